@@ -1,0 +1,1 @@
+export const KAFKA_ERROR_TABLE: ReadonlyArray<{ code: number; name: string; retriable: boolean; message: string }> = [{ code: -1, name: "UNKNOWN_SERVER_ERROR", retriable: false, message: "The server experienced an unexpected error when processing the request." }]

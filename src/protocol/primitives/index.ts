@@ -1,0 +1,3 @@
+export { Writer } from './writer.js'
+export { Reader } from './reader.js'
+export type { TaggedField, TaggedFields } from './tagged-fields.js'

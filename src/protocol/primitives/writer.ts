@@ -1,0 +1,281 @@
+/**
+ * A growable big-endian write buffer for Kafka wire types.
+ *
+ * One Writer serves a whole request (header, body, record batches), so hot paths
+ * never build arrays of small Buffers. Length prefixes that are only known after
+ * the body is written are reserved with {@link Writer.reserveInt32} and patched.
+ */
+import { EMPTY_TAGGED_FIELDS, type TaggedFields } from './tagged-fields.js'
+
+const textEncoder = new TextEncoder()
+
+export class Writer {
+  private buf: Buffer
+  /** Current write position (also the number of bytes written). */
+  offset = 0
+
+  constructor(initialCapacity = 256) {
+    this.buf = Buffer.allocUnsafe(initialCapacity)
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.offset + n
+    if (need <= this.buf.length) return
+    let cap = this.buf.length * 2
+    while (cap < need) cap *= 2
+    const next = Buffer.allocUnsafe(cap)
+    this.buf.copy(next, 0, 0, this.offset)
+    this.buf = next
+  }
+
+  /** The written bytes (a view, not a copy: do not reuse the Writer afterwards). */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.offset)
+  }
+
+  /** Direct access for codecs that patch bytes in place (CRC, lengths). */
+  get buffer(): Buffer {
+    return this.buf
+  }
+
+  int8(v: number): this {
+    this.ensure(1)
+    this.buf.writeInt8(v, this.offset)
+    this.offset += 1
+    return this
+  }
+
+  uint8(v: number): this {
+    this.ensure(1)
+    this.buf[this.offset++] = v & 0xff
+    return this
+  }
+
+  boolean(v: boolean): this {
+    return this.uint8(v ? 1 : 0)
+  }
+
+  int16(v: number): this {
+    this.ensure(2)
+    this.buf.writeInt16BE(v, this.offset)
+    this.offset += 2
+    return this
+  }
+
+  uint16(v: number): this {
+    this.ensure(2)
+    this.buf.writeUInt16BE(v, this.offset)
+    this.offset += 2
+    return this
+  }
+
+  int32(v: number): this {
+    this.ensure(4)
+    this.buf.writeInt32BE(v, this.offset)
+    this.offset += 4
+    return this
+  }
+
+  uint32(v: number): this {
+    this.ensure(4)
+    this.buf.writeUInt32BE(v >>> 0, this.offset)
+    this.offset += 4
+    return this
+  }
+
+  int64(v: bigint): this {
+    this.ensure(8)
+    this.buf.writeBigInt64BE(v, this.offset)
+    this.offset += 8
+    return this
+  }
+
+  /** int64 from a JS number (timestamps, which are always safe integers). */
+  int64Number(v: number): this {
+    this.ensure(8)
+    const hi = Math.floor(v / 0x100000000)
+    const lo = v - hi * 0x100000000
+    this.buf.writeInt32BE(hi | 0, this.offset)
+    this.buf.writeUInt32BE(lo >>> 0, this.offset + 4)
+    this.offset += 8
+    return this
+  }
+
+  float64(v: number): this {
+    this.ensure(8)
+    this.buf.writeDoubleBE(v, this.offset)
+    this.offset += 8
+    return this
+  }
+
+  /** Unsigned LEB128 varint of a non-negative int32 (compact lengths, tags). */
+  unsignedVarint(v: number): this {
+    this.ensure(5)
+    const b = this.buf
+    let o = this.offset
+    v >>>= 0
+    while (v >= 0x80) {
+      b[o++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    b[o++] = v
+    this.offset = o
+    return this
+  }
+
+  /** Zig-zag varint of an int32. */
+  varint(v: number): this {
+    return this.unsignedVarint((v << 1) ^ (v >> 31))
+  }
+
+  /** Zig-zag varlong of a safe-integer number or a bigint. */
+  varlong(v: number | bigint): this {
+    if (typeof v === 'bigint') {
+      if (v >= -(2n ** 52n) && v < 2n ** 52n) return this.varlong(Number(v))
+      let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n))
+      this.ensure(10)
+      while (z >= 0x80n) {
+        this.buf[this.offset++] = Number(z & 0x7fn) | 0x80
+        z >>= 7n
+      }
+      this.buf[this.offset++] = Number(z)
+      return this
+    }
+    if (v >= -0x40000000 && v < 0x40000000) return this.varint(v)
+    // Outside int31: zig-zag in float arithmetic (exact below 2^53).
+    let z = v >= 0 ? v * 2 : -v * 2 - 1
+    this.ensure(10)
+    while (z >= 0x80) {
+      this.buf[this.offset++] = (z % 0x80) | 0x80
+      z = Math.floor(z / 0x80)
+    }
+    this.buf[this.offset++] = z
+    return this
+  }
+
+  /** Raw bytes, no length prefix. */
+  raw(bytes: Uint8Array): this {
+    this.ensure(bytes.length)
+    this.buf.set(bytes, this.offset)
+    this.offset += bytes.length
+    return this
+  }
+
+  /** STRING / NULLABLE_STRING: int16 length (-1 for null) + UTF-8. */
+  string(v: string | null): this {
+    if (v === null) return this.int16(-1)
+    const len = Buffer.byteLength(v, 'utf8')
+    this.int16(len)
+    this.ensure(len)
+    this.buf.write(v, this.offset, len, 'utf8')
+    this.offset += len
+    return this
+  }
+
+  /** COMPACT_STRING / COMPACT_NULLABLE_STRING: unsigned varint length+1 (0 for null) + UTF-8. */
+  compactString(v: string | null): this {
+    if (v === null) return this.unsignedVarint(0)
+    const len = Buffer.byteLength(v, 'utf8')
+    this.unsignedVarint(len + 1)
+    this.ensure(len)
+    this.buf.write(v, this.offset, len, 'utf8')
+    this.offset += len
+    return this
+  }
+
+  /** BYTES / NULLABLE_BYTES: int32 length (-1 for null) + bytes. */
+  bytes(v: Uint8Array | null): this {
+    if (v === null) return this.int32(-1)
+    this.int32(v.length)
+    return this.raw(v)
+  }
+
+  /** COMPACT_BYTES / COMPACT_NULLABLE_BYTES. */
+  compactBytes(v: Uint8Array | null): this {
+    if (v === null) return this.unsignedVarint(0)
+    this.unsignedVarint(v.length + 1)
+    return this.raw(v)
+  }
+
+  /** Record-style bytes: zig-zag varint length (-1 for null) + bytes. */
+  varintBytes(v: Uint8Array | null): this {
+    if (v === null) return this.varint(-1)
+    this.varint(v.length)
+    return this.raw(v)
+  }
+
+  /** Record-style string (header keys): zig-zag varint length + UTF-8. */
+  varintString(v: string): this {
+    const len = Buffer.byteLength(v, 'utf8')
+    this.varint(len)
+    this.ensure(len)
+    this.buf.write(v, this.offset, len, 'utf8')
+    this.offset += len
+    return this
+  }
+
+  /** UUID as 16 raw bytes; accepts the 36-char text form or 16 bytes. All-zero when null. */
+  uuid(v: string | Uint8Array | null): this {
+    this.ensure(16)
+    if (v === null) {
+      this.buf.fill(0, this.offset, this.offset + 16)
+    } else if (typeof v === 'string') {
+      this.buf.write(v.replace(/-/g, ''), this.offset, 16, 'hex')
+    } else {
+      this.buf.set(v.subarray(0, 16), this.offset)
+    }
+    this.offset += 16
+    return this
+  }
+
+  /** ARRAY: int32 count (-1 for null), then each item. */
+  array<T>(items: readonly T[] | null, write: (w: this, item: T) => void): this {
+    if (items === null) return this.int32(-1)
+    this.int32(items.length)
+    for (const item of items) write(this, item)
+    return this
+  }
+
+  /** COMPACT_ARRAY: unsigned varint count+1 (0 for null), then each item. */
+  compactArray<T>(items: readonly T[] | null, write: (w: this, item: T) => void): this {
+    if (items === null) return this.unsignedVarint(0)
+    this.unsignedVarint(items.length + 1)
+    for (const item of items) write(this, item)
+    return this
+  }
+
+  /** Tagged fields section of a flexible struct. */
+  taggedFields(fields: TaggedFields = EMPTY_TAGGED_FIELDS): this {
+    if (fields.length === 0) return this.uint8(0)
+    const sorted = [...fields].sort((a, b) => a.tag - b.tag)
+    this.unsignedVarint(sorted.length)
+    for (const f of sorted) {
+      this.unsignedVarint(f.tag)
+      this.unsignedVarint(f.data.length)
+      this.raw(f.data)
+    }
+    return this
+  }
+
+  /** Reserves an int32 to be filled later with {@link Writer.patchInt32}; returns its position. */
+  reserveInt32(): number {
+    this.ensure(4)
+    const at = this.offset
+    this.offset += 4
+    return at
+  }
+
+  patchInt32(at: number, v: number): void {
+    this.buf.writeInt32BE(v, at)
+  }
+
+  patchUint32(at: number, v: number): void {
+    this.buf.writeUInt32BE(v >>> 0, at)
+  }
+}
+
+/** Encodes a string as UTF-8 bytes (helper for callers that cache encoded names). */
+export function utf8(s: string): Uint8Array {
+  return textEncoder.encode(s)
+}
