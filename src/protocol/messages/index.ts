@@ -1,0 +1,7 @@
+export type { ApiDefinition, RequestOf, ResponseOf } from './api.js'
+export * from './list-offsets.js'
+export * from './create-topics.js'
+export * from './delete-topics.js'
+export * from './create-partitions.js'
+export * from './delete-records.js'
+export * from './describe-configs.js'
