@@ -279,3 +279,26 @@ export class Writer {
 export function utf8(s: string): Uint8Array {
   return textEncoder.encode(s)
 }
+
+/** Bytes taken by {@link Writer.unsignedVarint} for `v` (treated as uint32). */
+export function unsignedVarintSize(v: number): number {
+  v >>>= 0
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5
+}
+
+/** Bytes taken by {@link Writer.varint} (zig-zag) for the int32 `v`. */
+export function varintSize(v: number): number {
+  return unsignedVarintSize((v << 1) ^ (v >> 31))
+}
+
+/** Bytes taken by {@link Writer.varlong} (zig-zag) for a safe-integer `v`. */
+export function varlongSize(v: number): number {
+  if (v >= -0x40000000 && v < 0x40000000) return varintSize(v)
+  let z = v >= 0 ? v * 2 : -v * 2 - 1
+  let n = 1
+  while (z >= 0x80) {
+    z = Math.floor(z / 0x80)
+    n++
+  }
+  return n
+}

@@ -1,0 +1,13 @@
+import { DecodeError } from '../../errors.js'
+
+/** Wraps a codec library failure (corrupt input) in a DecodeError, keeping the cause. */
+export function codecError(codec: string, err: unknown): DecodeError {
+  if (err instanceof DecodeError) return err
+  const detail = err instanceof Error ? err.message : String(err)
+  return new DecodeError(`${codec}: cannot decompress: ${detail}`, { cause: err })
+}
+
+/** The error for output above the configured decompression limit. */
+export function tooLarge(codec: string, size: number | string, max: number): DecodeError {
+  return new DecodeError(`${codec}: decompressed size ${size} exceeds the limit of ${max} bytes`)
+}

@@ -1,0 +1,26 @@
+/** Record batches (magic v2), CRC32C and compression codecs. */
+export {
+  RecordBatch,
+  RECORD_BATCH_OVERHEAD,
+  decodeControlRecord,
+  decodeRecordBatches,
+  encodeRecordBatch,
+  encodeRecordBatchToBuffer,
+  iterateRecordBatches,
+  type ControlRecord,
+  type DecodeRecordBatchOptions,
+  type KafkaRecord,
+  type ProduceRecord,
+  type RecordBatchOptions,
+  type RecordHeaders,
+} from './record-batch.js'
+export { crc32c, crc32cImplementation } from './crc32c.js'
+export {
+  COMPRESSION_CODEC_IDS,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  compress,
+  compressionCodecFromId,
+  compressionCodecId,
+  decompress,
+  type CompressionCodec,
+} from './compression/index.js'

@@ -1,0 +1,409 @@
+/**
+ * Kafka record batches, magic v2 (DefaultRecordBatch.java), byte for byte.
+ *
+ * ```
+ * RecordBatch =>
+ *   baseOffset int64, batchLength int32, partitionLeaderEpoch int32, magic int8 (= 2),
+ *   crc uint32 (CRC32C of attributes..end), attributes int16, lastOffsetDelta int32,
+ *   baseTimestamp int64, maxTimestamp int64, producerId int64, producerEpoch int16,
+ *   baseSequence int32, recordCount int32, records (one compressed block unless codec none)
+ * Record =>
+ *   length varint, attributes int8, timestampDelta varlong, offsetDelta varint,
+ *   key varint-bytes, value varint-bytes, headerCount varint,
+ *   headers [key varint-string, value varint-bytes]
+ * attributes: bits 0-2 codec, bit 3 LOG_APPEND_TIME, bit 4 transactional, bit 5 control
+ * ```
+ */
+import { CorruptRecordError, DecodeError, InvalidArgumentError } from '../errors.js'
+import { Reader } from '../primitives/reader.js'
+import { Writer, varintSize, varlongSize } from '../primitives/writer.js'
+import { crc32c } from './crc32c.js'
+import {
+  compress,
+  compressionCodecFromId,
+  compressionCodecId,
+  decompress,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  type CompressionCodec,
+} from './compression/index.js'
+
+/** Record headers in wire order; keys may repeat, values may be null. */
+export type RecordHeaders = Array<[string, Buffer | null]>
+
+/** A record to produce. */
+export interface ProduceRecord {
+  key: Buffer | null
+  value: Buffer | null
+  headers?: RecordHeaders
+  /** Create time in ms since the epoch; defaults to the batch's `now`. */
+  timestamp?: number
+}
+
+/** A record read from a batch. `key`/`value` are zero-copy views of the fetched (or decompressed) bytes. */
+export interface KafkaRecord {
+  offset: bigint
+  /** Create time, or the broker's append time for LOG_APPEND_TIME batches (ms since the epoch). */
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeaders
+}
+
+/** Options of {@link encodeRecordBatch}. */
+export interface RecordBatchOptions {
+  /** Default 'none'. */
+  compression?: CompressionCodec
+  /** Default -1n (not idempotent). */
+  producerId?: bigint
+  /** Default -1. */
+  producerEpoch?: number
+  /** Sequence number of the first record; default -1. */
+  baseSequence?: number
+  /** Marks the batch as part of a transaction; default false. */
+  transactional?: boolean
+  /** Default 0n: the broker assigns offsets on produce. */
+  baseOffset?: bigint
+  /** Default -1. */
+  partitionLeaderEpoch?: number
+  /** Timestamp for records without one; default Date.now(). */
+  now?: number
+}
+
+/** Options of {@link decodeRecordBatches}. */
+export interface DecodeRecordBatchOptions {
+  /** Check each batch's CRC32C; default true. */
+  verifyCrc?: boolean
+  /** Refuse a compressed batch that inflates beyond this; default 256 MiB. */
+  maxDecompressedBytes?: number
+}
+
+/** Bytes before the batch length field is counted (baseOffset + batchLength). */
+const LOG_OVERHEAD = 12
+/** Fixed header size of a v2 batch, up to the first record. */
+export const RECORD_BATCH_OVERHEAD = 61
+const MAGIC_OFFSET = 16
+const CRC_OFFSET = 17
+const ATTRIBUTES_OFFSET = 21
+/** The smallest possible record: every field a single byte. */
+const MIN_RECORD_SIZE = 7
+
+const TIMESTAMP_TYPE_BIT = 0x08
+const TRANSACTIONAL_BIT = 0x10
+const CONTROL_BIT = 0x20
+
+/** Compressed record blocks are built here, then compressed into the batch Writer; reused below this size. */
+const SCRATCH_KEEP_LIMIT = 1 << 20
+let scratch: Writer | undefined
+
+function checkInt(v: number, min: number, max: number, what: string): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${what} out of range: ${v}`)
+}
+
+/** Appends the records (record section only) to `w`; timestamps relative to `baseTimestamp`. */
+function writeRecords(w: Writer, records: readonly ProduceRecord[], baseTimestamp: number, now: number): void {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]
+    const key = r.key
+    const value = r.value
+    const headers = r.headers
+    const tsDelta = (r.timestamp ?? now) - baseTimestamp
+    const keyLen = key === null ? -1 : key.length
+    const valueLen = value === null ? -1 : value.length
+    const headerCount = headers === undefined ? 0 : headers.length
+    // The body size is computed arithmetically so the length prefix can be
+    // written first, with no intermediate buffer per record.
+    let size =
+      1 +
+      varlongSize(tsDelta) +
+      varintSize(i) +
+      varintSize(keyLen) +
+      (keyLen > 0 ? keyLen : 0) +
+      varintSize(valueLen) +
+      (valueLen > 0 ? valueLen : 0) +
+      varintSize(headerCount)
+    for (let h = 0; h < headerCount; h++) {
+      const [hk, hv] = headers![h]
+      const klen = Buffer.byteLength(hk, 'utf8')
+      const vlen = hv === null ? -1 : hv.length
+      size += varintSize(klen) + klen + varintSize(vlen) + (vlen > 0 ? vlen : 0)
+    }
+    w.ensure(5 + size)
+    w.varint(size)
+    w.uint8(0)
+    w.varlong(tsDelta)
+    w.varint(i)
+    w.varintBytes(key)
+    w.varintBytes(value)
+    w.varint(headerCount)
+    for (let h = 0; h < headerCount; h++) {
+      const header = headers![h]
+      w.varintString(header[0])
+      w.varintBytes(header[1])
+    }
+  }
+}
+
+/**
+ * Appends one whole v2 record batch for `records` to `w`, then patches its
+ * length and CRC in place. Record timestamps are deltas from the first record's
+ * timestamp, as the Java client writes them.
+ */
+export function encodeRecordBatch(w: Writer, records: readonly ProduceRecord[], options: RecordBatchOptions = {}): void {
+  const n = records.length
+  if (n === 0) throw new InvalidArgumentError('a record batch needs at least one record')
+  const codec = options.compression ?? 'none'
+  const codecId = compressionCodecId(codec)
+  const producerEpoch = options.producerEpoch ?? -1
+  const baseSequence = options.baseSequence ?? -1
+  const partitionLeaderEpoch = options.partitionLeaderEpoch ?? -1
+  checkInt(producerEpoch, -0x8000, 0x7fff, 'producerEpoch')
+  checkInt(baseSequence, -0x80000000, 0x7fffffff, 'baseSequence')
+  checkInt(partitionLeaderEpoch, -0x80000000, 0x7fffffff, 'partitionLeaderEpoch')
+  const now = options.now ?? Date.now()
+
+  let baseTimestamp = 0
+  let maxTimestamp = 0
+  for (let i = 0; i < n; i++) {
+    const ts = records[i].timestamp ?? now
+    if (!Number.isSafeInteger(ts)) throw new InvalidArgumentError(`record ${i}: invalid timestamp ${ts}`)
+    if (i === 0) baseTimestamp = maxTimestamp = ts
+    else if (ts > maxTimestamp) maxTimestamp = ts
+  }
+
+  const start = w.offset
+  w.int64(options.baseOffset ?? 0n)
+  const lengthAt = w.reserveInt32()
+  w.int32(partitionLeaderEpoch)
+  w.int8(2)
+  const crcAt = w.reserveInt32()
+  const attributesAt = w.offset
+  w.int16(codecId | (options.transactional ? TRANSACTIONAL_BIT : 0))
+  w.int32(n - 1)
+  w.int64Number(baseTimestamp)
+  w.int64Number(maxTimestamp)
+  w.int64(options.producerId ?? -1n)
+  w.int16(producerEpoch)
+  w.int32(baseSequence)
+  w.int32(n)
+  if (codec === 'none') {
+    writeRecords(w, records, baseTimestamp, now)
+  } else {
+    const s = scratch ?? new Writer(64 * 1024)
+    scratch = undefined // not shared with a re-entrant call
+    s.offset = 0
+    writeRecords(s, records, baseTimestamp, now)
+    w.raw(compress(codec, s.finish()))
+    if (s.buffer.length <= SCRATCH_KEEP_LIMIT) scratch = s
+  }
+  w.patchInt32(lengthAt, w.offset - start - LOG_OVERHEAD)
+  w.patchUint32(crcAt, crc32c(w.buffer.subarray(attributesAt, w.offset)))
+}
+
+/** Encodes one record batch into a new Buffer (see {@link encodeRecordBatch}). */
+export function encodeRecordBatchToBuffer(records: readonly ProduceRecord[], options?: RecordBatchOptions): Buffer {
+  let estimate = RECORD_BATCH_OVERHEAD
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]
+    estimate += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + (r.headers ? 32 * r.headers.length : 0)
+  }
+  const w = new Writer(Math.min(estimate, 64 << 20))
+  encodeRecordBatch(w, records, options)
+  return w.finish()
+}
+
+/**
+ * One decoded batch header. Records are decoded only when asked for, through
+ * {@link RecordBatch.records} or iteration; uncompressed batches yield
+ * zero-copy keys and values.
+ */
+export class RecordBatch implements Iterable<KafkaRecord> {
+  readonly baseOffset: bigint
+  /** Offset of the last record the batch was written with (compaction may have removed it). */
+  readonly lastOffset: bigint
+  readonly lastOffsetDelta: number
+  readonly partitionLeaderEpoch: number
+  /** Raw attributes field. */
+  readonly attributes: number
+  readonly compression: CompressionCodec
+  readonly timestampType: 'create' | 'log-append'
+  readonly isTransactional: boolean
+  /** A control batch (transaction commit/abort markers): see {@link decodeControlRecord}. */
+  readonly isControl: boolean
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly baseSequence: number
+  readonly baseTimestamp: number
+  readonly maxTimestamp: number
+  readonly recordCount: number
+  /** Size of the whole batch on the wire, header included. */
+  readonly sizeInBytes: number
+  readonly crc: number
+
+  private readonly buf: Buffer
+  private readonly recordsStart: number
+  private readonly end: number
+  private readonly maxDecompressed: number
+  private decompressed: Buffer | undefined
+
+  /** @internal Use {@link decodeRecordBatches}. `start` must point at a complete batch. */
+  constructor(buf: Buffer, start: number, end: number, maxDecompressed: number) {
+    this.buf = buf
+    this.recordsStart = start + RECORD_BATCH_OVERHEAD
+    this.end = end
+    this.maxDecompressed = maxDecompressed
+    this.baseOffset = buf.readBigInt64BE(start)
+    this.partitionLeaderEpoch = buf.readInt32BE(start + 12)
+    this.crc = buf.readUInt32BE(start + CRC_OFFSET)
+    const attributes = buf.readInt16BE(start + ATTRIBUTES_OFFSET)
+    this.attributes = attributes
+    this.compression = compressionCodecFromId(attributes & 0x07)
+    this.timestampType = attributes & TIMESTAMP_TYPE_BIT ? 'log-append' : 'create'
+    this.isTransactional = (attributes & TRANSACTIONAL_BIT) !== 0
+    this.isControl = (attributes & CONTROL_BIT) !== 0
+    this.lastOffsetDelta = buf.readInt32BE(start + 23)
+    this.lastOffset = this.baseOffset + BigInt(this.lastOffsetDelta)
+    this.baseTimestamp = readInt64Number(buf, start + 27)
+    this.maxTimestamp = readInt64Number(buf, start + 35)
+    this.producerId = buf.readBigInt64BE(start + 43)
+    this.producerEpoch = buf.readInt16BE(start + 51)
+    this.baseSequence = buf.readInt32BE(start + 53)
+    this.recordCount = buf.readInt32BE(start + 57)
+    this.sizeInBytes = end - start
+    if (this.recordCount < 0) throw new DecodeError(`batch at offset ${this.baseOffset}: negative record count ${this.recordCount}`)
+    if (this.compression === 'none') this.checkCount(end - this.recordsStart)
+  }
+
+  private checkCount(bytes: number): void {
+    if (this.recordCount > bytes / MIN_RECORD_SIZE) {
+      throw new DecodeError(`batch at offset ${this.baseOffset}: ${this.recordCount} records cannot fit in ${bytes} bytes`)
+    }
+  }
+
+  /** The (decompressed) record section; decompressed once and cached. */
+  private recordBytes(): Buffer {
+    if (this.compression === 'none') return this.buf.subarray(this.recordsStart, this.end)
+    if (this.decompressed === undefined) {
+      const d = decompress(this.compression, this.buf.subarray(this.recordsStart, this.end), this.maxDecompressed)
+      this.checkCount(d.length)
+      this.decompressed = d
+    }
+    return this.decompressed
+  }
+
+  /** Decodes every record of the batch. */
+  records(): KafkaRecord[] {
+    const r = new Reader(this.recordBytes())
+    const n = this.recordCount
+    const out = new Array<KafkaRecord>(n)
+    for (let i = 0; i < n; i++) out[i] = this.readRecord(r)
+    this.checkEnd(r)
+    return out
+  }
+
+  /** Iterates over the records, decoding each only when reached. */
+  *[Symbol.iterator](): Iterator<KafkaRecord> {
+    const r = new Reader(this.recordBytes())
+    const n = this.recordCount
+    for (let i = 0; i < n; i++) yield this.readRecord(r)
+    this.checkEnd(r)
+  }
+
+  private checkEnd(r: Reader): void {
+    if (r.remaining !== 0) {
+      throw new DecodeError(`batch at offset ${this.baseOffset}: ${r.remaining} bytes left after ${this.recordCount} records`)
+    }
+  }
+
+  private readRecord(r: Reader): KafkaRecord {
+    const length = r.varint()
+    const start = r.offset
+    if (length < 0 || length > r.end - start) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid record length ${length}`)
+    const end = start + length
+    r.offset++ // record attributes: unused
+    const timestampDelta = r.varlong()
+    const offsetDelta = r.varint()
+    const key = r.varintBytes()
+    const value = r.varintBytes()
+    const headerCount = r.varint()
+    // Each header takes at least two bytes: refuse absurd counts before allocating.
+    if (headerCount < 0 || headerCount * 2 > end - r.offset) {
+      throw new DecodeError(`batch at offset ${this.baseOffset}: invalid header count ${headerCount}`)
+    }
+    const headers: RecordHeaders = new Array(headerCount)
+    for (let h = 0; h < headerCount; h++) headers[h] = [r.varintString(), r.varintBytes()]
+    if (r.offset !== end) throw new DecodeError(`batch at offset ${this.baseOffset}: record length ${length} does not match its contents`)
+    return {
+      offset: this.baseOffset + BigInt(offsetDelta),
+      timestamp: this.timestampType === 'log-append' ? this.maxTimestamp : this.baseTimestamp + timestampDelta,
+      key,
+      value,
+      headers,
+    }
+  }
+}
+
+function readInt64Number(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 0x100000000 + buf.readUInt32BE(at + 4)
+}
+
+/**
+ * Iterates over the batches in `buf`, a concatenation of batches as found in a
+ * Fetch response's records field.
+ *
+ * A partial trailing batch (the broker cuts at maxBytes) ends the iteration
+ * silently. Throws {@link CorruptRecordError} on a CRC mismatch and
+ * {@link DecodeError} for legacy magic v0/v1, unknown magic or absurd lengths.
+ */
+export function* iterateRecordBatches(buf: Buffer, options: DecodeRecordBatchOptions = {}): Generator<RecordBatch, void, undefined> {
+  const verifyCrc = options.verifyCrc ?? true
+  const maxDecompressed = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
+  let o = 0
+  while (buf.length - o >= LOG_OVERHEAD) {
+    const batchLength = buf.readInt32BE(o + 8)
+    // As Java does, the magic is checked as soon as it is present, before the length.
+    if (buf.length - o <= MAGIC_OFFSET) return
+    const magic = buf.readInt8(o + MAGIC_OFFSET)
+    if (magic === 0 || magic === 1) {
+      throw new DecodeError(`message set with magic v${magic} at offset ${buf.readBigInt64BE(o)}: legacy formats (magic v0/v1) are unsupported`)
+    }
+    if (magic !== 2) throw new DecodeError(`unknown record batch magic ${magic} at offset ${buf.readBigInt64BE(o)}`)
+    if (batchLength < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD) {
+      throw new DecodeError(`record batch at offset ${buf.readBigInt64BE(o)}: length ${batchLength} is below the header size`)
+    }
+    const end = o + LOG_OVERHEAD + batchLength
+    if (end > buf.length) return
+    if (verifyCrc) {
+      const expected = buf.readUInt32BE(o + CRC_OFFSET)
+      const actual = crc32c(buf.subarray(o + ATTRIBUTES_OFFSET, end))
+      if (actual !== expected) {
+        throw new CorruptRecordError(
+          `record batch at offset ${buf.readBigInt64BE(o)} is corrupt: CRC32C 0x${actual.toString(16)} != stored 0x${expected.toString(16)}`,
+        )
+      }
+    }
+    yield new RecordBatch(buf, o, end, maxDecompressed)
+    o = end
+  }
+}
+
+/** Decodes every complete batch in `buf` (see {@link iterateRecordBatches}). */
+export function decodeRecordBatches(buf: Buffer, options?: DecodeRecordBatchOptions): RecordBatch[] {
+  return Array.from(iterateRecordBatches(buf, options))
+}
+
+/** A transaction marker, the single record of a control batch. */
+export interface ControlRecord {
+  /** 'unknown' for control types other than abort (0) and commit (1). */
+  type: 'abort' | 'commit' | 'unknown'
+  /** Raw control type id. */
+  typeId: number
+  version: number
+}
+
+/** Decodes the key of a control record: int16 version, int16 type. */
+export function decodeControlRecord(key: Buffer | null): ControlRecord {
+  if (key === null || key.length < 4) throw new DecodeError(`control record key too short: ${key === null ? 'null' : key.length} bytes`)
+  const version = key.readInt16BE(0)
+  const typeId = key.readInt16BE(2)
+  return { type: typeId === 0 ? 'abort' : typeId === 1 ? 'commit' : 'unknown', typeId, version }
+}
