@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The `peridot` command: a thin dispatcher. Each subcommand group lives in ./commands/<name>.ts and
+// registers itself in COMMANDS, so topics/produce/consume can be added without touching the rest.
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { brokerCommand } from './commands/broker.js'
+import type { Command } from './commands/types.js'
+
+const COMMANDS: Command[] = [brokerCommand]
+
+function usage(): string {
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`)
+  return `Usage: peridot <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "peridot <command> --help" for details.`
+}
+
+/** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage())
+    return name === undefined ? 1 : 0
+  }
+  const command = COMMANDS.find((c) => c.name === name)
+  if (!command) {
+    console.error(`peridot: unknown command "${name}". Run "peridot --help".`)
+    return 1
+  }
+  try {
+    return await command.run(rest)
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    // Messages are written so their first line stands alone; details (log tails) follow it.
+    if (process.env.PERIDOT_DEBUG) console.error(`peridot ${name}: ${err instanceof Error ? err.stack : message}`)
+    else console.error(`peridot ${name}: ${message.split('\n')[0]}`)
+    return 1
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1]
+  if (!script) return false
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (err: unknown) => {
+      console.error(`peridot: ${err instanceof Error ? err.message : String(err)}`)
+      process.exitCode = 1
+    },
+  )
+}

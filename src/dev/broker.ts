@@ -1,0 +1,351 @@
+// Starts, finds and stops a single-node KRaft Kafka broker running from pinned Maven jars.
+// The broker runs detached so a CLI invocation can return while it keeps serving; everything
+// needed to find it again lives in its data dir (state file, config, cluster id, log).
+import { spawn } from 'node:child_process'
+import { existsSync, closeSync, openSync, readFileSync } from 'node:fs'
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { delimiter, join, resolve } from 'node:path'
+import { checkJava } from './java.js'
+import { loggingConfig, randomClusterId, renderProperties, serverProperties } from './kafka-config.js'
+import { ensureKafkaJars } from './maven.js'
+import { findFreePort, isKafkaAnswering, isPortFree, probeKafka } from './probe.js'
+import { DevToolError, run, tailLines } from './process.js'
+
+/**
+ * Kafka version started when none is given: the newest 4.x whose artifacts are all on Maven
+ * Central. (kafka_2.13:4.4.0 is published but its dependency kafka-tools-api:4.4.0, and
+ * kafka-tools/kafka-streams 4.4.0, are not, so 4.4.0 cannot be resolved yet.)
+ */
+export const DEFAULT_KAFKA_VERSION = '4.3.1'
+/** The 3.x line the project tests against as well. */
+export const KAFKA_3_VERSION = '3.9.2'
+/** Default client port, Kafka's usual one. */
+export const DEFAULT_PORT = 9092
+
+const HOST = '127.0.0.1'
+const STATE_FILE = 'broker.json'
+const LOG_FILE = 'broker.log'
+const CLUSTER_ID_FILE = 'cluster-id'
+const DEFAULT_START_TIMEOUT_MS = 90_000
+const STOP_TIMEOUT_MS = 30_000
+
+/** Options shared by {@link startLocalBroker}, {@link stopLocalBroker} and {@link localBrokerStatus}. */
+export interface LocalBrokerOptions {
+  /** Apache Kafka version to run; default {@link DEFAULT_KAFKA_VERSION}. */
+  kafkaVersion?: string
+  /** Client (PLAINTEXT) port on 127.0.0.1; default 9092. */
+  port?: number
+  /** KRaft controller port; default: a free port picked at each start. */
+  controllerPort?: number
+  /**
+   * Broker data dir (KRaft metadata and topic data, config, log, state file). Default
+   * `<cwd>/.peridot/kafka-<version>`: per project and per version, so a 3.x and a 4.x broker never
+   * share storage, and `rm -rf .peridot` resets everything.
+   */
+  dataDir?: string
+  /** Jar cache for this version; default `$XDG_CACHE_HOME/peridot/kafka/<version>` (or `~/.cache/...`). */
+  cacheDir?: string
+  /** Extra or overriding broker configs (e.g. SASL listeners); applied over the defaults. */
+  serverProperties?: Record<string, string>
+  /** Maximum JVM heap in MB; default 1024. */
+  heapMb?: number
+  /** How long to wait for the broker to answer; default 90 s. */
+  startTimeoutMs?: number
+  /** Receives progress lines (jar downloads, formatting, waiting). Silent by default. */
+  onProgress?: (line: string) => void
+}
+
+/** A running local broker. */
+export interface LocalBroker {
+  /** `host:port` for clients. */
+  bootstrap: string
+  host: string
+  port: number
+  controllerPort: number
+  pid: number
+  version: string
+  dataDir: string
+  logFile: string
+  /** True when an already running broker was found instead of starting one. */
+  reused: boolean
+  /** Stops the broker (whichever process currently runs from this data dir). */
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Result of {@link localBrokerStatus}. */
+export interface LocalBrokerStatus {
+  running: boolean
+  /** Process alive but not (yet) answering Kafka requests. */
+  starting: boolean
+  dataDir: string
+  logFile: string
+  bootstrap?: string
+  pid?: number
+  version?: string
+}
+
+interface BrokerState {
+  pid: number
+  host: string
+  port: number
+  controllerPort: number
+  version: string
+  startedAt: string
+}
+
+/** Absolute data dir for the given options. */
+export function resolveDataDir(opts: LocalBrokerOptions = {}): string {
+  return resolve(opts.dataDir ?? join(process.cwd(), '.peridot', `kafka-${opts.kafkaVersion ?? DEFAULT_KAFKA_VERSION}`))
+}
+
+async function readState(dataDir: string): Promise<BrokerState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8')) as BrokerState
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether pid is alive and, where /proc exists, really a Kafka broker using this data dir. */
+function isOurBroker(pid: number, dataDir: string): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false // ESRCH: gone; EPERM: someone else's process
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return cmdline.includes('kafka.Kafka') && cmdline.includes(dataDir)
+  } catch {
+    return true // no /proc (macOS): trust the pid
+  }
+}
+
+async function logTail(logFile: string, lines = 30): Promise<string> {
+  try {
+    const fh = await open(logFile, 'r')
+    try {
+      const { size } = await fh.stat()
+      const len = Math.min(size, 64 * 1024)
+      const buf = Buffer.alloc(len)
+      await fh.read(buf, 0, len, size - len)
+      return tailLines(buf.toString('utf8'), lines)
+    } finally {
+      await fh.close()
+    }
+  } catch {
+    return '(no broker log)'
+  }
+}
+
+function handle(state: BrokerState, dataDir: string, reused: boolean): LocalBroker {
+  const stop = async () => {
+    await stopLocalBroker({ dataDir })
+  }
+  return {
+    bootstrap: `${state.host}:${state.port}`,
+    host: state.host,
+    port: state.port,
+    controllerPort: state.controllerPort,
+    pid: state.pid,
+    version: state.version,
+    dataDir,
+    logFile: join(dataDir, LOG_FILE),
+    reused,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * Starts a local single-node Kafka broker (KRaft, broker+controller) and resolves once it answers
+ * Kafka requests. If a broker started earlier from the same data dir is still running and
+ * answering, that one is returned instead (`reused: true`).
+ *
+ * The first start of a version downloads its jars with Maven; the first start in a data dir
+ * formats storage with a new cluster id, later starts reuse it and keep all data.
+ *
+ * @throws DevToolError when java 17+ or mvn is missing; Error with the broker log tail when the
+ * broker does not come up.
+ */
+export async function startLocalBroker(opts: LocalBrokerOptions = {}): Promise<LocalBroker> {
+  const version = opts.kafkaVersion ?? DEFAULT_KAFKA_VERSION
+  const port = opts.port ?? DEFAULT_PORT
+  const dataDir = resolveDataDir({ ...opts, kafkaVersion: version })
+  const logFile = join(dataDir, LOG_FILE)
+  const progress = opts.onProgress ?? (() => {})
+
+  const existing = await readState(dataDir)
+  if (existing && isOurBroker(existing.pid, dataDir)) {
+    if (existing.version !== version || existing.port !== port) {
+      throw new Error(
+        `A Kafka ${existing.version} broker from ${dataDir} is already running on port ${existing.port} ` +
+          `(pid ${existing.pid}); stop it first (peridot broker stop --data-dir ${dataDir}) or use another data dir.`,
+      )
+    }
+    if (await isKafkaAnswering(existing.host, existing.port)) return handle(existing, dataDir, true)
+    // Alive but not answering: probably still starting (another process launched it). Wait for it.
+    progress(`Waiting for the broker already starting from ${dataDir} (pid ${existing.pid})`)
+    await waitUntilReady(existing, dataDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, () => isOurBroker(existing.pid, dataDir))
+    return handle(existing, dataDir, true)
+  }
+  if (existing) await rm(join(dataDir, STATE_FILE), { force: true }) // stale: process is gone
+
+  const java = await checkJava()
+  const jars = await ensureKafkaJars(version, { cacheDir: opts.cacheDir, onProgress: progress })
+
+  if (!(await isPortFree(port, HOST))) {
+    const kafka = await isKafkaAnswering(HOST, port)
+    throw new Error(
+      `Port ${port} on ${HOST} is already in use${kafka ? ' by another Kafka broker' : ''}; ` +
+        'stop whatever listens there or choose another port (--port).',
+    )
+  }
+  const controllerPort = opts.controllerPort ?? (await findFreePort(undefined, HOST))
+  if (!(await isPortFree(controllerPort, HOST))) throw new Error(`Controller port ${controllerPort} is already in use.`)
+
+  const logDir = join(dataDir, 'kraft-logs')
+  await mkdir(logDir, { recursive: true })
+  const propsFile = join(dataDir, 'server.properties')
+  await writeFile(
+    propsFile,
+    renderProperties(serverProperties({ version, host: HOST, port, controllerPort, logDir, overrides: opts.serverProperties })),
+  )
+  const logging = loggingConfig(version)
+  const loggingFile = join(dataDir, logging.fileName)
+  await writeFile(loggingFile, logging.text)
+  const classpath = jars.join(delimiter)
+  const heapMb = opts.heapMb ?? 1024
+  const jvm = [
+    `-Xms${Math.min(256, heapMb)}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${dataDir}`,
+    logging.jvmFlag(loggingFile),
+    '-cp',
+    classpath,
+  ]
+
+  // Format exactly once per data dir: the cluster id (and all data) must survive restarts.
+  if (!existsSync(join(logDir, 'meta.properties'))) {
+    let clusterId: string
+    try {
+      clusterId = (await readFile(join(dataDir, CLUSTER_ID_FILE), 'utf8')).trim()
+    } catch {
+      clusterId = randomClusterId()
+      await writeFile(join(dataDir, CLUSTER_ID_FILE), clusterId + '\n')
+    }
+    progress(`Formatting KRaft storage in ${logDir} (cluster id ${clusterId})`)
+    const r = await run(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'])
+    if (r.code !== 0) throw new Error(`Formatting Kafka storage in ${logDir} failed (exit ${r.code}):\n${tailLines(r.stdout + r.stderr, 20)}`)
+  }
+
+  progress(`Starting Kafka ${version} on ${HOST}:${port} (log: ${logFile})`)
+  const logFd = openSync(logFile, 'a')
+  let exited: number | null | undefined
+  let pid: number
+  try {
+    const child = spawn(java, [...jvm, 'kafka.Kafka', propsFile], {
+      cwd: dataDir,
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+    })
+    child.on('exit', (code) => {
+      exited = code
+    })
+    child.unref()
+    if (child.pid === undefined) {
+      await new Promise((r) => child.once('error', r))
+      throw new DevToolError(`Could not start ${java}.`)
+    }
+    pid = child.pid
+  } finally {
+    closeSync(logFd)
+  }
+  const state: BrokerState = { pid, host: HOST, port, controllerPort, version, startedAt: new Date().toISOString() }
+  await writeFile(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n')
+
+  try {
+    await waitUntilReady(state, dataDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, () => exited === undefined)
+  } catch (err) {
+    await stopLocalBroker({ dataDir })
+    throw err
+  }
+  return handle(state, dataDir, false)
+}
+
+async function waitUntilReady(state: BrokerState, dataDir: string, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const logFile = join(dataDir, LOG_FILE)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (!alive()) {
+      throw new Error(`The Kafka broker exited during startup; see ${logFile}. Last lines:\n${await logTail(logFile)}`)
+    }
+    const probe = await probeKafka(state.host, state.port, 1000)
+    // ApiVersions answers before the broker is unfenced; Metadata listing it means it is usable.
+    if (probe.apiVersions && probe.brokers > 0) return
+    if (Date.now() > deadline) {
+      throw new Error(
+        `The Kafka broker did not answer on ${state.host}:${state.port} within ${Math.round(timeoutMs / 1000)} s; ` +
+          `see ${logFile}. Last lines:\n${await logTail(logFile)}`,
+      )
+    }
+    await sleep(200)
+  }
+}
+
+/**
+ * Stops the broker running from the data dir given by the options (SIGTERM for a controlled
+ * shutdown, SIGKILL after 30 s) and removes its state file; the data stays.
+ * @returns true when a running broker was stopped.
+ */
+export async function stopLocalBroker(opts: LocalBrokerOptions = {}): Promise<boolean> {
+  const dataDir = resolveDataDir(opts)
+  const state = await readState(dataDir)
+  if (!state) return false
+  let wasRunning = false
+  if (isOurBroker(state.pid, dataDir)) {
+    wasRunning = true
+    signal(state.pid, 'SIGTERM')
+    const deadline = Date.now() + STOP_TIMEOUT_MS
+    while (isOurBroker(state.pid, dataDir) && Date.now() < deadline) await sleep(100)
+    if (isOurBroker(state.pid, dataDir)) {
+      signal(state.pid, 'SIGKILL')
+      while (isOurBroker(state.pid, dataDir)) await sleep(50)
+    }
+  }
+  await rm(join(dataDir, STATE_FILE), { force: true })
+  return wasRunning
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // already gone
+  }
+}
+
+/** Reports whether a broker runs from the data dir given by the options, and where. */
+export async function localBrokerStatus(opts: LocalBrokerOptions = {}): Promise<LocalBrokerStatus> {
+  const dataDir = resolveDataDir(opts)
+  const logFile = join(dataDir, LOG_FILE)
+  const state = await readState(dataDir)
+  if (!state || !isOurBroker(state.pid, dataDir)) return { running: false, starting: false, dataDir, logFile }
+  const answering = await isKafkaAnswering(state.host, state.port)
+  return {
+    running: answering,
+    starting: !answering,
+    dataDir,
+    logFile,
+    bootstrap: `${state.host}:${state.port}`,
+    pid: state.pid,
+    version: state.version,
+  }
+}
