@@ -1,0 +1,251 @@
+/**
+ * Client: the entry point. Holds the cluster view and hands out partition
+ * clients; also the topic administration a write-ahead-log user needs.
+ */
+import { pino, type Logger } from 'pino'
+import { InvalidArgumentError, KafkaProtocolError } from '../protocol/errors.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import { CreatePartitions } from '../protocol/messages/create-partitions.js'
+import { CreateTopics } from '../protocol/messages/create-topics.js'
+import { DeleteTopics } from '../protocol/messages/delete-topics.js'
+import { DescribeConfigs } from '../protocol/messages/describe-configs.js'
+import { Metadata } from '../protocol/messages/metadata.js'
+import { crc32cImplementation } from '../protocol/records/crc32c.js'
+import { Cluster, type TopicInfo } from './cluster.js'
+import type { ConnectionOptions } from './connection.js'
+import { ClientClosedError } from './errors.js'
+import { PartitionClient } from './partition-client.js'
+import { Producer, type ProducerOptions } from './producer/producer.js'
+import { partitionForKey } from './partitioner.js'
+import { DEFAULT_RETRY, type RetryOptions, sleep, withRetry } from './retry.js'
+
+/** Options of {@link Client.connect}. */
+export interface ClientOptions {
+  /** Bootstrap brokers as `host:port`; the first that answers is used. */
+  brokers: string[]
+  /** Sent with every request; shows up in broker logs and quotas (default 'peridot'). */
+  clientId?: string
+  /** TLS options (node:tls), or true for TLS with defaults. */
+  tls?: ConnectionOptions['tls']
+  /** Default 10000 ms. */
+  connectTimeoutMs?: number
+  /** Default 30000 ms; fetch and produce add their own broker-side wait to it. */
+  requestTimeoutMs?: number
+  /** Largest response accepted, in bytes (default 100 MiB). */
+  maxFrameBytes?: number
+  /** Retries of retriable errors (backoff with jitter). */
+  retry?: Partial<RetryOptions>
+  /** A pino logger; silent by default (or the level in PERIDOT_LOG_LEVEL). */
+  logger?: Logger
+}
+
+/** Options of {@link Client.createTopic}. */
+export interface CreateTopicOptions {
+  /** Default 1. */
+  partitions?: number
+  /** Default 1; -1 for the broker's default. */
+  replicationFactor?: number
+  /** Topic configs such as `{ 'retention.ms': '60000' }`. */
+  configs?: Record<string, string>
+  /** Broker-side timeout (default 30000 ms). */
+  timeoutMs?: number
+}
+
+let crcLogged = false
+
+export class Client implements AsyncDisposable {
+  private closed = false
+
+  private constructor(
+    /** The cluster view (metadata, connections); for advanced use. */
+    readonly cluster: Cluster,
+    readonly logger: Logger,
+  ) {}
+
+  /** Connects to the cluster (bootstrap + metadata). */
+  static async connect(options: ClientOptions): Promise<Client> {
+    if (!options || !Array.isArray(options.brokers) || options.brokers.length === 0) {
+      throw new InvalidArgumentError('Client.connect needs { brokers: ["host:port", ...] }')
+    }
+    const logger = options.logger ?? pino({ name: 'peridot', level: process.env.PERIDOT_LOG_LEVEL ?? 'silent' })
+    if (!crcLogged) {
+      crcLogged = true
+      const impl = crc32cImplementation()
+      if (impl === 'native') logger.debug('CRC32C: native implementation')
+      else logger.warn('CRC32C: slow JavaScript fallback in use (the native sse4_crc32 module did not build)')
+    }
+    let cluster: Cluster
+    try {
+      cluster = new Cluster({
+        brokers: options.brokers,
+        clientId: options.clientId ?? 'peridot',
+        tls: options.tls,
+        connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+        requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+        maxFrameBytes: options.maxFrameBytes ?? 100 * 1024 * 1024,
+        retry: { ...DEFAULT_RETRY, ...options.retry },
+        logger,
+      })
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message)
+    }
+    await cluster.connect()
+    return new Client(cluster, logger)
+  }
+
+  private check(): void {
+    if (this.closed) throw new ClientClosedError('client is closed')
+  }
+
+  /**
+   * Creates a topic and waits until every partition has a leader.
+   * Throws TOPIC_ALREADY_EXISTS if it exists.
+   */
+  async createTopic(name: string, options: CreateTopicOptions = {}): Promise<void> {
+    this.check()
+    checkTopicName(name)
+    const partitions = options.partitions ?? 1
+    const replicationFactor = options.replicationFactor ?? 1
+    if (!Number.isInteger(partitions) || partitions < 1) throw new InvalidArgumentError(`partitions must be a positive integer, got ${partitions}`)
+    if (!Number.isInteger(replicationFactor) || (replicationFactor < 1 && replicationFactor !== -1)) {
+      throw new InvalidArgumentError(`replicationFactor must be a positive integer or -1, got ${replicationFactor}`)
+    }
+    const configs = Object.entries(options.configs ?? {}).map(([k, v]) => {
+      if (typeof v !== 'string') throw new InvalidArgumentError(`config '${k}' must be a string value`)
+      return { name: k, value: v }
+    })
+    const timeoutMs = options.timeoutMs ?? 30_000
+    const res = await withRetry(
+      async () =>
+        (await this.cluster.controller()).request(CreateTopics, {
+          topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs }],
+          timeoutMs,
+          validateOnly: false,
+        }),
+      this.cluster.options.retry,
+    )
+    const t = res.topics[0]
+    if (!t) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, 'create topics response without the topic')
+    if (t.errorCode !== 0) throw new KafkaProtocolError(t.errorCode, t.errorMessage ?? `topic '${name}'`)
+    await this.waitForLeaders(name, partitions, timeoutMs)
+  }
+
+  private async waitForLeaders(name: string, partitions: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        const t = await this.cluster.topic(name, { refresh: true })
+        if (t.partitions.length >= partitions && t.partitions.every((p) => p.leader >= 0)) return
+      } catch (err) {
+        if (!(err instanceof KafkaProtocolError) || !err.retriable) throw err
+      }
+      if (Date.now() > deadline) throw new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${name}' has no leaders after ${timeoutMs} ms`)
+      await sleep(50)
+    }
+  }
+
+  /** Deletes a topic. Throws UNKNOWN_TOPIC_OR_PARTITION if it does not exist. */
+  async deleteTopic(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    this.check()
+    checkTopicName(name)
+    const res = await withRetry(
+      async () => (await this.cluster.controller()).request(DeleteTopics, { topicNames: [name], timeoutMs: options.timeoutMs ?? 30_000 }),
+      this.cluster.options.retry,
+    )
+    const t = res.responses[0]
+    if (t && t.errorCode !== 0) throw new KafkaProtocolError(t.errorCode, t.errorMessage ?? `topic '${name}'`)
+    this.cluster.invalidate(name)
+  }
+
+  /** Names of the topics in the cluster (internal topics only when asked). */
+  async listTopics(options: { includeInternal?: boolean } = {}): Promise<string[]> {
+    this.check()
+    const conn = await this.cluster.anyBroker()
+    const res = await conn.request(Metadata, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })
+    return res.topics
+      .filter((t) => t.errorCode === 0 && t.name !== null && (options.includeInternal || !t.isInternal))
+      .map((t) => t.name as string)
+      .sort()
+  }
+
+  /** Partitions, leaders and replicas of a topic. */
+  async describeTopic(name: string): Promise<TopicInfo> {
+    this.check()
+    checkTopicName(name)
+    return this.cluster.topic(name, { refresh: true })
+  }
+
+  /** Grows a topic to `totalCount` partitions. */
+  async createPartitions(name: string, totalCount: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    this.check()
+    checkTopicName(name)
+    if (!Number.isInteger(totalCount) || totalCount < 1) throw new InvalidArgumentError(`totalCount must be a positive integer, got ${totalCount}`)
+    const timeoutMs = options.timeoutMs ?? 30_000
+    const res = await (await this.cluster.controller()).request(CreatePartitions, {
+      topics: [{ name, count: totalCount, assignments: null }],
+      timeoutMs,
+      validateOnly: false,
+    })
+    const r = res.results[0]
+    if (r && r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `topic '${name}'`)
+    await this.waitForLeaders(name, totalCount, timeoutMs)
+  }
+
+  /** The effective configs of a topic, as name -> value (null for sensitive values). */
+  async describeTopicConfigs(name: string): Promise<Record<string, string | null>> {
+    this.check()
+    checkTopicName(name)
+    const res = await (await this.cluster.anyBroker()).request(DescribeConfigs, {
+      resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    })
+    const r = res.results[0]
+    if (!r) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, 'describe configs response without the topic')
+    if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `topic '${name}'`)
+    const out: Record<string, string | null> = {}
+    for (const c of r.configs) out[c.name] = c.value
+    return out
+  }
+
+  /**
+   * A client for one partition. Fails with UNKNOWN_TOPIC_OR_PARTITION when the
+   * topic or partition does not exist.
+   */
+  async partitionClient(topic: string, partition: number): Promise<PartitionClient> {
+    this.check()
+    checkTopicName(topic)
+    if (!Number.isInteger(partition) || partition < 0) throw new InvalidArgumentError(`partition must be a non-negative integer, got ${partition}`)
+    await this.cluster.leader(topic, partition, { refresh: true })
+    return new PartitionClient(this.cluster, topic, partition)
+  }
+
+  /** A keyed, multi-partition batching producer sharing this client's connections. */
+  producer(options: ProducerOptions = {}): Producer {
+    this.check()
+    return new Producer(this, options)
+  }
+
+  /** The partition the Java client's default partitioner picks for `key`. */
+  async partitionForKey(topic: string, key: Uint8Array): Promise<number> {
+    const t = await this.cluster.topic(topic)
+    return partitionForKey(key, t.partitions.length)
+  }
+
+  /** Closes every connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.cluster.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+function checkTopicName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 249 || !/^[a-zA-Z0-9._-]+$/.test(name) || name === '.' || name === '..') {
+    throw new InvalidArgumentError(`invalid topic name ${JSON.stringify(name)}: 1-249 characters of [a-zA-Z0-9._-]`)
+  }
+}

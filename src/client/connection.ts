@@ -1,0 +1,330 @@
+/**
+ * One TCP (or TLS) connection to one broker: size-prefixed framing with a cap,
+ * correlation ids, pipelined in-flight requests, per-request timeouts, broker
+ * throttling, and API version negotiation (ApiVersions first).
+ */
+import net from 'node:net'
+import tls from 'node:tls'
+import type { Logger } from 'pino'
+import { DecodeError, KafkaProtocolError } from '../protocol/errors.js'
+import { ErrorCode } from '../protocol/error-codes.js'
+import type { ApiDefinition } from '../protocol/messages/api.js'
+import { ApiVersions, type ApiVersionsResponse } from '../protocol/messages/api-versions.js'
+import {
+  decodeResponseHeader,
+  encodeRequestHeader,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from '../protocol/messages/header.js'
+import { Reader } from '../protocol/primitives/reader.js'
+import { Writer } from '../protocol/primitives/writer.js'
+import { ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
+
+/** Options of one broker connection. */
+export interface ConnectionOptions {
+  host: string
+  port: number
+  clientId: string
+  /** TLS options; plain TCP when absent. */
+  tls?: tls.ConnectionOptions | boolean
+  connectTimeoutMs: number
+  requestTimeoutMs: number
+  /** Largest response frame accepted, in bytes (default 100 MiB). */
+  maxFrameBytes: number
+  logger: Logger
+}
+
+interface Pending {
+  api: ApiDefinition<unknown, unknown>
+  version: number
+  resolve: (value: unknown) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout | undefined
+}
+
+/** Per-request options. */
+export interface RequestOptions {
+  /** Overrides the connection's request timeout (e.g. fetch adds maxWaitMs). */
+  timeoutMs?: number
+  /** acks=0 produce: the broker sends no response. */
+  expectResponse?: boolean
+}
+
+export class Connection {
+  private socket: net.Socket | undefined
+  private nextCorrelationId = 1
+  private readonly pending = new Map<number, Pending>()
+  private chunks: Buffer[] = []
+  private buffered = 0
+  private nextFrameSize = -1
+  private closedError: Error | undefined
+  private throttledUntil = 0
+  private versions = new Map<number, { min: number; max: number }>()
+
+  private constructor(readonly options: ConnectionOptions) {}
+
+  /** `host:port` of the broker. */
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`
+  }
+
+  get isOpen(): boolean {
+    return this.socket !== undefined && this.closedError === undefined
+  }
+
+  /** Opens a connection and negotiates API versions. */
+  static async connect(options: ConnectionOptions): Promise<Connection> {
+    const conn = new Connection(options)
+    await conn.open()
+    try {
+      await conn.negotiateVersions()
+    } catch (err) {
+      conn.close()
+      throw err
+    }
+    return conn
+  }
+
+  private open(): Promise<void> {
+    const { host, port, connectTimeoutMs } = this.options
+    return new Promise<void>((resolve, reject) => {
+      const useTls = this.options.tls !== undefined && this.options.tls !== false
+      const tlsOpts = typeof this.options.tls === 'object' ? this.options.tls : {}
+      const socket = useTls
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...tlsOpts })
+        : net.connect({ host, port })
+      socket.setNoDelay(true)
+      const timer = setTimeout(() => {
+        socket.destroy()
+        reject(new TimeoutError(`connecting to ${host}:${port} timed out after ${connectTimeoutMs} ms`))
+      }, connectTimeoutMs)
+      const onError = (err: Error) => {
+        clearTimeout(timer)
+        reject(new ConnectionError(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err, requestMayHaveBeenSent: false }))
+      }
+      socket.once('error', onError)
+      socket.once(useTls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer)
+        socket.off('error', onError)
+        this.socket = socket
+        socket.on('data', (chunk: Buffer) => this.onData(chunk))
+        socket.on('error', (err) => this.fail(new ConnectionError(`connection to ${this.address} failed: ${err.message}`, { cause: err })))
+        socket.on('close', () => this.fail(new ConnectionError(`connection to ${this.address} closed`)))
+        resolve()
+      })
+    })
+  }
+
+  private async negotiateVersions(): Promise<void> {
+    // Ask with our highest version; a broker that does not know it answers
+    // UNSUPPORTED_VERSION with a v0 body listing its own range, and we retry at v0.
+    let res: ApiVersionsResponse
+    try {
+      res = await this.send(ApiVersions, ApiVersions.maxVersion, {
+        clientSoftwareName: 'peridot',
+        clientSoftwareVersion: '0.1.0',
+      })
+    } catch (err) {
+      if (!(err instanceof KafkaProtocolError) || err.code !== ErrorCode.UNSUPPORTED_VERSION) throw err
+      res = await this.send(ApiVersions, 0, { clientSoftwareName: 'peridot', clientSoftwareVersion: '0.1.0' })
+    }
+    for (const k of res.apiKeys) this.versions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion })
+  }
+
+  /** The highest version of `api` that both sides support. */
+  version(api: ApiDefinition<unknown, unknown>): number {
+    const broker = this.versions.get(api.apiKey)
+    if (!broker) throw new UnsupportedVersionError(`broker ${this.address} does not support ${api.name}`)
+    const v = Math.min(broker.max, api.maxVersion)
+    if (v < broker.min || v < api.minVersion) {
+      throw new UnsupportedVersionError(
+        `no common version of ${api.name}: broker ${this.address} supports ${broker.min}-${broker.max}, Peridot ${api.minVersion}-${api.maxVersion}`,
+      )
+    }
+    return v
+  }
+
+  /** True when the broker supports `api` in a version Peridot can speak. */
+  supports(api: ApiDefinition<unknown, unknown>): boolean {
+    try {
+      this.version(api)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Sends a request at the negotiated version. */
+  request<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, opts?: RequestOptions): Promise<Res> {
+    return this.send(api, this.version(api as ApiDefinition<unknown, unknown>), request, opts)
+  }
+
+  /** Sends a request at an explicit version. */
+  async send<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req, opts: RequestOptions = {}): Promise<Res> {
+    if (this.closedError) throw new ConnectionError(this.closedError.message, { cause: this.closedError, requestMayHaveBeenSent: false })
+    const wait = this.throttledUntil - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const socket = this.socket
+    if (!socket || this.closedError) throw new ConnectionError(`connection to ${this.address} is closed`, { requestMayHaveBeenSent: false })
+
+    const correlationId = this.nextCorrelationId
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff
+
+    // Header and body go into one buffer; the frame size is patched at the end.
+    const w = new Writer(256)
+    const sizeAt = w.reserveInt32()
+    encodeRequestHeader(w, requestHeaderVersion(api, version), {
+      apiKey: api.apiKey,
+      apiVersion: version,
+      correlationId,
+      clientId: this.options.clientId,
+    })
+    api.encodeRequest(w, version, request)
+    w.patchInt32(sizeAt, w.offset - 4)
+    const frame = w.finish()
+
+    if (opts.expectResponse === false) {
+      socket.write(frame)
+      return undefined as Res
+    }
+
+    return new Promise<Res>((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs
+      const p: Pending = {
+        api: api as ApiDefinition<unknown, unknown>,
+        version,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+      }
+      p.timer = setTimeout(() => {
+        // The response may still come; its state is unknown, so (like the Java
+        // client) the connection is closed and every in-flight request fails.
+        this.pending.delete(correlationId)
+        reject(new TimeoutError(`${api.name} request to ${this.address} timed out after ${timeoutMs} ms`))
+        this.fail(new ConnectionError(`connection to ${this.address} closed after a request timeout`))
+      }, timeoutMs)
+      this.pending.set(correlationId, p)
+      socket.write(frame)
+    })
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    for (;;) {
+      if (this.nextFrameSize < 0) {
+        if (this.buffered < 4) return
+        const size = this.peekInt32()
+        if (size < 4 || size > this.options.maxFrameBytes) {
+          this.fail(new DecodeError(`response frame size ${size} from ${this.address} is outside 4..${this.options.maxFrameBytes} bytes`))
+          return
+        }
+        this.nextFrameSize = size
+      }
+      if (this.buffered < 4 + this.nextFrameSize) return
+      const frame = this.take(4 + this.nextFrameSize).subarray(4)
+      this.nextFrameSize = -1
+      this.onFrame(frame)
+      if (this.closedError) return
+    }
+  }
+
+  private peekInt32(): number {
+    const first = this.chunks[0]
+    if (first.length >= 4) return first.readInt32BE(0)
+    return Buffer.concat(this.chunks, 4).readInt32BE(0)
+  }
+
+  /** Removes `n` bytes from the front of the input, copying only when they span chunks. */
+  private take(n: number): Buffer {
+    const first = this.chunks[0]
+    let out: Buffer
+    if (first.length >= n) {
+      out = first.subarray(0, n)
+      if (first.length === n) this.chunks.shift()
+      else this.chunks[0] = first.subarray(n)
+    } else {
+      out = Buffer.allocUnsafe(n)
+      let at = 0
+      while (at < n) {
+        const c = this.chunks[0]
+        const k = Math.min(c.length, n - at)
+        c.copy(out, at, 0, k)
+        at += k
+        if (k === c.length) this.chunks.shift()
+        else this.chunks[0] = c.subarray(k)
+      }
+    }
+    this.buffered -= n
+    return out
+  }
+
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame)
+    let correlationId: number
+    try {
+      correlationId = r.int32()
+    } catch (err) {
+      this.fail(err as Error)
+      return
+    }
+    const p = this.pending.get(correlationId)
+    if (!p) {
+      this.fail(new DecodeError(`response from ${this.address} with unknown correlation id ${correlationId}`))
+      return
+    }
+    this.pending.delete(correlationId)
+    clearTimeout(p.timer)
+    try {
+      r.offset = 0
+      decodeResponseHeader(r, responseHeaderVersion(p.api, p.version))
+      const res = p.api.decodeResponse(r, p.version)
+      this.noteThrottle(res)
+      if (p.api.apiKey === ApiVersions.apiKey) {
+        const code = (res as ApiVersionsResponse).errorCode
+        if (code !== 0) {
+          p.reject(new KafkaProtocolError(code))
+          return
+        }
+      }
+      p.resolve(res)
+    } catch (err) {
+      // A response that does not decode leaves the stream position unknown: fail the connection.
+      p.reject(err as Error)
+      this.fail(new ConnectionError(`undecodable response from ${this.address}: ${(err as Error).message}`, { cause: err }))
+    }
+  }
+
+  private noteThrottle(res: unknown): void {
+    const t = (res as { throttleTimeMs?: number } | undefined)?.throttleTimeMs
+    if (typeof t === 'number' && t > 0) {
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + t)
+      this.options.logger.debug({ broker: this.address, throttleTimeMs: t }, 'broker throttled this client')
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return
+    this.closedError = err
+    this.socket?.destroy()
+    const pending = [...this.pending.values()]
+    this.pending.clear()
+    for (const p of pending) {
+      clearTimeout(p.timer)
+      p.reject(err instanceof ConnectionError ? err : new ConnectionError(err.message, { cause: err }))
+    }
+    this.chunks = []
+    this.buffered = 0
+  }
+
+  /** Number of requests awaiting a response. */
+  get inFlight(): number {
+    return this.pending.size
+  }
+
+  /** Closes the socket; in-flight requests fail with ConnectionError. */
+  close(): void {
+    this.fail(new ConnectionError(`connection to ${this.address} was closed by the client`))
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Typed errors of the client layer (I/O). Protocol-level errors live in
+ * src/protocol/errors.ts and are re-exported from the package root.
+ */
+import { PeridotError } from '../protocol/errors.js'
+
+/** The connection failed, was refused, or closed while requests were in flight. */
+export class ConnectionError extends PeridotError {
+  override name = 'ConnectionError'
+  /** True when a request may have reached the broker before the failure. */
+  readonly requestMayHaveBeenSent: boolean
+  constructor(message: string, options?: { cause?: unknown; requestMayHaveBeenSent?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.requestMayHaveBeenSent = options?.requestMayHaveBeenSent ?? true
+  }
+}
+
+/** A request or connection attempt took longer than its timeout. */
+export class TimeoutError extends PeridotError {
+  override name = 'TimeoutError'
+}
+
+/** SASL authentication failed (bad credentials or mechanism). Never contains secrets. */
+export class AuthenticationError extends PeridotError {
+  override name = 'AuthenticationError'
+}
+
+/** The broker supports no version of an API that this client can speak. */
+export class UnsupportedVersionError extends PeridotError {
+  override name = 'UnsupportedVersionError'
+}
+
+/** The operation was cancelled through an AbortSignal. */
+export class AbortError extends PeridotError {
+  override name = 'AbortError'
+}
+
+/** The client was closed; nothing more can be sent through it. */
+export class ClientClosedError extends PeridotError {
+  override name = 'ClientClosedError'
+}
+
+/**
+ * A produce request was sent but its outcome is unknown (timeout or connection
+ * lost before the response): the records may or may not have been written.
+ * Never reported as success; retrying may duplicate them unless the producer is idempotent.
+ */
+export class ProduceOutcomeUnknownError extends PeridotError {
+  override name = 'ProduceOutcomeUnknownError'
+}

@@ -1,0 +1,24 @@
+export { Client, type ClientOptions, type CreateTopicOptions } from './client.js'
+export {
+  PartitionClient,
+  type ProduceOptions,
+  type FetchOptions,
+  type FetchResult,
+  type OffsetSpec,
+  type IsolationLevel,
+  type ConsumeOptions,
+} from './partition-client.js'
+export { BatchProducer, type BatchProducerOptions } from './producer/batch-producer.js'
+export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Partitioner } from './producer/producer.js'
+export type { TopicInfo, PartitionInfo, BrokerAddress } from './cluster.js'
+export { murmur2, partitionForKey } from './partitioner.js'
+export type { RetryOptions } from './retry.js'
+export {
+  ConnectionError,
+  TimeoutError,
+  AuthenticationError,
+  UnsupportedVersionError,
+  AbortError,
+  ClientClosedError,
+  ProduceOutcomeUnknownError,
+} from './errors.js'

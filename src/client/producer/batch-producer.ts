@@ -1,0 +1,233 @@
+/**
+ * BatchProducer: aggregates single records for one partition into record
+ * batches (linger / size triggered), with bounded memory and several batches
+ * in flight while keeping their order.
+ *
+ * Ordering: batches are sent in sequence over the leader's connection, which
+ * the broker processes in order. A batch that fails with an error after which
+ * nothing was appended is re-sent before any later batch that has not been
+ * acknowledged yet; other failures reject exactly that batch's promises.
+ */
+import { InvalidArgumentError } from '../../protocol/errors.js'
+import type { CompressionCodec } from '../../protocol/records/compression/index.js'
+import { encodeRecordBatchToBuffer, type ProduceRecord } from '../../protocol/records/index.js'
+import { ClientClosedError } from '../errors.js'
+import { isSafeProduceRetry, type PartitionClient } from '../partition-client.js'
+import { backoffDelay, sleep } from '../retry.js'
+import { validateProduceRecords } from '../validate.js'
+
+/** Options of {@link BatchProducer}. */
+export interface BatchProducerOptions {
+  /** How long a record may wait for more to join its batch (default 5 ms). */
+  lingerMs?: number
+  /** A batch is sent once its records reach this size (default 1 MiB). */
+  maxBatchBytes?: number
+  /** Bytes of records buffered or in flight before `produce` waits (default 32 MiB). */
+  maxBufferedBytes?: number
+  /** Batches in flight at once (default 5). */
+  maxInFlight?: number
+  compression?: CompressionCodec
+  /** -1 (default) or 1. */
+  acks?: -1 | 1
+  /** Broker-side produce timeout (default 30000 ms). */
+  timeoutMs?: number
+  /** Re-sends of a batch that certainly was not appended (default 10). */
+  retries?: number
+}
+
+interface Pending {
+  record: ProduceRecord
+  size: number
+  resolve: (offset: bigint) => void
+  reject: (err: Error) => void
+}
+
+interface Batch {
+  /** Order in which batches were sealed; retries keep it. */
+  seq: number
+  items: Pending[]
+  bytes: number
+  encoded: Buffer
+  attempts: number
+}
+
+/** Approximate wire size of a record, for batching and memory accounting. */
+export function estimateRecordSize(r: ProduceRecord): number {
+  let n = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0)
+  if (r.headers) for (const [k, v] of r.headers) n += 8 + k.length * 3 + (v?.length ?? 0)
+  return n
+}
+
+export class BatchProducer implements AsyncDisposable {
+  private readonly lingerMs: number
+  private readonly maxBatchBytes: number
+  private readonly maxBufferedBytes: number
+  private readonly maxInFlight: number
+  private readonly retries: number
+  private current: Pending[] = []
+  private currentBytes = 0
+  private lingerTimer: NodeJS.Timeout | undefined
+  /** Batches ready to send, in order (retried ones go back to the front). */
+  private readonly queue: Batch[] = []
+  private inFlight = 0
+  private bufferedBytes = 0
+  private readonly spaceWaiters: Array<() => void> = []
+  private readonly idleWaiters: Array<() => void> = []
+  private pausedUntil = 0
+  private closed = false
+  private sending = false
+  private nextSeq = 0
+
+  constructor(
+    readonly partitionClient: PartitionClient,
+    private readonly options: BatchProducerOptions = {},
+  ) {
+    this.lingerMs = positiveOr('lingerMs', options.lingerMs, 5, true)
+    this.maxBatchBytes = positiveOr('maxBatchBytes', options.maxBatchBytes, 1 << 20)
+    this.maxBufferedBytes = positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20)
+    this.maxInFlight = positiveOr('maxInFlight', options.maxInFlight, 5)
+    this.retries = positiveOr('retries', options.retries, 10, true)
+  }
+
+  /** Bytes currently buffered or in flight. */
+  get buffered(): number {
+    return this.bufferedBytes
+  }
+
+  /**
+   * Queues one record; resolves with its offset once the broker acknowledged
+   * its batch. Waits first while the buffer is full (backpressure).
+   */
+  async produce(record: ProduceRecord): Promise<bigint> {
+    if (this.closed) throw new ClientClosedError('producer is closed')
+    validateProduceRecords([record])
+    const size = estimateRecordSize(record)
+    // A record larger than the whole buffer may still go alone when the buffer is empty.
+    while (this.bufferedBytes > 0 && this.bufferedBytes + size > this.maxBufferedBytes) {
+      await new Promise<void>((r) => this.spaceWaiters.push(r))
+      if (this.closed) throw new ClientClosedError('producer is closed')
+    }
+    this.bufferedBytes += size
+    return new Promise<bigint>((resolve, reject) => {
+      this.current.push({ record, size, resolve, reject })
+      this.currentBytes += size
+      if (this.currentBytes >= this.maxBatchBytes) this.seal()
+      else if (this.lingerMs === 0) queueMicrotask(() => this.seal())
+      else this.lingerTimer ??= setTimeout(() => this.seal(), this.lingerMs)
+    })
+  }
+
+  /** Closes the open batch and queues it for sending. */
+  private seal(): void {
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer)
+      this.lingerTimer = undefined
+    }
+    if (this.current.length === 0) return
+    const items = this.current
+    const bytes = this.currentBytes
+    this.current = []
+    this.currentBytes = 0
+    let encoded: Buffer
+    try {
+      encoded = encodeRecordBatchToBuffer(
+        items.map((p) => p.record),
+        { compression: this.options.compression ?? 'none' },
+      )
+    } catch (err) {
+      this.settle({ seq: -1, items, bytes, encoded: Buffer.alloc(0), attempts: 0 }, err as Error)
+      return
+    }
+    this.queue.push({ seq: this.nextSeq++, items, bytes, encoded, attempts: 0 })
+    this.pump()
+  }
+
+  private pump(): void {
+    if (this.sending) return
+    this.sending = true
+    try {
+      while (this.queue.length > 0 && this.inFlight < this.maxInFlight && Date.now() >= this.pausedUntil) {
+        const batch = this.queue.shift()!
+        this.send(batch)
+      }
+    } finally {
+      this.sending = false
+    }
+    if (this.queue.length > 0 && this.inFlight === 0 && Date.now() < this.pausedUntil) {
+      setTimeout(() => this.pump(), this.pausedUntil - Date.now())
+    }
+    this.checkIdle()
+  }
+
+  private send(batch: Batch): void {
+    this.inFlight++
+    batch.attempts++
+    this.partitionClient
+      .produceEncoded(batch.encoded, { acks: this.options.acks, timeoutMs: this.options.timeoutMs, retry: false })
+      .then(
+        (baseOffset) => {
+          this.inFlight--
+          batch.items.forEach((p, i) => p.resolve(baseOffset + BigInt(i)))
+          this.release(batch.bytes)
+          this.pump()
+        },
+        (err: Error) => {
+          this.inFlight--
+          if (isSafeProduceRetry(err) && batch.attempts <= this.retries) {
+            // Re-send before anything queued after it; pause the pipeline for the backoff.
+            this.queue.unshift(batch)
+            this.queue.sort((a, b) => a.seq - b.seq)
+            this.pausedUntil = Date.now() + backoffDelay(batch.attempts - 1, { retries: this.retries, initialBackoffMs: 100, maxBackoffMs: 2000 })
+            sleep(this.pausedUntil - Date.now()).then(() => this.pump())
+          } else {
+            this.settle(batch, err)
+            this.pump()
+          }
+        },
+      )
+  }
+
+  private settle(batch: Batch, err: Error): void {
+    for (const p of batch.items) p.reject(err)
+    this.release(batch.bytes)
+  }
+
+  private release(bytes: number): void {
+    this.bufferedBytes -= bytes
+    while (this.spaceWaiters.length > 0 && this.bufferedBytes < this.maxBufferedBytes) this.spaceWaiters.shift()!()
+    this.checkIdle()
+  }
+
+  private checkIdle(): void {
+    if (this.current.length === 0 && this.queue.length === 0 && this.inFlight === 0) {
+      while (this.idleWaiters.length > 0) this.idleWaiters.shift()!()
+    }
+  }
+
+  /** Sends what is buffered now and resolves once every record so far is settled. */
+  async flush(): Promise<void> {
+    this.seal()
+    if (this.current.length === 0 && this.queue.length === 0 && this.inFlight === 0) return
+    await new Promise<void>((r) => this.idleWaiters.push(r))
+  }
+
+  /** Flushes, then refuses new records. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.flush()
+    this.closed = true
+    while (this.spaceWaiters.length > 0) this.spaceWaiters.shift()!()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+function positiveOr(name: string, v: number | undefined, dflt: number, allowZero = false): number {
+  if (v === undefined) return dflt
+  if (!Number.isInteger(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new InvalidArgumentError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(v)}`)
+  }
+  return v
+}

@@ -1,0 +1,68 @@
+/**
+ * A broker restart in the middle of a produce/fetch stream: the same Client
+ * reconnects by itself, every acknowledged record is still there, and no
+ * produce is reported as a success that was not one.
+ */
+import { describe, expect, it } from 'vitest'
+import { Client, ProduceOutcomeUnknownError } from '../../src/index.js'
+import { bootstrap, canRestartBroker, restartBroker, uniqueTopic } from './helpers.js'
+
+describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
+  it('survives a restart without losing acknowledged records', async () => {
+    const client = await Client.connect({
+      brokers: [bootstrap()],
+      retry: { retries: 30, initialBackoffMs: 100, maxBackoffMs: 1000 },
+      requestTimeoutMs: 15_000,
+    })
+    try {
+      const topic = uniqueTopic('restart')
+      await client.createTopic(topic)
+      const pc = await client.partitionClient(topic, 0)
+
+      const acked = new Map<bigint, string>()
+      let unknown = 0
+      let stop = false
+      let n = 0
+      const producing = (async () => {
+        while (!stop) {
+          const value = `rec-${n++}`
+          try {
+            const [offset] = await pc.produce([{ key: null, value: Buffer.from(value) }])
+            acked.set(offset, value)
+          } catch (err) {
+            if (err instanceof ProduceOutcomeUnknownError) unknown++
+            else throw err
+          }
+          await new Promise((r) => setTimeout(r, 5))
+        }
+      })()
+
+      await new Promise((r) => setTimeout(r, 1000))
+      const before = acked.size
+      await restartBroker()
+      const afterRestart = acked.size
+      await new Promise((r) => setTimeout(r, 1500))
+      stop = true
+      await producing
+      expect(before).toBeGreaterThan(10)
+      // Producing resumed on the same client after the restart.
+      expect(acked.size).toBeGreaterThan(afterRestart)
+
+      // Every acknowledged record is in the log at its offset.
+      const end = await pc.getOffset('latest')
+      const log = new Map<bigint, string>()
+      let next = 0n
+      while (next < end) {
+        const res = await pc.fetchRecords(next, { maxWaitMs: 200 })
+        for (const r of res.records) log.set(r.offset, r.value!.toString())
+        next = res.nextOffset
+      }
+      for (const [offset, value] of acked) expect(log.get(offset)).toBe(value)
+      // Only records whose outcome was reported unknown may be extra.
+      expect(log.size - acked.size).toBeLessThanOrEqual(unknown)
+      await client.deleteTopic(topic)
+    } finally {
+      await client.close()
+    }
+  }, 120_000)
+})
