@@ -87,7 +87,8 @@ async function main(): Promise<void> {
     await client.deleteTopic(topic)
   } finally {
     await client.close()
-    if (broker) {
+    // Stop the broker only if this run started it (not one the user had running).
+    if (broker && !broker.reused) {
       await broker.stop()
       console.log('Stopped the local broker.')
     }

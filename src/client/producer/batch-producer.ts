@@ -71,7 +71,9 @@ export class BatchProducer implements AsyncDisposable {
   private readonly queue: Batch[] = []
   private inFlight = 0
   private bufferedBytes = 0
-  private readonly spaceWaiters: Array<() => void> = []
+  private readonly spaceWaiters: Array<{ size: number; wake: () => void }> = []
+  /** A waiter was woken but has not queued its record yet: others must not overtake it. */
+  private waking = false
   private readonly idleWaiters: Array<() => void> = []
   private pausedUntil = 0
   private closed = false
@@ -102,12 +104,15 @@ export class BatchProducer implements AsyncDisposable {
     if (this.closed) throw new ClientClosedError('producer is closed')
     validateProduceRecords([record])
     const size = estimateRecordSize(record)
-    // A record larger than the whole buffer may still go alone when the buffer is empty.
-    while (this.bufferedBytes > 0 && this.bufferedBytes + size > this.maxBufferedBytes) {
-      await new Promise<void>((r) => this.spaceWaiters.push(r))
-      if (this.closed) throw new ClientClosedError('producer is closed')
+    // Callers wait in FIFO order so records keep the order of produce() calls;
+    // space is reserved for a waiter before it is woken.
+    if (this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)) {
+      await new Promise<void>((wake) => this.spaceWaiters.push({ size, wake }))
+      this.waking = false
+      this.admitWaiters()
+    } else {
+      this.bufferedBytes += size
     }
-    this.bufferedBytes += size
     return new Promise<bigint>((resolve, reject) => {
       this.current.push({ record, size, resolve, reject })
       this.currentBytes += size
@@ -192,14 +197,29 @@ export class BatchProducer implements AsyncDisposable {
     this.release(batch.bytes)
   }
 
+  /** A record fits when the buffer has room for it, or is empty (so a huge record can still go alone). */
+  private hasSpace(size: number): boolean {
+    return this.bufferedBytes === 0 || this.bufferedBytes + size <= this.maxBufferedBytes
+  }
+
   private release(bytes: number): void {
     this.bufferedBytes -= bytes
-    while (this.spaceWaiters.length > 0 && this.bufferedBytes < this.maxBufferedBytes) this.spaceWaiters.shift()!()
+    this.admitWaiters()
     this.checkIdle()
   }
 
+  /** Wakes the oldest waiter if its record fits; it wakes the next once it has queued its record. */
+  private admitWaiters(): void {
+    if (this.waking || this.spaceWaiters.length === 0 || !this.hasSpace(this.spaceWaiters[0].size)) return
+    const w = this.spaceWaiters.shift()!
+    this.bufferedBytes += w.size
+    this.waking = true
+    w.wake()
+  }
+
   private checkIdle(): void {
-    if (this.current.length === 0 && this.queue.length === 0 && this.inFlight === 0) {
+    // Every admitted record holds buffer bytes until it settles, so zero means idle.
+    if (this.bufferedBytes === 0 && this.spaceWaiters.length === 0) {
       while (this.idleWaiters.length > 0) this.idleWaiters.shift()!()
     }
   }
@@ -207,7 +227,7 @@ export class BatchProducer implements AsyncDisposable {
   /** Sends what is buffered now and resolves once every record so far is settled. */
   async flush(): Promise<void> {
     this.seal()
-    if (this.current.length === 0 && this.queue.length === 0 && this.inFlight === 0) return
+    if (this.bufferedBytes === 0 && this.spaceWaiters.length === 0) return
     await new Promise<void>((r) => this.idleWaiters.push(r))
   }
 
@@ -216,7 +236,6 @@ export class BatchProducer implements AsyncDisposable {
     if (this.closed) return
     await this.flush()
     this.closed = true
-    while (this.spaceWaiters.length > 0) this.spaceWaiters.shift()!()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

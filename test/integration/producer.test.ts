@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BatchProducer, Client, KafkaProtocolError, partitionForKey } from '../../src/index.js'
+import { bootstrap, uniqueTopic } from './helpers.js'
+
+let client: Client
+beforeAll(async () => {
+  client = await Client.connect({ brokers: [bootstrap()] })
+})
+afterAll(async () => {
+  await client?.close()
+})
+
+async function readAll(topic: string, partition: number): Promise<Array<{ offset: bigint; key: string | null; value: string | null }>> {
+  const pc = await client.partitionClient(topic, partition)
+  const end = await pc.getOffset('latest')
+  const out: Array<{ offset: bigint; key: string | null; value: string | null }> = []
+  let next = 0n
+  while (next < end) {
+    const res = await pc.fetchRecords(next, { maxBytes: 4 << 20 })
+    for (const r of res.records) out.push({ offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null })
+    next = res.nextOffset
+  }
+  return out
+}
+
+describe('BatchProducer', () => {
+  it('aggregates records into batches and resolves each with its offset, in order', async () => {
+    const topic = uniqueTopic('bp')
+    await client.createTopic(topic)
+    const bp = new BatchProducer(await client.partitionClient(topic, 0), { lingerMs: 20, maxBatchBytes: 16 * 1024, compression: 'lz4' })
+    const promises = Array.from({ length: 5000 }, (_, i) => bp.produce({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) }))
+    const offsets = await Promise.all(promises)
+    expect(offsets).toEqual(offsets.map((_, i) => BigInt(i)))
+    await bp.close()
+    const log = await readAll(topic, 0)
+    expect(log).toHaveLength(5000)
+    log.forEach((r, i) => {
+      expect(r.key).toBe(`k${i}`)
+      expect(r.value).toBe(`v${i}`)
+    })
+    await expect(bp.produce({ key: null, value: null })).rejects.toThrow(/closed/)
+    await client.deleteTopic(topic)
+  })
+
+  it('applies backpressure: buffered bytes never exceed maxBufferedBytes', async () => {
+    const topic = uniqueTopic('bp-mem')
+    await client.createTopic(topic)
+    const limit = 256 * 1024
+    const bp = new BatchProducer(await client.partitionClient(topic, 0), { lingerMs: 5, maxBatchBytes: 64 * 1024, maxBufferedBytes: limit, maxInFlight: 2 })
+    const value = Buffer.alloc(1000, 7)
+    let maxSeen = 0
+    let waited = 0
+    const all: Array<Promise<bigint>> = []
+    // Issue 20 MB of produce calls at once; the producer must admit them a buffer's worth at a time.
+    for (let i = 0; i < 20_000; i++) {
+      const before = bp.buffered
+      const p = bp.produce({ key: null, value })
+      all.push(p)
+      maxSeen = Math.max(maxSeen, bp.buffered)
+      if (bp.buffered === before) waited++
+    }
+    const sampler = setInterval(() => (maxSeen = Math.max(maxSeen, bp.buffered)), 1)
+    const offsets = await Promise.all(all)
+    clearInterval(sampler)
+    expect(maxSeen).toBeLessThanOrEqual(limit)
+    expect(waited).toBeGreaterThan(19_000) // almost every call had to wait for space
+    // Waiting callers are admitted in call order, so offsets follow the order of produce() calls.
+    expect(offsets).toEqual(offsets.map((_, i) => BigInt(i)))
+    await bp.close()
+    await client.deleteTopic(topic)
+  })
+
+  it('a failed flush rejects exactly the promises of its records', async () => {
+    const topic = uniqueTopic('bp-fail')
+    await client.createTopic(topic, { configs: { 'max.message.bytes': '20000' } })
+    const bp = new BatchProducer(await client.partitionClient(topic, 0), { lingerMs: 0 })
+    const a = bp.produce({ key: null, value: Buffer.from('small-1') })
+    await bp.flush()
+    const big = bp.produce({ key: null, value: Buffer.alloc(100_000, 1) }).catch((e: unknown) => e)
+    await bp.flush()
+    const c = bp.produce({ key: null, value: Buffer.from('small-2') })
+    await bp.flush()
+    expect(await a).toBe(0n)
+    const err = await big
+    expect(err).toBeInstanceOf(KafkaProtocolError)
+    expect((err as KafkaProtocolError).type).toMatch(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/)
+    expect(await c).toBe(1n)
+    expect((await readAll(topic, 0)).map((r) => r.value)).toEqual(['small-1', 'small-2'])
+    await bp.close()
+    await client.deleteTopic(topic)
+  })
+})
+
+describe('Producer (keyed, multi-partition)', () => {
+  it('places keyed records with murmur2 and keeps per-partition order', async () => {
+    const topic = uniqueTopic('keyed')
+    await client.createTopic(topic, { partitions: 3 })
+    const producer = client.producer({ lingerMs: 5 })
+    const sent = await Promise.all(
+      Array.from({ length: 3000 }, (_, i) =>
+        producer.send({ topic, key: Buffer.from(`user-${i % 97}`), value: Buffer.from(`event-${i}`) }).then((m) => ({ ...m, i })),
+      ),
+    )
+    for (const m of sent) expect(m.partition).toBe(partitionForKey(Buffer.from(`user-${m.i % 97}`), 3))
+    // Within a partition, records appear in send order.
+    for (let p = 0; p < 3; p++) {
+      const log = await readAll(topic, p)
+      const expected = sent.filter((m) => m.partition === p).sort((x, y) => x.i - y.i)
+      expect(log.map((r) => r.value)).toEqual(expected.map((m) => `event-${m.i}`))
+      expect(log.map((r) => r.offset)).toEqual(expected.map((m) => m.offset))
+    }
+    // Unkeyed records and explicit partitions.
+    const u = await producer.send({ topic, value: Buffer.from('no-key') })
+    expect(u.partition).toBeGreaterThanOrEqual(0)
+    const e = await producer.send({ topic, value: Buffer.from('explicit'), partition: 2 })
+    expect(e.partition).toBe(2)
+    await expect(producer.send({ topic, value: null, partition: 3 })).rejects.toThrow(/partition 3 does not exist/)
+    await producer.close()
+    await client.deleteTopic(topic)
+  })
+})
