@@ -17,6 +17,7 @@ import type { Connection } from './connection.js'
 import { AbortError, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
 import { isRetriable, withRetry } from './retry.js'
 import { validateProduceRecords } from './validate.js'
+import { committedBatches } from './consumer/read-committed.js'
 
 /** Options of {@link PartitionClient.produce}. */
 export interface ProduceOptions {
@@ -69,22 +70,14 @@ export interface ConsumeOptions extends FetchOptions {
 /** A fetch result whose records are decoded on first access. */
 class LazyFetchResult implements FetchResult {
   private decoded: KafkaRecord[] | undefined
-  readonly nextOffset: bigint
-  private readonly batches: RecordBatch[]
-
   constructor(
-    raw: Buffer | null,
+    private readonly batches: RecordBatch[],
     private readonly fromOffset: bigint,
+    readonly nextOffset: bigint,
     readonly highWatermark: bigint,
     readonly lastStableOffset: bigint,
     readonly logStartOffset: bigint,
-  ) {
-    // Batch headers are parsed (and CRC-checked) now; records only when asked.
-    this.batches = raw ? decodeRecordBatches(raw) : []
-    let next = fromOffset
-    for (const b of this.batches) if (b.lastOffset + 1n > next) next = b.lastOffset + 1n
-    this.nextOffset = next
-  }
+  ) {}
 
   get isEmpty(): boolean {
     return this.batches.every((b) => b.isControl || b.lastOffset < this.fromOffset)
@@ -306,7 +299,13 @@ export class PartitionClient {
       if (part.errorCode !== 0) throw this.partitionError(part.errorCode, `fetch at offset ${offset} from`)
       return part
     })
-    return new LazyFetchResult(p.records, offset, p.highWatermark, p.lastStableOffset, p.logStartOffset)
+    // Batch headers are parsed (and CRC-checked) now; records are decoded only when asked.
+    const all = p.records ? decodeRecordBatches(p.records) : []
+    // The next position is after every batch returned, including skipped aborted and control ones.
+    let nextOffset = offset
+    for (const b of all) if (b.lastOffset + 1n > nextOffset) nextOffset = b.lastOffset + 1n
+    const visible = isolation === 'read_committed' ? committedBatches(all, p.abortedTransactions) : all
+    return new LazyFetchResult(visible, offset, nextOffset, p.highWatermark, p.lastStableOffset, p.logStartOffset)
   }
 
   /**
