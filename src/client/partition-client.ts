@@ -10,14 +10,16 @@ import { Fetch, type FetchResponse } from '../protocol/messages/fetch.js'
 import { ListOffsets } from '../protocol/messages/list-offsets.js'
 import { Produce } from '../protocol/messages/produce.js'
 import type { CompressionCodec } from '../protocol/records/compression/index.js'
-import { decodeRecordBatches, encodeRecordBatchToBuffer, type KafkaRecord, type ProduceRecord, type RecordBatch } from '../protocol/records/index.js'
+import { encodeRecordBatchToBuffer, type ProduceRecord } from '../protocol/records/index.js'
 import type { Cluster } from './cluster.js'
 import { ZERO_UUID } from './cluster.js'
 import type { Connection } from './connection.js'
 import { AbortError, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
 import { isRetriable, withRetry } from './retry.js'
 import { validateProduceRecords } from './validate.js'
-import { committedBatches } from './consumer/read-committed.js'
+import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './consumer/fetch-result.js'
+
+export type { FetchResult, IsolationLevel }
 
 /** Options of {@link PartitionClient.produce}. */
 export interface ProduceOptions {
@@ -41,22 +43,6 @@ export interface FetchOptions {
   isolationLevel?: IsolationLevel
 }
 
-export type IsolationLevel = 'read_uncommitted' | 'read_committed'
-
-/** Result of {@link PartitionClient.fetchRecords}. */
-export interface FetchResult {
-  /** Records at or after the requested offset, in offset order (control records excluded). */
-  records: KafkaRecord[]
-  /** Offset the next produced record will get (end of the committed log for replicas). */
-  highWatermark: bigint
-  /** Last stable offset (for read_committed consumers). */
-  lastStableOffset: bigint
-  /** First offset still in the log. */
-  logStartOffset: bigint
-  /** Offset to fetch next: after the last record (or control record) returned. */
-  nextOffset: bigint
-}
-
 /** Options of {@link PartitionClient.consume}. */
 export interface ConsumeOptions extends FetchOptions {
   /** Where to start (default 'earliest'). */
@@ -65,34 +51,6 @@ export interface ConsumeOptions extends FetchOptions {
   signal?: AbortSignal
   /** What to do when the position falls outside the log (default 'error'). */
   onOffsetOutOfRange?: 'earliest' | 'latest' | 'error'
-}
-
-/** A fetch result whose records are decoded on first access. */
-class LazyFetchResult implements FetchResult {
-  private decoded: KafkaRecord[] | undefined
-  constructor(
-    private readonly batches: RecordBatch[],
-    private readonly fromOffset: bigint,
-    readonly nextOffset: bigint,
-    readonly highWatermark: bigint,
-    readonly lastStableOffset: bigint,
-    readonly logStartOffset: bigint,
-  ) {}
-
-  get isEmpty(): boolean {
-    return this.batches.every((b) => b.isControl || b.lastOffset < this.fromOffset)
-  }
-
-  get records(): KafkaRecord[] {
-    if (this.decoded) return this.decoded
-    const out: KafkaRecord[] = []
-    for (const batch of this.batches) {
-      if (batch.isControl || batch.lastOffset < this.fromOffset) continue
-      for (const rec of batch.records()) if (rec.offset >= this.fromOffset) out.push(rec)
-    }
-    this.decoded = out
-    return out
-  }
 }
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -244,9 +202,7 @@ export class PartitionClient {
    * records when none arrive. OFFSET_OUT_OF_RANGE is thrown as a KafkaProtocolError.
    */
   async fetchRecords(offset: bigint, options: FetchOptions = {}): Promise<FetchResult> {
-    const res = await this.fetchRaw(offset, options)
-    const { records, highWatermark, lastStableOffset, logStartOffset, nextOffset } = res
-    return { records, highWatermark, lastStableOffset, logStartOffset, nextOffset }
+    return (await this.fetchRaw(offset, options)).toJSON()
   }
 
   /** One Fetch round trip; records are decoded lazily on first access of `records`. */
@@ -299,13 +255,7 @@ export class PartitionClient {
       if (part.errorCode !== 0) throw this.partitionError(part.errorCode, `fetch at offset ${offset} from`)
       return part
     })
-    // Batch headers are parsed (and CRC-checked) now; records are decoded only when asked.
-    const all = p.records ? decodeRecordBatches(p.records) : []
-    // The next position is after every batch returned, including skipped aborted and control ones.
-    let nextOffset = offset
-    for (const b of all) if (b.lastOffset + 1n > nextOffset) nextOffset = b.lastOffset + 1n
-    const visible = isolation === 'read_committed' ? committedBatches(all, p.abortedTransactions) : all
-    return new LazyFetchResult(visible, offset, nextOffset, p.highWatermark, p.lastStableOffset, p.logStartOffset)
+    return fetchResultOf(p, offset, isolation)
   }
 
   /**

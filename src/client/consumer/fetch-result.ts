@@ -1,0 +1,72 @@
+/**
+ * Turning one partition of a Fetch response into records: batch headers are
+ * parsed (and CRC-checked) at once, records only when first asked for, and
+ * read_committed filtering applied. Shared by PartitionClient and GroupConsumer.
+ */
+import type { FetchPartitionResponse } from '../../protocol/messages/fetch.js'
+import { decodeRecordBatches, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
+import { committedBatches } from './read-committed.js'
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed'
+
+/** Result of fetching one partition. */
+export interface FetchResult {
+  /** Records at or after the requested offset, in offset order (control records excluded). */
+  records: KafkaRecord[]
+  /** Offset the next produced record will get (end of the committed log for replicas). */
+  highWatermark: bigint
+  /** Last stable offset (for read_committed consumers). */
+  lastStableOffset: bigint
+  /** First offset still in the log. */
+  logStartOffset: bigint
+  /** Offset to fetch next: after the last record (or control record) returned. */
+  nextOffset: bigint
+}
+
+/** A fetch result whose records are decoded on first access. */
+export class LazyFetchResult implements FetchResult {
+  private decoded: KafkaRecord[] | undefined
+
+  constructor(
+    private readonly batches: RecordBatch[],
+    private readonly fromOffset: bigint,
+    readonly nextOffset: bigint,
+    readonly highWatermark: bigint,
+    readonly lastStableOffset: bigint,
+    readonly logStartOffset: bigint,
+    /** Bytes of the fetched batches (for buffer accounting). */
+    readonly sizeInBytes: number,
+  ) {}
+
+  /** True when no record at or after the fetch offset is visible. */
+  get isEmpty(): boolean {
+    return this.batches.every((b) => b.isControl || b.lastOffset < this.fromOffset)
+  }
+
+  get records(): KafkaRecord[] {
+    if (this.decoded) return this.decoded
+    const out: KafkaRecord[] = []
+    for (const batch of this.batches) {
+      if (batch.isControl || batch.lastOffset < this.fromOffset) continue
+      for (const rec of batch.records()) if (rec.offset >= this.fromOffset) out.push(rec)
+    }
+    this.decoded = out
+    return out
+  }
+
+  /** A plain-object copy (records decoded). */
+  toJSON(): FetchResult {
+    const { records, highWatermark, lastStableOffset, logStartOffset, nextOffset } = this
+    return { records, highWatermark, lastStableOffset, logStartOffset, nextOffset }
+  }
+}
+
+/** Builds the result of one fetched partition that was requested at `offset`. */
+export function fetchResultOf(part: FetchPartitionResponse, offset: bigint, isolation: IsolationLevel): LazyFetchResult {
+  const all = part.records ? decodeRecordBatches(part.records) : []
+  // The next position is after every batch returned, including skipped aborted and control ones.
+  let nextOffset = offset
+  for (const b of all) if (b.lastOffset + 1n > nextOffset) nextOffset = b.lastOffset + 1n
+  const visible = isolation === 'read_committed' ? committedBatches(all, part.abortedTransactions) : all
+  return new LazyFetchResult(visible, offset, nextOffset, part.highWatermark, part.lastStableOffset, part.logStartOffset, part.records?.length ?? 0)
+}
