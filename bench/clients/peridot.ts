@@ -1,0 +1,78 @@
+/** Peridot: Producer (per-record send, batched per partition), PartitionClient.consume, record codec. */
+import { Client } from '../../src/index.js'
+import { decodeRecordBatches, encodeRecordBatchToBuffer, type ProduceRecord } from '../../src/protocol/records/index.js'
+import { fixedRate, now, payload, recordsPerBatch, runChild, Window, type Job, type JobResult } from '../common.js'
+import { timeLoop } from './timing.js'
+
+async function produce(job: Job): Promise<JobResult> {
+  const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
+  const producer = client.producer({ lingerMs: job.lingerMs, maxBatchBytes: job.batchBytes, compression: 'none', acks: -1 })
+  const value = payload(job.recordSize)
+  const topic = job.topic
+  // Warm up connections and metadata outside the timed region.
+  await producer.send({ topic, value, partition: 0 })
+  const window = new Window(Math.max(1000, Math.floor((16 << 20) / job.recordSize)))
+  const t0 = now()
+  for (let i = 1; i < job.records; i++) await window.add(producer.send({ topic, value, partition: i % job.partitions }))
+  await window.drain()
+  const seconds = (now() - t0) / 1000
+  await producer.close()
+  await client.close()
+  return { kind: 'produce', records: job.records - 1, bytes: (job.records - 1) * job.recordSize, seconds }
+}
+
+async function fetch(job: Job): Promise<JobResult> {
+  const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
+  const perPartition = Math.ceil(job.records / job.partitions)
+  let records = 0
+  let bytes = 0
+  const abort = new AbortController()
+  const pcs = await Promise.all(Array.from({ length: job.partitions }, (_, p) => client.partitionClient(job.topic, p)))
+  const ends = await Promise.all(pcs.map((pc) => pc.getOffset('latest')))
+  const t0 = now()
+  const readPartition = async (p: number) => {
+    const pc = pcs[p]
+    const end = ends[p]
+    if (end === 0n) return
+    for await (const res of pc.consume({ from: 0n, maxBytes: job.batchBytes * 4, maxWaitMs: 100, signal: abort.signal })) {
+      for (const r of res.records) {
+        records++
+        bytes += r.value?.length ?? 0
+      }
+      if (res.nextOffset >= end) break
+    }
+  }
+  await Promise.all(Array.from({ length: job.partitions }, (_, p) => readPartition(p)))
+  const seconds = (now() - t0) / 1000
+  await client.close()
+  if (records < job.records) throw new Error(`read ${records} of ${job.records} records (per partition ~${perPartition})`)
+  return { kind: 'fetch', records, bytes, seconds }
+}
+
+async function latency(job: Job): Promise<JobResult> {
+  const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
+  const producer = client.producer({ lingerMs: 0, acks: -1 })
+  const value = payload(job.recordSize)
+  await producer.send({ topic: job.topic, value, partition: 0 })
+  const res = await fixedRate(job, () => producer.send({ topic: job.topic, value, partition: 0 }))
+  await producer.close()
+  await client.close()
+  return res
+}
+
+async function codec(job: Job): Promise<JobResult> {
+  const n = recordsPerBatch(job)
+  const value = payload(job.recordSize)
+  const ts = Date.now()
+  const records: ProduceRecord[] = Array.from({ length: n }, () => ({ key: null, value, timestamp: ts }))
+  const encoded = encodeRecordBatchToBuffer(records)
+  const encPerSec = timeLoop(() => encodeRecordBatchToBuffer(records))
+  let sink = 0
+  const decPerSec = timeLoop(() => {
+    for (const b of decodeRecordBatches(encoded)) sink += b.records().length
+  })
+  if (sink === 0) throw new Error('decoded nothing')
+  return { kind: 'codec', encodeMBps: (encPerSec * encoded.length) / 1e6, decodeMBps: (decPerSec * encoded.length) / 1e6 }
+}
+
+runChild((job) => ({ produce, fetch, latency, codec })[job.kind](job))
