@@ -6,6 +6,7 @@
 import type { Logger } from 'pino'
 import { KafkaProtocolError } from '../protocol/errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
+import { ZERO_UUID } from '../protocol/messages/flexible.js'
 import { Metadata, type MetadataResponse } from '../protocol/messages/metadata.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 import { ClientClosedError, ConnectionError } from './errors.js'
@@ -47,7 +48,11 @@ export interface ClusterOptions {
   logger: Logger
 }
 
-export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+/**
+ * The all-zero UUID ("no topic id"), defined once in the protocol layer. Re-exported for
+ * modules of this folder that still import it from here; new code imports it from the protocol layer.
+ */
+export { ZERO_UUID }
 
 /** Parses `host:port` (IPv6 as `[::1]:9092`). */
 export function parseBrokerAddress(s: string): { host: string; port: number } {

@@ -6,7 +6,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import type { Logger } from 'pino'
-import { DecodeError, KafkaProtocolError } from '../protocol/errors.js'
+import { DecodeError, KafkaProtocolError, PeridotError } from '../protocol/errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ApiDefinition } from '../protocol/messages/api.js'
 import { ApiVersions, type ApiVersionsResponse } from '../protocol/messages/api-versions.js'
@@ -30,9 +30,15 @@ export interface ConnectionOptions {
   connectTimeoutMs: number
   requestTimeoutMs: number
   /** Largest response frame accepted, in bytes (default 100 MiB). */
-  maxFrameBytes: number
+  maxFrameBytes?: number
   logger: Logger
 }
+
+/** Default cap on one response frame: a larger size prefix is refused before any allocation. */
+const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024
+
+/** setTimeout's limit: a longer delay fires after 1 ms instead (with only a warning). */
+const MAX_TIMER_MS = 0x7fffffff
 
 interface Pending {
   api: ApiDefinition<unknown, unknown>
@@ -50,6 +56,10 @@ export interface RequestOptions {
   expectResponse?: boolean
 }
 
+/**
+ * One broker connection. Open with {@link Connection.connect}; every failure surfaces as a
+ * typed PeridotError (ConnectionError, TimeoutError, DecodeError, KafkaProtocolError, ...).
+ */
 export class Connection {
   private socket: net.Socket | undefined
   private nextCorrelationId = 1
@@ -59,15 +69,22 @@ export class Connection {
   private nextFrameSize = -1
   private closedError: Error | undefined
   private throttledUntil = 0
+  /** Shared by every request waiting out a throttle, so they leave in call order. */
+  private throttleGate: Promise<void> | undefined
   private versions = new Map<number, { min: number; max: number }>()
 
-  private constructor(readonly options: ConnectionOptions) {}
+  private readonly maxFrameBytes: number
+
+  private constructor(readonly options: ConnectionOptions) {
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  }
 
   /** `host:port` of the broker. */
   get address(): string {
     return `${this.options.host}:${this.options.port}`
   }
 
+  /** False once the socket failed, timed out, received bad bytes or was closed. */
   get isOpen(): boolean {
     return this.socket !== undefined && this.closedError === undefined
   }
@@ -154,16 +171,15 @@ export class Connection {
     }
   }
 
-  /** Sends a request at the negotiated version. */
-  request<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, opts?: RequestOptions): Promise<Res> {
+  /** Sends a request at the negotiated version; an unsupported API is a rejection, never a synchronous throw. */
+  async request<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, opts?: RequestOptions): Promise<Res> {
     return this.send(api, this.version(api as ApiDefinition<unknown, unknown>), request, opts)
   }
 
   /** Sends a request at an explicit version. */
   async send<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req, opts: RequestOptions = {}): Promise<Res> {
     if (this.closedError) throw new ConnectionError(this.closedError.message, { cause: this.closedError, requestMayHaveBeenSent: false })
-    const wait = this.throttledUntil - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    if (this.throttleGate !== undefined || this.throttledUntil > Date.now()) await this.waitForThrottle()
     const socket = this.socket
     if (!socket || this.closedError) throw new ConnectionError(`connection to ${this.address} is closed`, { requestMayHaveBeenSent: false })
 
@@ -203,10 +219,28 @@ export class Connection {
         this.pending.delete(correlationId)
         reject(new TimeoutError(`${api.name} request to ${this.address} timed out after ${timeoutMs} ms`))
         this.fail(new ConnectionError(`connection to ${this.address} closed after a request timeout`))
-      }, timeoutMs)
+      }, Math.min(timeoutMs, MAX_TIMER_MS))
       this.pending.set(correlationId, p)
       socket.write(frame)
     })
+  }
+
+  /**
+   * Waits until the broker's throttle time is over. All waiters share one timer and resume in
+   * the order they started waiting: separate timers can fire out of call order (Node starts
+   * them from the loop's cached clock), which would reorder e.g. an idempotent producer's batches.
+   */
+  private async waitForThrottle(): Promise<void> {
+    for (;;) {
+      const wait = this.throttledUntil - Date.now()
+      if (this.throttleGate === undefined) {
+        if (wait <= 0) return
+        this.throttleGate = new Promise<void>((resolve) => setTimeout(resolve, Math.min(wait, MAX_TIMER_MS))).then(() => {
+          this.throttleGate = undefined
+        })
+      }
+      await this.throttleGate
+    }
   }
 
   private onData(chunk: Buffer): void {
@@ -216,8 +250,8 @@ export class Connection {
       if (this.nextFrameSize < 0) {
         if (this.buffered < 4) return
         const size = this.peekInt32()
-        if (size < 4 || size > this.options.maxFrameBytes) {
-          this.fail(new DecodeError(`response frame size ${size} from ${this.address} is outside 4..${this.options.maxFrameBytes} bytes`))
+        if (size < 4 || size > this.maxFrameBytes) {
+          this.fail(new DecodeError(`response frame size ${size} from ${this.address} is outside 4..${this.maxFrameBytes} bytes`))
           return
         }
         this.nextFrameSize = size
@@ -291,8 +325,14 @@ export class Connection {
       p.resolve(res)
     } catch (err) {
       // A response that does not decode leaves the stream position unknown: fail the connection.
-      p.reject(err as Error)
-      this.fail(new ConnectionError(`undecodable response from ${this.address}: ${(err as Error).message}`, { cause: err }))
+      // Decoders throw DecodeError by contract; anything else (a decoder bug meeting odd bytes)
+      // still reaches the caller as a typed error, with the original as its cause.
+      const error =
+        err instanceof PeridotError
+          ? err
+          : new DecodeError(`cannot decode ${p.api.name} v${p.version} response from ${this.address}: ${String(err)}`, { cause: err })
+      p.reject(error)
+      this.fail(new ConnectionError(`undecodable response from ${this.address}: ${error.message}`, { cause: error }))
     }
   }
 

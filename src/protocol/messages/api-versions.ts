@@ -17,7 +17,7 @@ import { DecodeError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import { assertVersion, rArray, rTags, wString, wTags } from './header.js'
+import { checkVersion, readArray, readTags, writeString, writeTags } from './flexible.js'
 
 const UNSUPPORTED_VERSION = 35
 
@@ -73,11 +73,11 @@ const FIRST_FLEXIBLE = 3
 function decodeBody(r: Reader, version: number): ApiVersionsResponse {
   const flex = version >= FIRST_FLEXIBLE
   const errorCode = r.int16()
-  const apiKeys = rArray(r, flex, (r) => {
+  const apiKeys = readArray(r, flex, () => {
     const apiKey = r.int16()
     const minVersion = r.int16()
     const maxVersion = r.int16()
-    rTags(r, flex)
+    readTags(r, flex)
     return { apiKey, minVersion, maxVersion }
   })
   const res: ApiVersionsResponse = {
@@ -90,7 +90,7 @@ function decodeBody(r: Reader, version: number): ApiVersionsResponse {
     zkMigrationReady: false,
     decodedVersion: version,
   }
-  rTags(r, flex, (tag, r) => {
+  readTags(r, flex, (tag, r) => {
     switch (tag) {
       case 0:
         res.supportedFeatures = r.compactArray((r) => {
@@ -132,15 +132,15 @@ export const ApiVersions: ApiDefinition<ApiVersionsRequest, ApiVersionsResponse>
   firstFlexibleVersion: FIRST_FLEXIBLE,
 
   encodeRequest(w: Writer, version: number, req: ApiVersionsRequest): void {
-    assertVersion(ApiVersions, version)
+    checkVersion(ApiVersions, version)
     if (version < FIRST_FLEXIBLE) return
-    wString(w, true, req.clientSoftwareName ?? 'peridot')
-    wString(w, true, req.clientSoftwareVersion ?? 'unknown')
-    wTags(w, true)
+    writeString(w, true, req.clientSoftwareName ?? 'peridot')
+    writeString(w, true, req.clientSoftwareVersion ?? 'unknown')
+    writeTags(w, true)
   },
 
   decodeResponse(r: Reader, version: number): ApiVersionsResponse {
-    assertVersion(ApiVersions, version)
+    checkVersion(ApiVersions, version)
     const start = r.offset
     // UNSUPPORTED_VERSION may come as a v0 body whatever we asked for: try v0 first, and
     // accept it only if it spans the whole frame (otherwise it really was `version`).

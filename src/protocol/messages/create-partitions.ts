@@ -17,6 +17,7 @@ import {
   readString,
   readTags,
   writeArray,
+  writeInt32Array,
   writeString,
   writeTags,
 } from './flexible.js'
@@ -73,7 +74,7 @@ export const CreatePartitions: ApiDefinition<CreatePartitionsRequest, CreatePart
       writeString(w, flex, t.name)
       w.int32(t.count)
       writeArray(w, flex, t.assignments ?? null, (a) => {
-        writeArray(w, flex, a.brokerIds, (id) => w.int32(id))
+        writeInt32Array(w, flex, a.brokerIds)
         writeTags(w, flex)
       })
       writeTags(w, flex)

@@ -17,7 +17,6 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import {
-  ZERO_UUID,
   checkVersion,
   readArray,
   readNullableArray,
@@ -25,9 +24,11 @@ import {
   readString,
   readTags,
   writeArray,
+  writeInt32Array,
   writeNullableString,
   writeString,
   writeTags,
+  ZERO_UUID,
 } from './flexible.js'
 
 /** Manual placement of one partition of a new topic. */
@@ -114,7 +115,7 @@ export const CreateTopics: ApiDefinition<CreateTopicsRequest, CreateTopicsRespon
       w.int16(t.replicationFactor ?? -1)
       writeArray(w, flex, t.assignments ?? [], (a) => {
         w.int32(a.partitionIndex)
-        writeArray(w, flex, a.brokerIds, (id) => w.int32(id))
+        writeInt32Array(w, flex, a.brokerIds)
         writeTags(w, flex)
       })
       writeArray(w, flex, t.configs ?? [], (c) => {

@@ -16,7 +16,6 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import {
-  ZERO_UUID,
   checkVersion,
   readArray,
   readNullableString,
@@ -24,8 +23,9 @@ import {
   readTags,
   writeArray,
   writeNullableString,
-  writeString,
+  writeStringArray,
   writeTags,
+  ZERO_UUID,
 } from './flexible.js'
 
 /** DeleteTopics request body. */
@@ -84,7 +84,7 @@ export const DeleteTopics: ApiDefinition<DeleteTopicsRequest, DeleteTopicsRespon
       })
     } else {
       if (ids.length > 0) throw new InvalidArgumentError(`DeleteTopics v${version} cannot delete by topic id (needs v6+)`)
-      writeArray(w, flex, req.topicNames, (name) => writeString(w, flex, name))
+      writeStringArray(w, flex, req.topicNames)
     }
     w.int32(req.timeoutMs)
     writeTags(w, flex)

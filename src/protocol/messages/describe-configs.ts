@@ -21,8 +21,8 @@ import {
   readString,
   readTags,
   writeArray,
-  writeNullableString,
   writeString,
+  writeStringArray,
   writeTags,
 } from './flexible.js'
 
@@ -135,7 +135,7 @@ export const DescribeConfigs: ApiDefinition<DescribeConfigsRequest, DescribeConf
     writeArray(w, flex, req.resources, (res) => {
       w.int8(res.resourceType)
       writeString(w, flex, res.resourceName)
-      writeArray(w, flex, res.configurationKeys, (k) => writeString(w, flex, k))
+      writeStringArray(w, flex, res.configurationKeys)
       writeTags(w, flex)
     })
     w.boolean(req.includeSynonyms ?? false)

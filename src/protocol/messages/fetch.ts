@@ -29,22 +29,24 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import {
-  assertVersion,
+  checkVersion,
   type LeaderIdAndEpoch,
   type NodeEndpoint,
-  NULL_TOPIC_ID,
-  rArray,
-  rLeaderIdAndEpoch,
-  rNodeEndpoints,
-  rNullableArray,
-  rNullableBytes,
-  rString,
-  rTags,
-  type TagWrite,
-  wArray,
-  wString,
-  wTags,
-} from './header.js'
+  readArray,
+  readLeaderIdAndEpoch,
+  readNodeEndpoints,
+  readNullableArray,
+  readNullableBytes,
+  readString,
+  readTags,
+  type TaggedFieldWrite,
+  writeArray,
+  writeInt32Array,
+  writeString,
+  writeTaggedFields,
+  writeTags,
+  ZERO_UUID,
+} from './flexible.js'
 
 /** One partition to fetch. */
 export interface FetchRequestPartition {
@@ -170,7 +172,7 @@ function writeTopicRef(w: Writer, version: number, flex: boolean, t: { topic?: s
     w.uuid(t.topicId)
   } else {
     if (t.topic === undefined) throw new InvalidArgumentError(`Fetch v${version} needs topic names`)
-    wString(w, flex, t.topic)
+    writeString(w, flex, t.topic)
   }
 }
 
@@ -183,16 +185,16 @@ export const Fetch: ApiDefinition<FetchRequest, FetchResponse> = {
   firstFlexibleVersion: FIRST_FLEXIBLE,
 
   encodeRequest(w: Writer, version: number, req: FetchRequest): void {
-    assertVersion(Fetch, version)
+    checkVersion(Fetch, version)
     const flex = version >= FIRST_FLEXIBLE
     const replicaId = req.replicaId ?? -1
     const replicaEpoch = req.replicaEpoch ?? -1n
     if (version <= 14) w.int32(replicaId)
     w.int32(req.maxWaitMs).int32(req.minBytes).int32(req.maxBytes ?? 0x7fffffff).int8(req.isolationLevel ?? 0)
     if (version >= 7) w.int32(req.sessionId ?? 0).int32(req.sessionEpoch ?? -1)
-    wArray(w, flex, req.topics, (w, t) => {
+    writeArray(w, flex, req.topics, (t) => {
       writeTopicRef(w, version, flex, t)
-      wArray(w, flex, t.partitions, (w, p) => {
+      writeArray(w, flex, t.partitions, (p) => {
         w.int32(p.partition)
         if (version >= 9) w.int32(p.currentLeaderEpoch ?? -1)
         w.int64(p.fetchOffset)
@@ -200,54 +202,54 @@ export const Fetch: ApiDefinition<FetchRequest, FetchResponse> = {
         if (version >= 5) w.int64(p.logStartOffset ?? -1n)
         w.int32(p.partitionMaxBytes)
         const dirId = p.replicaDirectoryId
-        wTags(w, flex, version >= 17 && dirId !== undefined && dirId !== NULL_TOPIC_ID ? [[0, (w) => w.uuid(dirId)]] : [])
+        writeTaggedFields(w, flex, version >= 17 && dirId !== undefined && dirId !== ZERO_UUID ? [[0, (w) => w.uuid(dirId)]] : [])
       })
-      wTags(w, flex)
+      writeTags(w, flex)
     })
     if (version >= 7) {
-      wArray(w, flex, req.forgottenTopicsData ?? [], (w, t) => {
+      writeArray(w, flex, req.forgottenTopicsData ?? [], (t) => {
         writeTopicRef(w, version, flex, t)
-        wArray(w, flex, t.partitions, (w, p) => w.int32(p))
-        wTags(w, flex)
+        writeInt32Array(w, flex, t.partitions)
+        writeTags(w, flex)
       })
     }
-    if (version >= 11) wString(w, flex, req.rackId ?? '')
+    if (version >= 11) writeString(w, flex, req.rackId ?? '')
     // Tagged fields are written only when they differ from their defaults, as Kafka does.
-    const tags: TagWrite[] = []
+    const tags: TaggedFieldWrite[] = []
     const clusterId = req.clusterId ?? null
     if (clusterId !== null) tags.push([0, (w) => w.compactString(clusterId)])
     if (version >= 15 && (replicaId !== -1 || replicaEpoch !== -1n)) {
       tags.push([1, (w) => w.int32(replicaId).int64(replicaEpoch).uint8(0)])
     }
-    wTags(w, flex, tags)
+    writeTaggedFields(w, flex, tags)
   },
 
   decodeResponse(r: Reader, version: number): FetchResponse {
-    assertVersion(Fetch, version)
+    checkVersion(Fetch, version)
     const flex = version >= FIRST_FLEXIBLE
     const throttleTimeMs = r.int32()
     const errorCode = version >= 7 ? r.int16() : 0
     const sessionId = version >= 7 ? r.int32() : 0
-    const responses = rArray(r, flex, (r): FetchTopicResponse => {
-      const topic = version >= 13 ? null : rString(r, flex)
-      const topicId = version >= 13 ? r.uuid() : NULL_TOPIC_ID
-      const partitions = rArray(r, flex, (r): FetchPartitionResponse => {
+    const responses = readArray(r, flex, (): FetchTopicResponse => {
+      const topic = version >= 13 ? null : readString(r, flex)
+      const topicId = version >= 13 ? r.uuid() : ZERO_UUID
+      const partitions = readArray(r, flex, (): FetchPartitionResponse => {
         const p: FetchPartitionResponse = {
           partitionIndex: r.int32(),
           errorCode: r.int16(),
           highWatermark: r.int64(),
           lastStableOffset: r.int64(),
           logStartOffset: version >= 5 ? r.int64() : -1n,
-          abortedTransactions: rNullableArray(r, flex, (r) => {
+          abortedTransactions: readNullableArray(r, flex, () => {
             const producerId = r.int64()
             const firstOffset = r.int64()
-            rTags(r, flex)
+            readTags(r, flex)
             return { producerId, firstOffset }
           }),
           preferredReadReplica: version >= 11 ? r.int32() : -1,
-          records: rNullableBytes(r, flex),
+          records: readNullableBytes(r, flex),
         }
-        rTags(r, flex, (tag, r) => {
+        readTags(r, flex, (tag, r) => {
           switch (tag) {
             case 0: {
               const epoch = r.int32()
@@ -257,7 +259,7 @@ export const Fetch: ApiDefinition<FetchRequest, FetchResponse> = {
               return true
             }
             case 1:
-              p.currentLeader = rLeaderIdAndEpoch(r)
+              p.currentLeader = readLeaderIdAndEpoch(r)
               return true
             case 2: {
               const endOffset = r.int64()
@@ -272,13 +274,13 @@ export const Fetch: ApiDefinition<FetchRequest, FetchResponse> = {
         })
         return p
       })
-      rTags(r, flex)
+      readTags(r, flex)
       return { topic, topicId, partitions }
     })
     let nodeEndpoints: NodeEndpoint[] = []
-    rTags(r, flex, (tag, r) => {
+    readTags(r, flex, (tag, r) => {
       if (tag !== 0 || version < 16) return false
-      nodeEndpoints = rNodeEndpoints(r)
+      nodeEndpoints = readNodeEndpoints(r)
       return true
     })
     return { throttleTimeMs, errorCode, sessionId, responses, nodeEndpoints }

@@ -12,12 +12,11 @@
  * responses always use response header 0, so a client can read the answer to a version the
  * broker does not support.
  *
- * The second half of this file holds small codec helpers shared by this folder's modules
- * (classic vs compact strings/arrays, tagged-field writing, shared structs).
+ * Codec helpers shared by the API modules (classic vs compact encodings, shared structs)
+ * live in flexible.ts.
  */
-import { DecodeError, InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
-import { Writer } from '../primitives/writer.js'
+import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 
 /** API key of ApiVersions, whose responses always use response header v0. */
@@ -78,129 +77,4 @@ export function encodeRequestFrame<Req>(
 ): void {
   encodeRequestHeader(w, requestHeaderVersion(api, version), { apiKey: api.apiKey, apiVersion: version, correlationId, clientId })
   api.encodeRequest(w, version, request)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared by the API modules of this folder.
-
-/** The all-zero UUID, Kafka's "no topic id". */
-export const NULL_TOPIC_ID = '00000000-0000-0000-0000-000000000000'
-
-/** Current leader of a partition, sent with NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH (KIP-951). */
-export interface LeaderIdAndEpoch {
-  /** Leader broker id, -1 if unknown. */
-  leaderId: number
-  /** Leader epoch, -1 if unknown. */
-  leaderEpoch: number
-}
-
-/** A broker endpoint sent with leader-change errors (KIP-951), so no metadata round trip is needed. */
-export interface NodeEndpoint {
-  nodeId: number
-  host: string
-  port: number
-  rack: string | null
-}
-
-/** @internal Throws unless `version` is within the module's range. */
-export function assertVersion(api: { name: string; minVersion: number; maxVersion: number }, version: number): void {
-  if (!Number.isInteger(version) || version < api.minVersion || version > api.maxVersion) {
-    throw new InvalidArgumentError(`${api.name} v${version} is not supported (supported: v${api.minVersion}-v${api.maxVersion})`)
-  }
-}
-
-/** @internal STRING / NULLABLE_STRING, compact in flexible versions. */
-export function wString(w: Writer, flex: boolean, v: string | null): void {
-  if (flex) w.compactString(v)
-  else w.string(v)
-}
-
-/** @internal Non-null STRING, compact in flexible versions. */
-export function rString(r: Reader, flex: boolean): string {
-  return flex ? r.compactString() : r.string()
-}
-
-/** @internal NULLABLE_STRING, compact in flexible versions. */
-export function rNullableString(r: Reader, flex: boolean): string | null {
-  return flex ? r.compactNullableString() : r.nullableString()
-}
-
-/** @internal ARRAY (null allowed), compact in flexible versions. */
-export function wArray<T>(w: Writer, flex: boolean, items: readonly T[] | null, write: (w: Writer, item: T) => void): void {
-  if (flex) w.compactArray(items, write)
-  else w.array(items, write)
-}
-
-/** @internal Non-null ARRAY, compact in flexible versions: null on the wire is a DecodeError. */
-export function rArray<T>(r: Reader, flex: boolean, read: (r: Reader) => T): T[] {
-  const items = flex ? r.compactNullableArray(read) : r.nullableArray(read)
-  if (items === null) throw new DecodeError('null for a non-nullable array')
-  return items
-}
-
-/** @internal Nullable ARRAY, compact in flexible versions. */
-export function rNullableArray<T>(r: Reader, flex: boolean, read: (r: Reader) => T): T[] | null {
-  return flex ? r.compactNullableArray(read) : r.nullableArray(read)
-}
-
-/** @internal []int32. */
-export function rInt32Array(r: Reader, flex: boolean): number[] {
-  return rArray(r, flex, (r) => r.int32())
-}
-
-/** @internal NULLABLE_BYTES / RECORDS, compact in flexible versions; zero-copy. */
-export function rNullableBytes(r: Reader, flex: boolean): Buffer | null {
-  return flex ? r.compactNullableBytes() : r.nullableBytes()
-}
-
-/** @internal NULLABLE_BYTES / RECORDS, compact in flexible versions. */
-export function wBytes(w: Writer, flex: boolean, v: Uint8Array | null): void {
-  if (flex) w.compactBytes(v)
-  else w.bytes(v)
-}
-
-/** @internal A tagged field to write: tag and a writer of its value. */
-export type TagWrite = readonly [tag: number, write: (w: Writer) => void]
-
-/**
- * @internal Writes a tagged-field section (flexible versions only). `tags` must be in ascending
- * tag order. Values go through a scratch Writer to learn their size: tagged values are rare and small.
- */
-export function wTags(w: Writer, flex: boolean, tags: readonly TagWrite[] = []): void {
-  if (!flex) return
-  w.unsignedVarint(tags.length)
-  for (const [tag, write] of tags) {
-    const scratch = new Writer(32)
-    write(scratch)
-    const value = scratch.finish()
-    w.unsignedVarint(tag).unsignedVarint(value.length).raw(value)
-  }
-}
-
-/**
- * @internal Reads a tagged-field section (flexible versions only). `onTag` decodes the tags it
- * knows and returns true; all other tags are skipped.
- */
-export function rTags(r: Reader, flex: boolean, onTag?: (tag: number, r: Reader) => boolean): void {
-  if (flex) r.taggedFields(onTag)
-}
-
-/** @internal LeaderIdAndEpoch struct (flexible only). */
-export function rLeaderIdAndEpoch(r: Reader): LeaderIdAndEpoch {
-  const leaderId = r.int32()
-  const leaderEpoch = r.int32()
-  r.taggedFields()
-  return { leaderId, leaderEpoch }
-}
-
-/** @internal []NodeEndpoint (flexible only). */
-export function rNodeEndpoints(r: Reader): NodeEndpoint[] {
-  return r.compactArray((r) => {
-    const nodeId = r.int32()
-    const host = r.compactString()
-    const port = r.int32()
-    const rack = r.compactNullableString()
-    r.taggedFields()
-    return { nodeId, host, port, rack }
-  })
 }

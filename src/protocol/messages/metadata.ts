@@ -21,17 +21,18 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import {
-  assertVersion,
-  NULL_TOPIC_ID,
-  rArray,
-  rInt32Array,
-  rNullableString,
-  rString,
-  rTags,
-  wArray,
-  wString,
-  wTags,
-} from './header.js'
+  checkVersion,
+  readArray,
+  readInt32Array,
+  readNullableString,
+  readString,
+  readTags,
+  writeArray,
+  writeNullableString,
+  writeString,
+  writeTags,
+  ZERO_UUID,
+} from './flexible.js'
 
 /** A topic to describe: by name, or (v12+) by id with a null name. */
 export interface MetadataRequestTopic {
@@ -112,58 +113,58 @@ export const Metadata: ApiDefinition<MetadataRequest, MetadataResponse> = {
   firstFlexibleVersion: FIRST_FLEXIBLE,
 
   encodeRequest(w: Writer, version: number, req: MetadataRequest): void {
-    assertVersion(Metadata, version)
+    checkVersion(Metadata, version)
     const flex = version >= FIRST_FLEXIBLE
-    wArray(w, flex, req.topics, (w, t) => {
-      if (version >= 10) w.uuid(t.topicId ?? NULL_TOPIC_ID)
+    writeArray(w, flex, req.topics, (t) => {
+      if (version >= 10) w.uuid(t.topicId ?? ZERO_UUID)
       else if (t.name === null) throw new InvalidArgumentError(`Metadata v${version} needs topic names (ids need v12)`)
-      wString(w, flex, t.name)
-      wTags(w, flex)
+      writeNullableString(w, flex, t.name)
+      writeTags(w, flex)
     })
     const allowAuto = req.allowAutoTopicCreation ?? true
     if (version >= 4) w.boolean(allowAuto)
     else if (!allowAuto) throw new InvalidArgumentError(`Metadata v${version} cannot disable topic auto-creation (needs v4)`)
     if (version >= 8 && version <= 10) w.boolean(req.includeClusterAuthorizedOperations ?? false)
     if (version >= 8) w.boolean(req.includeTopicAuthorizedOperations ?? false)
-    wTags(w, flex)
+    writeTags(w, flex)
   },
 
   decodeResponse(r: Reader, version: number): MetadataResponse {
-    assertVersion(Metadata, version)
+    checkVersion(Metadata, version)
     const flex = version >= FIRST_FLEXIBLE
     const throttleTimeMs = version >= 3 ? r.int32() : 0
-    const brokers = rArray(r, flex, (r): MetadataBroker => {
+    const brokers = readArray(r, flex, (): MetadataBroker => {
       const nodeId = r.int32()
-      const host = rString(r, flex)
+      const host = readString(r, flex)
       const port = r.int32()
-      const rack = rNullableString(r, flex)
-      rTags(r, flex)
+      const rack = readNullableString(r, flex)
+      readTags(r, flex)
       return { nodeId, host, port, rack }
     })
-    const clusterId = version >= 2 ? rNullableString(r, flex) : null
+    const clusterId = version >= 2 ? readNullableString(r, flex) : null
     const controllerId = r.int32()
-    const topics = rArray(r, flex, (r): MetadataTopic => {
+    const topics = readArray(r, flex, (): MetadataTopic => {
       const errorCode = r.int16()
-      const name = version >= 12 ? rNullableString(r, flex) : rString(r, flex)
-      const topicId = version >= 10 ? r.uuid() : NULL_TOPIC_ID
+      const name = version >= 12 ? readNullableString(r, flex) : readString(r, flex)
+      const topicId = version >= 10 ? r.uuid() : ZERO_UUID
       const isInternal = r.boolean()
-      const partitions = rArray(r, flex, (r): MetadataPartition => {
+      const partitions = readArray(r, flex, (): MetadataPartition => {
         const errorCode = r.int16()
         const partitionIndex = r.int32()
         const leaderId = r.int32()
         const leaderEpoch = version >= 7 ? r.int32() : -1
-        const replicaNodes = rInt32Array(r, flex)
-        const isrNodes = rInt32Array(r, flex)
-        const offlineReplicas = version >= 5 ? rInt32Array(r, flex) : []
-        rTags(r, flex)
+        const replicaNodes = readInt32Array(r, flex)
+        const isrNodes = readInt32Array(r, flex)
+        const offlineReplicas = version >= 5 ? readInt32Array(r, flex) : []
+        readTags(r, flex)
         return { errorCode, partitionIndex, leaderId, leaderEpoch, replicaNodes, isrNodes, offlineReplicas }
       })
       const topicAuthorizedOperations = version >= 8 ? r.int32() : NO_AUTHORIZED_OPERATIONS
-      rTags(r, flex)
+      readTags(r, flex)
       return { errorCode, name, topicId, isInternal, partitions, topicAuthorizedOperations }
     })
     const clusterAuthorizedOperations = version >= 8 && version <= 10 ? r.int32() : NO_AUTHORIZED_OPERATIONS
-    rTags(r, flex)
+    readTags(r, flex)
     return { throttleTimeMs, brokers, clusterId, controllerId, topics, clusterAuthorizedOperations }
   },
 }

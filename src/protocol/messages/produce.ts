@@ -23,20 +23,21 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import {
-  assertVersion,
+  checkVersion,
   type LeaderIdAndEpoch,
   type NodeEndpoint,
-  rArray,
-  rLeaderIdAndEpoch,
-  rNodeEndpoints,
-  rNullableString,
-  rString,
-  rTags,
-  wArray,
-  wBytes,
-  wString,
-  wTags,
-} from './header.js'
+  readArray,
+  readLeaderIdAndEpoch,
+  readNodeEndpoints,
+  readNullableString,
+  readString,
+  readTags,
+  writeArray,
+  writeBytes,
+  writeNullableString,
+  writeString,
+  writeTags,
+} from './flexible.js'
 
 /** Records for one partition. */
 export interface ProducePartitionData {
@@ -111,29 +112,29 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
   firstFlexibleVersion: FIRST_FLEXIBLE,
 
   encodeRequest(w: Writer, version: number, req: ProduceRequest): void {
-    assertVersion(Produce, version)
+    checkVersion(Produce, version)
     if (req.acks !== -1 && req.acks !== 0 && req.acks !== 1) throw new InvalidArgumentError(`invalid acks ${String(req.acks)}`)
     const flex = version >= FIRST_FLEXIBLE
-    wString(w, flex, req.transactionalId ?? null)
+    writeNullableString(w, flex, req.transactionalId ?? null)
     w.int16(req.acks).int32(req.timeoutMs)
-    wArray(w, flex, req.topics, (w, t) => {
-      wString(w, flex, t.name)
-      wArray(w, flex, t.partitions, (w, p) => {
+    writeArray(w, flex, req.topics, (t) => {
+      writeString(w, flex, t.name)
+      writeArray(w, flex, t.partitions, (p) => {
         w.int32(p.index)
-        wBytes(w, flex, p.records)
-        wTags(w, flex)
+        writeBytes(w, flex, p.records)
+        writeTags(w, flex)
       })
-      wTags(w, flex)
+      writeTags(w, flex)
     })
-    wTags(w, flex)
+    writeTags(w, flex)
   },
 
   decodeResponse(r: Reader, version: number): ProduceResponse {
-    assertVersion(Produce, version)
+    checkVersion(Produce, version)
     const flex = version >= FIRST_FLEXIBLE
-    const responses = rArray(r, flex, (r): ProduceTopicResponse => {
-      const name = rString(r, flex)
-      const partitionResponses = rArray(r, flex, (r): ProducePartitionResponse => {
+    const responses = readArray(r, flex, (): ProduceTopicResponse => {
+      const name = readString(r, flex)
+      const partitionResponses = readArray(r, flex, (): ProducePartitionResponse => {
         const p: ProducePartitionResponse = {
           index: r.int32(),
           errorCode: r.int16(),
@@ -144,29 +145,29 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
           errorMessage: null,
         }
         if (version >= 8) {
-          p.recordErrors = rArray(r, flex, (r) => {
+          p.recordErrors = readArray(r, flex, () => {
             const batchIndex = r.int32()
-            const batchIndexErrorMessage = rNullableString(r, flex)
-            rTags(r, flex)
+            const batchIndexErrorMessage = readNullableString(r, flex)
+            readTags(r, flex)
             return { batchIndex, batchIndexErrorMessage }
           })
-          p.errorMessage = rNullableString(r, flex)
+          p.errorMessage = readNullableString(r, flex)
         }
-        rTags(r, flex, (tag, r) => {
+        readTags(r, flex, (tag, r) => {
           if (tag !== 0 || version < 10) return false
-          p.currentLeader = rLeaderIdAndEpoch(r)
+          p.currentLeader = readLeaderIdAndEpoch(r)
           return true
         })
         return p
       })
-      rTags(r, flex)
+      readTags(r, flex)
       return { name, partitionResponses }
     })
     const throttleTimeMs = r.int32()
     let nodeEndpoints: NodeEndpoint[] = []
-    rTags(r, flex, (tag, r) => {
+    readTags(r, flex, (tag, r) => {
       if (tag !== 0 || version < 10) return false
-      nodeEndpoints = rNodeEndpoints(r)
+      nodeEndpoints = readNodeEndpoints(r)
       return true
     })
     return { responses, throttleTimeMs, nodeEndpoints }
