@@ -9,14 +9,28 @@ export {
   type RequestHeader,
   type ResponseHeader,
   type HeaderVersionSource,
+  type LeaderIdAndEpoch,
+  type NodeEndpoint,
   requestHeaderVersion,
   responseHeaderVersion,
   encodeRequestHeader,
   decodeResponseHeader,
   encodeRequestFrame,
+  NULL_TOPIC_ID,
 } from './header.js'
-export { type LeaderIdAndEpoch, type NodeEndpoint, ZERO_UUID } from './flexible.js'
 export * from './api-versions.js'
 export * from './metadata.js'
 export * from './produce.js'
 export * from './fetch.js'
+export * from './init-producer-id.js'
+export * from './add-partitions-to-txn.js'
+export * from './add-offsets-to-txn.js'
+export * from './end-txn.js'
+export * from './txn-offset-commit.js'
+export * from './sasl-handshake.js'
+export * from './sasl-authenticate.js'
+export * from './describe-cluster.js'
+export * from './incremental-alter-configs.js'
+export * from './describe-producers.js'
+export * from './describe-transactions.js'
+export * from './list-transactions.js'

@@ -1,0 +1,18 @@
+export { SaslError } from './errors.js'
+export { type PlainCredentials, plainInitialResponse } from './plain.js'
+export {
+  type ScramMechanism,
+  type ScramClientFirst,
+  type ScramServerFirst,
+  type ScramClientFinal,
+  type ScramClientOptions,
+  SCRAM_MIN_ITERATIONS,
+  SCRAM_MAX_ITERATIONS,
+  ScramClient,
+  saslName,
+  scramNonce,
+  scramClientFirst,
+  parseScramServerFirst,
+  scramClientFinal,
+  verifyScramServerFinal,
+} from './scram.js'
