@@ -9,15 +9,13 @@ export {
   type RequestHeader,
   type ResponseHeader,
   type HeaderVersionSource,
-  type LeaderIdAndEpoch,
-  type NodeEndpoint,
   requestHeaderVersion,
   responseHeaderVersion,
   encodeRequestHeader,
   decodeResponseHeader,
   encodeRequestFrame,
-  NULL_TOPIC_ID,
 } from './header.js'
+export { type LeaderIdAndEpoch, type NodeEndpoint, ZERO_UUID } from './flexible.js'
 export * from './api-versions.js'
 export * from './metadata.js'
 export * from './produce.js'
