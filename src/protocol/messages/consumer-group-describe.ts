@@ -1,0 +1,146 @@
+/*
+ * ConsumerGroupDescribe (API key 69), version 0, flexible. KIP-848 consumer groups
+ * (Kafka 3.7+; not in Redpanda).
+ *
+ * Request  => [group_ids] include_authorized_operations
+ * Response => throttle_time_ms [groups]
+ *   groups  => error_code error_message(nullable) group_id group_state group_epoch
+ *              assignment_epoch assignor_name [members] authorized_operations
+ *   members => member_id instance_id(nullable) rack_id(nullable) member_epoch client_id
+ *              client_host [subscribed_topic_names] subscribed_topic_regex(nullable)
+ *              assignment target_assignment
+ *   assignment, target_assignment => [topic_partitions]      (a struct: own tagged fields)
+ *   topic_partitions => topic_id(uuid) topic_name [partitions]
+ *
+ * maxVersion is 0: the specs this module follows (Kafka 3.x) define only v0; Kafka 4.x's
+ * v1 (member_type) is not covered.
+ */
+import type { Reader } from '../primitives/reader.js'
+import type { Writer } from '../primitives/writer.js'
+import type { ApiDefinition } from './api.js'
+import {
+  checkVersion,
+  readArray,
+  readInt32Array,
+  readNullableString,
+  readString,
+  readTags,
+  writeArray,
+  writeString,
+  writeTags,
+} from './flexible.js'
+
+/** ConsumerGroupDescribe request body. */
+export interface ConsumerGroupDescribeRequest {
+  groupIds: string[]
+  /** Also return the operations the caller may perform on each group (defaults to false). */
+  includeAuthorizedOperations?: boolean
+}
+
+/** Partitions of one topic, by id and name. */
+export interface ConsumerGroupDescribeTopicPartitions {
+  topicId: string
+  topicName: string
+  partitions: number[]
+}
+
+/** A member's current or target assignment. */
+export interface ConsumerGroupDescribeAssignment {
+  topicPartitions: ConsumerGroupDescribeTopicPartitions[]
+}
+
+/** One member of a described consumer group. */
+export interface ConsumerGroupDescribeMember {
+  memberId: string
+  instanceId: string | null
+  rackId: string | null
+  memberEpoch: number
+  clientId: string
+  clientHost: string
+  subscribedTopicNames: string[]
+  subscribedTopicRegex: string | null
+  assignment: ConsumerGroupDescribeAssignment
+  targetAssignment: ConsumerGroupDescribeAssignment
+}
+
+/** One described consumer group. */
+export interface ConsumerGroupDescribeGroup {
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignorName: string
+  members: ConsumerGroupDescribeMember[]
+  /** Bit field of ACL operations; -2147483648 (AUTHORIZED_OPERATIONS_OMITTED) when not asked for. */
+  authorizedOperations: number
+}
+
+/** ConsumerGroupDescribe response body. */
+export interface ConsumerGroupDescribeResponse {
+  throttleTimeMs: number
+  groups: ConsumerGroupDescribeGroup[]
+}
+
+function readAssignment(r: Reader): ConsumerGroupDescribeAssignment {
+  const topicPartitions = readArray(r, true, (): ConsumerGroupDescribeTopicPartitions => {
+    const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
+    readTags(r, true)
+    return tp
+  })
+  readTags(r, true)
+  return { topicPartitions }
+}
+
+/** ConsumerGroupDescribe codec. */
+export const ConsumerGroupDescribe: ApiDefinition<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
+  apiKey: 69,
+  name: 'ConsumerGroupDescribe',
+  minVersion: 0,
+  maxVersion: 0,
+  firstFlexibleVersion: 0,
+
+  encodeRequest(w: Writer, version: number, req: ConsumerGroupDescribeRequest): void {
+    checkVersion(ConsumerGroupDescribe, version)
+    writeArray(w, true, req.groupIds, (g) => writeString(w, true, g))
+    w.boolean(req.includeAuthorizedOperations ?? false)
+    writeTags(w, true)
+  },
+
+  decodeResponse(r: Reader, version: number): ConsumerGroupDescribeResponse {
+    checkVersion(ConsumerGroupDescribe, version)
+    const throttleTimeMs = r.int32()
+    const groups = readArray(r, true, (): ConsumerGroupDescribeGroup => {
+      const errorCode = r.int16()
+      const errorMessage = readNullableString(r, true)
+      const groupId = readString(r, true)
+      const groupState = readString(r, true)
+      const groupEpoch = r.int32()
+      const assignmentEpoch = r.int32()
+      const assignorName = readString(r, true)
+      const members = readArray(r, true, (): ConsumerGroupDescribeMember => {
+        const memberId = readString(r, true)
+        const instanceId = readNullableString(r, true)
+        const rackId = readNullableString(r, true)
+        const memberEpoch = r.int32()
+        const clientId = readString(r, true)
+        const clientHost = readString(r, true)
+        const subscribedTopicNames = readArray(r, true, () => readString(r, true))
+        const subscribedTopicRegex = readNullableString(r, true)
+        const assignment = readAssignment(r)
+        const targetAssignment = readAssignment(r)
+        readTags(r, true)
+        return {
+          memberId, instanceId, rackId, memberEpoch, clientId, clientHost,
+          subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment,
+        }
+      })
+      const authorizedOperations = r.int32()
+      readTags(r, true)
+      return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations }
+    })
+    readTags(r, true)
+    return { throttleTimeMs, groups }
+  },
+}
