@@ -26,6 +26,8 @@ export interface Job {
   seconds: number
   /** Extra per-client data (e.g. the Java classpath). */
   classpath?: string
+  /** Which API a client module exercises, when it has several (e.g. Peridot's PartitionClient). */
+  variant?: string
 }
 
 export interface ThroughputResult {

@@ -17,9 +17,9 @@ import { markdownTable, type Row } from './table.js'
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const root = dirname(benchDir)
 
-const ALL_CLIENTS = ['peridot', 'kafkajs', 'platformatic', 'java'] as const
+const ALL_CLIENTS = ['peridot', 'peridot-pc', 'kafkajs', 'platformatic', 'java'] as const
 type ClientName = (typeof ALL_CLIENTS)[number]
-const LABELS: Record<string, string> = { peridot: 'Peridot', kafkajs: 'KafkaJS', platformatic: '@platformatic/kafka', java: 'Java perf tools' }
+const LABELS: Record<string, string> = { peridot: 'Peridot', 'peridot-pc': 'Peridot PartitionClient', kafkajs: 'KafkaJS', platformatic: '@platformatic/kafka', java: 'Java perf tools' }
 const CODEC_CLIENTS: ClientName[] = ['peridot', 'kafkajs']
 
 const { values: opts } = parseArgs({
@@ -73,8 +73,10 @@ function nodeFor(client: ClientName): string {
 /** Runs one job in a child process; resolves with its JSON result. */
 function runJob(client: ClientName, job: Job): Promise<JobResult> {
   const args = ['--import', 'tsx']
-  if (opts['cpu-prof'] && client === 'peridot') args.push('--cpu-prof', `--cpu-prof-dir=${join(benchDir, 'profiles')}`, `--cpu-prof-name=${job.kind}-${job.recordSize}-${Date.now()}.cpuprofile`)
-  args.push(join(benchDir, 'clients', `${client}.ts`))
+  if (opts['cpu-prof'] && client.startsWith('peridot')) args.push('--cpu-prof', `--cpu-prof-dir=${join(benchDir, 'profiles', `${job.kind}-${job.recordSize}`)}`)
+  // 'peridot-pc' is Peridot's module driving PartitionClient.produce with arrays (produce only).
+  args.push(join(benchDir, 'clients', `${client === 'peridot-pc' ? 'peridot' : client}.ts`))
+  if (client === 'peridot-pc') job = { ...job, variant: 'partition-client' }
   return new Promise((resolve, reject) => {
     const child = spawn(nodeFor(client), args, { cwd: root, env: { ...process.env, BENCH_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -187,7 +189,7 @@ async function main(): Promise<void> {
         }
         const rps: Row = { name: `fetch ${size} B`, unit: 'records/s', values: {} }
         const mbs: Row = { name: `fetch ${size} B`, unit: 'MB/s', values: {} }
-        for (const c of clients) {
+        for (const c of clients.filter((x) => x !== 'peridot-pc')) {
           const r = await run(c, job('fetch', fetchTopic))
           if (typeof r === 'string') rps.values[c] = mbs.values[c] = r
           else {
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
       const size = Number(opts['latency-size'])
       const p50: Row = { name: `latency ${size} B @ ${base.rate}/s`, unit: 'p50 ms', lowerIsBetter: true, values: {} }
       const p99: Row = { name: `latency ${size} B @ ${base.rate}/s`, unit: 'p99 ms', lowerIsBetter: true, values: {} }
-      for (const c of clients) {
+      for (const c of clients.filter((x) => x !== 'peridot-pc')) {
         const t = await topic(`bench-${runId}-latency-${c}`, 1)
         const r = await run(c, { ...base, bootstrap, kind: 'latency', topic: t, partitions: 1, recordSize: size, records: base.rate * base.seconds })
         if (typeof r === 'string') p50.values[c] = p99.values[c] = r

@@ -5,13 +5,15 @@ import { fixedRate, now, payload, recordsPerBatch, runChild, Window, type Job, t
 import { timeLoop } from './timing.js'
 
 async function produce(job: Job): Promise<JobResult> {
+  if (job.variant === 'partition-client') return produceArrays(job)
   const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
   const producer = client.producer({ lingerMs: job.lingerMs, maxBatchBytes: job.batchBytes, compression: 'none', acks: -1 })
   const value = payload(job.recordSize)
   const topic = job.topic
   // Warm up connections and metadata outside the timed region.
   await producer.send({ topic, value, partition: 0 })
-  const window = new Window(Math.max(1000, Math.floor((16 << 20) / job.recordSize)))
+  // As many records outstanding as fill every partition's in-flight batches (5 each) plus one open batch.
+  const window = new Window(6 * job.partitions * recordsPerBatch(job))
   const t0 = now()
   for (let i = 1; i < job.records; i++) await window.add(producer.send({ topic, value, partition: i % job.partitions }))
   await window.drain()
@@ -19,6 +21,33 @@ async function produce(job: Job): Promise<JobResult> {
   await producer.close()
   await client.close()
   return { kind: 'produce', records: job.records - 1, bytes: (job.records - 1) * job.recordSize, seconds }
+}
+
+/** PartitionClient.produce with one batch's worth of records per call, 5 calls in flight per partition. */
+async function produceArrays(job: Job): Promise<JobResult> {
+  const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
+  const pcs = await Promise.all(Array.from({ length: job.partitions }, (_, p) => client.partitionClient(job.topic, p)))
+  const value = payload(job.recordSize)
+  await pcs[0].produce([{ key: null, value }])
+  const perCall = recordsPerBatch(job)
+  const total = job.records - 1
+  const t0 = now()
+  await Promise.all(
+    pcs.map(async (pc, p) => {
+      const mine = Math.floor(total / job.partitions) + (p < total % job.partitions ? 1 : 0)
+      const window = new Window(5)
+      for (let i = 0; i < mine; i += perCall) {
+        const n = Math.min(perCall, mine - i)
+        const records = new Array<ProduceRecord>(n)
+        for (let k = 0; k < n; k++) records[k] = { key: null, value }
+        await window.add(pc.produce(records, { acks: -1 }))
+      }
+      await window.drain()
+    }),
+  )
+  const seconds = (now() - t0) / 1000
+  await client.close()
+  return { kind: 'produce', records: total, bytes: total * job.recordSize, seconds }
 }
 
 async function fetch(job: Job): Promise<JobResult> {

@@ -100,19 +100,29 @@ export class BatchProducer implements AsyncDisposable {
    * Queues one record; resolves with its offset once the broker acknowledged
    * its batch. Waits first while the buffer is full (backpressure).
    */
-  async produce(record: ProduceRecord): Promise<bigint> {
-    if (this.closed) throw new ClientClosedError('producer is closed')
-    validateProduceRecords([record])
+  produce(record: ProduceRecord): Promise<bigint> {
+    if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
+    try {
+      validateProduceRecords([record])
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const size = estimateRecordSize(record)
     // Callers wait in FIFO order so records keep the order of produce() calls;
     // space is reserved for a waiter before it is woken.
-    if (this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)) {
-      await new Promise<void>((wake) => this.spaceWaiters.push({ size, wake }))
-      this.waking = false
-      this.admitWaiters()
-    } else {
-      this.bufferedBytes += size
-    }
+    if (this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)) return this.produceAfterWait(record, size)
+    this.bufferedBytes += size
+    return this.append(record, size)
+  }
+
+  private async produceAfterWait(record: ProduceRecord, size: number): Promise<bigint> {
+    await new Promise<void>((wake) => this.spaceWaiters.push({ size, wake }))
+    this.waking = false
+    this.admitWaiters()
+    return this.append(record, size)
+  }
+
+  private append(record: ProduceRecord, size: number): Promise<bigint> {
     return new Promise<bigint>((resolve, reject) => {
       this.current.push({ record, size, resolve, reject })
       this.currentBytes += size

@@ -38,8 +38,17 @@ export interface ProducerOptions extends BatchProducerOptions {
   partitioner?: Partitioner
 }
 
+/** How long a topic's partition count is reused without asking the cluster's metadata cache. */
+const TOPIC_INFO_TTL_MS = 1000
+
 export class Producer implements AsyncDisposable {
   private readonly partitions = new Map<string, Promise<BatchProducer>>()
+  /** Resolved BatchProducers by topic, indexed by partition (the synchronous fast path). */
+  private readonly ready = new Map<string, BatchProducer[]>()
+  /** Partition counts recently read from the cluster's metadata cache. */
+  private readonly topicInfo = new Map<string, { partitions: number; at: number }>()
+  /** Sends on the slow path not yet handed to their BatchProducer: later sends must not overtake them. */
+  private slowSends = 0
   private readonly sticky = new Map<string, { partition: number; bytes: number }>()
   private closed = false
 
@@ -49,23 +58,55 @@ export class Producer implements AsyncDisposable {
   ) {}
 
   /** Sends one record; resolves when its batch is acknowledged. */
-  async send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closed) throw new ClientClosedError('producer is closed')
-    if (!record || typeof record.topic !== 'string') throw new InvalidArgumentError('send needs a record with a topic')
-    const partition = await this.choosePartition(record)
-    const producer = await this.producerFor(record.topic, partition)
-    const offset = await producer.produce({
-      key: record.key ?? null,
-      value: record.value,
-      headers: record.headers,
-      timestamp: record.timestamp,
-    })
-    return { topic: record.topic, partition, offset }
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
+    if (!record || typeof record.topic !== 'string') return Promise.reject(new InvalidArgumentError('send needs a record with a topic'))
+    // Fast path: metadata and the partition's BatchProducer at hand, no await before queuing.
+    const info = this.slowSends === 0 ? this.topicInfo.get(record.topic) : undefined
+    if (info !== undefined && Date.now() - info.at < TOPIC_INFO_TTL_MS) {
+      let partition: number
+      try {
+        partition = this.pickPartition(record, info.partitions)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      const producer = this.ready.get(record.topic)?.[partition]
+      if (producer !== undefined) return this.produceOn(producer, record, partition)
+      return this.sendSlow(record, partition)
+    }
+    return this.sendSlow(record, undefined)
+  }
+
+  private produceOn(producer: BatchProducer, record: ProducerRecord, partition: number): Promise<RecordMetadata> {
+    const topic = record.topic
+    return producer
+      .produce({ key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp })
+      .then((offset) => ({ topic, partition, offset }))
+  }
+
+  private async sendSlow(record: ProducerRecord, chosen: number | undefined): Promise<RecordMetadata> {
+    this.slowSends++
+    let handedOver = false
+    try {
+      const partition = chosen ?? (await this.choosePartition(record))
+      const producer = await this.producerFor(record.topic, partition)
+      const p = this.produceOn(producer, record, partition)
+      handedOver = true
+      this.slowSends--
+      return await p
+    } finally {
+      if (!handedOver) this.slowSends--
+    }
   }
 
   private async choosePartition(record: ProducerRecord): Promise<number> {
     const topic = await this.client.cluster.topic(record.topic)
     const n = topic.partitions.length
+    this.topicInfo.set(record.topic, { partitions: n, at: Date.now() })
+    return this.pickPartition(record, n)
+  }
+
+  private pickPartition(record: ProducerRecord, n: number): number {
     if (record.partition !== undefined) {
       if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= n) {
         throw new InvalidArgumentError(`partition ${record.partition} does not exist in topic '${record.topic}' (${n} partitions)`)
@@ -91,7 +132,13 @@ export class Producer implements AsyncDisposable {
     const key = `${topic}\u0000${partition}`
     let p = this.partitions.get(key)
     if (!p) {
-      p = this.client.partitionClient(topic, partition).then((pc) => new BatchProducer(pc, this.options))
+      p = this.client.partitionClient(topic, partition).then((pc) => {
+        const bp = new BatchProducer(pc, this.options)
+        let byPartition = this.ready.get(topic)
+        if (!byPartition) this.ready.set(topic, (byPartition = []))
+        byPartition[partition] = bp
+        return bp
+      })
       this.partitions.set(key, p)
       p.catch(() => this.partitions.delete(key))
     }
