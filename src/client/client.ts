@@ -16,6 +16,7 @@ import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { PartitionClient } from './partition-client.js'
 import { Producer, type ProducerOptions } from './producer/producer.js'
+import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
 import { partitionForKey } from './partitioner.js'
 import { DEFAULT_RETRY, type RetryOptions, sleep, withRetry } from './retry.js'
 
@@ -224,6 +225,15 @@ export class Client implements AsyncDisposable {
   producer(options: ProducerOptions = {}): Producer {
     this.check()
     return new Producer(this, options)
+  }
+
+  /**
+   * A consumer-group member reading `options.topics`; iterate it with
+   * `for await`. Call `start()` to join before iterating, `close()` to leave.
+   */
+  groupConsumer(options: GroupConsumerOptions): GroupConsumer {
+    this.check()
+    return new GroupConsumer(this.cluster, options)
   }
 
   /** The partition the Java client's default partitioner picks for `key`. */

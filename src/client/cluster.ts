@@ -54,6 +54,9 @@ export interface ClusterOptions {
  */
 export { ZERO_UUID }
 
+/** The lane shared by short requests (metadata, produce, admin). */
+export const DEFAULT_LANE = 'main'
+
 /** Parses `host:port` (IPv6 as `[::1]:9092`). */
 export function parseBrokerAddress(s: string): { host: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s)
@@ -87,14 +90,19 @@ export class Cluster {
     await this.refreshMetadata([])
   }
 
-  private connectionKey(host: string, port: number): string {
-    return `${host}:${port}`
+  private connectionKey(host: string, port: number, lane: string): string {
+    return `${host}:${port}#${lane}`
   }
 
-  /** A connection to `host:port`, opened on first use and reopened after failure. */
-  private connectionTo(host: string, port: number): Promise<Connection> {
+  /**
+   * A connection to `host:port` on a lane, opened on first use and reopened after failure.
+   * A broker handles one request per connection at a time, so requests that park
+   * on the broker (long-poll Fetch, JoinGroup) get their own lane instead of
+   * delaying everyone else's.
+   */
+  private connectionTo(host: string, port: number, lane = DEFAULT_LANE): Promise<Connection> {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'))
-    const key = this.connectionKey(host, port)
+    const key = this.connectionKey(host, port, lane)
     const existing = this.connections.get(key)
     if (existing) {
       return existing.then(
@@ -126,20 +134,37 @@ export class Cluster {
     return p
   }
 
-  /** Connection to broker `nodeId` (from metadata). */
-  async broker(nodeId: number): Promise<Connection> {
+  /** Connection to broker `nodeId` (from metadata), on `lane` (default: the shared one). */
+  async broker(nodeId: number, lane?: string): Promise<Connection> {
     let b = this.brokers.get(nodeId)
     if (!b) {
       await this.refreshMetadata()
       b = this.brokers.get(nodeId)
       if (!b) throw new ConnectionError(`broker ${nodeId} is not in the cluster metadata`, { requestMayHaveBeenSent: false })
     }
-    return this.connectionTo(b.host, b.port)
+    return this.connectionTo(b.host, b.port, lane)
+  }
+
+  private laneCount = 0
+
+  /** A new lane name, unique in this cluster: a set of connections of its own. */
+  newLane(prefix: string): string {
+    return `${prefix}-${this.laneCount++}`
+  }
+
+  /** Closes every connection of a lane (when its owner, e.g. a consumer, closes). */
+  async releaseLane(lane: string): Promise<void> {
+    for (const [k, p] of [...this.connections]) {
+      if (!k.endsWith(`#${lane}`)) continue
+      this.connections.delete(k)
+      ;(await p.catch(() => undefined))?.close()
+    }
   }
 
   /** Any reachable broker: known brokers first, then the bootstrap list. */
   async anyBroker(): Promise<Connection> {
-    for (const p of this.connections.values()) {
+    for (const [k, p] of this.connections) {
+      if (!k.endsWith(`#${DEFAULT_LANE}`)) continue
       const c = await p.catch(() => undefined)
       if (c?.isOpen) return c
     }

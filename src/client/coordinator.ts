@@ -17,7 +17,11 @@ export const COORDINATOR_ERRORS = new Set<number>([ErrorCode.NOT_COORDINATOR, Er
 export class Coordinators {
   private readonly cache = new Map<string, Promise<Connection>>()
 
-  constructor(private readonly cluster: Cluster) {}
+  /** `lane`: connection lane for coordinator requests (a group member's JoinGroup parks on the broker). */
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly lane?: string,
+  ) {}
 
   /** Connection to the coordinator of `key`. */
   get(kind: CoordinatorKind, key: string): Promise<Connection> {
@@ -54,7 +58,7 @@ export class Coordinators {
       const c = res.coordinators[0]
       if (!c) throw new KafkaProtocolError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `no coordinator for ${kind} '${key}'`)
       if (c.errorCode !== 0) throw new KafkaProtocolError(c.errorCode, c.errorMessage ?? `${kind} '${key}'`)
-      return this.cluster.broker(c.nodeId)
+      return this.cluster.broker(c.nodeId, this.lane)
     }, this.cluster.options.retry)
   }
 }

@@ -22,3 +22,21 @@ export {
   ClientClosedError,
   ProduceOutcomeUnknownError,
 } from './errors.js'
+export {
+  GroupConsumer,
+  CommitFailedError,
+  type GroupConsumerOptions,
+  type GroupBatch,
+  type OffsetToCommit,
+  type ConsumerGroupMetadata,
+} from './consumer/group-consumer.js'
+export {
+  rangeAssignor,
+  roundRobinAssignor,
+  cooperativeStickyAssignor,
+  type Assignor,
+  type AssignmentContext,
+  type MemberAssignment,
+  type MemberSubscription,
+  type TopicPartition,
+} from './consumer/assignor.js'

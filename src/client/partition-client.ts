@@ -103,24 +103,33 @@ const LEADER_ERRORS = new Set<number>([
 ])
 
 export class PartitionClient {
+  /** Fetches long-poll on the broker, so each partition client fetches on a connection of its own. */
+  private readonly fetchLane: string
+
   constructor(
     private readonly cluster: Cluster,
     readonly topic: string,
     readonly partition: number,
-  ) {}
+  ) {
+    this.fetchLane = cluster.newLane('fetch')
+  }
 
-  private async leaderConnection(refresh: boolean): Promise<{ conn: Connection; leaderEpoch: number; topicId: string }> {
+  private async leaderConnection(refresh: boolean, lane?: string): Promise<{ conn: Connection; leaderEpoch: number; topicId: string }> {
     const p = await this.cluster.leader(this.topic, this.partition, { refresh })
     const t = await this.cluster.topic(this.topic)
-    return { conn: await this.cluster.broker(p.leader), leaderEpoch: p.leaderEpoch, topicId: t.topicId }
+    return { conn: await this.cluster.broker(p.leader, lane), leaderEpoch: p.leaderEpoch, topicId: t.topicId }
   }
 
   /** Runs `fn` against the leader, refreshing metadata and retrying on leader changes. */
-  private async onLeader<T>(fn: (conn: Connection, leaderEpoch: number, topicId: string) => Promise<T>, retriable = isRetriable): Promise<T> {
+  private async onLeader<T>(
+    fn: (conn: Connection, leaderEpoch: number, topicId: string) => Promise<T>,
+    retriable = isRetriable,
+    lane?: string,
+  ): Promise<T> {
     let refresh = false
     return withRetry(
       async () => {
-        const { conn, leaderEpoch, topicId } = await this.leaderConnection(refresh)
+        const { conn, leaderEpoch, topicId } = await this.leaderConnection(refresh, lane)
         return fn(conn, leaderEpoch, topicId)
       },
       this.cluster.options.retry,
@@ -254,7 +263,7 @@ export class PartitionClient {
       if (!part) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, 'fetch response without the partition')
       if (part.errorCode !== 0) throw this.partitionError(part.errorCode, `fetch at offset ${offset} from`)
       return part
-    })
+    }, isRetriable, this.fetchLane)
     return fetchResultOf(p, offset, isolation)
   }
 
@@ -307,6 +316,11 @@ export class PartitionClient {
       next?.catch(() => undefined)
     }
   }
+  /** Closes this partition client's fetch connection (the Client's shared connections stay open). */
+  async close(): Promise<void> {
+    await this.cluster.releaseLane(this.fetchLane)
+  }
+
   /**
    * Offset lookup: 'earliest' (log start), 'latest' (high watermark), or the
    * first offset whose timestamp is >= `timestamp` (the high watermark when no
