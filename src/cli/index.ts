@@ -4,9 +4,16 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { brokerCommand } from './commands/broker.js'
+import { consumeCommand } from './commands/consume.js'
+import { produceCommand } from './commands/produce.js'
+import { topicsCommand } from './commands/topics.js'
 import type { Command } from './commands/types.js'
+import { UsageError } from './errors.js'
 
-const COMMANDS: Command[] = [brokerCommand]
+const COMMANDS: Command[] = [brokerCommand, topicsCommand, produceCommand, consumeCommand]
+
+/** Exit code of a command line that could not be understood (as getopt-style tools use). */
+const USAGE_EXIT_CODE = 2
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`)
@@ -23,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name)
   if (!command) {
     console.error(`peridot: unknown command "${name}". Run "peridot --help".`)
-    return 1
+    return USAGE_EXIT_CODE
   }
   try {
     return await command.run(rest)
@@ -32,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     // Messages are written so their first line stands alone; details (log tails) follow it.
     if (process.env.PERIDOT_DEBUG) console.error(`peridot ${name}: ${err instanceof Error ? err.stack : message}`)
     else console.error(`peridot ${name}: ${message.split('\n')[0]}`)
-    return 1
+    return err instanceof UsageError ? USAGE_EXIT_CODE : 1
   }
 }
 
