@@ -70,6 +70,24 @@ describe('BatchProducer', () => {
     await client.deleteTopic(topic)
   })
 
+  it('produceMany: one promise per array, order kept against produce() calls under backpressure', async () => {
+    const topic = uniqueTopic('bp-many')
+    await client.createTopic(topic)
+    const bp = new BatchProducer(await client.partitionClient(topic, 0), { lingerMs: 1, maxBatchBytes: 4096, maxBufferedBytes: 16 * 1024, maxInFlight: 2 })
+    const rec = (i: number) => ({ key: null, value: Buffer.from(`v${i}`.padEnd(100, '.')) })
+    const a = bp.produceMany(Array.from({ length: 2000 }, (_, i) => rec(i)))
+    const b = bp.produce(rec(2000))
+    const c = bp.produceMany(Array.from({ length: 1000 }, (_, i) => rec(2001 + i)))
+    expect(bp.buffered).toBeLessThanOrEqual(16 * 1024)
+    const offsets = [...(await a), await b, ...(await c)]
+    expect(offsets).toEqual(offsets.map((_, i) => BigInt(i)))
+    expect(await bp.produceMany([])).toEqual([])
+    await bp.close()
+    const log = await readAll(topic, 0)
+    expect(log.map((r) => r.value)).toEqual(offsets.map((_, i) => rec(i).value.toString()))
+    await client.deleteTopic(topic)
+  })
+
   it('a failed flush rejects exactly the promises of its records', async () => {
     const topic = uniqueTopic('bp-fail')
     await client.createTopic(topic, { configs: { 'max.message.bytes': '20000' } })
@@ -116,6 +134,38 @@ describe('Producer (keyed, multi-partition)', () => {
     expect(e.partition).toBe(2)
     await expect(producer.send({ topic, value: null, partition: 3 })).rejects.toThrow(/partition 3 does not exist/)
     await producer.close()
+    await client.deleteTopic(topic)
+  })
+
+  it('sendBatch: one promise for an array, metadata in input order, per-partition order kept under backpressure', async () => {
+    const topic = uniqueTopic('send-batch')
+    await client.createTopic(topic, { partitions: 3 })
+    // A small buffer so most records wait for space; sends issued after a sendBatch must not overtake it.
+    const producer = client.producer({ lingerMs: 2, maxBatchBytes: 8 * 1024, maxBufferedBytes: 32 * 1024, maxInFlight: 2 })
+    const records = Array.from({ length: 3000 }, (_, i) => ({ topic, key: Buffer.from(`user-${i % 97}`), value: Buffer.from(`event-${i}`) }))
+    const first = producer.sendBatch(records.slice(0, 1500)) // slow path (no metadata yet)
+    const second = producer.sendBatch(records.slice(1500, 2990))
+    const singles = records.slice(2990).map((r) => producer.send(r))
+    const meta = [...(await first), ...(await second), ...(await Promise.all(singles))]
+    expect(meta).toHaveLength(3000)
+    meta.forEach((m, i) => {
+      expect(m.topic).toBe(topic)
+      expect(m.partition).toBe(partitionForKey(records[i].key, 3))
+    })
+    for (let p = 0; p < 3; p++) {
+      const log = await readAll(topic, p)
+      const expected = meta.map((m, i) => ({ ...m, i })).filter((m) => m.partition === p)
+      expect(log.map((r) => r.value)).toEqual(expected.map((m) => `event-${m.i}`))
+      expect(log.map((r) => r.offset)).toEqual(expected.map((m) => m.offset))
+    }
+    // Explicit partitions, an empty array, and a bad partition rejecting the whole call before anything is sent.
+    const explicit = await producer.sendBatch([{ topic, value: Buffer.from('a'), partition: 1 }, { topic, value: Buffer.from('b'), partition: 1 }])
+    expect(explicit.map((m) => m.partition)).toEqual([1, 1])
+    expect(explicit[1].offset).toBe(explicit[0].offset + 1n)
+    expect(await producer.sendBatch([])).toEqual([])
+    await expect(producer.sendBatch([{ topic, value: null, partition: 7 }])).rejects.toThrow(/partition 7 does not exist/)
+    await producer.close()
+    await expect(producer.sendBatch([{ topic, value: null }])).rejects.toThrow(/closed/)
     await client.deleteTopic(topic)
   })
 })

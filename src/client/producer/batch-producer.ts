@@ -51,6 +51,51 @@ interface Batch {
   attempts: number
 }
 
+/** One promise for the records of a {@link BatchProducer.produceMany} call. */
+class PendingGroup {
+  readonly offsets: bigint[]
+  remaining: number
+  failed = false
+  readonly promise: Promise<bigint[]>
+  resolve!: (offsets: bigint[]) => void
+  reject!: (err: Error) => void
+
+  constructor(n: number) {
+    this.offsets = new Array<bigint>(n)
+    this.remaining = n
+    this.promise = new Promise<bigint[]>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    if (n === 0) this.resolve(this.offsets)
+  }
+}
+
+/** A record of a group: settles its share of the group's promise (no closure per record). */
+class GroupItem implements Pending {
+  constructor(
+    private readonly group: PendingGroup,
+    private readonly index: number,
+    readonly record: ProduceRecord,
+    readonly size: number,
+  ) {}
+
+  resolve(offset: bigint): void {
+    const g = this.group
+    g.offsets[this.index] = offset
+    if (--g.remaining === 0 && !g.failed) g.resolve(g.offsets)
+  }
+
+  reject(err: Error): void {
+    const g = this.group
+    g.remaining--
+    if (!g.failed) {
+      g.failed = true
+      g.reject(err)
+    }
+  }
+}
+
 /** Approximate wire size of a record, for batching and memory accounting. */
 export function estimateRecordSize(r: ProduceRecord): number {
   let n = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0)
@@ -123,13 +168,65 @@ export class BatchProducer implements AsyncDisposable {
   }
 
   private append(record: ProduceRecord, size: number): Promise<bigint> {
-    return new Promise<bigint>((resolve, reject) => {
-      this.current.push({ record, size, resolve, reject })
-      this.currentBytes += size
-      if (this.currentBytes >= this.maxBatchBytes) this.seal()
-      else if (this.lingerMs === 0) queueMicrotask(() => this.seal())
-      else this.lingerTimer ??= setTimeout(() => this.seal(), this.lingerMs)
-    })
+    return new Promise<bigint>((resolve, reject) => this.enqueue({ record, size, resolve, reject }))
+  }
+
+  /** Adds an admitted record (its bytes already counted) to the open batch. */
+  private enqueue(p: Pending): void {
+    this.current.push(p)
+    this.currentBytes += p.size
+    if (this.currentBytes >= this.maxBatchBytes) this.seal()
+    else if (this.lingerMs === 0) queueMicrotask(() => this.seal())
+    else this.lingerTimer ??= setTimeout(() => this.seal(), this.lingerMs)
+  }
+
+  /**
+   * Queues records in order with one promise for all of them; resolves with
+   * their offsets (in the order given) once every one is acknowledged, or
+   * rejects with the first failure. Backpressure as {@link produce}: records
+   * are admitted as buffer space frees up, and no record produced after this
+   * call can overtake one of them.
+   */
+  produceMany(records: readonly ProduceRecord[]): Promise<bigint[]> {
+    if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
+    try {
+      validateProduceRecords(records)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const group = new PendingGroup(records.length)
+    this.admitMany(records, 0, group, false)
+    return group.promise
+  }
+
+  /**
+   * Admits records[from..] in order while there is space, else waits for it. `woken`: this
+   * call comes from the wait queue, space for records[from] is reserved and it holds the turn
+   * (`waking`), so no other caller's record can slip in between the group's records.
+   */
+  private admitMany(records: readonly ProduceRecord[], from: number, group: PendingGroup, woken: boolean): void {
+    for (let i = from; i < records.length; i++) {
+      const record = records[i]
+      const size = estimateRecordSize(record)
+      if (!(woken && i === from)) {
+        const mustWait = woken ? !this.hasSpace(size) : this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)
+        if (mustWait) {
+          const wait = { size, wake: () => queueMicrotask(() => this.admitMany(records, i, group, true)) }
+          if (woken) {
+            // Keep our place at the front of the queue.
+            this.spaceWaiters.unshift(wait)
+            this.waking = false
+          } else this.spaceWaiters.push(wait)
+          return
+        }
+        this.bufferedBytes += size
+      }
+      this.enqueue(new GroupItem(group, i, record, size))
+    }
+    if (woken) {
+      this.waking = false
+      this.admitWaiters()
+    }
   }
 
   /** Closes the open batch and queues it for sending. */

@@ -49,6 +49,8 @@ export class Producer implements AsyncDisposable {
   private readonly topicInfo = new Map<string, { partitions: number; at: number }>()
   /** Sends on the slow path not yet handed to their BatchProducer: later sends must not overtake them. */
   private slowSends = 0
+  /** Settles when the latest slow-path send has handed its records over. */
+  private slowTail: Promise<void> = Promise.resolve()
   private readonly sticky = new Map<string, { partition: number; bytes: number }>()
   private closed = false
 
@@ -77,6 +79,108 @@ export class Producer implements AsyncDisposable {
     return this.sendSlow(record, undefined)
   }
 
+  /**
+   * Sends an array of records (any topics and partitions); resolves with their
+   * metadata, in the order given, once every one is acknowledged, or rejects
+   * with the first failure. Each partition's records go to its batch producer
+   * in one go, in array order; one promise per call rather than per record.
+   */
+  sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
+    if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as ProducerRecord | null | undefined
+      if (!r || typeof r.topic !== 'string') return Promise.reject(new InvalidArgumentError(`sendBatch: record ${i} needs a topic`))
+    }
+    if (records.length === 0) return Promise.resolve([])
+    // Fast path: every topic's partition count and BatchProducers at hand.
+    if (this.slowSends === 0) {
+      const partitions = new Array<number>(records.length)
+      const producers = new Array<BatchProducer>(records.length)
+      let ok = true
+      const now = Date.now()
+      for (let i = 0; i < records.length && ok; i++) {
+        const r = records[i]
+        const info = this.topicInfo.get(r.topic)
+        if (info === undefined || now - info.at >= TOPIC_INFO_TTL_MS) {
+          ok = false
+          break
+        }
+        let partition: number
+        try {
+          partition = this.pickPartition(r, info.partitions)
+        } catch (err) {
+          return Promise.reject(err)
+        }
+        const producer = this.ready.get(r.topic)?.[partition]
+        if (producer === undefined) ok = false
+        else {
+          partitions[i] = partition
+          producers[i] = producer
+        }
+      }
+      if (ok) return this.dispatch(records, partitions, producers)
+    }
+    return this.sendBatchSlow(records)
+  }
+
+  private async sendBatchSlow(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    this.slowSends++
+    let handedOver = false
+    const done = await this.slowTurn()
+    try {
+      const partitions = new Array<number>(records.length)
+      const producers = new Array<BatchProducer>(records.length)
+      const counts = new Map<string, number>()
+      for (const r of records) {
+        if (!counts.has(r.topic)) {
+          const topic = await this.client.cluster.topic(r.topic)
+          counts.set(r.topic, topic.partitions.length)
+          this.topicInfo.set(r.topic, { partitions: topic.partitions.length, at: Date.now() })
+        }
+      }
+      for (let i = 0; i < records.length; i++) partitions[i] = this.pickPartition(records[i], counts.get(records[i].topic)!)
+      for (let i = 0; i < records.length; i++) producers[i] = await this.producerFor(records[i].topic, partitions[i])
+      const p = this.dispatch(records, partitions, producers)
+      handedOver = true
+      this.slowSends--
+      done()
+      return await p
+    } finally {
+      if (!handedOver) {
+        this.slowSends--
+        done()
+      }
+    }
+  }
+
+  /** Hands each partition's records to its BatchProducer in one call; assembles metadata in input order. */
+  private dispatch(records: readonly ProducerRecord[], partitions: number[], producers: BatchProducer[]): Promise<RecordMetadata[]> {
+    const runs = new Map<BatchProducer, number[]>()
+    for (let i = 0; i < records.length; i++) {
+      const run = runs.get(producers[i])
+      if (run === undefined) runs.set(producers[i], [i])
+      else run.push(i)
+    }
+    const out = new Array<RecordMetadata>(records.length)
+    const waits: Array<Promise<void>> = []
+    for (const [producer, idx] of runs) {
+      const batch = idx.map((i) => {
+        const r = records[i]
+        return { key: r.key ?? null, value: r.value, headers: r.headers, timestamp: r.timestamp }
+      })
+      waits.push(
+        producer.produceMany(batch).then((offsets) => {
+          for (let j = 0; j < idx.length; j++) {
+            const i = idx[j]
+            out[i] = { topic: records[i].topic, partition: partitions[i], offset: offsets[j] }
+          }
+        }),
+      )
+    }
+    return (waits.length === 1 ? waits[0] : Promise.all(waits)).then(() => out)
+  }
+
   private produceOn(producer: BatchProducer, record: ProducerRecord, partition: number): Promise<RecordMetadata> {
     const topic = record.topic
     return producer
@@ -84,18 +188,35 @@ export class Producer implements AsyncDisposable {
       .then((offset) => ({ topic, partition, offset }))
   }
 
+  /**
+   * Runs slow-path sends one after another, in call order, until each hands its records over
+   * (a sendBatch resolves more metadata than a send, so awaits alone would not keep order).
+   */
+  private async slowTurn(): Promise<() => void> {
+    const prev = this.slowTail
+    let done!: () => void
+    this.slowTail = new Promise<void>((r) => (done = r))
+    await prev
+    return done
+  }
+
   private async sendSlow(record: ProducerRecord, chosen: number | undefined): Promise<RecordMetadata> {
     this.slowSends++
     let handedOver = false
+    const done = await this.slowTurn()
     try {
       const partition = chosen ?? (await this.choosePartition(record))
       const producer = await this.producerFor(record.topic, partition)
       const p = this.produceOn(producer, record, partition)
       handedOver = true
       this.slowSends--
+      done()
       return await p
     } finally {
-      if (!handedOver) this.slowSends--
+      if (!handedOver) {
+        this.slowSends--
+        done()
+      }
     }
   }
 
