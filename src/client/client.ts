@@ -14,6 +14,7 @@ import { crc32cImplementation } from '../protocol/records/crc32c.js'
 import { Cluster, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
+import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { PartitionClient } from './partition-client.js'
 import { Producer, type ProducerOptions } from './producer/producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
@@ -26,8 +27,17 @@ export interface ClientOptions {
   brokers: string[]
   /** Sent with every request; shows up in broker logs and quotas (default 'peridot'). */
   clientId?: string
-  /** TLS options (node:tls), or true for TLS with defaults. */
-  tls?: ConnectionOptions['tls']
+  /**
+   * TLS options (node:tls: `ca`, `cert`, `key`, `passphrase`, `rejectUnauthorized`, ...), or true
+   * for TLS with the system's CAs. Kept out of sight of inspect/JSON (it may hold a private key).
+   */
+  tls?: TlsOptions
+  /**
+   * SASL authentication of every connection (after ApiVersions): PLAIN or SCRAM-SHA-256/512.
+   * Failures are AuthenticationErrors naming user and mechanism, never the password, which is
+   * kept in a private field. Combine with `tls` for SASL_SSL.
+   */
+  sasl?: SaslOptions
   /** Default 10000 ms. */
   connectTimeoutMs?: number
   /** Default 30000 ms; fetch and produce add their own broker-side wait to it. */
@@ -80,7 +90,7 @@ export class Client implements AsyncDisposable {
       cluster = new Cluster({
         brokers: options.brokers,
         clientId: options.clientId ?? 'peridot',
-        tls: options.tls,
+        security: new SecurityConfig({ tls: options.tls, sasl: options.sasl }),
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
         requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
         maxFrameBytes: options.maxFrameBytes ?? 100 * 1024 * 1024,

@@ -10,6 +10,7 @@ import { ZERO_UUID } from '../protocol/messages/flexible.js'
 import { Metadata, type MetadataResponse } from '../protocol/messages/metadata.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 import { ClientClosedError, ConnectionError } from './errors.js'
+import { withSecurity, type SecurityConfig } from './security.js'
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js'
 
 export interface BrokerAddress {
@@ -44,6 +45,8 @@ export interface ClusterOptions {
   requestTimeoutMs: number
   maxFrameBytes: number
   tls?: ConnectionOptions['tls']
+  /** TLS and SASL with the secrets out of sight (takes precedence over `tls`). */
+  security?: SecurityConfig
   retry: RetryOptions
   logger: Logger
 }
@@ -117,16 +120,21 @@ export class Cluster {
     const current = this.connections.get(key)
     if (current && current !== stale) return current
     const o = this.options
-    const p = Connection.connect({
-      host,
-      port,
-      clientId: o.clientId,
-      tls: o.tls,
-      connectTimeoutMs: o.connectTimeoutMs,
-      requestTimeoutMs: o.requestTimeoutMs,
-      maxFrameBytes: o.maxFrameBytes,
-      logger: o.logger,
-    })
+    const p = Connection.connect(
+      withSecurity(
+        {
+          host,
+          port,
+          clientId: o.clientId,
+          tls: o.tls,
+          connectTimeoutMs: o.connectTimeoutMs,
+          requestTimeoutMs: o.requestTimeoutMs,
+          maxFrameBytes: o.maxFrameBytes,
+          logger: o.logger,
+        },
+        o.security,
+      ),
+    )
     this.connections.set(key, p)
     p.catch(() => {
       if (this.connections.get(key) === p) this.connections.delete(key)

@@ -18,7 +18,9 @@ import {
 } from '../protocol/messages/header.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import { Writer } from '../protocol/primitives/writer.js'
-import { ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
+import { AuthenticationError, ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
+import { authenticateSasl } from './sasl-authenticator.js'
+import { isTlsHandshakeError, type SaslCredentials } from './security.js'
 
 /** Options of one broker connection. */
 export interface ConnectionOptions {
@@ -27,6 +29,8 @@ export interface ConnectionOptions {
   clientId: string
   /** TLS options; plain TCP when absent. */
   tls?: tls.ConnectionOptions | boolean
+  /** SASL credentials: authenticate right after ApiVersions (see sasl-authenticator.ts). */
+  sasl?: SaslCredentials
   connectTimeoutMs: number
   requestTimeoutMs: number
   /** Largest response frame accepted, in bytes (default 100 MiB). */
@@ -95,8 +99,14 @@ export class Connection {
     await conn.open()
     try {
       await conn.negotiateVersions()
+      if (options.sasl) await authenticateSasl(conn, options.sasl, options.logger)
     } catch (err) {
       conn.close()
+      // TLS 1.3 reports the broker refusing our certificate (or its absence) only after the
+      // handshake, as an alert on the first read: it surfaces here, not in open().
+      const cause = err instanceof ConnectionError ? (err.cause as { cause?: unknown } | undefined) : undefined
+      const tlsErr = [cause, cause?.cause].find(isTlsHandshakeError)
+      if (tlsErr) throw new AuthenticationError(`TLS handshake with ${conn.address} failed: ${tlsErr.message}`, { cause: tlsErr })
       throw err
     }
     return conn
@@ -117,6 +127,10 @@ export class Connection {
       }, connectTimeoutMs)
       const onError = (err: Error) => {
         clearTimeout(timer)
+        if (useTls && isTlsHandshakeError(err)) {
+          reject(new AuthenticationError(`TLS handshake with ${host}:${port} failed: ${err.message}`, { cause: err }))
+          return
+        }
         reject(new ConnectionError(`cannot connect to ${host}:${port}: ${err.message}`, { cause: err, requestMayHaveBeenSent: false }))
       }
       socket.once('error', onError)

@@ -45,14 +45,41 @@ export interface LocalBrokerOptions {
   dataDir?: string
   /** Jar cache for this version; default `$XDG_CACHE_HOME/peridot/kafka/<version>` (or `~/.cache/...`). */
   cacheDir?: string
-  /** Extra or overriding broker configs (e.g. SASL listeners); applied over the defaults. */
+  /**
+   * Extra or overriding broker configs (e.g. SASL/SSL listeners); applied over the defaults. A
+   * broker that overrides `listeners` must keep a PLAINTEXT listener on `port`: readiness is probed there.
+   */
   serverProperties?: Record<string, string>
+  /**
+   * SCRAM credentials written into the cluster metadata when storage is formatted (the first
+   * start in a data dir), as `kafka-storage format --add-scram` does. KRaft has no other way to
+   * create the first SCRAM users before a SASL listener can be used.
+   */
+  scramCredentials?: ScramCredential[]
   /** Maximum JVM heap in MB; default 1024. */
   heapMb?: number
   /** How long to wait for the broker to answer; default 90 s. */
   startTimeoutMs?: number
   /** Receives progress lines (jar downloads, formatting, waiting). Silent by default. */
   onProgress?: (line: string) => void
+}
+
+/** One SCRAM user for {@link LocalBrokerOptions.scramCredentials}. */
+export interface ScramCredential {
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+  username: string
+  password: string
+  /** PBKDF2 iterations, 4096..16384 (Kafka's default 4096). */
+  iterations?: number
+}
+
+/** `--add-scram` values; the format takes `[name=...,password=...]` with quoted values when they contain separators. */
+export function scramFormatArgs(creds: readonly ScramCredential[] = []): string[] {
+  const quote = (v: string) => (/^[A-Za-z0-9._-]+$/.test(v) ? v : JSON.stringify(v))
+  return creds.flatMap((c) => [
+    '--add-scram',
+    `${c.mechanism}=[name=${quote(c.username)},password=${quote(c.password)}${c.iterations ? `,iterations=${c.iterations}` : ''}]`,
+  ])
 }
 
 /** A running local broker. */
@@ -242,7 +269,17 @@ export async function startLocalBroker(opts: LocalBrokerOptions = {}): Promise<L
       await writeFile(join(dataDir, CLUSTER_ID_FILE), clusterId + '\n')
     }
     progress(`Formatting KRaft storage in ${logDir} (cluster id ${clusterId})`)
-    const r = await run(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'])
+    const r = await run(java, [
+      ...jvm,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+      '--ignore-formatted',
+      ...scramFormatArgs(opts.scramCredentials),
+    ])
     if (r.code !== 0) throw new Error(`Formatting Kafka storage in ${logDir} failed (exit ${r.code}):\n${tailLines(r.stdout + r.stderr, 20)}`)
   }
 

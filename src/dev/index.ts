@@ -22,6 +22,7 @@ export {
   type LocalBroker,
   type LocalBrokerOptions,
   type LocalBrokerStatus,
+  type ScramCredential,
 } from './broker.js'
 export { defaultCacheDir, ensureKafkaJars, type EnsureJarsOptions } from './maven.js'
 export { checkJava, MIN_JAVA_VERSION } from './java.js'
