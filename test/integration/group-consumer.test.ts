@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, rangeAssignor, type GroupConsumer, type TopicPartition } from '../../src/index.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
+import { UnsupportedVersionError } from '../../src/index.js'
+import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
 
 let client: Client
 beforeAll(async () => {
@@ -153,4 +154,38 @@ describe('GroupConsumer (classic protocol)', () => {
     await c.close()
     await client.deleteTopic(topic)
   }, 60_000)
+
+  it('KIP-848 consumer protocol: the broker assigns, members split and read everything (Kafka 4.x); a clear error on brokers without it', async () => {
+    const topic = uniqueTopic('grp-848')
+    const groupId = uniqueTopic('g848')
+    await client.createTopic(topic, { partitions: 4 })
+    const opts = { groupId, topics: [topic], groupProtocol: 'consumer' as const, autoOffsetReset: 'earliest' as const }
+    if (kafkaVersion().startsWith('3.')) {
+      const c = client.groupConsumer(opts)
+      await expect(c.start()).rejects.toBeInstanceOf(UnsupportedVersionError)
+      await c.close()
+      await client.deleteTopic(topic)
+      return
+    }
+    await produceKeyed(topic, 1000)
+    const a = client.groupConsumer(opts)
+    await a.start()
+    const b = client.groupConsumer(opts)
+    await b.start()
+    for (let i = 0; i < 100 && !(a.assignment().length === 2 && b.assignment().length === 2); i++) await new Promise((r) => setTimeout(r, 100))
+    expect([...fmt(a.assignment()), ...fmt(b.assignment())].sort()).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`).sort())
+    const seen = new Map<string, number>()
+    const total = () => seen.size >= 1000
+    await Promise.all([drain(a, seen, total), drain(b, seen, total)])
+    expect(seen.size).toBe(1000)
+    await Promise.all([a.close(), b.close()])
+    // Offsets were committed with the member epoch: a new member starts after them.
+    await produceKeyed(topic, 10, 1000)
+    const c = client.groupConsumer(opts)
+    const seen2 = new Map<string, number>()
+    await drain(c, seen2, () => seen2.size >= 10)
+    await c.close()
+    expect([...seen2.keys()].map(Number).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => 1000 + i))
+    await client.deleteTopic(topic)
+  }, 90_000)
 })

@@ -8,6 +8,7 @@
  * committed. Rebalances wait until the caller has finished the batch in hand,
  * like the Java consumer, where revocation happens inside poll().
  */
+import { randomUUID } from 'node:crypto'
 import { InvalidArgumentError, KafkaProtocolError, PeridotError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import {
@@ -17,6 +18,7 @@ import {
   encodeConsumerAssignment,
   encodeConsumerSubscription,
 } from '../../protocol/consumer-protocol.js'
+import { ConsumerGroupHeartbeat, ConsumerGroupMemberEpoch } from '../../protocol/messages/consumer-group-heartbeat.js'
 import { Fetch, type FetchRequestTopic } from '../../protocol/messages/fetch.js'
 import { Heartbeat } from '../../protocol/messages/heartbeat.js'
 import { JoinGroup, type JoinGroupResponse } from '../../protocol/messages/join-group.js'
@@ -29,7 +31,7 @@ import type { Cluster } from '../cluster.js'
 import { ZERO_UUID } from '../cluster.js'
 import type { Connection } from '../connection.js'
 import { COORDINATOR_ERRORS, Coordinators } from '../coordinator.js'
-import { ClientClosedError } from '../errors.js'
+import { ClientClosedError, UnsupportedVersionError } from '../errors.js'
 import { PartitionClient } from '../partition-client.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { cooperativeStickyAssignor, type Assignor, type MemberSubscription, type TopicPartition } from './assignor.js'
@@ -65,6 +67,13 @@ export interface GroupConsumerOptions {
   maxWaitMs?: number
   /** Fetched bytes held for the caller before fetching pauses (default 32 MiB). */
   maxBufferedBytes?: number
+  /**
+   * 'classic' (JoinGroup/SyncGroup, client-side assignors; default) or
+   * 'consumer' (KIP-848: ConsumerGroupHeartbeat, the broker assigns; Kafka 4.0+).
+   */
+  groupProtocol?: 'classic' | 'consumer'
+  /** With groupProtocol 'consumer': the broker-side assignor ('uniform' or 'range'); broker default when unset. */
+  serverAssignor?: string
   /** Called after partitions are assigned (before any of their records are delivered). */
   onAssigned?: (partitions: TopicPartition[]) => void | Promise<void>
   /** Called before partitions move away; offsets may still be committed here. */
@@ -127,8 +136,8 @@ interface Buffered {
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
 export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable {
-  private readonly opts: Required<Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'onLost'>> &
-    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onLost'>
+  private readonly opts: Required<Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'onLost' | 'serverAssignor'>> &
+    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onLost' | 'serverAssignor'>
   private readonly coordinators: Coordinators
   private readonly groupLane: string
   private readonly fetchLane: string
@@ -166,6 +175,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     }
     const assignors = options.assignors ?? [cooperativeStickyAssignor]
     if (assignors.length === 0) throw new InvalidArgumentError('at least one assignor is required')
+    if (options.groupProtocol !== undefined && options.groupProtocol !== 'classic' && options.groupProtocol !== 'consumer') {
+      throw new InvalidArgumentError(`groupProtocol must be 'classic' or 'consumer', got ${String(options.groupProtocol)}`)
+    }
     const reset = options.autoOffsetReset ?? 'latest'
     if (!['earliest', 'latest', 'error'].includes(reset)) throw new InvalidArgumentError(`autoOffsetReset must be 'earliest', 'latest' or 'error'`)
     this.opts = {
@@ -183,6 +195,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       maxBytes: options.maxBytes ?? 16 << 20,
       maxWaitMs: options.maxWaitMs ?? 500,
       maxBufferedBytes: options.maxBufferedBytes ?? 32 << 20,
+      groupProtocol: options.groupProtocol ?? 'classic',
+      serverAssignor: options.serverAssignor,
       onAssigned: options.onAssigned,
       onRevoked: options.onRevoked,
       onLost: options.onLost,
@@ -332,7 +346,11 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.wakeGroup?.()
   }
 
-  private async runGroup(): Promise<void> {
+  private runGroup(): Promise<void> {
+    return this.opts.groupProtocol === 'consumer' ? this.runConsumerProtocol() : this.runClassic()
+  }
+
+  private async runClassic(): Promise<void> {
     let attempt = 0
     while (!this.closing) {
       try {
@@ -365,6 +383,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           return true
         case ErrorCode.UNKNOWN_MEMBER_ID:
         case ErrorCode.ILLEGAL_GENERATION:
+        case ErrorCode.FENCED_MEMBER_EPOCH:
           void this.losePartitions()
           this.memberId = this.groupInstanceId ? this.memberId : ''
           this.generationId = -1
@@ -391,6 +410,132 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       }
       this.wakeGroup = done
     })
+  }
+
+  /**
+   * KIP-848: the broker computes assignments; the member heartbeats its
+   * subscription and owned partitions and reconciles to the target it is sent.
+   */
+  private async runConsumerProtocol(): Promise<void> {
+    this.memberId = randomUUID()
+    this.rejoinNeeded = false // a classic-protocol notion; the heartbeat carries every change here
+    let epoch: number = ConsumerGroupMemberEpoch.JOIN
+    let full = true // send the whole member state (first join, after fencing)
+    let ownedChanged = false
+    let interval = this.opts.heartbeatIntervalMs
+    let attempt = 0
+    while (!this.closing) {
+      try {
+        const conn = await this.coordinators.get('group', this.opts.groupId)
+        if (!conn.supports(ConsumerGroupHeartbeat)) {
+          throw new UnsupportedVersionError(`broker ${conn.address} does not support the consumer group protocol (KIP-848); use groupProtocol 'classic'`)
+        }
+        const res = await conn.request(ConsumerGroupHeartbeat, {
+          groupId: this.opts.groupId,
+          memberId: this.memberId,
+          memberEpoch: epoch,
+          instanceId: this.groupInstanceId,
+          rackId: null,
+          rebalanceTimeoutMs: full ? this.opts.rebalanceTimeoutMs : -1,
+          subscribedTopicNames: full ? this.opts.topics : null,
+          serverAssignor: full ? (this.opts.serverAssignor ?? null) : null,
+          topicPartitions: full || ownedChanged ? await this.ownedByTopicId() : null,
+        })
+        if (res.errorCode !== 0) {
+          if (res.errorCode === ErrorCode.FENCED_MEMBER_EPOCH || res.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+            // Fenced: give up everything without committing, rejoin with epoch 0.
+            await this.losePartitions()
+            if (res.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = randomUUID()
+            epoch = ConsumerGroupMemberEpoch.JOIN
+            full = true
+            continue
+          }
+          throw new KafkaProtocolError(res.errorCode, res.errorMessage ?? `heartbeat of group '${this.opts.groupId}'`)
+        }
+        attempt = 0
+        full = false
+        ownedChanged = false
+        if (res.memberId) this.memberId = res.memberId
+        epoch = res.memberEpoch
+        this.generationId = epoch
+        interval = res.heartbeatIntervalMs > 0 ? res.heartbeatIntervalMs : interval
+        if (res.assignment) ownedChanged = await this.reconcile(res.assignment.topicPartitions)
+        this.firstAssignment.resolve()
+        // Acknowledge a changed assignment at once; otherwise wait for the interval.
+        if (!ownedChanged) await this.waitGroup(interval)
+      } catch (err) {
+        if (this.closing) break
+        if (err instanceof KafkaProtocolError && (COORDINATOR_ERRORS.has(err.code) || err.code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)) {
+          this.coordinators.invalidate('group', this.opts.groupId)
+        } else if (!isRetriable(err)) {
+          this.fatal = err as Error
+          this.firstAssignment.resolve()
+          this.wakeReader?.()
+          return
+        }
+        await sleep(backoffDelay(Math.min(attempt++, 6), this.cluster.options.retry))
+      }
+    }
+  }
+
+  /** Owned partitions in the heartbeat's topic-id form. */
+  private async ownedByTopicId(): Promise<Array<{ topicId: string; partitions: number[] }>> {
+    const byTopic = new Map<string, number[]>()
+    for (const s of this.assigned.values()) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s.partition])
+    const out: Array<{ topicId: string; partitions: number[] }> = []
+    for (const [topic, partitions] of byTopic) out.push({ topicId: (await this.cluster.topic(topic)).topicId, partitions })
+    return out
+  }
+
+  /** Moves to the broker's target assignment; returns true when what this member owns changed. */
+  private async reconcile(target: Array<{ topicId: string; partitions: number[] }>): Promise<boolean> {
+    const names = new Map<string, string>()
+    for (const t of this.opts.topics) {
+      try {
+        names.set((await this.cluster.topic(t)).topicId, t)
+      } catch (err) {
+        if (!(err instanceof KafkaProtocolError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) throw err
+      }
+    }
+    const wanted = new Map<string, TopicPartition>()
+    for (const t of target) {
+      let topic = names.get(t.topicId)
+      if (!topic) {
+        // A topic created after our last metadata refresh.
+        for (const name of this.opts.topics) {
+          const info = await this.cluster.topic(name, { refresh: true }).catch(() => undefined)
+          if (info?.topicId === t.topicId) topic = name
+        }
+      }
+      if (!topic) continue
+      for (const p of t.partitions) wanted.set(key(topic, p), { topic, partition: p })
+    }
+    const revoked = [...this.assigned.values()].filter((s) => !wanted.has(key(s.topic, s.partition)))
+    await this.revoke(revoked)
+    const added = this.addPartitions([...wanted.values()].filter((tp) => !this.assigned.has(key(tp.topic, tp.partition))))
+    await this.initPositions(added)
+    if (added.length > 0) await this.opts.onAssigned?.(added.map((s) => ({ topic: s.topic, partition: s.partition })))
+    this.wakeFetch?.()
+    return revoked.length > 0 || added.length > 0
+  }
+
+  private addPartitions(tps: TopicPartition[]): PartitionState[] {
+    const added: PartitionState[] = []
+    for (const tp of tps) {
+      const s: PartitionState = {
+        topic: tp.topic,
+        partition: tp.partition,
+        fetchPosition: undefined,
+        consumed: undefined,
+        committed: undefined,
+        paused: false,
+        epoch: 0,
+        pc: new PartitionClient(this.cluster, tp.topic, tp.partition),
+      }
+      this.assigned.set(key(tp.topic, tp.partition), s)
+      added.push(s)
+    }
+    return added
   }
 
   private async heartbeatOnce(): Promise<void> {
@@ -472,24 +617,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     await this.revoke(revoked)
     this.rejoinNeeded = this.cooperative && revoked.length > 0
 
-    const added: PartitionState[] = []
-    for (const t of decoded.assignedPartitions) {
-      for (const p of t.partitions) {
-        if (this.assigned.has(key(t.topic, p))) continue
-        const s: PartitionState = {
-          topic: t.topic,
-          partition: p,
-          fetchPosition: undefined,
-          consumed: undefined,
-          committed: undefined,
-          paused: false,
-          epoch: 0,
-          pc: new PartitionClient(this.cluster, t.topic, p),
-        }
-        this.assigned.set(key(t.topic, p), s)
-        added.push(s)
-      }
-    }
+    const added = this.addPartitions(
+      decoded.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).filter((tp) => !this.assigned.has(key(tp.topic, tp.partition))),
+    )
     await this.initPositions(added)
     if (added.length > 0) await this.opts.onAssigned?.(added.map((s) => ({ topic: s.topic, partition: s.partition })))
     this.log.debug({ groupId: this.opts.groupId, generation: this.generationId, assigned: this.assigned.size }, 'joined group')
@@ -827,7 +957,19 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       } catch (err) {
         this.log.warn({ err }, 'revocation on close failed')
       }
-      if (!this.groupInstanceId && this.memberId) {
+      if (this.opts.groupProtocol === 'consumer') {
+        try {
+          const conn = await this.coordinators.get('group', this.opts.groupId)
+          await conn.request(ConsumerGroupHeartbeat, {
+            groupId: this.opts.groupId,
+            memberId: this.memberId,
+            memberEpoch: this.groupInstanceId ? ConsumerGroupMemberEpoch.LEAVE_STATIC : ConsumerGroupMemberEpoch.LEAVE,
+            instanceId: this.groupInstanceId,
+          })
+        } catch (err) {
+          this.log.debug({ err }, 'leave group failed')
+        }
+      } else if (!this.groupInstanceId && this.memberId) {
         try {
           const conn = await this.coordinators.get('group', this.opts.groupId)
           await conn.request(LeaveGroup, { groupId: this.opts.groupId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'consumer closed' }] })
