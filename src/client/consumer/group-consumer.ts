@@ -427,9 +427,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     while (!this.closing) {
       try {
         const conn = await this.coordinators.get('group', this.opts.groupId)
-        if (!conn.supports(ConsumerGroupHeartbeat)) {
-          throw new UnsupportedVersionError(`broker ${conn.address} does not support the consumer group protocol (KIP-848); use groupProtocol 'classic'`)
-        }
+        const unsupported = () =>
+          new UnsupportedVersionError(`broker ${conn.address} does not support the consumer group protocol (KIP-848); use groupProtocol 'classic'`)
+        if (!conn.supports(ConsumerGroupHeartbeat)) throw unsupported()
         const res = await conn.request(ConsumerGroupHeartbeat, {
           groupId: this.opts.groupId,
           memberId: this.memberId,
@@ -441,6 +441,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           serverAssignor: full ? (this.opts.serverAssignor ?? null) : null,
           topicPartitions: full || ownedChanged ? await this.ownedByTopicId() : null,
         })
+        // Kafka 3.x advertises the API but refuses it unless the new protocol is enabled.
+        if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION) throw unsupported()
         if (res.errorCode !== 0) {
           if (res.errorCode === ErrorCode.FENCED_MEMBER_EPOCH || res.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
             // Fenced: give up everything without committing, rejoin with epoch 0.
