@@ -41,6 +41,9 @@ export interface ConnectionOptions {
 /** Default cap on one response frame: a larger size prefix is refused before any allocation. */
 const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024
 
+/** Frames at least this large are assembled in place as they arrive (smaller ones: copied at the end if split). */
+const ASSEMBLE_MIN_BYTES = 64 * 1024
+
 /** setTimeout's limit: a longer delay fires after 1 ms instead (with only a warning). */
 const MAX_TIMER_MS = 0x7fffffff
 
@@ -58,6 +61,11 @@ export interface RequestOptions {
   timeoutMs?: number
   /** acks=0 produce: the broker sends no response. */
   expectResponse?: boolean
+  /**
+   * Expected size of the encoded request in bytes, so its buffer is allocated once (default 256;
+   * it grows when short). Large record batches are sent by reference and need not be counted.
+   */
+  sizeHint?: number
 }
 
 /**
@@ -71,6 +79,9 @@ export class Connection {
   private chunks: Buffer[] = []
   private buffered = 0
   private nextFrameSize = -1
+  /** A large frame being received: allocated from its size prefix, filled as chunks arrive. */
+  private partialFrame: Buffer | undefined
+  private partialAt = 0
   private closedError: Error | undefined
   private throttledUntil = 0
   /** Shared by every request waiting out a throttle, so they leave in call order. */
@@ -78,6 +89,8 @@ export class Connection {
   private versions = new Map<number, { min: number; max: number }>()
 
   private readonly maxFrameBytes: number
+  /** Cap on a size hint, so a wrong hint cannot allocate absurd buffers (the Writer grows past it). */
+  private readonly maxRequestBuffer = 64 << 20
 
   private constructor(readonly options: ConnectionOptions) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
@@ -200,8 +213,9 @@ export class Connection {
     const correlationId = this.nextCorrelationId
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff
 
-    // Header and body go into one buffer; the frame size is patched at the end.
-    const w = new Writer(256)
+    // Header and body go into one buffer, sized up front from the hint; large record batches
+    // stay separate pieces (Writer.external). The frame size is patched at the end.
+    const w = new Writer(Math.max(64, Math.min(opts.sizeHint ?? 256, this.maxRequestBuffer)), { external: true })
     const sizeAt = w.reserveInt32()
     encodeRequestHeader(w, requestHeaderVersion(api, version), {
       apiKey: api.apiKey,
@@ -210,11 +224,10 @@ export class Connection {
       clientId: this.options.clientId,
     })
     api.encodeRequest(w, version, request)
-    w.patchInt32(sizeAt, w.offset - 4)
-    const frame = w.finish()
+    w.patchInt32(sizeAt, w.length - 4)
 
     if (opts.expectResponse === false) {
-      socket.write(frame)
+      this.write(socket, w)
       return undefined as Res
     }
 
@@ -235,8 +248,19 @@ export class Connection {
         this.fail(new ConnectionError(`connection to ${this.address} closed after a request timeout`))
       }, Math.min(timeoutMs, MAX_TIMER_MS))
       this.pending.set(correlationId, p)
-      socket.write(frame)
+      this.write(socket, w)
     })
+  }
+
+  /** Writes an encoded request: one buffer, or its pieces corked into one writev. */
+  private write(socket: net.Socket, w: Writer): void {
+    if (w.externalBytes === 0) {
+      socket.write(w.finish())
+      return
+    }
+    socket.cork()
+    for (const piece of w.pieces()) socket.write(piece)
+    socket.uncork()
   }
 
   /**
@@ -258,6 +282,19 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closedError) return
+    const partial = this.partialFrame
+    if (partial !== undefined) {
+      // A frame under assembly: copy straight into its buffer.
+      const k = Math.min(chunk.length, partial.length - this.partialAt)
+      chunk.copy(partial, this.partialAt, 0, k)
+      this.partialAt += k
+      if (this.partialAt < partial.length) return
+      this.partialFrame = undefined
+      this.onFrame(partial)
+      if (this.closedError || k === chunk.length) return
+      chunk = chunk.subarray(k)
+    }
     this.chunks.push(chunk)
     this.buffered += chunk.length
     for (;;) {
@@ -270,12 +307,33 @@ export class Connection {
         }
         this.nextFrameSize = size
       }
-      if (this.buffered < 4 + this.nextFrameSize) return
+      if (this.buffered < 4 + this.nextFrameSize) {
+        // Incomplete: allocate the frame once (its size is within the cap, checked above) and
+        // copy what is buffered; later chunks are copied in as they arrive.
+        if (this.nextFrameSize >= ASSEMBLE_MIN_BYTES) this.startPartialFrame()
+        return
+      }
       const frame = this.take(4 + this.nextFrameSize).subarray(4)
       this.nextFrameSize = -1
       this.onFrame(frame)
       if (this.closedError) return
     }
+  }
+
+  /** Moves the buffered start of the next frame (size prefix already read) into its own buffer. */
+  private startPartialFrame(): void {
+    const frame = Buffer.allocUnsafe(this.nextFrameSize)
+    this.take(4)
+    let at = 0
+    for (const c of this.chunks) {
+      c.copy(frame, at)
+      at += c.length
+    }
+    this.chunks = []
+    this.buffered = 0
+    this.nextFrameSize = -1
+    this.partialFrame = frame
+    this.partialAt = at
   }
 
   private peekInt32(): number {
@@ -370,6 +428,7 @@ export class Connection {
     }
     this.chunks = []
     this.buffered = 0
+    this.partialFrame = undefined
   }
 
   /** Number of requests awaiting a response. */

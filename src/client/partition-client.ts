@@ -9,6 +9,7 @@ import { DeleteRecords } from '../protocol/messages/delete-records.js'
 import { Fetch, type FetchResponse } from '../protocol/messages/fetch.js'
 import { ListOffsets } from '../protocol/messages/list-offsets.js'
 import { Produce } from '../protocol/messages/produce.js'
+import { EXTERNAL_MIN_BYTES } from '../protocol/primitives/writer.js'
 import type { CompressionCodec } from '../protocol/records/compression/index.js'
 import { encodeRecordBatchToBuffer, type ProduceRecord } from '../protocol/records/index.js'
 import type { Cluster } from './cluster.js'
@@ -184,7 +185,8 @@ export class PartitionClient {
             timeoutMs,
             topics: [{ name: this.topic, partitions: [{ index: this.partition, records: batch }] }],
           },
-          { timeoutMs: this.cluster.options.requestTimeoutMs + timeoutMs },
+          // Large batches are sent by reference (Writer.external): only small ones are copied.
+          { timeoutMs: this.cluster.options.requestTimeoutMs + timeoutMs, sizeHint: 256 + this.topic.length * 3 + (batch.length < EXTERNAL_MIN_BYTES ? batch.length : 0) },
         )
       } catch (err) {
         if (err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent)) {

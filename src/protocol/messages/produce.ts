@@ -42,7 +42,10 @@ import {
 /** Records for one partition. */
 export interface ProducePartitionData {
   index: number
-  /** An already-encoded record batch (or several, back to back); copied into the request. */
+  /**
+   * An already-encoded record batch (or several, back to back); large ones are sent by
+   * reference (not copied) and must not change until the request is written.
+   */
   records: Uint8Array | null
 }
 
@@ -121,7 +124,10 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
       writeString(w, flex, t.name)
       writeArray(w, flex, t.partitions, (p) => {
         w.int32(p.index)
-        writeBytes(w, flex, p.records)
+        // The batch is passed by reference when the connection sends pieces (no copy).
+        if (p.records === null) writeBytes(w, flex, null)
+        else if (flex) w.unsignedVarint(p.records.length + 1).external(p.records)
+        else w.int32(p.records.length).external(p.records)
         writeTags(w, flex)
       })
       writeTags(w, flex)

@@ -9,13 +9,30 @@ import { EMPTY_TAGGED_FIELDS, type TaggedFields } from './tagged-fields.js'
 
 const textEncoder = new TextEncoder()
 
+/** Below this size, {@link Writer.external} copies the bytes: a separate socket write costs more. */
+export const EXTERNAL_MIN_BYTES = 16 * 1024
+
+/** Bytes a {@link Writer} sends by reference: they belong at `at` in the output. */
+export interface ExternalChunk {
+  at: number
+  bytes: Uint8Array
+}
+
 export class Writer {
   private buf: Buffer
-  /** Current write position (also the number of bytes written). */
+  /** Current write position (also the number of bytes written to the Writer's own buffer). */
   offset = 0
+  /**
+   * Chunks passed by reference (see {@link Writer.external}); only collected when the Writer
+   * was created with `{ external: true }` by a caller that writes {@link Writer.pieces}.
+   */
+  externals: ExternalChunk[] | undefined
+  /** Total length of {@link Writer.externals}. */
+  externalBytes = 0
 
-  constructor(initialCapacity = 256) {
+  constructor(initialCapacity = 256, options?: { external?: boolean }) {
     this.buf = Buffer.allocUnsafe(initialCapacity)
+    if (options?.external) this.externals = []
   }
 
   /** Makes room for `n` more bytes. */
@@ -160,6 +177,39 @@ export class Writer {
     this.buf.set(bytes, this.offset)
     this.offset += bytes.length
     return this
+  }
+
+  /**
+   * Raw bytes that may be sent by reference instead of copied (large record batches): kept
+   * aside at the current position when the Writer collects externals and `bytes` is large,
+   * else copied like {@link Writer.raw}. Length prefixes written before it must count it;
+   * nothing after it may patch positions that span it. The bytes must not change until sent.
+   */
+  external(bytes: Uint8Array): this {
+    if (this.externals === undefined || bytes.length < EXTERNAL_MIN_BYTES) return this.raw(bytes)
+    this.externals.push({ at: this.offset, bytes })
+    this.externalBytes += bytes.length
+    return this
+  }
+
+  /** Total output length: own bytes plus external chunks. */
+  get length(): number {
+    return this.offset + this.externalBytes
+  }
+
+  /** The output as pieces in order: views of the own buffer around each external chunk. */
+  pieces(): Uint8Array[] {
+    const ext = this.externals
+    if (ext === undefined || ext.length === 0) return [this.finish()]
+    const out: Uint8Array[] = []
+    let from = 0
+    for (const e of ext) {
+      if (e.at > from) out.push(this.buf.subarray(from, e.at))
+      out.push(e.bytes)
+      from = e.at
+    }
+    if (this.offset > from) out.push(this.buf.subarray(from, this.offset))
+    return out
   }
 
   /** STRING / NULLABLE_STRING: int16 length (-1 for null) + UTF-8. */

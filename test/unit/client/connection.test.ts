@@ -338,6 +338,43 @@ describe('Connection after the handshake', () => {
     expect(results.map((r) => r.controllerId)).toEqual([1, 2])
   })
 
+  it('assembles a large frame in place across chunks, and the frame that follows it', async () => {
+    const seen: SeenRequest[] = []
+    /** Unsigned varint. */
+    const uv = (v: number): Buffer => {
+      const out: number[] = []
+      while (v >= 0x80) {
+        out.push((v & 0x7f) | 0x80)
+        v >>>= 7
+      }
+      out.push(v)
+      return Buffer.from(out)
+    }
+    // Metadata v12 with a 200 KB unknown tagged field (skipped by the decoder), then a small frame.
+    const big = (cid: number): Buffer =>
+      frame(cat(i32(cid), NO_TAGS, i32(0), u8(1), u8(0), i32(7), u8(1), uv(1), uv(99), uv(200_000), Buffer.alloc(200_000, 0xab)))
+    const port = await fakeBroker((s, req) => {
+      seen.push(req)
+      if (seen.length < 2) return
+      const bytes = cat(big(seen[0].correlationId), metadataResponse(seen[1].correlationId, 8))
+      // Cuts: inside the size prefix, inside the big frame twice, at its end + 3 (inside the next prefix).
+      const bigLen = bytes.length - metadataResponse(0, 0).length
+      const cuts = [0, 2, 70_000, 150_000, bigLen + 3, bytes.length]
+      s.setNoDelay(true)
+      let k = 0
+      const next = (): void => {
+        if (k >= cuts.length - 1) return
+        s.write(bytes.subarray(cuts[k], cuts[k + 1]), () => setTimeout(next, 2))
+        k++
+      }
+      next()
+    })
+    const c = await connect(port)
+    const results = await Promise.all([c.request(Metadata, metadataAll), c.request(Metadata, metadataAll)])
+    expect(results.map((r) => r.controllerId)).toEqual([7, 8])
+    expect(c.isOpen).toBe(true)
+  })
+
   it('delays the next request by the throttle time the broker reported', async () => {
     const THROTTLE_MS = 250
     const seen: SeenRequest[] = []
