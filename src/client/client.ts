@@ -16,6 +16,7 @@ import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { PartitionClient } from './partition-client.js'
+import { Fetcher, type FetchManyOptions, type FetchManyPartition, type PartitionFetch } from './consumer/fetcher.js'
 import { Producer, type ProducerOptions } from './producer/producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
 import { partitionForKey } from './partitioner.js'
@@ -66,6 +67,7 @@ let crcLogged = false
 
 export class Client implements AsyncDisposable {
   private closed = false
+  private defaultFetcher: Fetcher | undefined
 
   private constructor(
     /** The cluster view (metadata, connections); for advanced use. */
@@ -229,6 +231,27 @@ export class Client implements AsyncDisposable {
     if (!Number.isInteger(partition) || partition < 0) throw new InvalidArgumentError(`partition must be a non-negative integer, got ${partition}`)
     await this.cluster.leader(topic, partition, { refresh: true })
     return new PartitionClient(this.cluster, topic, partition)
+  }
+
+  /**
+   * A multi-partition fetcher with connections of its own (reused by its consecutive calls).
+   * Use one per concurrent reader; `close()` it when done (closing the Client closes it too).
+   */
+  fetcher(): Fetcher {
+    this.check()
+    return new Fetcher(this.cluster)
+  }
+
+  /**
+   * Fetches several partitions at once: one Fetch request per leader broker, results in the
+   * order asked, each with the fields of `PartitionClient.fetchRecords` or an `error` of its own
+   * (e.g. UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE). Runs on the Client's default
+   * {@link Fetcher}: concurrent callers should take a `fetcher()` each.
+   */
+  async fetchMany(partitions: readonly FetchManyPartition[], options: FetchManyOptions = {}): Promise<PartitionFetch[]> {
+    this.check()
+    this.defaultFetcher ??= new Fetcher(this.cluster)
+    return this.defaultFetcher.fetch(partitions, options)
   }
 
   /** A keyed, multi-partition batching producer sharing this client's connections. */

@@ -8,6 +8,14 @@ export {
   type IsolationLevel,
   type ConsumeOptions,
 } from './partition-client.js'
+export {
+  Fetcher,
+  type FetchManyPartition,
+  type FetchManyOptions,
+  type PartitionFetch,
+  type PartitionFetchResult,
+  type PartitionFetchError,
+} from './consumer/fetcher.js'
 export { BatchProducer, type BatchProducerOptions } from './producer/batch-producer.js'
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Partitioner } from './producer/producer.js'
 export type { TopicInfo, PartitionInfo, BrokerAddress } from './cluster.js'

@@ -1,0 +1,255 @@
+/**
+ * Fetcher: reads many partitions at once, one Fetch request per partition
+ * leader (all of a broker's partitions in one round trip), on a connection
+ * lane of its own so its long polls never queue behind other requests.
+ * Results are per partition: one partition's error does not fail the others.
+ */
+import { InvalidArgumentError, KafkaProtocolError, PeridotError } from '../../protocol/errors.js'
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { Fetch, type FetchPartitionResponse, type FetchRequestTopic, type FetchResponse } from '../../protocol/messages/fetch.js'
+import type { KafkaRecord } from '../../protocol/records/index.js'
+import { ZERO_UUID, type Cluster } from '../cluster.js'
+import { ClientClosedError } from '../errors.js'
+import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './fetch-result.js'
+
+/** One partition to read with {@link Fetcher.fetch} / `Client.fetchMany`. */
+export interface FetchManyPartition {
+  topic: string
+  partition: number
+  /** Offset of the first record wanted. */
+  offset: bigint
+  /** Upper bound of this partition's share of the response (default 1 MiB); at least one batch comes. */
+  maxBytes?: number
+}
+
+/** Options of {@link Fetcher.fetch} / `Client.fetchMany`. */
+export interface FetchManyOptions {
+  /** Upper bound of each broker's response (default 50 MiB); at least one batch comes. */
+  maxBytes?: number
+  /** The broker waits until at least this many bytes are available (default 1). */
+  minBytes?: number
+  /** How long the broker may wait for minBytes (default 500 ms). */
+  maxWaitMs?: number
+  /** 'read_uncommitted' (default) or 'read_committed'. */
+  isolationLevel?: IsolationLevel
+}
+
+/** Records of one partition: the fields of `PartitionClient.fetchRecords`, records decoded on first access. */
+export interface PartitionFetchResult extends FetchResult {
+  topic: string
+  partition: number
+  error?: undefined
+}
+
+/** A partition that could not be read (unknown topic or partition, offset out of range, no leader, connection lost, ...). */
+export interface PartitionFetchError {
+  topic: string
+  partition: number
+  error: PeridotError
+}
+
+/** Outcome of one requested partition; tell them apart by `error`. */
+export type PartitionFetch = PartitionFetchResult | PartitionFetchError
+
+/** Errors that mean the cached leader is stale: the next fetch refreshes metadata. */
+const LEADER_ERRORS = new Set<number>([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+])
+
+class TopicPartitionFetchResult implements PartitionFetchResult {
+  readonly error = undefined
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly result: LazyFetchResult,
+  ) {}
+  get records(): KafkaRecord[] {
+    return this.result.records
+  }
+  get highWatermark(): bigint {
+    return this.result.highWatermark
+  }
+  get lastStableOffset(): bigint {
+    return this.result.lastStableOffset
+  }
+  get logStartOffset(): bigint {
+    return this.result.logStartOffset
+  }
+  get nextOffset(): bigint {
+    return this.result.nextOffset
+  }
+  /** True when no record at or after the requested offset is visible. */
+  get isEmpty(): boolean {
+    return this.result.isEmpty
+  }
+  toJSON(): PartitionFetchResult {
+    return { topic: this.topic, partition: this.partition, ...this.result.toJSON() }
+  }
+}
+
+interface Wanted {
+  index: number
+  req: FetchManyPartition
+  leaderEpoch: number
+  topicId: string
+}
+
+/**
+ * Multi-partition fetches on a lane of their own. Consecutive calls reuse its
+ * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
+ * the same broker are served one after another). `close()` releases the lane.
+ */
+export class Fetcher implements AsyncDisposable {
+  private readonly lane: string
+  private closed = false
+
+  constructor(private readonly cluster: Cluster) {
+    this.lane = cluster.newLane('fetcher')
+  }
+
+  /**
+   * Fetches every partition in `partitions`, grouped by leader into one Fetch
+   * request per broker; results come in the order asked. Per-partition
+   * failures are results with `error` set; invalid arguments throw.
+   */
+  async fetch(partitions: readonly FetchManyPartition[], options: FetchManyOptions = {}): Promise<PartitionFetch[]> {
+    if (this.closed) throw new ClientClosedError('fetcher is closed')
+    if (!Array.isArray(partitions)) throw new InvalidArgumentError('fetchMany needs an array of { topic, partition, offset }')
+    const minBytes = options.minBytes ?? 1
+    const maxBytes = options.maxBytes ?? 50 << 20
+    const maxWaitMs = options.maxWaitMs ?? 500
+    checkInt('minBytes', minBytes)
+    checkInt('maxBytes', maxBytes)
+    checkInt('maxWaitMs', maxWaitMs)
+    const isolation = options.isolationLevel ?? 'read_uncommitted'
+    if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') {
+      throw new InvalidArgumentError(`isolationLevel must be 'read_uncommitted' or 'read_committed', got ${String(isolation)}`)
+    }
+    const seen = new Set<string>()
+    partitions.forEach((p, i) => {
+      if (!p || typeof p.topic !== 'string' || p.topic.length === 0) throw new InvalidArgumentError(`partition ${i}: topic must be a non-empty string`)
+      if (!Number.isInteger(p.partition) || p.partition < 0) throw new InvalidArgumentError(`partition ${i}: partition must be a non-negative integer`)
+      if (typeof p.offset !== 'bigint' || p.offset < 0n) throw new InvalidArgumentError(`partition ${i}: offset must be a non-negative bigint`)
+      if (p.maxBytes !== undefined) checkInt('maxBytes', p.maxBytes)
+      const key = `${p.topic}\u0000${p.partition}`
+      if (seen.has(key)) throw new InvalidArgumentError(`partition ${i}: ${p.topic}-${p.partition} is listed twice`)
+      seen.add(key)
+    })
+
+    const out = new Array<PartitionFetch>(partitions.length)
+    // Group by leader from the metadata cache (refreshed when a topic is unknown to it).
+    const byLeader = new Map<number, Wanted[]>()
+    for (let i = 0; i < partitions.length; i++) {
+      const req = partitions[i]
+      try {
+        const leader = await this.cluster.leader(req.topic, req.partition)
+        const topicId = (await this.cluster.topic(req.topic)).topicId
+        let list = byLeader.get(leader.leader)
+        if (!list) byLeader.set(leader.leader, (list = []))
+        list.push({ index: i, req, leaderEpoch: leader.leaderEpoch, topicId })
+      } catch (err) {
+        out[i] = { topic: req.topic, partition: req.partition, error: asPeridotError(err) }
+      }
+    }
+    await Promise.all(
+      [...byLeader].map(([nodeId, wanted]) =>
+        this.fetchFrom(nodeId, wanted, { minBytes, maxBytes, maxWaitMs, isolation }, out).catch((err: unknown) => {
+          const error = asPeridotError(err)
+          for (const w of wanted) out[w.index] = { topic: w.req.topic, partition: w.req.partition, error }
+        }),
+      ),
+    )
+    return out
+  }
+
+  private async fetchFrom(
+    nodeId: number,
+    wanted: Wanted[],
+    o: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel },
+    out: PartitionFetch[],
+  ): Promise<void> {
+    const conn = await this.cluster.broker(nodeId, this.lane)
+    // v13+ names topics by id: stay at v12 when any topic has none (old metadata).
+    let version = conn.version(Fetch)
+    if (version >= 13 && wanted.some((w) => w.topicId === ZERO_UUID)) version = 12
+    const topics = new Map<string, FetchRequestTopic>()
+    for (const w of wanted) {
+      let t = topics.get(w.req.topic)
+      if (!t) topics.set(w.req.topic, (t = { topic: w.req.topic, topicId: w.topicId, partitions: [] }))
+      t.partitions.push({
+        partition: w.req.partition,
+        currentLeaderEpoch: w.leaderEpoch,
+        fetchOffset: w.req.offset,
+        lastFetchedEpoch: -1,
+        logStartOffset: -1n,
+        partitionMaxBytes: w.req.maxBytes ?? 1 << 20,
+      })
+    }
+    const res: FetchResponse = await conn.send(
+      Fetch,
+      version,
+      {
+        replicaId: -1,
+        maxWaitMs: o.maxWaitMs,
+        minBytes: o.minBytes,
+        maxBytes: o.maxBytes,
+        isolationLevel: o.isolation === 'read_committed' ? 1 : 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...topics.values()],
+        forgottenTopicsData: [],
+        rackId: '',
+      },
+      { timeoutMs: this.cluster.options.requestTimeoutMs + o.maxWaitMs },
+    )
+    if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `fetch from broker ${nodeId}`)
+    // Index the response by topic name (v12-) or id (v13+), then partition.
+    const parts = new Map<string, FetchPartitionResponse>()
+    for (const t of res.responses) {
+      const name = version >= 13 ? t.topicId : t.topic
+      for (const p of t.partitions) parts.set(`${name}\u0000${p.partitionIndex}`, p)
+    }
+    for (const w of wanted) {
+      const { topic, partition, offset } = w.req
+      const p = parts.get(`${version >= 13 ? w.topicId : topic}\u0000${partition}`)
+      if (!p) {
+        out[w.index] = { topic, partition, error: new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `fetch response without ${topic}-${partition}`) }
+      } else if (p.errorCode !== 0) {
+        if (LEADER_ERRORS.has(p.errorCode)) this.cluster.invalidate(topic)
+        out[w.index] = { topic, partition, error: new KafkaProtocolError(p.errorCode, `fetch at offset ${offset} from ${topic}-${partition}`) }
+      } else {
+        try {
+          out[w.index] = new TopicPartitionFetchResult(topic, partition, fetchResultOf(p, offset, o.isolation))
+        } catch (err) {
+          out[w.index] = { topic, partition, error: asPeridotError(err) }
+        }
+      }
+    }
+  }
+
+  /** Closes this fetcher's connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.cluster.releaseLane(this.lane)
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}
+
+function asPeridotError(err: unknown): PeridotError {
+  if (err instanceof PeridotError) return err
+  return new PeridotError(err instanceof Error ? err.message : String(err), { cause: err })
+}
+
+function checkInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new InvalidArgumentError(`${name} must be an integer in 0..2^31-1, got ${String(v)}`)
+}
