@@ -15,6 +15,7 @@ import { Cluster, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
+import { Admin } from './admin/admin.js'
 import { PartitionClient } from './partition-client.js'
 import { Fetcher, type FetchManyOptions, type FetchManyPartition, type PartitionFetch } from './consumer/fetcher.js'
 import { Producer, type ProducerOptions } from './producer/producer.js'
@@ -259,6 +260,17 @@ export class Client implements AsyncDisposable {
     this.check()
     return new Producer(this, options)
   }
+
+  /**
+   * Cluster administration (configs, groups and their offsets, partitions, producers and
+   * transactions) over this client's connections.
+   */
+  admin(): Admin {
+    this.check()
+    return (this.adminInstance ??= new Admin(this, this.cluster))
+  }
+
+  private adminInstance: Admin | undefined
 
   /**
    * A consumer-group member reading `options.topics`; iterate it with

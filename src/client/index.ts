@@ -1,4 +1,27 @@
 export { Client, type ClientOptions, type CreateTopicOptions } from './client.js'
+export { Admin } from './admin/admin.js'
+export type {
+  ClusterDescription,
+  ConfigResource,
+  ConfigSourceName,
+  ConfigEntry,
+  ConfigResourceDescription,
+  DescribeConfigsOptions,
+  ConfigOperation,
+  ConfigAlteration,
+  GroupListing,
+  ListGroupsOptions,
+  GroupMemberDescription,
+  GroupDescription,
+  GroupOffset,
+  GroupOffsetToSet,
+  ProducerStateDescription,
+  PartitionProducers,
+  TransactionDescription,
+  TransactionListing,
+  ListTransactionsOptions,
+} from './admin/types.js'
+export type { SaslMechanism, SaslOptions, TlsOptions } from './security.js'
 export {
   PartitionClient,
   type ProduceOptions,

@@ -1,0 +1,530 @@
+/**
+ * Admin: cluster, config, group, offset, producer and transaction administration, with each
+ * request sent where Kafka wants it: group operations to the group's coordinator, transaction
+ * descriptions to the transaction coordinator, DescribeProducers to partition leaders, broker
+ * configs to that broker, and listings to every broker (each knows only what it coordinates).
+ */
+import { CONSUMER_PROTOCOL_TYPE, decodeConsumerAssignment, decodeConsumerSubscription } from '../../protocol/consumer-protocol.js'
+import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.js'
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { DeleteGroups } from '../../protocol/messages/delete-groups.js'
+import { DescribeCluster } from '../../protocol/messages/describe-cluster.js'
+import { ConfigResourceType, ConfigSource, ConfigType, DescribeConfigs } from '../../protocol/messages/describe-configs.js'
+import { DescribeGroups } from '../../protocol/messages/describe-groups.js'
+import { DescribeProducers } from '../../protocol/messages/describe-producers.js'
+import { DescribeTransactions } from '../../protocol/messages/describe-transactions.js'
+import { AlterConfigOp, IncrementalAlterConfigs } from '../../protocol/messages/incremental-alter-configs.js'
+import { ListGroups } from '../../protocol/messages/list-groups.js'
+import { ListTransactions } from '../../protocol/messages/list-transactions.js'
+import { OffsetCommit } from '../../protocol/messages/offset-commit.js'
+import { OffsetDelete } from '../../protocol/messages/offset-delete.js'
+import { OffsetFetch } from '../../protocol/messages/offset-fetch.js'
+import type { ApiDefinition } from '../../protocol/messages/api.js'
+import type { Client } from '../client.js'
+import type { Cluster } from '../cluster.js'
+import type { Connection } from '../connection.js'
+import type { TopicPartition } from '../consumer/assignor.js'
+import { COORDINATOR_ERRORS, type CoordinatorKind, Coordinators } from '../coordinator.js'
+import { UnsupportedVersionError } from '../errors.js'
+import { withRetry } from '../retry.js'
+import type {
+  ClusterDescription,
+  ConfigAlteration,
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceDescription,
+  ConfigSourceName,
+  DescribeConfigsOptions,
+  GroupDescription,
+  GroupListing,
+  GroupMemberDescription,
+  GroupOffset,
+  GroupOffsetToSet,
+  ListGroupsOptions,
+  ListTransactionsOptions,
+  PartitionProducers,
+  TransactionDescription,
+  TransactionListing,
+} from './types.js'
+
+const SOURCE_NAMES = Object.fromEntries(Object.entries(ConfigSource).map(([k, v]) => [v, k])) as Record<number, ConfigSourceName>
+const TYPE_NAMES = Object.fromEntries(Object.entries(ConfigType).map(([k, v]) => [v, k])) as Record<number, string>
+const OPS = { set: AlterConfigOp.SET, delete: AlterConfigOp.DELETE, append: AlterConfigOp.APPEND, subtract: AlterConfigOp.SUBTRACT }
+
+/** Errors after which a coordinator request is retried (after looking the coordinator up again). */
+const COORDINATOR_RETRY = new Set<number>([...COORDINATOR_ERRORS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
+
+/** Thrown inside a retried coordinator call so withRetry tries again. */
+class CoordinatorMoved extends KafkaProtocolError {}
+
+function resourceType(r: ConfigResource): number {
+  if (r.type === 'topic') return ConfigResourceType.TOPIC
+  if (r.type === 'broker') return ConfigResourceType.BROKER
+  throw new InvalidArgumentError(`config resource type must be 'topic' or 'broker', got ${JSON.stringify(String((r as { type: unknown }).type))}`)
+}
+
+function checkResource(r: ConfigResource): void {
+  if (!r || typeof r.name !== 'string') throw new InvalidArgumentError('a config resource needs { type, name }')
+  resourceType(r)
+  if (r.type === 'topic' && r.name === '') throw new InvalidArgumentError('a topic config resource needs a topic name')
+  if (r.type === 'broker' && r.name !== '' && !/^\d+$/.test(r.name)) throw new InvalidArgumentError(`broker config resource name must be a node id or '', got ${JSON.stringify(r.name)}`)
+}
+
+function checkGroupId(groupId: string): void {
+  if (typeof groupId !== 'string' || groupId.length === 0) throw new InvalidArgumentError('groupId must be a non-empty string')
+}
+
+/** Groups `items` by `key`, keeping first-seen order. */
+function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>()
+  for (const t of items) {
+    const k = key(t)
+    const list = out.get(k)
+    if (list) list.push(t)
+    else out.set(k, [t])
+  }
+  return out
+}
+
+function byTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
+  const out = new Map<string, number[]>()
+  for (const tp of tps) {
+    if (!tp || typeof tp.topic !== 'string' || !Number.isInteger(tp.partition) || tp.partition < 0) {
+      throw new InvalidArgumentError('partitions must be { topic, partition } with a non-negative integer partition')
+    }
+    const list = out.get(tp.topic) ?? []
+    list.push(tp.partition)
+    out.set(tp.topic, list)
+  }
+  return out
+}
+
+/**
+ * Cluster administration; get one with `client.admin()`. It shares the client's connections
+ * and needs no closing of its own.
+ */
+export class Admin {
+  private readonly coordinators: Coordinators
+
+  /** @internal Use `client.admin()`. */
+  constructor(
+    private readonly client: Client,
+    private readonly cluster: Cluster,
+  ) {
+    this.coordinators = new Coordinators(cluster)
+  }
+
+  // ---- cluster ---------------------------------------------------------------------------
+
+  /** Brokers, controller and cluster id (DescribeCluster; Metadata on brokers before 2.8). */
+  async describeCluster(): Promise<ClusterDescription> {
+    const conn = await this.cluster.anyBroker()
+    if (!conn.supports(DescribeCluster as ApiDefinition<unknown, unknown>)) {
+      await this.cluster.refreshMetadata([])
+      return { clusterId: this.cluster.clusterId, controllerId: this.cluster.controllerId, brokers: this.cluster.knownBrokers() }
+    }
+    const res = await conn.request(DescribeCluster, { includeClusterAuthorizedOperations: false })
+    if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, res.errorMessage)
+    return {
+      clusterId: res.clusterId,
+      controllerId: res.controllerId,
+      brokers: res.brokers
+        .map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack }))
+        .sort((a, b) => a.nodeId - b.nodeId),
+    }
+  }
+
+  /** Grows a topic to `totalCount` partitions and waits for their leaders (same as `client.createPartitions`). */
+  createPartitions(topic: string, totalCount: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.client.createPartitions(topic, totalCount, options)
+  }
+
+  // ---- configs ---------------------------------------------------------------------------
+
+  /** Where a request about a resource goes: a broker's own configs to that broker, the rest anywhere. */
+  private connectionFor(r: ConfigResource): Promise<Connection> {
+    return r.type === 'broker' && r.name !== '' ? this.cluster.broker(Number(r.name)) : this.cluster.anyBroker()
+  }
+
+  /** Configs of topics and brokers; throws the first resource error (e.g. UNKNOWN_TOPIC_OR_PARTITION). */
+  async describeConfigs(resources: ConfigResource[], options: DescribeConfigsOptions = {}): Promise<ConfigResourceDescription[]> {
+    if (!Array.isArray(resources)) throw new InvalidArgumentError('resources must be an array')
+    resources.forEach(checkResource)
+    const out = new Map<ConfigResource, ConfigResourceDescription>()
+    // One request per destination broker.
+    const groups = groupBy(resources, (r) => (r.type === 'broker' && r.name !== '' ? r.name : ''))
+    await Promise.all(
+      [...groups.values()].map(async (list) => {
+        const res = await withRetry(
+          async () =>
+            (await this.connectionFor(list[0])).request(DescribeConfigs, {
+              resources: list.map((r) => ({ resourceType: resourceType(r), resourceName: r.name, configurationKeys: options.keys ?? null })),
+              includeSynonyms: options.includeSynonyms ?? false,
+              includeDocumentation: options.includeDocumentation ?? false,
+            }),
+          this.cluster.options.retry,
+        )
+        for (const r of list) {
+          const result = res.results.find((x) => x.resourceType === resourceType(r) && x.resourceName === r.name)
+          if (!result) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describe configs response without ${r.type} '${r.name}'`)
+          if (result.errorCode !== 0) throw new KafkaProtocolError(result.errorCode, result.errorMessage ?? `${r.type} '${r.name}'`)
+          out.set(r, {
+            type: r.type,
+            name: r.name,
+            configs: result.configs
+              .map(
+                (c): ConfigEntry => ({
+                  name: c.name,
+                  value: c.value,
+                  source: SOURCE_NAMES[c.configSource] ?? 'UNKNOWN',
+                  isDefault: c.configSource === ConfigSource.DEFAULT_CONFIG,
+                  readOnly: c.readOnly,
+                  isSensitive: c.isSensitive,
+                  synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: SOURCE_NAMES[s.source] ?? 'UNKNOWN' })),
+                  type: TYPE_NAMES[c.configType] ?? 'UNKNOWN',
+                  documentation: c.documentation,
+                }),
+              )
+              .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+          })
+        }
+      }),
+    )
+    return resources.map((r) => out.get(r)!)
+  }
+
+  /**
+   * Changes only the listed config keys of topics and brokers (IncrementalAlterConfigs).
+   * Throws the first resource error, e.g. INVALID_CONFIG with the broker's explanation.
+   */
+  async incrementalAlterConfigs(alterations: ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    if (!Array.isArray(alterations)) throw new InvalidArgumentError('alterations must be an array')
+    for (const a of alterations) {
+      checkResource(a)
+      if (!Array.isArray(a.ops) || a.ops.length === 0) throw new InvalidArgumentError(`no config operations for ${a.type} '${a.name}'`)
+      for (const op of a.ops) {
+        if (!(op.op in OPS)) throw new InvalidArgumentError(`config operation must be set, delete, append or subtract, got ${JSON.stringify(String(op.op))}`)
+        if (op.op !== 'delete' && typeof op.value !== 'string') throw new InvalidArgumentError(`config '${op.name}': ${op.op} needs a string value`)
+      }
+    }
+    const groups = groupBy(alterations, (r) => (r.type === 'broker' && r.name !== '' ? r.name : ''))
+    await Promise.all(
+      [...groups.values()].map(async (list) => {
+        const res = await withRetry(
+          async () =>
+            (await this.connectionFor(list[0])).request(IncrementalAlterConfigs, {
+              resources: list.map((a) => ({
+                resourceType: resourceType(a),
+                resourceName: a.name,
+                configs: a.ops.map((op) => ({ name: op.name, configOperation: OPS[op.op], value: op.op === 'delete' ? null : op.value })),
+              })),
+              validateOnly: options.validateOnly ?? false,
+            }),
+          this.cluster.options.retry,
+        )
+        for (const r of res.responses) {
+          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `${r.resourceType === ConfigResourceType.TOPIC ? 'topic' : 'broker'} '${r.resourceName}'`)
+        }
+      }),
+    )
+  }
+
+  // ---- groups ----------------------------------------------------------------------------
+
+  /**
+   * Runs `fn` against the coordinator of `key`, looking it up again (and retrying) when the
+   * coordinator moved or is loading: `fn` returns the error codes it found.
+   */
+  private async onCoordinator<T>(kind: CoordinatorKind, key: string, fn: (conn: Connection) => Promise<{ value: T; errors: number[] }>): Promise<T> {
+    return withRetry(
+      async () => {
+        const conn = await this.coordinators.get(kind, key)
+        const { value, errors } = await fn(conn)
+        const moved = errors.find((e) => COORDINATOR_RETRY.has(e))
+        if (moved !== undefined) {
+          if (moved !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) this.coordinators.invalidate(kind, key)
+          throw new CoordinatorMoved(moved, `${kind} '${key}'`)
+        }
+        return value
+      },
+      this.cluster.options.retry,
+    )
+  }
+
+  /** Node id of a connection's broker (coordinators are reported as connections). */
+  private nodeIdOf(conn: Connection): number {
+    return this.cluster.knownBrokers().find((b) => `${b.host}:${b.port}` === conn.address)?.nodeId ?? -1
+  }
+
+  /** Every group in the cluster (ListGroups to each broker), sorted by id. */
+  async listGroups(options: ListGroupsOptions = {}): Promise<GroupListing[]> {
+    await this.cluster.refreshMetadata([])
+    const perBroker = await Promise.all(
+      this.cluster.knownBrokers().map(async (b) => {
+        const res = await withRetry(
+          async () => (await this.cluster.broker(b.nodeId)).request(ListGroups, { statesFilter: options.states ?? [], typesFilter: options.types ?? [] }),
+          this.cluster.options.retry,
+        )
+        if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `listing groups on broker ${b.nodeId}`)
+        return res.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType, coordinator: b.nodeId }))
+      }),
+    )
+    return perBroker.flat().sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0))
+  }
+
+  /**
+   * Classic groups with their members; a `consumer` group's member subscriptions and
+   * assignments are decoded. A group that does not exist is reported in state `Dead`.
+   */
+  async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
+    if (!Array.isArray(groupIds)) throw new InvalidArgumentError('groupIds must be an array')
+    groupIds.forEach(checkGroupId)
+    return Promise.all(
+      groupIds.map((groupId) =>
+        this.onCoordinator('group', groupId, async (conn) => {
+          const res = await conn.request(DescribeGroups, { groups: [groupId] })
+          const g = res.groups.find((x) => x.groupId === groupId) ?? res.groups[0]
+          if (!g) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describe groups response without group '${groupId}'`)
+          if (g.errorCode !== 0 && !COORDINATOR_RETRY.has(g.errorCode)) throw new KafkaProtocolError(g.errorCode, `group '${groupId}'`)
+          const consumer = g.protocolType === CONSUMER_PROTOCOL_TYPE
+          const members = g.members.map((m): GroupMemberDescription => {
+            let subscription: GroupMemberDescription['subscription'] = null
+            let assignment: TopicPartition[] = []
+            if (consumer) {
+              // Bytes from other clients may not decode; the raw bytes stay available.
+              try {
+                if (m.memberMetadata.length > 0) subscription = decodeConsumerSubscription(m.memberMetadata)
+              } catch {
+                subscription = null
+              }
+              try {
+                if (m.memberAssignment.length > 0) {
+                  assignment = decodeConsumerAssignment(m.memberAssignment).assignedPartitions.flatMap((tp) =>
+                    tp.partitions.map((partition) => ({ topic: tp.topic, partition })),
+                  )
+                }
+              } catch {
+                assignment = []
+              }
+            }
+            return {
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              subscription,
+              assignment,
+              rawMetadata: m.memberMetadata,
+              rawAssignment: m.memberAssignment,
+            }
+          })
+          return {
+            value: { groupId, state: g.groupState, protocolType: g.protocolType, protocol: g.protocolData, members, coordinator: this.nodeIdOf(conn) },
+            errors: [g.errorCode],
+          }
+        }),
+      ),
+    )
+  }
+
+  /**
+   * Deletes groups with no active members, with their committed offsets. Throws the first
+   * failure (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, ...) naming the group.
+   */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (!Array.isArray(groupIds)) throw new InvalidArgumentError('groupIds must be an array')
+    groupIds.forEach(checkGroupId)
+    await Promise.all(
+      groupIds.map((groupId) =>
+        this.onCoordinator('group', groupId, async (conn) => {
+          const res = await conn.request(DeleteGroups, { groupsNames: [groupId] })
+          const code = res.results.find((r) => r.groupId === groupId)?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR
+          if (code !== 0 && !COORDINATOR_RETRY.has(code)) throw new KafkaProtocolError(code, `group '${groupId}'`)
+          return { value: undefined, errors: [code] }
+        }),
+      ),
+    )
+  }
+
+  /** Committed offsets of a group (all of them, or of the given partitions), sorted by topic and partition. */
+  async listGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<GroupOffset[]> {
+    checkGroupId(groupId)
+    const topics = options.partitions ? [...byTopic(options.partitions)].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) : null
+    return this.onCoordinator('group', groupId, async (conn) => {
+      const res = await conn.request(OffsetFetch, { groups: [{ groupId, topics }], requireStable: true })
+      const g = res.groups[0]
+      if (!g) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `offset fetch response without group '${groupId}'`)
+      const errors = [g.errorCode, ...g.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))]
+      if (g.errorCode !== 0 && !COORDINATOR_RETRY.has(g.errorCode)) throw new KafkaProtocolError(g.errorCode, `group '${groupId}'`)
+      const out: GroupOffset[] = []
+      for (const t of g.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0 && !COORDINATOR_RETRY.has(p.errorCode)) throw new KafkaProtocolError(p.errorCode, `group '${groupId}', ${t.name}-${p.partitionIndex}`)
+          if (p.committedOffset < 0n) continue // nothing committed
+          out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata })
+        }
+      }
+      out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+      return { value: out, errors }
+    })
+  }
+
+  /**
+   * Stores offsets for a group that has no active members (like Java's AdminClient: an
+   * OffsetCommit with generation -1 and no member id). A group with members refuses it with
+   * UNKNOWN_MEMBER_ID; stop its consumers first.
+   */
+  async alterGroupOffsets(groupId: string, offsets: GroupOffsetToSet[]): Promise<void> {
+    checkGroupId(groupId)
+    if (!Array.isArray(offsets) || offsets.length === 0) throw new InvalidArgumentError('offsets must be a non-empty array')
+    for (const o of offsets) {
+      if (typeof o.offset !== 'bigint' || o.offset < 0n) throw new InvalidArgumentError(`offset for ${o.topic}-${o.partition} must be a non-negative bigint`)
+    }
+    byTopic(offsets)
+    const topics = [...groupBy(offsets, (o) => o.topic)].map(([name, list]) => ({
+      name,
+      partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: o.metadata ?? null })),
+    }))
+    await this.onCoordinator('group', groupId, async (conn) => {
+      const res = await conn.request(OffsetCommit, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics })
+      const errors: number[] = []
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          errors.push(p.errorCode)
+          if (p.errorCode === 0 || COORDINATOR_RETRY.has(p.errorCode)) continue
+          const active = p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || p.errorCode === ErrorCode.ILLEGAL_GENERATION
+          throw new KafkaProtocolError(p.errorCode, `group '${groupId}', ${t.name}-${p.partitionIndex}${active ? ': the group has active members; stop them first' : ''}`)
+        }
+      }
+      return { value: undefined, errors }
+    })
+  }
+
+  /**
+   * Deletes committed offsets of a group for the given partitions (OffsetDelete). Refused with
+   * GROUP_SUBSCRIBED_TO_TOPIC while an active member subscribes to the topic.
+   */
+  async deleteGroupOffsets(groupId: string, partitions: TopicPartition[]): Promise<void> {
+    checkGroupId(groupId)
+    if (!Array.isArray(partitions) || partitions.length === 0) throw new InvalidArgumentError('partitions must be a non-empty array')
+    const topics = [...byTopic(partitions)].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) }))
+    await this.onCoordinator('group', groupId, async (conn) => {
+      const res = await conn.request(OffsetDelete, { groupId, topics })
+      if (res.errorCode !== 0 && !COORDINATOR_RETRY.has(res.errorCode)) throw new KafkaProtocolError(res.errorCode, `group '${groupId}'`)
+      const errors = [res.errorCode]
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          errors.push(p.errorCode)
+          if (p.errorCode !== 0 && !COORDINATOR_RETRY.has(p.errorCode)) throw new KafkaProtocolError(p.errorCode, `group '${groupId}', ${t.name}-${p.partitionIndex}`)
+        }
+      }
+      return { value: undefined, errors }
+    })
+  }
+
+  // ---- producers and transactions -------------------------------------------------------------
+
+  /** Throws a clear UnsupportedVersionError when the broker lacks `api` (added in `since`). */
+  private requireApi(conn: Connection, api: ApiDefinition<unknown, unknown>, what: string, since: string): void {
+    if (!conn.supports(api)) throw new UnsupportedVersionError(`${what} needs ${api.name}, which broker ${conn.address} does not support (Kafka ${since}+)`)
+  }
+
+  /**
+   * Idempotent and transactional producers with state on each partition (DescribeProducers,
+   * Kafka 2.8+), asked of each partition's leader.
+   */
+  async describeProducers(partitions: TopicPartition[]): Promise<PartitionProducers[]> {
+    if (!Array.isArray(partitions) || partitions.length === 0) throw new InvalidArgumentError('partitions must be a non-empty array')
+    byTopic(partitions)
+    const leaders = await Promise.all(partitions.map(async (tp) => ({ tp, leader: (await this.cluster.leader(tp.topic, tp.partition, { refresh: true })).leader })))
+    const results = new Map<string, PartitionProducers>()
+    await Promise.all(
+      [...groupBy(leaders, (l) => l.leader)].map(async ([leader, list]) => {
+        const conn = await this.cluster.broker(leader)
+        this.requireApi(conn, DescribeProducers as ApiDefinition<unknown, unknown>, 'describeProducers', '2.8')
+        const res = await conn.request(DescribeProducers, {
+          topics: [...byTopic(list.map((l) => l.tp))].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        })
+        for (const t of res.topics) {
+          for (const p of t.partitions) {
+            if (p.errorCode !== 0) {
+              if (p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) this.cluster.invalidate(t.name)
+              throw new KafkaProtocolError(p.errorCode, p.errorMessage ?? `${t.name}-${p.partitionIndex}`)
+            }
+            results.set(`${t.name}\u0000${p.partitionIndex}`, {
+              topic: t.name,
+              partition: p.partitionIndex,
+              leader,
+              producers: p.activeProducers.map((s) => ({
+                producerId: s.producerId,
+                producerEpoch: s.producerEpoch,
+                lastSequence: s.lastSequence,
+                lastTimestamp: Number(s.lastTimestamp),
+                coordinatorEpoch: s.coordinatorEpoch,
+                currentTransactionStartOffset: s.currentTxnStartOffset,
+              })),
+            })
+          }
+        }
+      }),
+    )
+    return partitions.map((tp) => {
+      const r = results.get(`${tp.topic}\u0000${tp.partition}`)
+      if (!r) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describe producers response without ${tp.topic}-${tp.partition}`)
+      return r
+    })
+  }
+
+  /** State of transactional ids, each asked of its transaction coordinator (Kafka 3.0+). */
+  async describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    if (!Array.isArray(transactionalIds) || transactionalIds.some((id) => typeof id !== 'string' || id.length === 0)) {
+      throw new InvalidArgumentError('transactionalIds must be an array of non-empty strings')
+    }
+    return Promise.all(
+      transactionalIds.map((id) =>
+        this.onCoordinator('transaction', id, async (conn) => {
+          this.requireApi(conn, DescribeTransactions as ApiDefinition<unknown, unknown>, 'describeTransactions', '3.0')
+          const res = await conn.request(DescribeTransactions, { transactionalIds: [id] })
+          const s = res.transactionStates.find((x) => x.transactionalId === id) ?? res.transactionStates[0]
+          if (!s) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describe transactions response without '${id}'`)
+          if (s.errorCode !== 0 && !COORDINATOR_RETRY.has(s.errorCode)) throw new KafkaProtocolError(s.errorCode, `transactional id '${id}'`)
+          return {
+            value: {
+              transactionalId: id,
+              state: s.transactionState,
+              timeoutMs: s.transactionTimeoutMs,
+              startTimeMs: Number(s.transactionStartTimeMs),
+              producerId: s.producerId,
+              producerEpoch: s.producerEpoch,
+              partitions: s.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))),
+              coordinator: this.nodeIdOf(conn),
+            },
+            errors: [s.errorCode],
+          }
+        }),
+      ),
+    )
+  }
+
+  /** Transactions known to the cluster's transaction coordinators (ListTransactions to every broker; Kafka 3.0+). */
+  async listTransactions(options: ListTransactionsOptions = {}): Promise<TransactionListing[]> {
+    await this.cluster.refreshMetadata([])
+    const perBroker = await Promise.all(
+      this.cluster.knownBrokers().map(async (b) => {
+        const conn = await this.cluster.broker(b.nodeId)
+        this.requireApi(conn, ListTransactions as ApiDefinition<unknown, unknown>, 'listTransactions', '3.0')
+        if (options.minDurationMs !== undefined && conn.version(ListTransactions as ApiDefinition<unknown, unknown>) < 1) {
+          throw new UnsupportedVersionError(`listTransactions with minDurationMs needs ListTransactions v1 (Kafka 3.8+); broker ${conn.address} has v0`)
+        }
+        const res = await conn.request(ListTransactions, {
+          stateFilters: options.states ?? [],
+          producerIdFilters: options.producerIds ?? [],
+          durationFilter: options.minDurationMs === undefined ? -1n : BigInt(options.minDurationMs),
+        })
+        if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `listing transactions on broker ${b.nodeId}`)
+        return res.transactionStates.map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, state: t.transactionState, coordinator: b.nodeId }))
+      }),
+    )
+    return perBroker.flat().sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0))
+  }
+}
