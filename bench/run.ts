@@ -17,9 +17,16 @@ import { markdownTable, type Row } from './table.js'
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const root = dirname(benchDir)
 
-const ALL_CLIENTS = ['peridot', 'peridot-pc', 'kafkajs', 'platformatic', 'java'] as const
+const ALL_CLIENTS = ['peridot', 'peridot-send', 'peridot-pc', 'kafkajs', 'platformatic', 'java'] as const
 type ClientName = (typeof ALL_CLIENTS)[number]
-const LABELS: Record<string, string> = { peridot: 'Peridot', 'peridot-pc': 'Peridot PartitionClient', kafkajs: 'KafkaJS', platformatic: '@platformatic/kafka', java: 'Java perf tools' }
+const LABELS: Record<string, string> = {
+  peridot: 'Peridot',
+  'peridot-send': 'Peridot send()',
+  'peridot-pc': 'Peridot PartitionClient',
+  kafkajs: 'KafkaJS',
+  platformatic: '@platformatic/kafka',
+  java: 'Java perf tools',
+}
 const CODEC_CLIENTS: ClientName[] = ['peridot', 'kafkajs']
 
 const { values: opts } = parseArgs({
@@ -53,7 +60,7 @@ const base: Omit<Job, 'kind' | 'topic' | 'partitions' | 'recordSize'> = {
   seconds: Number(opts['latency-seconds']),
 }
 
-/** The machine's own node: the first on PATH outside node_modules (npm puts the `node` devDependency first). */
+/** The machine's own node: the first on PATH outside node_modules. */
 function systemNode(): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir.includes('node_modules')) continue
@@ -63,20 +70,44 @@ function systemNode(): string {
   return process.execPath
 }
 const NODE = systemNode()
-/** Node >= 22 from the `node` devDependency, for @platformatic/kafka. */
-const NEW_NODE = join(root, 'node_modules', 'node', 'bin', 'node')
+/**
+ * @platformatic/kafka needs Node >= 22. When the machine's Node is older, the bench installs the
+ * `node` npm package (24.x) once into bench/.cache/node24 (gitignored) and runs that client on it.
+ */
+const NODE24_DIR = join(benchDir, '.cache', 'node24')
+const NODE24 = join(NODE24_DIR, 'node_modules', 'node', 'bin', 'node')
+let newNode: string | undefined
+
+function majorOf(node: string): number {
+  return Number(/^v(\d+)/.exec(commandVersion(node, ['-v']))?.[1] ?? 0)
+}
+
+/** A Node >= 22 for @platformatic/kafka: the machine's own when new enough, else the cached one. */
+function ensureNewNode(): string {
+  if (newNode) return newNode
+  if (majorOf(NODE) >= 22) return (newNode = NODE)
+  if (!existsSync(NODE24) || majorOf(NODE24) < 22) {
+    console.error(`@platformatic/kafka needs Node >= 22 (this machine has ${commandVersion(NODE, ['-v'])}): installing node@24 from npm into ${NODE24_DIR} (once)`)
+    execFileSync('npm', ['install', '--prefix', NODE24_DIR, '--no-audit', '--no-fund', '--no-save', 'node@24'], { stdio: ['ignore', 'inherit', 'inherit'] })
+    if (majorOf(NODE24) < 22) throw new Error(`could not get Node >= 22 at ${NODE24}`)
+  }
+  return (newNode = NODE24)
+}
 
 function nodeFor(client: ClientName): string {
-  return client === 'platformatic' ? NEW_NODE : NODE
+  return client === 'platformatic' ? ensureNewNode() : NODE
 }
+
+/** Peridot's module runs several APIs: the client name picks the variant. */
+const PERIDOT_VARIANTS: Partial<Record<ClientName, string>> = { 'peridot-send': 'send', 'peridot-pc': 'partition-client' }
 
 /** Runs one job in a child process; resolves with its JSON result. */
 function runJob(client: ClientName, job: Job): Promise<JobResult> {
   const args = ['--import', 'tsx']
-  if (opts['cpu-prof'] && client.startsWith('peridot')) args.push('--cpu-prof', `--cpu-prof-dir=${join(benchDir, 'profiles', `${job.kind}-${job.recordSize}`)}`)
-  // 'peridot-pc' is Peridot's module driving PartitionClient.produce with arrays (produce only).
-  args.push(join(benchDir, 'clients', `${client === 'peridot-pc' ? 'peridot' : client}.ts`))
-  if (client === 'peridot-pc') job = { ...job, variant: 'partition-client' }
+  if (opts['cpu-prof'] && client.startsWith('peridot')) args.push('--cpu-prof', `--cpu-prof-dir=${join(benchDir, 'profiles', `${job.kind}-${job.recordSize}-${client}`)}`)
+  args.push(join(benchDir, 'clients', `${client.startsWith('peridot') ? 'peridot' : client}.ts`))
+  const variant = PERIDOT_VARIANTS[client]
+  if (variant) job = { ...job, variant }
   return new Promise((resolve, reject) => {
     const child = spawn(nodeFor(client), args, { cwd: root, env: { ...process.env, BENCH_JOB: JSON.stringify(job) }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -189,7 +220,8 @@ async function main(): Promise<void> {
         }
         const rps: Row = { name: `fetch ${size} B`, unit: 'records/s', values: {} }
         const mbs: Row = { name: `fetch ${size} B`, unit: 'MB/s', values: {} }
-        for (const c of clients.filter((x) => x !== 'peridot-pc')) {
+        // Fetch: Peridot = Client.fetchMany, Peridot PartitionClient = consume() per partition.
+        for (const c of clients.filter((x) => x !== 'peridot-send')) {
           const r = await run(c, job('fetch', fetchTopic))
           if (typeof r === 'string') rps.values[c] = mbs.values[c] = r
           else {
@@ -205,7 +237,7 @@ async function main(): Promise<void> {
       const size = Number(opts['latency-size'])
       const p50: Row = { name: `latency ${size} B @ ${base.rate}/s`, unit: 'p50 ms', lowerIsBetter: true, values: {} }
       const p99: Row = { name: `latency ${size} B @ ${base.rate}/s`, unit: 'p99 ms', lowerIsBetter: true, values: {} }
-      for (const c of clients.filter((x) => x !== 'peridot-pc')) {
+      for (const c of clients.filter((x) => x !== 'peridot-pc' && x !== 'peridot-send')) {
         const t = await topic(`bench-${runId}-latency-${c}`, 1)
         const r = await run(c, { ...base, bootstrap, kind: 'latency', topic: t, partitions: 1, recordSize: size, records: base.rate * base.seconds })
         if (typeof r === 'string') p50.values[c] = p99.values[c] = r
@@ -237,7 +269,7 @@ async function main(): Promise<void> {
     const env = [
       `- date: ${startedAt.toISOString()}`,
       `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average at start ${load.map((l) => l.toFixed(2)).join(' ')}`,
-      `- Node: ${commandVersion(NODE, ['-v'])} (Peridot, KafkaJS, Java tool wrapper); ${existsSync(NEW_NODE) ? commandVersion(NEW_NODE, ['-v']) : 'missing'} (@platformatic/kafka)`,
+      `- Node: ${commandVersion(NODE, ['-v'])} (Peridot, KafkaJS, Java tool wrapper)${newNode && newNode !== NODE ? `; ${commandVersion(newNode, ['-v'])} (@platformatic/kafka, from ${newNode.slice(root.length + 1)})` : ''}`,
       `- Java: ${javaVersion()}; Kafka broker ${kafkaVersion}${process.env.KAFKA_CONNECT ? ` at ${process.env.KAFKA_CONNECT}` : ' (local, started by the bench)'}`,
       `- peers: kafkajs ${versionOf('kafkajs')}, @platformatic/kafka ${versionOf('@platformatic/kafka')}, Java perf tools (kafka-tools ${kafkaVersion})`,
       `- settings: ${records} records per produce/fetch run, 3 partitions, acks=all, no compression, batch ${base.batchBytes} B per partition, linger ${base.lingerMs} ms; latency ${base.rate}/s for ${base.seconds} s`,

@@ -1,11 +1,40 @@
-/** Peridot: Producer (per-record send, batched per partition), PartitionClient.consume, record codec. */
-import { Client } from '../../src/index.js'
+/**
+ * Peridot: Producer.sendBatch (default) or per-record Producer.send ('send' variant) or
+ * PartitionClient.produce arrays ('partition-client'); Client.fetchMany (default) or
+ * PartitionClient.consume per partition ('partition-client'); record codec.
+ */
+import { Client, type ProducerRecord } from '../../src/index.js'
 import { decodeRecordBatches, encodeRecordBatchToBuffer, type ProduceRecord } from '../../src/protocol/records/index.js'
 import { fixedRate, now, payload, recordsPerBatch, runChild, Window, type Job, type JobResult } from '../common.js'
 import { timeLoop } from './timing.js'
 
 async function produce(job: Job): Promise<JobResult> {
   if (job.variant === 'partition-client') return produceArrays(job)
+  if (job.variant === 'send') return produceSend(job)
+  const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
+  const producer = client.producer({ lingerMs: job.lingerMs, maxBatchBytes: job.batchBytes, compression: 'none', acks: -1 })
+  const value = payload(job.recordSize)
+  const topic = job.topic
+  await producer.send({ topic, value, partition: 0 })
+  // As the peers: one sendBatch call carries one batch's worth of records for every partition, 5 calls in flight.
+  const perCall = recordsPerBatch(job) * job.partitions
+  const window = new Window(5)
+  const t0 = now()
+  for (let i = 1; i < job.records; i += perCall) {
+    const n = Math.min(perCall, job.records - i)
+    const records = new Array<ProducerRecord>(n)
+    for (let k = 0; k < n; k++) records[k] = { topic, value, partition: (i + k) % job.partitions }
+    await window.add(producer.sendBatch(records))
+  }
+  await window.drain()
+  const seconds = (now() - t0) / 1000
+  await producer.close()
+  await client.close()
+  return { kind: 'produce', records: job.records - 1, bytes: (job.records - 1) * job.recordSize, seconds }
+}
+
+/** Producer.send per record (one promise each), batched per partition by the BatchProducers. */
+async function produceSend(job: Job): Promise<JobResult> {
   const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
   const producer = client.producer({ lingerMs: job.lingerMs, maxBatchBytes: job.batchBytes, compression: 'none', acks: -1 })
   const value = payload(job.recordSize)
@@ -51,8 +80,44 @@ async function produceArrays(job: Job): Promise<JobResult> {
 }
 
 async function fetch(job: Job): Promise<JobResult> {
+  if (job.variant === 'partition-client') return fetchConsume(job)
   const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
-  const perPartition = Math.ceil(job.records / job.partitions)
+  const pcs = await Promise.all(Array.from({ length: job.partitions }, (_, p) => client.partitionClient(job.topic, p)))
+  const ends = await Promise.all(pcs.map((pc) => pc.getOffset('latest')))
+  const fetcher = client.fetcher()
+  let records = 0
+  let bytes = 0
+  const t0 = now()
+  // All partitions in one Fetch request per call; the next request is in flight while this result is read.
+  let wanted = ends.map((end, partition) => ({ topic: job.topic, partition, offset: 0n, maxBytes: job.batchBytes * 4, end })).filter((w) => w.end > 0n)
+  const opts = { maxBytes: job.batchBytes * 4 * job.partitions, maxWaitMs: 100 }
+  let next = wanted.length > 0 ? fetcher.fetch(wanted, opts) : undefined
+  while (next) {
+    const results = await next
+    const following = wanted.map((w, i) => {
+      const r = results[i]
+      if (r.error) throw r.error
+      return { ...w, offset: r.nextOffset }
+    })
+    wanted = following.filter((w) => w.offset < w.end)
+    next = wanted.length > 0 ? fetcher.fetch(wanted, opts) : undefined
+    for (const r of results) {
+      if (r.error) continue
+      for (const rec of r.records) {
+        records++
+        bytes += rec.value?.length ?? 0
+      }
+    }
+  }
+  const seconds = (now() - t0) / 1000
+  await client.close()
+  if (records < job.records) throw new Error(`read ${records} of ${job.records} records`)
+  return { kind: 'fetch', records, bytes, seconds }
+}
+
+/** PartitionClient.consume per partition (each with its own fetch connection and prefetch). */
+async function fetchConsume(job: Job): Promise<JobResult> {
+  const client = await Client.connect({ brokers: [job.bootstrap], clientId: 'bench-peridot' })
   let records = 0
   let bytes = 0
   const abort = new AbortController()
@@ -74,7 +139,7 @@ async function fetch(job: Job): Promise<JobResult> {
   await Promise.all(Array.from({ length: job.partitions }, (_, p) => readPartition(p)))
   const seconds = (now() - t0) / 1000
   await client.close()
-  if (records < job.records) throw new Error(`read ${records} of ${job.records} records (per partition ~${perPartition})`)
+  if (records < job.records) throw new Error(`read ${records} of ${job.records} records`)
   return { kind: 'fetch', records, bytes, seconds }
 }
 
