@@ -11,14 +11,14 @@ import { DeleteTopics } from '../protocol/messages/delete-topics.js'
 import { DescribeConfigs } from '../protocol/messages/describe-configs.js'
 import { Metadata } from '../protocol/messages/metadata.js'
 import { crc32cImplementation } from '../protocol/records/crc32c.js'
-import { Cluster, type TopicInfo } from './cluster.js'
+import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { Admin } from './admin/admin.js'
 import { PartitionClient } from './partition-client.js'
 import { Fetcher, type FetchManyOptions, type FetchManyPartition, type PartitionFetch } from './consumer/fetcher.js'
-import { Producer, type ProducerOptions } from './producer/producer.js'
+import { Producer, TransactionalProducer, type ProducerOptions, type TransactionalProducerOptions } from './producer/producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
 import { partitionForKey } from './partitioner.js'
 import { DEFAULT_RETRY, type RetryOptions, sleep, withRetry } from './retry.js'
@@ -50,6 +50,12 @@ export interface ClientOptions {
   retry?: Partial<RetryOptions>
   /** A pino logger; silent by default (or the level in PERIDOT_LOG_LEVEL). */
   logger?: Logger
+  /**
+   * Maps each broker's advertised address (from Metadata) to the address to connect to, e.g.
+   * `({ host, port }) => ({ host: 'localhost', port: port + 10000 })` behind port forwarding
+   * or a proxy. Bootstrap addresses are used as given. Default: the advertised address.
+   */
+  resolveBroker?: BrokerResolver
 }
 
 /** Options of {@link Client.createTopic}. */
@@ -99,6 +105,7 @@ export class Client implements AsyncDisposable {
         maxFrameBytes: options.maxFrameBytes ?? 100 * 1024 * 1024,
         retry: { ...DEFAULT_RETRY, ...options.retry },
         logger,
+        resolveBroker: options.resolveBroker,
       })
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message)
@@ -255,10 +262,26 @@ export class Client implements AsyncDisposable {
     return this.defaultFetcher.fetch(partitions, options)
   }
 
-  /** A keyed, multi-partition batching producer sharing this client's connections. */
-  producer(options: ProducerOptions = {}): Producer {
+  /**
+   * A keyed, multi-partition batching producer sharing this client's connections; idempotent
+   * unless `idempotent: false` (or `acks: 1`). With a `transactionalId` it is a
+   * {@link TransactionalProducer}, as from {@link transactionalProducer}.
+   */
+  producer(options: TransactionalProducerOptions): TransactionalProducer
+  producer(options?: ProducerOptions): Producer
+  producer(options: ProducerOptions | TransactionalProducerOptions = {}): Producer {
     this.check()
+    if (options.transactionalId !== undefined) return new TransactionalProducer(this, options as TransactionalProducerOptions)
     return new Producer(this, options)
+  }
+
+  /**
+   * A transactional producer: call `init()` once, then `begin()`, `send()`..., `commit()` or
+   * `abort()`. A newer producer with the same `transactionalId` fences this one.
+   */
+  transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+    this.check()
+    return new TransactionalProducer(this, options)
   }
 
   /**

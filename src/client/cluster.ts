@@ -49,7 +49,15 @@ export interface ClusterOptions {
   security?: SecurityConfig
   retry: RetryOptions
   logger: Logger
+  /** Maps the address a broker advertises in Metadata to the one to connect to (see ClientOptions). */
+  resolveBroker?: BrokerResolver
 }
+
+/**
+ * Maps a broker's advertised address to the address the client connects to: for proxies,
+ * port forwarding or NAT, where the advertised listener is not reachable as is.
+ */
+export type BrokerResolver = (advertised: { nodeId: number; host: string; port: number }) => { host: string; port: number }
 
 /**
  * The all-zero UUID ("no topic id"), defined once in the protocol layer. Re-exported for
@@ -230,7 +238,13 @@ export class Cluster {
   }
 
   private apply(res: MetadataResponse): void {
-    this.brokers = new Map(res.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null }]))
+    const resolve = this.options.resolveBroker
+    this.brokers = new Map(
+      res.brokers.map((b) => {
+        const at = resolve ? resolve({ nodeId: b.nodeId, host: b.host, port: b.port }) : b
+        return [b.nodeId, { nodeId: b.nodeId, host: at.host, port: at.port, rack: b.rack ?? null }]
+      }),
+    )
     this.clusterId = res.clusterId ?? null
     this.controllerId = res.controllerId
     for (const t of res.topics) {

@@ -40,7 +40,18 @@ export {
   type PartitionFetchError,
 } from './consumer/fetcher.js'
 export { BatchProducer, type BatchProducerOptions } from './producer/batch-producer.js'
-export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Partitioner } from './producer/producer.js'
+export {
+  Producer,
+  TransactionalProducer,
+  type TransactionalProducerOptions,
+  type ProducerOptions,
+  type ProducerRecord,
+  type RecordMetadata,
+  type Partitioner,
+} from './producer/producer.js'
+export { ProducerFencedError, TransactionStateError, TransactionAbortableError, TransactionOutcomeUnknownError } from './producer/errors.js'
+export type { TransactionState } from './producer/txn-state.js'
+export type { BrokerResolver } from './cluster.js'
 export type { TopicInfo, PartitionInfo, BrokerAddress } from './cluster.js'
 export { murmur2, partitionForKey } from './partitioner.js'
 export type { RetryOptions } from './retry.js'

@@ -1,15 +1,26 @@
 /**
- * Producer: keyed, multi-partition sends on top of one BatchProducer per
- * partition. Keys are placed with the Java client's murmur2 partitioner (or a
- * user partitioner); records without a key stick to one partition until a
+ * Producer: keyed, multi-partition sends. Records are placed with the Java client's murmur2
+ * partitioner (or a user partitioner); records without a key stick to one partition until a
  * batch's worth has gone there (as the Java client's sticky partitioner does).
+ *
+ * Records collect per partition in a RecordAccumulator; a Sender drains them per leader
+ * broker into one Produce request. Idempotent by default (the broker de-duplicates retries,
+ * so lost connections and timeouts are retried safely); with a `transactionalId` it is a
+ * {@link TransactionalProducer}.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
-import type { RecordHeaders } from '../../protocol/records/index.js'
+import type { CompressionCodec } from '../../protocol/records/compression/index.js'
+import type { ProduceRecord, RecordHeaders } from '../../protocol/records/index.js'
 import type { Client } from '../client.js'
+import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-consumer.js'
 import { ClientClosedError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
-import { BatchProducer, estimateRecordSize, type BatchProducerOptions } from './batch-producer.js'
+import { validateProduceRecords } from '../validate.js'
+import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
+import { estimateRecordSize } from './batch-producer.js'
+import { Sender } from './sender.js'
+import { TransactionManager } from './transaction-manager.js'
+import type { TransactionState } from './txn-state.js'
 
 /** One record to send with {@link Producer.send}. */
 export interface ProducerRecord {
@@ -26,44 +37,225 @@ export interface ProducerRecord {
 export interface RecordMetadata {
   topic: string
   partition: number
+  /** -1n only when an old broker acknowledged a retried batch as a duplicate without its offset. */
   offset: bigint
 }
 
 /** Picks a partition for a keyed record. */
 export type Partitioner = (topic: string, key: Buffer, numPartitions: number) => number
 
-/** Options of {@link Producer}: those of each partition's BatchProducer plus a partitioner. */
-export interface ProducerOptions extends BatchProducerOptions {
+/** Options of {@link Producer}. */
+export interface ProducerOptions {
+  /** How long a record may wait for more to join its batch (default 5 ms). */
+  lingerMs?: number
+  /** A partition's batch is sent once its records reach this size (default 1 MiB). */
+  maxBatchBytes?: number
+  /** Bytes of records buffered or in flight, over all partitions, before `send` waits (default 32 MiB). */
+  maxBufferedBytes?: number
+  /** Produce requests in flight per broker, and batches per partition (default 5; at most 5 when idempotent). */
+  maxInFlight?: number
+  compression?: CompressionCodec
+  /** -1 (all in-sync replicas, default) or 1. Idempotence needs -1: acks 1 turns the default idempotence off. */
+  acks?: -1 | 1
+  /** Broker-side produce timeout (default 30000 ms). */
+  timeoutMs?: number
+  /**
+   * Re-sends of a failed batch. Default: unlimited for idempotent producers (bounded by
+   * `deliveryTimeoutMs`), 10 otherwise, where only batches certainly not written are re-sent.
+   */
+  retries?: number
+  /** A record fails once this long has passed since it was batched (default 120000 ms, as the Java client). */
+  deliveryTimeoutMs?: number
+  /** Upper bound of batch bytes in one Produce request (default 16 MiB; one batch always fits). */
+  maxRequestBytes?: number
+  /**
+   * Idempotent delivery (default true, as the Java client since 3.0): a producer id from the
+   * cluster and per-partition sequence numbers let the broker drop duplicates, so retries after
+   * timeouts and lost connections cannot write a record twice or reorder a partition.
+   * `false` for the previous behaviour (a lost answer is a ProduceOutcomeUnknownError).
+   */
+  idempotent?: boolean
   /** Default: murmur2, byte-compatible with the Java client. */
   partitioner?: Partitioner
+  /** Makes this a transactional producer (see {@link TransactionalProducerOptions}). */
+  transactionalId?: string
+}
+
+/** Options of {@link TransactionalProducer} (`client.transactionalProducer()`). */
+export interface TransactionalProducerOptions extends Omit<ProducerOptions, 'idempotent' | 'transactionalId'> {
+  /** Identifies the producer across restarts: a new instance with the same id fences the old one. */
+  transactionalId: string
+  /** The coordinator aborts a transaction open longer than this (default 60000 ms). */
+  transactionTimeoutMs?: number
+  /** How long coordinator calls (init, commit, abort, sendOffsets) retry before failing (default 60000 ms). */
+  maxBlockMs?: number
 }
 
 /** How long a topic's partition count is reused without asking the cluster's metadata cache. */
 const TOPIC_INFO_TTL_MS = 1000
 
+/** A record with its own promise. */
+class SingleRecord implements PendingRecord {
+  resolve!: (offset: bigint) => void
+  reject!: (err: Error) => void
+  constructor(
+    readonly record: ProduceRecord,
+    readonly size: number,
+  ) {}
+}
+
+/** One promise for the records of a {@link Producer.sendBatch} call. */
+class PendingGroup {
+  readonly out: RecordMetadata[]
+  remaining: number
+  failed = false
+  readonly promise: Promise<RecordMetadata[]>
+  resolve!: (m: RecordMetadata[]) => void
+  reject!: (err: Error) => void
+
+  constructor(n: number) {
+    this.out = new Array<RecordMetadata>(n)
+    this.remaining = n
+    this.promise = new Promise<RecordMetadata[]>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+  }
+}
+
+/** A record of a group: settles its share of the group's promise (no closure per record). */
+class GroupItem implements PendingRecord {
+  constructor(
+    private readonly group: PendingGroup,
+    private readonly index: number,
+    private readonly topic: string,
+    private readonly partition: number,
+    readonly record: ProduceRecord,
+    readonly size: number,
+  ) {}
+
+  resolve(offset: bigint): void {
+    const g = this.group
+    g.out[this.index] = { topic: this.topic, partition: this.partition, offset }
+    if (--g.remaining === 0 && !g.failed) g.resolve(g.out)
+  }
+
+  reject(err: Error): void {
+    const g = this.group
+    g.remaining--
+    if (!g.failed) {
+      g.failed = true
+      g.reject(err)
+    }
+  }
+}
+
+function toProduceRecord(r: ProducerRecord): ProduceRecord {
+  return { key: r.key ?? null, value: r.value, headers: r.headers, timestamp: r.timestamp }
+}
+
+function nonNegativeInt(name: string, v: number | undefined, dflt: number, allowZero = false): number {
+  if (v === undefined) return dflt
+  if (!Number.isInteger(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new InvalidArgumentError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(v)}`)
+  }
+  return v
+}
+
 export class Producer implements AsyncDisposable {
-  private readonly partitions = new Map<string, Promise<BatchProducer>>()
-  /** Resolved BatchProducers by topic, indexed by partition (the synchronous fast path). */
-  private readonly ready = new Map<string, BatchProducer[]>()
+  /** Partition queues by topic, indexed by partition (the synchronous fast path). */
+  private readonly queuesByTopic = new Map<string, PartitionQueue[]>()
   /** Partition counts recently read from the cluster's metadata cache. */
   private readonly topicInfo = new Map<string, { partitions: number; at: number }>()
-  /** Sends on the slow path not yet handed to their BatchProducer: later sends must not overtake them. */
+  /** Sends on the slow path not yet handed over: later sends must not overtake them. */
   private slowSends = 0
   /** Settles when the latest slow-path send has handed its records over. */
   private slowTail: Promise<void> = Promise.resolve()
   private readonly sticky = new Map<string, { partition: number; bytes: number }>()
   private closed = false
+  private readonly maxBatchBytes: number
+  protected readonly accumulator: RecordAccumulator
+  protected readonly sender: Sender
+  /** Set for transactional producers. */
+  protected readonly txn: TransactionManager | undefined
+  /** Whether the broker de-duplicates this producer's retries. */
+  readonly idempotent: boolean
 
+  /** Use `client.producer()` or `client.transactionalProducer()`. */
   constructor(
     private readonly client: Client,
-    private readonly options: ProducerOptions = {},
-  ) {}
+    private readonly options: ProducerOptions & { transactionTimeoutMs?: number; maxBlockMs?: number } = {},
+  ) {
+    const acks = options.acks ?? -1
+    if (acks !== -1 && acks !== 1) throw new InvalidArgumentError(`acks must be -1 or 1, got ${String(acks)}`)
+    const transactionalId = options.transactionalId
+    if (transactionalId !== undefined && (typeof transactionalId !== 'string' || transactionalId.length === 0)) {
+      throw new InvalidArgumentError('transactionalId must be a non-empty string')
+    }
+    // As the Java client: idempotence is on unless turned off or acks=1 without asking for it.
+    const idempotent = transactionalId !== undefined || (options.idempotent ?? acks === -1)
+    if (idempotent && acks !== -1) throw new InvalidArgumentError('an idempotent or transactional producer needs acks = -1')
+    if (transactionalId !== undefined && options.idempotent === false) throw new InvalidArgumentError('a transactional producer is always idempotent')
+    const maxInFlight = nonNegativeInt('maxInFlight', options.maxInFlight, 5)
+    if (idempotent && maxInFlight > 5) throw new InvalidArgumentError(`an idempotent producer allows at most 5 requests in flight, got ${maxInFlight}`)
+    this.idempotent = idempotent
+    this.maxBatchBytes = nonNegativeInt('maxBatchBytes', options.maxBatchBytes, 1 << 20)
+    this.accumulator = new RecordAccumulator(
+      {
+        lingerMs: nonNegativeInt('lingerMs', options.lingerMs, 5, true),
+        maxBatchBytes: this.maxBatchBytes,
+        maxBufferedBytes: nonNegativeInt('maxBufferedBytes', options.maxBufferedBytes, 32 << 20),
+      },
+      () => this.sender.wake(),
+    )
+    const cluster = client.cluster
+    this.txn =
+      transactionalId === undefined
+        ? undefined
+        : new TransactionManager(
+            cluster,
+            transactionalId,
+            nonNegativeInt('transactionTimeoutMs', options.transactionTimeoutMs, 60_000),
+            nonNegativeInt('maxBlockMs', options.maxBlockMs, 60_000, true),
+          )
+    this.sender = new Sender(
+      cluster,
+      this.accumulator,
+      {
+        acks,
+        timeoutMs: nonNegativeInt('timeoutMs', options.timeoutMs, 30_000, true),
+        compression: options.compression ?? 'none',
+        maxInFlight,
+        retries: nonNegativeInt('retries', options.retries, idempotent ? Number.MAX_SAFE_INTEGER : 10, true),
+        deliveryTimeoutMs: nonNegativeInt('deliveryTimeoutMs', options.deliveryTimeoutMs, 120_000),
+        maxRequestBytes: nonNegativeInt('maxRequestBytes', options.maxRequestBytes, 16 << 20),
+        idempotent,
+      },
+      this.txn,
+    )
+    this.txn?.attach(this.sender, this.accumulator)
+  }
 
-  /** Sends one record; resolves when its batch is acknowledged. */
+  /** Bytes of records buffered or in flight. */
+  get buffered(): number {
+    return this.accumulator.buffered
+  }
+
+  /** Why a send must be refused now (closed, or the transaction state does not allow it). */
+  private refusal(): Error | undefined {
+    if (this.closed) return new ClientClosedError('producer is closed')
+    return this.txn?.sendError()
+  }
+
+  /**
+   * Sends one record; resolves with where it was written once its batch is acknowledged.
+   * Waits first while the producer's buffer is full (backpressure).
+   */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
+    const refused = this.refusal()
+    if (refused) return Promise.reject(refused)
     if (!record || typeof record.topic !== 'string') return Promise.reject(new InvalidArgumentError('send needs a record with a topic'))
-    // Fast path: metadata and the partition's BatchProducer at hand, no await before queuing.
+    // Fast path: metadata at hand, no await before queuing.
     const info = this.slowSends === 0 ? this.topicInfo.get(record.topic) : undefined
     if (info !== undefined && Date.now() - info.at < TOPIC_INFO_TTL_MS) {
       let partition: number
@@ -72,54 +264,86 @@ export class Producer implements AsyncDisposable {
       } catch (err) {
         return Promise.reject(err)
       }
-      const producer = this.ready.get(record.topic)?.[partition]
-      if (producer !== undefined) return this.produceOn(producer, record, partition)
-      return this.sendSlow(record, partition)
+      return this.enqueueOne(record, partition)
     }
-    return this.sendSlow(record, undefined)
+    return this.sendSlow(record)
+  }
+
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.queuesByTopic.get(topic)
+    if (!byPartition) this.queuesByTopic.set(topic, (byPartition = []))
+    return (byPartition[partition] ??= this.accumulator.queue(topic, partition))
+  }
+
+  private enqueueOne(record: ProducerRecord, partition: number): Promise<RecordMetadata> {
+    const pr = toProduceRecord(record)
+    try {
+      validateProduceRecords([pr])
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const topic = record.topic
+    const size = estimateRecordSize(pr)
+    const item = new SingleRecord(pr, size)
+    const p = new Promise<bigint>((resolve, reject) => {
+      item.resolve = resolve
+      item.reject = reject
+    })
+    const q = this.queueFor(topic, partition)
+    const acc = this.accumulator
+    if (acc.canAdmit(size)) {
+      acc.reserve(size)
+      acc.append(q, item)
+    } else {
+      const generation = this.txn?.generation
+      acc.admitAll(1, () => size, () => this.appendAdmitted(q, item, generation))
+    }
+    return p.then((offset) => ({ topic, partition, offset }))
+  }
+
+  /** Appends a record that waited for buffer space, unless the producer moved on meanwhile. */
+  private appendAdmitted(q: PartitionQueue, item: PendingRecord, generation: number | undefined): void {
+    const refused = this.closed ? new ClientClosedError('producer is closed') : this.txn?.sendError(generation)
+    if (refused) {
+      this.accumulator.release(item.size)
+      item.reject(refused)
+      return
+    }
+    this.accumulator.append(q, item)
   }
 
   /**
-   * Sends an array of records (any topics and partitions); resolves with their
-   * metadata, in the order given, once every one is acknowledged, or rejects
-   * with the first failure. Each partition's records go to its batch producer
-   * in one go, in array order; one promise per call rather than per record.
+   * Sends an array of records (any topics and partitions); resolves with their metadata, in
+   * the order given, once every one is acknowledged, or rejects with the first failure. Each
+   * partition's records keep their array order; one promise per call rather than per record.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
+    const refused = this.refusal()
+    if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as ProducerRecord | null | undefined
       if (!r || typeof r.topic !== 'string') return Promise.reject(new InvalidArgumentError(`sendBatch: record ${i} needs a topic`))
     }
     if (records.length === 0) return Promise.resolve([])
-    // Fast path: every topic's partition count and BatchProducers at hand.
     if (this.slowSends === 0) {
       const partitions = new Array<number>(records.length)
-      const producers = new Array<BatchProducer>(records.length)
-      let ok = true
       const now = Date.now()
-      for (let i = 0; i < records.length && ok; i++) {
+      let ok = true
+      for (let i = 0; i < records.length; i++) {
         const r = records[i]
         const info = this.topicInfo.get(r.topic)
         if (info === undefined || now - info.at >= TOPIC_INFO_TTL_MS) {
           ok = false
           break
         }
-        let partition: number
         try {
-          partition = this.pickPartition(r, info.partitions)
+          partitions[i] = this.pickPartition(r, info.partitions)
         } catch (err) {
           return Promise.reject(err)
         }
-        const producer = this.ready.get(r.topic)?.[partition]
-        if (producer === undefined) ok = false
-        else {
-          partitions[i] = partition
-          producers[i] = producer
-        }
       }
-      if (ok) return this.dispatch(records, partitions, producers)
+      if (ok) return this.dispatch(records, partitions)
     }
     return this.sendBatchSlow(records)
   }
@@ -129,8 +353,6 @@ export class Producer implements AsyncDisposable {
     let handedOver = false
     const done = await this.slowTurn()
     try {
-      const partitions = new Array<number>(records.length)
-      const producers = new Array<BatchProducer>(records.length)
       const counts = new Map<string, number>()
       for (const r of records) {
         if (!counts.has(r.topic)) {
@@ -139,9 +361,8 @@ export class Producer implements AsyncDisposable {
           this.topicInfo.set(r.topic, { partitions: topic.partitions.length, at: Date.now() })
         }
       }
-      for (let i = 0; i < records.length; i++) partitions[i] = this.pickPartition(records[i], counts.get(records[i].topic)!)
-      for (let i = 0; i < records.length; i++) producers[i] = await this.producerFor(records[i].topic, partitions[i])
-      const p = this.dispatch(records, partitions, producers)
+      const partitions = records.map((r) => this.pickPartition(r, counts.get(r.topic)!))
+      const p = this.dispatch(records, partitions)
       handedOver = true
       this.slowSends--
       done()
@@ -154,44 +375,29 @@ export class Producer implements AsyncDisposable {
     }
   }
 
-  /** Hands each partition's records to its BatchProducer in one call; assembles metadata in input order. */
-  private dispatch(records: readonly ProducerRecord[], partitions: number[], producers: BatchProducer[]): Promise<RecordMetadata[]> {
-    const runs = new Map<BatchProducer, number[]>()
-    for (let i = 0; i < records.length; i++) {
-      const run = runs.get(producers[i])
-      if (run === undefined) runs.set(producers[i], [i])
-      else run.push(i)
+  /** Admits the records in array order (FIFO with other callers under backpressure) into their partitions' batches. */
+  private dispatch(records: readonly ProducerRecord[], partitions: number[]): Promise<RecordMetadata[]> {
+    const produceRecords = records.map(toProduceRecord)
+    try {
+      validateProduceRecords(produceRecords)
+    } catch (err) {
+      return Promise.reject(err)
     }
-    const out = new Array<RecordMetadata>(records.length)
-    const waits: Array<Promise<void>> = []
-    for (const [producer, idx] of runs) {
-      const batch = idx.map((i) => {
-        const r = records[i]
-        return { key: r.key ?? null, value: r.value, headers: r.headers, timestamp: r.timestamp }
-      })
-      waits.push(
-        producer.produceMany(batch).then((offsets) => {
-          for (let j = 0; j < idx.length; j++) {
-            const i = idx[j]
-            out[i] = { topic: records[i].topic, partition: partitions[i], offset: offsets[j] }
-          }
-        }),
-      )
-    }
-    return (waits.length === 1 ? waits[0] : Promise.all(waits)).then(() => out)
+    const group = new PendingGroup(records.length)
+    const items = produceRecords.map(
+      (pr, i) => new GroupItem(group, i, records[i].topic, partitions[i], pr, estimateRecordSize(pr)),
+    )
+    const queues = records.map((r, i) => this.queueFor(r.topic, partitions[i]))
+    const generation = this.txn?.generation
+    this.accumulator.admitAll(
+      items.length,
+      (i) => items[i].size,
+      (i) => this.appendAdmitted(queues[i], items[i], generation),
+    )
+    return group.promise
   }
 
-  private produceOn(producer: BatchProducer, record: ProducerRecord, partition: number): Promise<RecordMetadata> {
-    const topic = record.topic
-    return producer
-      .produce({ key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp })
-      .then((offset) => ({ topic, partition, offset }))
-  }
-
-  /**
-   * Runs slow-path sends one after another, in call order, until each hands its records over
-   * (a sendBatch resolves more metadata than a send, so awaits alone would not keep order).
-   */
+  /** Runs slow-path sends one after another, in call order, until each hands its records over. */
   private async slowTurn(): Promise<() => void> {
     const prev = this.slowTail
     let done!: () => void
@@ -200,14 +406,15 @@ export class Producer implements AsyncDisposable {
     return done
   }
 
-  private async sendSlow(record: ProducerRecord, chosen: number | undefined): Promise<RecordMetadata> {
+  private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
     this.slowSends++
     let handedOver = false
     const done = await this.slowTurn()
     try {
-      const partition = chosen ?? (await this.choosePartition(record))
-      const producer = await this.producerFor(record.topic, partition)
-      const p = this.produceOn(producer, record, partition)
+      const topic = await this.client.cluster.topic(record.topic)
+      const n = topic.partitions.length
+      this.topicInfo.set(record.topic, { partitions: n, at: Date.now() })
+      const p = this.enqueueOne(record, this.pickPartition(record, n))
       handedOver = true
       this.slowSends--
       done()
@@ -218,13 +425,6 @@ export class Producer implements AsyncDisposable {
         done()
       }
     }
-  }
-
-  private async choosePartition(record: ProducerRecord): Promise<number> {
-    const topic = await this.client.cluster.topic(record.topic)
-    const n = topic.partitions.length
-    this.topicInfo.set(record.topic, { partitions: n, at: Date.now() })
-    return this.pickPartition(record, n)
   }
 
   private pickPartition(record: ProducerRecord, n: number): number {
@@ -240,8 +440,7 @@ export class Producer implements AsyncDisposable {
       return p
     }
     let s = this.sticky.get(record.topic)
-    const limit = this.options.maxBatchBytes ?? 1 << 20
-    if (!s || s.bytes >= limit) {
+    if (!s || s.bytes >= this.maxBatchBytes) {
       s = { partition: Math.floor(Math.random() * n), bytes: 0 }
       this.sticky.set(record.topic, s)
     }
@@ -249,38 +448,113 @@ export class Producer implements AsyncDisposable {
     return s.partition
   }
 
-  private producerFor(topic: string, partition: number): Promise<BatchProducer> {
-    const key = `${topic}\u0000${partition}`
-    let p = this.partitions.get(key)
-    if (!p) {
-      p = this.client.partitionClient(topic, partition).then((pc) => {
-        const bp = new BatchProducer(pc, this.options)
-        let byPartition = this.ready.get(topic)
-        if (!byPartition) this.ready.set(topic, (byPartition = []))
-        byPartition[partition] = bp
-        return bp
-      })
-      this.partitions.set(key, p)
-      p.catch(() => this.partitions.delete(key))
-    }
-    return p
-  }
-
-  /** Resolves once every record sent so far is settled. */
+  /** Sends what is buffered now and resolves once every record sent so far is settled. */
   async flush(): Promise<void> {
-    const all = await Promise.all([...this.partitions.values()].map((p) => p.catch(() => undefined)))
-    await Promise.all(all.map((bp) => bp?.flush()))
+    await this.slowTail
+    await this.accumulator.flush()
   }
 
   /** Flushes and refuses new records. The Client stays open. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const all = await Promise.all([...this.partitions.values()].map((p) => p.catch(() => undefined)))
-    await Promise.all(all.map((bp) => bp?.close()))
+    await this.slowTail
+    await this.accumulator.flush()
+    await this.sender.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
+  }
+}
+
+/**
+ * A transactional producer (the Java client's semantics): records sent between begin() and
+ * commit() become visible to read_committed consumers together, or not at all after abort().
+ *
+ * ```ts
+ * const producer = client.transactionalProducer({ transactionalId: 'orders-1' })
+ * await producer.init()
+ * producer.begin()
+ * producer.send({ topic: 'orders', key, value })
+ * await producer.sendOffsets(offsets, consumer.groupMetadata())
+ * await producer.commit()
+ * ```
+ *
+ * A newer instance with the same transactional id fences this one: every call then throws
+ * {@link ProducerFencedError}. Calls in the wrong state throw {@link TransactionStateError}.
+ */
+export class TransactionalProducer extends Producer {
+  declare protected readonly txn: TransactionManager
+
+  /** Use `client.transactionalProducer()`. */
+  constructor(client: Client, options: TransactionalProducerOptions) {
+    if (!options || typeof options.transactionalId !== 'string' || options.transactionalId.length === 0) {
+      throw new InvalidArgumentError('a transactional producer needs a non-empty transactionalId')
+    }
+    super(client, options)
+  }
+
+  /** The transactional id. */
+  get transactionalId(): string {
+    return this.txn.transactionalId
+  }
+
+  /** Current state ('uninitialized', 'ready', 'in_transaction', ...). */
+  get transactionState(): TransactionState {
+    return this.txn.state
+  }
+
+  /**
+   * Registers with the transaction coordinator (InitProducerId): fences older instances with
+   * the same transactional id and completes (aborts) a transaction they left open. Call once
+   * before the first begin(); after a {@link TransactionOutcomeUnknownError}, again to recover.
+   */
+  init(): Promise<void> {
+    return this.txn.init()
+  }
+
+  /** Starts a transaction (local only: partitions join it with their first batch). */
+  begin(): void {
+    this.txn.begin()
+  }
+
+  /**
+   * Commits the consumer's `offsets` (the next offsets to read) with this transaction, for
+   * consume-transform-produce. `group` is `GroupConsumer.groupMetadata()`: the coordinator
+   * refuses the commit if that consumer's generation is stale (KIP-447 fencing of zombies).
+   */
+  sendOffsets(offsets: readonly OffsetToCommit[], group: ConsumerGroupMetadata): Promise<void> {
+    if (!Array.isArray(offsets)) return Promise.reject(new InvalidArgumentError('sendOffsets needs an array of offsets'))
+    for (const o of offsets) {
+      if (!o || typeof o.topic !== 'string' || !Number.isInteger(o.partition) || typeof o.offset !== 'bigint' || o.offset < 0n) {
+        return Promise.reject(new InvalidArgumentError(`invalid offset to commit: ${JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`))
+      }
+    }
+    if (!group || typeof group.groupId !== 'string') return Promise.reject(new InvalidArgumentError('sendOffsets needs the consumer group metadata'))
+    return this.txn.sendOffsets(offsets, group)
+  }
+
+  /**
+   * Flushes, then commits the transaction. Throws TransactionAbortableError when a record of
+   * it failed (call abort()), TransactionOutcomeUnknownError when the coordinator did not
+   * answer (call abort() or init()), ProducerFencedError when fenced.
+   */
+  commit(): Promise<void> {
+    return this.txn.commit()
+  }
+
+  /**
+   * Aborts the transaction: records not sent yet fail, records in flight complete, then the
+   * coordinator writes abort markers so read_committed consumers skip everything it wrote.
+   */
+  abort(): Promise<void> {
+    return this.txn.abort()
+  }
+
+  /** Flushes and closes. A transaction still open is left to the coordinator's timeout (or the next init()). */
+  override async close(): Promise<void> {
+    await super.close()
+    await this.txn.close()
   }
 }
