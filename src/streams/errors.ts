@@ -1,0 +1,33 @@
+/**
+ * Errors of the streams layer. All extend PeridotError so callers can catch one base class.
+ */
+import { PeridotError } from '../protocol/errors.js'
+
+/** A value could not be serialized or bytes could not be deserialized by a {@link Serde}. */
+export class SerializationError extends PeridotError {
+  override name = 'SerializationError'
+}
+
+/** The topology is invalid: unknown node or store names, duplicate names, co-partitioning violations. */
+export class TopologyError extends PeridotError {
+  override name = 'TopologyError'
+}
+
+/**
+ * Processing a record (or a punctuation) failed inside a task. Carries where the record came from;
+ * `cause` is the error the user code (or a serde) threw.
+ */
+export class StreamsProcessingError extends PeridotError {
+  override name = 'StreamsProcessingError'
+  readonly taskId: string
+  readonly topic: string | null
+  readonly partition: number
+  readonly offset: bigint
+  constructor(message: string, details: { taskId: string; topic: string | null; partition: number; offset: bigint; cause: unknown }) {
+    super(message, { cause: details.cause })
+    this.taskId = details.taskId
+    this.topic = details.topic
+    this.partition = details.partition
+    this.offset = details.offset
+  }
+}

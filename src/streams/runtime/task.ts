@@ -1,0 +1,639 @@
+/**
+ * The task engine, broker-free: one {@link StreamTask} per (sub-topology, partition). It owns the
+ * processor instances and stores, processes one consumed record at a time, writes through a
+ * {@link RecordCollector}, logs store changes, keeps stream time, runs punctuators and tracks the
+ * offsets to commit. The test driver and the broker runtime both drive tasks through this API.
+ *
+ * Hot path: a consumed record costs one Record object plus whatever processors allocate; nodes
+ * call children directly and record context lives in task fields (no per-record closures).
+ */
+import { pino, type Logger } from 'pino'
+import { StreamsProcessingError, TopologyError } from '../errors.js'
+import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctuator } from '../processor.js'
+import type { Record, RecordHeaders, RecordMetadata } from '../record.js'
+import type { Serde } from '../serde.js'
+import { LoggingBytesStore, type TimestampSource } from '../state/logging.js'
+import type { BytesStore, ChangelogSink, StateStore } from '../state/store.js'
+import { SerdeKeyValueStore } from '../state/typed.js'
+import { changelogTopic } from '../topology/naming.js'
+import type {
+  ConsumedRecordInfo,
+  SinkNode,
+  SourceNode,
+  StreamPartitioner,
+  TimestampExtractor,
+  Topology,
+  TopologyNode,
+  TopicNameExtractor,
+} from '../topology/topology.js'
+import type { ChangelogPartition, ConsumedOffset, RecordCollector, SinkPartitioner } from './collector.js'
+
+/** What to do with a record that cannot be deserialized or whose processing throws. */
+export type ExceptionHandlerResponse = 'fail' | 'log-and-continue'
+
+/** Task configuration shared by all tasks of an application. */
+export interface TaskConfig {
+  applicationId: string
+  /** Serde for keys wherever none is given or inherited. */
+  defaultKeySerde?: Serde<unknown>
+  /** Serde for values wherever none is given or inherited. */
+  defaultValueSerde?: Serde<unknown>
+  /** Default 'fail': the task throws. 'log-and-continue' skips the record (counted in metrics). */
+  deserializationExceptionHandler?: ExceptionHandlerResponse
+  /** Default 'fail'. 'log-and-continue' skips a record whose processing throws. */
+  processingExceptionHandler?: ExceptionHandlerResponse
+  /**
+   * Dead-letter topic: a record that fails to deserialize or to process is written there first
+   * (original key/value bytes and headers, plus `__streams.errors.*` headers: exception, message,
+   * stacktrace, topic, partition, offset — Kafka's KIP-1034 names); the handler then decides
+   * whether the task fails or continues.
+   */
+  deadLetterQueueTopic?: string
+  logger?: Logger
+}
+
+/** Counters a task keeps. */
+export interface TaskMetrics {
+  processed: number
+  skippedDeserialization: number
+  skippedProcessing: number
+  skippedNegativeTimestamp: number
+  deadLettered: number
+  punctuations: number
+}
+
+/** Constructor options of {@link StreamTask}. */
+export interface StreamTaskOptions {
+  topology: Topology
+  /** Sub-topology id, or 'global' for the global-store updater (all global sub-topologies). */
+  subtopology: number | 'global'
+  partition: number
+  config: TaskConfig
+  collector: RecordCollector
+  /** Receives store changes; defaults to sending them through the collector to the changelog topic. */
+  changelogSink?: ChangelogSink
+  /** Global stores by name (from the global task), readable by every processor. */
+  globalStores?: ReadonlyMap<string, StateStore>
+  /** Wall-clock time source (ms); defaults to Date.now. */
+  clock?: () => number
+}
+
+// Per-record routing state of one input topic-partition.
+interface PartitionState {
+  readonly topic: string
+  readonly partition: number
+  readonly source: SourceRuntime
+  /** Next offset to commit; -1n until a record was processed. */
+  nextOffset: bigint
+  committedOffset: bigint
+  /** Largest timestamp seen on this partition. */
+  partitionTime: number
+}
+
+abstract class NodeRuntime {
+  readonly name: string
+  children: NodeRuntime[] = []
+  constructor(name: string) {
+    this.name = name
+  }
+  abstract process(record: Record<unknown, unknown>): void
+}
+
+class SourceRuntime extends NodeRuntime {
+  readonly keySerde: Serde<unknown>
+  readonly valueSerde: Serde<unknown>
+  readonly extractor: TimestampExtractor | undefined
+  constructor(def: SourceNode, keySerde: Serde<unknown>, valueSerde: Serde<unknown>) {
+    super(def.name)
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.extractor = def.timestampExtractor
+  }
+  process(record: Record<unknown, unknown>): void {
+    const ch = this.children
+    for (let i = 0; i < ch.length; i++) ch[i].process(record)
+  }
+}
+
+class ProcessorRuntime extends NodeRuntime {
+  processor!: Processor<unknown, unknown, unknown, unknown>
+  context!: NodeContext
+  process(record: Record<unknown, unknown>): void {
+    this.processor.process(record)
+  }
+}
+
+class SinkRuntime extends NodeRuntime implements SinkPartitioner {
+  readonly #task: StreamTask
+  readonly topic: string | null
+  readonly extractor: TopicNameExtractor<unknown, unknown> | null
+  readonly keySerde: Serde<unknown>
+  readonly valueSerde: Serde<unknown>
+  readonly userPartitioner: StreamPartitioner<unknown, unknown> | undefined
+  // The record being sent, for partition() (avoids a closure per record).
+  #key: unknown = null
+  #value: unknown = null
+
+  constructor(task: StreamTask, def: SinkNode, topic: string | null, keySerde: Serde<unknown>, valueSerde: Serde<unknown>) {
+    super(def.name)
+    this.#task = task
+    this.topic = topic
+    this.extractor = typeof def.topic === 'function' ? def.topic : null
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.userPartitioner = def.partitioner
+  }
+
+  process(record: Record<unknown, unknown>): void {
+    const task = this.#task
+    const topic = this.topic ?? (this.extractor as TopicNameExtractor<unknown, unknown>)(record.key, record.value, task.recordContext())
+    const key = this.keySerde.serialize(topic, record.key)
+    const value = this.valueSerde.serialize(topic, record.value)
+    if (this.userPartitioner === undefined) {
+      task.collector.send(topic, key, value, record.headers, record.timestamp)
+      return
+    }
+    this.#key = record.key
+    this.#value = record.value
+    try {
+      task.collector.send(topic, key, value, record.headers, record.timestamp, this)
+    } finally {
+      this.#key = this.#value = null
+    }
+  }
+
+  partition(topic: string, _key: Buffer | null, _value: Buffer | null, numPartitions: number): number | undefined {
+    return (this.userPartitioner as StreamPartitioner<unknown, unknown>)(topic, this.#key, this.#value, numPartitions)
+  }
+}
+
+class Schedule implements Cancellable {
+  cancelled = false
+  constructor(
+    readonly node: ProcessorRuntime,
+    readonly interval: number,
+    public next: number,
+    readonly callback: Punctuator,
+  ) {}
+  cancel(): void {
+    this.cancelled = true
+  }
+}
+
+/** The context a processor gets: bound to its node; record-level state is read from the task. */
+class NodeContext implements ProcessorContext<unknown, unknown> {
+  readonly #task: StreamTask
+  readonly #node: ProcessorRuntime
+  readonly #stores: ReadonlySet<string>
+  constructor(task: StreamTask, node: ProcessorRuntime, stores: readonly string[]) {
+    this.#task = task
+    this.#node = node
+    this.#stores = new Set(stores)
+  }
+  get applicationId(): string {
+    return this.#task.applicationId
+  }
+  get taskId(): string {
+    return this.#task.id
+  }
+  forward(record: Record<unknown, unknown>, childName?: string): void {
+    const task = this.#task
+    const saved = task.currentTimestamp
+    task.currentTimestamp = record.timestamp
+    try {
+      const ch = this.#node.children
+      if (childName === undefined) {
+        for (let i = 0; i < ch.length; i++) ch[i].process(record)
+      } else {
+        const child = ch.find((c) => c.name === childName)
+        if (child === undefined) throw new TopologyError(`'${childName}' is not a child of '${this.#node.name}'`)
+        child.process(record)
+      }
+    } finally {
+      task.currentTimestamp = saved
+    }
+  }
+  getStateStore<S extends StateStore>(name: string): S {
+    if (this.#stores.has(name)) return this.#task.store(name) as unknown as S
+    const global = this.#task.globalStore(name)
+    if (global !== undefined) return global as S
+    throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
+  }
+  schedule(intervalMs: number, type: PunctuationType, callback: Punctuator): Cancellable {
+    return this.#task.schedule(this.#node, intervalMs, type, callback)
+  }
+  recordMetadata(): RecordMetadata | null {
+    return this.#task.recordMetadata()
+  }
+  currentStreamTimeMs(): number {
+    return this.#task.streamTime
+  }
+  currentSystemTimeMs(): number {
+    return this.#task.clock()
+  }
+}
+
+// Kafka's KIP-1034 dead-letter headers.
+const DLQ_HEADER = {
+  exception: '__streams.errors.exception',
+  message: '__streams.errors.message',
+  stacktrace: '__streams.errors.stacktrace',
+  topic: '__streams.errors.topic',
+  partition: '__streams.errors.partition',
+  offset: '__streams.errors.offset',
+} as const
+
+const EMPTY_HEADERS: RecordHeaders = []
+
+/** One task: a sub-topology instantiated for one partition. */
+export class StreamTask implements TimestampSource {
+  /** `<subtopology>_<partition>`, or `global`. */
+  readonly id: string
+  readonly subtopology: number | 'global'
+  readonly partition: number
+  readonly applicationId: string
+  readonly collector: RecordCollector
+  readonly clock: () => number
+  readonly metrics: TaskMetrics = {
+    processed: 0,
+    skippedDeserialization: 0,
+    skippedProcessing: 0,
+    skippedNegativeTimestamp: 0,
+    deadLettered: 0,
+    punctuations: 0,
+  }
+  /** Largest record timestamp processed (-1 before any): Kafka Streams' task stream time. */
+  streamTime = -1
+  /** Timestamp of the record in flight (what changelog records get). @internal */
+  currentTimestamp = -1
+
+  readonly #topology: Topology
+  readonly #config: TaskConfig
+  readonly #logger: Logger
+  readonly #stores = new Map<string, SerdeKeyValueStore<unknown, unknown>>()
+  /** Unlogged bytes stores, for restoration. */
+  readonly #innerStores = new Map<string, BytesStore>()
+  readonly #globalStores: ReadonlyMap<string, StateStore>
+  readonly #processors: ProcessorRuntime[] = []
+  readonly #sourcesByTopic = new Map<string, SourceRuntime>()
+  readonly #patternSources: Array<{ pattern: RegExp; source: SourceRuntime }> = []
+  readonly #partitions = new Map<string, PartitionState[]>()
+  readonly #streamSchedules: Schedule[] = []
+  readonly #wallSchedules: Schedule[] = []
+  #nextStreamPunctuation = Infinity
+  #initialized = false
+  #closed = false
+  // Record context (fields rather than an object per record).
+  #topic: string | null = null
+  #recPartition = -1
+  #offset = -1n
+  #headers: RecordHeaders = EMPTY_HEADERS
+
+  constructor(options: StreamTaskOptions) {
+    const { topology, subtopology, partition, config } = options
+    this.#topology = topology
+    this.#config = config
+    this.subtopology = subtopology
+    this.partition = partition
+    this.applicationId = config.applicationId
+    this.id = subtopology === 'global' ? 'global' : `${subtopology}_${partition}`
+    this.collector = options.collector
+    this.clock = options.clock ?? Date.now
+    this.#globalStores = options.globalStores ?? new Map()
+    this.#logger = config.logger ?? pino({ name: 'peridot-streams', level: process.env.PERIDOT_LOG_LEVEL ?? 'silent' })
+
+    const subs = topology.subtopologies().filter((s) => (subtopology === 'global' ? s.global : s.id === subtopology))
+    if (subs.length === 0 && subtopology !== 'global') throw new TopologyError(`the topology has no sub-topology ${subtopology}`)
+    if (subs.some((s) => s.global) && subtopology !== 'global') throw new TopologyError(`sub-topology ${subtopology} is a global store's`)
+
+    // Stores first: processors may open them in init().
+    const changelogSink: ChangelogSink = options.changelogSink ?? {
+      logChange: (store, key, value, timestamp) =>
+        this.collector.send(changelogTopic(this.applicationId, store), key, value, EMPTY_HEADERS, timestamp, this.partition),
+    }
+    for (const sub of subs) {
+      for (const storeName of sub.stores) {
+        const reg = topology.stores.get(storeName)
+        if (reg === undefined) throw new TopologyError(`state store '${storeName}' is not registered`)
+        const inner = reg.builder.supplier.get()
+        this.#innerStores.set(storeName, inner)
+        const bytes = reg.builder.loggingEnabled && !reg.global ? new LoggingBytesStore(inner, changelogSink, this) : inner
+        const keySerde = this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`)
+        const valueSerde = this.#serde(reg.builder.valueSerde, 'value', `state store '${storeName}'`)
+        this.#stores.set(storeName, new SerdeKeyValueStore(bytes, keySerde, valueSerde, changelogTopic(this.applicationId, storeName)))
+      }
+    }
+
+    // Nodes: create, then wire children (only those in this task).
+    const runtimes = new Map<string, NodeRuntime>()
+    for (const sub of subs) {
+      for (const name of sub.nodes) {
+        const def = topology.nodes.get(name) as TopologyNode
+        if (def.kind === 'source') {
+          const src = new SourceRuntime(def, this.#serde(def.keySerde, 'key', `source '${name}'`), this.#serde(def.valueSerde, 'value', `source '${name}'`))
+          runtimes.set(name, src)
+          for (const t of def.topics) this.#sourcesByTopic.set(topology.topicName(this.applicationId, t), src)
+          if (def.pattern !== null) this.#patternSources.push({ pattern: def.pattern, source: src })
+        } else if (def.kind === 'sink') {
+          const topic = typeof def.topic === 'string' ? topology.topicName(this.applicationId, def.topic) : null
+          runtimes.set(name, new SinkRuntime(this, def, topic, this.#serde(def.keySerde, 'key', `sink '${name}'`), this.#serde(def.valueSerde, 'value', `sink '${name}'`)))
+        } else {
+          const p = new ProcessorRuntime(name)
+          p.processor = def.supplier()
+          p.context = new NodeContext(this, p, def.stores)
+          runtimes.set(name, p)
+          this.#processors.push(p)
+        }
+      }
+    }
+    for (const [name, rt] of runtimes) {
+      const def = topology.nodes.get(name) as TopologyNode
+      rt.children = def.children.map((c) => runtimes.get(c)).filter((c): c is NodeRuntime => c !== undefined)
+    }
+  }
+
+  /** Logged stores and their changelog partition (= the task's partition), for restoration. */
+  changelogPartitions(): ChangelogPartition[] {
+    const out: ChangelogPartition[] = []
+    for (const name of this.#stores.keys()) {
+      const reg = this.#topology.stores.get(name)
+      if (reg !== undefined && reg.builder.loggingEnabled && !reg.global) {
+        out.push({ storeName: name, topic: changelogTopic(this.applicationId, name), partition: this.partition })
+      }
+    }
+    return out
+  }
+
+  /** Writes changelog records straight into a store (no logging). Call before {@link init}. */
+  restore(storeName: string, records: Iterable<{ key: Buffer; value: Buffer | null }>): void {
+    const store = this.#innerStores.get(storeName)
+    if (store === undefined) throw new TopologyError(`task ${this.id} has no state store '${storeName}'`)
+    for (const r of records) store.put(r.key, r.value)
+  }
+
+  /** Initializes processors (they may read stores and schedule punctuators). */
+  init(): void {
+    if (this.#initialized) return
+    this.#initialized = true
+    for (const p of this.#processors) {
+      try {
+        p.processor.init?.(p.context)
+      } catch (err) {
+        throw new StreamsProcessingError(`task ${this.id}: init of processor '${p.name}' failed: ${(err as Error).message}`, {
+          taskId: this.id, topic: null, partition: -1, offset: -1n, cause: err,
+        })
+      }
+    }
+  }
+
+  /** Input topics (full names) this task reads, excluding RegExp sources. */
+  inputTopics(): string[] {
+    return [...this.#sourcesByTopic.keys()]
+  }
+
+  /** True when a topic (full name) feeds this task. */
+  readsTopic(topic: string): boolean {
+    return this.#sourceFor(topic) !== undefined
+  }
+
+  /**
+   * Processes one consumed record: deserialize with the source serdes, extract the timestamp,
+   * advance stream time, run it through the sub-topology. Returns false when the record was
+   * skipped (by a handler or a negative timestamp). Throws a StreamsProcessingError when a
+   * handler says 'fail'. Does not punctuate: call {@link maybePunctuateStreamTime} after.
+   */
+  process(topic: string, partition: number, offset: bigint, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeaders): boolean {
+    if (!this.#initialized) this.init()
+    const ps = this.#partitionState(topic, partition)
+    ps.nextOffset = offset + 1n
+    const src = ps.source
+    let k: unknown
+    let v: unknown
+    try {
+      k = src.keySerde.deserialize(topic, key)
+      v = src.valueSerde.deserialize(topic, value)
+    } catch (err) {
+      return this.#handleFailure('deserialization', err, topic, partition, offset, key, value, timestamp, headers)
+    }
+    let ts = timestamp
+    if (src.extractor !== undefined) {
+      const info: ConsumedRecordInfo<unknown, unknown> = { topic, partition, offset, key: k, value: v, timestamp, headers }
+      try {
+        ts = src.extractor(info, ps.partitionTime)
+      } catch (err) {
+        return this.#handleFailure('processing', err, topic, partition, offset, key, value, timestamp, headers)
+      }
+    }
+    if (!(ts >= 0)) {
+      this.metrics.skippedNegativeTimestamp++
+      this.#logger.warn({ topic, partition, offset: String(offset), timestamp: ts }, 'skipping record with negative timestamp')
+      return false
+    }
+    if (ts > ps.partitionTime) ps.partitionTime = ts
+    if (ts > this.streamTime) this.streamTime = ts
+    this.#topic = topic
+    this.#recPartition = partition
+    this.#offset = offset
+    this.#headers = headers
+    this.currentTimestamp = ts
+    try {
+      src.process({ key: k, value: v, timestamp: ts, headers })
+      this.metrics.processed++
+      return true
+    } catch (err) {
+      return this.#handleFailure('processing', err, topic, partition, offset, key, value, timestamp, headers)
+    } finally {
+      this.#topic = null
+      this.#headers = EMPTY_HEADERS
+    }
+  }
+
+  /** Runs due stream-time punctuators; true when any ran. */
+  maybePunctuateStreamTime(): boolean {
+    if (this.streamTime < this.#nextStreamPunctuation) return false
+    return this.#punctuate(this.#streamSchedules, this.streamTime, 'stream-time')
+  }
+
+  /** Runs due wall-clock punctuators against the clock; true when any ran. */
+  maybePunctuateSystemTime(): boolean {
+    if (this.#wallSchedules.length === 0) return false
+    return this.#punctuate(this.#wallSchedules, this.clock(), 'wall-clock')
+  }
+
+  /** Positions consumed since the last {@link markCommitted}: next offsets to read, to commit. */
+  committableOffsets(): ConsumedOffset[] {
+    const out: ConsumedOffset[] = []
+    for (const list of this.#partitions.values()) {
+      for (const ps of list) if (ps !== undefined && ps.nextOffset >= 0n && ps.nextOffset !== ps.committedOffset) out.push({ topic: ps.topic, partition: ps.partition, offset: ps.nextOffset })
+    }
+    return out
+  }
+
+  /** The runtime committed {@link committableOffsets} (with the output flushed, or in the transaction). */
+  markCommitted(): void {
+    for (const list of this.#partitions.values()) for (const ps of list) if (ps !== undefined) ps.committedOffset = ps.nextOffset
+  }
+
+  /** Flushes stores; call before committing (the runtime then flushes the producer). */
+  flush(): void {
+    for (const s of this.#stores.values()) s.flush()
+  }
+
+  /** Closes processors and stores. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    let first: unknown
+    for (const p of this.#processors) {
+      try {
+        p.processor.close?.()
+      } catch (err) {
+        first ??= err
+      }
+    }
+    for (const s of this.#stores.values()) s.close()
+    if (first !== undefined) throw first
+  }
+
+  /** A store of this task (typed), e.g. for interactive queries or the test driver. */
+  store(name: string): SerdeKeyValueStore<unknown, unknown> | undefined {
+    return this.#stores.get(name)
+  }
+
+  /** Names of this task's stores. */
+  storeNames(): string[] {
+    return [...this.#stores.keys()]
+  }
+
+  /** @internal */
+  globalStore(name: string): StateStore | undefined {
+    return this.#globalStores.get(name)
+  }
+
+  /** @internal */
+  currentRecordTimestamp(): number {
+    return this.currentTimestamp
+  }
+
+  /** @internal */
+  recordMetadata(): RecordMetadata | null {
+    return this.#topic === null ? null : { topic: this.#topic, partition: this.#recPartition, offset: this.#offset }
+  }
+
+  /** @internal */
+  recordContext(): { topic: string | null; partition: number; offset: bigint; timestamp: number; headers: RecordHeaders } {
+    return { topic: this.#topic, partition: this.#recPartition, offset: this.#offset, timestamp: this.currentTimestamp, headers: this.#headers }
+  }
+
+  /** @internal */
+  schedule(node: ProcessorRuntime, intervalMs: number, type: PunctuationType, callback: Punctuator): Cancellable {
+    if (!(intervalMs >= 1) || !Number.isFinite(intervalMs)) throw new RangeError(`punctuation interval must be >= 1 ms, got ${intervalMs}`)
+    if (type === 'stream-time') {
+      // Aligned to 0: fires as soon as there is data, then at multiples of the interval.
+      const s = new Schedule(node, intervalMs, 0, callback)
+      this.#streamSchedules.push(s)
+      this.#nextStreamPunctuation = 0
+      return s
+    }
+    if (type !== 'wall-clock') throw new RangeError(`unknown punctuation type '${String(type)}'`)
+    const s = new Schedule(node, intervalMs, this.clock() + intervalMs, callback)
+    this.#wallSchedules.push(s)
+    return s
+  }
+
+  #punctuate(list: Schedule[], now: number, type: PunctuationType): boolean {
+    // Drop cancelled schedules, then fire each due one once, earliest first (Java's PunctuationQueue).
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].cancelled) list.splice(i, 1)
+    const due = list.filter((s) => s.next <= now).sort((a, b) => a.next - b.next)
+    for (const s of due) {
+      if (s.cancelled) continue
+      const missed = Math.floor((now - s.next) / s.interval)
+      s.next += (missed + 1) * s.interval
+      this.#topic = null
+      this.currentTimestamp = now
+      this.metrics.punctuations++
+      try {
+        s.callback(now)
+      } catch (err) {
+        throw new StreamsProcessingError(`task ${this.id}: ${type} punctuator of '${s.node.name}' failed: ${(err as Error).message}`, {
+          taskId: this.id, topic: null, partition: -1, offset: -1n, cause: err,
+        })
+      }
+    }
+    if (type === 'stream-time') {
+      let next = Infinity
+      for (const s of list) if (!s.cancelled && s.next < next) next = s.next
+      this.#nextStreamPunctuation = next
+    }
+    return due.length > 0
+  }
+
+  #handleFailure(
+    kind: 'deserialization' | 'processing',
+    err: unknown,
+    topic: string,
+    partition: number,
+    offset: bigint,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: RecordHeaders,
+  ): false {
+    const error = err instanceof Error ? err : new Error(String(err))
+    const dlq = this.#config.deadLetterQueueTopic
+    if (dlq !== undefined) {
+      const h: RecordHeaders = [
+        ...headers,
+        [DLQ_HEADER.exception, Buffer.from(error.name || error.constructor.name)],
+        [DLQ_HEADER.message, Buffer.from(error.message)],
+        [DLQ_HEADER.stacktrace, Buffer.from(error.stack ?? '')],
+        [DLQ_HEADER.topic, Buffer.from(topic)],
+        [DLQ_HEADER.partition, Buffer.from(String(partition))],
+        [DLQ_HEADER.offset, Buffer.from(String(offset))],
+      ]
+      this.collector.send(dlq, key, value, h, timestamp)
+      this.metrics.deadLettered++
+    }
+    const response = (kind === 'deserialization' ? this.#config.deserializationExceptionHandler : this.#config.processingExceptionHandler) ?? 'fail'
+    const where = { taskId: this.id, topic, partition, offset, cause: err }
+    if (response === 'fail') {
+      throw new StreamsProcessingError(`task ${this.id}: ${kind} of ${topic}-${partition}@${offset} failed: ${error.message}`, where)
+    }
+    if (kind === 'deserialization') this.metrics.skippedDeserialization++
+    else this.metrics.skippedProcessing++
+    this.#logger.warn({ err: error, topic, partition, offset: String(offset) }, `skipping record after ${kind} error`)
+    return false
+  }
+
+  #sourceFor(topic: string): SourceRuntime | undefined {
+    let src = this.#sourcesByTopic.get(topic)
+    if (src === undefined) {
+      src = this.#patternSources.find((p) => p.pattern.test(topic))?.source
+      if (src !== undefined) this.#sourcesByTopic.set(topic, src)
+    }
+    return src
+  }
+
+  #partitionState(topic: string, partition: number): PartitionState {
+    let list = this.#partitions.get(topic)
+    if (list === undefined) this.#partitions.set(topic, (list = []))
+    let ps = list[partition]
+    if (ps === undefined) {
+      const source = this.#sourceFor(topic)
+      if (source === undefined) throw new TopologyError(`task ${this.id} does not read topic '${topic}'`)
+      ps = { topic, partition, source, nextOffset: -1n, committedOffset: -1n, partitionTime: -1 }
+      list[partition] = ps
+    }
+    return ps
+  }
+
+  #serde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    const s = serde ?? (which === 'key' ? this.#config.defaultKeySerde : this.#config.defaultValueSerde)
+    if (s === undefined) {
+      throw new TopologyError(
+        `no ${which} serde for ${where}: pass one in the DSL (Consumed/Produced/Grouped/Materialized) or set default${which === 'key' ? 'Key' : 'Value'}Serde`,
+      )
+    }
+    return s
+  }
+}

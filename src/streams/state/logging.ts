@@ -1,0 +1,77 @@
+/**
+ * Changelog logging: a bytes store wrapper that reports every change to a {@link ChangelogSink}
+ * after applying it, with the timestamp of the record being processed.
+ */
+import type { KeyValue } from '../record.js'
+import type { BytesStore, ChangelogSink } from './store.js'
+
+/** Source of the current record timestamp (the task). */
+export interface TimestampSource {
+  currentRecordTimestamp(): number
+}
+
+/** Logs every put/delete of the inner store. */
+export class LoggingBytesStore implements BytesStore {
+  readonly name: string
+  readonly inner: BytesStore
+  readonly #sink: ChangelogSink
+  readonly #time: TimestampSource
+
+  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource) {
+    this.inner = inner
+    this.name = inner.name
+    this.#sink = sink
+    this.#time = time
+  }
+
+  get persistent(): boolean {
+    return this.inner.persistent
+  }
+
+  get(key: Buffer): Buffer | null {
+    return this.inner.get(key)
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.inner.put(key, value)
+    this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+  }
+
+  putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
+    const existing = this.inner.putIfAbsent(key, value)
+    if (existing === null) this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+    return existing
+  }
+
+  putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
+    this.inner.putAll(entries)
+    const ts = this.#time.currentRecordTimestamp()
+    for (const e of entries) this.#sink.logChange(this.name, e.key, e.value, ts)
+  }
+
+  delete(key: Buffer): Buffer | null {
+    const old = this.inner.delete(key)
+    this.#sink.logChange(this.name, key, null, this.#time.currentRecordTimestamp())
+    return old
+  }
+
+  range(from: Buffer, to: Buffer): IterableIterator<KeyValue<Buffer, Buffer>> {
+    return this.inner.range(from, to)
+  }
+
+  all(): IterableIterator<KeyValue<Buffer, Buffer>> {
+    return this.inner.all()
+  }
+
+  approximateNumEntries(): number {
+    return this.inner.approximateNumEntries()
+  }
+
+  flush(): void {
+    this.inner.flush()
+  }
+
+  close(): void {
+    this.inner.close()
+  }
+}

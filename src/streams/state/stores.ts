@@ -1,0 +1,117 @@
+/**
+ * Store registration: {@link StoreBuilder} for the Processor API (`Stores.keyValueStoreBuilder`)
+ * and {@link Materialized} for the DSL. Both describe a store; tasks build the instances.
+ */
+import type { Serde } from '../serde.js'
+import { inMemoryKeyValueStore } from './in-memory.js'
+import type { KeyValueBytesStoreSupplier } from './store.js'
+
+/** Describes a key-value store to create in every task that uses it. */
+export class StoreBuilder<K, V> {
+  readonly supplier: KeyValueBytesStoreSupplier
+  readonly keySerde: Serde<K> | undefined
+  readonly valueSerde: Serde<V> | undefined
+  /** Whether changes go to the `<applicationId>-<name>-changelog` topic (default true). */
+  readonly loggingEnabled: boolean
+  /** Topic configs for the changelog topic (e.g. `{ 'min.compaction.lag.ms': '0' }`). */
+  readonly changelogConfig: Readonly<globalThis.Record<string, string>>
+
+  constructor(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+    loggingEnabled = true,
+    changelogConfig: Readonly<globalThis.Record<string, string>> = {},
+  ) {
+    this.supplier = supplier
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.loggingEnabled = loggingEnabled
+    this.changelogConfig = changelogConfig
+  }
+
+  get name(): string {
+    return this.supplier.name
+  }
+
+  withLoggingDisabled(): StoreBuilder<K, V> {
+    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, {})
+  }
+
+  withLoggingEnabled(config: Readonly<globalThis.Record<string, string>> = {}): StoreBuilder<K, V> {
+    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, config)
+  }
+}
+
+/** Factories for store suppliers and builders. */
+export const Stores = {
+  /** An ordered in-memory bytes store supplier. */
+  inMemoryKeyValueStore,
+  /** A typed key-value store builder; omitted serdes fall back to the runtime's default serdes. */
+  keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder<K, V> {
+    return new StoreBuilder(supplier, keySerde, valueSerde)
+  },
+} as const
+
+/** Plain-object form of {@link Materialized}. */
+export interface MaterializedOptions<K, V> {
+  /** Store name (queryable, and names the changelog and repartition topics). Generated when omitted. */
+  name?: string
+  /** Bytes store to use instead of the in-memory one; its name is the store name. */
+  supplier?: KeyValueBytesStoreSupplier
+  keySerde?: Serde<K>
+  valueSerde?: Serde<V>
+  /** Default true. */
+  loggingEnabled?: boolean
+  changelogConfig?: globalThis.Record<string, string>
+}
+
+/** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
+export class Materialized<K, V> implements MaterializedOptions<K, V> {
+  name?: string
+  supplier?: KeyValueBytesStoreSupplier
+  keySerde?: Serde<K>
+  valueSerde?: Serde<V>
+  loggingEnabled = true
+  changelogConfig?: globalThis.Record<string, string>
+
+  /** A store with this name, or backed by this supplier (named after it). */
+  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
+    const m = new Materialized<K, V>()
+    if (typeof nameOrSupplier === 'string') m.name = nameOrSupplier
+    else {
+      m.supplier = nameOrSupplier
+      m.name = nameOrSupplier.name
+    }
+    return m
+  }
+
+  /** An unnamed store with these serdes. */
+  static with<K, V>(keySerde?: Serde<K>, valueSerde?: Serde<V>): Materialized<K, V> {
+    const m = new Materialized<K, V>()
+    m.keySerde = keySerde
+    m.valueSerde = valueSerde
+    return m
+  }
+
+  withKeySerde(serde: Serde<K>): this {
+    this.keySerde = serde
+    return this
+  }
+
+  withValueSerde(serde: Serde<V>): this {
+    this.valueSerde = serde
+    return this
+  }
+
+  withLoggingDisabled(): this {
+    this.loggingEnabled = false
+    return this
+  }
+
+  withLoggingEnabled(config: globalThis.Record<string, string> = {}): this {
+    this.loggingEnabled = true
+    this.changelogConfig = config
+    return this
+  }
+}

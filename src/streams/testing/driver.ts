@@ -1,0 +1,357 @@
+/**
+ * TopologyTestDriver: runs a topology in-process, without a broker, like Kafka Streams'
+ * TopologyTestDriver. Every sub-topology runs as one task (partition 0); records written to
+ * repartition topics (and to topics the topology itself reads) are processed right after the
+ * record that produced them; wall-clock time is mocked and moves only through
+ * {@link TopologyTestDriver.advanceWallClockTime}.
+ */
+import { TopologyError } from '../errors.js'
+import type { KeyValue, RecordHeaders } from '../record.js'
+import type { Serde } from '../serde.js'
+import type { KeyValueStore, StateStore } from '../state/store.js'
+import type { Topology } from '../topology/topology.js'
+import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
+import { StreamTask, type TaskConfig } from '../runtime/task.js'
+import { changelogTopic } from '../topology/naming.js'
+
+/** Options of {@link TopologyTestDriver}. */
+export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
+  /** Default 'test-driver'. */
+  applicationId?: string
+  /** Start of the mocked wall clock; default Date.now(). */
+  initialWallClockTimeMs?: number
+}
+
+/** A record as written to or read from a test topic. */
+export interface TestRecord<K, V> {
+  key: K
+  value: V
+  timestamp: number
+  headers: RecordHeaders
+}
+
+/** A changelog record a store produced (decoded with the store's serdes). */
+export interface ChangelogRecord<K, V> {
+  topic: string
+  partition: number
+  key: K
+  /** Null for a delete. */
+  value: V | null
+  timestamp: number
+}
+
+interface RawRecord {
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeaders
+  timestamp: number
+}
+
+interface RawChangelogRecord extends RawRecord {
+  topic: string
+  partition: number
+}
+
+/** Options of {@link TopologyTestDriver.createInputTopic}. */
+export interface InputTopicOptions {
+  /** Timestamp of the first record piped without one; default the driver's wall-clock time. */
+  startTimestampMs?: number
+  /** Added after each record piped without a timestamp; default 0. */
+  autoAdvanceMs?: number
+}
+
+/** Pipes typed records into one input topic. */
+export class TestInputTopic<K, V> {
+  readonly #driver: TopologyTestDriver
+  readonly #topic: string
+  readonly #keySerde: Serde<K>
+  readonly #valueSerde: Serde<V>
+  #time: number
+  readonly #advance: number
+
+  /** @internal */
+  constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, start: number, advance: number) {
+    this.#driver = driver
+    this.#topic = topic
+    this.#keySerde = keySerde
+    this.#valueSerde = valueSerde
+    this.#time = start
+    this.#advance = advance
+  }
+
+  /** Pipes one record; without a timestamp it gets the topic's current time (then auto-advanced). */
+  pipeInput(key: K, value: V, timestamp?: number, headers: RecordHeaders = []): void {
+    let ts = timestamp
+    if (ts === undefined) {
+      ts = this.#time
+      this.#time += this.#advance
+    }
+    this.#driver.pipeRaw(this.#topic, this.#keySerde.serialize(this.#topic, key), this.#valueSerde.serialize(this.#topic, value), headers, ts)
+  }
+
+  /** Pipes a value with a null key. */
+  pipeValue(value: V, timestamp?: number): void {
+    this.pipeInput(null as K, value, timestamp)
+  }
+
+  pipeKeyValueList(list: ReadonlyArray<KeyValue<K, V>>): void {
+    for (const kv of list) this.pipeInput(kv.key, kv.value)
+  }
+
+  pipeValueList(values: readonly V[]): void {
+    for (const v of values) this.pipeValue(v)
+  }
+
+  pipeRecordList(records: ReadonlyArray<Partial<TestRecord<K, V>> & { value: V }>): void {
+    for (const r of records) this.pipeInput(r.key as K, r.value, r.timestamp, r.headers)
+  }
+
+  /** Moves the time used for records piped without a timestamp. */
+  advanceTime(ms: number): void {
+    this.#time += ms
+  }
+}
+
+/** Reads typed records written to one output topic (consumed in order, like a consumer). */
+export class TestOutputTopic<K, V> {
+  readonly #queue: RawRecord[]
+  readonly #topic: string
+  readonly #keySerde: Serde<K>
+  readonly #valueSerde: Serde<V>
+
+  /** @internal */
+  constructor(queue: RawRecord[], topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+    this.#queue = queue
+    this.#topic = topic
+    this.#keySerde = keySerde
+    this.#valueSerde = valueSerde
+  }
+
+  /** The next record; throws when the topic is empty. */
+  readRecord(): TestRecord<K, V> {
+    const r = this.#queue.shift()
+    if (r === undefined) throw new RangeError(`output topic '${this.#topic}' is empty`)
+    return {
+      key: this.#keySerde.deserialize(this.#topic, r.key),
+      value: this.#valueSerde.deserialize(this.#topic, r.value),
+      timestamp: r.timestamp,
+      headers: r.headers,
+    }
+  }
+
+  readKeyValue(): KeyValue<K, V> {
+    const r = this.readRecord()
+    return { key: r.key, value: r.value }
+  }
+
+  readValue(): V {
+    return this.readRecord().value
+  }
+
+  readRecordsToList(): Array<TestRecord<K, V>> {
+    const out: Array<TestRecord<K, V>> = []
+    while (this.#queue.length > 0) out.push(this.readRecord())
+    return out
+  }
+
+  readKeyValuesToList(): Array<KeyValue<K, V>> {
+    const out: Array<KeyValue<K, V>> = []
+    while (this.#queue.length > 0) out.push(this.readKeyValue())
+    return out
+  }
+
+  readValuesToList(): V[] {
+    const out: V[] = []
+    while (this.#queue.length > 0) out.push(this.readValue())
+    return out
+  }
+
+  /** The latest value per key (null values kept, as in Java). */
+  readKeyValuesToMap(): Map<K, V> {
+    const out = new Map<K, V>()
+    while (this.#queue.length > 0) {
+      const kv = this.readKeyValue()
+      if (kv.key == null) throw new TypeError('readKeyValuesToMap: null keys are not allowed')
+      out.set(kv.key, kv.value)
+    }
+    return out
+  }
+
+  isEmpty(): boolean {
+    return this.#queue.length === 0
+  }
+
+  getQueueSize(): number {
+    return this.#queue.length
+  }
+}
+
+/** Runs a {@link Topology} without a broker. The way to unit-test topologies. */
+export class TopologyTestDriver {
+  readonly applicationId: string
+  readonly #topology: Topology
+  readonly #tasks: StreamTask[] = []
+  readonly #global: StreamTask | null = null
+  readonly #outputs = new Map<string, RawRecord[]>()
+  readonly #changelogs = new Map<string, RawChangelogRecord[]>()
+  readonly #offsets = new Map<string, bigint>()
+  readonly #pending: Array<RawRecord & { topic: string }> = []
+  #now: number
+  #draining = false
+  #closed = false
+
+  constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
+    this.#topology = topology
+    this.applicationId = options.applicationId ?? 'test-driver'
+    this.#now = options.initialWallClockTimeMs ?? Date.now()
+    const config: TaskConfig = { ...options, applicationId: this.applicationId }
+    const collector: RecordCollector = {
+      send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
+        // Copy the headers array: the task may reuse it.
+        const rec = { key, value, headers: [...headers], timestamp }
+        let q = this.#outputs.get(topic)
+        if (q === undefined) this.#outputs.set(topic, (q = []))
+        q.push(rec)
+        this.#pending.push({ topic, ...rec })
+      },
+    }
+    const changelogSink = {
+      logChange: (store: string, key: Buffer, value: Buffer | null, timestamp: number): void => {
+        let list = this.#changelogs.get(store)
+        if (list === undefined) this.#changelogs.set(store, (list = []))
+        list.push({ topic: changelogTopic(this.applicationId, store), partition: 0, key, value, headers: [], timestamp })
+      },
+    }
+    const clock = (): number => this.#now
+    const subs = topology.subtopologies()
+    let globalStores: Map<string, StateStore> | undefined
+    if (subs.some((s) => s.global)) {
+      this.#global = new StreamTask({ topology, subtopology: 'global', partition: 0, config, collector, changelogSink, clock })
+      globalStores = new Map()
+      for (const name of this.#global.storeNames()) globalStores.set(name, this.#global.store(name) as StateStore)
+      this.#global.init()
+    }
+    for (const s of subs) {
+      if (s.global) continue
+      this.#tasks.push(new StreamTask({ topology, subtopology: s.id, partition: 0, config, collector, changelogSink, globalStores, clock }))
+    }
+    for (const t of this.#tasks) t.init()
+  }
+
+  /** Input topic handle with the serdes used to write its records. */
+  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: InputTopicOptions = {}): TestInputTopic<K, V> {
+    this.#checkOpen()
+    if (!this.#readers(topic).length && !this.#global?.readsTopic(topic)) {
+      throw new TopologyError(`topic '${topic}' is not an input topic of this topology`)
+    }
+    return new TestInputTopic(this, topic, keySerde, valueSerde, options.startTimestampMs ?? this.#now, options.autoAdvanceMs ?? 0)
+  }
+
+  /** Output topic handle with the serdes used to read its records. */
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    let q = this.#outputs.get(topic)
+    if (q === undefined) this.#outputs.set(topic, (q = []))
+    return new TestOutputTopic(q, topic, keySerde, valueSerde)
+  }
+
+  /** A store of any task or a global store. Throws when no store has that name. */
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    for (const t of [...this.#tasks, ...(this.#global ? [this.#global] : [])]) {
+      const s = t.store(name)
+      if (s !== undefined) return s as unknown as KeyValueStore<K, V>
+    }
+    throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
+  }
+
+  /** Changelog records written by a store so far, decoded with the store's serdes. */
+  producedChangelog<K = unknown, V = unknown>(storeName: string): Array<ChangelogRecord<K, V>> {
+    const store = this.getKeyValueStore<K, V>(storeName) as unknown as { keySerde: Serde<K>; valueSerde: Serde<V> }
+    return (this.#changelogs.get(storeName) ?? []).map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      key: store.keySerde.deserialize(r.topic, r.key),
+      value: r.value === null ? null : store.valueSerde.deserialize(r.topic, r.value),
+      timestamp: r.timestamp,
+    }))
+  }
+
+  /** Moves the mocked wall clock and runs due wall-clock punctuators. */
+  advanceWallClockTime(ms: number): void {
+    this.#checkOpen()
+    if (!(ms >= 0)) throw new RangeError(`advanceWallClockTime: ms must be >= 0, got ${ms}`)
+    this.#now += ms
+    for (const t of this.#tasks) t.maybePunctuateSystemTime()
+    this.#drain()
+  }
+
+  /** The mocked wall-clock time. */
+  wallClockTimeMs(): number {
+    return this.#now
+  }
+
+  /** Offsets to commit per task (next offsets to read), as the runtime would commit them. */
+  committableOffsets(): Map<string, Array<{ topic: string; partition: number; offset: bigint }>> {
+    return new Map(this.#tasks.map((t) => [t.id, t.committableOffsets()]))
+  }
+
+  /** Task metrics by task id (processed, skipped records, dead-lettered, punctuations). */
+  metrics(): Map<string, StreamTask['metrics']> {
+    return new Map(this.#tasks.map((t) => [t.id, t.metrics]))
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const t of this.#tasks) t.close()
+    this.#global?.close()
+  }
+
+  [Symbol.dispose](): void {
+    this.close()
+  }
+
+  /** @internal Pipes one serialized record and everything it causes. */
+  pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeaders, timestamp: number): void {
+    this.#checkOpen()
+    this.#deliver(topic, key, value, headers, timestamp)
+    this.#drain()
+  }
+
+  #deliver(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeaders, timestamp: number): void {
+    const offset = this.#offsets.get(topic) ?? 0n
+    this.#offsets.set(topic, offset + 1n)
+    if (this.#global?.readsTopic(topic)) this.#global.process(topic, 0, offset, key, value, timestamp, headers)
+    for (const t of this.#readers(topic)) {
+      t.process(topic, 0, offset, key, value, timestamp, headers)
+      t.maybePunctuateStreamTime()
+      t.markCommitted()
+    }
+  }
+
+  // Records written to topics the topology reads (repartition topics included) are fed back in order.
+  #drain(): void {
+    if (this.#draining) return
+    this.#draining = true
+    try {
+      for (let r = this.#pending.shift(); r !== undefined; r = this.#pending.shift()) {
+        if (this.#readers(r.topic).length > 0 || this.#global?.readsTopic(r.topic)) {
+          this.#deliver(r.topic, r.key, r.value, r.headers, r.timestamp)
+        }
+      }
+    } finally {
+      this.#draining = false
+    }
+  }
+
+  #readers(topic: string): StreamTask[] {
+    return this.#tasks.filter((t) => t.readsTopic(topic))
+  }
+
+  #allStoreNames(): string[] {
+    return [...this.#tasks, ...(this.#global ? [this.#global] : [])].flatMap((t) => t.storeNames())
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new Error('TopologyTestDriver is closed')
+  }
+}
