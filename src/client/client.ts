@@ -165,16 +165,32 @@ export class Client implements AsyncDisposable {
     }
   }
 
-  /** Deletes a topic. Throws UNKNOWN_TOPIC_OR_PARTITION if it does not exist. */
+  /**
+   * Deletes a topic and waits until brokers no longer report it (deletion
+   * propagates asynchronously). Throws UNKNOWN_TOPIC_OR_PARTITION if it does not exist.
+   */
   async deleteTopic(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
     this.check()
     checkTopicName(name)
+    const timeoutMs = options.timeoutMs ?? 30_000
     const res = await withRetry(
-      async () => (await this.cluster.controller()).request(DeleteTopics, { topicNames: [name], timeoutMs: options.timeoutMs ?? 30_000 }),
+      async () => (await this.cluster.controller()).request(DeleteTopics, { topicNames: [name], timeoutMs }),
       this.cluster.options.retry,
     )
     const t = res.responses[0]
     if (t && t.errorCode !== 0) throw new KafkaProtocolError(t.errorCode, t.errorMessage ?? `topic '${name}'`)
+    this.cluster.invalidate(name)
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        await this.cluster.topic(name, { refresh: true })
+      } catch (err) {
+        if (err instanceof KafkaProtocolError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) break
+        if (!(err instanceof KafkaProtocolError && err.retriable)) throw err
+      }
+      if (Date.now() > deadline) throw new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, `topic '${name}' still listed ${timeoutMs} ms after deletion`)
+      await sleep(50)
+    }
     this.cluster.invalidate(name)
   }
 
