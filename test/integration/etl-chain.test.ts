@@ -1,0 +1,120 @@
+/**
+ * An ETL chain in the spirit of franz-go's: keyed records flow through three
+ * chained consumer groups (input -> t1 -> t2 -> output), each stage consuming,
+ * re-producing and committing, while members join and leave mid-run. At the
+ * end every key 0..N-1 has reached the output (at-least-once).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client, type GroupConsumer } from '../../src/index.js'
+import { bootstrap, uniqueTopic } from './helpers.js'
+
+const N = Number(process.env.ETL_RECORDS ?? 200_000)
+const PARTITIONS = 4
+
+let client: Client
+beforeAll(async () => {
+  client = await Client.connect({ brokers: [bootstrap()] })
+})
+afterAll(async () => {
+  await client?.close()
+})
+
+const TICK = Symbol('tick')
+
+/** One member of one stage: consume `from`, produce to `to`, commit after each batch is acknowledged. */
+function startMember(groupId: string, from: string, to: string): { stop: () => Promise<void>; consumer: GroupConsumer } {
+  const consumer = client.groupConsumer({ groupId, topics: [from], autoOffsetReset: 'earliest', heartbeatIntervalMs: 300, sessionTimeoutMs: 10_000 })
+  const producer = client.producer({ lingerMs: 5 })
+  let stopping = false
+  const loop = (async () => {
+    let pending = consumer.next()
+    while (!stopping) {
+      const b = await Promise.race([pending, new Promise<typeof TICK>((r) => setTimeout(() => r(TICK), 200))])
+      if (b === TICK) continue
+      if (!b) return
+      await Promise.all(b.records.map((r) => producer.send({ topic: to, key: r.key, value: r.value })))
+      await consumer.commit().catch(() => undefined) // a rebalance may refuse it: those records are redone
+      pending = consumer.next()
+    }
+  })()
+  return {
+    consumer,
+    stop: async () => {
+      stopping = true
+      await loop
+      await consumer.close()
+      await producer.close()
+    },
+  }
+}
+
+describe('ETL chain through three consumer groups', () => {
+  it(`moves ${N} keyed records through three stages while members join and leave`, async () => {
+    const topics = [uniqueTopic('etl-in'), uniqueTopic('etl-1'), uniqueTopic('etl-2'), uniqueTopic('etl-out')]
+    for (const t of topics) await client.createTopic(t, { partitions: PARTITIONS })
+    const groups = [uniqueTopic('etl-g1'), uniqueTopic('etl-g2'), uniqueTopic('etl-g3')]
+
+    // Input: keys 0..N-1.
+    const input = client.producer({ lingerMs: 5 })
+    const CHUNK = 20_000
+    for (let i = 0; i < N; i += CHUNK) {
+      await input.sendBatch(
+        Array.from({ length: Math.min(CHUNK, N - i) }, (_, j) => ({ topic: topics[0], key: Buffer.from(String(i + j)), value: Buffer.from(`v${i + j}`) })),
+      )
+    }
+    await input.close()
+
+    const stage = (i: number) => startMember(groups[i], topics[i], topics[i + 1])
+    const members = [[stage(0)], [stage(1)], [stage(2)]]
+
+    // Watch the output: the set of keys that arrived.
+    const seen = new Set<string>()
+    let delivered = 0
+    const watchers = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => client.partitionClient(topics[3], p)))
+    const ac = new AbortController()
+    const watching = Promise.all(
+      watchers.map(async (pc) => {
+        for await (const b of pc.consume({ from: 'earliest', signal: ac.signal, maxWaitMs: 200 })) {
+          for (const r of b.records) {
+            seen.add(r.key!.toString())
+            delivered++
+          }
+        }
+      }),
+    )
+    const waitFor = async (fraction: number, ms: number) => {
+      const deadline = Date.now() + ms
+      while (seen.size < N * fraction && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    }
+
+    let joined = 0
+    let left = 0
+    try {
+      await waitFor(0.2, 120_000)
+      for (const s of [0, 1, 2]) members[s].push(stage(s)) // a second member joins every stage
+      joined += 3
+      await waitFor(0.5, 120_000)
+      for (const s of [0, 1, 2]) await members[s].shift()!.stop() // the first member leaves
+      left += 3
+      await waitFor(0.7, 120_000)
+      for (const s of [0, 1, 2]) members[s].push(stage(s)) // and another joins
+      joined += 3
+      await waitFor(1, 240_000)
+    } finally {
+      for (const ms of members) for (const m of ms) await m.stop()
+      ac.abort()
+      await watching
+    }
+
+    expect(joined).toBe(6)
+    expect(left).toBe(3)
+    const missing = []
+    for (let i = 0; i < N && missing.length < 10; i++) if (!seen.has(String(i))) missing.push(i)
+    expect(missing).toEqual([])
+    expect(seen.size).toBe(N)
+    // At-least-once: duplicates are possible around rebalances, loss is not.
+    expect(delivered).toBeGreaterThanOrEqual(N)
+    console.log(`ETL chain: ${N} keys delivered, ${delivered - N} duplicates from rebalances`)
+    for (const t of topics) await client.deleteTopic(t)
+  }, 600_000)
+})
