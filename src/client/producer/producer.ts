@@ -233,7 +233,7 @@ export class Producer implements AsyncDisposable {
       },
       this.txn,
     )
-    this.txn?.attach(this.sender, this.accumulator)
+    this.txn?.attach(this.sender, this.accumulator, () => this.flush())
   }
 
   /** Bytes of records buffered or in flight. */
@@ -264,7 +264,7 @@ export class Producer implements AsyncDisposable {
       } catch (err) {
         return Promise.reject(err)
       }
-      return this.enqueueOne(record, partition)
+      return this.enqueueOne(record, partition, this.txn?.generation)
     }
     return this.sendSlow(record)
   }
@@ -275,7 +275,7 @@ export class Producer implements AsyncDisposable {
     return (byPartition[partition] ??= this.accumulator.queue(topic, partition))
   }
 
-  private enqueueOne(record: ProducerRecord, partition: number): Promise<RecordMetadata> {
+  private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined): Promise<RecordMetadata> {
     const pr = toProduceRecord(record)
     try {
       validateProduceRecords([pr])
@@ -293,9 +293,8 @@ export class Producer implements AsyncDisposable {
     const acc = this.accumulator
     if (acc.canAdmit(size)) {
       acc.reserve(size)
-      acc.append(q, item)
+      this.appendAdmitted(q, item, generation)
     } else {
-      const generation = this.txn?.generation
       acc.admitAll(1, () => size, () => this.appendAdmitted(q, item, generation))
     }
     return p.then((offset) => ({ topic, partition, offset }))
@@ -303,7 +302,8 @@ export class Producer implements AsyncDisposable {
 
   /** Appends a record that waited for buffer space, unless the producer moved on meanwhile. */
   private appendAdmitted(q: PartitionQueue, item: PendingRecord, generation: number | undefined): void {
-    const refused = this.closed ? new ClientClosedError('producer is closed') : this.txn?.sendError(generation)
+    // (Closing does not refuse records sent before close(): it flushes them.)
+    const refused = this.txn?.sendError(generation)
     if (refused) {
       this.accumulator.release(item.size)
       item.reject(refused)
@@ -343,12 +343,13 @@ export class Producer implements AsyncDisposable {
           return Promise.reject(err)
         }
       }
-      if (ok) return this.dispatch(records, partitions)
+      if (ok) return this.dispatch(records, partitions, this.txn?.generation)
     }
     return this.sendBatchSlow(records)
   }
 
   private async sendBatchSlow(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    const generation = this.txn?.generation
     this.slowSends++
     let handedOver = false
     const done = await this.slowTurn()
@@ -362,7 +363,7 @@ export class Producer implements AsyncDisposable {
         }
       }
       const partitions = records.map((r) => this.pickPartition(r, counts.get(r.topic)!))
-      const p = this.dispatch(records, partitions)
+      const p = this.dispatch(records, partitions, generation)
       handedOver = true
       this.slowSends--
       done()
@@ -376,7 +377,7 @@ export class Producer implements AsyncDisposable {
   }
 
   /** Admits the records in array order (FIFO with other callers under backpressure) into their partitions' batches. */
-  private dispatch(records: readonly ProducerRecord[], partitions: number[]): Promise<RecordMetadata[]> {
+  private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
     const produceRecords = records.map(toProduceRecord)
     try {
       validateProduceRecords(produceRecords)
@@ -388,7 +389,6 @@ export class Producer implements AsyncDisposable {
       (pr, i) => new GroupItem(group, i, records[i].topic, partitions[i], pr, estimateRecordSize(pr)),
     )
     const queues = records.map((r, i) => this.queueFor(r.topic, partitions[i]))
-    const generation = this.txn?.generation
     this.accumulator.admitAll(
       items.length,
       (i) => items[i].size,
@@ -407,6 +407,8 @@ export class Producer implements AsyncDisposable {
   }
 
   private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
+    // The transaction the record is sent in (it must not slip into the next one while metadata loads).
+    const generation = this.txn?.generation
     this.slowSends++
     let handedOver = false
     const done = await this.slowTurn()
@@ -414,7 +416,7 @@ export class Producer implements AsyncDisposable {
       const topic = await this.client.cluster.topic(record.topic)
       const n = topic.partitions.length
       this.topicInfo.set(record.topic, { partitions: n, at: Date.now() })
-      const p = this.enqueueOne(record, this.pickPartition(record, n))
+      const p = this.enqueueOne(record, this.pickPartition(record, n), generation)
       handedOver = true
       this.slowSends--
       done()

@@ -48,6 +48,8 @@ export class TransactionManager implements TransactionHooks {
   private readonly coordinators: Coordinators
   private sender!: Sender
   private acc!: RecordAccumulator
+  /** The producer's flush: also waits for sends still resolving metadata. */
+  private flush!: () => Promise<void>
 
   constructor(
     private readonly cluster: Cluster,
@@ -59,9 +61,10 @@ export class TransactionManager implements TransactionHooks {
     this.coordinators = new Coordinators(cluster, cluster.newLane('txn'))
   }
 
-  attach(sender: Sender, acc: RecordAccumulator): void {
+  attach(sender: Sender, acc: RecordAccumulator, flush: () => Promise<void>): void {
     this.sender = sender
     this.acc = acc
+    this.flush = flush
   }
 
   get state(): TransactionState {
@@ -383,7 +386,7 @@ export class TransactionManager implements TransactionHooks {
       throw new TransactionAbortableError(`the transaction cannot commit, call abort(): ${this.abortableError?.message}`, { cause: this.abortableError })
     }
     this.sm.transition('committing', 'commit()')
-    await this.acc.flush()
+    await this.flush()
     await this.settlePendingAdds()
     this.checkFatal()
     if (this.abortableError) {
