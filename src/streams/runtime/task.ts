@@ -16,6 +16,7 @@ import { LoggingBytesStore, type TimestampSource } from '../state/logging.js'
 import type { BytesStore, ChangelogSink, StateStore } from '../state/store.js'
 import { SerdeKeyValueStore } from '../state/typed.js'
 import { changelogTopic } from '../topology/naming.js'
+import { isDeferredSerde } from '../dsl/change-serde.js'
 import type {
   ConsumedRecordInfo,
   SinkNode,
@@ -628,6 +629,7 @@ export class StreamTask implements TimestampSource {
   }
 
   #serde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    if (isDeferredSerde(serde)) return serde.resolveDefaults(this.#config.defaultKeySerde, this.#config.defaultValueSerde)
     const s = serde ?? (which === 'key' ? this.#config.defaultKeySerde : this.#config.defaultValueSerde)
     if (s === undefined) {
       throw new TopologyError(

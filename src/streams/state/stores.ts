@@ -59,8 +59,8 @@ export interface MaterializedOptions<K, V> {
   name?: string
   /** Bytes store to use instead of the in-memory one; its name is the store name. */
   supplier?: KeyValueBytesStoreSupplier
-  keySerde?: Serde<K>
-  valueSerde?: Serde<V>
+  key?: Serde<K>
+  value?: Serde<V>
   /** Default true. */
   loggingEnabled?: boolean
   changelogConfig?: globalThis.Record<string, string>
@@ -70,8 +70,8 @@ export interface MaterializedOptions<K, V> {
 export class Materialized<K, V> implements MaterializedOptions<K, V> {
   name?: string
   supplier?: KeyValueBytesStoreSupplier
-  keySerde?: Serde<K>
-  valueSerde?: Serde<V>
+  key?: Serde<K>
+  value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
 
@@ -89,18 +89,18 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   /** An unnamed store with these serdes. */
   static with<K, V>(keySerde?: Serde<K>, valueSerde?: Serde<V>): Materialized<K, V> {
     const m = new Materialized<K, V>()
-    m.keySerde = keySerde
-    m.valueSerde = valueSerde
+    m.key = keySerde
+    m.value = valueSerde
     return m
   }
 
   withKeySerde(serde: Serde<K>): this {
-    this.keySerde = serde
+    this.key = serde
     return this
   }
 
   withValueSerde(serde: Serde<V>): this {
-    this.valueSerde = serde
+    this.value = serde
     return this
   }
 

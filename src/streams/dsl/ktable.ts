@@ -1,0 +1,86 @@
+/**
+ * KTable: a changelog stream seen as a table (latest value per key). Table processors forward
+ * old and new values; joins read the table through value getters.
+ */
+import type { KeyValue } from '../record.js'
+import type { Serde } from '../serde.js'
+import { Prefix } from '../topology/naming.js'
+import type { ProcessorSupplier } from '../processor.js'
+import { TableFilter, TableMapValues, TableRepartitionMap, TableToStream, mappedGetter, type ValueGetterSupplier } from './processors.js'
+import type { BuilderInternals, Grouped } from './options.js'
+import { KStream } from './kstream.js'
+import { KGroupedTable } from './grouped.js'
+
+/** A table with keys of type K and values of type V. */
+export class KTable<K, V> {
+  /** @internal */ readonly b: BuilderInternals
+  /** Name of the node producing this table's changes. */
+  readonly name: string
+  /** @internal */ readonly keySerde: Serde<K> | undefined
+  /** @internal */ readonly valueSerde: Serde<V> | undefined
+  /** @internal */ readonly sourceNodes: ReadonlySet<string>
+  /** @internal How joins read the table's current value. */
+  readonly valueGetter: ValueGetterSupplier
+  /** Name of the store holding this table, when it is materialized (queryable by this name). */
+  readonly queryableStoreName: string | undefined
+
+  /** @internal */
+  constructor(
+    b: BuilderInternals,
+    name: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    sourceNodes: ReadonlySet<string>,
+    valueGetter: ValueGetterSupplier,
+    queryableStoreName: string | undefined,
+  ) {
+    this.b = b
+    this.name = name
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.sourceNodes = sourceNodes
+    this.valueGetter = valueGetter
+    this.queryableStoreName = queryableStoreName
+  }
+
+  #add<V2>(prefix: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, valueSerde: Serde<V2> | undefined, getter: ValueGetterSupplier): KTable<K, V2> {
+    const name = this.b.names.processorName(prefix)
+    this.b.topology.addProcessor(name, supplier, this.name)
+    return new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined)
+  }
+
+  /** Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit a delete). */
+  filter(predicate: (key: K, value: V) => boolean): KTable<K, V> {
+    const p = predicate as (k: unknown, v: unknown) => boolean
+    return this.#add(Prefix.KTABLE_FILTER, () => new TableFilter(p, false), this.valueSerde, mappedGetter(this.valueGetter, (v, k) => (p(k, v) ? v : null)))
+  }
+
+  /** Drops rows for which `predicate` is true. */
+  filterNot(predicate: (key: K, value: V) => boolean): KTable<K, V> {
+    const p = predicate as (k: unknown, v: unknown) => boolean
+    return this.#add(Prefix.KTABLE_FILTER, () => new TableFilter(p, true), this.valueSerde, mappedGetter(this.valueGetter, (v, k) => (p(k, v) ? null : v)))
+  }
+
+  /** Maps every value (old and new). */
+  mapValues<VR>(mapper: (value: V, key: K) => VR): KTable<K, VR> {
+    const m = mapper as (v: unknown, k: unknown) => unknown
+    return this.#add<VR>(Prefix.KTABLE_MAPVALUES, () => new TableMapValues(m), undefined, mappedGetter(this.valueGetter, m))
+  }
+
+  /** The table's updates as a stream (a delete becomes a null value). */
+  toStream(): KStream<K, V> {
+    const name = this.b.names.processorName(Prefix.KTABLE_TOSTREAM)
+    this.b.topology.addProcessor(name, () => new TableToStream(), this.name)
+    return new KStream<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, false)
+  }
+
+  /**
+   * Re-groups the table by a new key for aggregation. Each update sends the old row's pair (to be
+   * subtracted) and the new row's pair (to be added) through a repartition topic.
+   */
+  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+    const name = this.b.names.processorName(Prefix.KTABLE_SELECT)
+    this.b.topology.addProcessor(name, () => new TableRepartitionMap(selector as (k: unknown, v: unknown) => KeyValue<unknown, unknown>), this.name)
+    return new KGroupedTable<KR, VR>(this.b, name, grouped.key, grouped.value, grouped.name)
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * The processors behind DSL operations. Each is small and allocates only the records it forwards.
+ * KTable processors forward `Change` values (new and old), as Kafka Streams does, so downstream
+ * aggregations can subtract the old value and add the new one.
+ */
+import type { Processor, ProcessorContext } from '../processor.js'
+import type { Change, KeyValue, Record } from '../record.js'
+import type { KeyValueStore } from '../state/store.js'
+
+type Ctx = ProcessorContext<unknown, unknown>
+type Rec = Record<unknown, unknown>
+type ChangeRec = Record<unknown, Change<unknown>>
+
+/** Base: keeps the context. */
+abstract class Base<KIn = unknown, VIn = unknown> implements Processor<KIn, VIn, unknown, unknown> {
+  protected ctx!: Ctx
+  init(context: Ctx): void {
+    this.ctx = context
+  }
+  abstract process(record: Record<KIn, VIn>): void
+}
+
+export class PassThrough extends Base {
+  process(r: Rec): void {
+    this.ctx.forward(r)
+  }
+}
+
+export class Filter extends Base {
+  constructor(
+    private readonly predicate: (key: unknown, value: unknown) => boolean,
+    private readonly not: boolean,
+  ) {
+    super()
+  }
+  process(r: Rec): void {
+    if (this.predicate(r.key, r.value) !== this.not) this.ctx.forward(r)
+  }
+}
+
+/** Drops null keys before a repartition topic (as Java's repartition filter does). */
+export class NullKeyFilter extends Base {
+  process(r: Rec): void {
+    if (r.key != null) this.ctx.forward(r)
+  }
+}
+
+export class MapKV extends Base {
+  constructor(private readonly mapper: (key: unknown, value: unknown) => KeyValue<unknown, unknown>) {
+    super()
+  }
+  process(r: Rec): void {
+    const kv = this.mapper(r.key, r.value)
+    this.ctx.forward({ key: kv.key, value: kv.value, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class MapValues extends Base {
+  constructor(private readonly mapper: (value: unknown, key: unknown) => unknown) {
+    super()
+  }
+  process(r: Rec): void {
+    this.ctx.forward({ key: r.key, value: this.mapper(r.value, r.key), timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class FlatMap extends Base {
+  constructor(private readonly mapper: (key: unknown, value: unknown) => Iterable<KeyValue<unknown, unknown>>) {
+    super()
+  }
+  process(r: Rec): void {
+    for (const kv of this.mapper(r.key, r.value)) this.ctx.forward({ key: kv.key, value: kv.value, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class FlatMapValues extends Base {
+  constructor(private readonly mapper: (value: unknown, key: unknown) => Iterable<unknown>) {
+    super()
+  }
+  process(r: Rec): void {
+    for (const v of this.mapper(r.value, r.key)) this.ctx.forward({ key: r.key, value: v, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class SelectKey extends Base {
+  constructor(private readonly selector: (key: unknown, value: unknown) => unknown) {
+    super()
+  }
+  process(r: Rec): void {
+    this.ctx.forward({ key: this.selector(r.key, r.value), value: r.value, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class Peek extends Base {
+  constructor(
+    private readonly action: (key: unknown, value: unknown) => void,
+    private readonly forward: boolean,
+  ) {
+    super()
+  }
+  process(r: Rec): void {
+    this.action(r.key, r.value)
+    if (this.forward) this.ctx.forward(r)
+  }
+}
+
+/** Java's KStreamBranch: the first matching predicate's child gets the record, else the default. */
+export class Branch extends Base {
+  constructor(
+    private readonly predicates: ReadonlyArray<(key: unknown, value: unknown) => boolean>,
+    private readonly children: readonly string[],
+    private readonly defaultChild: () => string | undefined,
+  ) {
+    super()
+  }
+  process(r: Rec): void {
+    for (let i = 0; i < this.predicates.length; i++) {
+      if (this.predicates[i](r.key, r.value)) {
+        this.ctx.forward(r, this.children[i])
+        return
+      }
+    }
+    const d = this.defaultChild()
+    if (d !== undefined) this.ctx.forward(r, d)
+  }
+}
+
+/** KStream aggregation (count and aggregate): skips null keys and values. */
+export class StreamAggregate extends Base {
+  private store!: KeyValueStore<unknown, unknown>
+  constructor(
+    private readonly storeName: string,
+    private readonly initializer: () => unknown,
+    private readonly aggregator: (key: unknown, value: unknown, aggregate: unknown) => unknown,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+  process(r: Rec): void {
+    if (r.key == null || r.value == null) return
+    const old = this.store.get(r.key)
+    const newAgg = this.aggregator(r.key, r.value, old ?? this.initializer())
+    this.store.put(r.key, newAgg)
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/** KStream reduce: the first value is the initial aggregate. */
+export class StreamReduce extends Base {
+  private store!: KeyValueStore<unknown, unknown>
+  constructor(
+    private readonly storeName: string,
+    private readonly reducer: (aggregate: unknown, value: unknown, key: unknown) => unknown,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+  process(r: Rec): void {
+    if (r.key == null || r.value == null) return
+    const old = this.store.get(r.key)
+    const newAgg = old === null ? r.value : this.reducer(old, r.value, r.key)
+    this.store.put(r.key, newAgg)
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/** Materializes a stream of upserts (table source, toTable): null value deletes. */
+export class TableSource extends Base {
+  private store!: KeyValueStore<unknown, unknown>
+  constructor(private readonly storeName: string) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+  process(r: Rec): void {
+    if (r.key == null) return
+    const old = this.store.get(r.key)
+    const value = r.value ?? null
+    this.store.put(r.key, value)
+    this.ctx.forward({ key: r.key, value: { newValue: value, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class TableFilter extends Base<unknown, Change<unknown>> {
+  constructor(
+    private readonly predicate: (key: unknown, value: unknown) => boolean,
+    private readonly not: boolean,
+  ) {
+    super()
+  }
+  private pass(key: unknown, v: unknown): unknown {
+    return v !== null && this.predicate(key, v) !== this.not ? v : null
+  }
+  process(r: ChangeRec): void {
+    const newValue = this.pass(r.key, r.value.newValue)
+    const oldValue = this.pass(r.key, r.value.oldValue)
+    if (newValue === null && oldValue === null) return
+    this.ctx.forward({ key: r.key, value: { newValue, oldValue }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+export class TableMapValues extends Base<unknown, Change<unknown>> {
+  constructor(private readonly mapper: (value: unknown, key: unknown) => unknown) {
+    super()
+  }
+  process(r: ChangeRec): void {
+    const { newValue, oldValue } = r.value
+    this.ctx.forward({
+      key: r.key,
+      value: { newValue: newValue === null ? null : this.mapper(newValue, r.key), oldValue: oldValue === null ? null : this.mapper(oldValue, r.key) },
+      timestamp: r.timestamp,
+      headers: r.headers,
+    })
+  }
+}
+
+export class TableToStream extends Base<unknown, Change<unknown>> {
+  process(r: ChangeRec): void {
+    this.ctx.forward({ key: r.key, value: r.value.newValue, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/**
+ * KTable.groupBy: maps old and new values to (key, value) pairs. Same key: one record with both;
+ * different keys: the old pair (to subtract) first, then the new one (Java's KTableRepartitionMap).
+ */
+export class TableRepartitionMap extends Base<unknown, Change<unknown>> {
+  constructor(private readonly selector: (key: unknown, value: unknown) => KeyValue<unknown, unknown>) {
+    super()
+  }
+  process(r: ChangeRec): void {
+    const { newValue, oldValue } = r.value
+    const n = newValue === null ? null : this.selector(r.key, newValue)
+    const o = oldValue === null ? null : this.selector(r.key, oldValue)
+    const nOk = n !== null && n.key != null && n.value != null
+    const oOk = o !== null && o.key != null && o.value != null
+    if (nOk && oOk && Object.is(n.key, o.key)) {
+      this.ctx.forward({ key: n.key, value: { newValue: n.value, oldValue: o.value }, timestamp: r.timestamp, headers: r.headers })
+      return
+    }
+    if (oOk) this.ctx.forward({ key: o.key, value: { newValue: null, oldValue: o.value }, timestamp: r.timestamp, headers: r.headers })
+    if (nOk) this.ctx.forward({ key: n.key, value: { newValue: n.value, oldValue: null }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/** KGroupedTable.aggregate: subtract the old value, then add the new one (Java's KTableAggregate). */
+export class TableAggregate extends Base<unknown, Change<unknown>> {
+  private store!: KeyValueStore<unknown, unknown>
+  constructor(
+    private readonly storeName: string,
+    private readonly initializer: () => unknown,
+    private readonly adder: (key: unknown, value: unknown, aggregate: unknown) => unknown,
+    private readonly subtractor: (key: unknown, value: unknown, aggregate: unknown) => unknown,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+  process(r: ChangeRec): void {
+    if (r.key == null) return
+    const { newValue, oldValue } = r.value
+    const oldAgg = this.store.get(r.key)
+    const mid = oldValue !== null && oldAgg !== null ? this.subtractor(r.key, oldValue, oldAgg) : oldAgg
+    const newAgg = newValue !== null ? this.adder(r.key, newValue, mid ?? this.initializer()) : mid
+    this.store.put(r.key, newAgg ?? null)
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/** KGroupedTable.reduce (Java's KTableReduce). */
+export class TableReduce extends Base<unknown, Change<unknown>> {
+  private store!: KeyValueStore<unknown, unknown>
+  constructor(
+    private readonly storeName: string,
+    private readonly adder: (aggregate: unknown, value: unknown) => unknown,
+    private readonly subtractor: (aggregate: unknown, value: unknown) => unknown,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+  process(r: ChangeRec): void {
+    if (r.key == null) return
+    const { newValue, oldValue } = r.value
+    const oldAgg = this.store.get(r.key)
+    const mid = oldValue !== null && oldAgg !== null ? this.subtractor(oldAgg, oldValue) : oldAgg
+    const newAgg = newValue !== null ? (mid === null ? newValue : this.adder(mid, newValue)) : mid
+    this.store.put(r.key, newAgg ?? null)
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/** Reads a KTable's current value for a key (through its store and any stateless table operations). */
+export interface ValueGetter {
+  init(context: Ctx): void
+  get(key: unknown): unknown
+}
+
+/** Creates value getters for one table; `storeNames` must be connected to the reading processor. */
+export interface ValueGetterSupplier {
+  readonly storeNames: readonly string[]
+  create(): ValueGetter
+}
+
+export function storeGetter(storeName: string): ValueGetterSupplier {
+  return {
+    storeNames: [storeName],
+    create() {
+      let store: KeyValueStore<unknown, unknown>
+      return {
+        init: (ctx) => {
+          store = ctx.getStateStore(storeName)
+        },
+        get: (key) => store.get(key),
+      }
+    },
+  }
+}
+
+export function mappedGetter(parent: ValueGetterSupplier, map: (value: unknown, key: unknown) => unknown): ValueGetterSupplier {
+  return {
+    storeNames: parent.storeNames,
+    create() {
+      const p = parent.create()
+      return {
+        init: (ctx) => p.init(ctx),
+        get: (key) => {
+          const v = p.get(key)
+          return v === null ? null : map(v, key)
+        },
+      }
+    },
+  }
+}
+
+/** KStream-KTable join: the stream record looks up the table; table updates emit nothing. */
+export class StreamTableJoin extends Base {
+  private readonly getter: ValueGetter
+  constructor(
+    getter: ValueGetterSupplier,
+    private readonly joiner: (value: unknown, tableValue: unknown, key: unknown) => unknown,
+    private readonly left: boolean,
+  ) {
+    super()
+    this.getter = getter.create()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.getter.init(context)
+  }
+  process(r: Rec): void {
+    if (r.key == null || r.value == null) return
+    const other = this.getter.get(r.key)
+    if (other === null && !this.left) return
+    this.ctx.forward({ key: r.key, value: this.joiner(r.value, other, r.key), timestamp: r.timestamp, headers: r.headers })
+  }
+}
+
+/** KStream-GlobalKTable join: the key selector maps the stream record to the global table's key. */
+export class StreamGlobalJoin extends Base {
+  private store!: KeyValueStore<unknown, unknown>
+  constructor(
+    private readonly storeName: string,
+    private readonly keySelector: (key: unknown, value: unknown) => unknown,
+    private readonly joiner: (value: unknown, tableValue: unknown, key: unknown) => unknown,
+    private readonly left: boolean,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+  process(r: Rec): void {
+    if (r.value == null) return
+    const gk = this.keySelector(r.key, r.value)
+    const other = gk == null ? null : this.store.get(gk)
+    if (other === null && !this.left) return
+    this.ctx.forward({ key: r.key, value: this.joiner(r.value, other, r.key), timestamp: r.timestamp, headers: r.headers })
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * peridot/streams: Kafka Streams-style processing in TypeScript.
+ *
+ * ```ts
+ * import { StreamsBuilder, Serdes, TopologyTestDriver } from 'peridot/streams'
+ * const b = new StreamsBuilder()
+ * b.stream('text-lines', { key: Serdes.string(), value: Serdes.string() })
+ *   .flatMapValues((line) => line.toLowerCase().split(/\W+/))
+ *   .groupBy((_k, word) => word, { key: Serdes.string() })
+ *   .count({ name: 'word-counts' })
+ *   .toStream()
+ *   .to('word-counts-out', { value: Serdes.int64() })
+ * const driver = new TopologyTestDriver(b.build())
+ * ```
+ */
+export { Serdes, type Serde } from './serde.js'
+export { SerializationError, TopologyError, StreamsProcessingError } from './errors.js'
+export { keyValue, type Record, type RecordHeaders, type RecordMetadata, type KeyValue, type Change } from './record.js'
+export type { Processor, ProcessorContext, ProcessorSupplier, Cancellable, PunctuationType, Punctuator } from './processor.js'
+export type {
+  StateStore,
+  BytesStore,
+  KeyValueStore,
+  ReadOnlyKeyValueStore,
+  ChangelogSink,
+  KeyValueBytesStoreSupplier,
+} from './state/store.js'
+export { InMemoryKeyValueStore, inMemoryKeyValueStore } from './state/in-memory.js'
+export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
+export { SerdeKeyValueStore } from './state/typed.js'
+export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
+export {
+  Topology,
+  type Subtopology,
+  type InternalTopic,
+  type ResolvedTopics,
+  type SourceOptions,
+  type SinkOptions,
+  type TimestampExtractor,
+  type ConsumedRecordInfo,
+  type TopicNameExtractor,
+  type StreamPartitioner,
+  type RecordContext,
+} from './topology/topology.js'
+export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/describe.js'
+export { changelogTopic } from './topology/naming.js'
+export { StreamsBuilder } from './dsl/builder.js'
+export { KStream, BranchedKStream, Branched } from './dsl/kstream.js'
+export { KTable } from './dsl/ktable.js'
+export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
+export { GlobalKTable } from './dsl/global.js'
+export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
+export {
+  StreamTask,
+  type StreamTaskOptions,
+  type TaskConfig,
+  type TaskMetrics,
+  type ExceptionHandlerResponse,
+} from './runtime/task.js'
+export type { RecordCollector, SinkPartitioner, ConsumedOffset, ChangelogPartition } from './runtime/collector.js'
+export {
+  TopologyTestDriver,
+  TestInputTopic,
+  TestOutputTopic,
+  type TopologyTestDriverOptions,
+  type TestRecord,
+  type ChangelogRecord,
+  type InputTopicOptions,
+} from './testing/driver.js'
