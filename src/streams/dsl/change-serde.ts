@@ -34,11 +34,12 @@ export class ChangeSerde<V> implements Serde<Change<V>>, DeferredSerde {
     const inner = this.inner as Serde<V>
     const n = change.newValue === null ? null : inner.serialize(topic, change.newValue)
     const o = change.oldValue === null ? null : inner.serialize(topic, change.oldValue)
-    const out = Buffer.allocUnsafe(5 + (n?.length ?? 0) + (o?.length ?? 0))
+    const nLen = n === null ? 0 : n.length
+    const out = Buffer.allocUnsafe(5 + nLen + (o === null ? 0 : o.length))
     out[0] = (n !== null ? 1 : 0) | (o !== null ? 2 : 0)
-    out.writeInt32BE(n?.length ?? 0, 1)
+    out.writeInt32BE(nLen, 1)
     if (n !== null) n.copy(out, 5)
-    if (o !== null) o.copy(out, 5 + n!.length)
+    if (o !== null) o.copy(out, 5 + nLen)
     return out
   }
 
