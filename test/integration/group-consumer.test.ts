@@ -151,7 +151,13 @@ describe('GroupConsumer (classic protocol)', () => {
     const again = await c.next()
     expect(again!.records[0].offset).toBe(10n)
     expect(() => c.seek('other', 0, 1n)).toThrow(/not assigned/)
+    // Seeking while holding a batch: the batch no longer counts as consumed, the sought position is committed.
+    c.seek(topic, 0, 50n)
+    await c.commit()
     await c.close()
+    const d = client.groupConsumer({ groupId, topics: [topic], autoOffsetReset: 'earliest' })
+    expect((await d.next())!.records[0].offset).toBe(50n)
+    await d.close()
     await client.deleteTopic(topic)
   }, 60_000)
 

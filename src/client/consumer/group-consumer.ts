@@ -80,6 +80,12 @@ export interface GroupConsumerOptions {
   onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>
   /** Called when partitions were lost (membership expired); committing is no longer possible. */
   onLost?: (partitions: TopicPartition[]) => void | Promise<void>
+  /**
+   * Called at the end of every completed rebalance (classic protocol), after onRevoked and
+   * onAssigned, with the whole assignment and the assignor's user data for this member (the
+   * streams runtime carries standby tasks and the hosts of every task there).
+   */
+  onAssignment?: (assignment: { generationId: number; partitions: TopicPartition[]; userData: Buffer | null }) => void | Promise<void>
 }
 
 /** Records of one partition, in offset order. */
@@ -136,8 +142,8 @@ interface Buffered {
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
 export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable {
-  private readonly opts: Required<Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'onLost' | 'serverAssignor'>> &
-    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onLost' | 'serverAssignor'>
+  private readonly opts: Required<Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'serverAssignor'>> &
+    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'serverAssignor'>
   private readonly coordinators: Coordinators
   private readonly groupLane: string
   private readonly fetchLane: string
@@ -200,6 +206,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       onAssigned: options.onAssigned,
       onRevoked: options.onRevoked,
       onLost: options.onLost,
+      onAssignment: options.onAssignment,
     }
     this.groupInstanceId = options.groupInstanceId ?? null
     this.cooperative = assignors.every((a) => a.protocol === 'cooperative')
@@ -249,6 +256,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     const s = this.assigned.get(key(topic, partition))
     if (!s) throw new InvalidArgumentError(`${topic}-${partition} is not assigned to this consumer`)
     if (typeof offset !== 'bigint' || offset < 0n) throw new InvalidArgumentError(`offset must be a bigint >= 0n, got ${String(offset)}`)
+    // The batch in hand no longer counts as consumed: the caller moved the position.
+    if (this.outstanding?.state === s) this.releaseOutstanding()
     this.dropBuffered(s)
     s.fetchPosition = offset
     s.consumed = offset
@@ -624,6 +633,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     )
     await this.initPositions(added)
     if (added.length > 0) await this.opts.onAssigned?.(added.map((s) => ({ topic: s.topic, partition: s.partition })))
+    await this.opts.onAssignment?.({ generationId: this.generationId, partitions: this.assignment(), userData: decoded.userData })
     this.log.debug({ groupId: this.opts.groupId, generation: this.generationId, assigned: this.assigned.size }, 'joined group')
     this.firstAssignment.resolve()
     this.wakeFetch?.()
@@ -887,11 +897,14 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   private finishOutstanding(): void {
     const b = this.outstanding
     if (!b) return
-    this.outstanding = undefined
     if (this.assigned.get(key(b.state.topic, b.state.partition)) === b.state) b.state.consumed = b.result.nextOffset
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
-    for (const w of waiters) w()
+    this.releaseOutstanding()
+  }
+
+  /** Forgets the batch in hand without counting it as consumed; wakes a waiting rebalance. */
+  private releaseOutstanding(): void {
+    this.outstanding = undefined
+    for (const w of this.idleWaiters.splice(0)) w()
   }
 
   /** The next batch; waits for records. Resolves undefined once closed. */
@@ -946,8 +959,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.closing = true
     clearInterval(this.autoCommitTimer)
     // A batch still in hand is not counted as consumed (at-least-once): call commit() first to include it.
-    this.outstanding = undefined
-    for (const w of this.idleWaiters.splice(0)) w()
+    this.releaseOutstanding()
     this.wakeGroup?.()
     this.wakeFetch?.()
     this.wakeReader?.()
