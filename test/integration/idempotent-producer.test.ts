@@ -3,7 +3,8 @@
 // holds every record exactly once and in send order per partition.
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, ProduceOutcomeUnknownError, parseBrokerAddressForTest } from './idempotent-helpers.js'
+import { parseBrokerAddress } from '../../src/client/cluster.js'
+import { Client, ProduceOutcomeUnknownError } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 
@@ -11,7 +12,7 @@ let direct: Client
 let proxy: TcpProxy
 beforeAll(async () => {
   direct = await Client.connect({ brokers: [bootstrap()] })
-  proxy = await startTcpProxy(parseBrokerAddressForTest(bootstrap()))
+  proxy = await startTcpProxy(parseBrokerAddress(bootstrap()))
 })
 afterAll(async () => {
   await direct?.close()

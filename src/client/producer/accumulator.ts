@@ -29,8 +29,6 @@ export class ProducerBatch {
   producerEpoch = -1
   /** Encoded with the current sequence fields; cleared when they change. */
   encoded: Buffer | undefined
-  /** A request carrying it may have reached the broker. */
-  maybeSent = false
   /** The last error of a failed attempt (reported when retries run out). */
   lastError: Error | undefined
   done = false

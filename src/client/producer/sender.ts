@@ -269,8 +269,9 @@ export class Sender {
     // Expire batches that waited longer than the delivery timeout without being sent again.
     const waiting: PartitionQueue[] = []
     for (const q of this.acc.queues.values()) {
-      while (q.ready.length > 0 && now - q.ready[0].createdAt >= this.opts.deliveryTimeoutMs && q.ready[0].attempts === 0) {
-        this.failBatch(q.ready.shift()!, new TimeoutError(`records for ${q.topic}-${q.partition} expired after ${this.opts.deliveryTimeoutMs} ms waiting to be sent`))
+      while (q.ready.length > 0 && now - q.ready[0].createdAt >= this.opts.deliveryTimeoutMs) {
+        const b = q.ready.shift()!
+        this.failBatch(b, b.lastError ?? new TimeoutError(`records for ${q.topic}-${q.partition} expired after ${this.opts.deliveryTimeoutMs} ms waiting to be sent`))
       }
       if (q.ready.length > 0) waiting.push(q)
     }
