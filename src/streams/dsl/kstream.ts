@@ -53,14 +53,14 @@ export function addRepartition(
 export class Branched<K, V> {
   private constructor(
     readonly name: string | undefined,
-    readonly chain: ((stream: KStream<K, V>) => KStream<unknown, unknown> | void) | undefined,
+    readonly chain: ((stream: KStream<K, V>) => KStream<K, V> | void) | undefined,
   ) {}
   /** A branch named `<splitName><name>`. */
   static as<K, V>(name: string): Branched<K, V> {
     return new Branched<K, V>(name, undefined)
   }
   /** The branch stream is passed to `fn`; its result (if any) goes in the result map. */
-  static withFunction<K, V>(fn: (stream: KStream<K, V>) => KStream<unknown, unknown> | void, name?: string): Branched<K, V> {
+  static withFunction<K, V>(fn: (stream: KStream<K, V>) => KStream<K, V> | void, name?: string): Branched<K, V> {
     return new Branched<K, V>(name, fn)
   }
   /** The branch stream is passed to `fn` and left out of the result map. */
@@ -116,7 +116,7 @@ export class BranchedKStream<K, V> {
     if (branched?.chain === undefined) this.#result[childName] = stream
     else {
       const out = branched.chain(stream)
-      if (out) this.#result[childName] = out as unknown as KStream<K, V>
+      if (out) this.#result[childName] = out
     }
     return childName
   }

@@ -365,11 +365,14 @@ export class StreamTask implements TimestampSource {
     return out
   }
 
-  /** Writes changelog records straight into a store (no logging). Call before {@link init}. */
-  restore(storeName: string, records: Iterable<{ key: Buffer; value: Buffer | null }>): void {
+  /**
+   * Writes changelog records (e.g. fetched KafkaRecords) straight into a store, without logging.
+   * Call before {@link init}. A null value deletes; records without a key are ignored.
+   */
+  restore(storeName: string, records: Iterable<{ key: Buffer | null; value: Buffer | null }>): void {
     const store = this.#innerStores.get(storeName)
     if (store === undefined) throw new TopologyError(`task ${this.id} has no state store '${storeName}'`)
-    for (const r of records) store.put(r.key, r.value)
+    for (const r of records) if (r.key !== null) store.put(r.key, r.value)
   }
 
   /** Initializes processors (they may read stores and schedule punctuators). */
