@@ -24,8 +24,11 @@ export type {
   ReadOnlyKeyValueStore,
   ChangelogSink,
   KeyValueBytesStoreSupplier,
+  StoreContext,
 } from './state/store.js'
 export { InMemoryKeyValueStore, inMemoryKeyValueStore } from './state/in-memory.js'
+export { LmdbKeyValueStore, lmdbKeyValueStore, taskDirectory, storeDirectory, LMDB_MAX_KEY_BYTES, type LmdbStoreOptions } from './state/lmdb.js'
+export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHECKPOINT_FILE, CheckpointError, type CheckpointEntry } from './state/checkpoint.js'
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
 export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'

@@ -51,6 +51,8 @@ export interface TaskConfig {
    */
   deadLetterQueueTopic?: string
   logger?: Logger
+  /** State directory of the application: persistent stores go to `<stateDir>/<taskId>/<store>`. */
+  stateDir?: string
 }
 
 /** Counters a task keeps. */
@@ -316,7 +318,7 @@ export class StreamTask implements TimestampSource {
       for (const storeName of sub.stores) {
         const reg = topology.stores.get(storeName)
         if (reg === undefined) throw new TopologyError(`state store '${storeName}' is not registered`)
-        const inner = reg.builder.supplier.get()
+        const inner = reg.builder.supplier.get({ applicationId: this.applicationId, taskId: this.id, stateDir: config.stateDir })
         this.#innerStores.set(storeName, inner)
         const bytes = reg.builder.loggingEnabled && !reg.global ? new LoggingBytesStore(inner, changelogSink, this) : inner
         const keySerde = this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`)

@@ -52,8 +52,20 @@ export interface ChangelogSink {
   logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void
 }
 
+/** Where a store is created: passed by the task to {@link KeyValueBytesStoreSupplier.get}. */
+export interface StoreContext {
+  applicationId: string
+  /** `<subtopology>_<partition>` (or `global`). */
+  taskId: string
+  /**
+   * The application's state directory, when the runtime has one: persistent stores live in
+   * `<stateDir>/<taskId>/<storeName>`. Undefined in the test driver.
+   */
+  stateDir?: string
+}
+
 /** Creates the bytes store for one task (e.g. in-memory, or a persistent engine). */
 export interface KeyValueBytesStoreSupplier {
   readonly name: string
-  get(): BytesStore
+  get(context?: StoreContext): BytesStore
 }

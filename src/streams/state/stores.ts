@@ -4,6 +4,7 @@
  */
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
+import { lmdbKeyValueStore } from './lmdb.js'
 import type { KeyValueBytesStoreSupplier } from './store.js'
 
 /** Describes a key-value store to create in every task that uses it. */
@@ -47,6 +48,12 @@ export class StoreBuilder<K, V> {
 export const Stores = {
   /** An ordered in-memory bytes store supplier. */
   inMemoryKeyValueStore,
+  /**
+   * A persistent (LMDB) bytes store supplier: `<stateDir>/<taskId>/<name>` on disk, kept across
+   * restarts. Use it with `Materialized.as(Stores.persistentKeyValueStore('counts'))` or
+   * `Stores.keyValueStoreBuilder(...)`.
+   */
+  persistentKeyValueStore: lmdbKeyValueStore,
   /** A typed key-value store builder; omitted serdes fall back to the runtime's default serdes. */
   keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder<K, V> {
     return new StoreBuilder(supplier, keySerde, valueSerde)
