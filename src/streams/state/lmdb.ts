@@ -200,8 +200,13 @@ export class LmdbKeyValueStore implements BytesStore {
     if (this.#pending.size === 0) return
     const data = this.#data
     const side = this.#side
+    // In key order: B-tree inserts in order run about twice as fast as in hash order. Latin1
+    // strings compare like the bytes they hold.
+    const pending = this.#pending
+    const keys = [...pending.keys()].sort()
     this.#root.transactionSync(() => {
-      for (const p of this.#pending.values()) {
+      for (const k of keys) {
+        const p = pending.get(k) as Pending
         if (p.key.length === 0) {
           if (p.value === null) side.removeSync(EMPTY_KEY_SLOT)
           else side.putSync(EMPTY_KEY_SLOT, p.value)
