@@ -41,6 +41,7 @@ const { values: opts } = parseArgs({
     'latency-seconds': { type: 'string', default: '10' },
     'latency-size': { type: 'string', default: '100' },
     port: { type: 'string', default: '19200' },
+    repeat: { type: 'string', default: '1' },
     'cpu-prof': { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     note: { type: 'string', default: '' },
@@ -50,6 +51,8 @@ const { values: opts } = parseArgs({
 const only = new Set(opts.only.split(',') as JobKind[])
 const clients = opts.clients.split(',').filter((c): c is ClientName => (ALL_CLIENTS as readonly string[]).includes(c))
 const records = Number(opts.records)
+/** Produce and fetch runs per client (median reported). */
+const repeat = Math.max(1, Math.floor(Number(opts.repeat)) || 1)
 const sizes = opts.sizes.split(',').map(Number)
 const base: Omit<Job, 'kind' | 'topic' | 'partitions' | 'recordSize'> = {
   bootstrap: '',
@@ -100,6 +103,12 @@ function nodeFor(client: ClientName): string {
 
 /** Peridot's module runs several APIs: the client name picks the variant. */
 const PERIDOT_VARIANTS: Partial<Record<ClientName, string>> = { 'peridot-send': 'send', 'peridot-pc': 'partition-client' }
+
+/** Median (the lower middle one for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor((s.length - 1) / 2)]
+}
 
 /** Runs one job in a child process; resolves with its JSON result. */
 function runJob(client: ClientName, job: Job): Promise<JobResult> {
@@ -192,25 +201,45 @@ async function main(): Promise<void> {
       await admin.createTopic(name, { partitions, replicationFactor: 1 })
       return name
     }
+    /**
+     * Runs every client `repeat` times, interleaved (A B C A B C ...), and reports each one's
+     * median, so a burst of load from elsewhere on the machine does not decide a ratio.
+     */
+    const throughput = async (name: string, runners: ClientName[], jobFor: (c: ClientName, rep: number) => Promise<Job>) => {
+      const rates = new Map<ClientName, Array<{ rps: number; mbs: number }>>()
+      for (let r = 0; r < repeat; r++) {
+        for (const c of runners) {
+          const res = await run(c, await jobFor(c, r))
+          if (typeof res === 'string') continue
+          const tr = res as ThroughputResult
+          const list = rates.get(c) ?? []
+          list.push({ rps: tr.records / tr.seconds, mbs: tr.bytes / tr.seconds / 1e6 })
+          rates.set(c, list)
+        }
+      }
+      const rps: Row = { name, unit: 'records/s', values: {} }
+      const mbs: Row = { name, unit: 'MB/s', values: {} }
+      for (const c of runners) {
+        const list = rates.get(c)
+        if (!list) {
+          rps.values[c] = mbs.values[c] = 'failed'
+          continue
+        }
+        rps.values[c] = median(list.map((x) => x.rps))
+        mbs.values[c] = median(list.map((x) => x.mbs))
+      }
+      rows.push(rps, mbs)
+    }
 
     for (const size of sizes) {
       const job = (kind: JobKind, t: string, partitions = 3): Job => ({ ...base, bootstrap: bootstrap!, kind, topic: t, partitions, recordSize: size })
       let fetchTopic: string | undefined
       if (only.has('produce')) {
-        const rps: Row = { name: `produce ${size} B`, unit: 'records/s', values: {} }
-        const mbs: Row = { name: `produce ${size} B`, unit: 'MB/s', values: {} }
-        for (const c of clients) {
-          const t = await topic(`bench-${runId}-${size}-${c}`, 3)
-          const r = await run(c, job('produce', t))
-          if (typeof r === 'string') rps.values[c] = mbs.values[c] = r
-          else {
-            const tr = r as ThroughputResult
-            rps.values[c] = tr.records / tr.seconds
-            mbs.values[c] = tr.bytes / tr.seconds / 1e6
-            if (c === 'peridot') fetchTopic = t
-          }
-        }
-        rows.push(rps, mbs)
+        await throughput(`produce ${size} B`, clients, async (c, r) => {
+          const t = await topic(`bench-${runId}-${size}-${c}${r > 0 ? `-${r}` : ''}`, 3)
+          if (c === 'peridot') fetchTopic ??= t
+          return job('produce', t)
+        })
       }
       if (only.has('fetch')) {
         if (!fetchTopic) {
@@ -218,19 +247,9 @@ async function main(): Promise<void> {
           const r = await run('peridot', job('produce', fetchTopic))
           if (typeof r === 'string') throw new Error('could not fill the fetch topic')
         }
-        const rps: Row = { name: `fetch ${size} B`, unit: 'records/s', values: {} }
-        const mbs: Row = { name: `fetch ${size} B`, unit: 'MB/s', values: {} }
+        const t = fetchTopic
         // Fetch: Peridot = Client.fetchMany, Peridot PartitionClient = consume() per partition.
-        for (const c of clients.filter((x) => x !== 'peridot-send')) {
-          const r = await run(c, job('fetch', fetchTopic))
-          if (typeof r === 'string') rps.values[c] = mbs.values[c] = r
-          else {
-            const tr = r as ThroughputResult
-            rps.values[c] = tr.records / tr.seconds
-            mbs.values[c] = tr.bytes / tr.seconds / 1e6
-          }
-        }
-        rows.push(rps, mbs)
+        await throughput(`fetch ${size} B`, clients.filter((x) => x !== 'peridot-send'), async () => job('fetch', t))
       }
     }
     if (only.has('latency')) {
@@ -272,7 +291,7 @@ async function main(): Promise<void> {
       `- Node: ${commandVersion(NODE, ['-v'])} (Peridot, KafkaJS, Java tool wrapper)${newNode && newNode !== NODE ? `; ${commandVersion(newNode, ['-v'])} (@platformatic/kafka, from ${newNode.slice(root.length + 1)})` : ''}`,
       `- Java: ${javaVersion()}; Kafka broker ${kafkaVersion}${process.env.KAFKA_CONNECT ? ` at ${process.env.KAFKA_CONNECT}` : ' (local, started by the bench)'}`,
       `- peers: kafkajs ${versionOf('kafkajs')}, @platformatic/kafka ${versionOf('@platformatic/kafka')}, Java perf tools (kafka-tools ${kafkaVersion})`,
-      `- settings: ${records} records per produce/fetch run, 3 partitions, acks=all, no compression, batch ${base.batchBytes} B per partition, linger ${base.lingerMs} ms; latency ${base.rate}/s for ${base.seconds} s`,
+      `- settings: ${records} records per produce/fetch run${repeat > 1 ? ` (median of ${repeat} runs per client, interleaved)` : ''}, 3 partitions, acks=all, no compression, batch ${base.batchBytes} B per partition, linger ${base.lingerMs} ms; latency ${base.rate}/s for ${base.seconds} s`,
     ]
     if (opts.note) env.push(`- note: ${opts.note}`)
     const report = [`${table}`, '', 'Ratio in parentheses: client ÷ Peridot (throughput: below 1 means Peridot is faster; latency: above 1 means Peridot is faster).', '', ...env]
