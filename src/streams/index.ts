@@ -70,3 +70,14 @@ export {
   type ChangelogRecord,
   type InputTopicOptions,
 } from './testing/driver.js'
+export {
+  KafkaStreams,
+  type KafkaStreamsOptions,
+  type ProcessingGuarantee,
+  type StreamsState,
+  type UncaughtErrorResponse,
+  type KeyQueryMetadata,
+  type StreamsMetrics,
+} from './runtime/kafka-streams.js'
+export { StreamsConfigError, StreamsStateError } from './runtime/errors.js'
+export type { HostMap } from './runtime/streams-assignor.js'

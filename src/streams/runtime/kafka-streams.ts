@@ -1,0 +1,854 @@
+/**
+ * KafkaStreams: runs a {@link Topology} against a Kafka cluster, with Kafka Streams' semantics.
+ *
+ * One instance = one group member (group id = application id) with one processing loop: the
+ * streams assignor spreads tasks (sub-topology, partition) over instances; batches from the
+ * group consumer go to their task; output goes through one producer (transactional under
+ * exactly_once_v2, id `<applicationId>-<processId>`); every `commitIntervalMs` the instance
+ * commits (at_least_once: flush the producer, then commit offsets; exactly_once_v2: offsets in
+ * the transaction, then commit it). Stores restore from their changelogs when tasks arrive;
+ * standby tasks keep copies warm on other instances.
+ */
+import { pino, type Logger } from 'pino'
+import { Client, type ClientOptions } from '../../client/client.js'
+import type { GroupBatch, GroupConsumer } from '../../client/consumer/group-consumer.js'
+import { CommitFailedError } from '../../client/consumer/group-consumer.js'
+import type { TopicPartition } from '../../client/consumer/assignor.js'
+import type { Fetcher } from '../../client/consumer/fetcher.js'
+import { partitionForKey } from '../../client/partitioner.js'
+import type { Producer, ProducerOptions, TransactionalProducer } from '../../client/producer/producer.js'
+import { ProducerFencedError } from '../../client/producer/errors.js'
+import type { KeyValue } from '../record.js'
+import type { Serde } from '../serde.js'
+import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
+import type { SerdeKeyValueStore } from '../state/typed.js'
+import type { Topology } from '../topology/topology.js'
+import { changelogTopic } from '../topology/naming.js'
+import { StreamsConfigError, StreamsStateError } from './errors.js'
+import { setUpInternalTopics } from './internal-topics.js'
+import { ProducerCollector } from './producer-collector.js'
+import { StateUpdater } from './restore.js'
+import { defaultStateDir, StateDirectory } from './state-directory.js'
+import { decodeAssignmentInfo, streamsAssignor, type AssignorSubtopology, type HostMap } from './streams-assignor.js'
+import { StreamTask, type ExceptionHandlerResponse, type TaskConfig } from './task.js'
+import { TaskManager, type ActiveTask } from './task-manager.js'
+
+/** 'at_least_once' (default) or 'exactly_once_v2' (transactions; output read with read_committed is exact). */
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
+
+/** Lifecycle states, as in Kafka Streams. */
+export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR'
+
+/**
+ * What to do after an uncaught processing error: 'replace-thread' restarts processing (tasks
+ * closed without committing, a new group member and producer; records since the last commit
+ * are processed again), 'shutdown-client' stops this instance (state ERROR).
+ */
+export type UncaughtErrorResponse = 'replace-thread' | 'shutdown-client'
+
+/** Options of {@link KafkaStreams}. */
+export interface KafkaStreamsOptions {
+  /** Group id, transactional id prefix and internal topic prefix. */
+  applicationId: string
+  brokers: string[]
+  /** Default 'at_least_once'. */
+  processingGuarantee?: ProcessingGuarantee
+  /** Default 100 ms under exactly_once_v2, 30000 ms otherwise. */
+  commitIntervalMs?: number
+  /** Standby copies of each task's state on other instances (default 0). */
+  numStandbyReplicas?: number
+  /**
+   * Local state: checkpoints, persistent stores, the process id. Default
+   * `<os tmp>/.peridot-streams/<applicationId>`. Each instance of an application needs its own.
+   */
+  stateDir?: string
+  /** `host:port` where this instance serves interactive queries (announced to the other instances). */
+  applicationServer?: string
+  /** Further client options (TLS, SASL, timeouts, ...). */
+  clientOptions?: Omit<ClientOptions, 'brokers'>
+  /** Producer tuning (linger, compression, ...). */
+  producerOptions?: Pick<ProducerOptions, 'lingerMs' | 'compression' | 'maxBatchBytes' | 'maxBufferedBytes'>
+  /** Replication factor of internal topics (default -1: the broker's default). */
+  replicationFactor?: number
+  /** Group session timeout (default 45000 ms) and heartbeat interval (default 3000 ms). */
+  sessionTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  /** Where to start without committed offsets (default 'earliest', as Kafka Streams). */
+  autoOffsetReset?: 'earliest' | 'latest'
+  /** A pino logger; silent by default (or PERIDOT_LOG_LEVEL). */
+  logger?: Logger
+  defaultKeySerde?: Serde<unknown>
+  defaultValueSerde?: Serde<unknown>
+  /** Default 'fail'. */
+  deserializationExceptionHandler?: ExceptionHandlerResponse
+  /** Default 'fail'. */
+  processingExceptionHandler?: ExceptionHandlerResponse
+  /** Dead-letter topic for records that fail to deserialize or process (KIP-1034 headers). */
+  deadLetterQueueTopic?: string
+}
+
+/** Where a key's data lives (interactive queries). */
+export interface KeyQueryMetadata {
+  /** `host:port` of the instance with the active task, or null when unknown (rebalancing, no applicationServer). */
+  activeHost: string | null
+  standbyHosts: string[]
+  partition: number
+  taskId: string
+}
+
+/** A snapshot of the instance's metrics. */
+export interface StreamsMetrics {
+  state: StreamsState
+  /** Records processed by tasks of this instance (all time). */
+  recordsProcessed: number
+  /** Records skipped by exception handlers or for negative timestamps. */
+  recordsSkipped: number
+  punctuations: number
+  commits: number
+  commitLatencyAvgMs: number
+  commitLatencyMaxMs: number
+  /** Consumer lag per assigned input partition, as of its last fetched batch. */
+  lag: Array<{ topic: string; partition: number; lag: bigint }>
+  restore: {
+    /** Changelog records restored into active tasks. */
+    restoredRecords: number
+    /** Changelog records applied to standby tasks. */
+    standbyRecords: number
+    /** Finished active-task restorations and the time they took. */
+    restorations: number
+    restoreMs: number
+    /** Changelog partitions being restored or followed now. */
+    inProgress: Array<{ taskId: string; role: 'restoring' | 'standby'; store: string; startOffset: bigint; position: bigint; endOffset: bigint; applied: number }>
+  }
+  tasks: { active: string[]; restoring: string[]; standby: string[] }
+}
+
+const TICK = Symbol('tick')
+
+/** The global task (all global stores) and where it reads. */
+interface GlobalState {
+  task: StreamTask
+  fetcher: Fetcher
+  positions: Map<string, bigint>
+  loop?: Promise<void>
+}
+
+/** Runs a topology against a Kafka cluster. */
+export class KafkaStreams implements AsyncDisposable {
+  readonly applicationId: string
+  readonly #topology: Topology
+  readonly #options: KafkaStreamsOptions
+  readonly #eos: boolean
+  readonly #commitIntervalMs: number
+  readonly #logger: Logger
+  #state: StreamsState = 'CREATED'
+  readonly #listeners: Array<(next: StreamsState, previous: StreamsState) => void> = []
+  #errorHandler: ((err: Error) => UncaughtErrorResponse | void) | undefined
+  #client: Client | undefined
+  #stateDir: StateDirectory | undefined
+  #collector: ProducerCollector | undefined
+  #producer: Producer | undefined
+  #consumer: GroupConsumer | undefined
+  #updater: StateUpdater | undefined
+  #tasks: TaskManager | undefined
+  #global: GlobalState | undefined
+  #globalStores: Map<string, StateStore> | undefined
+  #subtopologies: AssignorSubtopology[] = []
+  #tasksPerSub = new Map<number, number>()
+  #hosts: HostMap = {}
+  #txnOpen = false
+  #loop: Promise<void> | undefined
+  #loopRunning = false
+  /** Rebalance callbacks during a dirty teardown must not commit. */
+  #dirtyTeardown = false
+  #lock: Promise<unknown> = Promise.resolve()
+  #lastCommit = 0
+  #commits = 0
+  #commitMsTotal = 0
+  #commitMsMax = 0
+  readonly #lag = new Map<string, { topic: string; partition: number; lag: bigint }>()
+  /** Where each input partition's uncommitted processing started (EOS resets seek back here). */
+  readonly #committedPos = new Map<string, bigint>()
+
+  /** Creates the instance; nothing connects before {@link start}. */
+  constructor(topology: Topology, options: KafkaStreamsOptions) {
+    if (!options || typeof options.applicationId !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(options.applicationId)) {
+      throw new StreamsConfigError('applicationId must be a non-empty string of letters, digits, ".", "_" and "-"')
+    }
+    if (!Array.isArray(options.brokers) || options.brokers.length === 0) throw new StreamsConfigError('brokers must list at least one host:port')
+    const guarantee = options.processingGuarantee ?? 'at_least_once'
+    if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
+      throw new StreamsConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got ${String(guarantee)}`)
+    }
+    const standbys = options.numStandbyReplicas ?? 0
+    if (!Number.isInteger(standbys) || standbys < 0) throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0, got ${String(standbys)}`)
+    if (options.applicationServer !== undefined && !/^[^:]+:\d+$/.test(options.applicationServer)) {
+      throw new StreamsConfigError(`applicationServer must be 'host:port', got '${options.applicationServer}'`)
+    }
+    this.applicationId = options.applicationId
+    this.#topology = topology
+    this.#options = options
+    this.#eos = guarantee === 'exactly_once_v2'
+    this.#commitIntervalMs = options.commitIntervalMs ?? (this.#eos ? 100 : 30_000)
+    if (!(this.#commitIntervalMs >= 0)) throw new StreamsConfigError(`commitIntervalMs must be >= 0, got ${String(options.commitIntervalMs)}`)
+    this.#logger = options.logger ?? pino({ name: 'peridot-streams', level: process.env.PERIDOT_LOG_LEVEL ?? 'silent' })
+  }
+
+  /** The lifecycle state. */
+  get state(): StreamsState {
+    return this.#state
+  }
+
+  /** Calls `listener(next, previous)` on every state change. Returns a function that removes it. */
+  onStateChange(listener: (next: StreamsState, previous: StreamsState) => void): () => void {
+    this.#listeners.push(listener)
+    return () => {
+      const i = this.#listeners.indexOf(listener)
+      if (i >= 0) this.#listeners.splice(i, 1)
+    }
+  }
+
+  /**
+   * Decides what happens after an error escapes processing (a record the handlers let fail, a
+   * punctuator, a failed send or commit). Without a handler, or when it returns nothing, the
+   * instance shuts down ('shutdown-client', state ERROR), as Kafka Streams does by default.
+   */
+  onUncaughtError(handler: (err: Error) => UncaughtErrorResponse | void): void {
+    this.#errorHandler = handler
+  }
+
+  #setState(next: StreamsState): void {
+    const prev = this.#state
+    if (prev === next) return
+    // Terminal and shutting-down states are not left for rebalancing or running.
+    if ((prev === 'PENDING_SHUTDOWN' || prev === 'NOT_RUNNING' || prev === 'PENDING_ERROR' || prev === 'ERROR') && (next === 'RUNNING' || next === 'REBALANCING')) return
+    this.#state = next
+    this.#logger.info({ from: prev, to: next }, 'state change')
+    for (const l of [...this.#listeners]) {
+      try {
+        l(next, prev)
+      } catch (err) {
+        this.#logger.warn({ err }, 'state listener threw')
+      }
+    }
+  }
+
+  /**
+   * Connects, creates missing internal topics (checking co-partitioning), loads global stores,
+   * and joins the group. Resolves once the first assignment is in place (its tasks may still be
+   * restoring: state REBALANCING until they run, then RUNNING).
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'CREATED') throw new StreamsStateError(`start() needs state CREATED, the instance is ${this.#state}`)
+    this.#setState('REBALANCING')
+    try {
+      this.#stateDir = new StateDirectory(this.#options.stateDir ?? defaultStateDir(this.applicationId))
+      const processId = this.#stateDir.processId
+      this.#client = await Client.connect({
+        clientId: `${this.applicationId}-${processId}`,
+        logger: this.#logger,
+        ...this.#options.clientOptions,
+        brokers: this.#options.brokers,
+      })
+      const resolved = await setUpInternalTopics(this.#client, this.#topology, this.applicationId, {
+        replicationFactor: this.#options.replicationFactor ?? -1,
+        logger: this.#logger,
+      })
+      this.#tasksPerSub = resolved.tasksPerSubtopology
+      this.#subtopologies = this.#topology
+        .subtopologies()
+        .filter((s) => !s.global)
+        .map((s) => ({ id: s.id, topics: s.sourceTopics.map((t) => this.#topology.topicName(this.applicationId, t)) }))
+      const changelogs = new Set(resolved.internalTopics.filter((t) => t.kind === 'changelog').map((t) => t.name))
+      this.#producer = await this.#newProducer()
+      this.#collector = new ProducerCollector(this.#client, this.#producer, changelogs)
+      await this.#collector.prefetchPartitionCounts(resolved.internalTopics.map((t) => t.name))
+      await this.#startGlobal()
+      this.#updater = new StateUpdater(this.#client, { readCommitted: this.#eos, logger: this.#logger, onError: (err) => this.#fail(err) })
+      this.#tasks = new TaskManager({
+        topology: this.#topology,
+        config: this.#taskConfig(),
+        collector: this.#collector,
+        updater: this.#updater,
+        stateDir: this.#stateDir,
+        eos: this.#eos,
+        logger: this.#logger,
+        globalStores: this.#globalStores,
+      })
+      this.#tasks.onRunning = (at) => this.#taskRunning(at)
+      this.#updater.start()
+      await this.#startConsumer()
+    } catch (err) {
+      this.#setState('PENDING_ERROR')
+      await this.#teardown(false)
+      this.#setState('ERROR')
+      throw err
+    }
+  }
+
+  #taskConfig(): TaskConfig {
+    const o = this.#options
+    return {
+      applicationId: this.applicationId,
+      defaultKeySerde: o.defaultKeySerde,
+      defaultValueSerde: o.defaultValueSerde,
+      deserializationExceptionHandler: o.deserializationExceptionHandler,
+      processingExceptionHandler: o.processingExceptionHandler,
+      deadLetterQueueTopic: o.deadLetterQueueTopic,
+      logger: this.#logger,
+      stateDir: this.#stateDir?.path,
+    }
+  }
+
+  async #newProducer(): Promise<Producer> {
+    const client = this.#client as Client
+    const tuning = { lingerMs: 5, ...this.#options.producerOptions }
+    if (!this.#eos) return client.producer(tuning)
+    const p = client.transactionalProducer({ ...tuning, transactionalId: `${this.applicationId}-${(this.#stateDir as StateDirectory).processId}` })
+    await p.init()
+    this.#txnOpen = false
+    return p
+  }
+
+  async #startConsumer(): Promise<void> {
+    const client = this.#client as Client
+    const tasks = this.#tasks as TaskManager
+    const topics = [...new Set(this.#subtopologies.flatMap((s) => s.topics))]
+    if (topics.length === 0) throw new StreamsConfigError('the topology has no source topics outside global stores')
+    const consumer = client.groupConsumer({
+      groupId: this.applicationId,
+      topics,
+      assignors: [
+        streamsAssignor({
+          subtopologies: this.#subtopologies,
+          numStandbyReplicas: this.#options.numStandbyReplicas ?? 0,
+          subscription: () => ({
+            processId: (this.#stateDir as StateDirectory).processId,
+            endpoint: this.#options.applicationServer ?? null,
+            active: [...tasks.active.keys()],
+            standby: tasks.standbyIds(),
+            local: (this.#stateDir as StateDirectory).tasksWithState(),
+          }),
+          warn: (message) => this.#logger.warn(message),
+        }),
+      ],
+      autoCommit: false,
+      autoOffsetReset: this.#options.autoOffsetReset ?? 'earliest',
+      isolationLevel: this.#eos ? 'read_committed' : 'read_uncommitted',
+      sessionTimeoutMs: this.#options.sessionTimeoutMs,
+      heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
+      onAssigned: (tps) => this.#locked(async () => this.#onAssigned(consumer, tps)),
+      onRevoked: (tps) => this.#locked(async () => this.#onRevoked(consumer, tps, false)),
+      onLost: (tps) => this.#locked(async () => this.#onRevoked(consumer, tps, true)),
+      onAssignment: (a) => this.#locked(async () => this.#onAssignment(a.userData)),
+    })
+    this.#consumer = consumer
+    await consumer.start()
+    this.#loopRunning = true
+    this.#loop = this.#run(consumer)
+  }
+
+  /** Serializes rebalance callbacks, batch processing and commits. */
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn)
+    this.#lock = run.catch(() => undefined)
+    return run
+  }
+
+  // ---- rebalance callbacks ----------------------------------------------------------------
+
+  #onAssigned(consumer: GroupConsumer, tps: TopicPartition[]): void {
+    const pause = (this.#tasks as TaskManager).addPartitions(tps)
+    if (pause.length > 0) {
+      consumer.pause(pause)
+      this.#setState('REBALANCING')
+    }
+  }
+
+  async #onRevoked(consumer: GroupConsumer, tps: TopicPartition[], lost: boolean): Promise<void> {
+    const tasks = this.#tasks as TaskManager
+    const affected = tasks.tasksOf(tps)
+    for (const tp of tps) {
+      this.#lag.delete(`${tp.topic}:${tp.partition}`)
+      this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
+    }
+    if (affected.length === 0) return
+    this.#setState('REBALANCING')
+    if (this.#eos) {
+      // The open transaction may hold output of revoked tasks: abort it, and everything
+      // processed in it is redone from the changelog and the committed offsets.
+      if (this.#txnOpen) await this.#abortAndReset(consumer, affected)
+      for (const at of affected) tasks.closeActive(at, !at.dirty)
+      return
+    }
+    let clean = false
+    if (!lost && !this.#dirtyTeardown) {
+      try {
+        await this.#commit(consumer)
+        clean = true
+      } catch (err) {
+        this.#logger.warn({ err }, 'commit before revocation failed; the revoked tasks will be reprocessed from their last commit')
+      }
+    }
+    for (const at of affected) tasks.closeActive(at, clean)
+  }
+
+  #onAssignment(userData: Buffer | null): void {
+    let info
+    try {
+      info = decodeAssignmentInfo(userData)
+    } catch (err) {
+      this.#logger.warn({ err }, 'unreadable assignment user data')
+      return
+    }
+    this.#hosts = info.hosts
+    ;(this.#tasks as TaskManager).setStandbys(info.standby)
+    if (!(this.#updater as StateUpdater).restoring) this.#setState('RUNNING')
+  }
+
+  #taskRunning(at: ActiveTask): void {
+    this.#consumer?.resume(at.partitions)
+    if (!(this.#updater as StateUpdater).restoring) this.#setState('RUNNING')
+  }
+
+  // ---- processing ---------------------------------------------------------------------------
+
+  async #run(consumer: GroupConsumer): Promise<void> {
+    let pending = consumer.next()
+    this.#lastCommit = Date.now()
+    while (this.#loopRunning) {
+      let b: GroupBatch | undefined | typeof TICK
+      try {
+        const wait = Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
+        let timer: NodeJS.Timeout | undefined
+        b = await Promise.race([pending, new Promise<typeof TICK>((r) => (timer = setTimeout(() => r(TICK), wait)))])
+        clearTimeout(timer)
+        if (b === undefined) break
+        if (b !== TICK) {
+          const batch = b
+          await this.#locked(async () => this.#processBatch(consumer, batch))
+          // Asking for the next batch marks this one consumed (and lets a waiting rebalance go on).
+          pending = consumer.next()
+        }
+        if (!this.#loopRunning) break
+        await this.#locked(async () => {
+          for (const at of (this.#tasks as TaskManager).runningTasks()) {
+            if (at.task.maybePunctuateSystemTime()) this.#markDirty(at)
+          }
+          if (Date.now() - this.#lastCommit >= this.#commitIntervalMs) await this.#commit(consumer)
+        })
+      } catch (err) {
+        pending.catch(() => undefined)
+        if (!this.#loopRunning) break
+        await this.#handleUncaught(err)
+        return
+      }
+    }
+    pending.catch(() => undefined)
+  }
+
+  #markDirty(at: ActiveTask): void {
+    at.dirty = true
+    this.#beginIfNeeded()
+  }
+
+  #beginIfNeeded(): void {
+    if (this.#eos && !this.#txnOpen) {
+      ;(this.#producer as TransactionalProducer).begin()
+      this.#txnOpen = true
+    }
+  }
+
+  #processBatch(consumer: GroupConsumer, b: GroupBatch): void {
+    const records = b.records
+    this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
+    if (records.length === 0) return
+    const at = (this.#tasks as TaskManager).byPartition(b.topic, b.partition)
+    if (at === undefined || at.state !== 'running') {
+      // Not ours to process now (moved, or restoring): read it again once the task runs.
+      if (at !== undefined) consumer.seek(b.topic, b.partition, records[0].offset)
+      return
+    }
+    const posKey = `${b.topic}\u0000${b.partition}`
+    if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, records[0].offset)
+    // Begin before the first send: a transactional producer refuses records outside a transaction.
+    this.#markDirty(at)
+    const task = at.task
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]
+      task.process(b.topic, b.partition, r.offset, r.key, r.value, r.timestamp, r.headers)
+      task.maybePunctuateStreamTime()
+    }
+  }
+
+  /** Commits every running task (see the class comment for the two guarantees). */
+  async #commit(consumer: GroupConsumer): Promise<void> {
+    this.#lastCommit = Date.now()
+    const tasks = this.#tasks as TaskManager
+    const collector = this.#collector as ProducerCollector
+    const running = tasks.runningTasks()
+    const t0 = performance.now()
+    if (this.#eos) {
+      if (!this.#txnOpen) return
+      const producer = this.#producer as TransactionalProducer
+      for (const at of running) at.task.flush()
+      const offsets = running.flatMap((at) => at.task.committableOffsets())
+      try {
+        if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata())
+        await producer.commit()
+        collector.throwIfFailed()
+      } catch (err) {
+        if (err instanceof ProducerFencedError) throw err
+        this.#logger.warn({ err }, 'transaction commit failed: aborting, state of the tasks in it restores from the changelog')
+        await this.#abortAndReset(consumer, [])
+        return
+      }
+      this.#txnOpen = false
+      for (const o of offsets) this.#committedPos.set(`${o.topic}\u0000${o.partition}`, o.offset)
+      tasks.committed(running, false)
+    } else {
+      for (const at of running) at.task.flush()
+      await collector.flush()
+      const offsets = running.flatMap((at) => at.task.committableOffsets())
+      if (offsets.length > 0) {
+        try {
+          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })))
+        } catch (err) {
+          // The group moved on; the records are processed again by the new owner (at-least-once).
+          if (err instanceof CommitFailedError) {
+            this.#logger.warn({ err }, 'offset commit failed (rebalance)')
+            return
+          }
+          throw err
+        }
+      }
+      tasks.committed(running, true)
+    }
+    const ms = performance.now() - t0
+    this.#commits++
+    this.#commitMsTotal += ms
+    if (ms > this.#commitMsMax) this.#commitMsMax = ms
+  }
+
+  /**
+   * Aborts the open transaction; every task that processed in it (and `alsoClose`) loses its
+   * uncommitted state: tasks being revoked are closed by the caller, the others are re-created,
+   * restored from their changelogs and re-read from their committed offsets.
+   */
+  async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[]): Promise<void> {
+    const tasks = this.#tasks as TaskManager
+    const producer = this.#producer as TransactionalProducer
+    try {
+      await producer.abort()
+    } catch (err) {
+      if (err instanceof ProducerFencedError) throw err
+      this.#logger.warn({ err }, 'abort failed; re-initializing the transactional producer')
+      await producer.init()
+    }
+    this.#txnOpen = false
+    ;(this.#collector as ProducerCollector).clearError()
+    for (const at of [...tasks.active.values()]) {
+      if (!at.dirty || revoking.includes(at)) continue
+      const positions = at.partitions.map((tp) => ({ tp, pos: this.#committedPos.get(`${tp.topic}\u0000${tp.partition}`) }))
+      const pause = tasks.reset(at)
+      if (pause.length > 0) consumer.pause(pause)
+      for (const { tp, pos } of positions) if (pos !== undefined) consumer.seek(tp.topic, tp.partition, pos)
+      this.#setState('REBALANCING')
+    }
+    for (const at of revoking) at.dirty = true
+  }
+
+  async #handleUncaught(err: unknown): Promise<void> {
+    const error = err instanceof Error ? err : new Error(String(err))
+    let response: UncaughtErrorResponse | void = 'shutdown-client'
+    try {
+      response = this.#errorHandler?.(error) ?? 'shutdown-client'
+    } catch (handlerErr) {
+      this.#logger.error({ err: handlerErr }, 'uncaught error handler threw')
+    }
+    this.#logger.error({ err: error, response }, 'uncaught error in stream processing')
+    if (response === 'replace-thread' && !(error instanceof StreamsConfigError)) {
+      await this.#replaceThread()
+      return
+    }
+    this.#fail(error)
+  }
+
+  #fail(err: unknown): void {
+    if (this.#state === 'PENDING_ERROR' || this.#state === 'ERROR' || this.#state === 'NOT_RUNNING') return
+    this.#logger.error({ err }, 'shutting down after an error')
+    this.#setState('PENDING_ERROR')
+    void this.#teardown(false).finally(() => this.#setState('ERROR'))
+  }
+
+  /** Restarts processing: drops tasks without committing, new producer and group member. */
+  async #replaceThread(): Promise<void> {
+    this.#loopRunning = false
+    this.#dirtyTeardown = true
+    this.#setState('REBALANCING')
+    try {
+      const consumer = this.#consumer
+      this.#consumer = undefined
+      if (this.#eos && this.#txnOpen) await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
+      this.#txnOpen = false
+      ;(this.#tasks as TaskManager).closeAll(false)
+      await consumer?.close()
+      await this.#producer?.close().catch(() => undefined)
+      this.#collector?.clearError()
+      this.#committedPos.clear()
+      this.#lag.clear()
+      this.#producer = await this.#newProducer()
+      ;(this.#collector as ProducerCollector).producer = this.#producer
+      this.#dirtyTeardown = false
+      await this.#startConsumer()
+    } catch (err) {
+      this.#dirtyTeardown = false
+      this.#fail(err)
+    }
+  }
+
+  async #startGlobal(): Promise<void> {
+    const subs = this.#topology.subtopologies().filter((s) => s.global)
+    if (subs.length === 0) return
+    const client = this.#client as Client
+    const collector = this.#collector as ProducerCollector
+    const task = new StreamTask({ topology: this.#topology, subtopology: 'global', partition: 0, config: this.#taskConfig(), collector })
+    this.#globalStores = new Map()
+    for (const name of task.storeNames()) this.#globalStores.set(name, task.store(name) as StateStore)
+    task.init()
+    const positions = new Map<string, bigint>()
+    const parts: TopicPartition[] = []
+    for (const s of subs) {
+      for (const topic of s.sourceTopics) {
+        const info = await client.describeTopic(topic)
+        for (const p of info.partitions) parts.push({ topic, partition: p.partition })
+      }
+    }
+    const ends = new Map<string, bigint>()
+    await Promise.all(
+      parts.map(async (tp) => {
+        const pc = await client.partitionClient(tp.topic, tp.partition)
+        positions.set(`${tp.topic}\u0000${tp.partition}`, await pc.getOffset('earliest'))
+        ends.set(`${tp.topic}\u0000${tp.partition}`, await pc.getOffset('latest'))
+      }),
+    )
+    const global: GlobalState = { task, fetcher: client.fetcher(), positions }
+    this.#global = global
+    // Bootstrap to the end before any stream task runs, as Kafka Streams does.
+    const caughtUp = () => parts.every((tp) => (positions.get(`${tp.topic}\u0000${tp.partition}`) as bigint) >= (ends.get(`${tp.topic}\u0000${tp.partition}`) as bigint))
+    while (!caughtUp()) await this.#globalRound(global, parts, 20)
+    global.loop = (async () => {
+      while (this.#global === global) {
+        try {
+          await this.#globalRound(global, parts, 500)
+        } catch (err) {
+          if (this.#global !== global) return
+          this.#logger.warn({ err }, 'global store update failed')
+          await new Promise((r) => setTimeout(r, 500))
+        }
+      }
+    })()
+  }
+
+  async #globalRound(global: GlobalState, parts: TopicPartition[], maxWaitMs: number): Promise<void> {
+    const res = await global.fetcher.fetch(
+      parts.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: global.positions.get(`${tp.topic}\u0000${tp.partition}`) as bigint })),
+      { maxWaitMs, isolationLevel: this.#eos ? 'read_committed' : 'read_uncommitted' },
+    )
+    for (const r of res) {
+      if (r.error !== undefined) throw r.error
+      for (const rec of r.records) global.task.process(r.topic, r.partition, rec.offset, rec.key, rec.value, rec.timestamp, rec.headers)
+      global.positions.set(`${r.topic}\u0000${r.partition}`, r.nextOffset)
+    }
+  }
+
+  // ---- interactive queries --------------------------------------------------------------
+
+  /**
+   * A read-only view of the store `name` over this instance's running tasks (or the global
+   * store). Keys are spread over instances: use {@link metadataForKey} to find the one that has
+   * a key. Results reflect processed records, including those not yet committed.
+   */
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    if (!this.#topology.stores.has(name)) throw new StreamsConfigError(`the topology has no state store named '${name}'`)
+    const stores = (): Array<SerdeKeyValueStore<K, V>> => {
+      const g = this.#globalStores?.get(name)
+      if (g !== undefined) return [g as unknown as SerdeKeyValueStore<K, V>]
+      const out: Array<SerdeKeyValueStore<K, V>> = []
+      for (const at of this.#tasks?.runningTasks() ?? []) {
+        const s = at.task.store(name)
+        if (s !== undefined) out.push(s as unknown as SerdeKeyValueStore<K, V>)
+      }
+      return out
+    }
+    const merged = (pick: (s: SerdeKeyValueStore<K, V>) => Iterable<KeyValue<Buffer, Buffer>>): Array<KeyValue<K, V>> => {
+      const all: Array<{ raw: Buffer; s: SerdeKeyValueStore<K, V>; value: Buffer }> = []
+      for (const s of stores()) for (const e of pick(s)) all.push({ raw: e.key, s, value: e.value })
+      all.sort((a, b) => Buffer.compare(a.raw, b.raw))
+      const topic = changelogTopic(this.applicationId, name)
+      return all.map((e) => ({ key: e.s.keySerde.deserialize(topic, e.raw), value: e.s.valueSerde.deserialize(topic, e.value) }))
+    }
+    return {
+      name,
+      get: (key: K): V | null => {
+        for (const s of stores()) {
+          const v = s.get(key)
+          if (v !== null) return v
+        }
+        return null
+      },
+      range: (from: K, to: K) => {
+        const topic = changelogTopic(this.applicationId, name)
+        return merged((s) => {
+          const f = s.keySerde.serialize(topic, from)
+          const t = s.keySerde.serialize(topic, to)
+          return f === null || t === null ? [] : s.bytes.range(f, t)
+        })[Symbol.iterator]()
+      },
+      all: () => merged((s) => s.bytes.all())[Symbol.iterator](),
+      approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
+    }
+  }
+
+  /**
+   * Which instance hosts `key` of store `storeName` (by applicationServer endpoint), from the
+   * last assignment. The partition is the default partitioner's (murmur2 of the key bytes), as
+   * for records written with that key.
+   */
+  metadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    const sub = this.#topology.subtopologies().find((s) => s.stores.includes(storeName))
+    if (sub === undefined || sub.global) throw new StreamsConfigError(`'${storeName}' is not a (non-global) state store of the topology`)
+    const n = this.#tasksPerSub.get(sub.id)
+    if (n === undefined) throw new StreamsStateError('metadataForKey needs a started instance')
+    const topic = this.#topology.topicName(this.applicationId, sub.sourceTopics[0])
+    const bytes = keySerde.serialize(topic, key)
+    if (bytes === null) throw new StreamsConfigError('metadataForKey: the key serializes to null')
+    const partition = partitionForKey(bytes, n)
+    const taskId = `${sub.id}_${partition}`
+    let activeHost: string | null = null
+    const standbyHosts: string[] = []
+    for (const [host, t] of Object.entries(this.#hosts)) {
+      if (t.active.includes(taskId)) activeHost = host
+      if (t.standby.includes(taskId)) standbyHosts.push(host)
+    }
+    return { activeHost, standbyHosts, partition, taskId }
+  }
+
+  /** Every instance's endpoint with its active and standby tasks, from the last assignment. */
+  allMetadata(): HostMap {
+    return structuredClone(this.#hosts)
+  }
+
+  // ---- metrics ---------------------------------------------------------------------------
+
+  /** A snapshot of the instance's counters. */
+  metrics(): StreamsMetrics {
+    const tasks = this.#tasks
+    let processed = tasks?.closedTotals.processed ?? 0
+    let skipped = tasks?.closedTotals.skipped ?? 0
+    let punctuations = tasks?.closedTotals.punctuations ?? 0
+    for (const at of tasks?.active.values() ?? []) {
+      const m = at.task.metrics
+      processed += m.processed
+      skipped += m.skippedDeserialization + m.skippedProcessing + m.skippedNegativeTimestamp
+      punctuations += m.punctuations
+    }
+    const updater = this.#updater
+    return {
+      state: this.#state,
+      recordsProcessed: processed,
+      recordsSkipped: skipped,
+      punctuations,
+      commits: this.#commits,
+      commitLatencyAvgMs: this.#commits === 0 ? 0 : this.#commitMsTotal / this.#commits,
+      commitLatencyMaxMs: this.#commitMsMax,
+      lag: [...this.#lag.values()].map((l) => ({ ...l })),
+      restore: {
+        restoredRecords: updater?.totals.restoredRecords ?? 0,
+        standbyRecords: updater?.totals.standbyRecords ?? 0,
+        restorations: updater?.totals.restorations ?? 0,
+        restoreMs: updater?.totals.restoreMs ?? 0,
+        inProgress: (updater?.entries() ?? []).flatMap((e) =>
+          e.changelogs.map((c) => ({
+            taskId: e.task.id,
+            role: e.role,
+            store: c.storeName,
+            startOffset: c.startOffset,
+            position: c.position,
+            endOffset: c.endOffset,
+            applied: c.applied,
+          })),
+        ),
+      },
+      tasks: {
+        active: [...(tasks?.active.values() ?? [])].filter((t) => t.state === 'running').map((t) => t.id),
+        restoring: [...(tasks?.active.values() ?? [])].filter((t) => t.state === 'restoring').map((t) => t.id),
+        standby: tasks?.standbyIds() ?? [],
+      },
+    }
+  }
+
+  // ---- shutdown --------------------------------------------------------------------------
+
+  /**
+   * Graceful shutdown: stops processing, commits what was processed (never aborting committed
+   * work), leaves the group (its tasks move to other instances at once), flushes the producer,
+   * writes checkpoints and closes the stores. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return
+    if (this.#state === 'CREATED') {
+      this.#setState('NOT_RUNNING')
+      return
+    }
+    const failed = this.#state === 'ERROR' || this.#state === 'PENDING_ERROR'
+    this.#setState('PENDING_SHUTDOWN')
+    await this.#teardown(!failed)
+    this.#setState('NOT_RUNNING')
+  }
+
+  async #teardown(clean: boolean): Promise<void> {
+    this.#loopRunning = false
+    await this.#loop?.catch(() => undefined)
+    const consumer = this.#consumer
+    this.#consumer = undefined
+    if (clean && consumer !== undefined && this.#tasks !== undefined) {
+      await this.#locked(async () => {
+        try {
+          await this.#commit(consumer)
+        } catch (err) {
+          this.#logger.warn({ err }, 'final commit failed')
+          clean = false
+        }
+      })
+    }
+    if (!clean) this.#dirtyTeardown = true
+    if (this.#eos && this.#txnOpen) {
+      await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
+      this.#txnOpen = false
+    }
+    // Leaving the group revokes everything: the callbacks close the tasks (with checkpoints when clean).
+    await consumer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'leaving the group failed'))
+    await this.#locked(async () => this.#tasks?.closeAll(clean))
+    await this.#updater?.close()
+    if (this.#global !== undefined) {
+      const g = this.#global
+      this.#global = undefined
+      await g.fetcher.close().catch(() => undefined)
+      await g.loop?.catch(() => undefined)
+      try {
+        g.task.close()
+      } catch {
+        // Closing after a failure: nothing more to do.
+      }
+    }
+    await this.#producer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'closing the producer failed'))
+    await this.#client?.close().catch(() => undefined)
+    this.#stateDir?.unlock()
+    this.#dirtyTeardown = false
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The broker runtime's {@link RecordCollector}: task output (sinks, repartition topics,
+ * changelogs, dead letters) goes to the instance's producer. Sends are fire-and-forget on the
+ * hot path; the first failure is kept and raised at the next {@link ProducerCollector.flush}
+ * (before any commit), and the last offset written to each changelog partition is tracked for
+ * checkpoints.
+ */
+import type { Client } from '../../client/client.js'
+import type { Producer } from '../../client/producer/producer.js'
+import { partitionForKey } from '../../client/partitioner.js'
+import type { RecordHeaders } from '../record.js'
+import type { RecordCollector, SinkPartitioner } from './collector.js'
+
+/** Producer-backed collector shared by the tasks of one instance. */
+export class ProducerCollector implements RecordCollector {
+  producer: Producer
+  readonly #client: Client
+  readonly #partitionCounts = new Map<string, number>()
+  readonly #changelogTopics: ReadonlySet<string>
+  /** Next offset after the last record written, by `topic:partition`, for changelogs. */
+  readonly changelogEnds = new Map<string, bigint>()
+  #error: Error | undefined
+  #pending = new Set<Promise<unknown>>()
+  /** Records sent since the last {@link resetSentCount}. */
+  sent = 0
+
+  constructor(client: Client, producer: Producer, changelogTopics: ReadonlySet<string>) {
+    this.#client = client
+    this.producer = producer
+    this.#changelogTopics = changelogTopics
+  }
+
+  /** Looks up partition counts up front so user partitioners run synchronously. */
+  async prefetchPartitionCounts(topics: Iterable<string>): Promise<void> {
+    await Promise.all([...topics].map(async (t) => this.#partitionCounts.set(t, (await this.#client.describeTopic(t)).partitions.length)))
+  }
+
+  send(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeaders, timestamp: number, partition?: number | SinkPartitioner): void {
+    // The task may reuse its headers array.
+    const h = headers.length === 0 ? headers : [...headers]
+    this.sent++
+    if (partition === undefined || typeof partition === 'number') {
+      this.#track(topic, this.producer.send({ topic, key, value, headers: h, timestamp, partition }))
+      return
+    }
+    const n = this.#partitionCounts.get(topic)
+    if (n !== undefined) {
+      this.#track(topic, this.producer.send({ topic, key, value, headers: h, timestamp, partition: choose(partition, topic, key, value, n) }))
+      return
+    }
+    // A topic first seen now (a topic name extractor): learn its partition count, then send.
+    const p = this.#client.describeTopic(topic).then((info) => {
+      this.#partitionCounts.set(topic, info.partitions.length)
+      return this.producer.send({ topic, key, value, headers: h, timestamp, partition: choose(partition, topic, key, value, info.partitions.length) })
+    })
+    this.#pending.add(p)
+    this.#track(topic, p.finally(() => this.#pending.delete(p)))
+  }
+
+  #track(topic: string, p: Promise<{ partition: number; offset: bigint }>): void {
+    if (this.#changelogTopics.has(topic)) {
+      p.then(
+        (md) => {
+          const k = `${topic}:${md.partition}`
+          const next = md.offset + 1n
+          if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
+        },
+        (err: unknown) => this.#fail(err),
+      )
+    } else p.catch((err: unknown) => this.#fail(err))
+  }
+
+  #fail(err: unknown): void {
+    this.#error ??= err instanceof Error ? err : new Error(String(err))
+  }
+
+  /** Waits until every record sent so far is acknowledged; throws the first send failure. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
+    await this.producer.flush()
+    this.throwIfFailed()
+  }
+
+  throwIfFailed(): void {
+    const e = this.#error
+    if (e !== undefined) {
+      this.#error = undefined
+      throw e
+    }
+  }
+
+  /** Forgets a failure (after an abort: the records of the aborted transaction do not count). */
+  clearError(): void {
+    this.#error = undefined
+  }
+}
+
+function choose(partitioner: SinkPartitioner, topic: string, key: Buffer | null, value: Buffer | null, n: number): number | undefined {
+  const p = partitioner.partition(topic, key, value, n)
+  if (p !== undefined) return p
+  // Default: murmur2 of the key; keyless records let the producer pick.
+  return key === null ? undefined : partitionForKey(key, n)
+}
