@@ -1,0 +1,73 @@
+// Kafka Streams baseline for bench/streams: JSON in, JSON out, exactly_once_v2.
+// Compiled at bench time with javac against jars fetched by Maven (nothing binary is committed).
+// Usage: java -cp <jars>:<classes> StreamsBench <bootstrap> <applicationId> <input> <output>
+//            <commitIntervalMs> <stateDir> <threads>
+// Prints STARTING right before KafkaStreams.start(); stops on SIGTERM (the runner sends it once the
+// output is committed).
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+public class StreamsBench {
+  public static void main(String[] args) throws Exception {
+    Properties p = new Properties();
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, args[1]);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.parseInt(args[4]));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, args[5]);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(args[6]));
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+
+    ObjectMapper mapper = new ObjectMapper();
+    Serializer<JsonNode> ser = (topic, node) -> {
+      if (node == null) return null;
+      try {
+        return mapper.writeValueAsBytes(node);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    Deserializer<JsonNode> de = (topic, bytes) -> {
+      if (bytes == null) return null;
+      try {
+        return mapper.readTree(bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    Serde<JsonNode> json = Serdes.serdeFrom(ser, de);
+
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(args[2], Consumed.with(Serdes.String(), json)).to(args[3], Produced.with(Serdes.String(), json));
+    KafkaStreams streams = new KafkaStreams(builder.build(), p);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      streams.close(Duration.ofSeconds(10));
+      stopped.countDown();
+    }));
+    streams.setUncaughtExceptionHandler(e -> {
+      e.printStackTrace();
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    System.out.println("STARTING");
+    System.out.flush();
+    streams.start();
+    stopped.await();
+  }
+}

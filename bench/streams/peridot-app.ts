@@ -1,0 +1,48 @@
+/**
+ * Peridot side of bench/streams: JSON in, JSON out, exactly_once_v2. Run by bench/streams/run.ts
+ * with its settings in STREAMS_BENCH (JSON); prints STARTING right before KafkaStreams.start()
+ * and closes on SIGTERM.
+ */
+import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
+
+interface AppConfig {
+  bootstrap: string
+  applicationId: string
+  input: string
+  output: string
+  commitIntervalMs: number
+  stateDir: string
+}
+
+const cfg = JSON.parse(process.env.STREAMS_BENCH ?? '') as AppConfig
+const builder = new StreamsBuilder()
+builder
+  .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })
+  .to(cfg.output, { key: Serdes.string(), value: Serdes.json<unknown>() })
+const app = new KafkaStreams(builder.build(), {
+  applicationId: cfg.applicationId,
+  brokers: [cfg.bootstrap],
+  processingGuarantee: 'exactly_once_v2',
+  commitIntervalMs: cfg.commitIntervalMs,
+  stateDir: cfg.stateDir,
+})
+app.onUncaughtError((err) => {
+  console.error('uncaught error in the streams app:', err)
+  return 'shutdown-client'
+})
+let closing = false
+const stop = (): void => {
+  if (closing) return
+  closing = true
+  app.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err)
+      process.exit(1)
+    },
+  )
+}
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)
+process.stdout.write('STARTING\n')
+await app.start()

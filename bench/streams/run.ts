@@ -1,0 +1,299 @@
+/**
+ * `npm run bench:streams`: a stateless exactly-once JSON pipeline (deserialize, serialize, write)
+ * on Peridot's KafkaStreams and on Kafka Streams (Java), against one broker, in one run.
+ *
+ * Each side is a child process (bench/streams/peridot-app.ts, bench/streams/java/StreamsBench.java)
+ * with a fresh application id and output topic, reading the same input topic from the start. The
+ * time runs from the child's `start()` call (it prints STARTING) until the application's group has
+ * committed offsets covering every input record: under exactly_once_v2 those offsets commit in the
+ * same transaction as the output, so that is the moment all output is committed. The output is
+ * then counted with read_committed to check it.
+ *
+ *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100]
+ *                             [--sides peridot,java] [--java-threads 1] [--cpu-prof] [--write] [--note "..."]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Client } from '../../src/index.js'
+import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, startLocalBroker, type LocalBroker } from '../../src/dev/index.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..', '..')
+
+const { values: opts } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    partitions: { type: 'string', default: '6' },
+    'commit-interval': { type: 'string', default: '100' },
+    sides: { type: 'string', default: 'peridot,java' },
+    'java-threads': { type: 'string', default: '1' },
+    port: { type: 'string', default: '19300' },
+    'cpu-prof': { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    note: { type: 'string' },
+    timeout: { type: 'string', default: '600' },
+  },
+})
+const N = Number(opts.records)
+const PARTITIONS = Number(opts.partitions)
+const COMMIT_MS = Number(opts['commit-interval'])
+const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
+type Side = 'peridot' | 'java'
+const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)' }
+
+interface SideResult {
+  side: Side
+  seconds: number
+  outputRecords: number
+  error?: string
+}
+
+/** ~75-byte JSON records, keyed by id. */
+function inputRecord(i: number): { key: Buffer; value: Buffer } {
+  const id = i + 1
+  const value = `{"id":${id},"name":"user-${String(id).padStart(8, '0')}","amount":${((id * 7919) % 10000) / 100},"ts":${1700000000000 + id}}`
+  return { key: Buffer.from(String(id)), value: Buffer.from(value) }
+}
+
+async function produceInput(client: Client, topic: string): Promise<number> {
+  const producer = client.producer({ lingerMs: 5 })
+  let bytes = 0
+  const chunk = 20_000
+  for (let i = 0; i < N; i += chunk) {
+    const records = []
+    for (let j = i; j < Math.min(N, i + chunk); j++) {
+      const r = inputRecord(j)
+      bytes += r.value.length
+      records.push({ topic, key: r.key, value: r.value })
+    }
+    await producer.sendBatch(records)
+  }
+  await producer.close()
+  return bytes
+}
+
+/** Records of `topic` visible with read_committed, checking that the last stable offset reached the high watermark. */
+async function countCommitted(client: Client, topic: string): Promise<{ count: number; openTransactions: boolean }> {
+  const fetcher = client.fetcher()
+  let count = 0
+  let open = false
+  try {
+    for (let p = 0; p < PARTITIONS; p++) {
+      let offset = 0n
+      for (;;) {
+        const [r] = await fetcher.fetch([{ topic, partition: p, offset, maxBytes: 8 << 20 }], { maxWaitMs: 10, isolationLevel: 'read_committed' })
+        if (r.error) throw r.error
+        count += r.records.length
+        offset = r.nextOffset
+        if (offset >= r.lastStableOffset) {
+          if (r.lastStableOffset < r.highWatermark) open = true
+          break
+        }
+      }
+    }
+  } finally {
+    await fetcher.close()
+  }
+  return { count, openTransactions: open }
+}
+
+async function committedInput(client: Client, groupId: string, topic: string): Promise<number> {
+  try {
+    const offsets = await client.admin().listGroupOffsets(groupId)
+    let sum = 0
+    for (const o of offsets) if (o.topic === topic && o.offset >= 0n) sum += Number(o.offset)
+    return sum
+  } catch {
+    return 0 // the group does not exist yet
+  }
+}
+
+function waitForLine(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! })
+    rl.on('line', (l) => {
+      if (l.trim() === line) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`exited with code ${code} before ${line}`)))
+  })
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  await exited
+  clearTimeout(timer)
+}
+
+async function runSide(side: Side, ctx: { client: Client; bootstrap: string; input: string; runId: string; classpath?: string; classesDir?: string }): Promise<SideResult> {
+  const applicationId = `streams-bench-${side}-${ctx.runId}`
+  const output = `streams-bench-out-${side}-${ctx.runId}`
+  await ctx.client.createTopic(output, { partitions: PARTITIONS, replicationFactor: 1 })
+  const stateDir = mkdtempSync(join(os.tmpdir(), `peridot-streams-bench-${side}-`))
+  let child: ChildProcess
+  if (side === 'peridot') {
+    const args = ['--import', 'tsx']
+    if (opts['cpu-prof']) {
+      const dir = join(here, '..', 'profiles', 'streams')
+      mkdirSync(dir, { recursive: true })
+      args.push('--cpu-prof', '--cpu-prof-dir', dir)
+    }
+    args.push(join(here, 'peridot-app.ts'))
+    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.input, output, commitIntervalMs: COMMIT_MS, stateDir }
+    child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  } else {
+    const cp = `${ctx.classpath}:${ctx.classesDir}`
+    child = spawn(
+      'java',
+      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.input, output, String(COMMIT_MS), stateDir, opts['java-threads']],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+  }
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000)
+  })
+  try {
+    await waitForLine(child, 'STARTING')
+    const t0 = performance.now()
+    const deadline = Date.now() + Number(opts.timeout) * 1000
+    let exitCode: number | null = null
+    child.once('exit', (code) => (exitCode = code ?? -1))
+    for (;;) {
+      const done = await committedInput(ctx.client, applicationId, ctx.input)
+      if (done >= N) break
+      if (exitCode !== null) throw new Error(`${side} exited with ${exitCode} after ${done} records: ${stderr.trim().split('\n').slice(-5).join(' | ')}`)
+      if (Date.now() > deadline) throw new Error(`${side}: timed out with ${done} of ${N} records committed`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    const seconds = (performance.now() - t0) / 1000
+    await stopChild(child)
+    const { count, openTransactions } = await countCommitted(ctx.client, output)
+    if (count !== N) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${N}`)
+    if (openTransactions) console.error(`  note: ${side} left a transaction open in ${output}`)
+    return { side, seconds, outputRecords: count }
+  } catch (err) {
+    return { side, seconds: NaN, outputRecords: 0, error: (err as Error).message }
+  } finally {
+    await stopChild(child)
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+}
+
+function fmtRate(x: number): string {
+  if (!Number.isFinite(x)) return '–'
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`
+  if (x >= 1e3) return `${Math.round(x / 1e3)}k`
+  return x.toFixed(0)
+}
+
+function table(results: SideResult[], bytes: number): string {
+  const base = results.find((r) => r.side === 'peridot' && !r.error)
+  const lines = ['| side | records/s | MB/s | seconds | ratio to Peridot (records/s) |', '| --- | ---: | ---: | ---: | ---: |']
+  for (const r of results) {
+    if (r.error) {
+      lines.push(`| ${LABEL[r.side]} | failed | – | – | – |`)
+      continue
+    }
+    const rate = N / r.seconds
+    const ratio = base ? `${(rate / (N / base.seconds)).toFixed(2)}x` : '–'
+    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${(bytes / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} |`)
+  }
+  return lines.join('\n')
+}
+
+function javaVersion(): string {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' })
+  return (r.stderr || r.stdout || 'unavailable').trim().split('\n')[0]
+}
+
+const BEGIN = '<!-- bench-streams:begin -->'
+const END = '<!-- bench-streams:end -->'
+
+function writeResults(section: string): void {
+  const file = join(here, '..', 'RESULTS.md')
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n'
+  const block = `${BEGIN}\n${section}\n${END}`
+  const i = text.indexOf(BEGIN)
+  const j = text.indexOf(END)
+  const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + END.length) : `${text.trimEnd()}\n\n## Streams: exactly-once JSON pipeline (npm run bench:streams)\n\n${block}\n`
+  writeFileSync(file, next)
+}
+
+async function main(): Promise<void> {
+  let broker: LocalBroker | undefined
+  let dataDir: string | undefined
+  let bootstrap = process.env.KAFKA_CONNECT
+  let kafkaVersion = process.env.PERIDOT_KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION
+  const load = os.loadavg()
+  const cleanup = async (): Promise<void> => {
+    if (broker && !broker.reused) await broker.stop().catch(() => undefined)
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  }
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)))
+  try {
+    if (!bootstrap) {
+      dataDir = mkdtempSync(join(os.tmpdir(), 'peridot-bench-streams-'))
+      console.error(`starting Kafka ${kafkaVersion} on 127.0.0.1:${opts.port}`)
+      broker = await startLocalBroker({ port: Number(opts.port), dataDir, kafkaVersion, heapMb: 2048 })
+      bootstrap = broker.bootstrap
+      kafkaVersion = broker.version
+    }
+    let classpath: string | undefined
+    let classesDir: string | undefined
+    if (sides.includes('java')) {
+      // jackson-databind pinned to the version Kafka 4.x brokers ship, for the JSON serde.
+      const jars = await ensureKafkaJars(kafkaVersion, {
+        artifacts: ['org.apache.kafka:kafka-streams', 'com.fasterxml.jackson.core:jackson-databind:2.21.2'],
+        onProgress: (l) => console.error(l),
+      })
+      classpath = jars.join(':')
+      classesDir = join(here, '..', '.cache', 'streams-java')
+      mkdirSync(classesDir, { recursive: true })
+      const javac = spawnSync('javac', ['-cp', classpath, '-d', classesDir, join(here, 'java', 'StreamsBench.java')], { encoding: 'utf8' })
+      if (javac.status !== 0) throw new Error(`javac failed:\n${javac.stderr}`)
+    }
+    const client = await Client.connect({ brokers: [bootstrap], clientId: 'streams-bench' })
+    const runId = Date.now().toString(36)
+    const input = `streams-bench-in-${runId}`
+    await client.createTopic(input, { partitions: PARTITIONS, replicationFactor: 1 })
+    console.error(`producing ${N} records to ${input} (${PARTITIONS} partitions)`)
+    const bytes = await produceInput(client, input)
+    console.error(`  ${(bytes / N).toFixed(1)} B per value on average`)
+    const results: SideResult[] = []
+    for (const side of sides) {
+      console.error(`${LABEL[side]}: running`)
+      const r = await runSide(side, { client, bootstrap, input, runId, classpath, classesDir })
+      console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s`)
+      results.push(r)
+    }
+    await client.close()
+    const md = table(results, bytes)
+    const notes = [
+      `- ${N.toLocaleString('en-US')} JSON records (${(bytes / N).toFixed(0)} B values, string keys), ${PARTITIONS} partitions, exactly_once_v2, commit interval ${COMMIT_MS} ms; time from start() until the group's committed offsets cover the input (output committed in the same transactions), checked with a read_committed count of the output`,
+      `- Kafka Streams: ${opts['java-threads']} stream thread(s), Jackson ObjectMapper readTree/writeValueAsBytes; Peridot: one Node.js event loop, Serdes.json()`,
+      `- date: ${new Date().toISOString()}; machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average at start ${load.map((x) => x.toFixed(2)).join(' ')}`,
+      `- Node ${process.version}; ${javaVersion()}; Kafka broker ${kafkaVersion}${process.env.KAFKA_CONNECT ? ` at ${process.env.KAFKA_CONNECT}` : ' (local, started by the bench)'}`,
+      ...(opts.note ? [`- note: ${opts.note}`] : []),
+      ...results.filter((r) => r.error).map((r) => `- ${LABEL[r.side]} failed: ${r.error}`),
+    ]
+    const section = `${md}\n\n${notes.join('\n')}`
+    console.log(`\n${section}\n`)
+    if (opts.write) writeResults(section)
+    if (results.some((r) => r.error)) process.exitCode = 1
+  } finally {
+    await cleanup()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
