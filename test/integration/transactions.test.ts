@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Client,
   ProducerFencedError,
+  TransactionAbortableError,
   TransactionOutcomeUnknownError,
   TransactionStateError,
   type TransactionalProducer,
@@ -153,6 +154,29 @@ describe('transactional producer', () => {
     await p.commit()
     await p.close()
     expect(await readValues(topic, 0, 'read_committed')).toEqual(['x'])
+    await client.deleteTopic(topic)
+  })
+
+  it('a record the broker rejects makes commit() throw TransactionAbortableError; abort() bumps the epoch (KIP-360) and the next transaction works', async () => {
+    const topic = uniqueTopic('txn-abortable')
+    await client.createTopic(topic, { configs: { 'max.message.bytes': '20000' } })
+    const p = txnProducer(uniqueTopic('abortable-id'), { lingerMs: 0 })
+    await p.init()
+    p.begin()
+    await p.send({ topic, value: Buffer.from('ok-1') })
+    const big = await p.send({ topic, value: Buffer.alloc(100_000, 1) }).catch((e: unknown) => e)
+    expect(String(big)).toMatch(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/)
+    expect(p.transactionState).toBe('abortable_error')
+    await expect(p.send({ topic, value: Buffer.from('refused') })).rejects.toBeInstanceOf(TransactionAbortableError)
+    await expect(p.commit()).rejects.toBeInstanceOf(TransactionAbortableError)
+    await p.abort()
+    expect(p.transactionState).toBe('ready')
+    // The rejected batch left a sequence gap: without the epoch bump this would fail OUT_OF_ORDER_SEQUENCE_NUMBER.
+    p.begin()
+    await p.send({ topic, value: Buffer.from('ok-2') })
+    await p.commit()
+    await p.close()
+    expect(await readValues(topic, 0, 'read_committed')).toEqual(['ok-2'])
     await client.deleteTopic(topic)
   })
 

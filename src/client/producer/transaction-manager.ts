@@ -186,7 +186,10 @@ export class TransactionManager implements TransactionHooks {
     this.sm.require(['uninitialized', 'outcome_unknown'], 'init()')
     this.sm.transition('initializing', 'init()')
     try {
-      await this.initProducerId(resume)
+      // After an unknown EndTxn outcome the transaction may still be open on the coordinator,
+      // which then aborts it and bumps the epoch itself: a request naming the old epoch would be
+      // refused as fenced (Kafka 3.x), so re-register as a new instance, as a restart would.
+      await this.initProducerId(false)
     } catch (err) {
       if (!this.fatalError) this.sm.transition(resume ? 'outcome_unknown' : 'uninitialized', 'init()')
       throw err instanceof AmbiguousError ? new KafkaProtocolError(ErrorCode.REQUEST_TIMED_OUT, err.message) : err
