@@ -152,6 +152,12 @@ describe('transactional producer', () => {
     // An empty transaction commits without EndTxn.
     p.begin()
     await p.commit()
+    // abort() right after sending: unsent records fail, records in flight fail too (they are aborted).
+    p.begin()
+    const pending = Array.from({ length: 100 }, (_, i) => p.send({ topic, value: Buffer.from(`a-${i}`) }).then(() => 'written', (e: unknown) => e))
+    await p.abort()
+    const outcomes = await Promise.all(pending)
+    expect(outcomes.every((o) => o instanceof TransactionAbortableError)).toBe(true)
     await p.close()
     expect(await readValues(topic, 0, 'read_committed')).toEqual(['x'])
     await client.deleteTopic(topic)

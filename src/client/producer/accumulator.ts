@@ -29,6 +29,8 @@ export class ProducerBatch {
   producerEpoch = -1
   /** Encoded with the current sequence fields; cleared when they change. */
   encoded: Buffer | undefined
+  /** Set when the transaction aborted while the batch was in flight: its records fail even if written. */
+  abortedWith: Error | undefined
   /** The last error of a failed attempt (reported when retries run out). */
   lastError: Error | undefined
   done = false

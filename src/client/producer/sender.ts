@@ -413,7 +413,7 @@ export class Sender {
     if (b.hasSequence && b.producerId === q.producerId && b.producerEpoch === q.producerEpoch) {
       q.lastAckedSequence = lastSequence(b.baseSequence, b.items.length)
     }
-    this.acc.complete(b, { baseOffset })
+    this.acc.complete(b, b.abortedWith ? { error: b.abortedWith } : { baseOffset })
   }
 
   private onBatchError(b: ProducerBatch, err: Error): void {

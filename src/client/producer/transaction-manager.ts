@@ -46,6 +46,7 @@ export class TransactionManager implements TransactionHooks {
   generation = 0
   private pendingAdds = new Set<Promise<void>>()
   private readonly coordinators: Coordinators
+  private readonly lane: string
   private sender!: Sender
   private acc!: RecordAccumulator
   /** The producer's flush: also waits for sends still resolving metadata. */
@@ -58,7 +59,8 @@ export class TransactionManager implements TransactionHooks {
     /** How long coordinator calls are retried before giving up. */
     private readonly maxBlockMs: number,
   ) {
-    this.coordinators = new Coordinators(cluster, cluster.newLane('txn'))
+    this.lane = cluster.newLane('txn')
+    this.coordinators = new Coordinators(cluster, this.lane)
   }
 
   attach(sender: Sender, acc: RecordAccumulator, flush: () => Promise<void>): void {
@@ -102,6 +104,8 @@ export class TransactionManager implements TransactionHooks {
     this.bumpEpochOnAbort ||= bumpEpoch
     this.abortableError ??= err
     if (this.sm.state === 'in_transaction') this.sm.transition('abortable_error', 'abortable error')
+    // Batches waiting to be sent must now fail (the sender does that when it runs).
+    this.sender.wake()
   }
 
   private fenced(err: Error): ProducerFencedError {
@@ -413,7 +417,10 @@ export class TransactionManager implements TransactionHooks {
     this.generation++
     // Batches not sent yet are dropped; a dropped retry leaves a sequence gap only a new epoch fixes.
     for (const q of this.acc.queues.values()) if (q.ready.some((b) => b.hasSequence)) this.bumpEpochOnAbort = true
-    this.acc.failUnsent(new TransactionAbortableError('the transaction was aborted before these records were sent'))
+    const aborted = new TransactionAbortableError('the transaction was aborted')
+    this.acc.failUnsent(aborted)
+    // Batches in flight complete on the broker, but their records are aborted: never report them as written.
+    for (const q of this.acc.queues.values()) for (const b of q.inFlight) b.abortedWith = aborted
     await this.settlePendingAdds()
     // In-flight produce requests must finish before the abort markers are written.
     await this.sender.whenQuiet()
@@ -443,5 +450,6 @@ export class TransactionManager implements TransactionHooks {
 
   async close(): Promise<void> {
     for (const q of this.acc.queues.values()) q.inTransaction = false
+    await this.cluster.releaseLane(this.lane)
   }
 }
