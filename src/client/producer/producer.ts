@@ -162,6 +162,11 @@ function nonNegativeInt(name: string, v: number | undefined, dflt: number, allow
   return v
 }
 
+/**
+ * Keyed, batching producer over all partitions of any topics (`client.producer()`): idempotent
+ * unless `idempotent: false`. `send()` resolves once the record's batch is acknowledged;
+ * `flush()` waits for everything sent so far; `close()` flushes and releases its connections.
+ */
 export class Producer implements AsyncDisposable {
   /** Partition queues by topic, indexed by partition (the synchronous fast path). */
   private readonly queuesByTopic = new Map<string, PartitionQueue[]>()
