@@ -56,7 +56,7 @@ interface SideResult {
 /** ~75-byte JSON records, keyed by id. */
 function inputRecord(i: number): { key: Buffer; value: Buffer } {
   const id = i + 1
-  const value = `{"id":${id},"name":"user-${String(id).padStart(8, '0')}","amount":${((id * 7919) % 10000) / 100},"ts":${1700000000000 + id}}`
+  const value = `{"id":${id},"name":"customer-${String(id).padStart(8, '0')}","amount":${(((id * 7919) % 10000) / 100 + 1).toFixed(2)},"ts":${1700000000000 + id}}`
   return { key: Buffer.from(String(id)), value: Buffer.from(value) }
 }
 
