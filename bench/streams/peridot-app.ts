@@ -34,6 +34,9 @@ let closing = false
 const stop = (): void => {
   if (closing) return
   closing = true
+  const m = app.metrics()
+  // For the runner's notes: where the wall time went besides processing.
+  process.stdout.write(`METRICS ${JSON.stringify({ commits: m.commits, commitLatencyAvgMs: m.commitLatencyAvgMs, commitLatencyMaxMs: m.commitLatencyMaxMs, recordsProcessed: m.recordsProcessed })}\n`)
   app.close().then(
     () => process.exit(0),
     (err: unknown) => {

@@ -50,6 +50,8 @@ interface SideResult {
   side: Side
   seconds: number
   outputRecords: number
+  /** Peridot only: its KafkaStreams metrics at the end. */
+  metrics?: { commits: number; commitLatencyAvgMs: number; commitLatencyMaxMs: number; recordsProcessed: number }
   error?: string
 }
 
@@ -113,11 +115,12 @@ async function committedInput(client: Client, groupId: string, topic: string): P
   }
 }
 
-function waitForLine(child: ChildProcess, line: string): Promise<void> {
+function waitForLine(child: ChildProcess, line: string, onOther: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! })
     rl.on('line', (l) => {
       if (l.trim() === line) resolve()
+      else onOther(l)
     })
     child.once('exit', (code) => reject(new Error(`exited with code ${code} before ${line}`)))
   })
@@ -125,7 +128,8 @@ function waitForLine(child: ChildProcess, line: string): Promise<void> {
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  // 'close': exited and stdout drained (the METRICS line comes last).
+  const exited = new Promise<void>((r) => child.once('close', () => r()))
   child.kill('SIGTERM')
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
   await exited
@@ -157,11 +161,14 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     )
   }
   let stderr = ''
+  let metrics: SideResult['metrics']
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
   })
   try {
-    await waitForLine(child, 'STARTING')
+    await waitForLine(child, 'STARTING', (l) => {
+      if (l.startsWith('METRICS ')) metrics = JSON.parse(l.slice(8)) as SideResult['metrics']
+    })
     const t0 = performance.now()
     const deadline = Date.now() + Number(opts.timeout) * 1000
     let exitCode: number | null = null
@@ -178,7 +185,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     const { count, openTransactions } = await countCommitted(ctx.client, output)
     if (count !== N) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${N}`)
     if (openTransactions) console.error(`  note: ${side} left a transaction open in ${output}`)
-    return { side, seconds, outputRecords: count }
+    return { side, seconds, outputRecords: count, metrics }
   } catch (err) {
     return { side, seconds: NaN, outputRecords: 0, error: (err as Error).message }
   } finally {
@@ -281,6 +288,9 @@ async function main(): Promise<void> {
       `- Kafka Streams: ${opts['java-threads']} stream thread(s), Jackson ObjectMapper readTree/writeValueAsBytes; Peridot: one Node.js event loop, Serdes.json()`,
       `- date: ${new Date().toISOString()}; machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average at start ${load.map((x) => x.toFixed(2)).join(' ')}`,
       `- Node ${process.version}; ${javaVersion()}; Kafka broker ${kafkaVersion}${process.env.KAFKA_CONNECT ? ` at ${process.env.KAFKA_CONNECT}` : ' (local, started by the bench)'}`,
+      ...results
+        .filter((r) => r.metrics)
+        .map((r) => `- ${LABEL[r.side]}: ${r.metrics!.commits} commits, ${r.metrics!.commitLatencyAvgMs.toFixed(1)} ms per commit on average (max ${r.metrics!.commitLatencyMaxMs.toFixed(0)} ms)`),
       ...(opts.note ? [`- note: ${opts.note}`] : []),
       ...results.filter((r) => r.error).map((r) => `- ${LABEL[r.side]} failed: ${r.error}`),
     ]
