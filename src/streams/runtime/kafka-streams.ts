@@ -258,7 +258,11 @@ export class KafkaStreams implements AsyncDisposable {
       this.#subtopologies = this.#topology
         .subtopologies()
         .filter((s) => !s.global)
-        .map((s) => ({ id: s.id, topics: s.sourceTopics.map((t) => this.#topology.topicName(this.applicationId, t)) }))
+        .map((s) => ({
+          id: s.id,
+          topics: s.sourceTopics.map((t) => this.#topology.topicName(this.applicationId, t)),
+          stateful: s.stores.some((name) => this.#topology.stores.get(name)?.builder.loggingEnabled === true),
+        }))
       const changelogs = new Set(resolved.internalTopics.filter((t) => t.kind === 'changelog').map((t) => t.name))
       this.#producer = await this.#newProducer()
       this.#collector = new ProducerCollector(this.#client, this.#producer, changelogs)

@@ -160,6 +160,12 @@ export class StateUpdater {
     const restoring = entries.some((e) => e.role === 'restoring')
     const wanted: Array<{ entry: UpdaterEntry; cl: ChangelogProgress }> = []
     for (const entry of entries) for (const cl of entry.changelogs) wanted.push({ entry, cl })
+    if (wanted.length === 0) {
+      // Only stores without changelogs: nothing to read (and an empty fetch would spin).
+      for (const entry of entries) if (entry.role === 'restoring') this.#finish(entry, Date.now())
+      await this.#sleep(restoring ? 0 : 1000)
+      return
+    }
     // Restorations get large fetches and short waits; standbys alone long polls.
     const results = await this.#fetcher.fetch(
       wanted.map((w) => ({ topic: w.cl.topic, partition: w.cl.partition, offset: w.cl.position, maxBytes: restoring ? 16 << 20 : 1 << 20 })),
@@ -196,14 +202,7 @@ export class StateUpdater {
     for (const entry of entries) {
       if (entry.role !== 'restoring' || this.#entries.get(entry.task.id) !== entry) continue
       if (entry.changelogs.every((c) => c.endOffset >= 0n && c.position >= c.endOffset)) {
-        this.#entries.delete(entry.task.id)
-        this.totals.restorations++
-        this.totals.restoreMs += now - entry.startedAt
-        this.#logger.info(
-          { task: entry.task.id, records: entry.changelogs.reduce((n, c) => n + c.applied, 0), ms: now - entry.startedAt },
-          'task restored from its changelog',
-        )
-        entry.onRestored?.(entry)
+        this.#finish(entry, now)
       } else if (now - this.#lastLog > 5000) {
         this.#lastLog = now
         for (const c of entry.changelogs) {
@@ -211,6 +210,17 @@ export class StateUpdater {
         }
       }
     }
+  }
+
+  #finish(entry: UpdaterEntry, now: number): void {
+    this.#entries.delete(entry.task.id)
+    this.totals.restorations++
+    this.totals.restoreMs += now - entry.startedAt
+    this.#logger.info(
+      { task: entry.task.id, records: entry.changelogs.reduce((n, c) => n + c.applied, 0), ms: now - entry.startedAt },
+      'task restored from its changelog',
+    )
+    entry.onRestored?.(entry)
   }
 
   #sleep(ms: number): Promise<void> {

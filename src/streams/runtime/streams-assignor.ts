@@ -50,6 +50,8 @@ export interface AssignorSubtopology {
   id: number
   /** Full source topic names (internal ones with the application id prefix). */
   topics: readonly string[]
+  /** Has logged stores: only such tasks get standbys. */
+  stateful: boolean
 }
 
 export function encodeSubscriptionInfo(info: StreamsSubscriptionInfo): Buffer {
@@ -106,7 +108,6 @@ interface MemberState {
   owned: Set<string>
   active: string[]
   standby: Set<string>
-  capacity: number
 }
 
 /** The assignor of a {@link KafkaStreams} instance's group consumer. */
@@ -122,7 +123,7 @@ export function streamsAssignor(options: StreamsAssignorOptions): Assignor {
 /** The assignment computation (exported for unit tests). */
 export function assignTasks(ctx: AssignmentContext, options: Pick<StreamsAssignorOptions, 'subtopologies' | 'numStandbyReplicas' | 'warn'>): Map<string, MemberAssignment> {
   // All tasks and their partitions.
-  const tasks: Array<{ id: string; partitions: TopicPartition[] }> = []
+  const tasks: Array<{ id: string; partitions: TopicPartition[]; stateful: boolean }> = []
   const taskOfPartition = new Map<string, string>()
   for (const sub of options.subtopologies) {
     const counts = sub.topics.map((t) => ctx.partitionsPerTopic.get(t))
@@ -134,7 +135,7 @@ export function assignTasks(ctx: AssignmentContext, options: Pick<StreamsAssigno
     for (let p = 0; p < n; p++) {
       const id = taskId(sub.id, p)
       const partitions = taskPartitions(sub, p, ctx.partitionsPerTopic)
-      tasks.push({ id, partitions })
+      tasks.push({ id, partitions, stateful: sub.stateful })
       for (const tp of partitions) taskOfPartition.set(`${tp.topic}\u0000${tp.partition}`, id)
     }
   }
@@ -148,7 +149,7 @@ export function assignTasks(ctx: AssignmentContext, options: Pick<StreamsAssigno
         const t = taskOfPartition.get(`${tp.topic}\u0000${tp.partition}`)
         if (t !== undefined) owned.add(t)
       }
-      return { memberId: m.memberId, info, owned, active: [], standby: new Set<string>(), capacity: 0 }
+      return { memberId: m.memberId, info, owned, active: [], standby: new Set<string>() }
     })
   const out = new Map<string, MemberAssignment>()
   if (members.length === 0) return out
@@ -160,46 +161,53 @@ export function assignTasks(ctx: AssignmentContext, options: Pick<StreamsAssigno
   const previous = new Map<string, MemberState>()
   for (const m of members) for (const t of m.info.active) if (!previous.has(t)) previous.set(t, m)
 
-  // Capacities: floor or ceil; the extra slots go to the members that keep the most tasks.
-  const base = Math.floor(tasks.length / members.length)
-  let extra = tasks.length % members.length
-  const stickyCount = (m: MemberState) => tasks.filter((t) => (owner.get(t.id) ?? previous.get(t.id)) === m).length
-  for (const m of [...members].sort((a, b) => stickyCount(b) - stickyCount(a))) {
-    m.capacity = base + (extra > 0 ? 1 : 0)
-    if (extra > 0) extra--
-  }
-
+  // Stateful and stateless tasks are balanced separately (stateful ones cost restoration and
+  // memory). Per class: capacities floor or ceil, the extra slots to the members that keep the
+  // most of the class (then the least loaded overall); keep tasks where they are up to capacity,
+  // then place the rest on a member with a warm copy (standby or local state), else the least loaded.
   const target = new Map<string, MemberState>()
-  // 1. Sticky: keep tasks where they are, up to capacity.
-  for (const t of tasks) {
-    const m = owner.get(t.id) ?? previous.get(t.id)
-    if (m !== undefined && m.active.length < m.capacity) {
+  const warm = (m: MemberState, id: string) => m.info.standby.includes(id) || m.info.local.includes(id) || m.info.active.includes(id)
+  for (const stateful of [true, false]) {
+    const cls = tasks.filter((t) => t.stateful === stateful)
+    if (cls.length === 0) continue
+    const base = Math.floor(cls.length / members.length)
+    let extra = cls.length % members.length
+    const sticky = new Map(members.map((m) => [m, cls.filter((t) => (owner.get(t.id) ?? previous.get(t.id)) === m).length]))
+    const cap = new Map<MemberState, number>()
+    for (const m of [...members].sort((a, b) => (sticky.get(b) as number) - (sticky.get(a) as number) || a.active.length - b.active.length)) {
+      cap.set(m, base + (extra > 0 ? 1 : 0))
+      if (extra > 0) extra--
+    }
+    const used = new Map(members.map((m) => [m, 0]))
+    const place = (t: { id: string }, m: MemberState) => {
       m.active.push(t.id)
       target.set(t.id, m)
+      used.set(m, (used.get(m) as number) + 1)
     }
-  }
-  // 2. The rest: prefer a member with a warm copy (standby or local state), then the least loaded.
-  const warm = (m: MemberState, id: string) => m.info.standby.includes(id) || m.info.local.includes(id) || m.info.active.includes(id)
-  for (const t of tasks) {
-    if (target.has(t.id)) continue
-    let best: MemberState | undefined
-    for (const m of members) {
-      if (m.active.length >= m.capacity) continue
-      if (best === undefined) best = m
-      else {
-        const wm = warm(m, t.id)
-        const wb = warm(best, t.id)
-        if ((wm && !wb) || (wm === wb && m.active.length < best.active.length)) best = m
+    for (const t of cls) {
+      const m = owner.get(t.id) ?? previous.get(t.id)
+      if (m !== undefined && (used.get(m) as number) < (cap.get(m) as number)) place(t, m)
+    }
+    for (const t of cls) {
+      if (target.has(t.id)) continue
+      let best: MemberState | undefined
+      for (const m of members) {
+        if ((used.get(m) as number) >= (cap.get(m) as number)) continue
+        if (best === undefined) best = m
+        else {
+          const wm = warm(m, t.id)
+          const wb = warm(best, t.id)
+          if ((wm && !wb) || (wm === wb && m.active.length < best.active.length)) best = m
+        }
       }
+      place(t, best ?? members.reduce((a, b) => (b.active.length < a.active.length ? b : a)))
     }
-    best ??= members.reduce((a, b) => (b.active.length < a.active.length ? b : a))
-    best.active.push(t.id)
-    target.set(t.id, best)
   }
 
   // 3. Standbys on other members: warm ones first, then the fewest standbys.
   for (let r = 0; r < options.numStandbyReplicas; r++) {
     for (const t of tasks) {
+      if (!t.stateful) continue
       const active = target.get(t.id) as MemberState
       let best: MemberState | undefined
       for (const m of members) {
@@ -217,13 +225,14 @@ export function assignTasks(ctx: AssignmentContext, options: Pick<StreamsAssigno
 
   // Cooperative hand-over: a task moving away from a live owner is withheld this round; the
   // owner revokes it and rejoins. Its new member keeps a standby meanwhile so it starts warming up.
+  const byId = new Map(tasks.map((t) => [t.id, t]))
   const hosts: HostMap = {}
   const assigned = new Map<string, string[]>()
   for (const m of members) {
     const mine = m.active.filter((id) => {
       const o = owner.get(id)
       if (o !== undefined && o !== m) {
-        m.standby.add(id)
+        if (byId.get(id)?.stateful === true) m.standby.add(id)
         return false
       }
       return true
@@ -241,7 +250,6 @@ export function assignTasks(ctx: AssignmentContext, options: Pick<StreamsAssigno
     if (m.info.endpoint === null) continue
     for (const id of m.owned) if (!(assigned.get(m.memberId) ?? []).includes(id)) hosts[m.info.endpoint].active.push(id)
   }
-  const byId = new Map(tasks.map((t) => [t.id, t]))
   for (const m of members) {
     const active = (assigned.get(m.memberId) ?? []).sort(compareTaskIds)
     const standby = [...m.standby].sort(compareTaskIds)
