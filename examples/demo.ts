@@ -10,6 +10,7 @@
  */
 import { Client, type ProduceRecord } from '../src/index.js'
 import { startLocalBroker, type LocalBroker } from '../src/dev/index.js'
+import { runWordCount } from './streams-wordcount.js'
 
 const ENTRIES = Number(process.env.DEMO_ENTRIES ?? 200_000)
 const BATCH = 1_000
@@ -85,6 +86,15 @@ async function main(): Promise<void> {
     const low = await wal.deleteRecords(checkpoint)
     console.log(`Checkpointed: deleted entries below offset ${checkpoint}; the log now starts at ${low}, ends at ${await wal.getOffset('latest')}`)
     await client.deleteTopic(topic)
+
+    // Stream processing: word count with KafkaStreams (exactly-once), counts read back from Kafka.
+    console.log('Running a streams word count (KafkaStreams, exactly_once_v2)...')
+    const counts = await runWordCount(bootstrap, [
+      'the quick brown fox jumps over the lazy dog',
+      'the dog sleeps',
+      'a fox and a dog',
+    ], (line) => console.log(`  ${line}`))
+    console.log(`Word counts: ${[...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w, n]) => `${w}=${n}`).join(' ')}`)
   } finally {
     await client.close()
     // Stop the broker only if this run started it (not one the user had running).
