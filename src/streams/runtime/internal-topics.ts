@@ -30,11 +30,15 @@ export async function setUpInternalTopics(
   applicationId: string,
   options: { replicationFactor: number; logger: Logger },
 ): Promise<ResolvedTopics> {
+  // Pattern sources read the topics that match when the application starts.
+  if (topology.subtopologies().some((s) => s.sourcePatterns.length > 0)) {
+    const unmatched = topology.resolvePatternSources(await client.listTopics())
+    if (unmatched.length > 0) {
+      throw new StreamsConfigError(`source pattern(s) ${unmatched.map(String).join(', ')} match no topic; create a matching topic before starting the application`)
+    }
+  }
   const external = new Set<string>()
   for (const s of topology.subtopologies()) {
-    if (s.sourcePatterns.length > 0) {
-      throw new StreamsConfigError(`sub-topology ${s.id} reads topics by pattern (${s.sourcePatterns.join(', ')}): not supported by the broker runtime yet; name the topics`)
-    }
     for (const t of s.sourceTopics) if (!topology.repartitionTopics.has(t)) external.add(t)
   }
   const counts = new Map<string, number>()

@@ -140,6 +140,8 @@ export class Topology {
   /** Groups of source node names whose topics must be co-partitioned. @internal */
   readonly copartitionSourceGroups: string[][] = []
   #subtopologies: Subtopology[] | null = null
+  /** Topics bound to pattern sources (by source node name), set by the runtime from cluster metadata. */
+  readonly #patternTopics = new Map<string, string[]>()
 
   /** Adds a source node reading `topics` (one, several, or every topic matching a RegExp). */
   addSource<K = Buffer, V = Buffer>(name: string, topics: string | readonly string[] | RegExp, options: SourceOptions<K, V> = {}): this {
@@ -276,6 +278,24 @@ export class Topology {
   subtopologies(): readonly Subtopology[] {
     if (this.#subtopologies === null) this.#subtopologies = this.#computeSubtopologies()
     return this.#subtopologies
+  }
+
+  /**
+   * Binds every pattern source to the existing topics it matches (the runtime calls this at
+   * start with the cluster's topic names), so sub-topologies list them as source topics.
+   * Returns the patterns that match no topic.
+   */
+  resolvePatternSources(topics: readonly string[]): RegExp[] {
+    const unmatched: RegExp[] = []
+    for (const node of this.nodes.values()) {
+      if (node.kind !== 'source' || node.pattern === null) continue
+      const pattern = node.pattern
+      const matched = topics.filter((t) => pattern.test(t) && !node.topics.includes(t)).sort()
+      this.#patternTopics.set(node.name, matched)
+      if (matched.length === 0) unmatched.push(pattern)
+    }
+    this.#subtopologies = null
+    return unmatched
   }
 
   /** The sub-topology reading `topic` (unprefixed name), if any. */
@@ -431,7 +451,7 @@ export class Topology {
       for (const n of members) {
         const node = this.nodes.get(n) as TopologyNode
         if (node.kind === 'source') {
-          sourceTopics.push(...node.topics)
+          sourceTopics.push(...node.topics, ...(this.#patternTopics.get(node.name) ?? []))
           if (node.pattern !== null) sourcePatterns.push(node.pattern)
         } else if (node.kind === 'sink') {
           if (typeof node.topic === 'string' && !sinkTopics.includes(node.topic)) sinkTopics.push(node.topic)
