@@ -128,9 +128,13 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       }
       let produced = 0
       let stopProducing = false
+      /** Resolved after each produced chunk: kills aim at the moments the app is busy with it. */
+      const chunkWaiters: Array<() => void> = []
+      const nextChunk = (): Promise<void> => new Promise((r) => chunkWaiters.push(r))
       const producing = (async () => {
         const producer = client.producer({ lingerMs: 5 })
-        const chunks = 20
+        // Spread over ~20 s so that most kills land while transactions are open.
+        const chunks = 40
         const per = Math.ceil(RECORDS / chunks)
         for (let c = 0; c < chunks && !stopProducing; c++) {
           const records = []
@@ -141,17 +145,22 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
           }
           await producer.sendBatch(records)
           produced += records.length
-          await sleep(400)
+          for (const w of chunkWaiters.splice(0)) w()
+          await sleep(500)
         }
         await producer.close()
       })()
 
       let kills = 0
       try {
-        // Chaos: every 1-3 s kill a random instance, restart it 0.2-1.5 s later.
+        // Chaos: kill a random instance 0-120 ms after a chunk of input was produced (its
+        // transaction is most likely open then; 1-3 s apart once the input is complete), restart
+        // it 0.2-1.5 s later.
         const chaosUntil = Date.now() + 25_000
         while (Date.now() < chaosUntil || produced < RECORDS) {
-          await sleep(1000 + random() * 2000)
+          if (produced < RECORDS) await Promise.race([nextChunk(), sleep(3000)])
+          else await sleep(1000 + random() * 2000)
+          await sleep(random() * 120)
           const inst = instances[Math.floor(random() * instances.length)]
           for (const other of instances) {
             if (!alive(other)) throw new Error(`instance ${other.slot} died on its own (exit ${other.child?.exitCode}, ${other.child?.signalCode}): ${other.stderr}`)
@@ -182,7 +191,8 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         `the app to commit all ${RECORDS} input records`,
         async () => {
           for (const inst of instances) if (!alive(inst)) throw new Error(`instance ${inst.slot} died: ${inst.stderr}`)
-          return (await committed()) >= RECORDS
+          // Every instance must be up (its SIGTERM handler installed) before the clean shutdown.
+          return instances.every((i) => i.running) && (await committed()) >= RECORDS
         },
         90_000,
         250,
@@ -192,12 +202,12 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         instances.map(async (inst) => {
           const c = inst.child
           if (c === null || !alive(inst)) return
-          const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)))
+          const exited = new Promise<string>((r) => c.once('exit', (code, signal) => r(`${code ?? signal}`)))
           c.kill('SIGTERM')
           const timer = setTimeout(() => c.kill('SIGKILL'), 20_000)
           const code = await exited
           clearTimeout(timer)
-          expect(code, `instance ${inst.slot} exit code; stderr: ${inst.stderr}`).toBe(0)
+          expect(code, `instance ${inst.slot} exit code; stderr: ${inst.stderr}`).toBe('0')
         }),
       )
       console.error(`eos crash test: ${kills} kills, starts per instance ${instances.map((i) => i.starts).join('/')}`)
@@ -211,6 +221,9 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       // Echo output: every input record exactly once, per-key order kept.
       const echoed = await readTopic(client, echo, 'read_committed')
       expect(echoed.length).toBe(RECORDS)
+      // Records of aborted transactions (killed instances): evidence that the crashes hit open transactions.
+      const uncommitted = (await readTopic(client, echo, 'read_uncommitted')).length
+      console.error(`eos crash test: ${uncommitted - RECORDS} echo records in aborted transactions`)
       const seen = new Map<string, number[]>()
       for (const r of echoed) {
         const k = r.key!.toString()
