@@ -10,6 +10,7 @@ import { Fetch, type FetchPartitionResponse, type FetchRequestTopic, type FetchR
 import type { KafkaRecord } from '../../protocol/records/index.js'
 import { ZERO_UUID, type Cluster } from '../cluster.js'
 import { ClientClosedError } from '../errors.js'
+import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './fetch-result.js'
 
 /** One partition to read with {@link Fetcher.fetch} / `Client.fetchMany`. */
@@ -105,6 +106,11 @@ interface Wanted {
  * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
  * the same broker are served one after another). `close()` releases the lane.
  */
+/** Rounds of re-fetching partitions that failed with a retriable error. */
+const FETCH_RETRIES = 5
+/** Answers that another round would not change (the metadata lookup behind them is fresh). */
+const NOT_RETRIED = new Set<number>([ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
+
 export class Fetcher implements AsyncDisposable {
   private readonly lane: string
   private closed = false
@@ -143,9 +149,33 @@ export class Fetcher implements AsyncDisposable {
     })
 
     const out = new Array<PartitionFetch>(partitions.length)
+    const opts = { minBytes, maxBytes, maxWaitMs, isolation }
+    let todo = partitions.map((_, i) => i)
+    // Fetching is read-only, so partitions that failed with a retriable error (stale leader,
+    // lost connection) are fetched again after a metadata refresh; the rest report their error.
+    for (let attempt = 0; ; attempt++) {
+      await this.fetchRound(partitions, todo, opts, out)
+      const again = todo.filter((i) => {
+        const e = out[i].error
+        return e !== undefined && isRetriable(e) && !(e instanceof KafkaProtocolError && NOT_RETRIED.has(e.code))
+      })
+      if (again.length === 0 || attempt >= FETCH_RETRIES) break
+      await sleep(backoffDelay(attempt, this.cluster.options.retry))
+      todo = again
+    }
+    return out
+  }
+
+  /** One Fetch per leader broker for the partitions at `indices`, results written into `out`. */
+  private async fetchRound(
+    partitions: readonly FetchManyPartition[],
+    indices: readonly number[],
+    opts: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel },
+    out: PartitionFetch[],
+  ): Promise<void> {
     // Group by leader from the metadata cache (refreshed when a topic is unknown to it).
     const byLeader = new Map<number, Wanted[]>()
-    for (let i = 0; i < partitions.length; i++) {
+    for (const i of indices) {
       const req = partitions[i]
       try {
         const leader = await this.cluster.leader(req.topic, req.partition)
@@ -159,13 +189,12 @@ export class Fetcher implements AsyncDisposable {
     }
     await Promise.all(
       [...byLeader].map(([nodeId, wanted]) =>
-        this.fetchFrom(nodeId, wanted, { minBytes, maxBytes, maxWaitMs, isolation }, out).catch((err: unknown) => {
+        this.fetchFrom(nodeId, wanted, opts, out).catch((err: unknown) => {
           const error = asPeridotError(err)
           for (const w of wanted) out[w.index] = { topic: w.req.topic, partition: w.req.partition, error }
         }),
       ),
     )
-    return out
   }
 
   private async fetchFrom(
