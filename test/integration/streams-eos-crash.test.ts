@@ -42,7 +42,10 @@ interface Instance {
   slot: number
   stateDir: string
   child: ChildProcess | null
+  /** Reached RUNNING since its last start (its SIGTERM handler is installed). */
   running: boolean
+  /** Its KafkaStreams state, from the STATE lines it prints. */
+  state: string
   stderr: string
   starts: number
 }
@@ -82,8 +85,11 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         inst.child = child
         inst.running = false
         inst.starts++
+        inst.state = 'CREATED'
         createInterface({ input: child.stdout! }).on('line', (l) => {
-          if (l.trim() === 'RUNNING') inst.running = true
+          if (!l.startsWith('STATE ')) return
+          inst.state = l.slice(6).trim()
+          if (inst.state === 'RUNNING') inst.running = true
         })
         child.stderr!.on('data', (d: Buffer) => {
           inst.stderr = (inst.stderr + d.toString()).slice(-3000)
@@ -98,7 +104,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         await exited
       }
       for (let slot = 0; slot < INSTANCES; slot++) {
-        const inst: Instance = { slot, stateDir: tempStateDir(), child: null, running: false, stderr: '', starts: 0 }
+        const inst: Instance = { slot, stateDir: tempStateDir(), child: null, running: false, state: 'CREATED', stderr: '', starts: 0 }
         instances.push(inst)
         start(inst)
         // The first instance creates the internal topics alone: instances racing to create them can
@@ -133,8 +139,8 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       const nextChunk = (): Promise<void> => new Promise((r) => chunkWaiters.push(r))
       const producing = (async () => {
         const producer = client.producer({ lingerMs: 5 })
-        // Spread over ~20 s so that most kills land while transactions are open.
-        const chunks = 40
+        // Spread over ~30 s, the chaos phase.
+        const chunks = 60
         const per = Math.ceil(RECORDS / chunks)
         for (let c = 0; c < chunks && !stopProducing; c++) {
           const records = []
@@ -153,18 +159,24 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
 
       let kills = 0
       try {
-        // Chaos: kill a random instance 0-120 ms after a chunk of input was produced (its
-        // transaction is most likely open then; 1-3 s apart once the input is complete), restart
-        // it 0.2-1.5 s later.
-        const chaosUntil = Date.now() + 25_000
+        // Chaos, two kinds of kills alternating at random: at a random moment 1-3 s after the
+        // previous restart, or aimed at an open transaction (the group is stable and a chunk of
+        // input was just produced: kill 400-700 ms later, since the app picks new input up
+        // ~400-500 ms after it is written and commits ~100-200 ms later). The victim restarts
+        // 0.2-1.5 s after.
+        const chaosUntil = Date.now() + 30_000
         while (Date.now() < chaosUntil || produced < RECORDS) {
-          if (produced < RECORDS) await Promise.race([nextChunk(), sleep(3000)])
-          else await sleep(1000 + random() * 2000)
-          await sleep(random() * 120)
+          if (produced < RECORDS && random() < 0.5) {
+            const stable = Date.now() + 10_000
+            while (Date.now() < stable && !instances.every((i) => i.state === 'RUNNING')) await sleep(50)
+            await Promise.race([nextChunk(), sleep(3000)])
+            await sleep(400 + random() * 300)
+          } else await sleep(1000 + random() * 2000)
           const inst = instances[Math.floor(random() * instances.length)]
           for (const other of instances) {
             if (!alive(other)) throw new Error(`instance ${other.slot} died on its own (exit ${other.child?.exitCode}, ${other.child?.signalCode}): ${other.stderr}`)
           }
+          if (process.env.PERIDOT_EOS_DEBUG) console.error(`kill ${inst.slot} (states ${instances.map((i) => i.state).join('/')}, produced ${produced})`)
           await kill(inst)
           kills++
           await sleep(200 + random() * 1300)
