@@ -16,8 +16,9 @@
  * Durability: the changelog topic is the durable copy of a store, as in Kafka Streams (whose
  * RocksDB runs without a write-ahead log). Flushes therefore skip fsync by default (~5 ms each);
  * a killed process loses nothing that was flushed (the data is in the page cache), and
- * {@link LmdbKeyValueStore.close} fsyncs, so a checkpoint written after a clean close
- * (see checkpoint.ts) describes data that is on disk. `syncOnFlush: true` fsyncs every flush.
+ * {@link LmdbKeyValueStore.close} fsyncs. A machine crash, though, can lose flushed data that a
+ * checkpoint (checkpoint.ts, written by the runtime after a flush) already covers: use
+ * `syncOnFlush: true` where that matters; it fsyncs every flush.
  *
  * Limits: keys up to 1978 bytes (LMDB's compiled key size limit). The empty key, which LMDB
  * refuses, lives in a side database and sorts first like in the in-memory store.
