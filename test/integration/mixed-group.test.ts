@@ -50,6 +50,16 @@ describe('mixed consumer group: Peridot and the Java consumer', () => {
     const ra = collect(a, seenA)
     const rb = collect(b, seenB)
 
+    const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000) => {
+      const deadline = Date.now() + ms
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    }
+    // The Peridot members settle first (cooperative rebalancing may take two rounds).
+    await until('Peridot members to own all partitions', () => a.assignment().length + b.assignment().length === 6)
+
     let java: JavaTool | undefined
     try {
       java = await startJavaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
@@ -62,10 +72,19 @@ describe('mixed consumer group: Peridot and the Java consumer', () => {
         '--consumer-property', 'session.timeout.ms=15000',
         '--consumer-property', 'heartbeat.interval.ms=500',
       ])
-      // Wait until the Java member has taken partitions from the Peridot members.
-      const deadline = Date.now() + 60_000
-      while (a.assignment().length + b.assignment().length >= 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
-      await new Promise((r) => setTimeout(r, 2000)) // let a cooperative follow-up round settle
+      // Wait until the group is stable with three members that each own partitions, and the
+      // Peridot members have applied that assignment.
+      const admin = client.admin()
+      let described: Array<{ memberId: string; partitions: number[] }> = []
+      await until('a stable three-member group', async () => {
+        const [g] = await admin.describeGroups([groupId])
+        described = g.members.map((m) => ({ memberId: m.memberId, partitions: m.assignment.map((tp) => tp.partition) }))
+        if (g.state !== 'Stable' || described.length !== 3 || described.some((m) => m.partitions.length === 0)) return false
+        const mine = [a.groupMetadata().memberId, b.groupMetadata().memberId]
+        const fromGroup = described.filter((m) => mine.includes(m.memberId)).flatMap((m) => m.partitions).sort()
+        const local = [...a.assignment(), ...b.assignment()].map((tp) => tp.partition).sort()
+        return described.flatMap((m) => m.partitions).length === 6 && JSON.stringify(fromGroup) === JSON.stringify(local)
+      })
       const peridotParts = new Set([...a.assignment(), ...b.assignment()].map((tp) => tp.partition))
       expect(peridotParts.size).toBeGreaterThan(0)
       expect(peridotParts.size).toBeLessThan(6)
@@ -78,8 +97,7 @@ describe('mixed consumer group: Peridot and the Java consumer', () => {
 
       const javaWave = () => java!.lines.filter((l) => l.includes('wave-'))
       const peridotWave = () => [...seenA, ...seenB].filter((r) => r.value.startsWith('wave-'))
-      const until = Date.now() + 60_000
-      while (javaWave().length + peridotWave().length < 600 && Date.now() < until) await new Promise((r) => setTimeout(r, 200))
+      await until('the wave to be consumed', () => javaWave().length + peridotWave().length >= 600)
 
       const javaRecs = javaWave().map((l) => {
         const m = /Partition:(\d+)\s+Offset:(\d+)\s+(wave-\d+)/.exec(l)

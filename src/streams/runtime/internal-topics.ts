@@ -68,7 +68,12 @@ async function ensureTopic(client: Client, topic: InternalTopic, options: { repl
       if (!(err instanceof KafkaProtocolError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
     }
   }
-  const n = existing ?? (await partitionCount(client, topic.name))
+  // Created by another instance a moment ago: metadata may not list it yet.
+  let n = existing ?? (await partitionCount(client, topic.name))
+  for (let waited = 0; n === undefined && waited < 30_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100))
+    n = await partitionCount(client, topic.name)
+  }
   if (n !== topic.partitions) {
     throw new StreamsConfigError(
       `internal ${topic.kind} topic '${topic.name}' has ${String(n)} partitions but the topology needs ${topic.partitions}; ` +
