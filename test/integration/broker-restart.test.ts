@@ -65,4 +65,59 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
       await client.close()
     }
   }, 120_000)
+
+  it('the idempotent producer loses and duplicates nothing across a broker restart', async () => {
+    const client = await Client.connect({
+      brokers: [bootstrap()],
+      retry: { retries: 30, initialBackoffMs: 100, maxBackoffMs: 1000 },
+      requestTimeoutMs: 10_000,
+    })
+    try {
+      const topic = uniqueTopic('restart-idem')
+      await client.createTopic(topic, { partitions: 2 })
+      const producer = client.producer({ lingerMs: 2 })
+      const sends: Array<Promise<unknown>> = []
+      let n = 0
+      let stop = false
+      const producing = (async () => {
+        while (!stop) {
+          const i = n++
+          sends.push(producer.send({ topic, key: Buffer.from(String(i % 10)), value: Buffer.from(String(i)) }))
+          if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5))
+        }
+      })()
+      await new Promise((r) => setTimeout(r, 1000))
+      await restartBroker()
+      await new Promise((r) => setTimeout(r, 1500))
+      stop = true
+      await producing
+      // Every send is acknowledged: retries after the restart reuse their sequence numbers.
+      await Promise.all(sends)
+      await producer.close()
+      const values: number[] = []
+      for (const p of [0, 1]) {
+        const pc = await client.partitionClient(topic, p)
+        const end = await pc.getOffset('latest')
+        let next = 0n
+        const perKey = new Map<string, number>()
+        while (next < end) {
+          const res = await pc.fetchRecords(next, { maxWaitMs: 200, maxBytes: 4 << 20 })
+          for (const r of res.records) {
+            const v = Number(r.value!.toString())
+            values.push(v)
+            // Per key (so per partition), values are in send order.
+            const k = r.key!.toString()
+            expect(v).toBeGreaterThan(perKey.get(k) ?? -1)
+            perKey.set(k, v)
+          }
+          next = res.nextOffset
+        }
+      }
+      expect(values.length).toBe(n)
+      expect(new Set(values).size).toBe(n)
+      await client.deleteTopic(topic)
+    } finally {
+      await client.close()
+    }
+  }, 120_000)
 })

@@ -8,13 +8,15 @@
  * so lost connections and timeouts are retried safely); with a `transactionalId` it is a
  * {@link TransactionalProducer}.
  */
-import { InvalidArgumentError } from '../../protocol/errors.js'
+import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.js'
+import { ErrorCode } from '../../protocol/error-codes.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { ProduceRecord, RecordHeaders } from '../../protocol/records/index.js'
 import type { Client } from '../client.js'
 import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-consumer.js'
 import { ClientClosedError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
+import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { validateProduceRecords } from '../validate.js'
 import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
 import { estimateRecordSize } from './batch-producer.js'
@@ -167,6 +169,9 @@ function nonNegativeInt(name: string, v: number | undefined, dflt: number, allow
  * unless `idempotent: false`. `send()` resolves once the record's batch is acknowledged;
  * `flush()` waits for everything sent so far; `close()` flushes and releases its connections.
  */
+/** How long a send waits for the metadata of a topic never seen while no broker answers. */
+const METADATA_WAIT_MS = 60_000
+
 export class Producer implements AsyncDisposable {
   /** Partition queues by topic, indexed by partition (the synchronous fast path). */
   private readonly queuesByTopic = new Map<string, PartitionQueue[]>()
@@ -362,9 +367,7 @@ export class Producer implements AsyncDisposable {
       const counts = new Map<string, number>()
       for (const r of records) {
         if (!counts.has(r.topic)) {
-          const topic = await this.client.cluster.topic(r.topic)
-          counts.set(r.topic, topic.partitions.length)
-          this.topicInfo.set(r.topic, { partitions: topic.partitions.length, at: Date.now() })
+          counts.set(r.topic, await this.partitionCount(r.topic))
         }
       }
       const partitions = records.map((r) => this.pickPartition(r, counts.get(r.topic)!))
@@ -402,6 +405,30 @@ export class Producer implements AsyncDisposable {
     return group.promise
   }
 
+  /**
+   * The partition count of a topic from fresh metadata. While no broker answers (a restart, a
+   * network blip) the last known count is used, or, for a topic never seen, the lookup is retried
+   * for up to 60 s — as the Java client blocks in send() for metadata (max.block.ms). An unknown
+   * topic fails at once.
+   */
+  private async partitionCount(topic: string): Promise<number> {
+    const deadline = Date.now() + METADATA_WAIT_MS
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const n = (await this.client.cluster.topic(topic)).partitions.length
+        this.topicInfo.set(topic, { partitions: n, at: Date.now() })
+        return n
+      } catch (err) {
+        const unknownTopic = err instanceof KafkaProtocolError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        if (unknownTopic || !isRetriable(err)) throw err
+        const known = this.topicInfo.get(topic)
+        if (known) return known.partitions
+        if (Date.now() >= deadline) throw err
+        await sleep(backoffDelay(Math.min(attempt, 6), this.client.cluster.options.retry))
+      }
+    }
+  }
+
   /** Runs slow-path sends one after another, in call order, until each hands its records over. */
   private async slowTurn(): Promise<() => void> {
     const prev = this.slowTail
@@ -418,9 +445,7 @@ export class Producer implements AsyncDisposable {
     let handedOver = false
     const done = await this.slowTurn()
     try {
-      const topic = await this.client.cluster.topic(record.topic)
-      const n = topic.partitions.length
-      this.topicInfo.set(record.topic, { partitions: n, at: Date.now() })
+      const n = await this.partitionCount(record.topic)
       const p = this.enqueueOne(record, this.pickPartition(record, n), generation)
       handedOver = true
       this.slowSends--
