@@ -496,6 +496,7 @@ export class KafkaStreams implements AsyncDisposable {
       if (!this.#txnOpen) return
       const producer = this.#producer as TransactionalProducer
       for (const at of running) at.task.flush()
+      collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
         if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata())

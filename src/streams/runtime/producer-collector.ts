@@ -6,7 +6,7 @@
  * checkpoints.
  */
 import type { Client } from '../../client/client.js'
-import type { Producer } from '../../client/producer/producer.js'
+import type { Producer, ProducerRecord } from '../../client/producer/producer.js'
 import { partitionForKey } from '../../client/partitioner.js'
 import type { RecordHeaders } from '../record.js'
 import type { RecordCollector, SinkPartitioner } from './collector.js'
@@ -23,6 +23,10 @@ export class ProducerCollector implements RecordCollector {
   #pending = new Set<Promise<unknown>>()
   /** Records sent since the last {@link resetSentCount}. */
   sent = 0
+  /** Records of the current turn, handed to the producer in one sendBatch (one promise, not one per record). */
+  #batch: ProducerRecord[] = []
+  #drainScheduled = false
+  readonly #drainNow = (): void => this.drain()
 
   constructor(client: Client, producer: Producer, changelogTopics: ReadonlySet<string>) {
     this.#client = client
@@ -40,14 +44,16 @@ export class ProducerCollector implements RecordCollector {
     const h = headers.length === 0 ? headers : [...headers]
     this.sent++
     if (partition === undefined || typeof partition === 'number') {
-      this.#track(topic, this.producer.send({ topic, key, value, headers: h, timestamp, partition }))
+      this.#enqueue({ topic, key, value, headers: h, timestamp, partition })
       return
     }
     const n = this.#partitionCounts.get(topic)
     if (n !== undefined) {
-      this.#track(topic, this.producer.send({ topic, key, value, headers: h, timestamp, partition: choose(partition, topic, key, value, n) }))
+      this.#enqueue({ topic, key, value, headers: h, timestamp, partition: choose(partition, topic, key, value, n) })
       return
     }
+    // Keep order with what is already queued before taking the slow path.
+    this.drain()
     // A topic first seen now (a topic name extractor): learn its partition count, then send.
     const p = this.#client.describeTopic(topic).then((info) => {
       this.#partitionCounts.set(topic, info.partitions.length)
@@ -55,6 +61,34 @@ export class ProducerCollector implements RecordCollector {
     })
     this.#pending.add(p)
     this.#track(topic, p.finally(() => this.#pending.delete(p)))
+  }
+
+  #enqueue(r: ProducerRecord): void {
+    this.#batch.push(r)
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true
+      queueMicrotask(this.#drainNow)
+    }
+  }
+
+  /** Hands the queued records to the producer now (also runs by itself after each processing turn). */
+  drain(): void {
+    this.#drainScheduled = false
+    const records = this.#batch
+    if (records.length === 0) return
+    this.#batch = []
+    this.producer.sendBatch(records).then(
+      (mds) => {
+        for (let i = 0; i < mds.length; i++) {
+          const md = mds[i]
+          if (!this.#changelogTopics.has(md.topic)) continue
+          const k = `${md.topic}:${md.partition}`
+          const next = md.offset + 1n
+          if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
+        }
+      },
+      (err: unknown) => this.#fail(err),
+    )
   }
 
   #track(topic: string, p: Promise<{ partition: number; offset: bigint }>): void {
@@ -76,6 +110,7 @@ export class ProducerCollector implements RecordCollector {
 
   /** Waits until every record sent so far is acknowledged; throws the first send failure. */
   async flush(): Promise<void> {
+    this.drain()
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
     await this.producer.flush()
     this.throwIfFailed()
@@ -91,6 +126,7 @@ export class ProducerCollector implements RecordCollector {
 
   /** Forgets a failure (after an abort: the records of the aborted transaction do not count). */
   clearError(): void {
+    this.#batch = []
     this.#error = undefined
   }
 }
