@@ -20,6 +20,18 @@ abstract class Base<KIn = unknown, VIn = unknown> implements Processor<KIn, VIn,
   abstract process(record: Record<KIn, VIn>): void
 }
 
+/** A processor that works on one state store, opened in init(). */
+abstract class StoreProcessor<KIn = unknown, VIn = unknown> extends Base<KIn, VIn> {
+  protected store!: KeyValueStore<unknown, unknown>
+  constructor(private readonly storeName: string) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
+  }
+}
+
 export class PassThrough extends Base {
   process(r: Rec): void {
     this.ctx.forward(r)
@@ -126,18 +138,13 @@ export class Branch extends Base {
 }
 
 /** KStream aggregation (count and aggregate): skips null keys and values. */
-export class StreamAggregate extends Base {
-  private store!: KeyValueStore<unknown, unknown>
+export class StreamAggregate extends StoreProcessor {
   constructor(
-    private readonly storeName: string,
+    storeName: string,
     private readonly initializer: () => unknown,
     private readonly aggregator: (key: unknown, value: unknown, aggregate: unknown) => unknown,
   ) {
-    super()
-  }
-  override init(context: Ctx): void {
-    super.init(context)
-    this.store = context.getStateStore(this.storeName)
+    super(storeName)
   }
   process(r: Rec): void {
     if (r.key == null || r.value == null) return
@@ -149,17 +156,12 @@ export class StreamAggregate extends Base {
 }
 
 /** KStream reduce: the first value is the initial aggregate. */
-export class StreamReduce extends Base {
-  private store!: KeyValueStore<unknown, unknown>
+export class StreamReduce extends StoreProcessor {
   constructor(
-    private readonly storeName: string,
+    storeName: string,
     private readonly reducer: (aggregate: unknown, value: unknown, key: unknown) => unknown,
   ) {
-    super()
-  }
-  override init(context: Ctx): void {
-    super.init(context)
-    this.store = context.getStateStore(this.storeName)
+    super(storeName)
   }
   process(r: Rec): void {
     if (r.key == null || r.value == null) return
@@ -171,14 +173,9 @@ export class StreamReduce extends Base {
 }
 
 /** Materializes a stream of upserts (table source, toTable): null value deletes. */
-export class TableSource extends Base {
-  private store!: KeyValueStore<unknown, unknown>
-  constructor(private readonly storeName: string) {
-    super()
-  }
-  override init(context: Ctx): void {
-    super.init(context)
-    this.store = context.getStateStore(this.storeName)
+export class TableSource extends StoreProcessor {
+  constructor(storeName: string) {
+    super(storeName)
   }
   process(r: Rec): void {
     if (r.key == null) return
@@ -252,19 +249,14 @@ export class TableRepartitionMap extends Base<unknown, Change<unknown>> {
 }
 
 /** KGroupedTable.aggregate: subtract the old value, then add the new one (Java's KTableAggregate). */
-export class TableAggregate extends Base<unknown, Change<unknown>> {
-  private store!: KeyValueStore<unknown, unknown>
+export class TableAggregate extends StoreProcessor<unknown, Change<unknown>> {
   constructor(
-    private readonly storeName: string,
+    storeName: string,
     private readonly initializer: () => unknown,
     private readonly adder: (key: unknown, value: unknown, aggregate: unknown) => unknown,
     private readonly subtractor: (key: unknown, value: unknown, aggregate: unknown) => unknown,
   ) {
-    super()
-  }
-  override init(context: Ctx): void {
-    super.init(context)
-    this.store = context.getStateStore(this.storeName)
+    super(storeName)
   }
   process(r: ChangeRec): void {
     if (r.key == null) return
@@ -278,18 +270,13 @@ export class TableAggregate extends Base<unknown, Change<unknown>> {
 }
 
 /** KGroupedTable.reduce (Java's KTableReduce). */
-export class TableReduce extends Base<unknown, Change<unknown>> {
-  private store!: KeyValueStore<unknown, unknown>
+export class TableReduce extends StoreProcessor<unknown, Change<unknown>> {
   constructor(
-    private readonly storeName: string,
+    storeName: string,
     private readonly adder: (aggregate: unknown, value: unknown) => unknown,
     private readonly subtractor: (aggregate: unknown, value: unknown) => unknown,
   ) {
-    super()
-  }
-  override init(context: Ctx): void {
-    super.init(context)
-    this.store = context.getStateStore(this.storeName)
+    super(storeName)
   }
   process(r: ChangeRec): void {
     if (r.key == null) return
@@ -369,19 +356,14 @@ export class StreamTableJoin extends Base {
 }
 
 /** KStream-GlobalKTable join: the key selector maps the stream record to the global table's key. */
-export class StreamGlobalJoin extends Base {
-  private store!: KeyValueStore<unknown, unknown>
+export class StreamGlobalJoin extends StoreProcessor {
   constructor(
-    private readonly storeName: string,
+    storeName: string,
     private readonly keySelector: (key: unknown, value: unknown) => unknown,
     private readonly joiner: (value: unknown, tableValue: unknown, key: unknown) => unknown,
     private readonly left: boolean,
   ) {
-    super()
-  }
-  override init(context: Ctx): void {
-    super.init(context)
-    this.store = context.getStateStore(this.storeName)
+    super(storeName)
   }
   process(r: Rec): void {
     if (r.value == null) return
