@@ -58,22 +58,19 @@ describe('idempotent producer', () => {
     const keyOf = (i: number) => `key-${i % 101}`
     const sends: Array<Promise<{ partition: number; offset: bigint }>> = []
     const cutsWithTraffic: number[] = []
-    // Cut every connection every 120 ms while records flow (6 times).
+    // Cut every connection 6 times, each a few ms after a wave of records was handed over, so that
+    // requests are on the wire (linger 2 ms) when the connections drop.
     let cutsDone = 0
-    const cutter = setInterval(() => {
-      if (cutsDone >= 6) return
-      cutsDone++
-      cutsWithTraffic.push(proxy.cutAll())
-    }, 120)
-    try {
-      for (let i = 0; i < total; i += 250) {
-        for (let j = i; j < i + 250; j++) sends.push(producer.send({ topic, key: Buffer.from(keyOf(j)), value: Buffer.from(`v-${j}`) }))
-        await new Promise((r) => setTimeout(r, 8))
+    for (let i = 0, wave = 0; i < total; i += 250, wave++) {
+      for (let j = i; j < i + 250; j++) sends.push(producer.send({ topic, key: Buffer.from(keyOf(j)), value: Buffer.from(`v-${j}`) }))
+      if (wave % 12 === 6 && cutsDone < 6) {
+        await new Promise((r) => setTimeout(r, 3))
+        cutsWithTraffic.push(proxy.cutAll())
+        cutsDone++
       }
-      while (cutsDone < 6) await new Promise((r) => setTimeout(r, 20))
-    } finally {
-      clearInterval(cutter)
+      await new Promise((r) => setTimeout(r, 8))
     }
+    expect(cutsDone).toBe(6)
     const results = await Promise.allSettled(sends)
     const failed = results.filter((r) => r.status === 'rejected')
     expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([])
