@@ -11,6 +11,7 @@
  * UNKNOWN_PRODUCER_ID) or a batch that failed for good bumps the epoch locally once the
  * partition has nothing in flight, and the partition's sequences restart at 0. Other
  * partitions restart at 0 on the new epoch once their own old-epoch batches are settled.
+ * The first batch of an epoch on a partition is sent alone (see sequencesAllowSend).
  */
 import { KafkaProtocolError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
@@ -256,6 +257,11 @@ export class Sender {
       q.nextSequence = 0
       q.lastAckedSequence = -1
     }
+    // A broker with no state for this producer on the partition accepts any sequence as the
+    // first batch: were the first batch refused (say NOT_LEADER_OR_FOLLOWER on a new topic)
+    // while the second went through, the first could never be written. So the first batch of
+    // an epoch goes alone, and the rest follow once it is acknowledged.
+    if (q.lastAckedSequence < 0 && q.inFlight.size > 0) return false
     return true
   }
 

@@ -64,6 +64,7 @@ interface Appended {
  * original offset back. `fault(n)` decides what happens to request n.
  */
 function simulatedLeader(fault: (n: number) => 'ok' | 'lose-response' | 'not-leader' | 'unknown-producer' = () => 'ok') {
+  // Kafka (ProducerAppendInfo.checkSequence) takes any sequence as a new producer's first batch.
   const log: Appended[] = []
   const batches: Array<{ producerId: bigint; epoch: number; first: number; last: number; baseOffset: bigint }> = []
   let producerId = -1n
@@ -85,11 +86,13 @@ function simulatedLeader(fault: (n: number) => 'ok' | 'lose-response' | 'not-lea
         if (f === 'unknown-producer' && b.producerEpoch === epoch) return res(ErrorCode.UNKNOWN_PRODUCER_ID)
         const dup = batches.find((x) => x.producerId === b.producerId && x.epoch === b.producerEpoch && x.first === b.baseSequence)
         if (dup) return res(0, dup.baseOffset)
-        if (b.producerId !== producerId || b.producerEpoch > epoch) {
-          if (b.baseSequence !== 0 && producerId !== -1n) return res(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
+        const known = b.producerId === producerId
+        if (!known || b.producerEpoch > epoch) {
+          // A new epoch starts at 0; a producer without state may start anywhere.
+          if (known && b.baseSequence !== 0) return res(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
           producerId = b.producerId
           epoch = b.producerEpoch
-          lastSeq = -1
+          lastSeq = known ? -1 : b.baseSequence - 1
         } else if (b.producerEpoch < epoch) return res(ErrorCode.INVALID_PRODUCER_EPOCH)
         if (b.baseSequence !== incrementSequence(lastSeq, 1)) return res(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
         const baseOffset = BigInt(log.length)
@@ -109,6 +112,8 @@ function simulatedLeader(fault: (n: number) => 'ok' | 'lose-response' | 'not-lea
     version: () => 5,
     request: async (api: { apiKey: number }, req: unknown): Promise<unknown> => {
       await new Promise((r) => setImmediate(r))
+      // A refusal comes late, so that later batches can be sent meanwhile.
+      if (api.apiKey !== InitProducerId.apiKey && fault(requests) === 'not-leader') await new Promise((r) => setTimeout(r, 20))
       if (api.apiKey === InitProducerId.apiKey) return { throttleTimeMs: 0, errorCode: 0, producerId: nextProducerId++, producerEpoch: 0 }
       return produce(req as ProduceRequest)
     },
@@ -179,6 +184,26 @@ describe('Sender (idempotent) against a simulated leader', () => {
     // Retries happened and reused sequences the leader had already seen.
     const seen = leader.sequencesSeen.map((s) => `${s.epoch}/${s.sequence}`)
     expect(new Set(seen).size).toBeLessThan(seen.length)
+    await sender.close()
+  })
+
+  it('sends the first batch alone, so a refused first batch is not overtaken by the next (which the broker would take as the first)', async () => {
+    // The first request fails as on a topic whose leader is not ready yet.
+    const leader = simulatedLeader((n) => (n === 0 ? 'not-leader' : 'ok'))
+    const { send, sender } = producerOn(leader.cluster, 100)
+    const values = Array.from({ length: 60 }, (_, i) => `v${i}`)
+    // Batches sealed one after another while the first is still unanswered.
+    const pending: Array<Promise<bigint>> = []
+    for (const v of values) {
+      pending.push(send(v))
+      await new Promise((r) => setImmediate(r))
+    }
+    const all = Promise.all(pending)
+    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stalled with ${leader.log.length} records written`)), 3_000))
+    const offsets = await Promise.race([all, stalled])
+    expect(leader.log.map((r) => r.value)).toEqual(values)
+    expect(offsets).toEqual(values.map((_, i) => BigInt(i)))
+    expect(leader.log[0].sequence).toBe(0)
     await sender.close()
   })
 
