@@ -9,7 +9,11 @@
  * same transaction as the output, so that is the moment all output is committed. The output is
  * then counted with read_committed to check it.
  *
- *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100]
+ * `--repeat N` runs N rounds, alternating which side goes first, and reports each side's median
+ * (this machine's speed drifts by up to ~1.5x over minutes: single runs of one side after the
+ * other compare different machines), with every round's ratio listed.
+ *
+ *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100] [--repeat 1]
  *                             [--sides peridot,java] [--java-threads 1] [--cpu-prof] [--write] [--note "..."]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -37,12 +41,15 @@ const { values: opts } = parseArgs({
     write: { type: 'boolean', default: false },
     note: { type: 'string' },
     timeout: { type: 'string', default: '600' },
+    repeat: { type: 'string', default: '1' },
   },
 })
 const N = Number(opts.records)
 const PARTITIONS = Number(opts.partitions)
 const COMMIT_MS = Number(opts['commit-interval'])
 const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
+const REPEAT = Number(opts.repeat)
+if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat must be a positive integer, got ${opts.repeat}`)
 type Side = 'peridot' | 'java'
 const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)' }
 
@@ -201,6 +208,21 @@ function fmtRate(x: number): string {
   return x.toFixed(0)
 }
 
+/** Per side: the run with the median time (failures count as slowest). */
+function medians(results: SideResult[]): SideResult[] {
+  const out: SideResult[] = []
+  for (const side of sides) {
+    const runs = results.filter((r) => r.side === side)
+    if (runs.some((r) => r.error)) {
+      out.push(runs.find((r) => r.error)!)
+      continue
+    }
+    const sorted = [...runs].sort((a, b) => a.seconds - b.seconds)
+    out.push(sorted[Math.floor((sorted.length - 1) / 2)])
+  }
+  return out
+}
+
 function table(results: SideResult[], bytes: number): string {
   const base = results.find((r) => r.side === 'peridot' && !r.error)
   const lines = ['| side | records/s | MB/s | seconds | ratio to Peridot (records/s) |', '| --- | ---: | ---: | ---: | ---: |']
@@ -274,16 +296,30 @@ async function main(): Promise<void> {
     console.error(`producing ${N} records to ${input} (${PARTITIONS} partitions)`)
     const bytes = await produceInput(client, input)
     console.error(`  ${(bytes / N).toFixed(1)} B per value on average`)
-    const results: SideResult[] = []
-    for (const side of sides) {
-      console.error(`${LABEL[side]}: running`)
-      const r = await runSide(side, { client, bootstrap, input, runId, classpath, classesDir })
-      console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s`)
-      results.push(r)
+    const all: SideResult[] = []
+    const roundRatios: string[] = []
+    for (let round = 0; round < REPEAT; round++) {
+      // Alternate the order so that neither side always runs on the warmer (or busier) machine.
+      const order = round % 2 === 0 ? sides : [...sides].reverse()
+      const got: SideResult[] = []
+      for (const side of order) {
+        console.error(`${LABEL[side]}${REPEAT > 1 ? ` (round ${round + 1} of ${REPEAT})` : ''}: running`)
+        const r = await runSide(side, { client, bootstrap, input, runId: REPEAT > 1 ? `${runId}-${round}` : runId, classpath, classesDir })
+        console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s`)
+        got.push(r)
+      }
+      all.push(...got)
+      const p = got.find((r) => r.side === 'peridot' && !r.error)
+      const j = got.find((r) => r.side === 'java' && !r.error)
+      if (p && j) roundRatios.push(`${(j.seconds / p.seconds).toFixed(2)}x`)
     }
     await client.close()
+    const results = medians(all)
     const md = table(results, bytes)
     const notes = [
+      ...(REPEAT > 1
+        ? [`- ${REPEAT} rounds, sides alternating first; the table shows each side's median run. Peridot / Kafka Streams throughput per round: ${roundRatios.join(', ')}`]
+        : []),
       `- ${N.toLocaleString('en-US')} JSON records (${(bytes / N).toFixed(0)} B values, string keys), ${PARTITIONS} partitions, exactly_once_v2, commit interval ${COMMIT_MS} ms; time from start() until the group's committed offsets cover the input (output committed in the same transactions), checked with a read_committed count of the output`,
       `- Kafka Streams: ${opts['java-threads']} stream thread(s), Jackson ObjectMapper readTree/writeValueAsBytes; Peridot: one Node.js event loop, Serdes.json()`,
       `- date: ${new Date().toISOString()}; machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average at start ${load.map((x) => x.toFixed(2)).join(' ')}`,
@@ -292,12 +328,12 @@ async function main(): Promise<void> {
         .filter((r) => r.metrics)
         .map((r) => `- ${LABEL[r.side]}: ${r.metrics!.commits} commits, ${r.metrics!.commitLatencyAvgMs.toFixed(1)} ms per commit on average (max ${r.metrics!.commitLatencyMaxMs.toFixed(0)} ms)`),
       ...(opts.note ? [`- note: ${opts.note}`] : []),
-      ...results.filter((r) => r.error).map((r) => `- ${LABEL[r.side]} failed: ${r.error}`),
+      ...all.filter((r) => r.error).map((r) => `- ${LABEL[r.side]} failed: ${r.error}`),
     ]
     const section = `${md}\n\n${notes.join('\n')}`
     console.log(`\n${section}\n`)
     if (opts.write) writeResults(section)
-    if (results.some((r) => r.error)) process.exitCode = 1
+    if (all.some((r) => r.error)) process.exitCode = 1
   } finally {
     await cleanup()
   }

@@ -125,6 +125,9 @@ export interface StreamsMetrics {
 
 const TICK = Symbol('tick')
 
+/** Processing gives the event loop a turn after this many records of one batch. */
+const YIELD_EVERY_RECORDS = 1000
+
 /** The global task (all global stores) and where it reads. */
 interface GlobalState {
   task: StreamTask
@@ -463,7 +466,7 @@ export class KafkaStreams implements AsyncDisposable {
     }
   }
 
-  #processBatch(consumer: GroupConsumer, b: GroupBatch): void {
+  async #processBatch(consumer: GroupConsumer, b: GroupBatch): Promise<void> {
     const records = b.records
     this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
     if (records.length === 0) return
@@ -482,6 +485,9 @@ export class KafkaStreams implements AsyncDisposable {
       const r = records[i]
       task.process(b.topic, b.partition, r.offset, r.key, r.value, r.timestamp, r.headers)
       task.maybePunctuateStreamTime()
+      // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
+      // heartbeats) in every so often instead of only after the whole batch.
+      if (i % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1 && i < records.length - 1) await new Promise<void>((r) => setImmediate(r))
     }
   }
 
@@ -508,7 +514,12 @@ export class KafkaStreams implements AsyncDisposable {
       collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
+        // The offsets travel while the last records are acknowledged, as the Java producer's
+        // sender interleaves them; commit() then finds nothing left to flush.
+        const flushed = producer.flush()
+        flushed.catch(() => undefined) // a failure surfaces through commit() below
         if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata())
+        await flushed
         await producer.commit()
         collector.throwIfFailed()
       } catch (err) {
