@@ -9,6 +9,7 @@ import { CreatePartitions } from '../protocol/messages/create-partitions.js'
 import { CreateTopics } from '../protocol/messages/create-topics.js'
 import { DeleteTopics } from '../protocol/messages/delete-topics.js'
 import { DescribeConfigs } from '../protocol/messages/describe-configs.js'
+import { ListOffsets } from '../protocol/messages/list-offsets.js'
 import { Metadata } from '../protocol/messages/metadata.js'
 import { crc32cImplementation } from '../protocol/records/crc32c.js'
 import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
@@ -21,7 +22,7 @@ import { Fetcher, type FetchManyOptions, type FetchManyPartition, type Partition
 import { Producer, TransactionalProducer, type ProducerOptions, type TransactionalProducerOptions } from './producer/producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
 import { partitionForKey } from './partitioner.js'
-import { DEFAULT_RETRY, type RetryOptions, sleep, withRetry } from './retry.js'
+import { DEFAULT_RETRY, isRetriable, type RetryOptions, sleep, withRetry } from './retry.js'
 
 /** Options of {@link Client.connect}. */
 export interface ClientOptions {
@@ -151,18 +152,38 @@ export class Client implements AsyncDisposable {
     await this.waitForLeaders(name, partitions, timeoutMs)
   }
 
+  /**
+   * Waits until metadata names a leader for every partition and each leader answers for its
+   * partitions (ListOffsets): a broker can be named leader a moment before it serves the
+   * partition, and a produce refused then would surface as an error to the first writer.
+   */
   private async waitForLeaders(name: string, partitions: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       try {
         const t = await this.cluster.topic(name, { refresh: true })
-        if (t.partitions.length >= partitions && t.partitions.every((p) => p.leader >= 0)) return
+        if (t.partitions.length >= partitions && t.partitions.every((p) => p.leader >= 0) && (await this.leadersServe(t))) return
       } catch (err) {
-        if (!(err instanceof KafkaProtocolError) || !err.retriable) throw err
+        if (!isRetriable(err)) throw err
       }
       if (Date.now() > deadline) throw new KafkaProtocolError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${name}' has no leaders after ${timeoutMs} ms`)
       await sleep(50)
     }
+  }
+
+  /** True when every partition's leader answers ListOffsets for it without an error. */
+  private async leadersServe(t: TopicInfo): Promise<boolean> {
+    const byLeader = new Map<number, number[]>()
+    for (const p of t.partitions) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition])
+    const answers = await Promise.all(
+      [...byLeader].map(async ([leader, parts]) => {
+        const res = await (await this.cluster.broker(leader)).request(ListOffsets, {
+          topics: [{ name: t.name, partitions: parts.map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }],
+        })
+        return res.topics.every((rt) => rt.partitions.every((rp) => rp.errorCode === 0))
+      }),
+    )
+    return answers.every(Boolean)
   }
 
   /**

@@ -76,7 +76,10 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
 /** Where {@link PartitionClient.getOffset} looks. */
 export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number }
 
-/** Errors after which a produce is known not to have been appended, so a retry cannot duplicate. */
+/**
+ * Errors after which a produce is known not to have been appended, so a retry cannot duplicate.
+ * NOT_LEADER_OR_FOLLOWER only with acks=1: see {@link produceErrorOf}.
+ */
 const PRODUCE_SAFE_TO_RETRY = new Set<number>([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.LEADER_NOT_AVAILABLE,
@@ -86,6 +89,21 @@ const PRODUCE_SAFE_TO_RETRY = new Set<number>([
   ErrorCode.UNKNOWN_LEADER_EPOCH,
   ErrorCode.NOT_CONTROLLER,
 ])
+
+/**
+ * The error for a produce the broker answered with `code`. NOT_LEADER_OR_FOLLOWER does not prove
+ * that nothing was appended when acks=all: Kafka appends first and then waits for the in-sync
+ * replicas, and if the partition's leadership moves meanwhile it completes the waiting produce
+ * with NOT_LEADER_OR_FOLLOWER (Partition.checkEnoughReplicasReachOffset). Without idempotence
+ * such an answer is an unknown outcome, never a safe retry.
+ */
+export function produceErrorOf(code: number, acks: -1 | 1, what: string, message: string | null): KafkaProtocolError | ProduceOutcomeUnknownError {
+  const err = new KafkaProtocolError(code, message ?? what)
+  if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER && acks === -1) {
+    return new ProduceOutcomeUnknownError(`${what} has an unknown outcome: the leader answered NOT_LEADER_OR_FOLLOWER to an acks=all produce, which it may have appended before losing leadership`, { cause: err })
+  }
+  return err
+}
 
 /** True when a failed produce certainly appended nothing, so it may be sent again. */
 export function isSafeProduceRetry(err: unknown): boolean {
@@ -151,7 +169,9 @@ export class PartitionClient {
    * Appends `records` as one record batch and returns their offsets.
    *
    * Throws {@link ProduceOutcomeUnknownError} when the request may have been
-   * written but no answer came (timeout, connection lost): never a false success.
+   * written but no answer came (timeout, connection lost), or when the leader answered
+   * NOT_LEADER_OR_FOLLOWER to an acks=all produce (see {@link produceErrorOf}): never a
+   * false success, and never a retry that could write the records twice.
    */
   async produce(records: readonly ProduceRecord[], options: ProduceOptions = {}): Promise<bigint[]> {
     validateProduceRecords(records)
@@ -198,7 +218,10 @@ export class PartitionClient {
       }
       const pr = res.responses[0]?.partitionResponses[0]
       if (!pr) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, 'produce response without the partition')
-      if (pr.errorCode !== 0) throw this.partitionError(pr.errorCode, pr.errorMessage ?? 'produce to')
+      if (pr.errorCode !== 0) {
+        if (LEADER_ERRORS.has(pr.errorCode)) this.cluster.invalidate(this.topic)
+        throw produceErrorOf(pr.errorCode, acks, `produce to ${this.topic}-${this.partition}`, pr.errorMessage)
+      }
       return pr.baseOffset
     }
     if (options.retry === false) {

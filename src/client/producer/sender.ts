@@ -21,7 +21,7 @@ import type { CompressionCodec } from '../../protocol/records/compression/index.
 import { encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import type { Cluster } from '../cluster.js'
 import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
-import { isSafeProduceRetry } from '../partition-client.js'
+import { isSafeProduceRetry, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError } from './errors.js'
@@ -403,7 +403,12 @@ export class Sender {
       else if (r.errorCode === 0) this.onBatchSuccess(b, r.baseOffset)
       // An older broker's answer to a batch it already has: a success (offsets unknown).
       else if (r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER && b.hasSequence) this.onBatchSuccess(b, -1n)
-      else this.onBatchError(b, new KafkaProtocolError(r.errorCode, r.errorMessage ?? `produce to ${b.queue.topic}-${b.queue.partition}`))
+      else if (this.opts.idempotent) this.onBatchError(b, new KafkaProtocolError(r.errorCode, r.errorMessage ?? `produce to ${b.queue.topic}-${b.queue.partition}`))
+      else {
+        // Without sequence numbers a leader error after an acks=all append cannot be retried safely.
+        if (STALE_METADATA.has(r.errorCode)) this.cluster.invalidate(b.queue.topic)
+        this.onBatchError(b, produceErrorOf(r.errorCode, this.opts.acks, `produce to ${b.queue.topic}-${b.queue.partition}`, r.errorMessage))
+      }
     }
     this.afterResponse()
   }
@@ -474,7 +479,7 @@ export class Sender {
   private failBatch(b: ProducerBatch, err: Error): void {
     const q = b.queue
     let error = err
-    if (isAmbiguous(err) && b.attempts > 0) {
+    if (isAmbiguous(err) && b.attempts > 0 && !(err instanceof ProduceOutcomeUnknownError && !this.opts.idempotent)) {
       error = new ProduceOutcomeUnknownError(
         `produce to ${q.topic}-${q.partition} has an unknown outcome${this.opts.idempotent ? ' (retries or delivery timeout exhausted)' : ''}: ${err.message}`,
         { cause: err },

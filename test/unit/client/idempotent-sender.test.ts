@@ -8,7 +8,7 @@ import { InitProducerId } from '../../../src/protocol/messages/init-producer-id.
 import type { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js'
 import { decodeRecordBatches } from '../../../src/protocol/records/index.js'
 import type { Cluster } from '../../../src/client/cluster.js'
-import { ConnectionError } from '../../../src/client/errors.js'
+import { ConnectionError, ProduceOutcomeUnknownError } from '../../../src/client/errors.js'
 import { RecordAccumulator, type PendingRecord } from '../../../src/client/producer/accumulator.js'
 import { TransactionStateError } from '../../../src/client/producer/errors.js'
 import { Sender } from '../../../src/client/producer/sender.js'
@@ -87,14 +87,16 @@ function simulatedLeader(fault: (n: number) => 'ok' | 'lose-response' | 'not-lea
         const dup = batches.find((x) => x.producerId === b.producerId && x.epoch === b.producerEpoch && x.first === b.baseSequence)
         if (dup) return res(0, dup.baseOffset)
         const known = b.producerId === producerId
-        if (!known || b.producerEpoch > epoch) {
+        if (b.producerId === -1n) {
+          // Not idempotent: appended as it comes.
+        } else if (!known || b.producerEpoch > epoch) {
           // A new epoch starts at 0; a producer without state may start anywhere.
           if (known && b.baseSequence !== 0) return res(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
           producerId = b.producerId
           epoch = b.producerEpoch
           lastSeq = known ? -1 : b.baseSequence - 1
         } else if (b.producerEpoch < epoch) return res(ErrorCode.INVALID_PRODUCER_EPOCH)
-        if (b.baseSequence !== incrementSequence(lastSeq, 1)) return res(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
+        if (b.producerId !== -1n && b.baseSequence !== incrementSequence(lastSeq, 1)) return res(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
         const baseOffset = BigInt(log.length)
         let i = 0
         for (const r of b.records()) log.push({ producerId: b.producerId, epoch: b.producerEpoch, sequence: b.baseSequence + i++, value: r.value!.toString() })
@@ -131,18 +133,18 @@ function simulatedLeader(fault: (n: number) => 'ok' | 'lose-response' | 'not-lea
   return { cluster, log, sequencesSeen, get requests() { return requests } }
 }
 
-function producerOn(cluster: Cluster, maxBatchBytes = 200) {
+function producerOn(cluster: Cluster, maxBatchBytes = 200, opts: { idempotent?: boolean; acks?: -1 | 1 } = {}) {
   let sender!: Sender
   const acc = new RecordAccumulator({ lingerMs: 0, maxBatchBytes, maxBufferedBytes: 1 << 20 }, () => sender.wake())
   sender = new Sender(cluster, acc, {
-    acks: -1,
+    acks: opts.acks ?? -1,
     timeoutMs: 1000,
     compression: 'none',
     maxInFlight: 5,
     retries: Number.MAX_SAFE_INTEGER,
     deliveryTimeoutMs: 60_000,
     maxRequestBytes: 1 << 20,
-    idempotent: true,
+    idempotent: opts.idempotent ?? true,
   })
   const q = acc.queue('t', 0)
   const send = (value: string): Promise<bigint> =>
@@ -153,6 +155,29 @@ function producerOn(cluster: Cluster, maxBatchBytes = 200) {
     })
   return { acc, sender, send }
 }
+
+describe('Sender (not idempotent) against a simulated leader', () => {
+  it('reports NOT_LEADER_OR_FOLLOWER to an acks=all produce as an unknown outcome, without retrying (it may follow an append)', async () => {
+    const leader = simulatedLeader((n) => (n === 0 ? 'not-leader' : 'ok'))
+    const { send, sender } = producerOn(leader.cluster, 200, { idempotent: false, acks: -1 })
+    const err = await send('v0').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ProduceOutcomeUnknownError)
+    expect((err as Error).message).toMatch(/NOT_LEADER_OR_FOLLOWER/)
+    expect(leader.requests).toBe(1)
+    // The producer goes on with the next records.
+    expect(await send('v1')).toBe(0n)
+    await sender.close()
+  })
+
+  it('retries NOT_LEADER_OR_FOLLOWER with acks=1 (the leader refuses before appending)', async () => {
+    const leader = simulatedLeader((n) => (n === 0 ? 'not-leader' : 'ok'))
+    const { send, sender } = producerOn(leader.cluster, 200, { idempotent: false, acks: 1 })
+    expect(await send('v0')).toBe(0n)
+    expect(leader.requests).toBe(2)
+    expect(leader.log.map((r) => r.value)).toEqual(['v0'])
+    await sender.close()
+  })
+})
 
 describe('Sender (idempotent) against a simulated leader', () => {
   it('numbers batches per partition from 0 by record count, with the producer id from InitProducerId', async () => {
