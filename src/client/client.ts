@@ -174,7 +174,11 @@ export class Client implements AsyncDisposable {
   /** True when every partition's leader answers ListOffsets for it without an error. */
   private async leadersServe(t: TopicInfo): Promise<boolean> {
     const byLeader = new Map<number, number[]>()
-    for (const p of t.partitions) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partition])
+    for (const p of t.partitions) {
+      const parts = byLeader.get(p.leader)
+      if (parts) parts.push(p.partition)
+      else byLeader.set(p.leader, [p.partition])
+    }
     const answers = await Promise.all(
       [...byLeader].map(async ([leader, parts]) => {
         const res = await (await this.cluster.broker(leader)).request(ListOffsets, {

@@ -91,18 +91,15 @@ const PRODUCE_SAFE_TO_RETRY = new Set<number>([
 ])
 
 /**
- * The error for a produce the broker answered with `code`. NOT_LEADER_OR_FOLLOWER does not prove
+ * The error to report for a produce the broker refused with `err`. NOT_LEADER_OR_FOLLOWER does not prove
  * that nothing was appended when acks=all: Kafka appends first and then waits for the in-sync
  * replicas, and if the partition's leadership moves meanwhile it completes the waiting produce
  * with NOT_LEADER_OR_FOLLOWER (Partition.checkEnoughReplicasReachOffset). Without idempotence
  * such an answer is an unknown outcome, never a safe retry.
  */
-export function produceErrorOf(code: number, acks: -1 | 1, what: string, message: string | null): KafkaProtocolError | ProduceOutcomeUnknownError {
-  const err = new KafkaProtocolError(code, message ?? what)
-  if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER && acks === -1) {
-    return new ProduceOutcomeUnknownError(`${what} has an unknown outcome: the leader answered NOT_LEADER_OR_FOLLOWER to an acks=all produce, which it may have appended before losing leadership`, { cause: err })
-  }
-  return err
+export function produceErrorOf(err: KafkaProtocolError, acks: -1 | 1): KafkaProtocolError | ProduceOutcomeUnknownError {
+  if (err.code !== ErrorCode.NOT_LEADER_OR_FOLLOWER || acks !== -1) return err
+  return new ProduceOutcomeUnknownError(`produce has an unknown outcome: ${err.message} (an acks=all produce the leader may have appended before losing leadership)`, { cause: err })
 }
 
 /** True when a failed produce certainly appended nothing, so it may be sent again. */
@@ -111,7 +108,7 @@ export function isSafeProduceRetry(err: unknown): boolean {
 }
 
 /** Errors that mean our view of the leader is stale. */
-const LEADER_ERRORS = new Set<number>([
+export const LEADER_ERRORS = new Set<number>([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.LEADER_NOT_AVAILABLE,
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -218,10 +215,7 @@ export class PartitionClient {
       }
       const pr = res.responses[0]?.partitionResponses[0]
       if (!pr) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, 'produce response without the partition')
-      if (pr.errorCode !== 0) {
-        if (LEADER_ERRORS.has(pr.errorCode)) this.cluster.invalidate(this.topic)
-        throw produceErrorOf(pr.errorCode, acks, `produce to ${this.topic}-${this.partition}`, pr.errorMessage)
-      }
+      if (pr.errorCode !== 0) throw produceErrorOf(this.partitionError(pr.errorCode, pr.errorMessage ?? 'produce to'), acks)
       return pr.baseOffset
     }
     if (options.retry === false) {

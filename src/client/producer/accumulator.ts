@@ -5,6 +5,7 @@
  */
 import type { ProduceRecord } from '../../protocol/records/index.js'
 import { estimateRecordSize } from './batch-producer.js'
+import { ByteBudget } from './byte-budget.js'
 
 /** One record waiting for its batch's outcome. */
 export interface PendingRecord {
@@ -110,20 +111,15 @@ export interface AccumulatorOptions {
 
 export class RecordAccumulator {
   readonly queues = new Map<string, PartitionQueue>()
-  private bufferedBytes = 0
-  private readonly spaceWaiters: Array<{ size: number; wake: () => void }> = []
-  /** A waiter was woken but has not appended yet: others must not overtake it. */
-  private waking = false
-  private readonly idleWaiters: Array<() => void> = []
+  /** The producer's memory budget: a record holds its bytes from admission until its batch settles. */
+  readonly budget: ByteBudget
 
   constructor(
     private readonly options: AccumulatorOptions,
     /** Called when a batch was sealed (the sender should drain). */
     private readonly onReady: () => void,
-  ) {}
-
-  get buffered(): number {
-    return this.bufferedBytes
+  ) {
+    this.budget = new ByteBudget(options.maxBufferedBytes)
   }
 
   queue(topic: string, partition: number): PartitionQueue {
@@ -131,57 +127,6 @@ export class RecordAccumulator {
     let q = this.queues.get(k)
     if (!q) this.queues.set(k, (q = new PartitionQueue(topic, partition)))
     return q
-  }
-
-  /** True when `size` more bytes may be admitted now without overtaking a waiter. */
-  canAdmit(size: number): boolean {
-    return this.spaceWaiters.length === 0 && !this.waking && this.hasSpace(size)
-  }
-
-  /** Reserves `size` bytes (after canAdmit said yes). */
-  reserve(size: number): void {
-    this.bufferedBytes += size
-  }
-
-  /** Gives back the bytes of an admitted record that was refused before it joined a batch. */
-  release(size: number): void {
-    this.bufferedBytes -= size
-    this.admitWaiters()
-    this.checkIdle()
-  }
-
-  /**
-   * Admits `n` items in order, reserving `sizeOf(i)` bytes for each before `onAdmit(i)`;
-   * waits (FIFO with every other caller) while the buffer is full. Once the first item has
-   * its turn, the rest of the call keeps it, so no other caller's record slips in between.
-   */
-  admitAll(n: number, sizeOf: (i: number) => number, onAdmit: (i: number) => void): void {
-    this.admitFrom(0, n, sizeOf, onAdmit, false)
-  }
-
-  private admitFrom(from: number, n: number, sizeOf: (i: number) => number, onAdmit: (i: number) => void, woken: boolean): void {
-    for (let i = from; i < n; i++) {
-      const size = sizeOf(i)
-      // A woken waiter's bytes were reserved when it was woken.
-      if (!(woken && i === from)) {
-        const mustWait = woken ? !this.hasSpace(size) : this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)
-        if (mustWait) {
-          const wait = { size, wake: () => queueMicrotask(() => this.admitFrom(i, n, sizeOf, onAdmit, true)) }
-          if (woken) {
-            // Keep our place at the front of the queue.
-            this.spaceWaiters.unshift(wait)
-            this.waking = false
-          } else this.spaceWaiters.push(wait)
-          return
-        }
-        this.bufferedBytes += size
-      }
-      onAdmit(i)
-    }
-    if (woken) {
-      this.waking = false
-      this.admitWaiters()
-    }
   }
 
   /** Appends a record whose bytes are reserved; seals the batch when full or schedules the linger. */
@@ -222,9 +167,7 @@ export class RecordAccumulator {
       // A duplicate acknowledged by an old broker may carry no offset (-1): report -1 for each record.
       for (let i = 0; i < batch.items.length; i++) batch.items[i].resolve(base < 0n ? -1n : base + BigInt(i))
     }
-    this.bufferedBytes -= batch.bytes
-    this.admitWaiters()
-    this.checkIdle()
+    this.budget.release(batch.bytes)
   }
 
   /** Rejects every record not yet handed to a request (open and ready batches), e.g. on abort. */
@@ -246,29 +189,10 @@ export class RecordAccumulator {
     }
   }
 
-  private hasSpace(size: number): boolean {
-    return this.bufferedBytes === 0 || this.bufferedBytes + size <= this.options.maxBufferedBytes
-  }
-
-  private admitWaiters(): void {
-    if (this.waking || this.spaceWaiters.length === 0 || !this.hasSpace(this.spaceWaiters[0].size)) return
-    const w = this.spaceWaiters.shift()!
-    this.bufferedBytes += w.size
-    this.waking = true
-    w.wake()
-  }
-
-  private checkIdle(): void {
-    if (this.bufferedBytes === 0 && this.spaceWaiters.length === 0 && !this.waking) {
-      while (this.idleWaiters.length > 0) this.idleWaiters.shift()!()
-    }
-  }
-
   /** Seals every open batch and resolves once every admitted record has settled. */
   async flush(): Promise<void> {
     this.sealAll()
-    if (this.bufferedBytes === 0 && this.spaceWaiters.length === 0 && !this.waking) return
-    await new Promise<void>((r) => this.idleWaiters.push(r))
+    await this.budget.whenIdle()
   }
 }
 

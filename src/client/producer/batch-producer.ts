@@ -15,6 +15,7 @@ import { ClientClosedError } from '../errors.js'
 import { isSafeProduceRetry, type PartitionClient } from '../partition-client.js'
 import { backoffDelay, sleep } from '../retry.js'
 import { validateProduceRecords } from '../validate.js'
+import { ByteBudget } from './byte-budget.js'
 
 /** Options of {@link BatchProducer}. */
 export interface BatchProducerOptions {
@@ -106,7 +107,6 @@ export function estimateRecordSize(r: ProduceRecord): number {
 export class BatchProducer implements AsyncDisposable {
   private readonly lingerMs: number
   private readonly maxBatchBytes: number
-  private readonly maxBufferedBytes: number
   private readonly maxInFlight: number
   private readonly retries: number
   private current: Pending[] = []
@@ -115,11 +115,8 @@ export class BatchProducer implements AsyncDisposable {
   /** Batches ready to send, in order (retried ones go back to the front). */
   private readonly queue: Batch[] = []
   private inFlight = 0
-  private bufferedBytes = 0
-  private readonly spaceWaiters: Array<{ size: number; wake: () => void }> = []
-  /** A waiter was woken but has not queued its record yet: others must not overtake it. */
-  private waking = false
-  private readonly idleWaiters: Array<() => void> = []
+  /** A record holds its bytes from admission until its batch settles. */
+  private readonly budget: ByteBudget
   private pausedUntil = 0
   private closed = false
   private sending = false
@@ -131,14 +128,14 @@ export class BatchProducer implements AsyncDisposable {
   ) {
     this.lingerMs = positiveOr('lingerMs', options.lingerMs, 5, true)
     this.maxBatchBytes = positiveOr('maxBatchBytes', options.maxBatchBytes, 1 << 20)
-    this.maxBufferedBytes = positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20)
+    this.budget = new ByteBudget(positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20))
     this.maxInFlight = positiveOr('maxInFlight', options.maxInFlight, 5)
     this.retries = positiveOr('retries', options.retries, 10, true)
   }
 
   /** Bytes currently buffered or in flight. */
   get buffered(): number {
-    return this.bufferedBytes
+    return this.budget.used
   }
 
   /**
@@ -153,22 +150,14 @@ export class BatchProducer implements AsyncDisposable {
       return Promise.reject(err)
     }
     const size = estimateRecordSize(record)
-    // Callers wait in FIFO order so records keep the order of produce() calls;
-    // space is reserved for a waiter before it is woken.
-    if (this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)) return this.produceAfterWait(record, size)
-    this.bufferedBytes += size
-    return this.append(record, size)
-  }
-
-  private async produceAfterWait(record: ProduceRecord, size: number): Promise<bigint> {
-    await new Promise<void>((wake) => this.spaceWaiters.push({ size, wake }))
-    this.waking = false
-    this.admitWaiters()
-    return this.append(record, size)
-  }
-
-  private append(record: ProduceRecord, size: number): Promise<bigint> {
-    return new Promise<bigint>((resolve, reject) => this.enqueue({ record, size, resolve, reject }))
+    // Callers wait in FIFO order so records keep the order of produce() calls.
+    return new Promise<bigint>((resolve, reject) =>
+      this.budget.admitAll(
+        1,
+        () => size,
+        () => this.enqueue({ record, size, resolve, reject }),
+      ),
+    )
   }
 
   /** Adds an admitted record (its bytes already counted) to the open batch. */
@@ -195,38 +184,13 @@ export class BatchProducer implements AsyncDisposable {
       return Promise.reject(err)
     }
     const group = new PendingGroup(records.length)
-    this.admitMany(records, 0, group, false)
+    const sizes = records.map(estimateRecordSize)
+    this.budget.admitAll(
+      records.length,
+      (i) => sizes[i],
+      (i) => this.enqueue(new GroupItem(group, i, records[i], sizes[i])),
+    )
     return group.promise
-  }
-
-  /**
-   * Admits records[from..] in order while there is space, else waits for it. `woken`: this
-   * call comes from the wait queue, space for records[from] is reserved and it holds the turn
-   * (`waking`), so no other caller's record can slip in between the group's records.
-   */
-  private admitMany(records: readonly ProduceRecord[], from: number, group: PendingGroup, woken: boolean): void {
-    for (let i = from; i < records.length; i++) {
-      const record = records[i]
-      const size = estimateRecordSize(record)
-      if (!(woken && i === from)) {
-        const mustWait = woken ? !this.hasSpace(size) : this.spaceWaiters.length > 0 || this.waking || !this.hasSpace(size)
-        if (mustWait) {
-          const wait = { size, wake: () => queueMicrotask(() => this.admitMany(records, i, group, true)) }
-          if (woken) {
-            // Keep our place at the front of the queue.
-            this.spaceWaiters.unshift(wait)
-            this.waking = false
-          } else this.spaceWaiters.push(wait)
-          return
-        }
-        this.bufferedBytes += size
-      }
-      this.enqueue(new GroupItem(group, i, record, size))
-    }
-    if (woken) {
-      this.waking = false
-      this.admitWaiters()
-    }
   }
 
   /** Closes the open batch and queues it for sending. */
@@ -268,7 +232,6 @@ export class BatchProducer implements AsyncDisposable {
     if (this.queue.length > 0 && this.inFlight === 0 && Date.now() < this.pausedUntil) {
       setTimeout(() => this.pump(), this.pausedUntil - Date.now())
     }
-    this.checkIdle()
   }
 
   private send(batch: Batch): void {
@@ -280,7 +243,7 @@ export class BatchProducer implements AsyncDisposable {
         (baseOffset) => {
           this.inFlight--
           batch.items.forEach((p, i) => p.resolve(baseOffset + BigInt(i)))
-          this.release(batch.bytes)
+          this.budget.release(batch.bytes)
           this.pump()
         },
         (err: Error) => {
@@ -301,41 +264,13 @@ export class BatchProducer implements AsyncDisposable {
 
   private settle(batch: Batch, err: Error): void {
     for (const p of batch.items) p.reject(err)
-    this.release(batch.bytes)
-  }
-
-  /** A record fits when the buffer has room for it, or is empty (so a huge record can still go alone). */
-  private hasSpace(size: number): boolean {
-    return this.bufferedBytes === 0 || this.bufferedBytes + size <= this.maxBufferedBytes
-  }
-
-  private release(bytes: number): void {
-    this.bufferedBytes -= bytes
-    this.admitWaiters()
-    this.checkIdle()
-  }
-
-  /** Wakes the oldest waiter if its record fits; it wakes the next once it has queued its record. */
-  private admitWaiters(): void {
-    if (this.waking || this.spaceWaiters.length === 0 || !this.hasSpace(this.spaceWaiters[0].size)) return
-    const w = this.spaceWaiters.shift()!
-    this.bufferedBytes += w.size
-    this.waking = true
-    w.wake()
-  }
-
-  private checkIdle(): void {
-    // Every admitted record holds buffer bytes until it settles, so zero means idle.
-    if (this.bufferedBytes === 0 && this.spaceWaiters.length === 0) {
-      while (this.idleWaiters.length > 0) this.idleWaiters.shift()!()
-    }
+    this.budget.release(batch.bytes)
   }
 
   /** Sends what is buffered now and resolves once every record so far is settled. */
   async flush(): Promise<void> {
     this.seal()
-    if (this.bufferedBytes === 0 && this.spaceWaiters.length === 0) return
-    await new Promise<void>((r) => this.idleWaiters.push(r))
+    await this.budget.whenIdle()
   }
 
   /** Flushes, then refuses new records. */

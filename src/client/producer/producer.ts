@@ -248,7 +248,7 @@ export class Producer implements AsyncDisposable {
 
   /** Bytes of records buffered or in flight. */
   get buffered(): number {
-    return this.accumulator.buffered
+    return this.accumulator.budget.used
   }
 
   /** Why a send must be refused now (closed, or the transaction state does not allow it). */
@@ -300,12 +300,12 @@ export class Producer implements AsyncDisposable {
       item.reject = reject
     })
     const q = this.queueFor(topic, partition)
-    const acc = this.accumulator
-    if (acc.canAdmit(size)) {
-      acc.reserve(size)
+    const budget = this.accumulator.budget
+    if (budget.canAdmit(size)) {
+      budget.reserve(size)
       this.appendAdmitted(q, item, generation)
     } else {
-      acc.admitAll(1, () => size, () => this.appendAdmitted(q, item, generation))
+      budget.admitAll(1, () => size, () => this.appendAdmitted(q, item, generation))
     }
     return p.then((offset) => ({ topic, partition, offset }))
   }
@@ -315,7 +315,7 @@ export class Producer implements AsyncDisposable {
     // (Closing does not refuse records sent before close(): it flushes them.)
     const refused = this.txn?.sendError(generation)
     if (refused) {
-      this.accumulator.release(item.size)
+      this.accumulator.budget.release(item.size)
       item.reject(refused)
       return
     }
@@ -397,7 +397,7 @@ export class Producer implements AsyncDisposable {
       (pr, i) => new GroupItem(group, i, records[i].topic, partitions[i], pr, estimateRecordSize(pr)),
     )
     const queues = records.map((r, i) => this.queueFor(r.topic, partitions[i]))
-    this.accumulator.admitAll(
+    this.accumulator.budget.admitAll(
       items.length,
       (i) => items[i].size,
       (i) => this.appendAdmitted(queues[i], items[i], generation),

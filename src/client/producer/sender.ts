@@ -21,7 +21,7 @@ import type { CompressionCodec } from '../../protocol/records/compression/index.
 import { encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import type { Cluster } from '../cluster.js'
 import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
-import { isSafeProduceRetry, produceErrorOf } from '../partition-client.js'
+import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError } from './errors.js'
@@ -57,16 +57,6 @@ export interface TransactionHooks {
 }
 
 const RETRY_BACKOFF = { retries: 0, initialBackoffMs: 100, maxBackoffMs: 1000 }
-
-/** Leader errors: refresh metadata before the retry. */
-const STALE_METADATA = new Set<number>([
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
-  ErrorCode.LEADER_NOT_AVAILABLE,
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.FENCED_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_LEADER_EPOCH,
-  ErrorCode.NOT_CONTROLLER,
-])
 
 /** The request may have reached the broker and no answer says what became of it. */
 function isAmbiguous(err: Error): boolean {
@@ -403,11 +393,11 @@ export class Sender {
       else if (r.errorCode === 0) this.onBatchSuccess(b, r.baseOffset)
       // An older broker's answer to a batch it already has: a success (offsets unknown).
       else if (r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER && b.hasSequence) this.onBatchSuccess(b, -1n)
-      else if (this.opts.idempotent) this.onBatchError(b, new KafkaProtocolError(r.errorCode, r.errorMessage ?? `produce to ${b.queue.topic}-${b.queue.partition}`))
       else {
-        // Without sequence numbers a leader error after an acks=all append cannot be retried safely.
-        if (STALE_METADATA.has(r.errorCode)) this.cluster.invalidate(b.queue.topic)
-        this.onBatchError(b, produceErrorOf(r.errorCode, this.opts.acks, `produce to ${b.queue.topic}-${b.queue.partition}`, r.errorMessage))
+        if (LEADER_ERRORS.has(r.errorCode)) this.cluster.invalidate(b.queue.topic)
+        const err = new KafkaProtocolError(r.errorCode, r.errorMessage ?? `produce to ${b.queue.topic}-${b.queue.partition}`)
+        // Sequence numbers make every retry safe; without them a leader error after an acks=all append is not.
+        this.onBatchError(b, this.opts.idempotent ? err : produceErrorOf(err, this.opts.acks))
       }
     }
     this.afterResponse()
@@ -432,7 +422,6 @@ export class Sender {
     q.inFlight.delete(b)
     b.lastError = err
     const code = err instanceof KafkaProtocolError ? err.code : undefined
-    if (code !== undefined && STALE_METADATA.has(code)) this.cluster.invalidate(q.topic)
     if (err instanceof ConnectionError || err instanceof TimeoutError) this.cluster.invalidate(q.topic)
     if (this.txn && (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)) {
       const fenced = new ProducerFencedError(`producer '${this.txn.transactionalId}' was fenced by a newer instance: ${err.message}`, { cause: err })

@@ -150,7 +150,7 @@ function producerOn(cluster: Cluster, maxBatchBytes = 200, opts: { idempotent?: 
   const send = (value: string): Promise<bigint> =>
     new Promise<bigint>((resolve, reject) => {
       const item: PendingRecord = { record: { key: null, value: Buffer.from(value) }, size: 40, resolve, reject }
-      acc.reserve(item.size)
+      acc.budget.reserve(item.size)
       acc.append(q, item)
     })
   return { acc, sender, send }
