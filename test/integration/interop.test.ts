@@ -100,7 +100,18 @@ describe.skipIf(!hasKcat)('interop with kcat (librdkafka)', () => {
 })
 
 describe('interop with KafkaJS', () => {
-  const kafka = () => new Kafka({ brokers: [bootstrap()], clientId: 'interop', logLevel: logLevel.NOTHING })
+  // KafkaJS's warnings and errors are kept (not printed) so that a timeout can say what KafkaJS went through.
+  const kafkaLog: string[] = []
+  const kafka = () =>
+    new Kafka({
+      brokers: [bootstrap()],
+      clientId: 'interop',
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ namespace, log }) =>
+          void kafkaLog.push(`${namespace}: ${log.message}${log.error ? ` (${String(log.error)})` : ''}`),
+    })
 
   it('KafkaJS reads what Peridot wrote (headers, null keys and values, gzip)', async () => {
     const topic = uniqueTopic('to-kafkajs')
@@ -119,8 +130,13 @@ describe('interop with KafkaJS', () => {
     await consumer.connect()
     await consumer.subscribe({ topic, fromBeginning: true })
     const seen: KafkaMessage[] = []
+    let joined = false
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true))
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`KafkaJS saw ${seen.length} of 10`)), 30_000)
+      const timer = setTimeout(
+        () => reject(new Error(`KafkaJS saw ${seen.length} of 10 (group joined: ${joined}); KafkaJS log: ${kafkaLog.slice(-10).join(' | ') || 'empty'}`)),
+        30_000,
+      )
       consumer
         .run({
           eachMessage: async ({ message }) => {
