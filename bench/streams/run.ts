@@ -59,8 +59,24 @@ interface SideResult {
   outputRecords: number
   /** Peridot only: its KafkaStreams metrics at the end. */
   metrics?: { commits: number; commitLatencyAvgMs: number; commitLatencyMaxMs: number; recordsProcessed: number }
+  /** CPU seconds (user + system, all threads) of the side's process and of the broker during the timed run; Linux only. */
+  cpu?: { app: number; broker: number }
   error?: string
 }
+
+/** User + system CPU seconds of a process so far, from /proc (undefined where there is none). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+const CLOCK_TICKS = 100 // USER_HZ on Linux
 
 /** ~75-byte JSON records, keyed by id. */
 function inputRecord(i: number): { key: Buffer; value: Buffer } {
@@ -143,7 +159,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-async function runSide(side: Side, ctx: { client: Client; bootstrap: string; input: string; runId: string; classpath?: string; classesDir?: string }): Promise<SideResult> {
+async function runSide(side: Side, ctx: { client: Client; bootstrap: string; input: string; runId: string; brokerPid?: number; classpath?: string; classesDir?: string }): Promise<SideResult> {
   const applicationId = `streams-bench-${side}-${ctx.runId}`
   const output = `streams-bench-out-${side}-${ctx.runId}`
   await ctx.client.createTopic(output, { partitions: PARTITIONS, replicationFactor: 1 })
@@ -177,6 +193,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       if (l.startsWith('METRICS ')) metrics = JSON.parse(l.slice(8)) as SideResult['metrics']
     })
     const t0 = performance.now()
+    const cpu0 = { app: cpuSeconds(child.pid), broker: cpuSeconds(ctx.brokerPid) }
     const deadline = Date.now() + Number(opts.timeout) * 1000
     let exitCode: number | null = null
     child.once('exit', (code) => (exitCode = code ?? -1))
@@ -188,11 +205,16 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       await new Promise((r) => setTimeout(r, 25))
     }
     const seconds = (performance.now() - t0) / 1000
+    const cpu1 = { app: cpuSeconds(child.pid), broker: cpuSeconds(ctx.brokerPid) }
+    const cpu =
+      cpu0.app !== undefined && cpu1.app !== undefined && cpu0.broker !== undefined && cpu1.broker !== undefined
+        ? { app: cpu1.app - cpu0.app, broker: cpu1.broker - cpu0.broker }
+        : undefined
     await stopChild(child)
     const { count, openTransactions } = await countCommitted(ctx.client, output)
     if (count !== N) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${N}`)
     if (openTransactions) console.error(`  note: ${side} left a transaction open in ${output}`)
-    return { side, seconds, outputRecords: count, metrics }
+    return { side, seconds, outputRecords: count, metrics, cpu }
   } catch (err) {
     return { side, seconds: NaN, outputRecords: 0, error: (err as Error).message }
   } finally {
@@ -225,15 +247,19 @@ function medians(results: SideResult[]): SideResult[] {
 
 function table(results: SideResult[], bytes: number): string {
   const base = results.find((r) => r.side === 'peridot' && !r.error)
-  const lines = ['| side | records/s | MB/s | seconds | ratio to Peridot (records/s) |', '| --- | ---: | ---: | ---: | ---: |']
+  const lines = [
+    '| side | records/s | MB/s | seconds | ratio to Peridot (records/s) | app CPU µs per record | broker CPU µs per record |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
   for (const r of results) {
     if (r.error) {
-      lines.push(`| ${LABEL[r.side]} | failed | – | – | – |`)
+      lines.push(`| ${LABEL[r.side]} | failed | – | – | – | – | – |`)
       continue
     }
+    const perRecord = (s: number | undefined): string => (s === undefined ? '–' : ((s * 1e6) / N).toFixed(1))
     const rate = N / r.seconds
     const ratio = base ? `${(rate / (N / base.seconds)).toFixed(2)}x` : '–'
-    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${(bytes / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} |`)
+    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${(bytes / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} | ${perRecord(r.cpu?.app)} | ${perRecord(r.cpu?.broker)} |`)
   }
   return lines.join('\n')
 }
@@ -308,8 +334,8 @@ async function main(): Promise<void> {
       const got: SideResult[] = []
       for (const side of order) {
         console.error(`${LABEL[side]}${REPEAT > 1 ? ` (round ${round + 1} of ${REPEAT})` : ''}: running`)
-        const r = await runSide(side, { client, bootstrap, input, runId: REPEAT > 1 ? `${runId}-${round}` : runId, classpath, classesDir })
-        console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s`)
+        const r = await runSide(side, { client, bootstrap, input, runId: REPEAT > 1 ? `${runId}-${round}` : runId, brokerPid: broker?.pid, classpath, classesDir })
+        console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker.toFixed(1)} s)` : ''}`)
         got.push(r)
       }
       all.push(...got)
