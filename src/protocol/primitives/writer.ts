@@ -255,6 +255,24 @@ export class Writer {
     return this.raw(v)
   }
 
+  /**
+   * Record-style UTF-8 text (a key or value given as a string): zig-zag varint byte length +
+   * UTF-8, written without measuring the text first. The length prefix is sized for one byte
+   * per UTF-16 unit (exact for ASCII); when the text encodes longer and the prefix needs more
+   * bytes, the text is moved up.
+   */
+  varintText(v: string): this {
+    const guess = varintSize(v.length)
+    this.ensure(guess + v.length * 3) // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const at = this.offset + guess
+    const n = this.buf.write(v, at, 'utf8')
+    const need = varintSize(n)
+    if (need !== guess) this.buf.copyWithin(this.offset + need, at, at + n)
+    this.varint(n)
+    this.offset += n
+    return this
+  }
+
   /** Record-style string (header keys): zig-zag varint length + UTF-8. */
   varintString(v: string): this {
     const len = Buffer.byteLength(v, 'utf8')

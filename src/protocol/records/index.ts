@@ -14,6 +14,7 @@ export {
   type RecordBatchOptions,
   type RecordHeaders,
 } from './record-batch.js'
+export { RecordBatchBuilder, type RecordBatchHeaderOptions } from './record-batch-builder.js'
 export { crc32c, crc32cImplementation } from './crc32c.js'
 export {
   COMPRESSION_CODEC_IDS,

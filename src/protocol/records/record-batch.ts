@@ -30,10 +30,13 @@ import {
 /** Record headers in wire order; keys may repeat, values may be null. */
 export type RecordHeaders = Array<[string, Buffer | null]>
 
-/** A record to produce. */
+/**
+ * A record to produce. A key or value given as a string is written as its UTF-8 bytes (straight
+ * into the batch, without an intermediate Buffer).
+ */
 export interface ProduceRecord {
-  key: Buffer | null
-  value: Buffer | null
+  key: Buffer | string | null
+  value: Buffer | string | null
   headers?: RecordHeaders
   /** Create time in ms since the epoch; defaults to the batch's `now`. */
   timestamp?: number
@@ -99,47 +102,72 @@ function checkInt(v: number, min: number, max: number, what: string): void {
   if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${what} out of range: ${v}`)
 }
 
+/** Bytes of a key or value field given as bytes (null: the -1 length alone). */
+function bytesFieldSize(v: Uint8Array | null): number {
+  return v === null ? 1 : varintSize(v.length) + v.length
+}
+
+/**
+ * Appends one record (length prefix included) to `w`. Text keys and values are written as
+ * UTF-8 without measuring them first (see {@link Writer.varintText}), so the record's length
+ * prefix is sized from a guess and the record moved up in the rare case the guess is short.
+ */
+export function writeRecord(w: Writer, r: ProduceRecord, offsetDelta: number, tsDelta: number): void {
+  const key = r.key
+  const value = r.value
+  const headers = r.headers
+  const headerCount = headers === undefined ? 0 : headers.length
+  const keyIsText = typeof key === 'string'
+  const valueIsText = typeof value === 'string'
+  // The body size, computed arithmetically so the length prefix can be written first with no
+  // intermediate buffer per record; text counts one byte per UTF-16 unit (exact for ASCII).
+  let size =
+    1 +
+    varlongSize(tsDelta) +
+    varintSize(offsetDelta) +
+    (keyIsText ? varintSize(key.length) + key.length : bytesFieldSize(key)) +
+    (valueIsText ? varintSize(value.length) + value.length : bytesFieldSize(value)) +
+    varintSize(headerCount)
+  for (let h = 0; h < headerCount; h++) {
+    const [hk, hv] = headers![h]
+    const klen = Buffer.byteLength(hk, 'utf8')
+    size += varintSize(klen) + klen + bytesFieldSize(hv)
+  }
+  const prefix = varintSize(size)
+  const start = w.offset
+  w.ensure(prefix + size)
+  w.varint(size)
+  w.uint8(0) // record attributes: unused
+  w.varlong(tsDelta)
+  w.varint(offsetDelta)
+  if (keyIsText) w.varintText(key)
+  else w.varintBytes(key)
+  if (valueIsText) w.varintText(value)
+  else w.varintBytes(value)
+  w.varint(headerCount)
+  for (let h = 0; h < headerCount; h++) {
+    const header = headers![h]
+    w.varintString(header[0])
+    w.varintBytes(header[1])
+  }
+  if (keyIsText || valueIsText) {
+    const actual = w.offset - start - prefix
+    if (actual !== size) {
+      // Non-ASCII text: fix the length prefix, moving the body when the prefix grows.
+      const need = varintSize(actual)
+      if (need !== prefix) w.buffer.copyWithin(start + need, start + prefix, w.offset)
+      w.offset = start
+      w.varint(actual)
+      w.offset = start + need + actual
+    }
+  }
+}
+
 /** Appends the records (record section only) to `w`; timestamps relative to `baseTimestamp`. */
 function writeRecords(w: Writer, records: readonly ProduceRecord[], baseTimestamp: number, now: number): void {
   for (let i = 0; i < records.length; i++) {
     const r = records[i]
-    const key = r.key
-    const value = r.value
-    const headers = r.headers
-    const tsDelta = (r.timestamp ?? now) - baseTimestamp
-    const keyLen = key === null ? -1 : key.length
-    const valueLen = value === null ? -1 : value.length
-    const headerCount = headers === undefined ? 0 : headers.length
-    // The body size is computed arithmetically so the length prefix can be
-    // written first, with no intermediate buffer per record.
-    let size =
-      1 +
-      varlongSize(tsDelta) +
-      varintSize(i) +
-      varintSize(keyLen) +
-      (keyLen > 0 ? keyLen : 0) +
-      varintSize(valueLen) +
-      (valueLen > 0 ? valueLen : 0) +
-      varintSize(headerCount)
-    for (let h = 0; h < headerCount; h++) {
-      const [hk, hv] = headers![h]
-      const klen = Buffer.byteLength(hk, 'utf8')
-      const vlen = hv === null ? -1 : hv.length
-      size += varintSize(klen) + klen + varintSize(vlen) + (vlen > 0 ? vlen : 0)
-    }
-    w.ensure(5 + size)
-    w.varint(size)
-    w.uint8(0)
-    w.varlong(tsDelta)
-    w.varint(i)
-    w.varintBytes(key)
-    w.varintBytes(value)
-    w.varint(headerCount)
-    for (let h = 0; h < headerCount; h++) {
-      const header = headers![h]
-      w.varintString(header[0])
-      w.varintBytes(header[1])
-    }
+    writeRecord(w, r, i, (r.timestamp ?? now) - baseTimestamp)
   }
 }
 
@@ -152,15 +180,7 @@ export function encodeRecordBatch(w: Writer, records: readonly ProduceRecord[], 
   const n = records.length
   if (n === 0) throw new InvalidArgumentError('a record batch needs at least one record')
   const codec = options.compression ?? 'none'
-  const codecId = compressionCodecId(codec)
-  const producerEpoch = options.producerEpoch ?? -1
-  const baseSequence = options.baseSequence ?? -1
-  const partitionLeaderEpoch = options.partitionLeaderEpoch ?? -1
-  checkInt(producerEpoch, -0x8000, 0x7fff, 'producerEpoch')
-  checkInt(baseSequence, -0x80000000, 0x7fffffff, 'baseSequence')
-  checkInt(partitionLeaderEpoch, -0x80000000, 0x7fffffff, 'partitionLeaderEpoch')
   const now = options.now ?? Date.now()
-
   let baseTimestamp = 0
   let maxTimestamp = 0
   for (let i = 0; i < n; i++) {
@@ -169,22 +189,10 @@ export function encodeRecordBatch(w: Writer, records: readonly ProduceRecord[], 
     if (i === 0) baseTimestamp = maxTimestamp = ts
     else if (ts > maxTimestamp) maxTimestamp = ts
   }
-
+  const header = checkedHeader(options, n, baseTimestamp, maxTimestamp)
   const start = w.offset
-  w.int64(options.baseOffset ?? 0n)
-  const lengthAt = w.reserveInt32()
-  w.int32(partitionLeaderEpoch)
-  w.int8(2)
-  const crcAt = w.reserveInt32()
-  const attributesAt = w.offset
-  w.int16(codecId | (options.transactional ? TRANSACTIONAL_BIT : 0))
-  w.int32(n - 1)
-  w.int64Number(baseTimestamp)
-  w.int64Number(maxTimestamp)
-  w.int64(options.producerId ?? -1n)
-  w.int16(producerEpoch)
-  w.int32(baseSequence)
-  w.int32(n)
+  w.ensure(RECORD_BATCH_OVERHEAD)
+  w.offset += RECORD_BATCH_OVERHEAD
   if (codec === 'none') {
     writeRecords(w, records, baseTimestamp, now)
   } else {
@@ -195,8 +203,67 @@ export function encodeRecordBatch(w: Writer, records: readonly ProduceRecord[], 
     w.raw(compress(codec, s.finish()))
     if (s.buffer.length <= SCRATCH_KEEP_LIMIT) scratch = s
   }
-  w.patchInt32(lengthAt, w.offset - start - LOG_OVERHEAD)
-  w.patchUint32(crcAt, crc32c(w.buffer.subarray(attributesAt, w.offset)))
+  writeBatchHeader(w.buffer, start, w.offset, header)
+}
+
+/** The header fields of a batch, checked. */
+export interface BatchHeader {
+  baseOffset: bigint
+  partitionLeaderEpoch: number
+  attributes: number
+  recordCount: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: bigint
+  producerEpoch: number
+  baseSequence: number
+}
+
+/** Checks the options' header fields and fills in their defaults. */
+export function checkedHeader(options: RecordBatchOptions, recordCount: number, baseTimestamp: number, maxTimestamp: number): BatchHeader {
+  const producerEpoch = options.producerEpoch ?? -1
+  const baseSequence = options.baseSequence ?? -1
+  const partitionLeaderEpoch = options.partitionLeaderEpoch ?? -1
+  checkInt(producerEpoch, -0x8000, 0x7fff, 'producerEpoch')
+  checkInt(baseSequence, -0x80000000, 0x7fffffff, 'baseSequence')
+  checkInt(partitionLeaderEpoch, -0x80000000, 0x7fffffff, 'partitionLeaderEpoch')
+  return {
+    baseOffset: options.baseOffset ?? 0n,
+    partitionLeaderEpoch,
+    attributes: compressionCodecId(options.compression ?? 'none') | (options.transactional ? TRANSACTIONAL_BIT : 0),
+    recordCount,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: options.producerId ?? -1n,
+    producerEpoch,
+    baseSequence,
+  }
+}
+
+/**
+ * Writes the 61-byte header of the batch that occupies `buf[start, end)` (its records already
+ * in place after the header) and patches in its length and CRC.
+ */
+export function writeBatchHeader(buf: Buffer, start: number, end: number, h: BatchHeader): void {
+  buf.writeBigInt64BE(h.baseOffset, start)
+  buf.writeInt32BE(end - start - LOG_OVERHEAD, start + 8)
+  buf.writeInt32BE(h.partitionLeaderEpoch, start + 12)
+  buf.writeInt8(2, start + MAGIC_OFFSET)
+  buf.writeInt16BE(h.attributes, start + ATTRIBUTES_OFFSET)
+  buf.writeInt32BE(h.recordCount - 1, start + 23)
+  writeInt64Number(buf, h.baseTimestamp, start + 27)
+  writeInt64Number(buf, h.maxTimestamp, start + 35)
+  buf.writeBigInt64BE(h.producerId, start + 43)
+  buf.writeInt16BE(h.producerEpoch, start + 51)
+  buf.writeInt32BE(h.baseSequence, start + 53)
+  buf.writeInt32BE(h.recordCount, start + 57)
+  buf.writeUInt32BE(crc32c(buf.subarray(start + ATTRIBUTES_OFFSET, end)) >>> 0, start + CRC_OFFSET)
+}
+
+function writeInt64Number(buf: Buffer, v: number, at: number): void {
+  const hi = Math.floor(v / 0x100000000)
+  buf.writeInt32BE(hi, at)
+  buf.writeUInt32BE(v - hi * 0x100000000, at + 4)
 }
 
 /** Encodes one record batch into a new Buffer (see {@link encodeRecordBatch}). */
@@ -204,7 +271,7 @@ export function encodeRecordBatchToBuffer(records: readonly ProduceRecord[], opt
   let estimate = RECORD_BATCH_OVERHEAD
   for (let i = 0; i < records.length; i++) {
     const r = records[i]
-    estimate += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + (r.headers ? 32 * r.headers.length : 0)
+    estimate += 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + (r.headers ? 32 * r.headers.length : 0) // (text: grown as needed)
   }
   const w = new Writer(Math.min(estimate, 64 << 20))
   encodeRecordBatch(w, records, options)
