@@ -13,8 +13,13 @@
  * (this machine's speed drifts by up to ~1.5x over minutes: single runs of one side after the
  * other compare different machines), with every round's ratio listed.
  *
+ * `--baseline <dir>` adds a side "baseline": the Peridot app of another checkout (e.g. a
+ * `git worktree` of an older commit, with its own node_modules), to compare two builds of Peridot
+ * on the same broker and input: `--sides peridot,baseline --baseline ../peridot-main`.
+ *
  *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100] [--repeat 1]
- *                             [--sides peridot,java] [--java-threads 1] [--cpu-prof] [--write] [--note "..."]
+ *                             [--sides peridot,java] [--java-threads 1] [--baseline <dir>] [--cpu-prof]
+ *                             [--write] [--note "..."]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -42,6 +47,7 @@ const { values: opts } = parseArgs({
     note: { type: 'string' },
     timeout: { type: 'string', default: '600' },
     repeat: { type: 'string', default: '1' },
+    baseline: { type: 'string' },
   },
 })
 const N = Number(opts.records)
@@ -50,8 +56,12 @@ const COMMIT_MS = Number(opts['commit-interval'])
 const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
 const REPEAT = Number(opts.repeat)
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat must be a positive integer, got ${opts.repeat}`)
-type Side = 'peridot' | 'java'
-const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)' }
+type Side = 'peridot' | 'java' | 'baseline'
+const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)', baseline: `Peridot baseline (${opts.baseline ?? '–'})` }
+for (const s of sides) if (!(s in LABEL)) throw new Error(`unknown side '${s}' (peridot, java, baseline)`)
+if (sides.includes('baseline') && (opts.baseline === undefined || !existsSync(join(opts.baseline, 'bench', 'streams', 'peridot-app.ts')))) {
+  throw new Error('--sides baseline needs --baseline <dir>: a checkout of Peridot with bench/streams/peridot-app.ts')
+}
 
 interface SideResult {
   side: Side
@@ -165,16 +175,17 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
   await ctx.client.createTopic(output, { partitions: PARTITIONS, replicationFactor: 1 })
   const stateDir = mkdtempSync(join(os.tmpdir(), `peridot-streams-bench-${side}-`))
   let child: ChildProcess
-  if (side === 'peridot') {
+  if (side === 'peridot' || side === 'baseline') {
+    const appRoot = side === 'peridot' ? root : (opts.baseline as string)
     const args = ['--import', 'tsx']
     if (opts['cpu-prof']) {
       const dir = join(here, '..', 'profiles', 'streams')
       mkdirSync(dir, { recursive: true })
       args.push('--cpu-prof', '--cpu-prof-dir', dir)
     }
-    args.push(join(here, 'peridot-app.ts'))
+    args.push(join(appRoot, 'bench', 'streams', 'peridot-app.ts'))
     const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.input, output, commitIntervalMs: COMMIT_MS, stateDir }
-    child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, args, { cwd: appRoot, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
   } else {
     const cp = `${ctx.classpath}:${ctx.classesDir}`
     child = spawn(
@@ -340,15 +351,15 @@ async function main(): Promise<void> {
       }
       all.push(...got)
       const p = got.find((r) => r.side === 'peridot' && !r.error)
-      const j = got.find((r) => r.side === 'java' && !r.error)
-      if (p && j) roundRatios.push(`${(j.seconds / p.seconds).toFixed(2)}x`)
+      const ratios = got.filter((r) => r.side !== 'peridot' && !r.error).map((o) => `${(o.seconds / (p?.seconds ?? NaN)).toFixed(2)}x${sides.length > 2 ? ` (${o.side})` : ''}`)
+      if (p && ratios.length > 0) roundRatios.push(ratios.join(' '))
     }
     await client.close()
     const results = medians(all)
     const md = table(results, bytes)
     const notes = [
       ...(REPEAT > 1
-        ? [`- ${REPEAT} rounds, sides alternating first; the table shows each side's median run. Peridot / Kafka Streams throughput per round: ${roundRatios.join(', ')}`]
+        ? [`- ${REPEAT} rounds, sides alternating first; the table shows each side's median run. Peridot's throughput over the other side's, per round: ${roundRatios.join(', ')}`]
         : []),
       `- ${N.toLocaleString('en-US')} JSON records (${(bytes / N).toFixed(0)} B values, string keys), ${PARTITIONS} partitions, exactly_once_v2, commit interval ${COMMIT_MS} ms; time from start() until the group's committed offsets cover the input (output committed in the same transactions), checked with a read_committed count of the output`,
       '- before the timed runs the input is read back once (broker warm-up, input check)',

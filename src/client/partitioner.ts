@@ -4,8 +4,7 @@
  */
 
 /** murmur2 (seed 0x9747b28c) exactly as org.apache.kafka.common.utils.Utils.murmur2. */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length
+export function murmur2(data: Uint8Array, length: number = data.length): number {
   const m = 0x5bd1e995
   const r = 24
   let h = (0x9747b28c ^ length) | 0
@@ -38,8 +37,17 @@ export function toPositive(n: number): number {
   return n & 0x7fffffff
 }
 
-/** Partition for a non-null key, as the Java client's default partitioner computes it. */
-export function partitionForKey(key: Uint8Array, numPartitions: number): number {
+/** Where text keys are encoded for hashing (grown when a key does not fit). */
+let scratch = Buffer.allocUnsafe(1024)
+
+/** murmur2 of the UTF-8 bytes of `text` (as {@link murmur2} of `Buffer.from(text)`, without allocating one). */
+export function murmur2Text(text: string): number {
+  if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(text.length * 3)
+  return murmur2(scratch, scratch.write(text, 0, 'utf8'))
+}
+
+/** Partition for a non-null key (bytes, or text hashed as its UTF-8 bytes), as the Java client's default partitioner computes it. */
+export function partitionForKey(key: Uint8Array | string, numPartitions: number): number {
   if (!Number.isInteger(numPartitions) || numPartitions <= 0) throw new RangeError(`numPartitions must be a positive integer, got ${numPartitions}`)
-  return toPositive(murmur2(key)) % numPartitions
+  return toPositive(typeof key === 'string' ? murmur2Text(key) : murmur2(key)) % numPartitions
 }

@@ -9,14 +9,18 @@ function isBytesOrNull(v: unknown): boolean {
   return v === null || v instanceof Uint8Array
 }
 
+function isPayload(v: unknown): boolean {
+  return v === null || typeof v === 'string' || v instanceof Uint8Array
+}
+
 /** Throws InvalidArgumentError naming the first bad record and field. */
 export function validateProduceRecords(records: readonly ProduceRecord[]): void {
   if (!Array.isArray(records)) throw new InvalidArgumentError('records must be an array')
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as ProduceRecord | null | undefined
     if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`record ${i} must be an object`)
-    if (!isBytesOrNull(r.key)) throw new InvalidArgumentError(`record ${i}: key must be a Buffer or null (got ${typeof r.key})`)
-    if (!isBytesOrNull(r.value)) throw new InvalidArgumentError(`record ${i}: value must be a Buffer or null (got ${typeof r.value})`)
+    if (r.key !== undefined && !isPayload(r.key)) throw new InvalidArgumentError(`record ${i}: key must be a Buffer, a string or null (got ${typeof r.key})`)
+    if (!isPayload(r.value)) throw new InvalidArgumentError(`record ${i}: value must be a Buffer, a string or null (got ${r.value === undefined ? 'undefined' : typeof r.value})`)
     if (r.timestamp !== undefined && (!Number.isSafeInteger(r.timestamp) || r.timestamp < 0)) {
       throw new InvalidArgumentError(`record ${i}: timestamp must be a non-negative integer of milliseconds (got ${String(r.timestamp)})`)
     }

@@ -11,6 +11,12 @@ export interface Serde<T> {
   serialize(topic: string, value: T): Buffer | null
   /** The value for `data`; null data gives null (typed as T for ergonomics, as in Java). */
   deserialize(topic: string, data: Buffer | null): T
+  /**
+   * Optional, for serdes whose bytes are the UTF-8 encoding of a string (the string and JSON
+   * serdes): that string (null for a null value). Sinks then write the text straight into the
+   * outgoing record batch instead of going through a Buffer; the bytes must equal `serialize`'s.
+   */
+  serializeText?(topic: string, value: T): string | null
 }
 
 const TWO_32 = 2 ** 32
@@ -21,10 +27,14 @@ function checkSize(data: Buffer, size: number, what: string): void {
 }
 
 const stringSerde: Serde<string> = {
-  serialize(_topic, value) {
+  serialize(topic, value) {
+    const text = stringSerde.serializeText!(topic, value)
+    return text === null ? null : Buffer.from(text, 'utf8')
+  },
+  serializeText(_topic, value) {
     if (value == null) return null
     if (typeof value !== 'string') throw new SerializationError(`string serde: expected a string, got ${typeof value}`)
-    return Buffer.from(value, 'utf8')
+    return value
   },
   deserialize(_topic, data) {
     return (data === null ? null : data.toString('utf8')) as string
@@ -121,11 +131,15 @@ const doubleSerde: Serde<number> = {
 }
 
 const jsonSerde: Serde<unknown> = {
-  serialize(_topic, value) {
+  serialize(topic, value) {
+    const text = jsonSerde.serializeText!(topic, value)
+    return text === null ? null : Buffer.from(text, 'utf8')
+  },
+  serializeText(_topic, value) {
     if (value == null) return null
     const text = JSON.stringify(value)
     if (text === undefined) throw new SerializationError(`json serde: ${typeof value} has no JSON representation`)
-    return Buffer.from(text, 'utf8')
+    return text
   },
   deserialize(topic, data) {
     if (data === null) return null

@@ -137,6 +137,30 @@ describe('Producer (keyed, multi-partition)', () => {
     await client.deleteTopic(topic)
   })
 
+  it('sends string keys and values as their UTF-8 bytes, on the partitions their bytes hash to; refuses other types', async () => {
+    const topic = uniqueTopic('text')
+    await client.createTopic(topic, { partitions: 4 })
+    const producer = client.producer({ lingerMs: 2, compression: 'lz4' })
+    // ASCII, multi-byte text around the 63/64-byte varint boundary, an empty key, a long value.
+    const texts = ['plain', 'é'.repeat(32), `${'x'.repeat(62)}é`, '日本語', '😀 emoji', '', 'v'.repeat(5000)]
+    const records = texts.flatMap((t, i) => [
+      { topic, key: `key-${t}`, value: t },
+      { topic, key: t, value: `value-${i}` },
+    ])
+    const mds = await producer.sendBatch(records)
+    const one = await producer.send({ topic, key: 'single', value: 'ünïcode' })
+    for (let i = 0; i < records.length; i++) expect(mds[i].partition).toBe(partitionForKey(Buffer.from(records[i].key), 4))
+    expect(one.partition).toBe(partitionForKey(Buffer.from('single'), 4))
+    const logs = await Promise.all([0, 1, 2, 3].map((p) => readAll(topic, p)))
+    const at = (m: { partition: number; offset: bigint }) => logs[m.partition].find((r) => r.offset === m.offset)
+    for (let i = 0; i < records.length; i++) expect(at(mds[i]), `record ${i}`).toEqual({ offset: mds[i].offset, key: records[i].key, value: records[i].value })
+    expect(at(one)).toEqual({ offset: one.offset, key: 'single', value: 'ünïcode' })
+    await expect(producer.send({ topic, value: 42 as unknown as string })).rejects.toThrow(/value must be a Buffer, a string or null/)
+    await expect(producer.send({ topic, key: {} as unknown as string, value: 'x' })).rejects.toThrow(/key must be a Buffer, a string or null/)
+    await producer.close()
+    await client.deleteTopic(topic)
+  })
+
   it('sendBatch: one promise for an array, metadata in input order, per-partition order kept under backpressure', async () => {
     const topic = uniqueTopic('send-batch')
     await client.createTopic(topic, { partitions: 3 })

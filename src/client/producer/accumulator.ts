@@ -3,13 +3,13 @@
  * RecordAccumulator), with linger/size sealing and one memory budget for the whole producer.
  * The Sender drains sealed batches from here, per leader broker.
  */
-import type { ProduceRecord } from '../../protocol/records/index.js'
+import { RecordBatchBuilder, type ProduceRecord } from '../../protocol/records/index.js'
 import { estimateRecordSize } from './batch-producer.js'
 import { ByteBudget } from './byte-budget.js'
 
-/** One record waiting for its batch's outcome. */
+/** One record waiting for its batch's outcome (its bytes are already in the batch). */
 export interface PendingRecord {
-  record: ProduceRecord
+  /** The bytes it holds in the producer's budget. */
   size: number
   resolve: (offset: bigint) => void
   reject: (err: Error) => void
@@ -18,6 +18,9 @@ export interface PendingRecord {
 /** A batch of records for one partition, from sealing until it settles. */
 export class ProducerBatch {
   readonly items: PendingRecord[] = []
+  /** The records, encoded as they were appended. */
+  readonly builder: RecordBatchBuilder
+  /** Budget bytes of the records (estimates; released when the batch settles). */
   bytes = 0
   readonly createdAt = Date.now()
   /** Produce attempts so far. */
@@ -40,7 +43,10 @@ export class ProducerBatch {
     readonly queue: PartitionQueue,
     /** Creation order within the partition (retries keep it). */
     readonly order: number,
-  ) {}
+    initialCapacity: number,
+  ) {
+    this.builder = new RecordBatchBuilder(initialCapacity)
+  }
 
   get hasSequence(): boolean {
     return this.baseSequence >= 0
@@ -102,6 +108,9 @@ export class PartitionQueue {
   }
 }
 
+/** A new batch's buffer starts this large and doubles as records come (Java's batch.size default). */
+const INITIAL_BATCH_CAPACITY = 16 * 1024
+
 /** Options of the accumulator. */
 export interface AccumulatorOptions {
   lingerMs: number
@@ -129,13 +138,25 @@ export class RecordAccumulator {
     return q
   }
 
-  /** Appends a record whose bytes are reserved; seals the batch when full or schedules the linger. */
-  append(q: PartitionQueue, pending: PendingRecord): void {
+  /**
+   * Encodes a record whose bytes are reserved into the partition's open batch; seals the batch
+   * when full or schedules the linger. Throws (appending nothing) if the record cannot be encoded.
+   */
+  append(q: PartitionQueue, record: ProduceRecord, pending: PendingRecord): void {
+    const max = this.options.maxBatchBytes
     let b = q.open
-    if (!b) q.open = b = new ProducerBatch(q, q.nextOrder++)
+    if (b && !b.builder.appendWithin(record, max)) {
+      // Full: the record starts the next batch (batches stay within maxBatchBytes unless one record is larger).
+      this.seal(q)
+      b = undefined
+    }
+    if (!b) {
+      q.open = b = new ProducerBatch(q, q.nextOrder++, Math.min(max, INITIAL_BATCH_CAPACITY))
+      b.builder.append(record)
+    }
     b.items.push(pending)
     b.bytes += pending.size
-    if (b.bytes >= this.options.maxBatchBytes) this.seal(q)
+    if (b.builder.sizeInBytes >= this.options.maxBatchBytes) this.seal(q)
     else if (this.options.lingerMs === 0) queueMicrotask(() => this.seal(q))
     else q.lingerTimer ??= setTimeout(() => this.seal(q), this.options.lingerMs)
   }

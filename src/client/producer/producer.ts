@@ -24,11 +24,11 @@ import { Sender } from './sender.js'
 import { TransactionManager } from './transaction-manager.js'
 import type { TransactionState } from './txn-state.js'
 
-/** One record to send with {@link Producer.send}. */
+/** One record to send with {@link Producer.send}. A string key or value is sent as its UTF-8 bytes. */
 export interface ProducerRecord {
   topic: string
-  key?: Buffer | null
-  value: Buffer | null
+  key?: Buffer | string | null
+  value: Buffer | string | null
   headers?: RecordHeaders
   timestamp?: number
   /** Explicit partition; otherwise the partitioner picks one. */
@@ -100,10 +100,7 @@ const TOPIC_INFO_TTL_MS = 1000
 class SingleRecord implements PendingRecord {
   resolve!: (offset: bigint) => void
   reject!: (err: Error) => void
-  constructor(
-    readonly record: ProduceRecord,
-    readonly size: number,
-  ) {}
+  constructor(readonly size: number) {}
 }
 
 /** One promise for the records of a {@link Producer.sendBatch} call. */
@@ -132,7 +129,6 @@ class GroupItem implements PendingRecord {
     private readonly index: number,
     private readonly topic: string,
     private readonly partition: number,
-    readonly record: ProduceRecord,
     readonly size: number,
   ) {}
 
@@ -150,10 +146,6 @@ class GroupItem implements PendingRecord {
       g.reject(err)
     }
   }
-}
-
-function toProduceRecord(r: ProducerRecord): ProduceRecord {
-  return { key: r.key ?? null, value: r.value, headers: r.headers, timestamp: r.timestamp }
 }
 
 function nonNegativeInt(name: string, v: number | undefined, dflt: number, allowZero = false): number {
@@ -286,15 +278,14 @@ export class Producer implements AsyncDisposable {
   }
 
   private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined): Promise<RecordMetadata> {
-    const pr = toProduceRecord(record)
     try {
-      validateProduceRecords([pr])
+      validateProduceRecords([record])
     } catch (err) {
       return Promise.reject(err)
     }
     const topic = record.topic
-    const size = estimateRecordSize(pr)
-    const item = new SingleRecord(pr, size)
+    const size = estimateRecordSize(record)
+    const item = new SingleRecord(size)
     const p = new Promise<bigint>((resolve, reject) => {
       item.resolve = resolve
       item.reject = reject
@@ -303,15 +294,15 @@ export class Producer implements AsyncDisposable {
     const budget = this.accumulator.budget
     if (budget.canAdmit(size)) {
       budget.reserve(size)
-      this.appendAdmitted(q, item, generation)
+      this.appendAdmitted(q, record, item, generation)
     } else {
-      budget.admitAll(1, () => size, () => this.appendAdmitted(q, item, generation))
+      budget.admitAll(1, () => size, () => this.appendAdmitted(q, record, item, generation))
     }
     return p.then((offset) => ({ topic, partition, offset }))
   }
 
-  /** Appends a record that waited for buffer space, unless the producer moved on meanwhile. */
-  private appendAdmitted(q: PartitionQueue, item: PendingRecord, generation: number | undefined): void {
+  /** Appends an admitted record (which may have waited for buffer space), unless the producer moved on meanwhile. */
+  private appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
     // (Closing does not refuse records sent before close(): it flushes them.)
     const refused = this.txn?.sendError(generation)
     if (refused) {
@@ -319,7 +310,13 @@ export class Producer implements AsyncDisposable {
       item.reject(refused)
       return
     }
-    this.accumulator.append(q, item)
+    try {
+      this.accumulator.append(q, record, item)
+    } catch (err) {
+      // Validated before: only an encoder bug gets here, and it must not leak budget or hang the send.
+      this.accumulator.budget.release(item.size)
+      item.reject(err as Error)
+    }
   }
 
   /**
@@ -386,21 +383,18 @@ export class Producer implements AsyncDisposable {
 
   /** Admits the records in array order (FIFO with other callers under backpressure) into their partitions' batches. */
   private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
-    const produceRecords = records.map(toProduceRecord)
     try {
-      validateProduceRecords(produceRecords)
+      validateProduceRecords(records)
     } catch (err) {
       return Promise.reject(err)
     }
     const group = new PendingGroup(records.length)
-    const items = produceRecords.map(
-      (pr, i) => new GroupItem(group, i, records[i].topic, partitions[i], pr, estimateRecordSize(pr)),
-    )
-    const queues = records.map((r, i) => this.queueFor(r.topic, partitions[i]))
+    const items = new Array<GroupItem>(records.length)
+    for (let i = 0; i < records.length; i++) items[i] = new GroupItem(group, i, records[i].topic, partitions[i], estimateRecordSize(records[i]))
     this.accumulator.budget.admitAll(
       items.length,
       (i) => items[i].size,
-      (i) => this.appendAdmitted(queues[i], items[i], generation),
+      (i) => this.appendAdmitted(this.queueFor(records[i].topic, partitions[i]), records[i], items[i], generation),
     )
     return group.promise
   }
@@ -466,8 +460,10 @@ export class Producer implements AsyncDisposable {
       }
       return record.partition
     }
-    if (record.key) {
-      const p = this.options.partitioner ? this.options.partitioner(record.topic, record.key, n) : partitionForKey(record.key, n)
+    const key = record.key
+    if (key !== undefined && key !== null) {
+      const partitioner = this.options.partitioner
+      const p = partitioner ? partitioner(record.topic, typeof key === 'string' ? Buffer.from(key) : key, n) : partitionForKey(key, n)
       if (!Number.isInteger(p) || p < 0 || p >= n) throw new InvalidArgumentError(`partitioner returned ${p} for a topic with ${n} partitions`)
       return p
     }

@@ -18,7 +18,6 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { InitProducerId } from '../../protocol/messages/init-producer-id.js'
 import { Produce, type ProduceResponse, type ProduceTopicData } from '../../protocol/messages/produce.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
-import { encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import type { Cluster } from '../cluster.js'
 import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
 import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
@@ -334,16 +333,13 @@ export class Sender {
       if (this.opts.idempotent && !b.hasSequence) this.assignSequence(q, b)
       if (!b.encoded) {
         try {
-          b.encoded = encodeRecordBatchToBuffer(
-            b.items.map((p) => p.record),
-            {
-              compression: this.opts.compression,
-              producerId: b.producerId,
-              producerEpoch: b.producerEpoch,
-              baseSequence: b.baseSequence,
-              transactional: this.txn !== undefined,
-            },
-          )
+          b.encoded = b.builder.build({
+            compression: this.opts.compression,
+            producerId: b.producerId,
+            producerEpoch: b.producerEpoch,
+            baseSequence: b.baseSequence,
+            transactional: this.txn !== undefined,
+          })
         } catch (err) {
           // Nothing was sent: give the sequence back (it was the last one assigned).
           if (b.hasSequence && b.attempts === 0) q.nextSequence = b.baseSequence

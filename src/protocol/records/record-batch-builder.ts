@@ -43,14 +43,36 @@ export class RecordBatchBuilder {
    * integer (nothing is appended then).
    */
   append(record: ProduceRecord, now: number = Date.now()): number {
+    return this.#append(record, now, Number.POSITIVE_INFINITY)
+  }
+
+  /**
+   * Appends the record only if the batch stays within `maxBytes` (header included), or if the
+   * batch is empty (a record larger than the limit goes alone, as in the Java client); returns
+   * whether it was appended.
+   */
+  appendWithin(record: ProduceRecord, maxBytes: number, now: number = Date.now()): boolean {
+    return this.#append(record, now, maxBytes) >= 0
+  }
+
+  /** Bytes appended, or -1 when the record would take the batch past `maxBytes` (then nothing changes). */
+  #append(record: ProduceRecord, now: number, maxBytes: number): number {
     const ts = record.timestamp ?? now
     if (!Number.isSafeInteger(ts)) throw new InvalidArgumentError(`invalid timestamp ${ts}`)
     if (this.#viewed) throw new InvalidArgumentError('cannot append to a batch after build()')
     const w = this.#w
     const before = w.offset
-    if (this.#count === 0) this.#baseTimestamp = this.#maxTimestamp = ts
+    const first = this.#count === 0
+    const maxBefore = this.#maxTimestamp
+    if (first) this.#baseTimestamp = this.#maxTimestamp = ts
     else if (ts > this.#maxTimestamp) this.#maxTimestamp = ts
     writeRecord(w, record, this.#count, ts - this.#baseTimestamp)
+    if (!first && w.offset > maxBytes) {
+      // Too big for this batch: undo (the bytes past `before` are simply overwritten later).
+      w.offset = before
+      this.#maxTimestamp = maxBefore
+      return -1
+    }
     this.#count++
     return w.offset - before
   }

@@ -35,7 +35,8 @@ export type RecordHeaders = Array<[string, Buffer | null]>
  * into the batch, without an intermediate Buffer).
  */
 export interface ProduceRecord {
-  key: Buffer | string | null
+  /** Absent or null: no key. */
+  key?: Buffer | string | null
   value: Buffer | string | null
   headers?: RecordHeaders
   /** Create time in ms since the epoch; defaults to the batch's `now`. */
@@ -113,7 +114,7 @@ function bytesFieldSize(v: Uint8Array | null): number {
  * prefix is sized from a guess and the record moved up in the rare case the guess is short.
  */
 export function writeRecord(w: Writer, r: ProduceRecord, offsetDelta: number, tsDelta: number): void {
-  const key = r.key
+  const key = r.key ?? null
   const value = r.value
   const headers = r.headers
   const headerCount = headers === undefined ? 0 : headers.length

@@ -9,20 +9,21 @@ import type { RecordHeaders } from '../record.js'
  * Undefined means "use the default" (murmur2 of the key bytes).
  */
 export interface SinkPartitioner {
-  partition(topic: string, key: Buffer | null, value: Buffer | null, numPartitions: number): number | undefined
+  partition(topic: string, key: Buffer | string | null, value: Buffer | string | null, numPartitions: number): number | undefined
 }
 
 /**
  * Where a task writes its output: sink topics, repartition topics, changelogs and the dead-letter
- * topic. Implementations must not keep `headers` beyond the call without copying it.
+ * topic. Implementations must not keep `headers` beyond the call without copying it. A key or
+ * value may come as a string (from a serde's `serializeText`): it stands for its UTF-8 bytes.
  * `partition`: a number (changelogs: the task's partition), a {@link SinkPartitioner}, or
  * undefined for the default partitioner.
  */
 export interface RecordCollector {
   send(
     topic: string,
-    key: Buffer | null,
-    value: Buffer | null,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     headers: RecordHeaders,
     timestamp: number,
     partition?: number | SinkPartitioner,

@@ -39,7 +39,7 @@ export class ProducerCollector implements RecordCollector {
     await Promise.all([...topics].map(async (t) => this.#partitionCounts.set(t, (await this.#client.describeTopic(t)).partitions.length)))
   }
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeaders, timestamp: number, partition?: number | SinkPartitioner): void {
+  send(topic: string, key: Buffer | string | null, value: Buffer | string | null, headers: RecordHeaders, timestamp: number, partition?: number | SinkPartitioner): void {
     // The task may reuse its headers array.
     const h = headers.length === 0 ? headers : [...headers]
     this.sent++
@@ -131,7 +131,7 @@ export class ProducerCollector implements RecordCollector {
   }
 }
 
-function choose(partitioner: SinkPartitioner, topic: string, key: Buffer | null, value: Buffer | null, n: number): number | undefined {
+function choose(partitioner: SinkPartitioner, topic: string, key: Buffer | string | null, value: Buffer | string | null, n: number): number | undefined {
   const p = partitioner.partition(topic, key, value, n)
   if (p !== undefined) return p
   // Default: murmur2 of the key; keyless records let the producer pick.

@@ -150,8 +150,11 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
   process(record: Record<unknown, unknown>): void {
     const task = this.#task
     const topic = this.topic ?? (this.extractor as TopicNameExtractor<unknown, unknown>)(record.key, record.value, task.recordContext())
-    const key = this.keySerde.serialize(topic, record.key)
-    const value = this.valueSerde.serialize(topic, record.value)
+    // Text serdes hand over their string: it is written into the record batch without a Buffer.
+    const ks = this.keySerde
+    const vs = this.valueSerde
+    const key = ks.serializeText !== undefined ? ks.serializeText(topic, record.key) : ks.serialize(topic, record.key)
+    const value = vs.serializeText !== undefined ? vs.serializeText(topic, record.value) : vs.serialize(topic, record.value)
     if (this.userPartitioner === undefined) {
       task.collector.send(topic, key, value, record.headers, record.timestamp)
       return
@@ -165,7 +168,7 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
     }
   }
 
-  partition(topic: string, _key: Buffer | null, _value: Buffer | null, numPartitions: number): number | undefined {
+  partition(topic: string, _key: Buffer | string | null, _value: Buffer | string | null, numPartitions: number): number | undefined {
     return (this.userPartitioner as StreamPartitioner<unknown, unknown>)(topic, this.#key, this.#value, numPartitions)
   }
 }

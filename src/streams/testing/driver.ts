@@ -207,8 +207,8 @@ export class TopologyTestDriver {
     const config: TaskConfig = { ...options, applicationId: this.applicationId }
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
-        // Copy the headers array: the task may reuse it.
-        const rec = { key, value, headers: [...headers], timestamp }
+        // Copy the headers array: the task may reuse it. Text from serializeText stands for its UTF-8 bytes.
+        const rec = { key: typeof key === 'string' ? Buffer.from(key) : key, value: typeof value === 'string' ? Buffer.from(value) : value, headers: [...headers], timestamp }
         let q = this.#outputs.get(topic)
         if (q === undefined) this.#outputs.set(topic, (q = []))
         q.push(rec)

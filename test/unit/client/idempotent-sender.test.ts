@@ -149,9 +149,9 @@ function producerOn(cluster: Cluster, maxBatchBytes = 200, opts: { idempotent?: 
   const q = acc.queue('t', 0)
   const send = (value: string): Promise<bigint> =>
     new Promise<bigint>((resolve, reject) => {
-      const item: PendingRecord = { record: { key: null, value: Buffer.from(value) }, size: 40, resolve, reject }
+      const item: PendingRecord = { size: 40, resolve, reject }
       acc.budget.reserve(item.size)
-      acc.append(q, item)
+      acc.append(q, { key: null, value: Buffer.from(value) }, item)
     })
   return { acc, sender, send }
 }

@@ -72,6 +72,22 @@ describe('RecordBatchBuilder', () => {
     expect(d).toMatchObject({ producerEpoch: 4, baseSequence: 0, recordCount: 4, baseTimestamp: 1000, maxTimestamp: 2000 })
   })
 
+  it('appendWithin keeps the batch within a byte limit, except for a first record larger than it', () => {
+    const b = new RecordBatchBuilder()
+    const rec = (i: number): ProduceRecord => ({ key: `k${i}`, value: Buffer.alloc(100, i), timestamp: 1000 + (i % 3) * 10 })
+    let i = 0
+    while (b.appendWithin(rec(i), 1000, 1)) i++
+    expect(b.sizeInBytes).toBeLessThanOrEqual(1000)
+    expect(b.count).toBe(i)
+    // The refused record left no trace: the batch equals one built from the accepted records only.
+    const accepted = Array.from({ length: i }, (_, j) => rec(j))
+    expect(b.build().equals(encodeRecordBatchToBuffer(accepted, { now: 1 }))).toBe(true)
+    const big = new RecordBatchBuilder()
+    expect(big.appendWithin({ key: null, value: Buffer.alloc(5000) }, 1000, 1)).toBe(true)
+    expect(big.appendWithin({ key: null, value: Buffer.alloc(1) }, 1000, 1)).toBe(false)
+    expect(big.count).toBe(1)
+  })
+
   it('counts records and bytes, and refuses bad input with typed errors', () => {
     const b = new RecordBatchBuilder()
     expect(() => b.build()).toThrow(InvalidArgumentError)

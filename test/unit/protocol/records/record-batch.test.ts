@@ -263,7 +263,7 @@ describe.each(CODECS)('round trip with %s', (compression) => {
       const out = b.records()
       expect(out).toHaveLength(records.length)
       // Plain comparisons: vitest matchers per record would dominate the runtime.
-      const same = (a: Buffer | null, b: Buffer | string | null) => (a === null ? b === null : b !== null && a.equals(Buffer.from(b)))
+      const same = (a: Buffer | null, b: Buffer | string | null | undefined) => (a === null ? b == null : b != null && a.equals(Buffer.from(b)))
       const bad = out.filter((r, i) => !same(r.key, records[i].key) || !same(r.value, records[i].value) || r.timestamp !== (records[i].timestamp ?? 5))
       expect(bad).toHaveLength(0)
     }
