@@ -29,7 +29,8 @@ export class LazyFetchResult implements FetchResult {
 
   constructor(
     private readonly batches: RecordBatch[],
-    private readonly fromOffset: bigint,
+    /** The offset the partition was fetched from. */
+    readonly fromOffset: bigint,
     readonly nextOffset: bigint,
     readonly highWatermark: bigint,
     readonly lastStableOffset: bigint,
@@ -52,6 +53,24 @@ export class LazyFetchResult implements FetchResult {
     }
     this.decoded = out
     return out
+  }
+
+  /**
+   * Iterates the records, decoding each only when reached (the {@link records} array is not
+   * built): a consumer that processes as it iterates keeps one record alive at a time, not a
+   * whole fetch's worth, which is most of what young-generation GC has to copy.
+   */
+  *[Symbol.iterator](): Iterator<KafkaRecord> {
+    if (this.decoded) {
+      yield* this.decoded
+      return
+    }
+    const from = this.fromOffset
+    for (const batch of this.batches) {
+      if (batch.isControl || batch.lastOffset < from) continue
+      if (batch.baseOffset >= from) yield* batch
+      else for (const rec of batch) if (rec.offset >= from) yield rec
+    }
   }
 
   /** A plain-object copy (records decoded). */

@@ -89,11 +89,14 @@ export interface GroupConsumerOptions {
 }
 
 /** Records of one partition, in offset order. */
-export interface GroupBatch {
+export interface GroupBatch extends Iterable<KafkaRecord> {
   topic: string
   partition: number
-  records: KafkaRecord[]
+  /** The records, decoded on first access. Iterating the batch instead decodes one record at a time. */
+  readonly records: KafkaRecord[]
   highWatermark: bigint
+  /** Position this batch was fetched from (at or before its first record). */
+  fetchOffset: bigint
   /** Position after this batch. */
   nextOffset: bigint
 }
@@ -762,8 +765,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     for (const b of this.buffer) {
       if (b.state === s) {
         this.bufferedBytes -= b.result.sizeInBytes
-        const from = b.result.records[0]?.offset
-        if (from !== undefined && (rewind === undefined || from < rewind)) rewind = from
+        const from = b.result.fromOffset
+        if (!b.result.isEmpty && (rewind === undefined || from < rewind)) rewind = from
       } else keep.push(b)
     }
     this.buffer = keep
@@ -921,12 +924,17 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         // Skip batches of partitions revoked, sought or paused since they were fetched.
         if (b.epoch !== b.state.epoch || this.assigned.get(key(b.state.topic, b.state.partition)) !== b.state) continue
         this.outstanding = b
+        const result = b.result
         return {
           topic: b.state.topic,
           partition: b.state.partition,
-          records: b.result.records,
-          highWatermark: b.result.highWatermark,
-          nextOffset: b.result.nextOffset,
+          get records() {
+            return result.records
+          },
+          [Symbol.iterator]: () => result[Symbol.iterator](),
+          highWatermark: result.highWatermark,
+          fetchOffset: result.fromOffset,
+          nextOffset: result.nextOffset,
         }
       }
       await new Promise<void>((resolve) => {

@@ -467,27 +467,30 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #processBatch(consumer: GroupConsumer, b: GroupBatch): Promise<void> {
-    const records = b.records
     this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
-    if (records.length === 0) return
+    // Records are decoded as they are reached (not a fetch's worth of objects at once: less GC).
+    const it = b[Symbol.iterator]()
+    let next = it.next()
+    if (next.done === true) return
     const at = (this.#tasks as TaskManager).byPartition(b.topic, b.partition)
     if (at === undefined || at.state !== 'running') {
       // Not ours to process now (moved, or restoring): read it again once the task runs.
-      if (at !== undefined) consumer.seek(b.topic, b.partition, records[0].offset)
+      if (at !== undefined) consumer.seek(b.topic, b.partition, b.fetchOffset)
       return
     }
     const posKey = `${b.topic}\u0000${b.partition}`
-    if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, records[0].offset)
+    if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, b.fetchOffset)
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
     const task = at.task
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]
+    for (let i = 1; next.done !== true; i++) {
+      const r = next.value
       task.process(b.topic, b.partition, r.offset, r.key, r.value, r.timestamp, r.headers)
       task.maybePunctuateStreamTime()
+      next = it.next()
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
-      if (i % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1 && i < records.length - 1) await new Promise<void>((r) => setImmediate(r))
+      if (i % YIELD_EVERY_RECORDS === 0 && next.done !== true) await new Promise<void>((r) => setImmediate(r))
     }
   }
 
