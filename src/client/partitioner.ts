@@ -3,6 +3,8 @@
  * made positive, modulo the partition count — byte-compatible with the Java client.
  */
 
+import { writeUtf8 } from '../protocol/primitives/utf8.js'
+
 /** murmur2 (seed 0x9747b28c) exactly as org.apache.kafka.common.utils.Utils.murmur2. */
 export function murmur2(data: Uint8Array, length: number = data.length): number {
   const m = 0x5bd1e995
@@ -43,7 +45,7 @@ let scratch = Buffer.allocUnsafe(1024)
 /** murmur2 of the UTF-8 bytes of `text` (as {@link murmur2} of `Buffer.from(text)`, without allocating one). */
 export function murmur2Text(text: string): number {
   if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(text.length * 3)
-  return murmur2(scratch, scratch.write(text, 0, 'utf8'))
+  return murmur2(scratch, writeUtf8(scratch, text, 0))
 }
 
 /** Partition for a non-null key (bytes, or text hashed as its UTF-8 bytes), as the Java client's default partitioner computes it. */

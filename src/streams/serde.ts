@@ -3,6 +3,7 @@
  * `serialize(topic, null)` gives null and `deserialize(topic, null)` gives null (a null value is a
  * tombstone), whatever the serde.
  */
+import { readUtf8 } from '../protocol/primitives/utf8.js'
 import { SerializationError } from './errors.js'
 
 /** Serializer and deserializer for one type. `topic` is the topic the bytes are written to / read from. */
@@ -37,7 +38,7 @@ const stringSerde: Serde<string> = {
     return value
   },
   deserialize(_topic, data) {
-    return (data === null ? null : data.toString('utf8')) as string
+    return (data === null ? null : readUtf8(data, 0, data.length)) as string
   },
 }
 
@@ -144,7 +145,7 @@ const jsonSerde: Serde<unknown> = {
   deserialize(topic, data) {
     if (data === null) return null
     try {
-      return JSON.parse(data.toString('utf8'))
+      return JSON.parse(readUtf8(data, 0, data.length))
     } catch (err) {
       throw new SerializationError(`json serde: invalid JSON in a record of topic '${topic}': ${(err as Error).message}`, { cause: err })
     }

@@ -7,6 +7,7 @@
  */
 import { DecodeError } from '../errors.js'
 import type { TaggedField } from './tagged-fields.js'
+import { readUtf8 } from './utf8.js'
 
 export class Reader {
   offset: number
@@ -173,7 +174,7 @@ export class Reader {
 
   private utf8(n: number): string {
     this.need(n, 'string')
-    const s = this.buf.toString('utf8', this.offset, this.offset + n)
+    const s = readUtf8(this.buf, this.offset, this.offset + n)
     this.offset += n
     return s
   }

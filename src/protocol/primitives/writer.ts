@@ -6,6 +6,7 @@
  * the body is written are reserved with {@link Writer.reserveInt32} and patched.
  */
 import { EMPTY_TAGGED_FIELDS, type TaggedFields } from './tagged-fields.js'
+import { writeUtf8 } from './utf8.js'
 
 const textEncoder = new TextEncoder()
 
@@ -265,7 +266,7 @@ export class Writer {
     const guess = varintSize(v.length)
     this.ensure(guess + v.length * 3) // UTF-8 takes at most 3 bytes per UTF-16 unit
     const at = this.offset + guess
-    const n = this.buf.write(v, at, 'utf8')
+    const n = writeUtf8(this.buf, v, at)
     const need = varintSize(n)
     if (need !== guess) this.buf.copyWithin(this.offset + need, at, at + n)
     this.varint(n)
