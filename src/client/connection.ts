@@ -87,6 +87,8 @@ export class Connection {
   /** Shared by every request waiting out a throttle, so they leave in call order. */
   private throttleGate: Promise<void> | undefined
   private versions = new Map<number, { min: number; max: number }>()
+  /** Finalized feature levels from ApiVersions (KIP-584). */
+  private readonly features = new Map<string, number>()
 
   private readonly maxFrameBytes: number
   /** Cap on a size hint, so a wrong hint cannot allocate absurd buffers (the Writer grows past it). */
@@ -173,16 +175,26 @@ export class Connection {
       res = await this.send(ApiVersions, 0, { clientSoftwareName: 'peridot', clientSoftwareVersion: '0.1.0' })
     }
     for (const k of res.apiKeys) this.versions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion })
+    if (res.finalizedFeaturesEpoch >= 0n) for (const f of res.finalizedFeatures) this.features.set(f.name, f.maxVersionLevel)
   }
 
-  /** The highest version of `api` that both sides support. */
-  version(api: ApiDefinition<unknown, unknown>): number {
+  /**
+   * The cluster-wide finalized level of a feature (KIP-584), e.g. `transaction.version`, as this
+   * broker reported it when the connection opened; 0 when it is not finalized (or the broker
+   * predates ApiVersions v3).
+   */
+  featureLevel(name: string): number {
+    return this.features.get(name) ?? 0
+  }
+
+  /** The highest version of `api` that both sides support (and at most `atMost`, for versions that change semantics). */
+  version(api: ApiDefinition<unknown, unknown>, atMost: number = api.maxVersion): number {
     const broker = this.versions.get(api.apiKey)
     if (!broker) throw new UnsupportedVersionError(`broker ${this.address} does not support ${api.name}`)
-    const v = Math.min(broker.max, api.maxVersion)
+    const v = Math.min(broker.max, api.maxVersion, atMost)
     if (v < broker.min || v < api.minVersion) {
       throw new UnsupportedVersionError(
-        `no common version of ${api.name}: broker ${this.address} supports ${broker.min}-${broker.max}, Peridot ${api.minVersion}-${api.maxVersion}`,
+        `no common version of ${api.name}: broker ${this.address} supports ${broker.min}-${broker.max}, Peridot ${api.minVersion}-${Math.min(api.maxVersion, atMost)}`,
       )
     }
     return v

@@ -13,7 +13,7 @@ import {
   type TransactionalProducer,
 } from '../../src/index.js'
 import { parseBrokerAddress } from '../../src/client/cluster.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
+import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
 import { startJavaTool } from './java-tools.js'
 import { startTcpProxy } from './tcp-proxy.js'
 
@@ -104,6 +104,39 @@ describe('transactional producer', () => {
     expect(javaValues.sort()).toEqual(committed.flat().sort())
     await client.deleteTopic(topic)
   }, 120_000)
+
+  it('speaks transaction version 2 where the cluster finalizes it (Kafka 4.x): a new epoch per transaction, offsets and records committed together', async () => {
+    const topic = uniqueTopic('txn-v2')
+    const source = uniqueTopic('txn-v2-src')
+    await client.createTopic(topic, { partitions: 3 })
+    await client.createTopic(source, { partitions: 1 })
+    const version = kafkaVersion()
+    const expected = version.startsWith('4.') ? 2 : version.startsWith('3.') ? 1 : (await client.cluster.anyBroker()).featureLevel('transaction.version') >= 2 ? 2 : 1
+    const groupId = `txn-v2-${topic}`
+    const group = { groupId, generationId: -1, memberId: '', groupInstanceId: null }
+    const p = txnProducer(`v2-${topic}`)
+    await p.init()
+    const { producerId, epoch: first } = p.producerIdAndEpoch
+    const outcomes = ['commit', 'abort', 'commit', 'commit'] as const
+    for (let t = 0; t < outcomes.length; t++) {
+      p.begin()
+      for (let i = 0; i < 6; i++) p.send({ topic, partition: i % 3, value: `t${t}-${i}` }).catch(() => undefined)
+      await p.sendOffsets([{ topic: source, partition: 0, offset: BigInt(t + 1) }], group)
+      if (outcomes[t] === 'commit') await p.commit()
+      else await p.abort()
+      expect(p.transactionVersion).toBe(expected)
+      // Version 2: every EndTxn bumps the epoch (same producer id); version 1 keeps it.
+      expect(p.producerIdAndEpoch).toEqual({ producerId, epoch: expected === 2 ? first + t + 1 : first })
+    }
+    const committed = await readAllValues(topic, 3, 'read_committed')
+    expect(committed.flat().sort()).toEqual(['t0', 't2', 't3'].flatMap((t) => Array.from({ length: 6 }, (_, i) => `${t}-${i}`)).sort())
+    // The offsets of the last committed transaction are the group's (the aborted one's never were).
+    const offsets = await client.admin().listGroupOffsets(groupId)
+    expect(offsets.find((o) => o.topic === source && o.partition === 0)?.offset).toBe(4n)
+    await p.close()
+    await client.deleteTopic(topic)
+    await client.deleteTopic(source)
+  })
 
   it('a second producer with the same transactional id fences the first', async () => {
     const topic = uniqueTopic('txn-fence')

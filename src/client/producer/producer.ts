@@ -534,6 +534,22 @@ export class TransactionalProducer extends Producer {
   }
 
   /**
+   * The transaction protocol of the current (or last) transaction. 2 (KIP-890 part 2) where the
+   * cluster finalizes `transaction.version` 2 (Kafka 4.0+ by default): partitions and offsets
+   * join the transaction through Produce v12 and TxnOffsetCommit v5, with no AddPartitionsToTxn
+   * or AddOffsetsToTxn round trips, and each transaction ends with a new producer epoch. 1
+   * otherwise. Decided at each begin().
+   */
+  get transactionVersion(): 1 | 2 {
+    return this.txn.transactionV2 ? 2 : 1
+  }
+
+  /** The producer id and epoch in use (-1n / -1 before init()); under transaction version 2 the epoch grows with every transaction. */
+  get producerIdAndEpoch(): { producerId: bigint; epoch: number } {
+    return { producerId: this.sender.producerId, epoch: this.sender.producerEpoch }
+  }
+
+  /**
    * Registers with the transaction coordinator (InitProducerId): fences older instances with
    * the same transactional id and completes (aborts) a transaction they left open. Call once
    * before the first begin(); after a {@link TransactionOutcomeUnknownError}, again to recover.

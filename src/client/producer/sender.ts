@@ -19,7 +19,7 @@ import { InitProducerId } from '../../protocol/messages/init-producer-id.js'
 import { Produce, type ProduceResponse, type ProduceTopicData } from '../../protocol/messages/produce.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { Cluster } from '../cluster.js'
-import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
+import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError, UnsupportedVersionError } from '../errors.js'
 import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
@@ -47,6 +47,14 @@ export interface TransactionHooks {
   readonly transactionalId: string
   /** Adds the partitions to the transaction (AddPartitionsToTxn); marks them `inTransaction`. */
   addPartitions(queues: PartitionQueue[]): Promise<void>
+  /**
+   * The current transaction uses transaction version 2 (KIP-890 part 2): a Produce at v12 enrols
+   * its partitions itself, so no AddPartitionsToTxn is sent; below v12 a transactional Produce
+   * must not be sent at all.
+   */
+  readonly transactionV2: boolean
+  /** A Produce of the current transaction version 2 transaction is being sent: the transaction has started. */
+  enrolledByProduce(): void
   /** A produce failed inside the transaction: it can no longer commit. `bumpEpoch`: abort must re-init the epoch. */
   onAbortableError(err: Error, bumpEpoch: boolean): void
   /** The producer is fenced (or otherwise unusable). */
@@ -275,7 +283,7 @@ export class Sender {
       if (!this.txn) void this.initProducerId()
       return
     }
-    if (this.txn) {
+    if (this.txn && !this.txn.transactionV2) {
       const toAdd = waiting.filter((q) => !q.inTransaction && !q.adding)
       if (toAdd.length > 0) {
         for (const q of toAdd) q.adding = true
@@ -315,7 +323,7 @@ export class Sender {
       if (q.inFlight.size >= this.opts.maxInFlight) continue
       // A retry goes alone: everything before it must be settled so the broker sees sequences in order.
       if (head.attempts > 0 && q.inFlight.size > 0) continue
-      if (this.txn && !q.inTransaction) continue
+      if (this.txn && !q.inTransaction && !this.txn.transactionV2) continue
       const leader = leaders.get(q.topic)?.get(q.partition)
       if (leader === undefined || leader < 0) {
         if (leaders.has(q.topic)) {
@@ -367,10 +375,19 @@ export class Sender {
       t.partitions.push({ index: b.queue.partition, records: b.encoded! })
     }
     let res: ProduceResponse
+    // A transactional Produce above v11 enrols its partitions (transaction version 2): only then.
+    const txnV2 = this.txn?.transactionV2 ?? false
+    const atMost = this.txn === undefined || txnV2 ? Produce.maxVersion : 11
     try {
       const conn = await this.cluster.broker(node, this.lane)
-      res = await conn.request(
+      const version = conn.version(Produce, atMost)
+      if (txnV2) {
+        if (version < 12) throw new UnsupportedVersionError(`broker ${conn.address} cannot enrol partitions in a transaction of version 2 (Produce v${version})`)
+        this.txn!.enrolledByProduce()
+      }
+      res = await conn.send(
         Produce,
+        version,
         { transactionalId: this.txn?.transactionalId ?? null, acks: this.opts.acks, timeoutMs: this.opts.timeoutMs, topics: [...topics.values()] },
         { timeoutMs: this.cluster.options.requestTimeoutMs + this.opts.timeoutMs },
       )

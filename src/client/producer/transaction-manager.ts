@@ -15,7 +15,7 @@ import type { Cluster } from '../cluster.js'
 import type { Connection } from '../connection.js'
 import { CommitFailedError, type ConsumerGroupMetadata, type OffsetToCommit } from '../consumer/group-consumer.js'
 import { Coordinators, type CoordinatorKind } from '../coordinator.js'
-import { ConnectionError, TimeoutError } from '../errors.js'
+import { ConnectionError, TimeoutError, UnsupportedVersionError } from '../errors.js'
 import { backoffDelay, sleep } from '../retry.js'
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError, TransactionAbortableError, TransactionOutcomeUnknownError, TransactionStateError } from './errors.js'
@@ -42,6 +42,10 @@ export class TransactionManager implements TransactionHooks {
   private bumpEpochOnAbort = false
   /** Partitions or offsets were added on the coordinator: EndTxn is needed. */
   private started = false
+  /** The coordinator offers transaction version 2 (checked whenever it answers; used from the next begin()). */
+  private v2Offered = false
+  /** The current transaction uses transaction version 2 (KIP-890 part 2): see {@link transactionV2}. */
+  private v2 = false
   /** Counts transactions; records admitted late check they still belong to the one they were sent in. */
   generation = 0
   private pendingAdds = new Set<Promise<void>>()
@@ -115,6 +119,27 @@ export class TransactionManager implements TransactionHooks {
   }
 
   /**
+   * Whether the current transaction uses transaction version 2 (KIP-890 part 2, Kafka 4.0+):
+   * Produce v12 and TxnOffsetCommit v5 enrol partitions and offsets themselves (no
+   * AddPartitionsToTxn or AddOffsetsToTxn round trips), and EndTxn v5 bumps the epoch, which
+   * the producer adopts (so every transaction starts its partitions' sequences at 0). Decided at
+   * begin() from what the transaction coordinator offered, as the Java client does: the
+   * `transaction.version` feature finalized at 2 and EndTxn v5.
+   */
+  get transactionV2(): boolean {
+    return this.v2
+  }
+
+  enrolledByProduce(): void {
+    this.started = true
+  }
+
+  /** Notes whether the transaction coordinator's broker offers transaction version 2. */
+  private noteCoordinator(conn: Connection): void {
+    this.v2Offered = conn.featureLevel('transaction.version') >= 2 && conn.supports(EndTxn) && conn.version(EndTxn) >= 5
+  }
+
+  /**
    * Runs `fn` against the coordinator of `kind`/`key` until it answers with an error code
    * other than a retriable coordinator error, or `maxBlockMs` passes. `codeOf` extracts the
    * code to act on. `ambiguousIsUnknown`: a lost request ends as AmbiguousError when time runs out.
@@ -170,6 +195,7 @@ export class TransactionManager implements TransactionHooks {
       this.transactionalId,
       `InitProducerId of '${this.transactionalId}'`,
       async (conn) => {
+        this.noteCoordinator(conn)
         const canResume = conn.version(InitProducerId) >= 3
         return conn.request(InitProducerId, {
           transactionalId: this.transactionalId,
@@ -214,6 +240,7 @@ export class TransactionManager implements TransactionHooks {
     this.sm.transition('in_transaction', 'begin()')
     this.generation++
     this.resetTransaction()
+    this.v2 = this.v2Offered
   }
 
   /** AddPartitionsToTxn for partitions about to get their first batch of this transaction. */
@@ -274,22 +301,26 @@ export class TransactionManager implements TransactionHooks {
   async sendOffsets(offsets: readonly OffsetToCommit[], group: ConsumerGroupMetadata): Promise<void> {
     this.checkFatal()
     this.sm.require(['in_transaction'], 'sendOffsets()')
+    const v2 = this.v2
     try {
-      await this.onCoordinator(
-        'transaction',
-        this.transactionalId,
-        `AddOffsetsToTxn of '${this.transactionalId}'`,
-        (conn) =>
-          conn.request(AddOffsetsToTxn, {
-            transactionalId: this.transactionalId,
-            producerId: this.sender.producerId,
-            producerEpoch: this.sender.producerEpoch,
-            groupId: group.groupId,
-          }),
-        (r) => r.errorCode,
-      ).then((r) => {
-        if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, `AddOffsetsToTxn of '${this.transactionalId}'`)
-      })
+      // Transaction version 2: TxnOffsetCommit v5 enrols the group's offsets partition itself.
+      if (!v2) {
+        await this.onCoordinator(
+          'transaction',
+          this.transactionalId,
+          `AddOffsetsToTxn of '${this.transactionalId}'`,
+          (conn) =>
+            conn.request(AddOffsetsToTxn, {
+              transactionalId: this.transactionalId,
+              producerId: this.sender.producerId,
+              producerEpoch: this.sender.producerEpoch,
+              groupId: group.groupId,
+            }),
+          (r) => r.errorCode,
+        ).then((r) => {
+          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, `AddOffsetsToTxn of '${this.transactionalId}'`)
+        })
+      }
       this.started = true
       let pending = offsets.slice()
       while (pending.length > 0) {
@@ -304,7 +335,7 @@ export class TransactionManager implements TransactionHooks {
           group.groupId,
           `TxnOffsetCommit of '${this.transactionalId}' for group '${group.groupId}'`,
           (conn) =>
-            conn.request(TxnOffsetCommit, {
+            conn.send(TxnOffsetCommit, txnOffsetCommitVersion(conn, v2), {
               transactionalId: this.transactionalId,
               groupId: group.groupId,
               producerId: this.sender.producerId,
@@ -344,19 +375,25 @@ export class TransactionManager implements TransactionHooks {
   /** EndTxn; an unknown outcome moves to 'outcome_unknown' and throws TransactionOutcomeUnknownError. */
   private async endTxn(committed: boolean): Promise<void> {
     const verb = committed ? 'commit' : 'abort'
+    const v2 = this.v2
     let res
     try {
       res = await this.onCoordinator(
         'transaction',
         this.transactionalId,
         `EndTxn (${verb}) of '${this.transactionalId}'`,
-        (conn) =>
-          conn.request(EndTxn, {
+        (conn) => {
+          this.noteCoordinator(conn)
+          // Version 2 ends with EndTxn v5 (the epoch bump); version 1 must not send v5.
+          const version = conn.version(EndTxn, v2 ? 5 : 4)
+          if (v2 && version < 5) throw new UnsupportedVersionError(`coordinator ${conn.address} has no EndTxn v5 for a transaction of version 2`)
+          return conn.send(EndTxn, version, {
             transactionalId: this.transactionalId,
             producerId: this.sender.producerId,
             producerEpoch: this.sender.producerEpoch,
             committed,
-          }),
+          })
+        },
         (r) => r.errorCode,
       )
     } catch (err) {
@@ -381,6 +418,8 @@ export class TransactionManager implements TransactionHooks {
       this.onFatalError(e)
       throw e
     }
+    // Version 2: the coordinator bumped the epoch (or, once it ran out, gave a new producer id).
+    if (v2 && res.producerId >= 0n) this.sender.setProducerIdAndEpoch(res.producerId, res.producerEpoch)
   }
 
   private async settlePendingAdds(): Promise<void> {
@@ -425,8 +464,10 @@ export class TransactionManager implements TransactionHooks {
     // In-flight produce requests must finish before the abort markers are written.
     await this.sender.whenQuiet()
     this.checkFatal()
-    if (this.started) await this.endTxn(false)
-    if (this.bumpEpochOnAbort || this.hasSequenceGap()) {
+    const ended = this.started
+    if (ended) await this.endTxn(false)
+    // A version 2 EndTxn has bumped the epoch already, which is what a sequence gap needs.
+    if (!(ended && this.v2) && (this.bumpEpochOnAbort || this.hasSequenceGap())) {
       this.sm.transition('initializing', 'abort()')
       try {
         await this.initProducerId(true)
@@ -452,4 +493,11 @@ export class TransactionManager implements TransactionHooks {
     for (const q of this.acc.queues.values()) q.inTransaction = false
     await this.cluster.releaseLane(this.lane)
   }
+}
+
+/** TxnOffsetCommit v5 enrols the offsets in a transaction of version 2; version 1 stays below it. */
+function txnOffsetCommitVersion(conn: Connection, v2: boolean): number {
+  const version = conn.version(TxnOffsetCommit, v2 ? 5 : 4)
+  if (v2 && version < 5) throw new UnsupportedVersionError(`group coordinator ${conn.address} has no TxnOffsetCommit v5 for a transaction of version 2`)
+  return version
 }

@@ -1,5 +1,5 @@
 /*
- * Produce (API key 0), versions 3-11, flexible from 9.
+ * Produce (API key 0), versions 3-12, flexible from 9.
  *
  * Request  => transactional_id:nullable acks:int16 timeout_ms:int32 [topic_data] TAG_BUFFER(v9+)
  *   topic_data     => name [partition_data] TAG_BUFFER(v9+)
@@ -14,8 +14,10 @@
  *   tagged (v10+): 0 node_endpoints [node_id host port rack:nullable TAG_BUFFER]
  *
  * v3 is the first version with record batches (magic 2), which is all Peridot writes.
- * The reference specs stop at v11, which still names topics (topic ids arrive with v13 in
- * later Kafka releases), so there is no topic-id variant to support here.
+ * v12 has v11's layout; a transactional Produce at v12 also adds its partitions to the
+ * transaction (transaction version 2, KIP-890 part 2, Kafka 4.0+), so a producer of
+ * transaction version 1 must stay at v11 (see the Sender). The reference specs stop at v11;
+ * v12 is from Kafka 4.x's message definitions. v13 (topic ids instead of names) is not used.
  * With acks = 0 the broker sends no response at all: the connection must not wait for one.
  */
 import { InvalidArgumentError } from '../errors.js'
@@ -111,7 +113,7 @@ export const Produce: ApiDefinition<ProduceRequest, ProduceResponse> = {
   apiKey: 0,
   name: 'Produce',
   minVersion: 3,
-  maxVersion: 11,
+  maxVersion: 12,
   firstFlexibleVersion: FIRST_FLEXIBLE,
 
   encodeRequest(w: Writer, version: number, req: ProduceRequest): void {

@@ -1,5 +1,5 @@
 /*
- * TxnOffsetCommit (API key 28), versions 0..4, flexible from 3.
+ * TxnOffsetCommit (API key 28), versions 0..5, flexible from 3.
  *
  * Request  => transactional_id group_id producer_id producer_epoch
  *             generation_id(v3+) member_id(v3+) group_instance_id(v3+, nullable) [topics]
@@ -12,6 +12,10 @@
  *
  * v3 carries the consumer's group metadata so the coordinator can fence zombie
  * producers by generation (KIP-447, exactly_once_v2); v4 only adds TRANSACTION_ABORTABLE.
+ * v5 has v4's layout; sent inside a transaction it also adds the group's offsets partition to
+ * it (transaction version 2, KIP-890 part 2, Kafka 4.0+), so AddOffsetsToTxn is not sent. A
+ * producer of transaction version 1 must stay at v4 (see TransactionManager). The reference
+ * specs stop at v4; v5 is from Kafka 4.x's message definitions.
  */
 import { InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
@@ -83,7 +87,7 @@ export const TxnOffsetCommit: ApiDefinition<TxnOffsetCommitRequest, TxnOffsetCom
   apiKey: 28,
   name: 'TxnOffsetCommit',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   firstFlexibleVersion: 3,
 
   encodeRequest(w: Writer, version: number, req: TxnOffsetCommitRequest): void {

@@ -111,7 +111,9 @@ function simulatedLeader(fault: (n: number) => 'ok' | 'lose-response' | 'not-lea
   }
   const conn = {
     isOpen: true,
-    version: () => 5,
+    address: 'simulated:9092',
+    version: (_api: unknown, atMost = 12) => Math.min(11, atMost),
+    send: async (api: { apiKey: number }, _version: number, req: unknown): Promise<unknown> => conn.request(api, req),
     request: async (api: { apiKey: number }, req: unknown): Promise<unknown> => {
       await new Promise((r) => setImmediate(r))
       // A refusal comes late, so that later batches can be sent meanwhile.

@@ -20,14 +20,15 @@ describe('EndTxn', () => {
     expect(encode(EndTxn, 4, { ...request, committed: false })).toEqual(hex`03 7478 0000000000000102 0001 00 00`)
   })
 
-  it('stops at v4: v5 opts into transaction version 2 semantics', () => {
-    expect(EndTxn.maxVersion).toBe(4)
-    expect(() => encode(EndTxn, 5, request)).toThrow(InvalidArgumentError)
+  it('v5 request golden bytes (same fields as v4)', () => {
+    expect(encode(EndTxn, 5, request)).toEqual(hex`03 7478 0000000000000102 0001 01 00`)
   })
 
-  it('decodes v1 and v3 responses', () => {
-    expect(decode(EndTxn, 1, hex`00000000 0033`)).toEqual({ throttleTimeMs: 0, errorCode: 51 })
-    expect(decode(EndTxn, 3, hex`00000002 0000 00`)).toEqual({ throttleTimeMs: 2, errorCode: 0 })
+  it('decodes v1 and v3 responses, and v5 with the producer id and bumped epoch', () => {
+    expect(decode(EndTxn, 1, hex`00000000 0033`)).toEqual({ throttleTimeMs: 0, errorCode: 51, producerId: -1n, producerEpoch: -1 })
+    expect(decode(EndTxn, 3, hex`00000002 0000 00`)).toEqual({ throttleTimeMs: 2, errorCode: 0, producerId: -1n, producerEpoch: -1 })
+    expect(decode(EndTxn, 5, hex`00000000 0000 0000000000000102 0002 00`)).toEqual({ throttleTimeMs: 0, errorCode: 0, producerId: 258n, producerEpoch: 2 })
+    expect(() => encode(EndTxn, 6, request)).toThrow(InvalidArgumentError)
   })
 })
 

@@ -36,6 +36,14 @@ function flexibleStart(s: string): number {
 
 const MODULES: ApiDefinition<never, unknown>[] = [ApiVersions, Metadata, Produce, Fetch]
 
+/**
+ * Versions newer than the reference specs (which predate them), with where their layout comes
+ * from; the spec's newest version has the same layout.
+ */
+const NEWER_THAN_SPEC: Record<string, { maxVersion: number; why: string }> = {
+  Produce: { maxVersion: 12, why: "Kafka 4.x: v12 has v11's layout and enrols partitions in a transaction of version 2 (KIP-890)" },
+}
+
 describe('modules agree with the Kafka JSON specs', () => {
   it('finds the spec folder next to the repository', () => {
     expect(existsSync(SPEC_DIR), `Kafka message specs not found at ${SPEC_DIR} (expected <repo>/../shared/kafka-protocol/messages)`).toBe(true)
@@ -48,7 +56,7 @@ describe('modules agree with the Kafka JSON specs', () => {
         const [lo, hi] = range(spec.validVersions)
         expect(spec.apiKey, `${api.name}${kind} apiKey`).toBe(api.apiKey)
         expect(api.minVersion).toBeGreaterThanOrEqual(lo)
-        expect(api.maxVersion).toBeLessThanOrEqual(hi)
+        expect(api.maxVersion).toBeLessThanOrEqual(NEWER_THAN_SPEC[api.name]?.maxVersion ?? hi)
         expect(api.minVersion).toBeLessThanOrEqual(api.maxVersion)
         expect(api.firstFlexibleVersion, `${api.name}${kind} flexibleVersions`).toBe(flexibleStart(spec.flexibleVersions))
       }
