@@ -28,19 +28,22 @@ try {
   for await (const batch of consumer) {
     producer.begin()
     try {
-      for (const r of batch.records) {
-        void producer.send({ topic: output, key: r.key, value: Buffer.from(r.value?.toString().toUpperCase() ?? '') })
+      let n = 0
+      for (const r of batch) {
+        // Strings are sent as UTF-8. A failed send surfaces in commit(), so its promise is not awaited here.
+        producer.send({ topic: output, key: r.key, value: r.value?.toString().toUpperCase() ?? '' }).catch(() => undefined)
+        n++
       }
       // The next offset to read, committed only if the transaction commits.
       await producer.sendOffsets([{ topic: batch.topic, partition: batch.partition, offset: batch.nextOffset }], consumer.groupMetadata())
       await producer.commit()
-      console.log(`${batch.topic}-${batch.partition}: ${batch.records.length} records transformed up to ${batch.nextOffset}`)
+      console.log(`${batch.topic}-${batch.partition}: ${n} records transformed up to ${batch.nextOffset} (transaction version ${producer.transactionVersion})`)
     } catch (err) {
       if (err instanceof ProducerFencedError) throw err // another instance took over: stop
       if (err instanceof TransactionAbortableError || err instanceof TransactionOutcomeUnknownError) {
         // Nothing of this transaction is visible; rewind to the last committed offset and redo it.
         await producer.abort()
-        consumer.seek(batch.topic, batch.partition, batch.records[0]?.offset ?? batch.nextOffset)
+        consumer.seek(batch.topic, batch.partition, batch.fetchOffset)
         continue
       }
       throw err
