@@ -18,5 +18,5 @@ export {
   kafkaErrorInfo,
   type KafkaErrorInfo,
 } from './protocol/errors.js'
-export type { ProduceRecord, KafkaRecord, RecordHeaders } from './protocol/records/index.js'
+export type { ProduceRecord, KafkaRecord, RecordHeaders, RecordCursor } from './protocol/records/index.js'
 export type { CompressionCodec } from './protocol/records/compression/index.js'

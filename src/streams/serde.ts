@@ -18,6 +18,12 @@ export interface Serde<T> {
    * outgoing record batch instead of going through a Buffer; the bytes must equal `serialize`'s.
    */
   serializeText?(topic: string, value: T): string | null
+  /**
+   * Optional, the reverse of {@link Serde.serializeText}: the value for UTF-8 `text` (null for
+   * null data). The runtime then decodes keys and values straight from the fetched bytes; it must
+   * give what `deserialize` gives for the text's bytes.
+   */
+  deserializeText?(topic: string, text: string | null): T
 }
 
 const TWO_32 = 2 ** 32
@@ -39,6 +45,9 @@ const stringSerde: Serde<string> = {
   },
   deserialize(_topic, data) {
     return (data === null ? null : readUtf8(data, 0, data.length)) as string
+  },
+  deserializeText(_topic, text) {
+    return text as string
   },
 }
 
@@ -143,9 +152,12 @@ const jsonSerde: Serde<unknown> = {
     return text
   },
   deserialize(topic, data) {
-    if (data === null) return null
+    return jsonSerde.deserializeText!(topic, data === null ? null : readUtf8(data, 0, data.length))
+  },
+  deserializeText(topic, text) {
+    if (text === null) return null
     try {
-      return JSON.parse(readUtf8(data, 0, data.length))
+      return JSON.parse(text)
     } catch (err) {
       throw new SerializationError(`json serde: invalid JSON in a record of topic '${topic}': ${(err as Error).message}`, { cause: err })
     }

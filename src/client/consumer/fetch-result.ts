@@ -4,7 +4,8 @@
  * read_committed filtering applied. Shared by PartitionClient and GroupConsumer.
  */
 import type { FetchPartitionResponse } from '../../protocol/messages/fetch.js'
-import { decodeRecordBatches, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
+import { Reader } from '../../protocol/primitives/reader.js'
+import { decodeRecordBatches, RecordCursor, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
 import { committedBatches } from './read-committed.js'
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed'
@@ -73,6 +74,11 @@ export class LazyFetchResult implements FetchResult {
     }
   }
 
+  /** A cursor over the records at or after the fetch offset, read in place (see {@link RecordCursor}). */
+  cursor(): FetchCursor {
+    return new FetchCursor(this.batches, this.fromOffset)
+  }
+
   /** A plain-object copy (records decoded). */
   toJSON(): FetchResult {
     const { records, highWatermark, lastStableOffset, logStartOffset, nextOffset } = this
@@ -88,4 +94,42 @@ export function fetchResultOf(part: FetchPartitionResponse, offset: bigint, isol
   for (const b of all) if (b.lastOffset + 1n > nextOffset) nextOffset = b.lastOffset + 1n
   const visible = isolation === 'read_committed' ? committedBatches(all, part.abortedTransactions) : all
   return new LazyFetchResult(visible, offset, nextOffset, part.highWatermark, part.lastStableOffset, part.logStartOffset, part.records?.length ?? 0)
+}
+
+/**
+ * A {@link RecordCursor} over the visible records of one fetched partition (control batches and
+ * records before the fetch offset skipped): `next()` reads the next record in place.
+ */
+export class FetchCursor extends RecordCursor {
+  #index = -1
+  #batch: RecordBatch | undefined
+  #reader: Reader | undefined
+  #left = 0
+
+  constructor(
+    private readonly batches: readonly RecordBatch[],
+    private readonly from: bigint,
+  ) {
+    super()
+  }
+
+  /** Moves to the next record; false after the last. */
+  next(): boolean {
+    for (;;) {
+      if (this.#left > 0) {
+        const batch = this.#batch as RecordBatch
+        const reader = this.#reader as Reader
+        batch.readRecordInto(reader, this)
+        if (--this.#left === 0) batch.checkEnd(reader)
+        if (this.offset >= this.from) return true
+        continue
+      }
+      if (++this.#index >= this.batches.length) return false
+      const b = this.batches[this.#index]
+      if (b.isControl || b.lastOffset < this.from) continue
+      this.#batch = b
+      this.#reader = b.recordReader()
+      this.#left = b.recordCount
+    }
+  }
 }

@@ -35,7 +35,7 @@ import { ClientClosedError, UnsupportedVersionError } from '../errors.js'
 import { PartitionClient } from '../partition-client.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { cooperativeStickyAssignor, type Assignor, type MemberSubscription, type TopicPartition } from './assignor.js'
-import { fetchResultOf, type IsolationLevel, type LazyFetchResult } from './fetch-result.js'
+import { fetchResultOf, type FetchCursor, type IsolationLevel, type LazyFetchResult } from './fetch-result.js'
 
 /** Options of a {@link GroupConsumer}. */
 export interface GroupConsumerOptions {
@@ -97,6 +97,8 @@ export interface GroupBatch extends Iterable<KafkaRecord> {
   highWatermark: bigint
   /** Position this batch was fetched from (at or before its first record). */
   fetchOffset: bigint
+  /** The records read in place, one at a time (keys and values as positions: see {@link FetchCursor}). */
+  cursor(): FetchCursor
   /** Position after this batch. */
   nextOffset: bigint
 }
@@ -932,6 +934,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
             return result.records
           },
           [Symbol.iterator]: () => result[Symbol.iterator](),
+          cursor: () => result.cursor(),
           highWatermark: result.highWatermark,
           fetchOffset: result.fromOffset,
           nextOffset: result.nextOffset,

@@ -1,6 +1,8 @@
 /** Record batches (magic v2), CRC32C and compression codecs. */
 export {
   RecordBatch,
+  RecordBatchCursor,
+  RecordCursor,
   RECORD_BATCH_OVERHEAD,
   decodeControlRecord,
   decodeRecordBatches,

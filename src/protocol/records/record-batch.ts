@@ -376,13 +376,16 @@ export class RecordBatch implements Iterable<KafkaRecord> {
     this.checkEnd(r)
   }
 
-  private checkEnd(r: Reader): void {
-    if (r.remaining !== 0) {
-      throw new DecodeError(`batch at offset ${this.baseOffset}: ${r.remaining} bytes left after ${this.recordCount} records`)
-    }
+  private readRecord(r: Reader): KafkaRecord {
+    const c = this.readRecordInto(r, scratchCursor)
+    return { offset: c.offset, timestamp: c.timestamp, key: c.key, value: c.value, headers: c.headers }
   }
 
-  private readRecord(r: Reader): KafkaRecord {
+  /**
+   * Reads the record at the reader's position into `c` (keys and values as positions in the
+   * reader's buffer). @internal Iterate with {@link RecordBatch.cursor}.
+   */
+  readRecordInto<C extends RecordCursor>(r: Reader, c: C): C {
     const length = r.varint()
     const start = r.offset
     if (length < 0 || length > r.end - start) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid record length ${length}`)
@@ -390,8 +393,15 @@ export class RecordBatch implements Iterable<KafkaRecord> {
     r.offset++ // record attributes: unused
     const timestampDelta = r.varlong()
     const offsetDelta = r.varint()
-    const key = r.varintBytes()
-    const value = r.varintBytes()
+    const buf = r.buf
+    const keyLength = r.varint()
+    if (keyLength < -1 || keyLength > end - r.offset) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid key length ${keyLength}`)
+    const keyStart = r.offset
+    if (keyLength > 0) r.offset += keyLength
+    const valueLength = r.varint()
+    if (valueLength < -1 || valueLength > end - r.offset) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid value length ${valueLength}`)
+    const valueStart = r.offset
+    if (valueLength > 0) r.offset += valueLength
     const headerCount = r.varint()
     // Each header takes at least two bytes: refuse absurd counts before allocating.
     if (headerCount < 0 || headerCount * 2 > end - r.offset) {
@@ -400,13 +410,92 @@ export class RecordBatch implements Iterable<KafkaRecord> {
     const headers: RecordHeaders = new Array(headerCount)
     for (let h = 0; h < headerCount; h++) headers[h] = [r.varintString(), r.varintBytes()]
     if (r.offset !== end) throw new DecodeError(`batch at offset ${this.baseOffset}: record length ${length} does not match its contents`)
-    return {
-      offset: this.baseOffset + BigInt(offsetDelta),
-      timestamp: this.timestampType === 'log-append' ? this.maxTimestamp : this.baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
+    c.offset = this.baseOffset + BigInt(offsetDelta)
+    c.timestamp = this.timestampType === 'log-append' ? this.maxTimestamp : this.baseTimestamp + timestampDelta
+    c.buffer = buf
+    c.keyStart = keyStart
+    c.keyLength = keyLength
+    c.valueStart = valueStart
+    c.valueLength = valueLength
+    c.headers = headers
+    return c
+  }
+
+  /**
+   * A cursor over the records: each `next()` reads the next one in place (key and value as
+   * positions in a buffer, see {@link RecordCursor}); false after the last.
+   */
+  cursor(): RecordBatchCursor {
+    return new RecordBatchCursor(this, this.recordReader(), this.recordCount)
+  }
+
+  /** @internal A Reader over the (decompressed) records, for {@link RecordBatch.readRecordInto}. */
+  recordReader(): Reader {
+    return new Reader(this.recordBytes())
+  }
+
+  /** @internal Throws if bytes remain after the last record. */
+  checkEnd(r: Reader): void {
+    if (r.remaining !== 0) {
+      throw new DecodeError(`batch at offset ${this.baseOffset}: ${r.remaining} bytes left after ${this.recordCount} records`)
     }
+  }
+}
+
+const EMPTY_BUFFER = Buffer.alloc(0)
+
+/**
+ * One record read in place: its key and value are positions in `buffer` (the fetched or
+ * decompressed bytes) rather than Buffer views, so reading allocates nothing for them; a
+ * consumer that decodes keys and values itself (as the streams runtime does for text serdes)
+ * never needs the views. The fields describe the current record until the cursor moves.
+ */
+export class RecordCursor {
+  offset = 0n
+  /** Create time, or the broker's append time for LOG_APPEND_TIME batches (ms since the epoch). */
+  timestamp = 0
+  headers: RecordHeaders = []
+  /** The bytes the key and value are in. */
+  buffer: Buffer = EMPTY_BUFFER
+  keyStart = 0
+  /** -1 for a null key. */
+  keyLength = -1
+  valueStart = 0
+  /** -1 for a null value. */
+  valueLength = -1
+
+  /** The key as a Buffer view (made on each call). */
+  get key(): Buffer | null {
+    return this.keyLength < 0 ? null : this.buffer.subarray(this.keyStart, this.keyStart + this.keyLength)
+  }
+
+  /** The value as a Buffer view (made on each call). */
+  get value(): Buffer | null {
+    return this.valueLength < 0 ? null : this.buffer.subarray(this.valueStart, this.valueStart + this.valueLength)
+  }
+}
+
+const scratchCursor = new RecordCursor()
+
+/** A {@link RecordCursor} over one batch (see {@link RecordBatch.cursor}). */
+export class RecordBatchCursor extends RecordCursor {
+  #left: number
+
+  constructor(
+    private readonly batch: RecordBatch,
+    private readonly reader: Reader,
+    count: number,
+  ) {
+    super()
+    this.#left = count
+  }
+
+  /** Moves to the next record; false after the last (the batch's length is checked then). */
+  next(): boolean {
+    if (this.#left === 0) return false
+    this.batch.readRecordInto(this.reader, this)
+    if (--this.#left === 0) this.batch.checkEnd(this.reader)
+    return true
   }
 }
 

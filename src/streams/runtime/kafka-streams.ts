@@ -468,10 +468,11 @@ export class KafkaStreams implements AsyncDisposable {
 
   async #processBatch(consumer: GroupConsumer, b: GroupBatch): Promise<void> {
     this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
-    // Records are decoded as they are reached (not a fetch's worth of objects at once: less GC).
-    const it = b[Symbol.iterator]()
-    let next = it.next()
-    if (next.done === true) return
+    // Records are read in place as they are reached: no fetch's worth of record objects (which
+    // young-generation GC would copy) and, with text serdes, no Buffer view per key and value.
+    const c = b.cursor()
+    let more = c.next()
+    if (!more) return
     const at = (this.#tasks as TaskManager).byPartition(b.topic, b.partition)
     if (at === undefined || at.state !== 'running') {
       // Not ours to process now (moved, or restoring): read it again once the task runs.
@@ -483,14 +484,13 @@ export class KafkaStreams implements AsyncDisposable {
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
     const task = at.task
-    for (let i = 1; next.done !== true; i++) {
-      const r = next.value
-      task.process(b.topic, b.partition, r.offset, r.key, r.value, r.timestamp, r.headers)
+    for (let i = 1; more; i++) {
+      task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()
-      next = it.next()
+      more = c.next()
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
-      if (i % YIELD_EVERY_RECORDS === 0 && next.done !== true) await new Promise<void>((r) => setImmediate(r))
+      if (i % YIELD_EVERY_RECORDS === 0 && more) await new Promise<void>((r) => setImmediate(r))
     }
   }
 

@@ -8,6 +8,8 @@
  * call children directly and record context lives in task fields (no per-record closures).
  */
 import { pino, type Logger } from 'pino'
+import { readUtf8 } from '../../protocol/primitives/utf8.js'
+import type { RecordCursor } from '../../protocol/records/index.js'
 import { StreamsProcessingError, TopologyError } from '../errors.js'
 import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctuator } from '../processor.js'
 import type { Record, RecordHeaders, RecordMetadata } from '../record.js'
@@ -171,6 +173,12 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
   partition(topic: string, _key: Buffer | string | null, _value: Buffer | string | null, numPartitions: number): number | undefined {
     return (this.userPartitioner as StreamPartitioner<unknown, unknown>)(topic, this.#key, this.#value, numPartitions)
   }
+}
+
+/** A key or value from its position in fetched bytes (length -1: null), through the serde's text path when it has one. */
+function deserializeAt(serde: Serde<unknown>, topic: string, buf: Buffer, start: number, length: number): unknown {
+  if (serde.deserializeText !== undefined) return serde.deserializeText(topic, length < 0 ? null : readUtf8(buf, start, start + length))
+  return serde.deserialize(topic, length < 0 ? null : buf.subarray(start, start + length))
 }
 
 class Schedule implements Cancellable {
@@ -412,9 +420,7 @@ export class StreamTask implements TimestampSource {
    * handler says 'fail'. Does not punctuate: call {@link maybePunctuateStreamTime} after.
    */
   process(topic: string, partition: number, offset: bigint, key: Buffer | null, value: Buffer | null, timestamp: number, headers: RecordHeaders): boolean {
-    if (!this.#initialized) this.init()
-    const ps = this.#partitionState(topic, partition)
-    ps.nextOffset = offset + 1n
+    const ps = this.#enter(topic, partition, offset)
     const src = ps.source
     let k: unknown
     let v: unknown
@@ -424,13 +430,59 @@ export class StreamTask implements TimestampSource {
     } catch (err) {
       return this.#handleFailure('deserialization', err, topic, partition, offset, key, value, timestamp, headers)
     }
+    return this.#run(ps, topic, partition, offset, k, v, timestamp, headers, key, value, undefined)
+  }
+
+  /**
+   * As {@link process}, for a record read in place by a cursor: text serdes decode the key and
+   * value straight from the fetched bytes (no Buffer view per key and value); other serdes, and
+   * the failure handlers, get views.
+   */
+  processAt(topic: string, partition: number, c: RecordCursor): boolean {
+    const offset = c.offset
+    const ps = this.#enter(topic, partition, offset)
+    const src = ps.source
+    let k: unknown
+    let v: unknown
+    try {
+      k = deserializeAt(src.keySerde, topic, c.buffer, c.keyStart, c.keyLength)
+      v = deserializeAt(src.valueSerde, topic, c.buffer, c.valueStart, c.valueLength)
+    } catch (err) {
+      return this.#handleFailure('deserialization', err, topic, partition, offset, c.key, c.value, c.timestamp, c.headers)
+    }
+    return this.#run(ps, topic, partition, offset, k, v, c.timestamp, c.headers, null, null, c)
+  }
+
+  /** Initialises on first use and moves the partition's position past `offset`. */
+  #enter(topic: string, partition: number, offset: bigint): PartitionState {
+    if (!this.#initialized) this.init()
+    const ps = this.#partitionState(topic, partition)
+    ps.nextOffset = offset + 1n
+    return ps
+  }
+
+  /** Timestamp extraction, stream time and the sub-topology, for deserialized key and value. `raw`: where the bytes are, for failure handlers. */
+  #run(
+    ps: PartitionState,
+    topic: string,
+    partition: number,
+    offset: bigint,
+    k: unknown,
+    v: unknown,
+    timestamp: number,
+    headers: RecordHeaders,
+    key: Buffer | null,
+    value: Buffer | null,
+    raw: RecordCursor | undefined,
+  ): boolean {
+    const src = ps.source
     let ts = timestamp
     if (src.extractor !== undefined) {
       const info: ConsumedRecordInfo<unknown, unknown> = { topic, partition, offset, key: k, value: v, timestamp, headers }
       try {
         ts = src.extractor(info, ps.partitionTime)
       } catch (err) {
-        return this.#handleFailure('processing', err, topic, partition, offset, key, value, timestamp, headers)
+        return this.#handleFailure('processing', err, topic, partition, offset, raw ? raw.key : key, raw ? raw.value : value, timestamp, headers)
       }
     }
     if (!(ts >= 0)) {
@@ -450,7 +502,7 @@ export class StreamTask implements TimestampSource {
       this.metrics.processed++
       return true
     } catch (err) {
-      return this.#handleFailure('processing', err, topic, partition, offset, key, value, timestamp, headers)
+      return this.#handleFailure('processing', err, topic, partition, offset, raw ? raw.key : key, raw ? raw.value : value, timestamp, headers)
     } finally {
       this.#topic = null
       this.#headers = EMPTY_HEADERS

@@ -5,6 +5,7 @@
  * record that produced them; wall-clock time is mocked and moves only through
  * {@link TopologyTestDriver.advanceWallClockTime}.
  */
+import { decodeRecordBatches, encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import { TopologyError } from '../errors.js'
 import type { KeyValue, RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
@@ -321,8 +322,12 @@ export class TopologyTestDriver {
     const offset = this.#offsets.get(topic) ?? 0n
     this.#offsets.set(topic, offset + 1n)
     if (this.#global?.readsTopic(topic)) this.#global.process(topic, 0, offset, key, value, timestamp, headers)
+    // Tasks read the record as the broker runtime does: from record-batch bytes, in place.
+    const [batch] = decodeRecordBatches(encodeRecordBatchToBuffer([{ key, value, headers, timestamp }], { baseOffset: offset }))
     for (const t of this.#readers(topic)) {
-      t.process(topic, 0, offset, key, value, timestamp, headers)
+      const c = batch.cursor()
+      c.next()
+      t.processAt(topic, 0, c)
       t.maybePunctuateStreamTime()
       t.markCommitted()
     }

@@ -48,6 +48,32 @@ describe('serdes', () => {
     expect(() => Serdes.string().serialize('t', 5 as unknown as string)).toThrow(SerializationError)
   })
 
+  it('the text paths of the string and JSON serdes agree with their byte paths', () => {
+    for (const serde of [Serdes.string(), Serdes.json<unknown>()] as Array<Serde<unknown>>) {
+      expect(serde.serializeText).toBeTypeOf('function')
+      expect(serde.deserializeText).toBeTypeOf('function')
+      expect(serde.serializeText!('t', null)).toBeNull()
+      expect(serde.deserializeText!('t', null)).toBeNull()
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        const str = Serdes.string()
+        expect(Buffer.from(str.serializeText!('t', s)!)).toEqual(str.serialize('t', s))
+        expect(str.deserializeText!('t', s)).toBe(str.deserialize('t', Buffer.from(s)))
+      }),
+    )
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const json = Serdes.json<unknown>()
+        const text = json.serializeText!('t', v)
+        expect(text === null ? null : Buffer.from(text)).toEqual(json.serialize('t', v))
+        if (text !== null) expect(json.deserializeText!('t', text)).toEqual(json.deserialize('t', Buffer.from(text)))
+      }),
+    )
+    expect(() => Serdes.json().deserializeText!('t', '{')).toThrow(SerializationError)
+    expect(() => Serdes.string().serializeText!('t', 5 as unknown as string)).toThrow(SerializationError)
+  })
+
   it('user serdes via Serdes.from never see null', () => {
     const upper = Serdes.from<string>(
       (v) => Buffer.from(v.toUpperCase()),
