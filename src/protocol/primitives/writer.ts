@@ -112,10 +112,7 @@ export class Writer {
   /** int64 from a JS number (timestamps, which are always safe integers). */
   int64Number(v: number): this {
     this.ensure(8)
-    const hi = Math.floor(v / 0x100000000)
-    const lo = v - hi * 0x100000000
-    this.buf.writeInt32BE(hi | 0, this.offset)
-    this.buf.writeUInt32BE(lo >>> 0, this.offset + 4)
+    writeInt64Number(this.buf, v, this.offset)
     this.offset += 8
     return this
   }
@@ -258,20 +255,35 @@ export class Writer {
 
   /**
    * Record-style UTF-8 text (a key or value given as a string): zig-zag varint byte length +
-   * UTF-8, written without measuring the text first. The length prefix is sized for one byte
-   * per UTF-16 unit (exact for ASCII); when the text encodes longer and the prefix needs more
-   * bytes, the text is moved up.
+   * UTF-8, written without measuring the text first (the length prefix is sized for one byte per
+   * UTF-16 unit, exact for ASCII; see {@link Writer.endVarintLength}).
    */
   varintText(v: string): this {
-    const guess = varintSize(v.length)
-    this.ensure(guess + v.length * 3) // UTF-8 takes at most 3 bytes per UTF-16 unit
-    const at = this.offset + guess
-    const n = writeUtf8(this.buf, v, at)
-    const need = varintSize(n)
-    if (need !== guess) this.buf.copyWithin(this.offset + need, at, at + n)
-    this.varint(n)
-    this.offset += n
+    const start = this.offset
+    const reserved = varintSize(v.length)
+    this.ensure(reserved + v.length * 3) // UTF-8 takes at most 3 bytes per UTF-16 unit
+    this.offset = start + reserved
+    this.offset += writeUtf8(this.buf, v, this.offset)
+    this.endVarintLength(start, reserved)
     return this
+  }
+
+  /**
+   * Ends a length-prefixed run whose length was only estimated: `reserved` bytes were left at
+   * `start` for the zig-zag varint length of what was written after them. Writes the length
+   * there, moving the bytes (and growing the buffer) when it needs more or fewer bytes.
+   */
+  endVarintLength(start: number, reserved: number): void {
+    const bodyStart = start + reserved
+    const n = this.offset - bodyStart
+    const need = varintSize(n)
+    if (need !== reserved) {
+      if (need > reserved) this.ensure(need - reserved)
+      this.buf.copyWithin(start + need, bodyStart, this.offset)
+    }
+    this.offset = start
+    this.varint(n)
+    this.offset = start + need + n
   }
 
   /** Record-style string (header keys): zig-zag varint length + UTF-8. */
@@ -342,6 +354,13 @@ export class Writer {
   patchUint32(at: number, v: number): void {
     this.buf.writeUInt32BE(v >>> 0, at)
   }
+}
+
+/** Writes a safe-integer number as a big-endian int64 at `at`. */
+export function writeInt64Number(buf: Buffer, v: number, at: number): void {
+  const hi = Math.floor(v / 0x100000000)
+  buf.writeInt32BE(hi | 0, at)
+  buf.writeUInt32BE((v - hi * 0x100000000) >>> 0, at + 4)
 }
 
 /** Encodes a string as UTF-8 bytes (helper for callers that cache encoded names). */

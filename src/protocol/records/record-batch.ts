@@ -16,7 +16,7 @@
  */
 import { CorruptRecordError, DecodeError, InvalidArgumentError } from '../errors.js'
 import { Reader } from '../primitives/reader.js'
-import { Writer, varintSize, varlongSize } from '../primitives/writer.js'
+import { Writer, varintSize, varlongSize, writeInt64Number } from '../primitives/writer.js'
 import { crc32c } from './crc32c.js'
 import {
   compress,
@@ -111,7 +111,7 @@ function bytesFieldSize(v: Uint8Array | null): number {
 /**
  * Appends one record (length prefix included) to `w`. Text keys and values are written as
  * UTF-8 without measuring them first (see {@link Writer.varintText}), so the record's length
- * prefix is sized from a guess and the record moved up in the rare case the guess is short.
+ * prefix is sized from an estimate and fixed by {@link Writer.endVarintLength}.
  */
 export function writeRecord(w: Writer, r: ProduceRecord, offsetDelta: number, tsDelta: number): void {
   const key = r.key ?? null
@@ -137,7 +137,7 @@ export function writeRecord(w: Writer, r: ProduceRecord, offsetDelta: number, ts
   const prefix = varintSize(size)
   const start = w.offset
   w.ensure(prefix + size)
-  w.varint(size)
+  w.offset += prefix
   w.uint8(0) // record attributes: unused
   w.varlong(tsDelta)
   w.varint(offsetDelta)
@@ -151,17 +151,8 @@ export function writeRecord(w: Writer, r: ProduceRecord, offsetDelta: number, ts
     w.varintString(header[0])
     w.varintBytes(header[1])
   }
-  if (keyIsText || valueIsText) {
-    const actual = w.offset - start - prefix
-    if (actual !== size) {
-      // Non-ASCII text: fix the length prefix, moving the body when the prefix grows.
-      const need = varintSize(actual)
-      if (need !== prefix) w.buffer.copyWithin(start + need, start + prefix, w.offset)
-      w.offset = start
-      w.varint(actual)
-      w.offset = start + need + actual
-    }
-  }
+  // Exact unless non-ASCII text made the body longer than estimated.
+  w.endVarintLength(start, prefix)
 }
 
 /** Appends the records (record section only) to `w`; timestamps relative to `baseTimestamp`. */
@@ -259,12 +250,6 @@ export function writeBatchHeader(buf: Buffer, start: number, end: number, h: Bat
   buf.writeInt32BE(h.baseSequence, start + 53)
   buf.writeInt32BE(h.recordCount, start + 57)
   buf.writeUInt32BE(crc32c(buf.subarray(start + ATTRIBUTES_OFFSET, end)) >>> 0, start + CRC_OFFSET)
-}
-
-function writeInt64Number(buf: Buffer, v: number, at: number): void {
-  const hi = Math.floor(v / 0x100000000)
-  buf.writeInt32BE(hi, at)
-  buf.writeUInt32BE(v - hi * 0x100000000, at + 4)
 }
 
 /** Encodes one record batch into a new Buffer (see {@link encodeRecordBatch}). */
