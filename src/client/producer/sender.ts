@@ -19,12 +19,12 @@ import { InitProducerId } from '../../protocol/messages/init-producer-id.js'
 import { Produce, type ProduceResponse, type ProduceTopicData } from '../../protocol/messages/produce.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { Cluster } from '../cluster.js'
-import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError, UnsupportedVersionError } from '../errors.js'
+import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
 import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError } from './errors.js'
-import { incrementSequence, lastSequence, MAX_EPOCH } from './txn-state.js'
+import { incrementSequence, lastSequence, MAX_EPOCH, transactionalVersion } from './txn-state.js'
 
 /** Settings of the sender (resolved producer options). */
 export interface SenderOptions {
@@ -375,16 +375,12 @@ export class Sender {
       t.partitions.push({ index: b.queue.partition, records: b.encoded! })
     }
     let res: ProduceResponse
-    // A transactional Produce above v11 enrols its partitions (transaction version 2): only then.
-    const txnV2 = this.txn?.transactionV2 ?? false
-    const atMost = this.txn === undefined || txnV2 ? Produce.maxVersion : 11
+    const txn = this.txn
     try {
       const conn = await this.cluster.broker(node, this.lane)
-      const version = conn.version(Produce, atMost)
-      if (txnV2) {
-        if (version < 12) throw new UnsupportedVersionError(`broker ${conn.address} cannot enrol partitions in a transaction of version 2 (Produce v${version})`)
-        this.txn!.enrolledByProduce()
-      }
+      // A transactional Produce from v12 enrols its partitions (transaction version 2): only then.
+      const version = txn === undefined ? conn.version(Produce) : transactionalVersion(conn, Produce, txn.transactionV2, 12)
+      if (txn?.transactionV2) txn.enrolledByProduce()
       res = await conn.send(
         Produce,
         version,

@@ -15,12 +15,12 @@ import type { Cluster } from '../cluster.js'
 import type { Connection } from '../connection.js'
 import { CommitFailedError, type ConsumerGroupMetadata, type OffsetToCommit } from '../consumer/group-consumer.js'
 import { Coordinators, type CoordinatorKind } from '../coordinator.js'
-import { ConnectionError, TimeoutError, UnsupportedVersionError } from '../errors.js'
+import { ConnectionError, TimeoutError } from '../errors.js'
 import { backoffDelay, sleep } from '../retry.js'
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError, TransactionAbortableError, TransactionOutcomeUnknownError, TransactionStateError } from './errors.js'
 import type { Sender, TransactionHooks } from './sender.js'
-import { incrementSequence, TransactionStateMachine, type TransactionState } from './txn-state.js'
+import { incrementSequence, transactionalVersion, TransactionStateMachine, type TransactionState } from './txn-state.js'
 
 /** Coordinator errors that a new attempt (after a new lookup for the first two) may cure. */
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE])
@@ -335,7 +335,7 @@ export class TransactionManager implements TransactionHooks {
           group.groupId,
           `TxnOffsetCommit of '${this.transactionalId}' for group '${group.groupId}'`,
           (conn) =>
-            conn.send(TxnOffsetCommit, txnOffsetCommitVersion(conn, v2), {
+            conn.send(TxnOffsetCommit, transactionalVersion(conn, TxnOffsetCommit, v2, 5), {
               transactionalId: this.transactionalId,
               groupId: group.groupId,
               producerId: this.sender.producerId,
@@ -384,10 +384,8 @@ export class TransactionManager implements TransactionHooks {
         `EndTxn (${verb}) of '${this.transactionalId}'`,
         (conn) => {
           this.noteCoordinator(conn)
-          // Version 2 ends with EndTxn v5 (the epoch bump); version 1 must not send v5.
-          const version = conn.version(EndTxn, v2 ? 5 : 4)
-          if (v2 && version < 5) throw new UnsupportedVersionError(`coordinator ${conn.address} has no EndTxn v5 for a transaction of version 2`)
-          return conn.send(EndTxn, version, {
+          // Version 2 ends with EndTxn v5 (the epoch bump).
+          return conn.send(EndTxn, transactionalVersion(conn, EndTxn, v2, 5), {
             transactionalId: this.transactionalId,
             producerId: this.sender.producerId,
             producerEpoch: this.sender.producerEpoch,
@@ -493,11 +491,4 @@ export class TransactionManager implements TransactionHooks {
     for (const q of this.acc.queues.values()) q.inTransaction = false
     await this.cluster.releaseLane(this.lane)
   }
-}
-
-/** TxnOffsetCommit v5 enrols the offsets in a transaction of version 2; version 1 stays below it. */
-function txnOffsetCommitVersion(conn: Connection, v2: boolean): number {
-  const version = conn.version(TxnOffsetCommit, v2 ? 5 : 4)
-  if (v2 && version < 5) throw new UnsupportedVersionError(`group coordinator ${conn.address} has no TxnOffsetCommit v5 for a transaction of version 2`)
-  return version
 }

@@ -1,8 +1,12 @@
 /**
  * Pure logic of the idempotent/transactional producer, kept free of I/O so it can be unit
- * tested: sequence arithmetic (as the Java client's DefaultRecordBatch.incrementSequence) and
- * the transaction state machine (as the Java client's TransactionManager.State).
+ * tested: sequence arithmetic (as the Java client's DefaultRecordBatch.incrementSequence), the
+ * transaction state machine (as the Java client's TransactionManager.State) and the request
+ * versions a transaction of version 1 or 2 may use.
  */
+import type { ApiDefinition } from '../../protocol/messages/api.js'
+import type { Connection } from '../connection.js'
+import { UnsupportedVersionError } from '../errors.js'
 import { TransactionStateError } from './errors.js'
 
 /** Largest sequence number; the next one after it is 0 (sequences wrap, epochs do not). */
@@ -91,4 +95,17 @@ function hint(state: TransactionState): string {
     default:
       return ''
   }
+}
+
+/**
+ * The version to send `api` at inside a transaction. From `v2From` on (Produce v12,
+ * TxnOffsetCommit v5, EndTxn v5) a request belongs to transaction version 2 (KIP-890 part 2),
+ * so a version 1 transaction must stay below it and a version 2 one needs it.
+ */
+export function transactionalVersion(conn: Connection, api: ApiDefinition<never, unknown>, v2: boolean, v2From: number): number {
+  const version = conn.version(api as ApiDefinition<unknown, unknown>, v2 ? api.maxVersion : v2From - 1)
+  if (v2 && version < v2From) {
+    throw new UnsupportedVersionError(`${conn.address} offers ${api.name} v${version}; transaction version 2 needs v${v2From}`)
+  }
+  return version
 }
