@@ -4,8 +4,7 @@
  * read_committed filtering applied. Shared by PartitionClient and GroupConsumer.
  */
 import type { FetchPartitionResponse } from '../../protocol/messages/fetch.js'
-import { Reader } from '../../protocol/primitives/reader.js'
-import { decodeRecordBatches, RecordCursor, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
+import { decodeRecordBatches, RecordCursor, type BatchRecordReader, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
 import { committedBatches } from './read-committed.js'
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed'
@@ -31,7 +30,7 @@ export class LazyFetchResult implements FetchResult {
   constructor(
     private readonly batches: RecordBatch[],
     /** The offset the partition was fetched from. */
-    readonly fromOffset: bigint,
+    readonly fetchOffset: bigint,
     readonly nextOffset: bigint,
     readonly highWatermark: bigint,
     readonly lastStableOffset: bigint,
@@ -42,16 +41,14 @@ export class LazyFetchResult implements FetchResult {
 
   /** True when no record at or after the fetch offset is visible. */
   get isEmpty(): boolean {
-    return this.batches.every((b) => b.isControl || b.lastOffset < this.fromOffset)
+    return this.batches.every((b) => !holdsVisible(b, this.fetchOffset))
   }
 
   get records(): KafkaRecord[] {
     if (this.decoded) return this.decoded
     const out: KafkaRecord[] = []
-    for (const batch of this.batches) {
-      if (batch.isControl || batch.lastOffset < this.fromOffset) continue
-      for (const rec of batch.records()) if (rec.offset >= this.fromOffset) out.push(rec)
-    }
+    const c = this.cursor()
+    while (c.next()) out.push(c.toRecord())
     this.decoded = out
     return out
   }
@@ -66,17 +63,13 @@ export class LazyFetchResult implements FetchResult {
       yield* this.decoded
       return
     }
-    const from = this.fromOffset
-    for (const batch of this.batches) {
-      if (batch.isControl || batch.lastOffset < from) continue
-      if (batch.baseOffset >= from) yield* batch
-      else for (const rec of batch) if (rec.offset >= from) yield rec
-    }
+    const c = this.cursor()
+    while (c.next()) yield c.toRecord()
   }
 
   /** A cursor over the records at or after the fetch offset, read in place (see {@link RecordCursor}). */
   cursor(): FetchCursor {
-    return new FetchCursor(this.batches, this.fromOffset)
+    return new FetchCursor(this.batches, this.fetchOffset)
   }
 
   /** A plain-object copy (records decoded). */
@@ -96,15 +89,19 @@ export function fetchResultOf(part: FetchPartitionResponse, offset: bigint, isol
   return new LazyFetchResult(visible, offset, nextOffset, part.highWatermark, part.lastStableOffset, part.logStartOffset, part.records?.length ?? 0)
 }
 
+/** Whether a batch can hold records at or after `from` that a consumer sees (control batches never). */
+function holdsVisible(b: RecordBatch, from: bigint): boolean {
+  return !b.isControl && b.lastOffset >= from
+}
+
 /**
  * A {@link RecordCursor} over the visible records of one fetched partition (control batches and
- * records before the fetch offset skipped): `next()` reads the next record in place.
+ * records before the fetch offset skipped): `next()` reads the next record in place. The one
+ * place that decides which fetched records a consumer sees; `records` and iteration use it.
  */
 export class FetchCursor extends RecordCursor {
   #index = -1
-  #batch: RecordBatch | undefined
-  #reader: Reader | undefined
-  #left = 0
+  #records: BatchRecordReader | undefined
 
   constructor(
     private readonly batches: readonly RecordBatch[],
@@ -116,20 +113,13 @@ export class FetchCursor extends RecordCursor {
   /** Moves to the next record; false after the last. */
   next(): boolean {
     for (;;) {
-      if (this.#left > 0) {
-        const batch = this.#batch as RecordBatch
-        const reader = this.#reader as Reader
-        batch.readRecordInto(reader, this)
-        if (--this.#left === 0) batch.checkEnd(reader)
+      if (this.#records?.readInto(this)) {
         if (this.offset >= this.from) return true
         continue
       }
       if (++this.#index >= this.batches.length) return false
       const b = this.batches[this.#index]
-      if (b.isControl || b.lastOffset < this.from) continue
-      this.#batch = b
-      this.#reader = b.recordReader()
-      this.#left = b.recordCount
+      this.#records = holdsVisible(b, this.from) ? b.recordReader() : undefined
     }
   }
 }

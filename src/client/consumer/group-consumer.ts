@@ -767,7 +767,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     for (const b of this.buffer) {
       if (b.state === s) {
         this.bufferedBytes -= b.result.sizeInBytes
-        const from = b.result.fromOffset
+        const from = b.result.fetchOffset
         if (!b.result.isEmpty && (rewind === undefined || from < rewind)) rewind = from
       } else keep.push(b)
     }
@@ -936,7 +936,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           [Symbol.iterator]: () => result[Symbol.iterator](),
           cursor: () => result.cursor(),
           highWatermark: result.highWatermark,
-          fetchOffset: result.fromOffset,
+          fetchOffset: result.fetchOffset,
           nextOffset: result.nextOffset,
         }
       }

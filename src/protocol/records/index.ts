@@ -2,6 +2,7 @@
 export {
   RecordBatch,
   RecordBatchCursor,
+  BatchRecordReader,
   RecordCursor,
   RECORD_BATCH_OVERHEAD,
   decodeControlRecord,

@@ -345,25 +345,16 @@ export class RecordBatch implements Iterable<KafkaRecord> {
 
   /** Decodes every record of the batch. */
   records(): KafkaRecord[] {
-    const r = new Reader(this.recordBytes())
-    const n = this.recordCount
-    const out = new Array<KafkaRecord>(n)
-    for (let i = 0; i < n; i++) out[i] = this.readRecord(r)
-    this.checkEnd(r)
+    const out = new Array<KafkaRecord>(this.recordCount)
+    const rr = this.recordReader()
+    for (let i = 0; rr.readInto(scratchCursor); i++) out[i] = scratchCursor.toRecord()
     return out
   }
 
   /** Iterates over the records, decoding each only when reached. */
   *[Symbol.iterator](): Iterator<KafkaRecord> {
-    const r = new Reader(this.recordBytes())
-    const n = this.recordCount
-    for (let i = 0; i < n; i++) yield this.readRecord(r)
-    this.checkEnd(r)
-  }
-
-  private readRecord(r: Reader): KafkaRecord {
-    const c = this.readRecordInto(r, scratchCursor)
-    return { offset: c.offset, timestamp: c.timestamp, key: c.key, value: c.value, headers: c.headers }
+    const c = this.cursor()
+    while (c.next()) yield c.toRecord()
   }
 
   /**
@@ -411,12 +402,12 @@ export class RecordBatch implements Iterable<KafkaRecord> {
    * positions in a buffer, see {@link RecordCursor}); false after the last.
    */
   cursor(): RecordBatchCursor {
-    return new RecordBatchCursor(this, this.recordReader(), this.recordCount)
+    return new RecordBatchCursor(this.recordReader())
   }
 
-  /** @internal A Reader over the (decompressed) records, for {@link RecordBatch.readRecordInto}. */
-  recordReader(): Reader {
-    return new Reader(this.recordBytes())
+  /** @internal Reads the records in order into any {@link RecordCursor} (what cursors are built on). */
+  recordReader(): BatchRecordReader {
+    return new BatchRecordReader(this, new Reader(this.recordBytes()), this.recordCount)
   }
 
   /** @internal Throws if bytes remain after the last record. */
@@ -424,6 +415,27 @@ export class RecordBatch implements Iterable<KafkaRecord> {
     if (r.remaining !== 0) {
       throw new DecodeError(`batch at offset ${this.baseOffset}: ${r.remaining} bytes left after ${this.recordCount} records`)
     }
+  }
+}
+
+/** @internal One batch's records, read in order into a cursor; the batch's length is checked after the last. */
+export class BatchRecordReader {
+  #left: number
+
+  constructor(
+    private readonly batch: RecordBatch,
+    private readonly reader: Reader,
+    count: number,
+  ) {
+    this.#left = count
+  }
+
+  /** Reads the next record into `c`; false after the last. */
+  readInto(c: RecordCursor): boolean {
+    if (this.#left === 0) return false
+    this.batch.readRecordInto(this.reader, c)
+    if (--this.#left === 0) this.batch.checkEnd(this.reader)
+    return true
   }
 }
 
@@ -458,29 +470,23 @@ export class RecordCursor {
   get value(): Buffer | null {
     return this.valueLength < 0 ? null : this.buffer.subarray(this.valueStart, this.valueStart + this.valueLength)
   }
+  /** The current record as a plain {@link KafkaRecord} (key and value as Buffer views). */
+  toRecord(): KafkaRecord {
+    return { offset: this.offset, timestamp: this.timestamp, key: this.key, value: this.value, headers: this.headers }
+  }
 }
 
 const scratchCursor = new RecordCursor()
 
 /** A {@link RecordCursor} over one batch (see {@link RecordBatch.cursor}). */
 export class RecordBatchCursor extends RecordCursor {
-  #left: number
-
-  constructor(
-    private readonly batch: RecordBatch,
-    private readonly reader: Reader,
-    count: number,
-  ) {
+  constructor(private readonly records: BatchRecordReader) {
     super()
-    this.#left = count
   }
 
-  /** Moves to the next record; false after the last (the batch's length is checked then). */
+  /** Moves to the next record; false after the last. */
   next(): boolean {
-    if (this.#left === 0) return false
-    this.batch.readRecordInto(this.reader, this)
-    if (--this.#left === 0) this.batch.checkEnd(this.reader)
-    return true
+    return this.records.readInto(this)
   }
 }
 
