@@ -1,0 +1,42 @@
+/**
+ * Timestamped values, as the DSL's stores keep them (Kafka Streams' `ValueAndTimestamp`): an
+ * aggregate remembers the timestamp of the record that last changed it, which becomes the
+ * timestamp of the records it forwards and of its changelog records.
+ *
+ * In a store the bytes are an 8-byte big-endian timestamp followed by the value bytes (Kafka
+ * Streams' timestamped store layout). The changelog carries the plain value bytes with the
+ * timestamp as the record timestamp, so changelog topics are the same as for plain stores and
+ * restoring prepends the record timestamp again.
+ */
+
+/** A value with the timestamp of the record that produced it. */
+export interface ValueAndTimestamp<V> {
+  readonly value: V
+  readonly timestamp: number
+}
+
+/** Shorthand for a {@link ValueAndTimestamp}. */
+export function valueAndTimestamp<V>(value: V, timestamp: number): ValueAndTimestamp<V> {
+  return { value, timestamp }
+}
+
+/** Bytes of the timestamp prefix. */
+export const TIMESTAMP_BYTES = 8
+
+/** Store bytes of a timestamped value: the timestamp, then the value. */
+export function toTimestampedBytes(timestamp: number, value: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(TIMESTAMP_BYTES + value.length)
+  out.writeBigInt64BE(BigInt(timestamp), 0)
+  value.copy(out, TIMESTAMP_BYTES)
+  return out
+}
+
+/** The timestamp of timestamped store bytes. */
+export function timestampOf(bytes: Buffer): number {
+  return Number(bytes.readBigInt64BE(0))
+}
+
+/** The value bytes of timestamped store bytes (a view, no copy). */
+export function rawValueOf(bytes: Buffer): Buffer {
+  return bytes.subarray(TIMESTAMP_BYTES)
+}
