@@ -71,6 +71,11 @@ export interface MaterializedOptions<K, V> {
   /** Default true. */
   loggingEnabled?: boolean
   changelogConfig?: globalThis.Record<string, string>
+  /**
+   * Kafka Streams' per-store record cache switch (default true there). Accepted so topologies
+   * port unchanged; Peridot has no record cache yet, so every update is forwarded either way.
+   */
+  cachingEnabled?: boolean
 }
 
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
@@ -81,6 +86,7 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
+  cachingEnabled?: boolean
 
   /** A store with this name, or backed by this supplier (named after it). */
   static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
@@ -119,6 +125,18 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   withLoggingEnabled(config: globalThis.Record<string, string> = {}): this {
     this.loggingEnabled = true
     this.changelogConfig = config
+    return this
+  }
+
+  /** Turns the record cache on for this store (see {@link MaterializedOptions.cachingEnabled}). */
+  withCachingEnabled(): this {
+    this.cachingEnabled = true
+    return this
+  }
+
+  /** Turns the record cache off for this store: every update is forwarded. */
+  withCachingDisabled(): this {
+    this.cachingEnabled = false
     return this
   }
 }
