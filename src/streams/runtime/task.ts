@@ -17,6 +17,8 @@ import type { Serde } from '../serde.js'
 import { LoggingBytesStore, type TimestampSource } from '../state/logging.js'
 import type { BytesStore, ChangelogSink, StateStore } from '../state/store.js'
 import { SerdeKeyValueStore } from '../state/typed.js'
+import { LoggingTimestampedBytesStore, NO_TIMESTAMP, SerdeTimestampedKeyValueStore, TimestampedBytesView } from '../state/timestamped.js'
+import { toTimestampedBytes } from '../state/value-and-timestamp.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
 import type {
@@ -228,7 +230,7 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
     }
   }
   getStateStore<S extends StateStore>(name: string): S {
-    if (this.#stores.has(name)) return this.#task.store(name) as unknown as S
+    if (this.#stores.has(name)) return this.#task.processorStore(name) as unknown as S
     const global = this.#task.globalStore(name)
     if (global !== undefined) return global as S
     throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
@@ -284,7 +286,10 @@ export class StreamTask implements TimestampSource {
   readonly #topology: Topology
   readonly #config: TaskConfig
   readonly #logger: Logger
+  /** Plain key-value views of all stores (what interactive queries and the test driver read). */
   readonly #stores = new Map<string, SerdeKeyValueStore<unknown, unknown>>()
+  /** The timestamped stores, as their processors see them. */
+  readonly #timestamped = new Map<string, SerdeTimestampedKeyValueStore<unknown, unknown>>()
   /** Unlogged bytes stores, for restoration. */
   readonly #innerStores = new Map<string, BytesStore>()
   readonly #globalStores: ReadonlyMap<string, StateStore>
@@ -331,10 +336,18 @@ export class StreamTask implements TimestampSource {
         if (reg === undefined) throw new TopologyError(`state store '${storeName}' is not registered`)
         const inner = reg.builder.supplier.get({ applicationId: this.applicationId, taskId: this.id, stateDir: config.stateDir })
         this.#innerStores.set(storeName, inner)
-        const bytes = reg.builder.loggingEnabled && !reg.global ? new LoggingBytesStore(inner, changelogSink, this) : inner
+        const logged = reg.builder.loggingEnabled && !reg.global
         const keySerde = this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`)
         const valueSerde = this.#serde(reg.builder.valueSerde, 'value', `state store '${storeName}'`)
-        this.#stores.set(storeName, new SerdeKeyValueStore(bytes, keySerde, valueSerde, changelogTopic(this.applicationId, storeName)))
+        const topic = changelogTopic(this.applicationId, storeName)
+        if (reg.builder.timestamped) {
+          const bytes = logged ? new LoggingTimestampedBytesStore(inner, changelogSink, this) : inner
+          this.#timestamped.set(storeName, new SerdeTimestampedKeyValueStore(bytes, keySerde, valueSerde, topic))
+          this.#stores.set(storeName, new SerdeKeyValueStore(new TimestampedBytesView(bytes), keySerde, valueSerde, topic))
+        } else {
+          const bytes = logged ? new LoggingBytesStore(inner, changelogSink, this) : inner
+          this.#stores.set(storeName, new SerdeKeyValueStore(bytes, keySerde, valueSerde, topic))
+        }
       }
     }
 
@@ -380,11 +393,16 @@ export class StreamTask implements TimestampSource {
 
   /**
    * Writes changelog records (e.g. fetched KafkaRecords) straight into a store, without logging.
-   * Call before {@link init}. A null value deletes; records without a key are ignored.
+   * Call before {@link init}. A null value deletes; records without a key are ignored. A
+   * timestamped store gets the record's timestamp in front of the value, as it keeps it.
    */
-  restore(storeName: string, records: Iterable<{ key: Buffer | null; value: Buffer | null }>): void {
+  restore(storeName: string, records: Iterable<{ key: Buffer | null; value: Buffer | null; timestamp?: number }>): void {
     const store = this.#innerStores.get(storeName)
     if (store === undefined) throw new TopologyError(`task ${this.id} has no state store '${storeName}'`)
+    if (this.#timestamped.has(storeName)) {
+      for (const r of records) if (r.key !== null) store.put(r.key, r.value === null ? null : toTimestampedBytes(r.timestamp ?? NO_TIMESTAMP, r.value))
+      return
+    }
     for (const r of records) if (r.key !== null) store.put(r.key, r.value)
   }
 
@@ -556,9 +574,19 @@ export class StreamTask implements TimestampSource {
     if (first !== undefined) throw first
   }
 
-  /** A store of this task (typed), e.g. for interactive queries or the test driver. */
+  /** A store of this task (typed, plain values), e.g. for interactive queries or the test driver. */
   store(name: string): SerdeKeyValueStore<unknown, unknown> | undefined {
     return this.#stores.get(name)
+  }
+
+  /** A timestamped store of this task (undefined for plain stores). */
+  timestampedStore(name: string): SerdeTimestampedKeyValueStore<unknown, unknown> | undefined {
+    return this.#timestamped.get(name)
+  }
+
+  /** @internal The store as processors get it: the timestamped store, or the plain one. */
+  processorStore(name: string): StateStore | undefined {
+    return this.#timestamped.get(name) ?? this.#stores.get(name)
   }
 
   /** Names of this task's stores. */

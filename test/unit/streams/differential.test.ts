@@ -111,6 +111,36 @@ function describeInputs(records: readonly InputRecord[]): string {
     .join('\n')
 }
 
+/**
+ * Differences accepted until Peridot has Kafka Streams' record cache (issue 10, section 3): with
+ * the cache on, a materialized (user-named) source table's cache forwards no delete for a key the
+ * table does not hold, where Peridot forwards one. `normalize` removes exactly those records from
+ * Peridot's output; everything else must still match. Empty this list when the record cache lands.
+ */
+const KNOWN_CACHE_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; applies: (c: Case) => boolean; normalize: (out: JsonRecord[]) => JsonRecord[] }> = [
+  {
+    topologies: ['table', 'toTable', 'table-mapValues'],
+    applies: (c) => c.cache && c.storeName !== null,
+    normalize: dropDeletesOfAbsentKeys,
+  },
+]
+
+/** Drops null-value records whose key has no value at that point of the (table's) output. */
+function dropDeletesOfAbsentKeys(out: JsonRecord[]): JsonRecord[] {
+  const present = new Set<string | null>()
+  return out.filter((r) => {
+    if (r.value !== null) present.add(r.key)
+    else if (!present.delete(r.key)) return false
+    return true
+  })
+}
+
+function withKnownDifferences(c: Case, outputs: Record<string, JsonRecord[]>): Record<string, JsonRecord[]> {
+  const known = KNOWN_CACHE_DIFFERENCES.find((k) => k.topologies.includes(c.topology) && k.applies(c))
+  if (known === undefined) return outputs
+  return Object.fromEntries(Object.entries(outputs).map(([topic, list]) => [topic, known.normalize(list)]))
+}
+
 let kafkaStreams: HarnessResults
 
 beforeAll(async () => {
@@ -125,7 +155,7 @@ describe(`differential: Peridot vs Kafka Streams ${KAFKA_VERSION} TopologyTestDr
           const java = kafkaStreams[c.id]
           if (java === undefined) throw new Error(`DiffHarness returned nothing for case '${c.id}'`)
           if ('error' in java) throw new Error(`Kafka Streams failed on case '${c.id}':\n${String(java.error)}`)
-          const peridot = runPeridot(c)
+          const peridot = withKnownDifferences(c, runPeridot(c))
           const why = `case '${c.id}' (DIFF_SEED=${SEED}), inputs:\n${describeInputs(c.records)}\nexpected = Kafka Streams, received = Peridot`
           expect(readable(peridot, entry), why).toEqual(readable(java, entry))
           // The readable form is exact for these serdes; compare the bytes as well to be sure.

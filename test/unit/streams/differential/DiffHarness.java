@@ -40,6 +40,7 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -155,7 +156,8 @@ public class DiffHarness {
     // Joins.
     def("stream-table-join", (b, n) -> in(b).join(table(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
     def("stream-table-leftJoin", (b, n) -> in(b).leftJoin(table(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
-    def("selectKey-table-join", (b, n) -> in(b).selectKey((k, v) -> first(v)).join(table(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
+    def("selectKey-table-join", (b, n) -> in(b).selectKey((k, v) -> first(v))
+        .join(table(b, n), (v, tv) -> v + "/" + tv, Joined.with(S, S, S)).to("out", SS));
     def("stream-global-join", (b, n) -> {
       GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S), mat(n == null ? "global-store" : n, S, S));
       in(b).join(g, (k, v) -> first(v), (v, gv) -> v + "/" + gv).to("out", SS);
@@ -163,6 +165,11 @@ public class DiffHarness {
     def("stream-global-leftJoin", (b, n) -> {
       GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S), mat(n == null ? "global-store" : n, S, S));
       in(b).leftJoin(g, (k, v) -> first(v), (v, gv) -> v + "/" + gv).to("out", SS);
+    });
+    // The key selector maps some records to a null table key.
+    def("stream-global-leftJoin-nullKey", (b, n) -> {
+      GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S), mat(n == null ? "global-store" : n, S, S));
+      in(b).leftJoin(g, (k, v) -> v == null || v.startsWith("m") ? null : k, (v, gv) -> v + "/" + gv).to("out", SS);
     });
   }
 

@@ -208,7 +208,7 @@ stateful('stream-table-leftJoin', ['in', 'table'], OUT, (b, n, c) =>
 stateful('selectKey-table-join', ['in', 'table'], OUT, (b, n, c) =>
   inStream(b)
     .selectKey((_k, v) => first(v))
-    .join(table(b, n, c) as KTable<string | null, string>, (v, tv) => `${v}/${tv}`)
+    .join(table(b, n, c) as KTable<string | null, string>, (v, tv) => `${v}/${tv}`, { key: S, value: S, otherValue: S })
     .to('out', SS),
 )
 stateful('stream-global-join', ['in', 'global'], OUT, (b, n, c) => {
@@ -221,5 +221,12 @@ stateful('stream-global-leftJoin', ['in', 'global'], OUT, (b, n, c) => {
   const g = b.globalTable('global', SS, mat<string>(n ?? 'global-store', S, c))
   inStream(b)
     .leftJoin(g, (_k, v) => first(v), (v, gv) => `${v}/${str(gv)}`)
+    .to('out', SS)
+})
+// The key selector maps some records to a null table key. (Kafka Streams calls it for null values too, then drops those.)
+stateful('stream-global-leftJoin-nullKey', ['in', 'global'], OUT, (b, n, c) => {
+  const g = b.globalTable('global', SS, mat<string>(n ?? 'global-store', S, c))
+  inStream(b)
+    .leftJoin(g, (k, v) => (v === null || v.startsWith('m') ? null : k), (v, gv) => `${v}/${str(gv)}`)
     .to('out', SS)
 })
