@@ -112,17 +112,18 @@ function describeInputs(records: readonly InputRecord[]): string {
 }
 
 /**
- * Differences accepted until Peridot has Kafka Streams' record cache (issue 10, section 3): with
- * the cache on, a materialized (user-named) source table's cache forwards no delete for a key the
- * table does not hold, where Peridot forwards one. `normalize` removes exactly those records from
- * Peridot's output; everything else must still match. Empty this list when the record cache lands.
+ * Known differences, each removed by a normalization applied to both sides' outputs; everything
+ * else must still match.
+ * - Record cache (issue 10, section 3, not in Peridot yet): with the cache on, a user-named source
+ *   table's cache forwards no delete for a key the table does not hold, where Peridot forwards one.
+ *   Remove this entry when the record cache lands.
+ * - A Kafka Streams bug Peridot does not copy (README, "Differences from Kafka Streams"): without
+ *   the cache, a stream aggregation forwards its initializer's value as the old value of a key's
+ *   first aggregate, so a KTable.filter downstream forwards a delete for a row that never existed.
  */
-const KNOWN_CACHE_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; applies: (c: Case) => boolean; normalize: (out: JsonRecord[]) => JsonRecord[] }> = [
-  {
-    topologies: ['table', 'toTable', 'table-mapValues'],
-    applies: (c) => c.cache && c.storeName !== null,
-    normalize: dropDeletesOfAbsentKeys,
-  },
+const KNOWN_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; applies: (c: Case) => boolean; normalize: (out: JsonRecord[]) => JsonRecord[] }> = [
+  { topologies: ['table', 'toTable', 'table-mapValues'], applies: (c) => c.cache && c.storeName !== null, normalize: dropDeletesOfAbsentKeys },
+  { topologies: ['count-filter'], applies: (c) => !c.cache, normalize: dropDeletesOfAbsentKeys },
 ]
 
 /** Drops null-value records whose key has no value at that point of the (table's) output. */
@@ -135,8 +136,8 @@ function dropDeletesOfAbsentKeys(out: JsonRecord[]): JsonRecord[] {
   })
 }
 
-function withKnownDifferences(c: Case, outputs: Record<string, JsonRecord[]>): Record<string, JsonRecord[]> {
-  const known = KNOWN_CACHE_DIFFERENCES.find((k) => k.topologies.includes(c.topology) && k.applies(c))
+function normalized(c: Case, outputs: Record<string, JsonRecord[]>): Record<string, JsonRecord[]> {
+  const known = KNOWN_DIFFERENCES.find((k) => k.topologies.includes(c.topology) && k.applies(c))
   if (known === undefined) return outputs
   return Object.fromEntries(Object.entries(outputs).map(([topic, list]) => [topic, known.normalize(list)]))
 }
@@ -155,11 +156,12 @@ describe(`differential: Peridot vs Kafka Streams ${KAFKA_VERSION} TopologyTestDr
           const java = kafkaStreams[c.id]
           if (java === undefined) throw new Error(`DiffHarness returned nothing for case '${c.id}'`)
           if ('error' in java) throw new Error(`Kafka Streams failed on case '${c.id}':\n${String(java.error)}`)
-          const peridot = withKnownDifferences(c, runPeridot(c))
+          const peridot = normalized(c, runPeridot(c))
+          const expected = normalized(c, java)
           const why = `case '${c.id}' (DIFF_SEED=${SEED}), inputs:\n${describeInputs(c.records)}\nexpected = Kafka Streams, received = Peridot`
-          expect(readable(peridot, entry), why).toEqual(readable(java, entry))
+          expect(readable(peridot, entry), why).toEqual(readable(expected, entry))
           // The readable form is exact for these serdes; compare the bytes as well to be sure.
-          expect(peridot, why).toEqual(java)
+          expect(peridot, why).toEqual(expected)
         })
       }
     })

@@ -124,6 +124,7 @@ public class DiffHarness {
         .branch((k, v) -> v != null && v.compareTo("m") < 0, Branched.withConsumer(s -> s.to("out-b", SS)))
         .defaultBranch(Branched.withConsumer(s -> s.to("out-c", SS))));
     def("merge", (b, n) -> in(b).merge(b.stream("in2", Consumed.with(S, S))).to("out", SS));
+    def("to-extractor", (b, n) -> in(b).to((k, v, ctx) -> k == null ? "out-a" : "out-" + ctx.timestamp() % 2, SS));
     def("repartition", (b, n) -> in(b).repartition(Repartitioned.with(S, S).withName("rep")).mapValues(v -> "r" + v).to("out", SS));
 
     // Stream aggregations.
@@ -134,6 +135,13 @@ public class DiffHarness {
     def("aggregate", (b, n) -> nums(b).groupByKey(Grouped.with(S, L)).aggregate(() -> 0L, (k, v, a) -> a + v, mat(n, S, L)).toStream().to("out", SL));
     def("aggregate-string", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
         .aggregate(() -> "", (k, v, a) -> a + v.length(), mat(n, S, S)).toStream().to("out", SS));
+
+    def("groupBy-reduce", (b, n) -> in(b).groupBy((k, v) -> first(v), Grouped.with(S, S))
+        .reduce((a, v) -> a + "+" + v, mat(n, S, S)).toStream().to("out", SS));
+    def("merge-count", (b, n) -> in(b).merge(b.stream("in2", Consumed.with(S, S))).groupByKey(Grouped.with(S, S))
+        .count(mat(n, S, L)).toStream().to("out", SL));
+    def("count-filter", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).count(mat(n, S, L))
+        .filter((k, v) -> v % 2 == 0).toStream().to("out", SL));
 
     // Tables.
     def("table", (b, n) -> table(b, n).toStream().to("out", SS));
@@ -153,9 +161,17 @@ public class DiffHarness {
         .groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S))
         .aggregate(() -> 0L, (k, v, a) -> a + v.length(), (k, v, a) -> a - v.length(), mat(n, S, L)).toStream().to("out", SL));
 
+    def("table-mapValues-filter", (b, n) -> table(b, n).mapValues((k, v) -> v + k)
+        .filter((k, v) -> v.length() % 2 == 0).toStream().to("out", SS));
+    def("table-filter-groupBy-count", (b, n) -> table(b, n == null ? null : n + "-src")
+        .filter((k, v) -> !v.startsWith("a"))
+        .groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
+
     // Joins.
     def("stream-table-join", (b, n) -> in(b).join(table(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
     def("stream-table-leftJoin", (b, n) -> in(b).leftJoin(table(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
+    def("stream-filteredTable-join", (b, n) -> in(b)
+        .join(table(b, n).filter((k, v) -> !v.startsWith("a")), (v, tv) -> v + "/" + tv).to("out", SS));
     def("selectKey-table-join", (b, n) -> in(b).selectKey((k, v) -> first(v))
         .join(table(b, n), (v, tv) -> v + "/" + tv, Joined.with(S, S, S)).to("out", SS));
     def("stream-global-join", (b, n) -> {

@@ -96,6 +96,9 @@ def('split', ['in'], { 'out-a': 'string', 'out-b': 'string', 'out-c': 'string' }
     .defaultBranch(Branched.withConsumer((s) => s.to('out-c', SS)))
 })
 def('merge', ['in', 'in2'], OUT, (b) => inStream(b).merge(b.stream('in2', SS)).to('out', SS))
+def('to-extractor', ['in'], { 'out-a': 'string', 'out-0': 'string', 'out-1': 'string' }, (b) =>
+  inStream(b).to((k, _v, ctx) => (k === null ? 'out-a' : `out-${ctx.timestamp % 2}`), SS),
+)
 def('repartition', ['in'], OUT, (b) =>
   inStream(b)
     .repartition({ ...SS, name: 'rep' })
@@ -149,6 +152,30 @@ stateful('aggregate-string', ['in'], OUT, (b, n, c) =>
     .to('out', SS),
 )
 
+stateful('groupBy-reduce', ['in'], OUT, (b, n, c) =>
+  inStream(b)
+    .groupBy((_k, v) => first(v), SS)
+    .reduce((a, v) => `${a}+${v}`, mat(n, S, c))
+    .toStream()
+    .to('out', SS),
+)
+stateful('merge-count', ['in', 'in2'], COUNT_OUT, (b, n, c) =>
+  inStream(b)
+    .merge(b.stream('in2', SS))
+    .groupByKey(SS)
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', SL),
+)
+stateful('count-filter', ['in'], COUNT_OUT, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .count(mat(n, L, c))
+    .filter((_k, v) => v % 2 === 0)
+    .toStream()
+    .to('out', SL),
+)
+
 // Tables.
 stateful('table', ['table'], OUT, (b, n, c) => table(b, n, c).toStream().to('out', SS))
 stateful('toTable', ['in'], OUT, (b, n, c) => inStream(b).toTable(mat<string>(n, S, c)).toStream().to('out', SS))
@@ -194,6 +221,22 @@ stateful('table-groupBy-aggregate', ['table'], COUNT_OUT, (b, n, c) =>
     .to('out', SL),
 )
 
+stateful('table-mapValues-filter', ['table'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .mapValues((v, k) => v + k)
+    .filter((_k, v) => v.length % 2 === 0)
+    .toStream()
+    .to('out', SS),
+)
+stateful('table-filter-groupBy-count', ['table'], COUNT_OUT, (b, n, c) =>
+  table(b, sub(n, '-src'), c)
+    .filter((_k, v) => !v.startsWith('a'))
+    .groupBy((_k, v) => keyValue(first(v), v), SS)
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', SL),
+)
+
 // Joins.
 stateful('stream-table-join', ['in', 'table'], OUT, (b, n, c) =>
   inStream(b)
@@ -203,6 +246,14 @@ stateful('stream-table-join', ['in', 'table'], OUT, (b, n, c) =>
 stateful('stream-table-leftJoin', ['in', 'table'], OUT, (b, n, c) =>
   inStream(b)
     .leftJoin(table(b, n, c), (v, tv) => `${v}/${str(tv)}`)
+    .to('out', SS),
+)
+stateful('stream-filteredTable-join', ['in', 'table'], OUT, (b, n, c) =>
+  inStream(b)
+    .join(
+      table(b, n, c).filter((_k, v) => !v.startsWith('a')),
+      (v, tv) => `${v}/${tv}`,
+    )
     .to('out', SS),
 )
 stateful('selectKey-table-join', ['in', 'table'], OUT, (b, n, c) =>
