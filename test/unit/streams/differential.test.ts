@@ -40,7 +40,12 @@ function variants(entry: CatalogueEntry): Array<{ storeName: string | null; cach
 const variantName = (v: { storeName: string | null; cache: boolean }): string =>
   `${v.storeName === null ? 'generated store' : 'named store'}, cache ${v.cache ? 'on' : 'off'}`
 
-const cases: Case[] = CATALOGUE.flatMap((entry) =>
+// Topologies pinning newer semantics than the Kafka version under test are left out (named in the suite title).
+const kafkaMajor = Number.parseInt(KAFKA_VERSION, 10)
+const catalogue = CATALOGUE.filter((e) => e.sinceKafkaMajor === undefined || kafkaMajor >= e.sinceKafkaMajor)
+const leftOut = CATALOGUE.filter((e) => !catalogue.includes(e)).map((e) => e.name)
+
+const cases: Case[] = catalogue.flatMap((entry) =>
   variants(entry).flatMap((v) =>
     inputSets.map((records, inputSet) => ({
       id: `${entry.name} | ${variantName(v)} | inputs ${inputSet}`,
@@ -148,8 +153,9 @@ beforeAll(async () => {
   kafkaStreams = await runKafkaStreams(KAFKA_VERSION, cases)
 }, 600_000)
 
-describe(`differential: Peridot vs Kafka Streams ${KAFKA_VERSION} TopologyTestDriver (seed ${SEED}, ${cases.length} cases)`, () => {
-  for (const entry of CATALOGUE) {
+const title = `differential: Peridot vs Kafka Streams ${KAFKA_VERSION} TopologyTestDriver (seed ${SEED}, ${cases.length} cases${leftOut.length ? `; not for this version: ${leftOut.join(', ')}` : ''})`
+describe(title, () => {
+  for (const entry of catalogue) {
     describe(entry.name, () => {
       for (const c of cases.filter((x) => x.entry === entry)) {
         it(c.id, () => {

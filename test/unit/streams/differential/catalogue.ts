@@ -20,6 +20,8 @@ export interface CatalogueEntry {
   readonly outputs: Readonly<Record<string, OutputType>>
   /** True when it has state stores (run with a named and with generated store names). */
   readonly stateful: boolean
+  /** Kafka Streams major version whose semantics it pins, when older ones differ (Peridot follows the newest). */
+  readonly sinceKafkaMajor?: number
   build(b: StreamsBuilder, storeName: string | null, cache: boolean): void
 }
 
@@ -55,8 +57,9 @@ function def(
   outputs: Readonly<Record<string, OutputType>>,
   build: (b: StreamsBuilder, storeName: string | null, cache: boolean) => void,
   stateful = false,
+  sinceKafkaMajor?: number,
 ): void {
-  CATALOGUE.push({ name, inputs, outputs, stateful, build })
+  CATALOGUE.push({ name, inputs, outputs, stateful, build, sinceKafkaMajor })
 }
 
 const OUT = { out: 'string' } as const
@@ -112,7 +115,8 @@ const stateful = (
   inputs: readonly string[],
   outputs: Readonly<Record<string, OutputType>>,
   build: (b: StreamsBuilder, storeName: string | null, cache: boolean) => void,
-): void => def(name, inputs, outputs, build, true)
+  sinceKafkaMajor?: number,
+): void => def(name, inputs, outputs, build, true, sinceKafkaMajor)
 
 stateful('count', ['in'], COUNT_OUT, (b, n, c) => inStream(b).groupByKey(SS).count(mat(n, L, c)).toStream().to('out', SL))
 stateful('groupBy-count', ['in'], COUNT_OUT, (b, n, c) =>
@@ -274,10 +278,17 @@ stateful('stream-global-leftJoin', ['in', 'global'], OUT, (b, n, c) => {
     .leftJoin(g, (_k, v) => first(v), (v, gv) => `${v}/${str(gv)}`)
     .to('out', SS)
 })
-// The key selector maps some records to a null table key. (Kafka Streams calls it for null values too, then drops those.)
-stateful('stream-global-leftJoin-nullKey', ['in', 'global'], OUT, (b, n, c) => {
-  const g = b.globalTable('global', SS, mat<string>(n ?? 'global-store', S, c))
-  inStream(b)
-    .leftJoin(g, (k, v) => (v === null || v.startsWith('m') ? null : k), (v, gv) => `${v}/${str(gv)}`)
-    .to('out', SS)
-})
+// The key selector maps some records to a null table key: a left join still emits them since
+// Kafka Streams 4 (3.9 dropped them). Kafka Streams calls the selector for null values too, then drops those.
+stateful(
+  'stream-global-leftJoin-nullKey',
+  ['in', 'global'],
+  OUT,
+  (b, n, c) => {
+    const g = b.globalTable('global', SS, mat<string>(n ?? 'global-store', S, c))
+    inStream(b)
+      .leftJoin(g, (k, v) => (v === null || v.startsWith('m') ? null : k), (v, gv) => `${v}/${str(gv)}`)
+      .to('out', SS)
+  },
+  4,
+)
