@@ -31,7 +31,7 @@ export { LmdbKeyValueStore, lmdbKeyValueStore, taskDirectory, storeDirectory, LM
 export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHECKPOINT_FILE, CheckpointError, type CheckpointEntry } from './state/checkpoint.js'
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
-export { SerdeTimestampedKeyValueStore, TimestampedBytesView, LoggingTimestampedBytesStore, NO_TIMESTAMP, type TimestampedKeyValueStore } from './state/timestamped.js'
+export { timestampedSerde, TimestampedBytesView, LoggingTimestampedBytesStore, NO_TIMESTAMP, type TimestampedKeyValueStore } from './state/timestamped.js'
 export { valueAndTimestamp, type ValueAndTimestamp } from './state/value-and-timestamp.js'
 export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
 export {

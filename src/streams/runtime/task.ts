@@ -17,8 +17,8 @@ import type { Serde } from '../serde.js'
 import { LoggingBytesStore, type TimestampSource } from '../state/logging.js'
 import type { BytesStore, ChangelogSink, StateStore } from '../state/store.js'
 import { SerdeKeyValueStore } from '../state/typed.js'
-import { LoggingTimestampedBytesStore, NO_TIMESTAMP, SerdeTimestampedKeyValueStore, TimestampedBytesView } from '../state/timestamped.js'
-import { toTimestampedBytes } from '../state/value-and-timestamp.js'
+import { LoggingTimestampedBytesStore, NO_TIMESTAMP, TimestampedBytesView, timestampedSerde } from '../state/timestamped.js'
+import { toTimestampedBytes, type ValueAndTimestamp } from '../state/value-and-timestamp.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
 import type {
@@ -289,7 +289,7 @@ export class StreamTask implements TimestampSource {
   /** Plain key-value views of all stores (what interactive queries and the test driver read). */
   readonly #stores = new Map<string, SerdeKeyValueStore<unknown, unknown>>()
   /** The timestamped stores, as their processors see them. */
-  readonly #timestamped = new Map<string, SerdeTimestampedKeyValueStore<unknown, unknown>>()
+  readonly #timestamped = new Map<string, SerdeKeyValueStore<unknown, ValueAndTimestamp<unknown>>>()
   /** Unlogged bytes stores, for restoration. */
   readonly #innerStores = new Map<string, BytesStore>()
   readonly #globalStores: ReadonlyMap<string, StateStore>
@@ -342,7 +342,7 @@ export class StreamTask implements TimestampSource {
         const topic = changelogTopic(this.applicationId, storeName)
         if (reg.builder.timestamped) {
           const bytes = logged ? new LoggingTimestampedBytesStore(inner, changelogSink, this) : inner
-          this.#timestamped.set(storeName, new SerdeTimestampedKeyValueStore(bytes, keySerde, valueSerde, topic))
+          this.#timestamped.set(storeName, new SerdeKeyValueStore(bytes, keySerde, timestampedSerde(valueSerde), topic))
           this.#stores.set(storeName, new SerdeKeyValueStore(new TimestampedBytesView(bytes), keySerde, valueSerde, topic))
         } else {
           const bytes = logged ? new LoggingBytesStore(inner, changelogSink, this) : inner
@@ -580,7 +580,7 @@ export class StreamTask implements TimestampSource {
   }
 
   /** A timestamped store of this task (undefined for plain stores). */
-  timestampedStore(name: string): SerdeTimestampedKeyValueStore<unknown, unknown> | undefined {
+  timestampedStore(name: string): SerdeKeyValueStore<unknown, ValueAndTimestamp<unknown>> | undefined {
     return this.#timestamped.get(name)
   }
 

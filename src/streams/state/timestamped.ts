@@ -10,100 +10,32 @@
 import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
 import { LoggingBytesStore } from './logging.js'
-import type { BytesStore, StateStore } from './store.js'
+import type { BytesStore, KeyValueStore } from './store.js'
 import { rawValueOf, timestampOf, toTimestampedBytes, type ValueAndTimestamp } from './value-and-timestamp.js'
 
 /** Timestamp of values written without one (through a plain view): Kafka's `NO_TIMESTAMP`. */
 export const NO_TIMESTAMP = -1
 
-/** A typed key-value store whose values carry a timestamp. */
-export interface TimestampedKeyValueStore<K, V> extends StateStore {
-  get(key: K): ValueAndTimestamp<V> | null
-  /** A null value deletes the key. */
-  put(key: K, value: ValueAndTimestamp<V> | null): void
-  putIfAbsent(key: K, value: ValueAndTimestamp<V> | null): ValueAndTimestamp<V> | null
-  delete(key: K): ValueAndTimestamp<V> | null
-  /** Entries with from <= key <= to in serialized-key byte order. */
-  range(from: K, to: K): IterableIterator<KeyValue<K, ValueAndTimestamp<V>>>
-  all(): IterableIterator<KeyValue<K, ValueAndTimestamp<V>>>
-  approximateNumEntries(): number
-}
+/**
+ * A typed key-value store whose values carry a timestamp: a `SerdeKeyValueStore` with a
+ * {@link timestampedSerde} as value serde.
+ */
+export type TimestampedKeyValueStore<K, V> = KeyValueStore<K, ValueAndTimestamp<V>>
 
-/** {@link TimestampedKeyValueStore} that (de)serializes around a bytes store holding timestamped bytes. */
-export class SerdeTimestampedKeyValueStore<K, V> implements TimestampedKeyValueStore<K, V> {
-  readonly name: string
-  readonly bytes: BytesStore
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-  readonly #topic: string
-
-  constructor(bytes: BytesStore, keySerde: Serde<K>, valueSerde: Serde<V>, serdeTopic: string) {
-    this.name = bytes.name
-    this.bytes = bytes
-    this.keySerde = keySerde
-    this.valueSerde = valueSerde
-    this.#topic = serdeTopic
-  }
-
-  get persistent(): boolean {
-    return this.bytes.persistent
-  }
-
-  #key(key: K): Buffer {
-    const k = this.keySerde.serialize(this.#topic, key)
-    if (k === null) throw new TypeError(`store '${this.name}': keys must not be null`)
-    return k
-  }
-
-  #encode(v: ValueAndTimestamp<V> | null): Buffer | null {
-    if (v === null) return null
-    const raw = this.valueSerde.serialize(this.#topic, v.value)
-    // A value that serializes to null deletes, as in Kafka Streams' timestamped serializer.
-    return raw === null ? null : toTimestampedBytes(v.timestamp, raw)
-  }
-
-  #decode(data: Buffer | null): ValueAndTimestamp<V> | null {
-    return data === null ? null : { value: this.valueSerde.deserialize(this.#topic, rawValueOf(data)), timestamp: timestampOf(data) }
-  }
-
-  get(key: K): ValueAndTimestamp<V> | null {
-    return this.#decode(this.bytes.get(this.#key(key)))
-  }
-
-  put(key: K, value: ValueAndTimestamp<V> | null): void {
-    this.bytes.put(this.#key(key), this.#encode(value))
-  }
-
-  putIfAbsent(key: K, value: ValueAndTimestamp<V> | null): ValueAndTimestamp<V> | null {
-    return this.#decode(this.bytes.putIfAbsent(this.#key(key), this.#encode(value)))
-  }
-
-  delete(key: K): ValueAndTimestamp<V> | null {
-    return this.#decode(this.bytes.delete(this.#key(key)))
-  }
-
-  *range(from: K, to: K): IterableIterator<KeyValue<K, ValueAndTimestamp<V>>> {
-    for (const e of this.bytes.range(this.#key(from), this.#key(to))) yield this.#entry(e)
-  }
-
-  *all(): IterableIterator<KeyValue<K, ValueAndTimestamp<V>>> {
-    for (const e of this.bytes.all()) yield this.#entry(e)
-  }
-
-  #entry(e: KeyValue<Buffer, Buffer>): KeyValue<K, ValueAndTimestamp<V>> {
-    return { key: this.keySerde.deserialize(this.#topic, e.key), value: this.#decode(e.value) as ValueAndTimestamp<V> }
-  }
-
-  approximateNumEntries(): number {
-    return this.bytes.approximateNumEntries()
-  }
-
-  flush(): void {
-    this.bytes.flush()
-  }
-
-  close(): void {
-    this.bytes.close()
+/**
+ * Serde of a value and its timestamp in store bytes (8-byte timestamp, then `inner`'s bytes). A
+ * value whose own bytes are null serializes to null (a delete), as Kafka Streams' does.
+ */
+export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
+  return {
+    serialize(topic, v) {
+      if (v == null) return null
+      const raw = inner.serialize(topic, v.value)
+      return raw === null ? null : toTimestampedBytes(v.timestamp, raw)
+    },
+    deserialize(topic, data) {
+      return (data === null ? null : { value: inner.deserialize(topic, rawValueOf(data)), timestamp: timestampOf(data) }) as ValueAndTimestamp<V>
+    },
   }
 }
 
