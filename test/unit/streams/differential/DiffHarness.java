@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,6 +49,10 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -125,6 +131,23 @@ public class DiffHarness {
         .defaultBranch(Branched.withConsumer(s -> s.to("out-c", SS))));
     def("merge", (b, n) -> in(b).merge(b.stream("in2", Consumed.with(S, S))).to("out", SS));
     def("to-extractor", (b, n) -> in(b).to((k, v, ctx) -> k == null ? "out-a" : "out-" + ctx.timestamp() % 2, SS));
+    def("topic-list", (b, n) -> b.stream(Arrays.asList("in", "in2"), Consumed.with(S, S)).mapValues(v -> "l" + v).to("out", SS));
+    def("pattern", (b, n) -> b.stream(Pattern.compile("in2?"), Consumed.with(S, S)).mapValues(v -> "p" + v).to("out", SS));
+    // Processor API inside the DSL: record metadata, a changed timestamp, a stream-time punctuator.
+    def("process", (b, n) -> in(b).process(() -> new Processor<String, String, String, String>() {
+      private ProcessorContext<String, String> ctx;
+
+      @Override
+      public void init(ProcessorContext<String, String> context) {
+        ctx = context;
+        ctx.schedule(Duration.ofMillis(100), PunctuationType.STREAM_TIME, ts -> ctx.forward(new Record<>("tick", "t" + ts, ts)));
+      }
+
+      @Override
+      public void process(Record<String, String> r) {
+        ctx.forward(r.withValue(r.value() + "@" + ctx.recordMetadata().get().offset()).withTimestamp(r.timestamp() + 1));
+      }
+    }).to("out", SS));
     def("repartition", (b, n) -> in(b).repartition(Repartitioned.with(S, S).withName("rep")).mapValues(v -> "r" + v).to("out", SS));
 
     // Stream aggregations.

@@ -6,7 +6,7 @@
  * Input topics: `in` and `in2` (string, string), `nums` (string, long), `table` and `global`
  * (string, string). `storeName` is a store name prefix, or null for generated store names.
  */
-import { Branched, keyValue, Materialized, Serdes, StreamsBuilder, type KStream, type KTable } from '../../../../src/streams/index.js'
+import { Branched, keyValue, Materialized, Serdes, StreamsBuilder, type KStream, type KTable, type ProcessorContext } from '../../../../src/streams/index.js'
 
 /** How an output topic's bytes read, for readable diffs. */
 export type OutputType = 'string' | 'long'
@@ -101,6 +101,35 @@ def('split', ['in'], { 'out-a': 'string', 'out-b': 'string', 'out-c': 'string' }
 def('merge', ['in', 'in2'], OUT, (b) => inStream(b).merge(b.stream('in2', SS)).to('out', SS))
 def('to-extractor', ['in'], { 'out-a': 'string', 'out-0': 'string', 'out-1': 'string' }, (b) =>
   inStream(b).to((k, _v, ctx) => (k === null ? 'out-a' : `out-${ctx.timestamp % 2}`), SS),
+)
+def('topic-list', ['in', 'in2'], OUT, (b) =>
+  b
+    .stream<string, string>(['in', 'in2'], SS)
+    .mapValues((v) => `l${v}`)
+    .to('out', SS),
+)
+def('pattern', ['in', 'in2'], OUT, (b) =>
+  b
+    .stream<string, string>(/^in2?$/, SS)
+    .mapValues((v) => `p${v}`)
+    .to('out', SS),
+)
+// Processor API inside the DSL: record metadata, a changed timestamp, a stream-time punctuator.
+def('process', ['in'], OUT, (b) =>
+  inStream(b)
+    .process<string, string>(() => {
+      let ctx: ProcessorContext<string, string>
+      return {
+        init(context) {
+          ctx = context
+          ctx.schedule(100, 'stream-time', (ts) => ctx.forward({ key: 'tick', value: `t${ts}`, timestamp: ts, headers: [] }))
+        },
+        process(r) {
+          ctx.forward({ key: r.key, value: `${str(r.value)}@${String(ctx.recordMetadata()?.offset)}`, timestamp: r.timestamp + 1, headers: r.headers })
+        },
+      }
+    })
+    .to('out', SS),
 )
 def('repartition', ['in'], OUT, (b) =>
   inStream(b)
