@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_KAFKA_VERSION } from '../../../src/dev/index.js'
 import { Serdes, StreamsBuilder, TopologyTestDriver } from '../../../src/streams/index.js'
-import { CATALOGUE, type CatalogueEntry, type OutputType } from './differential/catalogue.js'
+import { CATALOGUE, type CatalogueEntry, type KeyType, type OutputType } from './differential/catalogue.js'
 import { generateInputs, type InputRecord } from './differential/inputs.js'
 import { runKafkaStreams, type HarnessCase, type HarnessResults, type JsonRecord } from './differential/kafka-streams-side.js'
 
@@ -96,12 +96,25 @@ function show(data: string | null, type: OutputType): string | number | null {
   return type === 'string' && Buffer.from(text, 'utf8').equals(bytes) ? text : `hex:${bytes.toString('hex')}`
 }
 
+/** A key: text, or for windowed keys `text@start` / `text@[start,end]` (exact, else hex). */
+function showKey(data: string | null, type: KeyType): string | number | null {
+  const suffix = type === 'time-windowed' ? 8 : type === 'session-windowed' ? 16 : 0
+  if (data === null || suffix === 0) return show(data, 'string')
+  const bytes = Buffer.from(data, 'base64')
+  if (bytes.length < suffix) return `hex:${bytes.toString('hex')}`
+  const key = show(bytes.subarray(0, bytes.length - suffix).toString('base64'), 'string')
+  const at = bytes.length - suffix
+  if (type === 'time-windowed') return `${String(key)}@${bytes.readBigInt64BE(at)}`
+  return `${String(key)}@[${bytes.readBigInt64BE(at + 8)},${bytes.readBigInt64BE(at)}]`
+}
+
 function readable(outputs: Record<string, JsonRecord[]>, entry: CatalogueEntry): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {}
-  for (const [topic, type] of Object.entries(entry.outputs)) {
+  for (const [topic, spec] of Object.entries(entry.outputs)) {
+    const { key, value } = typeof spec === 'string' ? { key: 'string' as const, value: spec } : spec
     out[topic] = (outputs[topic] ?? []).map((r) => ({
-      key: show(r.key, 'string'),
-      value: show(r.value, type),
+      key: showKey(r.key, key),
+      value: show(r.value, value),
       timestamp: r.timestamp,
       headers: r.headers.map(([k, v]) => `${k}=${String(show(v, 'string'))}`).join(','),
     }))

@@ -8,16 +8,25 @@
  */
 import { Branched, keyValue, Materialized, Serdes, StreamsBuilder, type KStream, type KTable, type ProcessorContext } from '../../../../src/streams/index.js'
 
-/** How an output topic's bytes read, for readable diffs. */
+/** How an output topic's value bytes read, for readable diffs. */
 export type OutputType = 'string' | 'long'
+
+/**
+ * How an output topic's key bytes read: a string (the default), or a windowed string key as
+ * Kafka Streams writes it (time-windowed: key + 8-byte start; session: key + 8-byte end + 8-byte start).
+ */
+export type KeyType = 'string' | 'time-windowed' | 'session-windowed'
+
+/** An output topic's value type, or its key and value types. */
+export type OutputSpec = OutputType | { readonly key: KeyType; readonly value: OutputType }
 
 /** A topology of the catalogue. */
 export interface CatalogueEntry {
   readonly name: string
   /** Input topics it reads (inputs for other topics are left out of its cases). */
   readonly inputs: readonly string[]
-  /** Output topics and how their keys (always strings) and values read. */
-  readonly outputs: Readonly<Record<string, OutputType>>
+  /** Output topics and how their values (and keys, strings by default) read. */
+  readonly outputs: Readonly<Record<string, OutputSpec>>
   /** True when it has state stores (run with a named and with generated store names). */
   readonly stateful: boolean
   /** Kafka Streams major version whose semantics it pins, when older ones differ (Peridot follows the newest). */
@@ -54,7 +63,7 @@ export const CATALOGUE: CatalogueEntry[] = []
 function def(
   name: string,
   inputs: readonly string[],
-  outputs: Readonly<Record<string, OutputType>>,
+  outputs: Readonly<Record<string, OutputSpec>>,
   build: (b: StreamsBuilder, storeName: string | null, cache: boolean) => void,
   stateful = false,
   sinceKafkaMajor?: number,
@@ -142,7 +151,7 @@ def('repartition', ['in'], OUT, (b) =>
 const stateful = (
   name: string,
   inputs: readonly string[],
-  outputs: Readonly<Record<string, OutputType>>,
+  outputs: Readonly<Record<string, OutputSpec>>,
   build: (b: StreamsBuilder, storeName: string | null, cache: boolean) => void,
   sinceKafkaMajor?: number,
 ): void => def(name, inputs, outputs, build, true, sinceKafkaMajor)
