@@ -1,7 +1,7 @@
 // DSL stores keep each value's timestamp (Kafka Streams' timestamped key-value stores): output
 // timestamps of aggregations, the store bytes, the changelog records and restoration.
 import { describe, expect, it } from 'vitest'
-import { Materialized, Serdes, StreamsBuilder, StreamTask, TopologyTestDriver, type SerdeKeyValueStore } from '../../../src/streams/index.js'
+import { Materialized, Serdes, Stores, StreamsBuilder, StreamTask, Topology, TopologyTestDriver, type SerdeKeyValueStore, type TimestampedKeyValueStore } from '../../../src/streams/index.js'
 
 function counts() {
   const b = new StreamsBuilder()
@@ -89,5 +89,36 @@ describe('timestamped DSL stores', () => {
     const out = sent.filter((s) => s.topic === 'out')
     expect(out.map((s) => [s.timestamp, Serdes.int64().deserialize('', s.value as Buffer)])).toEqual([[500, 6]])
     task.close()
+  })
+
+  it('gives Processor API processors a TimestampedKeyValueStore from Stores.timestampedKeyValueStoreBuilder', () => {
+    const str = Serdes.string()
+    const topology = new Topology()
+      .addSource('src', 'in', { keySerde: str, valueSerde: str })
+      .addProcessor(
+        'latest',
+        () => {
+          let store: TimestampedKeyValueStore<string, string>
+          return {
+            init: (ctx) => {
+              store = ctx.getStateStore('latest')
+            },
+            // Keeps the value of the newest record per key, whatever the arrival order.
+            process: (r) => {
+              const old = store.get(r.key as string)
+              if (old === null || old.timestamp <= r.timestamp) store.put(r.key as string, { value: r.value as string, timestamp: r.timestamp })
+            },
+          }
+        },
+        'src',
+      )
+      .addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('latest'), str, str), 'latest')
+    const driver = new TopologyTestDriver(topology)
+    const input = driver.createInputTopic('in', str, str)
+    input.pipeInput('k', 'new', 20)
+    input.pipeInput('k', 'old', 10)
+    expect(driver.getTimestampedKeyValueStore<string, string>('latest').get('k')).toEqual({ value: 'new', timestamp: 20 })
+    expect(driver.getKeyValueStore<string, string>('latest').get('k')).toBe('new')
+    expect(driver.producedChangelog<string, string>('latest').map((r) => [r.value, r.timestamp])).toEqual([['new', 20]])
   })
 })
