@@ -26,15 +26,16 @@ interface Case extends HarnessCase {
 
 const inputSets = generateInputs(SEED, INPUT_SETS, RECORDS_PER_SET)
 
-/** Stateless topologies run once (no store, no cache); stateful ones with named and generated stores, cache off and on. */
+/** Stateless topologies run once (no store, no cache); stateful ones with named and generated stores, cache off and on (or on only). */
 function variants(entry: CatalogueEntry): Array<{ storeName: string | null; cache: boolean }> {
   if (!entry.stateful) return [{ storeName: null, cache: false }]
-  return [
+  const all = [
     { storeName: 'store', cache: false },
     { storeName: null, cache: false },
     { storeName: 'store', cache: true },
     { storeName: null, cache: true },
   ]
+  return entry.cacheOnly === true ? all.filter((v) => v.cache) : all
 }
 
 const variantName = (v: { storeName: string | null; cache: boolean }): string =>

@@ -163,6 +163,8 @@ public class DiffHarness {
         .reduce((a, v) -> a + "+" + v, mat(n, S, S)).toStream().to("out", SS));
     def("merge-count", (b, n) -> in(b).merge(b.stream("in2", Consumed.with(S, S))).groupByKey(Grouped.with(S, S))
         .count(mat(n, S, L)).toStream().to("out", SL));
+    def("count-groupBy-count", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).count(mat(n == null ? null : n + "-src", S, L))
+        .groupBy((k, v) -> KeyValue.pair(String.valueOf(v % 3), k), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
     def("count-filter", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).count(mat(n, S, L))
         .filter((k, v) -> v % 2 == 0).toStream().to("out", SL));
 
