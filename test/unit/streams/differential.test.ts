@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_KAFKA_VERSION } from '../../../src/dev/index.js'
 import { Serdes, StreamsBuilder, TopologyTestDriver } from '../../../src/streams/index.js'
 import { CATALOGUE, type CatalogueEntry, type KeyType, type OutputType } from './differential/catalogue.js'
-import { generateInputs, type InputRecord } from './differential/inputs.js'
+import { generateInputs, WALL_CLOCK, type InputRecord } from './differential/inputs.js'
 import { runKafkaStreams, type HarnessCase, type HarnessResults, type JsonRecord } from './differential/kafka-streams-side.js'
 
 const KAFKA_VERSION = process.env.PERIDOT_KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION
@@ -53,7 +53,7 @@ const cases: Case[] = catalogue.flatMap((entry) =>
       topology: entry.name,
       storeName: v.storeName,
       cache: v.cache,
-      records: records.filter((r) => entry.inputs.includes(r.topic)),
+      records: records.filter((r) => r.topic === WALL_CLOCK || entry.inputs.includes(r.topic)),
       outputs: Object.keys(entry.outputs),
       entry,
       inputSet,
@@ -69,6 +69,10 @@ function runPeridot(c: Case): Record<string, JsonRecord[]> {
   try {
     const inputs = new Map<string, ReturnType<typeof driver.createInputTopic<Buffer | null, Buffer | null>>>()
     for (const r of c.records) {
+      if (r.topic === WALL_CLOCK) {
+        driver.advanceWallClockTime(r.timestamp)
+        continue
+      }
       let t = inputs.get(r.topic)
       if (t === undefined) inputs.set(r.topic, (t = driver.createInputTopic<Buffer | null, Buffer | null>(r.topic, Serdes.bytes(), Serdes.bytes())))
       t.pipeInput(r.key, r.value, r.timestamp, r.headers)
@@ -126,7 +130,7 @@ function readable(outputs: Record<string, JsonRecord[]>, entry: CatalogueEntry):
 function describeInputs(records: readonly InputRecord[]): string {
   const v = (b: Buffer | null, topic: string): string => (b === null ? 'null' : topic === 'nums' ? String(b.readBigInt64BE(0)) : JSON.stringify(b.toString()))
   return records
-    .map((r) => `  ${r.topic} ${v(r.key, '')} -> ${v(r.value, r.topic)} @${r.timestamp}${r.headers.length ? ` [${r.headers.map(([k, h]) => `${k}=${h === null ? 'null' : h.toString()}`).join(',')}]` : ''}`)
+    .map((r) => r.topic === WALL_CLOCK ? `  wall clock +${r.timestamp} ms` : `  ${r.topic} ${v(r.key, '')} -> ${v(r.value, r.topic)} @${r.timestamp}${r.headers.length ? ` [${r.headers.map(([k, h]) => `${k}=${h === null ? 'null' : h.toString()}`).join(',')}]` : ''}`)
     .join('\n')
 }
 

@@ -133,7 +133,7 @@ public class DiffHarness {
     def("to-extractor", (b, n) -> in(b).to((k, v, ctx) -> k == null ? "out-a" : "out-" + ctx.timestamp() % 2, SS));
     def("topic-list", (b, n) -> b.stream(Arrays.asList("in", "in2"), Consumed.with(S, S)).mapValues(v -> "l" + v).to("out", SS));
     def("pattern", (b, n) -> b.stream(Pattern.compile("in2?"), Consumed.with(S, S)).mapValues(v -> "p" + v).to("out", SS));
-    // Processor API inside the DSL: record metadata, a changed timestamp, a stream-time punctuator.
+    // Processor API inside the DSL: record metadata, a changed timestamp, stream-time and wall-clock punctuators.
     def("process", (b, n) -> in(b).process(() -> new Processor<String, String, String, String>() {
       private ProcessorContext<String, String> ctx;
 
@@ -141,6 +141,7 @@ public class DiffHarness {
       public void init(ProcessorContext<String, String> context) {
         ctx = context;
         ctx.schedule(Duration.ofMillis(100), PunctuationType.STREAM_TIME, ts -> ctx.forward(new Record<>("tick", "t" + ts, ts)));
+        ctx.schedule(Duration.ofMillis(40), PunctuationType.WALL_CLOCK_TIME, ts -> ctx.forward(new Record<>("wall", "w" + ts, ts)));
       }
 
       @Override
@@ -214,6 +215,9 @@ public class DiffHarness {
     });
   }
 
+  /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */
+  static final String WALL_CLOCK = "(wall-clock)";
+
   static byte[] bytes(JsonNode n) {
     return n == null || n.isNull() ? null : Base64.getDecoder().decode(n.asText());
   }
@@ -257,6 +261,10 @@ public class DiffHarness {
       Map<String, TestInputTopic<byte[], byte[]>> inputs = new LinkedHashMap<>();
       for (JsonNode r : c.get("records")) {
         String topic = r.get("topic").asText();
+        if (topic.equals(WALL_CLOCK)) {
+          driver.advanceWallClockTime(Duration.ofMillis(r.get("timestamp").asLong()));
+          continue;
+        }
         TestInputTopic<byte[], byte[]> t =
             inputs.computeIfAbsent(topic, name -> driver.createInputTopic(name, new ByteArraySerializer(), new ByteArraySerializer()));
         RecordHeaders headers = new RecordHeaders();

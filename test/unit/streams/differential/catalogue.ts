@@ -129,7 +129,7 @@ def('pattern', ['in', 'in2'], OUT, (b) =>
     .mapValues((v) => `p${v}`)
     .to('out', SS),
 )
-// Processor API inside the DSL: record metadata, a changed timestamp, a stream-time punctuator.
+// Processor API inside the DSL: record metadata, a changed timestamp, stream-time and wall-clock punctuators.
 def('process', ['in'], OUT, (b) =>
   inStream(b)
     .process<string, string>(() => {
@@ -138,6 +138,7 @@ def('process', ['in'], OUT, (b) =>
         init(context) {
           ctx = context
           ctx.schedule(100, 'stream-time', (ts) => ctx.forward({ key: 'tick', value: `t${ts}`, timestamp: ts, headers: [] }))
+          ctx.schedule(40, 'wall-clock', (ts) => ctx.forward({ key: 'wall', value: `w${ts}`, timestamp: ts, headers: [] }))
         },
         process(r) {
           ctx.forward({ key: r.key, value: `${str(r.value)}@${String(ctx.recordMetadata()?.offset)}`, timestamp: r.timestamp + 1, headers: r.headers })

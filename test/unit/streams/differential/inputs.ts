@@ -7,7 +7,13 @@
 import fc from 'fast-check'
 import { Serdes, type RecordHeaders } from '../../../../src/streams/index.js'
 
-/** One input record, serialized. */
+/**
+ * Pseudo-topic of the inputs that advance the drivers' mocked wall clock by `timestamp` ms instead
+ * of piping a record (both drivers then run due wall-clock punctuators).
+ */
+export const WALL_CLOCK = '(wall-clock)'
+
+/** One input record, serialized (or a wall-clock step, see {@link WALL_CLOCK}). */
 export interface InputRecord {
   topic: string
   key: Buffer | null
@@ -25,6 +31,7 @@ const TOPICS: Array<{ weight: number; arbitrary: fc.Arbitrary<string> }> = [
   { weight: 3, arbitrary: fc.constant('nums') },
   { weight: 4, arbitrary: fc.constant('table') },
   { weight: 2, arbitrary: fc.constant('global') },
+  { weight: 1, arbitrary: fc.constant(WALL_CLOCK) },
 ]
 
 const text = (s: string | null): Buffer | null => (s === null ? null : Buffer.from(s, 'utf8'))
@@ -50,6 +57,7 @@ export function generateInputs(seed: number, sets: number, length: number): Inpu
   return lists.map((list) => {
     let time = 10_000
     return list.map((r) => {
+      if (r.topic === WALL_CLOCK) return { topic: WALL_CLOCK, key: null, value: null, timestamp: r.step.forward * 3, headers: [] }
       time += r.step.forward
       return {
         topic: r.topic,
