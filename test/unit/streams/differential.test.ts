@@ -16,8 +16,8 @@ import { runKafkaStreams, type HarnessCase, type HarnessResults, type JsonRecord
 
 const KAFKA_VERSION = process.env.PERIDOT_KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION
 const SEED = Number(process.env.DIFF_SEED ?? 20261206)
-const INPUT_SETS = 12
-const RECORDS_PER_SET = 60
+const INPUT_SETS = 16
+const RECORDS_PER_SET = 80
 
 interface Case extends HarnessCase {
   entry: CatalogueEntry
