@@ -15,6 +15,7 @@ import { crc32cImplementation } from '../protocol/records/crc32c.js'
 import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
+import { checkTopicName } from './validate.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { Admin } from './admin/admin.js'
 import { PartitionClient } from './partition-client.js'
@@ -360,11 +361,5 @@ export class Client implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
-  }
-}
-
-function checkTopicName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 249 || !/^[a-zA-Z0-9._-]+$/.test(name) || name === '.' || name === '..') {
-    throw new InvalidArgumentError(`invalid topic name ${JSON.stringify(name)}: 1-249 characters of [a-zA-Z0-9._-]`)
   }
 }

@@ -16,6 +16,7 @@ import { isSafeProduceRetry, type PartitionClient } from '../partition-client.js
 import { backoffDelay, sleep } from '../retry.js'
 import { validateProduceRecords } from '../validate.js'
 import { ByteBudget } from './byte-budget.js'
+import { checkCompression } from './producer-options.js'
 
 /** Options of {@link BatchProducer}. */
 export interface BatchProducerOptions {
@@ -131,6 +132,9 @@ export class BatchProducer implements AsyncDisposable {
     this.budget = new ByteBudget(positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20))
     this.maxInFlight = positiveOr('maxInFlight', options.maxInFlight, 5)
     this.retries = positiveOr('retries', options.retries, 10, true)
+    positiveOr('timeoutMs', options.timeoutMs, 0, true)
+    checkCompression(options.compression)
+    if (options.acks !== undefined && options.acks !== -1 && options.acks !== 1) throw new InvalidArgumentError(`acks must be -1 or 1, got ${String(options.acks)}`)
   }
 
   /** Bytes currently buffered or in flight. */

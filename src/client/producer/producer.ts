@@ -17,9 +17,10 @@ import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-co
 import { ClientClosedError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
-import { validateProduceRecords } from '../validate.js'
+import { validateTopicRecord } from '../validate.js'
 import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
 import { estimateRecordSize } from './batch-producer.js'
+import { checkProducerOptions } from './producer-options.js'
 import { Sender } from './sender.js'
 import { TransactionManager } from './transaction-manager.js'
 import type { TransactionState } from './txn-state.js'
@@ -188,6 +189,7 @@ export class Producer implements AsyncDisposable {
     private readonly client: Client,
     private readonly options: ProducerOptions & { transactionTimeoutMs?: number; maxBlockMs?: number } = {},
   ) {
+    checkProducerOptions(options, client.cluster.options.requestTimeoutMs)
     const acks = options.acks ?? -1
     if (acks !== -1 && acks !== 1) throw new InvalidArgumentError(`acks must be -1 or 1, got ${String(acks)}`)
     const transactionalId = options.transactionalId
@@ -256,7 +258,11 @@ export class Producer implements AsyncDisposable {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
-    if (!record || typeof record.topic !== 'string') return Promise.reject(new InvalidArgumentError('send needs a record with a topic'))
+    try {
+      validateTopicRecord(record)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     // Fast path: metadata at hand, no await before queuing.
     const info = this.slowSends === 0 ? this.topicInfo.get(record.topic) : undefined
     if (info !== undefined && Date.now() - info.at < TOPIC_INFO_TTL_MS) {
@@ -277,12 +283,8 @@ export class Producer implements AsyncDisposable {
     return (byPartition[partition] ??= this.accumulator.queue(topic, partition))
   }
 
+  /** Queues a record validated by send(). */
   private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined): Promise<RecordMetadata> {
-    try {
-      validateProduceRecords([record])
-    } catch (err) {
-      return Promise.reject(err)
-    }
     const topic = record.topic
     const size = estimateRecordSize(record)
     const item = new SingleRecord(size)
@@ -328,9 +330,10 @@ export class Producer implements AsyncDisposable {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as ProducerRecord | null | undefined
-      if (!r || typeof r.topic !== 'string') return Promise.reject(new InvalidArgumentError(`sendBatch: record ${i} needs a topic`))
+    try {
+      for (let i = 0; i < records.length; i++) validateTopicRecord(records[i], i)
+    } catch (err) {
+      return Promise.reject(err)
     }
     if (records.length === 0) return Promise.resolve([])
     if (this.slowSends === 0) {
@@ -381,13 +384,8 @@ export class Producer implements AsyncDisposable {
     }
   }
 
-  /** Admits the records in array order (FIFO with other callers under backpressure) into their partitions' batches. */
+  /** Admits the records (validated by sendBatch) in array order (FIFO with other callers under backpressure) into their partitions' batches. */
   private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
-    try {
-      validateProduceRecords(records)
-    } catch (err) {
-      return Promise.reject(err)
-    }
     const group = new PendingGroup(records.length)
     const items = new Array<GroupItem>(records.length)
     for (let i = 0; i < records.length; i++) items[i] = new GroupItem(group, i, records[i].topic, partitions[i], estimateRecordSize(records[i]))
