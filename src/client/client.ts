@@ -16,6 +16,9 @@ import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { checkTopicName } from './validate.js'
+import { OwnedResources, settlesWithin, type Closeable } from './owned-resources.js'
+import { DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js'
+import { checkCount } from './producer/producer-options.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { Admin } from './admin/admin.js'
 import { PartitionClient } from './partition-client.js'
@@ -44,6 +47,18 @@ export interface ClientOptions {
   sasl?: SaslOptions
   /** Default 10000 ms. */
   connectTimeoutMs?: number
+  /**
+   * Overall deadline of {@link Client.connect} (default 30000 ms): the listed brokers are tried
+   * in turn (each failure logged at warn) until one answers. Addresses that refuse or do not
+   * resolve fail at once when no other address is listed; a server that accepts and never
+   * answers fails at the deadline. Either way a {@link BootstrapError} names every address tried.
+   */
+  bootstrapTimeoutMs?: number
+  /**
+   * How long {@link Client.close} waits for what it closes (producers flushing, consumers leaving
+   * their groups) before failing what is still pending with ClientClosedError (default 5000 ms).
+   */
+  closeTimeoutMs?: number
   /** Default 30000 ms; fetch and produce add their own broker-side wait to it. */
   requestTimeoutMs?: number
   /** Largest response accepted, in bytes (default 100 MiB). */
@@ -74,14 +89,25 @@ export interface CreateTopicOptions {
 
 let crcLogged = false
 
+/** Default of {@link ClientOptions.closeTimeoutMs}. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
+
+/** After the close timeout and closing the connections, how long close() still waits for what it closes to settle. */
+const CLOSE_GRACE_MS = 1_000
+
 export class Client implements AsyncDisposable {
   private closed = false
+  private closing: Promise<void> | undefined
   private defaultFetcher: Fetcher | undefined
+  /** Producers and consumers handed out and not closed yet: close() closes them. */
+  private readonly owned = new OwnedResources()
 
   private constructor(
     /** The cluster view (metadata, connections); for advanced use. */
     readonly cluster: Cluster,
     readonly logger: Logger,
+    /** How long close() waits for producers and consumers it closes (ClientOptions.closeTimeoutMs). */
+    readonly closeTimeoutMs: number,
   ) {}
 
   /** Connects to the cluster (bootstrap + metadata). */
@@ -96,6 +122,8 @@ export class Client implements AsyncDisposable {
       if (impl === 'native') logger.debug('CRC32C: native implementation')
       else logger.warn('CRC32C: slow JavaScript fallback in use (the native sse4_crc32 module did not build)')
     }
+    for (const name of ['connectTimeoutMs', 'requestTimeoutMs', 'maxFrameBytes', 'bootstrapTimeoutMs'] as const) checkCount(name, options[name], true)
+    checkCount('closeTimeoutMs', options.closeTimeoutMs, false)
     let cluster: Cluster
     try {
       cluster = new Cluster({
@@ -112,8 +140,13 @@ export class Client implements AsyncDisposable {
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message)
     }
-    await cluster.connect()
-    return new Client(cluster, logger)
+    try {
+      await cluster.connect(options.bootstrapTimeoutMs ?? DEFAULT_BOOTSTRAP_TIMEOUT_MS)
+    } catch (err) {
+      await cluster.close()
+      throw err
+    }
+    return new Client(cluster, logger, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS)
   }
 
   private check(): void {
@@ -313,8 +346,8 @@ export class Client implements AsyncDisposable {
   producer(options?: ProducerOptions): Producer
   producer(options: ProducerOptions | TransactionalProducerOptions = {}): Producer {
     this.check()
-    if (options.transactionalId !== undefined) return new TransactionalProducer(this, options as TransactionalProducerOptions)
-    return new Producer(this, options)
+    if (options?.transactionalId !== undefined) return this.owned.add(new TransactionalProducer(this, options as TransactionalProducerOptions))
+    return this.owned.add(new Producer(this, options))
   }
 
   /**
@@ -323,7 +356,7 @@ export class Client implements AsyncDisposable {
    */
   transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
     this.check()
-    return new TransactionalProducer(this, options)
+    return this.owned.add(new TransactionalProducer(this, options))
   }
 
   /**
@@ -343,7 +376,7 @@ export class Client implements AsyncDisposable {
    */
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
     this.check()
-    return new GroupConsumer(this.cluster, options)
+    return this.owned.add(new GroupConsumer(this.cluster, options))
   }
 
   /** The partition the Java client's default partitioner picks for `key`. */
@@ -352,11 +385,35 @@ export class Client implements AsyncDisposable {
     return partitionForKey(key, t.partitions.length)
   }
 
-  /** Closes every connection. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return
+  /**
+   * Closes what this client handed out, then every connection. Producers flush and consumers
+   * leave their groups, all at once, for up to `timeoutMs` (default `closeTimeoutMs`, 5000 ms);
+   * then the connections close, and whatever is still pending fails with ClientClosedError
+   * (a record that was in flight may have been written: its error's cause is a
+   * ProduceOutcomeUnknownError). Every promise of this client settles, and no timer or socket
+   * of it is left to keep the process alive. Idempotent: later calls wait for the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      checkCount('timeoutMs', options?.timeoutMs, false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     this.closed = true
+    return (this.closing ??= this.closeWithin(options?.timeoutMs ?? this.closeTimeoutMs))
+  }
+
+  private async closeWithin(timeoutMs: number): Promise<void> {
+    const children = this.owned.closeAll(timeoutMs)
+    if (!(await settlesWithin(children, timeoutMs))) this.logger.warn({ timeoutMs }, 'client close: producers or consumers still closing after the close timeout; closing the connections under them')
     await this.cluster.close()
+    // Closed connections fail whatever still waited on them: let those settle before returning.
+    if (!(await settlesWithin(children, CLOSE_GRACE_MS))) this.logger.warn('client close: a producer or consumer did not finish closing')
+  }
+
+  /** @internal A producer closed on its own: the client no longer closes it. */
+  untrack(resource: Closeable): void {
+    this.owned.delete(resource)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

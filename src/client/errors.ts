@@ -48,3 +48,27 @@ export class ClientClosedError extends PeridotError {
 export class ProduceOutcomeUnknownError extends PeridotError {
   override name = 'ProduceOutcomeUnknownError'
 }
+
+/** One failed bootstrap attempt: the address and why it failed. */
+export interface BootstrapAttempt {
+  address: string
+  error: Error
+}
+
+/**
+ * `Client.connect` found no bootstrap broker that answers: every address refused, could not be
+ * resolved, or the overall deadline (`bootstrapTimeoutMs`) passed. Names every address tried;
+ * `attempts` holds each failure in order.
+ */
+export class BootstrapError extends ConnectionError {
+  override name = 'BootstrapError'
+  /** Each failed attempt, in order. */
+  readonly attempts: readonly BootstrapAttempt[]
+  /** True when the deadline ended the attempts (a broker that accepts and never answers). */
+  readonly timedOut: boolean
+  constructor(message: string, attempts: readonly BootstrapAttempt[], timedOut: boolean) {
+    super(message, { cause: attempts.at(-1)?.error, requestMayHaveBeenSent: false })
+    this.attempts = attempts
+    this.timedOut = timedOut
+  }
+}

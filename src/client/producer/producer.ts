@@ -20,7 +20,8 @@ import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { validateTopicRecord } from '../validate.js'
 import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
 import { estimateRecordSize } from './batch-producer.js'
-import { checkProducerOptions } from './producer-options.js'
+import { checkCount, checkProducerOptions } from './producer-options.js'
+import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
 import { TransactionManager } from './transaction-manager.js'
 import type { TransactionState } from './txn-state.js'
@@ -176,6 +177,9 @@ export class Producer implements AsyncDisposable {
   private slowTail: Promise<void> = Promise.resolve()
   private readonly sticky = new Map<string, { partition: number; bytes: number }>()
   private closed = false
+  private closing: Promise<void> | undefined
+  /** Aborted (with a ClientClosedError) when close() gave up waiting: sends still waiting fail with it. */
+  private readonly abandoned = new AbortController()
   private readonly maxBatchBytes: number
   protected readonly accumulator: RecordAccumulator
   protected readonly sender: Sender
@@ -305,8 +309,8 @@ export class Producer implements AsyncDisposable {
 
   /** Appends an admitted record (which may have waited for buffer space), unless the producer moved on meanwhile. */
   private appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
-    // (Closing does not refuse records sent before close(): it flushes them.)
-    const refused = this.txn?.sendError(generation)
+    // (Closing does not refuse records sent before close(): it flushes them, unless it gave up.)
+    const refused = this.abandoned.signal.aborted ? (this.abandoned.signal.reason as Error) : this.txn?.sendError(generation)
     if (refused) {
       this.accumulator.budget.release(item.size)
       item.reject(refused)
@@ -407,7 +411,7 @@ export class Producer implements AsyncDisposable {
     const deadline = Date.now() + METADATA_WAIT_MS
     for (let attempt = 0; ; attempt++) {
       try {
-        const n = (await this.client.cluster.topic(topic)).partitions.length
+        const n = (await untilAborted(this.client.cluster.topic(topic), this.abandoned.signal)).partitions.length
         this.topicInfo.set(topic, { partitions: n, at: Date.now() })
         return n
       } catch (err) {
@@ -416,7 +420,7 @@ export class Producer implements AsyncDisposable {
         const known = this.topicInfo.get(topic)
         if (known) return known.partitions
         if (Date.now() >= deadline) throw err
-        await sleep(backoffDelay(Math.min(attempt, 6), this.client.cluster.options.retry))
+        await sleep(backoffDelay(Math.min(attempt, 6), this.client.cluster.options.retry), this.abandoned.signal)
       }
     }
   }
@@ -480,13 +484,34 @@ export class Producer implements AsyncDisposable {
     await this.accumulator.flush()
   }
 
-  /** Flushes and refuses new records. The Client stays open. */
-  async close(): Promise<void> {
-    if (this.closed) return
+  /**
+   * Refuses new records and flushes: resolves once every record sent before is acknowledged or
+   * failed, waiting at most `timeoutMs` (default: the client's `closeTimeoutMs`, 5000 ms), as
+   * the Java client's close(Duration). After the timeout every record still pending fails with
+   * ClientClosedError (one that was in flight may have been written: its error's cause is a
+   * ProduceOutcomeUnknownError). Then its connections close. The Client stays open.
+   * Idempotent: later calls wait for the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      checkCount('timeoutMs', options?.timeoutMs, false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     this.closed = true
-    await this.slowTail
-    await this.accumulator.flush()
+    return (this.closing ??= this.closeWithin(options?.timeoutMs ?? this.client.closeTimeoutMs))
+  }
+
+  private async closeWithin(timeoutMs: number): Promise<void> {
+    const flushed = this.flush()
+    if (!(await settlesWithin(flushed, timeoutMs))) {
+      const err = new ClientClosedError(`producer closed with records not acknowledged within the close timeout (${timeoutMs} ms)`)
+      this.abandoned.abort(err)
+      this.sender.abandon(err)
+      await flushed
+    }
     await this.sender.close()
+    this.client.untrack(this)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -594,9 +619,12 @@ export class TransactionalProducer extends Producer {
     return this.txn.abort()
   }
 
-  /** Flushes and closes. A transaction still open is left to the coordinator's timeout (or the next init()). */
-  override async close(): Promise<void> {
-    await super.close()
+  /**
+   * Flushes and closes (see {@link Producer.close}). A transaction still open is left to the
+   * coordinator's timeout (or the next init()).
+   */
+  override async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    await super.close(options)
     await this.txn.close()
   }
 }

@@ -19,7 +19,7 @@ import { InitProducerId } from '../../protocol/messages/init-producer-id.js'
 import { Produce, type ProduceResponse, type ProduceTopicData } from '../../protocol/messages/produce.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { Cluster } from '../cluster.js'
-import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
+import { ClientClosedError, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
 import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
@@ -491,6 +491,25 @@ export class Sender {
     }
     if (this.txn && b.attempts > 0) this.txn.onAbortableError(error, b.hasSequence)
     this.acc.complete(b, { error })
+  }
+
+  /**
+   * Gives up on everything pending (the producer's close timeout passed): records not sent fail
+   * with `err`; records in flight fail with `err` too, with a ProduceOutcomeUnknownError as its
+   * cause since they may have been written. Later responses no longer change their outcome.
+   */
+  abandon(err: ClientClosedError): void {
+    this.closed = true
+    this.fatal ??= err
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    this.wakeTimer = undefined
+    this.acc.failUnsent(err)
+    for (const q of this.acc.queues.values()) {
+      for (const b of q.inFlight) {
+        const unknown = new ProduceOutcomeUnknownError(`produce to ${q.topic}-${q.partition} was in flight when the producer closed: the records may have been written`)
+        this.acc.complete(b, { error: new ClientClosedError(`${err.message}; ${unknown.message}`, { cause: unknown }) })
+      }
+    }
   }
 
   /** Stops draining and closes the producer's connections (after the caller flushed). */

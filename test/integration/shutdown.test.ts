@@ -1,0 +1,69 @@
+// Client.close() against a broker that stops answering (a black-holed TCP proxy): every pending
+// promise settles (acknowledged, or ClientClosedError), the process exits by itself (no timer or
+// socket left), and the records acknowledged before close() are in the topic.
+import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from '../../src/index.js'
+import { bootstrap, uniqueTopic } from './helpers.js'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+let client: Client
+let proxy: TcpProxy
+
+beforeAll(async () => {
+  client = await Client.connect({ brokers: [bootstrap()] })
+  const [host, port] = bootstrap().split(':')
+  proxy = await startTcpProxy({ host, port: Number(port) })
+})
+
+afterAll(async () => {
+  await proxy?.close()
+  await client?.close()
+})
+
+describe('Client.close() with records in flight and the broker unreachable', () => {
+  it('settles every promise with an acknowledgement or ClientClosedError, and the process exits by itself', async () => {
+    const topic = uniqueTopic('close')
+    await client.createTopic(topic, { partitions: 2 })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'close-app.ts')], {
+      env: { ...process.env, CLOSE_APP: JSON.stringify({ proxy: proxy.address, topic, acked: 20, pending: 50, closeTimeoutMs: 500 }) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    let acked: Array<{ value: string; partition: number; offset: string }> = []
+    let settled: { outcomes: Array<{ what: string; result: string }>; settledMs: number; closeMs: number } | undefined
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('ACKED ')) acked = JSON.parse(line.slice(6))
+      else if (line === 'READY') {
+        proxy.blackhole()
+        child.stdin.end('go\n')
+      } else if (line.startsWith('SETTLED ')) settled = JSON.parse(line.slice(8))
+    })
+    // The test's own timeout bounds the wait: a child kept alive by a leftover timer or socket
+    // (or promises left to the 120 s delivery timeout) never exits and fails it.
+    const exit = await exited
+    proxy.resume()
+    expect(stderr).not.toMatch(/Unhandled|Error:/)
+    expect(exit).toEqual({ code: 0, signal: null })
+    expect(settled, 'the child printed its outcomes').toBeDefined()
+    console.log(`close settled every promise ${settled!.settledMs} ms after close(); close() resolved after ${settled!.closeMs} ms`)
+    expect(settled!.outcomes).toHaveLength(50 + 4)
+    for (const o of settled!.outcomes) expect(['ok', 'ClientClosedError'], `${o.what}: ${o.result}`).toContain(o.result)
+    expect(settled!.outcomes.filter((o) => o.result === 'ClientClosedError').length).toBeGreaterThan(0)
+
+    // What was acknowledged before close() is in the topic.
+    expect(acked).toHaveLength(20)
+    for (const a of acked) {
+      const pc = await client.partitionClient(topic, a.partition)
+      const { records } = await pc.fetchRecords(BigInt(a.offset), { maxWaitMs: 100 })
+      expect(records[0]?.offset).toBe(BigInt(a.offset))
+      expect(records[0]?.value?.toString()).toBe(a.value)
+    }
+  }, 60_000)
+})
