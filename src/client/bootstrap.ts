@@ -14,8 +14,8 @@ import { backoffDelay, sleep, type RetryOptions } from './retry.js'
 /** Default overall deadline of `Client.connect` (ms). */
 export const DEFAULT_BOOTSTRAP_TIMEOUT_MS = 30_000
 
-/** Socket error codes that answer "no broker here" for sure: retrying the same address will not help. */
-const DEFINITE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_NONAME', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'])
+/** Socket error codes that answer "no broker here" for sure (as the Java client, which refuses unresolvable bootstrap addresses at once, even on a temporary DNS failure). */
+const DEFINITE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'])
 
 /** What bootstrap needs from the cluster. */
 export interface BootstrapContext {

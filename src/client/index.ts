@@ -63,6 +63,8 @@ export {
   AbortError,
   ClientClosedError,
   ProduceOutcomeUnknownError,
+  BootstrapError,
+  type BootstrapAttempt,
 } from './errors.js'
 export {
   GroupConsumer,

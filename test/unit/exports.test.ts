@@ -7,7 +7,7 @@ import * as dev from '../../src/dev/index.js'
 
 describe('package entry points', () => {
   it('peridot exposes the client API and typed errors', () => {
-    for (const name of ['Client', 'PartitionClient', 'Producer', 'TransactionalProducer', 'GroupConsumer', 'KafkaProtocolError', 'DecodeError', 'murmur2']) {
+    for (const name of ['Client', 'PartitionClient', 'Producer', 'TransactionalProducer', 'GroupConsumer', 'KafkaProtocolError', 'DecodeError', 'murmur2', 'ClientClosedError', 'BootstrapError']) {
       expect(root, name).toHaveProperty(name)
     }
   })
