@@ -22,6 +22,7 @@ import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './ac
 import { estimateRecordSize } from './batch-producer.js'
 import { checkCount, checkProducerOptions } from './producer-options.js'
 import { settlesWithin, untilAborted } from '../owned-resources.js'
+import { TransactionStateError } from './errors.js'
 import { Sender } from './sender.js'
 import { TransactionManager } from './transaction-manager.js'
 import type { TransactionState } from './txn-state.js'
@@ -537,6 +538,10 @@ export class Producer implements AsyncDisposable {
  */
 export class TransactionalProducer extends Producer {
   declare protected readonly txn: TransactionManager
+  /** Watchers of send promises not settled yet (they never reject): flush() and commit() wait for them. */
+  private readonly unsettled = new Set<Promise<void>>()
+  /** The first send failure, and the transaction (generation) it belongs to. */
+  private sendFailure: { generation: number; err: Error } | undefined
 
   /** Use `client.transactionalProducer()`. */
   constructor(client: Client, options: TransactionalProducerOptions) {
@@ -587,6 +592,61 @@ export class TransactionalProducer extends Producer {
   }
 
   /**
+   * Sends a record in the current transaction; resolves with where it was written once its batch
+   * is acknowledged (visible to read_committed consumers only after commit()). The promise need
+   * not be awaited or handled: a record that fails (or is dropped because the transaction
+   * aborts) never becomes an unhandled rejection, and its failure is reported by commit(),
+   * which throws TransactionAbortableError with it as the cause.
+   */
+  override send(record: ProducerRecord): Promise<RecordMetadata> {
+    return this.misuse() ?? this.watch(super.send(record))
+  }
+
+  /** Sends records in the current transaction; as {@link send}, the promise need not be handled. */
+  override sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    return this.misuse() ?? this.watch(super.sendBatch(records))
+  }
+
+  /**
+   * A send in the wrong state (before begin(), during abort()) joins no transaction that commit()
+   * could report it in: its rejection stays unhandled unless the caller handles it, as Java's
+   * send() throws at once.
+   */
+  private misuse(): Promise<never> | undefined {
+    const err = this.txn.sendError()
+    return err instanceof TransactionStateError ? Promise.reject(err) : undefined
+  }
+
+  /** Marks a send promise handled, keeping its failure for commit(). */
+  private watch<T>(p: Promise<T>): Promise<T> {
+    const generation = this.txn.generation
+    const watcher: Promise<void> = p.then(
+      () => {
+        this.unsettled.delete(watcher)
+      },
+      (err: unknown) => {
+        this.unsettled.delete(watcher)
+        if (this.sendFailure === undefined || this.sendFailure.generation !== generation) {
+          this.sendFailure = { generation, err: err instanceof Error ? err : new Error(String(err)) }
+        }
+      },
+    )
+    this.unsettled.add(watcher)
+    return p
+  }
+
+  /**
+   * Sends what is buffered and waits until every record sent so far is settled. A record of the
+   * current transaction that failed makes it abortable (commit() then throws).
+   */
+  override async flush(): Promise<void> {
+    await super.flush()
+    while (this.unsettled.size > 0) await Promise.all([...this.unsettled])
+    const failed = this.sendFailure
+    if (failed !== undefined && failed.generation === this.txn.generation) this.txn.onAbortableError(failed.err, false)
+  }
+
+  /**
    * Commits the consumer's `offsets` (the next offsets to read) with this transaction, for
    * consume-transform-produce. `group` is `GroupConsumer.groupMetadata()`: the coordinator
    * refuses the commit if that consumer's generation is stale (KIP-447 fencing of zombies).
@@ -604,8 +664,9 @@ export class TransactionalProducer extends Producer {
 
   /**
    * Flushes, then commits the transaction. Throws TransactionAbortableError when a record of
-   * it failed (call abort()), TransactionOutcomeUnknownError when the coordinator did not
-   * answer (call abort() or init()), ProducerFencedError when fenced.
+   * it failed, whether or not its send promise was handled (call abort()),
+   * TransactionOutcomeUnknownError when the coordinator did not answer (call abort() or
+   * init()), ProducerFencedError when fenced.
    */
   commit(): Promise<void> {
     return this.txn.commit()
