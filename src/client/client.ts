@@ -16,7 +16,7 @@ import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { checkTopicName } from './validate.js'
-import { OwnedResources, settlesWithin, type Closeable } from './owned-resources.js'
+import { DEFAULT_CLOSE_TIMEOUT_MS, OwnedResources, settlesWithin, type Closeable } from './owned-resources.js'
 import { DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js'
 import { checkCount } from './producer/producer-options.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
@@ -88,9 +88,6 @@ export interface CreateTopicOptions {
 }
 
 let crcLogged = false
-
-/** Default of {@link ClientOptions.closeTimeoutMs}. */
-export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
 
 /** After the close timeout and closing the connections, how long close() still waits for what it closes to settle. */
 const CLOSE_GRACE_MS = 1_000

@@ -4,6 +4,9 @@
  * waiting past the close timeout.
  */
 
+/** Default close timeout of clients and producers (ClientOptions.closeTimeoutMs). */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
+
 /** Something with an asynchronous close (a producer, a group consumer). */
 export interface Closeable {
   close(options?: { timeoutMs?: number }): Promise<void>
