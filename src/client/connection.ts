@@ -461,7 +461,8 @@ export class Connection {
     this.pending.clear()
     for (const p of pending) {
       clearTimeout(p.timer)
-      p.reject(err instanceof ConnectionError || err instanceof ClientClosedError ? err : new ConnectionError(err.message, { cause: err }))
+      if (err instanceof ClientClosedError) p.reject(new ClientClosedError(`${err.message} (a ${p.api.name} request was in flight)`, { cause: err, requestMayHaveBeenSent: true }))
+      else p.reject(err instanceof ConnectionError ? err : new ConnectionError(err.message, { cause: err }))
     }
     this.chunks = []
     this.buffered = 0

@@ -15,7 +15,7 @@ import { encodeRecordBatchToBuffer, type ProduceRecord } from '../protocol/recor
 import type { Cluster } from './cluster.js'
 import { ZERO_UUID } from './cluster.js'
 import type { Connection } from './connection.js'
-import { AbortError, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
+import { AbortError, ClientClosedError, closedWithUnknownOutcome, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
 import { isRetriable, withRetry } from './retry.js'
 import { validateProduceRecords } from './validate.js'
 import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './consumer/fetch-result.js'
@@ -206,6 +206,7 @@ export class PartitionClient {
           { timeoutMs: this.cluster.options.requestTimeoutMs + timeoutMs, sizeHint: 256 + this.topic.length * 3 + (batch.length < EXTERNAL_MIN_BYTES ? batch.length : 0) },
         )
       } catch (err) {
+        if (err instanceof ClientClosedError && err.requestMayHaveBeenSent) throw closedWithUnknownOutcome(`produce to ${this.topic}-${this.partition}`, err)
         if (err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent)) {
           throw new ProduceOutcomeUnknownError(`produce to ${this.topic}-${this.partition} has an unknown outcome: ${(err as Error).message}`, {
             cause: err,

@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import { encodeRecordBatchToBuffer, type ProduceRecord } from '../../protocol/records/index.js'
-import { ClientClosedError, ProduceOutcomeUnknownError } from '../errors.js'
+import { ClientClosedError, closedWithUnknownOutcome } from '../errors.js'
 import { DEFAULT_CLOSE_TIMEOUT_MS, settlesWithin } from '../owned-resources.js'
 import { isSafeProduceRetry, type PartitionClient } from '../partition-client.js'
 import { backoffDelay, sleep } from '../retry.js'
@@ -334,10 +334,7 @@ export class BatchProducer implements AsyncDisposable {
     this.currentBytes = 0
     if (open.length > 0) this.settle({ seq: -1, items: open, bytes: open.reduce((n, p) => n + p.size, 0), encoded: Buffer.alloc(0), attempts: 0 }, err)
     for (const b of this.queue.splice(0)) this.settle(b, err)
-    for (const b of this.inFlightBatches) {
-      const unknown = new ProduceOutcomeUnknownError(`produce to ${this.partitionClient.topic}-${this.partitionClient.partition} was in flight when the producer closed: the records may have been written`)
-      this.settle(b, new ClientClosedError(`${err.message}; ${unknown.message}`, { cause: unknown }))
-    }
+    for (const b of this.inFlightBatches) this.settle(b, closedWithUnknownOutcome(`produce to ${this.partitionClient.topic}-${this.partitionClient.partition}`, err))
     await flushed
   }
 

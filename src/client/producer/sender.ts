@@ -19,7 +19,7 @@ import { InitProducerId } from '../../protocol/messages/init-producer-id.js'
 import { Produce, type ProduceResponse, type ProduceTopicData } from '../../protocol/messages/produce.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { Cluster } from '../cluster.js'
-import { ClientClosedError, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
+import { ClientClosedError, closedWithUnknownOutcome, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
 import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
@@ -67,7 +67,11 @@ const RETRY_BACKOFF = { retries: 0, initialBackoffMs: 100, maxBackoffMs: 1000 }
 
 /** The request may have reached the broker and no answer says what became of it. */
 function isAmbiguous(err: Error): boolean {
-  return err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent) || err instanceof ProduceOutcomeUnknownError
+  return (
+    err instanceof TimeoutError ||
+    ((err instanceof ConnectionError || err instanceof ClientClosedError) && err.requestMayHaveBeenSent) ||
+    err instanceof ProduceOutcomeUnknownError
+  )
 }
 
 export class Sender {
@@ -477,7 +481,9 @@ export class Sender {
   private failBatch(b: ProducerBatch, err: Error): void {
     const q = b.queue
     let error = err
-    if (isAmbiguous(err) && b.attempts > 0 && !(err instanceof ProduceOutcomeUnknownError && !this.opts.idempotent)) {
+    if (err instanceof ClientClosedError && err.requestMayHaveBeenSent && !(err.cause instanceof ProduceOutcomeUnknownError)) {
+      error = closedWithUnknownOutcome(`produce to ${q.topic}-${q.partition}`, err)
+    } else if (isAmbiguous(err) && b.attempts > 0 && !(err instanceof ProduceOutcomeUnknownError && !this.opts.idempotent)) {
       error = new ProduceOutcomeUnknownError(
         `produce to ${q.topic}-${q.partition} has an unknown outcome${this.opts.idempotent ? ' (retries or delivery timeout exhausted)' : ''}: ${err.message}`,
         { cause: err },
@@ -505,10 +511,7 @@ export class Sender {
     this.wakeTimer = undefined
     this.acc.failUnsent(err)
     for (const q of this.acc.queues.values()) {
-      for (const b of q.inFlight) {
-        const unknown = new ProduceOutcomeUnknownError(`produce to ${q.topic}-${q.partition} was in flight when the producer closed: the records may have been written`)
-        this.acc.complete(b, { error: new ClientClosedError(`${err.message}; ${unknown.message}`, { cause: unknown }) })
-      }
+      for (const b of q.inFlight) this.acc.complete(b, { error: closedWithUnknownOutcome(`produce to ${q.topic}-${q.partition}`, err) })
     }
   }
 
