@@ -67,3 +67,29 @@ describe('Client.close() with records in flight and the broker unreachable', () 
     }
   }, 60_000)
 })
+
+describe('Client.close() with the broker reachable', () => {
+  it('flushes records sent without awaiting and makes the group consumer leave its group', async () => {
+    const topic = uniqueTopic('close-flush')
+    const groupId = uniqueTopic('close-group')
+    await client.createTopic(topic, { partitions: 2 })
+    const other = await Client.connect({ brokers: [bootstrap()] })
+    // Records linger for a minute unless close() flushes them.
+    const producer = other.producer({ lingerMs: 60_000 })
+    const sends = Array.from({ length: 100 }, (_, i) => producer.send({ topic, key: `k${i}`, value: `v${i}` }))
+    const consumer = other.groupConsumer({ groupId, topics: [topic], autoOffsetReset: 'earliest' })
+    await consumer.start()
+    const before = await client.admin().describeGroups([groupId])
+    expect(before[0].members).toHaveLength(1)
+
+    await other.close()
+    const written = await Promise.all(sends)
+    expect(written).toHaveLength(100)
+    const after = await client.admin().describeGroups([groupId])
+    expect(after[0].members).toHaveLength(0)
+    let total = 0
+    for (const p of [0, 1]) total += Number(await (await client.partitionClient(topic, p)).getOffset('latest'))
+    expect(total).toBe(100)
+    await expect(producer.send({ topic, value: 'late' })).rejects.toThrow(/closed/)
+  })
+})
