@@ -7,6 +7,8 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
+import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
+import { readTopic, tempStateDir, waitFor } from './streams-helpers.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 
@@ -93,3 +95,41 @@ describe('Client.close() with the broker reachable', () => {
     await expect(producer.send({ topic, value: 'late' })).rejects.toThrow(/closed/)
   })
 })
+
+describe('KafkaStreams.close({ timeoutMs }) with the broker unreachable', () => {
+  it('returns once the timeout has passed and the connections are closed under the remaining steps', async () => {
+    const input = uniqueTopic('close-streams-in')
+    const output = uniqueTopic('close-streams-out')
+    await client.createTopic(input, { partitions: 2 })
+    await client.createTopic(output, { partitions: 2 })
+    const b = new StreamsBuilder()
+    b.stream(input, { key: Serdes.string(), value: Serdes.string() })
+      .mapValues((v) => v.toUpperCase())
+      .to(output, { key: Serdes.string(), value: Serdes.string() })
+    const app = new KafkaStreams(b.build(), {
+      applicationId: uniqueTopic('close-streams-app'),
+      brokers: [proxy.address],
+      clientOptions: { resolveBroker: () => ({ host: proxy.host, port: proxy.port }) },
+      processingGuarantee: 'exactly_once_v2',
+      stateDir: tempStateDir(),
+    })
+    try {
+      await app.start()
+      const producer = client.producer()
+      await producer.sendBatch(Array.from({ length: 20 }, (_, i) => ({ topic: input, key: `k${i}`, value: `v${i}` })))
+      await producer.close()
+      await waitFor('output', async () => (await readTopic(client, output, 'read_committed')).length === 20, 30_000, 100)
+      // More input, then the broker goes silent with the app processing it.
+      await client.producer().sendBatch(Array.from({ length: 20 }, (_, i) => ({ topic: input, key: `k${i}`, value: `w${i}` })))
+      proxy.blackhole()
+      await app.close({ timeoutMs: 500 })
+      expect(app.state).toBe('NOT_RUNNING')
+    } finally {
+      proxy.resume()
+      await app.close()
+    }
+    // What the app committed before the broker went silent stays readable.
+    expect((await readTopic(client, output, 'read_committed')).length).toBeGreaterThanOrEqual(20)
+  }, 60_000)
+})
+
