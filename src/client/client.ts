@@ -337,7 +337,8 @@ export class Client implements AsyncDisposable {
   /**
    * A keyed, multi-partition batching producer sharing this client's connections; idempotent
    * unless `idempotent: false` (or `acks: 1`). With a `transactionalId` it is a
-   * {@link TransactionalProducer}, as from {@link transactionalProducer}.
+   * {@link TransactionalProducer}, as from {@link transactionalProducer}. Closing the client
+   * closes (flushes) it, if it is still open.
    */
   producer(options: TransactionalProducerOptions): TransactionalProducer
   producer(options?: ProducerOptions): Producer
@@ -369,7 +370,8 @@ export class Client implements AsyncDisposable {
 
   /**
    * A consumer-group member reading `options.topics`; iterate it with
-   * `for await`. Call `start()` to join before iterating, `close()` to leave.
+   * `for await`. Call `start()` to join before iterating, `close()` to leave (closing the
+   * client makes it leave too).
    */
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
     this.check()

@@ -29,16 +29,19 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
   }
 }
 
-/** Rejects with the signal's reason once it aborts, else settles as `p` does. Nothing stays registered afterwards. */
-export function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Rejects once `signal` aborts (with `reasonOf(signal)`, by default its reason), else settles as
+ * `p` does; an abandoned `p` is marked handled. Nothing stays registered afterwards.
+ */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal, reasonOf: (signal: AbortSignal) => unknown = (s) => s.reason): Promise<T> {
   if (signal.aborted) {
     p.catch(() => undefined)
-    return Promise.reject(signal.reason)
+    return Promise.reject(reasonOf(signal))
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       p.catch(() => undefined)
-      reject(signal.reason)
+      reject(reasonOf(signal))
     }
     signal.addEventListener('abort', onAbort, { once: true })
     p.then(

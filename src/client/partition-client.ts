@@ -18,6 +18,7 @@ import type { Connection } from './connection.js'
 import { AbortError, ClientClosedError, closedWithUnknownOutcome, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
 import { isRetriable, withRetry } from './retry.js'
 import { validateProduceRecords } from './validate.js'
+import { untilAborted } from './owned-resources.js'
 import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './consumer/fetch-result.js'
 
 export type { FetchResult, IsolationLevel }
@@ -55,22 +56,7 @@ export interface ConsumeOptions extends FetchOptions {
 }
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError('consume aborted'))
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(e)
-      },
-    )
-  })
+  return signal ? untilAborted(p, signal, () => new AbortError('consume aborted')) : p
 }
 
 /** Where {@link PartitionClient.getOffset} looks. */
