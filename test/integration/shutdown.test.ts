@@ -55,7 +55,7 @@ describe('Client.close() with records in flight and the broker unreachable', () 
     expect(exit).toEqual({ code: 0, signal: null })
     expect(settled, 'the child printed its outcomes').toBeDefined()
     console.log(`close settled every promise ${settled!.settledMs} ms after close(); close() resolved after ${settled!.closeMs} ms`)
-    expect(settled!.outcomes).toHaveLength(50 + 4)
+    expect(settled!.outcomes).toHaveLength(50 + 5)
     for (const o of settled!.outcomes) expect(['ok', 'ClientClosedError'], `${o.what}: ${o.result}`).toContain(o.result)
     expect(settled!.outcomes.filter((o) => o.result === 'ClientClosedError').length).toBeGreaterThan(0)
 
