@@ -101,11 +101,6 @@ export class Cluster {
     this.options = { ...options, retry: { ...options.retry, signal: retrySignal } }
   }
 
-  /** Aborted once the cluster is closed (its reason is a ClientClosedError). */
-  get closeSignal(): AbortSignal {
-    return this.closing.signal
-  }
-
   get logger(): Logger {
     return this.options.logger
   }

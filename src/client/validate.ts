@@ -67,6 +67,9 @@ export function validateProduceRecords(records: readonly ProduceRecord[]): void 
   }
 }
 
+/** The topic name of the last record that passed {@link validateTopicRecord}. */
+let lastValidTopic: string | undefined
+
 /** A record of a keyed producer: a ProduceRecord with its topic and an optional partition. */
 export interface TopicRecord extends ProduceRecord {
   topic: string
@@ -80,7 +83,11 @@ export interface TopicRecord extends ProduceRecord {
 export function validateTopicRecord(r: unknown, index?: number): asserts r is TopicRecord {
   const at = index === undefined ? 'record' : `record ${index}`
   checkIsObject(r, at)
-  checkTopicName(r.topic, `${at}: topic`)
+  // Records mostly go to the topic of the record before: its name was checked then.
+  if (typeof r.topic !== 'string' || r.topic !== lastValidTopic) {
+    checkTopicName(r.topic, `${at}: topic`)
+    lastValidTopic = r.topic
+  }
   const partition = r.partition
   if (partition !== undefined && (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)) {
     throw new InvalidArgumentError(`${at}: partition must be a non-negative integer (got ${describeValue(partition)})`)
