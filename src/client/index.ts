@@ -40,9 +40,9 @@ export {
   type PartitionFetchError,
 } from './consumer/fetcher.js'
 export { BatchProducer, type BatchProducerOptions } from './producer/batch-producer.js'
+export { TransactionalProducer } from './producer/transactional-producer.js'
 export {
   Producer,
-  TransactionalProducer,
   type TransactionalProducerOptions,
   type ProducerOptions,
   type ProducerRecord,
