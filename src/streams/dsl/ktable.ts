@@ -68,7 +68,12 @@ export class KTable<K, V> {
     return this.#add(Prefix.KTABLE_FILTER, () => new TableFilter(p, not, ov.sending()), this.valueSerde, getter, ov)
   }
 
-  /** Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit a delete). */
+  /**
+   * Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit
+   * a delete). As in Kafka Streams, a filter on a source table whose store has no user-given name
+   * (and no groupBy downstream) does not know old values: it forwards a delete for every update
+   * it filters out.
+   */
   filter(predicate: (key: K, value: V) => boolean): KTable<K, V> {
     return this.#filter(predicate, false)
   }
