@@ -1,7 +1,7 @@
 // DSL stores keep each value's timestamp (Kafka Streams' timestamped key-value stores): output
 // timestamps of aggregations, the store bytes, the changelog records and restoration.
 import { describe, expect, it } from 'vitest'
-import { Materialized, Serdes, Stores, StreamsBuilder, StreamTask, Topology, TopologyTestDriver, type SerdeKeyValueStore, type TimestampedKeyValueStore } from '../../../src/streams/index.js'
+import { Materialized, Serdes, Stores, StreamsBuilder, StreamTask, Topology, TopologyTestDriver, type KeyValueStore, type SerdeKeyValueStore, type TimestampedKeyValueStore } from '../../../src/streams/index.js'
 
 function counts() {
   const b = new StreamsBuilder()
@@ -84,7 +84,7 @@ describe('timestamped DSL stores', () => {
     ])
     expect(task.timestampedStore('counts')?.get('a')).toEqual({ value: 5, timestamp: 500 })
     expect(task.timestampedStore('counts')?.get('b')).toBeNull()
-    expect(task.store('counts')?.get('a')).toBe(5)
+    expect((task.store('counts') as KeyValueStore<string, number>).get('a')).toBe(5)
     task.process('in', 0, 0n, Buffer.from('a'), Buffer.from('x'), 300, [])
     const out = sent.filter((s) => s.topic === 'out')
     expect(out.map((s) => [s.timestamp, Serdes.int64().deserialize('', s.value as Buffer)])).toEqual([[500, 6]])
