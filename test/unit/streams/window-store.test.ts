@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/protocol/errors.js'
 import { Serdes } from '../../../src/streams/serde.js'
+import { InMemoryKeyValueStore } from '../../../src/streams/state/in-memory.js'
 import { LmdbKeyValueStore, storeDirectory } from '../../../src/streams/state/lmdb.js'
 import { Stores } from '../../../src/streams/state/stores.js'
 import { SerdeWindowStore } from '../../../src/streams/state/typed-window.js'
@@ -85,6 +86,24 @@ describe('persistent window and session stores', () => {
     store.close()
     const after = readdirSync(tmpdir()).filter((d) => d.startsWith('peridot-store-tmp-'))
     expect(after.length).toBe(dirs.length - 1)
+  })
+})
+
+describe('in-memory key-value store kept sorted after the first scan', () => {
+  it('a scan in progress is not disturbed by inserts and deletes; later scans see them', () => {
+    const store = new InMemoryKeyValueStore('m')
+    const b = (x: string) => Buffer.from(x)
+    for (const k of ['b', 'd', 'f']) store.put(b(k), b(k))
+    const it = store.range(b('a'), b('z'))
+    expect(it.next().value?.key.toString()).toBe('b')
+    store.put(b('c'), b('c')) // inserted into the sorted list in place
+    store.put(b('e'), b('e'))
+    store.delete(b('f'))
+    expect([...it].map((e) => e.key.toString())).toEqual(['d']) // f deleted, c/e not in the snapshot
+    expect([...store.range(b('a'), b('z'))].map((e) => e.key.toString())).toEqual(['b', 'c', 'd', 'e'])
+    store.put(b('a'), b('a'))
+    store.put(b('c'), null)
+    expect([...store.all()].map((e) => e.key.toString())).toEqual(['a', 'b', 'd', 'e'])
   })
 })
 
