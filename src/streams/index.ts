@@ -34,7 +34,7 @@ export { SerdeKeyValueStore } from './state/typed.js'
 export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
 export type { Window, Windowed } from './windowed.js'
 export { windowed } from './windowed.js'
-export { WindowedSerdes } from './windowed-serdes.js'
+export { WindowedSerdes, type WindowedSerde } from './windowed-serdes.js'
 export { valueAndTimestamp, type ValueAndTimestamp } from './state/value-and-timestamp.js'
 export type {
   WindowStore,
@@ -57,6 +57,7 @@ export {
   inMemorySessionStore,
   persistentSessionStore,
   type PersistentWindowStoreOptions,
+  type WindowedStoreOptions,
 } from './state/window-store-suppliers.js'
 export { SerdeWindowStore, timestampedValueSerde } from './state/typed-window.js'
 export { SerdeSessionStore } from './state/typed-session.js'
