@@ -41,7 +41,7 @@ export function checkRetention(storeName: string, retentionPeriod: number, segme
 }
 
 /** Expired segments kept at most before they are deleted without waiting for a flush. */
-const MAX_RETIRED = 8
+const MAX_RETIRED = 2
 
 /** The live segments of one store. */
 export class Segments {
