@@ -10,7 +10,9 @@
 import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
 import { LoggingBytesStore } from './logging.js'
-import type { BytesStore, KeyValueStore } from './store.js'
+import type { BytesStore, KeyValueBytesStoreSupplier, KeyValueStore } from './store.js'
+import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from './built-store.js'
+import { SerdeKeyValueStore } from './typed.js'
 import { rawValueOf, timestampOf, toTimestampedBytes, type ValueAndTimestamp } from './value-and-timestamp.js'
 
 /** Timestamp of values written without one (through a plain view): Kafka's `NO_TIMESTAMP`. */
@@ -109,5 +111,25 @@ export class LoggingTimestampedBytesStore extends LoggingBytesStore {
   protected override log(key: Buffer, value: Buffer | null): void {
     if (value === null) this.sink.logChange(this.name, key, null, this.time.currentRecordTimestamp())
     else this.sink.logChange(this.name, key, rawValueOf(value), timestampOf(value))
+  }
+}
+
+/**
+ * The task's instance of a timestamped key-value store: processors open the timestamped store,
+ * interactive queries and the test driver read plain values, and restoring puts each changelog
+ * record's timestamp in front of its value.
+ */
+export function buildTimestampedKeyValueStore(supplier: KeyValueBytesStoreSupplier, env: StoreBuildEnv): BuiltStore {
+  const inner = supplier.get(env.context)
+  const bytes = env.changelog === null ? inner : new LoggingTimestampedBytesStore(inner, env.changelog, env.time)
+  const { keySerde, valueSerde, serdeTopic } = env
+  // Wiping and decoding changelog records (plain values) work as for a plain store over the same bytes.
+  const plain = buildKeyValueStore({ name: inner.name, get: () => inner }, { ...env, changelog: null })
+  return {
+    store: new SerdeKeyValueStore(bytes, keySerde, timestampedSerde(valueSerde), serdeTopic),
+    queryStore: new SerdeKeyValueStore(new TimestampedBytesView(bytes), keySerde, valueSerde, serdeTopic),
+    restore: (key, value, timestamp) => inner.put(key, value === null ? null : toTimestampedBytes(timestamp, value)),
+    wipe: plain.wipe,
+    decodeChangelog: plain.decodeChangelog,
   }
 }
