@@ -137,7 +137,8 @@ export class KTable<K, V> {
     this.b.topology.addProcessor(name, () => new SuppressProcessor(spec), this.name)
     const keySerde = this.keySerde === undefined && this.windowed !== undefined ? new WindowedBufferKeySerde(undefined) : this.keySerde
     let store = new StoreBuilder<unknown, unknown>(inMemoryKeyValueStore(storeName), keySerde as Serde<unknown> | undefined, new SuppressionBufferValueSerde(this.valueSerde) as Serde<unknown>)
-    store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig)
+    // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update.
+    store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig).withLogAtFlush()
     this.b.topology.addStateStore(store, name)
     return new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined, this.windowed)
   }

@@ -331,7 +331,7 @@ export class StreamTask implements TimestampSource {
         if (reg === undefined) throw new TopologyError(`state store '${storeName}' is not registered`)
         const inner = reg.builder.supplier.get({ applicationId: this.applicationId, taskId: this.id, stateDir: config.stateDir })
         this.#innerStores.set(storeName, inner)
-        const bytes = reg.builder.loggingEnabled && !reg.global ? new LoggingBytesStore(inner, changelogSink, this) : inner
+        const bytes = reg.builder.loggingEnabled && !reg.global ? new LoggingBytesStore(inner, changelogSink, this, reg.builder.logAtFlush) : inner
         const keySerde = this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`)
         const valueSerde = this.#serde(reg.builder.valueSerde, 'value', `state store '${storeName}'`)
         this.#stores.set(storeName, new SerdeKeyValueStore(bytes, keySerde, valueSerde, changelogTopic(this.applicationId, storeName)))

@@ -16,6 +16,7 @@ export class StoreBuilder<K, V> {
   readonly loggingEnabled: boolean
   /** Topic configs for the changelog topic (e.g. `{ 'min.compaction.lag.ms': '0' }`). */
   readonly changelogConfig: Readonly<globalThis.Record<string, string>>
+  #logAtFlush = false
 
   constructor(
     supplier: KeyValueBytesStoreSupplier,
@@ -33,6 +34,18 @@ export class StoreBuilder<K, V> {
 
   get name(): string {
     return this.supplier.name
+  }
+
+  /** @internal True when changed keys are logged at flush (once each, before every commit) rather than at every write. */
+  get logAtFlush(): boolean {
+    return this.#logAtFlush
+  }
+
+  /** @internal The same builder, logging changed keys at flush (Kafka Streams' suppression buffer does). */
+  withLogAtFlush(): StoreBuilder<K, V> {
+    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.changelogConfig)
+    b.#logAtFlush = true
+    return b
   }
 
   withLoggingDisabled(): StoreBuilder<K, V> {

@@ -3,7 +3,8 @@
  * TopologyTestDriver. Every sub-topology runs as one task (partition 0); records written to
  * repartition topics (and to topics the topology itself reads) are processed right after the
  * record that produced them; wall-clock time is mocked and moves only through
- * {@link TopologyTestDriver.advanceWallClockTime}.
+ * {@link TopologyTestDriver.advanceWallClockTime}. Like Kafka Streams' driver it commits after
+ * every record (stores are flushed).
  */
 import { decodeRecordBatches, encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import { TopologyError } from '../errors.js'
@@ -281,7 +282,10 @@ export class TopologyTestDriver {
     this.#checkOpen()
     if (!(ms >= 0)) throw new RangeError(`advanceWallClockTime: ms must be >= 0, got ${ms}`)
     this.#now += ms
-    for (const t of this.#tasks) t.maybePunctuateSystemTime()
+    for (const t of this.#tasks) {
+      t.maybePunctuateSystemTime()
+      t.flush()
+    }
     this.#drain()
   }
 
@@ -329,6 +333,8 @@ export class TopologyTestDriver {
       c.next()
       t.processAt(topic, 0, c)
       t.maybePunctuateStreamTime()
+      // A commit after every record, as Kafka Streams' driver does: stores flush (deferred changelog writes go out).
+      t.flush()
       t.markCommitted()
     }
   }

@@ -24,6 +24,7 @@ import {
 } from '../../../src/streams/index.js'
 import type { Windowed } from '../../../src/streams/windowed.js'
 import { storeGetter } from '../../../src/streams/dsl/processors.js'
+import { decodeBufferedChange } from '../../../src/streams/state/suppression-buffer.js'
 
 const str = Serdes.string()
 
@@ -406,6 +407,7 @@ describe('suppression buffer restore', () => {
     const firstSent: Sent[] = []
     const first = task(build(), firstSent)
     input.forEach((r, i) => click(first, r, i))
+    first.flush() // the last commit: the buffer's changed keys reach its changelog
     first.close()
     const secondSent: Sent[] = []
     const second = task(build(), secondSent)
@@ -413,6 +415,33 @@ describe('suppression buffer restore', () => {
     expect(second.changelogPartitions().map((c) => c.topic)).toEqual(['app-win-counts-changelog', 'app-final-store-changelog'])
     rest.forEach((r, i) => click(second, r, input.length + i))
     expect([...outputs(firstSent), ...outputs(secondSent)]).toEqual(outputs(refSent))
+  })
+
+  it('logs each changed key once per commit, with its state at the commit', () => {
+    const b = new StreamsBuilder()
+    b.table('in', { key: str, value: str }, { name: 'src', loggingEnabled: false }).suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()).withName('s'))
+    const sent: Sent[] = []
+    const t = task(b.build(), sent)
+    const put = (k: string, v: string, ts: number, offset: number) => t.process('in', 0, BigInt(offset), Buffer.from(k), Buffer.from(v), ts, [])
+    put('a', 'a1', 0, 0)
+    put('a', 'a2', 1, 1)
+    put('b', 'b1', 2, 2)
+    expect(sent).toEqual([])
+    t.flush()
+    const decode = (r: Sent) => [r.key!.toString(), r.value === null ? null : decodeBufferedChange(r.value).newValue!.toString()]
+    expect(sent.map(decode)).toEqual([
+      ['a', 'a2'],
+      ['b', 'b1'],
+    ])
+    sent.length = 0
+    put('c', 'c1', 10, 3) // a is emitted: its buffer entry is deleted
+    put('b', 'b2', 11, 4)
+    t.flush()
+    expect(sent.filter((r) => r.topic === 'app-s-store-changelog').map(decode)).toEqual([
+      ['c', 'c1'],
+      ['a', null],
+      ['b', 'b2'],
+    ])
   })
 
   it('rejects store bytes of an unknown layout version', () => {
