@@ -19,6 +19,7 @@ import type { BytesStore, ChangelogSink, StateStore } from '../state/store.js'
 import { SerdeKeyValueStore } from '../state/typed.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
+import type { DroppedRecordsSensor } from '../dsl/dropped-records.js'
 import type {
   ConsumedRecordInfo,
   SinkNode,
@@ -65,6 +66,11 @@ export interface TaskMetrics {
   skippedNegativeTimestamp: number
   deadLettered: number
   punctuations: number
+  /**
+   * Records windowed aggregations dropped: null keys, and records whose windows had closed
+   * (later than window end + grace). Kafka Streams' `dropped-records` task metric.
+   */
+  droppedRecords: number
 }
 
 /** Constructor options of {@link StreamTask}. */
@@ -195,7 +201,7 @@ class Schedule implements Cancellable {
 }
 
 /** The context a processor gets: bound to its node; record-level state is read from the task. */
-class NodeContext implements ProcessorContext<unknown, unknown> {
+class NodeContext implements ProcessorContext<unknown, unknown>, DroppedRecordsSensor {
   readonly #task: StreamTask
   readonly #node: ProcessorRuntime
   readonly #stores: ReadonlySet<string>
@@ -245,6 +251,10 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
   currentSystemTimeMs(): number {
     return this.#task.clock()
   }
+  /** @internal {@link DroppedRecordsSensor}: counted per task, the first one logged. */
+  recordDropped(reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
+    this.#task.recordDropped(this.#node.name, reason, details)
+  }
 }
 
 // Kafka's KIP-1034 dead-letter headers.
@@ -275,6 +285,7 @@ export class StreamTask implements TimestampSource {
     skippedNegativeTimestamp: 0,
     deadLettered: 0,
     punctuations: 0,
+    droppedRecords: 0,
   }
   /** Largest record timestamp processed (-1 before any): Kafka Streams' task stream time. */
   streamTime = -1
@@ -569,6 +580,17 @@ export class StreamTask implements TimestampSource {
   /** @internal */
   globalStore(name: string): StateStore | undefined {
     return this.#globalStores.get(name)
+  }
+
+  /** @internal Counts a record a processor dropped; logs the task's first one at warn level. */
+  recordDropped(processor: string, reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
+    if (this.metrics.droppedRecords++ === 0) {
+      const where = this.recordMetadata()
+      this.#logger.warn(
+        { taskId: this.id, processor, ...details, topic: where?.topic, partition: where?.partition, offset: where === null ? undefined : String(where.offset) },
+        `dropping record: ${reason} (further dropped records of task ${this.id} are only counted in the droppedRecords metric)`,
+      )
+    }
   }
 
   /** @internal */
