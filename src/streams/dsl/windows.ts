@@ -116,7 +116,7 @@ export class TimeWindows extends Windows<Window> {
   }
 
   /** Kafka Streams' `toString`. */
-  toString(): string {
+  override toString(): string {
     return `TimeWindows{, sizeMs=${this.sizeMs}, advanceMs=${this.advanceMs}, graceMs=${this.#graceMs}}`
   }
 }
@@ -155,7 +155,7 @@ export class UnlimitedWindows extends Windows<Window> {
   }
 
   /** Kafka Streams' `toString`. */
-  toString(): string {
+  override toString(): string {
     return `UnlimitedWindows{startMs=${this.startMs}}`
   }
 }
