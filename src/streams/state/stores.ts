@@ -2,6 +2,7 @@
  * Store registration: {@link StoreBuilder} for the Processor API (`Stores.keyValueStoreBuilder`)
  * and {@link Materialized} for the DSL. Both describe a store; tasks build the instances.
  */
+import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
 import { lmdbKeyValueStore } from './lmdb.js'
@@ -71,6 +72,12 @@ export interface MaterializedOptions<K, V> {
   /** Default true. */
   loggingEnabled?: boolean
   changelogConfig?: globalThis.Record<string, string>
+  /**
+   * Window and session stores: how long (ms of stream time) windows are kept. Default: window
+   * size + grace (sliding windows: 2 x time difference + grace; sessions: gap + grace); a smaller
+   * retention is rejected.
+   */
+  retentionMs?: number
 }
 
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
@@ -81,6 +88,7 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
+  retentionMs?: number
 
   /** A store with this name, or backed by this supplier (named after it). */
   static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
@@ -108,6 +116,13 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
 
   withValueSerde(serde: Serde<V>): this {
     this.value = serde
+    return this
+  }
+
+  /** Window and session stores: keep windows this long (ms of stream time, >= 0). */
+  withRetention(retentionMs: number): this {
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new InvalidArgumentError(`Retention must not be negative (a whole number of ms), got ${String(retentionMs)}`)
+    this.retentionMs = retentionMs
     return this
   }
 
