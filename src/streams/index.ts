@@ -61,6 +61,7 @@ export {
 export { SerdeWindowStore, timestampedValueSerde } from './state/typed-window.js'
 export { SerdeSessionStore } from './state/typed-session.js'
 export { LoggingWindowBytesStore, LoggingSessionBytesStore } from './state/logging-window.js'
+export { readOnlyWindowView, readOnlySessionView, plainWindowFacade, type QueryableStoreType } from './state/read-only-views.js'
 export {
   Topology,
   type Subtopology,
