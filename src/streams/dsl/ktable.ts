@@ -16,7 +16,7 @@ import { inMemoryKeyValueStore } from '../state/in-memory.js'
 import { StoreBuilder } from '../state/stores.js'
 import { Suppressed } from './suppressed.js'
 import { SuppressProcessor, SuppressionBufferValueSerde, WindowedBufferKeySerde, suppressedGetter } from './suppress-processor.js'
-import type { WindowedTableInfo } from './windowed-table.js'
+import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
 
 /** A table with keys of type K and values of type V. */
 export class KTable<K, V> {
@@ -30,8 +30,11 @@ export class KTable<K, V> {
   readonly valueGetter: ValueGetterSupplier
   /** Name of the store holding this table, when it is materialized (queryable by this name). */
   readonly queryableStoreName: string | undefined
-  /** @internal Set when the keys are `Windowed<K>` (windowed aggregations and tables derived from them). */
-  readonly windowed: WindowedTableInfo | undefined
+  /**
+   * @internal Set on tables of windowed aggregations (and kept through filter and mapValues):
+   * windowed keys and the grace until a window closes, for `Suppressed.untilWindowCloses`.
+   */
+  windowedAggregation: WindowedAggregationInfo | undefined = undefined
 
   /** @internal */
   constructor(
@@ -42,7 +45,6 @@ export class KTable<K, V> {
     sourceNodes: ReadonlySet<string>,
     valueGetter: ValueGetterSupplier,
     queryableStoreName: string | undefined,
-    windowed?: WindowedTableInfo,
   ) {
     this.b = b
     this.name = name
@@ -51,13 +53,14 @@ export class KTable<K, V> {
     this.sourceNodes = sourceNodes
     this.valueGetter = valueGetter
     this.queryableStoreName = queryableStoreName
-    this.windowed = windowed
   }
 
   #add<V2>(prefix: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, valueSerde: Serde<V2> | undefined, getter: ValueGetterSupplier): KTable<K, V2> {
     const name = this.b.names.processorName(prefix)
     this.b.topology.addProcessor(name, supplier, this.name)
-    return new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined, this.windowed)
+    const table = new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined)
+    table.windowedAggregation = this.windowedAggregation
+    return table
   }
 
   /** Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit a delete). */
@@ -117,10 +120,10 @@ export class KTable<K, V> {
     if (!(suppressed instanceof Suppressed)) throw new InvalidArgumentError('KTable.suppress: pass Suppressed.untilWindowCloses(...) or Suppressed.untilTimeLimit(...)')
     let durationMs = suppressed.timeLimitMs
     if (suppressed.kind === 'window-close') {
-      if (this.windowed === undefined) {
+      if (this.windowedAggregation === undefined) {
         throw new TopologyError(`Window close time is only defined for windowed computations. Got [${this.name}]: suppress(untilWindowCloses) needs a windowed aggregation's table`)
       }
-      durationMs = this.windowed.graceMs
+      durationMs = this.windowedAggregation.graceMs
     }
     const name = suppressed.name ?? this.b.names.processorName(Prefix.KTABLE_SUPPRESS)
     const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : this.b.names.storeName(Prefix.KTABLE_SUPPRESS)
@@ -135,11 +138,13 @@ export class KTable<K, V> {
       emitEarlyWhenFull: config.bufferFullStrategy === 'emit-early',
     }
     this.b.topology.addProcessor(name, () => new SuppressProcessor(spec), this.name)
-    const keySerde = this.keySerde === undefined && this.windowed !== undefined ? new WindowedBufferKeySerde(undefined) : this.keySerde
+    const keySerde = this.keySerde === undefined && this.windowedAggregation !== undefined ? new WindowedBufferKeySerde(undefined) : this.keySerde
     let store = new StoreBuilder<unknown, unknown>(inMemoryKeyValueStore(storeName), keySerde as Serde<unknown> | undefined, new SuppressionBufferValueSerde(this.valueSerde) as Serde<unknown>)
     // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update.
     store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig).withLogAtFlush()
     this.b.topology.addStateStore(store, name)
-    return new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined, this.windowed)
+    const table = new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined)
+    table.windowedAggregation = this.windowedAggregation
+    return table
   }
 }

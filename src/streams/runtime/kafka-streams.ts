@@ -21,8 +21,12 @@ import { ProducerFencedError } from '../../client/producer/errors.js'
 import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
+import { queryableTypeOf, readOnlySessionView, readOnlyWindowView, type QueryableStoreType } from '../state/read-only-views.js'
+import type { ReadOnlySessionStore } from '../state/session-store.js'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
+import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
 import type { SerdeKeyValueStore } from '../state/typed.js'
-import type { Topology } from '../topology/topology.js'
+import type { StoreRegistration, Topology } from '../topology/topology.js'
 import { changelogTopic } from '../topology/naming.js'
 import { StreamsConfigError, StreamsStateError } from './errors.js'
 import { setUpInternalTopics } from './internal-topics.js'
@@ -103,6 +107,8 @@ export interface StreamsMetrics {
   recordsProcessed: number
   /** Records skipped by exception handlers or for negative timestamps. */
   recordsSkipped: number
+  /** Records windowed aggregations dropped (null keys, windows closed: later than end + grace). */
+  droppedRecords: number
   punctuations: number
   commits: number
   commitLatencyAvgMs: number
@@ -697,8 +703,26 @@ export class KafkaStreams implements AsyncDisposable {
    * store). Keys are spread over instances: use {@link metadataForKey} to find the one that has
    * a key. Results reflect processed records, including those not yet committed.
    */
-  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
-    if (!this.#topology.stores.has(name)) throw new StreamsConfigError(`the topology has no state store named '${name}'`)
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V>
+  /** A key-value store (as without a type). */
+  store<K, V>(name: string, type: 'keyValue'): ReadOnlyKeyValueStore<K, V>
+  /** A window store; a timestamped window store answers with plain values. */
+  store<K, V>(name: string, type: 'window'): ReadOnlyWindowStore<K, V>
+  /** A timestamped window store (a DSL windowed aggregation's), values with their timestamps. */
+  store<K, V>(name: string, type: 'timestampedWindow'): ReadOnlyTimestampedWindowStore<K, V>
+  /** A session store. */
+  store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>
+  store<K, V>(
+    name: string,
+    type: QueryableStoreType = 'keyValue',
+  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+    const reg = this.#topology.stores.get(name)
+    if (reg === undefined) throw new StreamsConfigError(`the topology has no state store named '${name}'`)
+    const actual = queryableTypeOf(reg.builder)
+    if (actual !== type && !(type === 'window' && actual === 'timestampedWindow')) {
+      throw new StreamsConfigError(`state store '${name}' is a ${actual} store: query it with store('${name}', '${actual}')`)
+    }
+    if (type !== 'keyValue') return this.#windowedStore<K, V>(name, type)
     const stores = (): Array<SerdeKeyValueStore<K, V>> => {
       const g = this.#globalStores?.get(name)
       if (g !== undefined) return [g as unknown as SerdeKeyValueStore<K, V>]
@@ -738,6 +762,23 @@ export class KafkaStreams implements AsyncDisposable {
     }
   }
 
+  /** Read-only view of a window or session store over the running tasks. */
+  #windowedStore<K, V>(name: string, type: Exclude<QueryableStoreType, 'keyValue'>): ReadOnlyWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+    const stores = <S>(): S[] => {
+      const out: S[] = []
+      for (const at of this.#tasks?.runningTasks() ?? []) {
+        const s = at.task.store(name)
+        if (s !== undefined) out.push(s as S)
+      }
+      return out
+    }
+    if (type === 'session') return readOnlySessionView<K, V>(name, () => stores<ReadOnlySessionStore<K, V>>())
+    if (type === 'window' && queryableTypeOf((this.#topology.stores.get(name) as StoreRegistration).builder) === 'timestampedWindow') {
+      return readOnlyWindowView<K, ValueAndTimestamp<V>, V>(name, () => stores<ReadOnlyWindowStore<K, ValueAndTimestamp<V>>>(), (vt) => vt.value)
+    }
+    return readOnlyWindowView<K, V, V>(name, () => stores<ReadOnlyWindowStore<K, V>>(), (v) => v)
+  }
+
   /**
    * Which instance hosts `key` of store `storeName` (by applicationServer endpoint), from the
    * last assignment. The partition is the default partitioner's (murmur2 of the key bytes), as
@@ -775,17 +816,20 @@ export class KafkaStreams implements AsyncDisposable {
     let processed = tasks?.closedTotals.processed ?? 0
     let skipped = tasks?.closedTotals.skipped ?? 0
     let punctuations = tasks?.closedTotals.punctuations ?? 0
+    let dropped = tasks?.closedTotals.droppedRecords ?? 0
     for (const at of tasks?.active.values() ?? []) {
       const m = at.task.metrics
       processed += m.processed
       skipped += m.skippedDeserialization + m.skippedProcessing + m.skippedNegativeTimestamp
       punctuations += m.punctuations
+      dropped += m.droppedRecords
     }
     const updater = this.#updater
     return {
       state: this.#state,
       recordsProcessed: processed,
       recordsSkipped: skipped,
+      droppedRecords: dropped,
       punctuations,
       commits: this.#commits,
       commitLatencyAvgMs: this.#commits === 0 ? 0 : this.#commitMsTotal / this.#commits,

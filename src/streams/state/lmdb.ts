@@ -190,6 +190,17 @@ export class LmdbKeyValueStore implements BytesStore {
     if (this.#removeOnClose) rmSync(this.path, { recursive: true, force: true })
   }
 
+  /** Closes the environment without writing buffered changes and deletes its directory (a dropped segment). */
+  destroy(): void {
+    this.#pending.clear()
+    this.#pendingSorted = null
+    if (this.#open) {
+      this.#open = false
+      void this.#root.close()
+    }
+    rmSync(this.path, { recursive: true, force: true })
+  }
+
   #read(key: Buffer): Buffer | null {
     this.#checkOpen()
     if (key.length === 0) return this.#side.getBinary(EMPTY_KEY_SLOT) ?? null

@@ -2,10 +2,15 @@
  * Store registration: {@link StoreBuilder} for the Processor API (`Stores.keyValueStoreBuilder`)
  * and {@link Materialized} for the DSL. Both describe a store; tasks build the instances.
  */
+import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
 import { lmdbKeyValueStore } from './lmdb.js'
 import type { KeyValueBytesStoreSupplier } from './store.js'
+import type { SessionBytesStoreSupplier } from './session-store.js'
+import { SessionStoreBuilder, WindowStoreBuilder } from './window-store-builders.js'
+import { inMemorySessionStore, inMemoryWindowStore, persistentSessionStore, persistentWindowStore } from './window-store-suppliers.js'
+import type { WindowBytesStoreSupplier } from './window-store.js'
 
 /** Describes a key-value store to create in every task that uses it. */
 export class StoreBuilder<K, V> {
@@ -71,6 +76,31 @@ export const Stores = {
   keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder<K, V> {
     return new StoreBuilder(supplier, keySerde, valueSerde)
   },
+  /** An in-memory window store supplier: `(name, retentionPeriod, windowSize, retainDuplicates)`. */
+  inMemoryWindowStore,
+  /** A persistent (LMDB) window store supplier: `(name, retentionPeriod, windowSize, retainDuplicates, options?)`. */
+  persistentWindowStore,
+  /** As {@link persistentWindowStore}: timestamped values are a builder choice ({@link Stores.timestampedWindowStoreBuilder}). */
+  persistentTimestampedWindowStore: persistentWindowStore,
+  /** An in-memory session store supplier: `(name, retentionPeriod)`. */
+  inMemorySessionStore,
+  /** A persistent (LMDB) session store supplier: `(name, retentionPeriod, options?)`. */
+  persistentSessionStore,
+  /** A typed window store builder (`WindowStore<K, V>`); omitted serdes fall back to the defaults. */
+  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, false)
+  },
+  /**
+   * A timestamped window store builder (`TimestampedWindowStore<K, V>`: values are
+   * `ValueAndTimestamp<V>`); `valueSerde` is the plain values' serde.
+   */
+  timestampedWindowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, true)
+  },
+  /** A typed session store builder (`SessionStore<K, V>`). */
+  sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder(supplier, keySerde, valueSerde)
+  },
 } as const
 
 /** Plain-object form of {@link Materialized}. */
@@ -84,6 +114,12 @@ export interface MaterializedOptions<K, V> {
   /** Default true. */
   loggingEnabled?: boolean
   changelogConfig?: globalThis.Record<string, string>
+  /**
+   * Window and session stores: how long (ms of stream time) windows are kept. Default: window
+   * size + grace (sliding windows: 2 x time difference + grace; sessions: gap + grace); a smaller
+   * retention is rejected.
+   */
+  retentionMs?: number
 }
 
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
@@ -94,6 +130,7 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
+  retentionMs?: number
 
   /** A store with this name, or backed by this supplier (named after it). */
   static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
@@ -121,6 +158,13 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
 
   withValueSerde(serde: Serde<V>): this {
     this.value = serde
+    return this
+  }
+
+  /** Window and session stores: keep windows this long (ms of stream time, >= 0). */
+  withRetention(retentionMs: number): this {
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new InvalidArgumentError(`Retention must not be negative (a whole number of ms), got ${String(retentionMs)}`)
+    this.retentionMs = retentionMs
     return this
   }
 

@@ -25,6 +25,8 @@ import {
 import type { Windowed } from '../../../src/streams/windowed.js'
 import { storeGetter } from '../../../src/streams/dsl/processors.js'
 import { decodeBufferedChange } from '../../../src/streams/state/suppression-buffer.js'
+import { SessionWindows, TimeWindows } from '../../../src/streams/dsl/windows.js'
+import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
 
 const str = Serdes.string()
 
@@ -292,9 +294,8 @@ function windowedCounts(size: number, grace: number) {
   b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('win-counts'), str, Serdes.int64()))
   const counts = b.stream('clicks', { key: str, value: str }).process(() => new TumblingCount(size, grace), 'win-counts')
   // What a windowed aggregation returns: a table of Windowed keys that knows its grace.
-  const table = new KTable<Windowed<string>, number>(counts.b, counts.name, undefined, Serdes.int64(), counts.sourceNodes, storeGetter('win-counts'), undefined, {
-    graceMs: grace,
-  })
+  const table = new KTable<Windowed<string>, number>(counts.b, counts.name, undefined, Serdes.int64(), counts.sourceNodes, storeGetter('win-counts'), undefined)
+  table.windowedAggregation = { windowedKeys: true, kind: 'time', graceMs: grace, processorName: counts.name }
   return { b, table }
 }
 
@@ -448,7 +449,90 @@ describe('suppression buffer restore', () => {
     const b = new StreamsBuilder()
     b.table('in', { key: str, value: str }).suppress(Suppressed.untilTimeLimit(1, BufferConfig.unbounded()).withName('s'))
     const t = task(b.build(), [])
-    t.restore('s-store', [{ key: Buffer.from('k'), value: Buffer.from([9, 0, 0]) }])
+    t.restore('s-store', [{ key: Buffer.from('k'), value: Buffer.from([9, 0, 0]), timestamp: 0 }])
     expect(() => t.init()).toThrow(/unknown value layout version 9/)
+  })
+})
+
+describe('suppress(untilWindowCloses) on windowed aggregations', () => {
+  function readWindowed(driver: TopologyTestDriver, serde: ReturnType<typeof WindowedSerdes.timeWindowedSerdeFrom<string>>) {
+    const out = driver.createOutputTopic('final', serde, Serdes.int64())
+    return () => out.readRecordsToList().map((r) => [`${r.key.key}@${r.key.window.start}-${r.key.window.end}`, r.value, r.timestamp])
+  }
+
+  it('groupByKey().windowedBy(TimeWindows.ofSizeAndGrace).count(): one final count per window after end + grace', () => {
+    const b = new StreamsBuilder()
+    b.stream('clicks', { key: str, value: str })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to('final', { value: Serdes.int64() })
+    const topology = b.build()
+    expect([...topology.stores.keys()]).toContain('KTABLE-SUPPRESS-STATE-STORE-0000000004')
+    const driver = new TopologyTestDriver(topology)
+    const clicks = driver.createInputTopic('clicks', str, str)
+    const read = readWindowed(driver, WindowedSerdes.timeWindowedSerdeFrom(str, 10))
+    clicks.pipeInput('a', 'x', 3)
+    clicks.pipeInput('a', 'x', 12)
+    clicks.pipeInput('b', 'x', 11)
+    clicks.pipeInput('a', 'x', 7) // [0,10) still open: 10 + 5 > 12
+    expect(read()).toEqual([])
+    clicks.pipeInput('a', 'x', 16) // closes [0,10)
+    expect(read()).toEqual([['a@0-10', 2, 7]])
+    clicks.pipeInput('a', 'x', 9) // late: dropped by the aggregation, never reaches the suppression
+    clicks.pipeInput('c', 'x', 25) // closes [10,20): window end, then key bytes
+    expect(read()).toEqual([
+      ['a@10-20', 2, 16],
+      ['b@10-20', 1, 11],
+    ])
+    expect(driver.metrics().get('0_0')?.droppedRecords).toBe(1)
+    driver.close()
+  })
+
+  it('hopping windows: each window of a record emitted once, in window-end order', () => {
+    const b = new StreamsBuilder()
+    b.stream('clicks', { key: str, value: str })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to('final', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build())
+    const clicks = driver.createInputTopic('clicks', str, str)
+    const read = readWindowed(driver, WindowedSerdes.timeWindowedSerdeFrom(str, 10))
+    clicks.pipeInput('a', 'x', 7) // windows [0,10) and [5,15)
+    clicks.pipeInput('a', 'x', 8)
+    clicks.pipeInput('a', 'x', 10) // windows [5,15), [10,20); closes [0,10)
+    expect(read()).toEqual([['a@0-10', 2, 8]])
+    clicks.pipeInput('z', 'x', 30) // closes [5,15) and [10,20); z's windows [25,35), [30,40) stay open
+    expect(read()).toEqual([
+      ['a@5-15', 3, 10],
+      ['a@10-20', 1, 10],
+    ])
+    driver.close()
+  })
+
+  it('session windows: merged-away sessions (deletes) are dropped, the merged session emitted once after end + gap + grace', () => {
+    const b = new StreamsBuilder()
+    b.stream('clicks', { key: str, value: str })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 2))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to('final', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build())
+    const clicks = driver.createInputTopic('clicks', str, str)
+    const read = readWindowed(driver, WindowedSerdes.sessionWindowedSerdeFrom(str))
+    clicks.pipeInput('a', 'x', 0)
+    clicks.pipeInput('a', 'x', 3) // merges [0,0] into [0,3]: a delete for [0,0]
+    clicks.pipeInput('b', 'x', 9) // 3 + 5 + 2 <= 9? no
+    expect(read()).toEqual([])
+    clicks.pipeInput('b', 'x', 10) // [0,3] closes; [0,0]'s delete is not forwarded
+    expect(read()).toEqual([['a@0-3', 2, 3]])
+    driver.close()
   })
 })

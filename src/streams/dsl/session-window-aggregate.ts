@@ -1,0 +1,115 @@
+/**
+ * Session-window aggregation (Kafka Streams' KStreamSessionWindowAggregate). A record at t joins
+ * every session of its key within the inactivity gap (end >= t - gap, start <= t + gap): they are
+ * merged (merger), removed, and replaced by one session covering them all and t. A session is
+ * closed when the processor's observed stream time reaches its end + gap + grace; a record whose
+ * merged session would be closed is dropped (`droppedRecords`).
+ *
+ * Output: `Change` records of `Windowed<K>` keys stamped with the session's end: a removed
+ * session forwards (null, old aggregate), the new one (aggregate, null). With
+ * `EmitStrategy.onWindowClose()` only closed sessions are forwarded, once each.
+ */
+import type { Processor, ProcessorContext } from '../processor.js'
+import type { KeyValue, Record } from '../record.js'
+import type { Window, Windowed } from '../windowed.js'
+import { recordDropped } from './dropped-records.js'
+import { EMIT_INTERVAL_MS, type WindowAggregation } from './window-aggregate.js'
+import type { AggregationSessionStore } from './window-store-view.js'
+import type { EmitStrategy, SessionWindows } from './windows.js'
+
+type Ctx = ProcessorContext<unknown, unknown>
+type Rec = Record<unknown, unknown>
+
+/** @internal Combines the aggregates of two sessions being merged. */
+export type SessionMerger = (key: unknown, aggregate1: unknown, aggregate2: unknown) => unknown
+
+/** @internal KGroupedStream.windowedBy(SessionWindows) count / reduce / aggregate. */
+export class SessionWindowAggregate implements Processor<unknown, unknown, unknown, unknown> {
+  #ctx!: Ctx
+  #store!: AggregationSessionStore<unknown, unknown>
+  #observedStreamTime = -1
+  #lastEmitWindowCloseTime = -1
+  #nextTimeToEmit = 0
+  readonly #onClose: boolean
+
+  constructor(
+    private readonly storeName: string,
+    private readonly windows: SessionWindows,
+    emitStrategy: EmitStrategy,
+    private readonly agg: WindowAggregation,
+    private readonly merger: SessionMerger,
+  ) {
+    this.#onClose = emitStrategy.type === 'on-window-close'
+  }
+
+  init(context: Ctx): void {
+    this.#ctx = context
+    this.#store = context.getStateStore(this.storeName)
+  }
+
+  process(record: Rec): void {
+    if (record.key == null) {
+      recordDropped(this.#ctx, 'null key')
+      return
+    }
+    const t = record.timestamp
+    const gap = this.windows.inactivityGap()
+    if (t > this.#observedStreamTime) this.#observedStreamTime = t
+    const windowCloseTime = this.#observedStreamTime - this.windows.gracePeriodMs() - gap
+
+    const merged: Array<KeyValue<Windowed<unknown>, unknown>> = []
+    let start = t
+    let end = t
+    let aggregate = this.agg.initializer()
+    for (const session of this.#store.findSessions(record.key, t - gap, t + gap)) {
+      merged.push(session)
+      aggregate = this.merger(record.key, aggregate, session.value)
+      start = Math.min(start, session.key.window.start)
+      end = Math.max(end, session.key.window.end)
+    }
+
+    if (end < windowCloseTime) {
+      recordDropped(this.#ctx, 'expired window', { timestamp: t, window: `[${start},${end}]`, expiration: windowCloseTime, streamTime: this.#observedStreamTime })
+    } else {
+      if (start !== t || end !== t) {
+        for (const session of merged) {
+          this.#store.remove(session.key)
+          this.#forwardUpdate(session.key, session.value, null, record)
+        }
+      }
+      aggregate = this.agg.aggregator(record.key, record.value, aggregate)
+      const sessionKey: Windowed<unknown> = { key: record.key, window: { start, end } }
+      this.#store.put(sessionKey, aggregate)
+      this.#forwardUpdate(sessionKey, null, aggregate, record)
+    }
+    this.#forwardFinalResults(record, windowCloseTime)
+  }
+
+  #forwardUpdate(key: Windowed<unknown>, oldAgg: unknown, newAgg: unknown, record: Rec): void {
+    if (this.#onClose) return
+    this.#ctx.forward({ key, value: { newValue: newAgg ?? null, oldValue: oldAgg ?? null }, timestamp: (key.window as Window).end, headers: record.headers })
+  }
+
+  #forwardFinalResults(record: Rec, windowCloseTime: number): void {
+    if (!this.#onClose) return
+    const now = this.#ctx.currentSystemTimeMs()
+    if (now < this.#nextTimeToEmit) return
+    this.#nextTimeToEmit = now + EMIT_INTERVAL_MS
+    if (this.#lastEmitWindowCloseTime !== -1 && this.#lastEmitWindowCloseTime >= windowCloseTime) return
+    // Session ends are inclusive: closed when end < close time. A session may be one point, so
+    // equal bounds are fetched too.
+    const to = windowCloseTime - 1
+    if (to < 0) return
+    const from = Math.max(0, this.#lastEmitWindowCloseTime)
+    if (to < from) return
+    // Kafka Streams' emit-on-close session store is ordered by end time, then key bytes, then
+    // start; the store returns key bytes, end, start: a stable sort by end gives that order.
+    const closed = [...this.#store.findSessions(null, null, from, Number.MAX_SAFE_INTEGER)]
+      .filter((kv) => kv.key.window.end <= to)
+      .sort((a, b) => a.key.window.end - b.key.window.end)
+    for (const kv of closed) {
+      this.#ctx.forward({ key: kv.key, value: { newValue: kv.value, oldValue: null }, timestamp: kv.key.window.end, headers: record.headers })
+    }
+    this.#lastEmitWindowCloseTime = windowCloseTime
+  }
+}

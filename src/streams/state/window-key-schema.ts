@@ -1,0 +1,77 @@
+/**
+ * Kafka Streams' store-key layouts, used for store keys and changelog record keys:
+ * - window store (WindowKeySchema): key bytes + 8-byte big-endian window start + 4-byte
+ *   big-endian sequence number;
+ * - session store (SessionKeySchema): key bytes + 8-byte big-endian end + 8-byte big-endian start.
+ */
+import { InvalidArgumentError } from '../../protocol/errors.js'
+
+/** Bytes of a timestamp in a store key. */
+export const TIMESTAMP_SIZE = 8
+/** Bytes of a window store key's sequence number. */
+export const SEQNUM_SIZE = 4
+/** Suffix bytes of a window store key (start + sequence number). */
+export const WINDOW_SUFFIX_SIZE = TIMESTAMP_SIZE + SEQNUM_SIZE
+/** Suffix bytes of a session store key (end + start). */
+export const SESSION_SUFFIX_SIZE = 2 * TIMESTAMP_SIZE
+
+/** Largest timestamp (Java's Long.MAX_VALUE as the nearest safe bound used for open ranges). */
+export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER
+
+/** Window store key: key + start + seqnum. */
+export function windowStoreKey(key: Buffer, windowStart: number, seqnum: number): Buffer {
+  const out = Buffer.allocUnsafe(key.length + WINDOW_SUFFIX_SIZE)
+  key.copy(out, 0)
+  out.writeBigInt64BE(BigInt(windowStart), key.length)
+  out.writeInt32BE(seqnum, key.length + TIMESTAMP_SIZE)
+  return out
+}
+
+/** The key bytes of a window store key (a view). */
+export function windowStoreKeyKey(storeKey: Buffer): Buffer {
+  checkLength(storeKey, WINDOW_SUFFIX_SIZE, 'window')
+  return storeKey.subarray(0, storeKey.length - WINDOW_SUFFIX_SIZE)
+}
+
+/** The window start of a window store key. */
+export function windowStoreKeyStart(storeKey: Buffer): number {
+  checkLength(storeKey, WINDOW_SUFFIX_SIZE, 'window')
+  return Number(storeKey.readBigInt64BE(storeKey.length - WINDOW_SUFFIX_SIZE))
+}
+
+/** The sequence number of a window store key. */
+export function windowStoreKeySeqnum(storeKey: Buffer): number {
+  checkLength(storeKey, WINDOW_SUFFIX_SIZE, 'window')
+  return storeKey.readInt32BE(storeKey.length - SEQNUM_SIZE)
+}
+
+/** Session store key: key + end + start. */
+export function sessionStoreKey(key: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(key.length + SESSION_SUFFIX_SIZE)
+  key.copy(out, 0)
+  out.writeBigInt64BE(BigInt(end), key.length)
+  out.writeBigInt64BE(BigInt(start), key.length + TIMESTAMP_SIZE)
+  return out
+}
+
+/** The key bytes of a session store key (a view). */
+export function sessionStoreKeyKey(storeKey: Buffer): Buffer {
+  checkLength(storeKey, SESSION_SUFFIX_SIZE, 'session')
+  return storeKey.subarray(0, storeKey.length - SESSION_SUFFIX_SIZE)
+}
+
+/** The session end of a session store key. */
+export function sessionStoreKeyEnd(storeKey: Buffer): number {
+  checkLength(storeKey, SESSION_SUFFIX_SIZE, 'session')
+  return Number(storeKey.readBigInt64BE(storeKey.length - SESSION_SUFFIX_SIZE))
+}
+
+/** The session start of a session store key. */
+export function sessionStoreKeyStart(storeKey: Buffer): number {
+  checkLength(storeKey, SESSION_SUFFIX_SIZE, 'session')
+  return Number(storeKey.readBigInt64BE(storeKey.length - TIMESTAMP_SIZE))
+}
+
+function checkLength(storeKey: Buffer, suffix: number, kind: string): void {
+  if (storeKey.length < suffix) throw new InvalidArgumentError(`${kind} store key of ${storeKey.length} bytes is shorter than its ${suffix}-byte suffix`)
+}
