@@ -1,10 +1,11 @@
 // KTable.suppress end to end under exactly_once_v2: the suppression buffer lives in a logged store,
-// so when its tasks move to another instance (a second instance joins, then the first one closes)
-// the buffer is restored from its changelog and every result is emitted exactly once
-// (read_committed): none lost, none twice.
+// so when its tasks move to another instance (a second instance joins, then the first one closes,
+// or the only instance is closed and restarted) the buffer is restored from its changelog and
+// every result is emitted exactly once (read_committed): none lost, none twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
 import { BufferConfig, KafkaStreams, Serdes, StreamsBuilder, Suppressed, type KafkaStreamsOptions } from '../../src/streams/index.js'
+import { TimeWindows } from '../../src/streams/dsl/windows.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { readTopic, tempStateDir, waitFor } from './streams-helpers.js'
 
@@ -114,6 +115,77 @@ describe('KTable.suppress under exactly_once_v2', () => {
     } finally {
       await b.close()
       await a.close()
+    }
+  }, 120_000)
+
+  it('windowed count + suppress(untilWindowCloses): each window\'s final count exactly once across a restart mid-stream', async () => {
+    const input = uniqueTopic('supw-in')
+    const output = uniqueTopic('supw-out')
+    await client.createTopic(input, { partitions: PARTITIONS })
+    await client.createTopic(output, { partitions: PARTITIONS })
+    const SIZE = 1_000
+    const GRACE = 5
+    const topology = () => {
+      const b = new StreamsBuilder()
+      b.stream(input, { key: Serdes.string(), value: Serdes.string() })
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeAndGrace(SIZE, GRACE))
+        .count()
+        .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+        .toStream()
+        .to(output, { value: Serdes.int64() })
+      return b.build()
+    }
+    // Round r: key k clicks (k % 3) + 1 times in window [r * SIZE, (r + 1) * SIZE), not in time
+    // order; round r + 1's first click on a partition closes round r's windows there.
+    const clicks = (r: number) => {
+      const out = []
+      for (let k = 0; k < KEYS; k++) {
+        for (let j = 0; j <= k % 3; j++) {
+          out.push({ topic: input, partition: k % PARTITIONS, key: Buffer.from(`k${k}`), value: Buffer.from('x'), timestamp: r * SIZE + 10 + ((k + 7 * j) % 50) })
+        }
+      }
+      return out
+    }
+    const results = async () =>
+      (await readTopic(client, output, 'read_committed')).map((rec) => {
+        const key = rec.key!
+        return `${key.subarray(0, key.length - 8).toString()}@${key.readBigInt64BE(key.length - 8)}=${rec.value!.readBigInt64BE(0)}`
+      })
+    const expectedUpTo = (rounds: number) => {
+      const e: string[] = []
+      for (let r = 0; r < rounds; r++) for (let k = 0; k < KEYS; k++) e.push(`k${k}@${r * SIZE}=${(k % 3) + 1}`)
+      return e.sort()
+    }
+    const options: KafkaStreamsOptions = {
+      applicationId: uniqueTopic('supw-app'),
+      brokers: [bootstrap()],
+      processingGuarantee: 'exactly_once_v2',
+      commitIntervalMs: 100,
+      heartbeatIntervalMs: 300,
+      sessionTimeoutMs: 10_000,
+    }
+
+    const first = new KafkaStreams(topology(), { ...options, stateDir: tempStateDir() })
+    try {
+      await first.start()
+      await produce([...clicks(0), ...clicks(1), ...clicks(2)])
+      await waitFor('round 1 emitted', async () => (await results()).length >= 2 * KEYS, 30_000, 200)
+    } finally {
+      await first.close()
+    }
+    // Round 2's windows are in the suppression buffers (and the window stores): a new instance with
+    // a fresh state directory has only the changelogs.
+    const second = new KafkaStreams(topology(), { ...options, stateDir: tempStateDir() })
+    try {
+      await second.start()
+      await produce([...clicks(3), ...clicks(4)])
+      await waitFor('round 3 emitted', async () => (await results()).length >= 4 * KEYS, 30_000, 200)
+      await new Promise((r) => setTimeout(r, 500)) // time for a duplicate to show up
+      expect((await results()).sort()).toEqual(expectedUpTo(4))
+      expect(second.metrics().restore.restoredRecords).toBeGreaterThan(0)
+    } finally {
+      await second.close()
     }
   }, 120_000)
 })
