@@ -47,6 +47,10 @@ function round(topic: string, r: number) {
   return out
 }
 
+function eosOptions(appPrefix: string): KafkaStreamsOptions {
+  return { applicationId: uniqueTopic(appPrefix), brokers: [bootstrap()], processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100, heartbeatIntervalMs: 300, sessionTimeoutMs: 10_000 }
+}
+
 async function produce(records: ReturnType<typeof round>): Promise<void> {
   const producer = client.producer({ lingerMs: 2 })
   await producer.sendBatch(records)
@@ -67,14 +71,7 @@ describe('KTable.suppress under exactly_once_v2', () => {
         .to(output, { key: Serdes.string(), value: Serdes.string() })
       return b.build()
     }
-    const options: KafkaStreamsOptions = {
-      applicationId: uniqueTopic('sup-app'),
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      heartbeatIntervalMs: 300,
-      sessionTimeoutMs: 10_000,
-    }
+    const options = eosOptions('sup-app')
     const results = async () => (await readTopic(client, output, 'read_committed')).map((r) => r.value!.toString()).filter((v) => !v.startsWith('tick'))
     const expectedUpTo = (rounds: number) => {
       const e: string[] = []
@@ -162,14 +159,7 @@ describe('KTable.suppress under exactly_once_v2', () => {
       for (let r = 0; r < rounds; r++) for (let k = 0; k < KEYS; k++) e.push(`k${k}@${BASE + r * SIZE}=${(k % 3) + 1}`)
       return e.sort()
     }
-    const options: KafkaStreamsOptions = {
-      applicationId: uniqueTopic('supw-app'),
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      heartbeatIntervalMs: 300,
-      sessionTimeoutMs: 10_000,
-    }
+    const options = eosOptions('supw-app')
 
     const first = new KafkaStreams(topology(), { ...options, stateDir: tempStateDir() })
     try {

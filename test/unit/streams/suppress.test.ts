@@ -19,6 +19,7 @@ import {
   type ProcessorContext,
   type Record,
   type RecordHeaders,
+  type Serde,
   type SuppressedChange,
   type Topology,
 } from '../../../src/streams/index.js'
@@ -455,25 +456,25 @@ describe('suppression buffer restore', () => {
 })
 
 describe('suppress(untilWindowCloses) on windowed aggregations', () => {
-  function readWindowed(driver: TopologyTestDriver, serde: ReturnType<typeof WindowedSerdes.timeWindowedSerdeFrom<string>>) {
-    const out = driver.createOutputTopic('final', serde, Serdes.int64())
-    return () => out.readRecordsToList().map((r) => [`${r.key.key}@${r.key.window.start}-${r.key.window.end}`, r.value, r.timestamp])
-  }
-
-  it('groupByKey().windowedBy(TimeWindows.ofSizeAndGrace).count(): one final count per window after end + grace', () => {
+  /** clicks -> groupByKey().windowedBy(windows).count().suppress(untilWindowCloses(unbounded())) -> final. */
+  function finalCounts(windows: TimeWindows | SessionWindows, outKeySerde: Serde<Windowed<string>>) {
     const b = new StreamsBuilder()
-    b.stream('clicks', { key: str, value: str })
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
-      .count()
+    const grouped = b.stream('clicks', { key: str, value: str }).groupByKey()
+    const counts = windows instanceof SessionWindows ? grouped.windowedBy(windows).count() : grouped.windowedBy(windows).count()
+    counts
       .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
       .toStream()
       .to('final', { value: Serdes.int64() })
     const topology = b.build()
-    expect([...topology.stores.keys()]).toContain('KTABLE-SUPPRESS-STATE-STORE-0000000004')
     const driver = new TopologyTestDriver(topology)
-    const clicks = driver.createInputTopic('clicks', str, str)
-    const read = readWindowed(driver, WindowedSerdes.timeWindowedSerdeFrom(str, 10))
+    const out = driver.createOutputTopic('final', outKeySerde, Serdes.int64())
+    const read = () => out.readRecordsToList().map((r) => [`${r.key.key}@${r.key.window.start}-${r.key.window.end}`, r.value, r.timestamp])
+    return { topology, driver, clicks: driver.createInputTopic('clicks', str, str), read }
+  }
+
+  it('groupByKey().windowedBy(TimeWindows.ofSizeAndGrace).count(): one final count per window after end + grace', () => {
+    const { topology, driver, clicks, read } = finalCounts(TimeWindows.ofSizeAndGrace(10, 5), WindowedSerdes.timeWindowedSerdeFrom(str, 10))
+    expect([...topology.stores.keys()]).toContain('KTABLE-SUPPRESS-STATE-STORE-0000000004')
     clicks.pipeInput('a', 'x', 3)
     clicks.pipeInput('a', 'x', 12)
     clicks.pipeInput('b', 'x', 11)
@@ -492,17 +493,7 @@ describe('suppress(untilWindowCloses) on windowed aggregations', () => {
   })
 
   it('hopping windows: each window of a record emitted once, in window-end order', () => {
-    const b = new StreamsBuilder()
-    b.stream('clicks', { key: str, value: str })
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
-      .count()
-      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
-      .toStream()
-      .to('final', { value: Serdes.int64() })
-    const driver = new TopologyTestDriver(b.build())
-    const clicks = driver.createInputTopic('clicks', str, str)
-    const read = readWindowed(driver, WindowedSerdes.timeWindowedSerdeFrom(str, 10))
+    const { driver, clicks, read } = finalCounts(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5), WindowedSerdes.timeWindowedSerdeFrom(str, 10))
     clicks.pipeInput('a', 'x', 7) // windows [0,10) and [5,15)
     clicks.pipeInput('a', 'x', 8)
     clicks.pipeInput('a', 'x', 10) // windows [5,15), [10,20); closes [0,10)
@@ -516,17 +507,7 @@ describe('suppress(untilWindowCloses) on windowed aggregations', () => {
   })
 
   it('session windows: merged-away sessions (deletes) are dropped, the merged session emitted once after end + gap + grace', () => {
-    const b = new StreamsBuilder()
-    b.stream('clicks', { key: str, value: str })
-      .groupByKey()
-      .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 2))
-      .count()
-      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
-      .toStream()
-      .to('final', { value: Serdes.int64() })
-    const driver = new TopologyTestDriver(b.build())
-    const clicks = driver.createInputTopic('clicks', str, str)
-    const read = readWindowed(driver, WindowedSerdes.sessionWindowedSerdeFrom(str))
+    const { driver, clicks, read } = finalCounts(SessionWindows.ofInactivityGapAndGrace(5, 2), WindowedSerdes.sessionWindowedSerdeFrom(str))
     clicks.pipeInput('a', 'x', 0)
     clicks.pipeInput('a', 'x', 3) // merges [0,0] into [0,3]: a delete for [0,0]
     clicks.pipeInput('b', 'x', 9) // 3 + 5 + 2 <= 9? no
