@@ -120,6 +120,11 @@ export interface MaterializedOptions<K, V> {
    * retention is rejected.
    */
   retentionMs?: number
+  /**
+   * Default true: updates are held in the record cache until the next commit (or until it is
+   * full) and forwarded collapsed per key. The store is written either way.
+   */
+  cachingEnabled?: boolean
 }
 
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
@@ -130,6 +135,7 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
+  cachingEnabled = true
   retentionMs?: number
 
   /** A store with this name, or backed by this supplier (named after it). */
@@ -176,6 +182,18 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   withLoggingEnabled(config: globalThis.Record<string, string> = {}): this {
     this.loggingEnabled = true
     this.changelogConfig = config
+    return this
+  }
+
+  /** Collapses consecutive updates of a key between commits (the default; needs a record cache, `cacheMaxBytes` > 0). */
+  withCachingEnabled(): this {
+    this.cachingEnabled = true
+    return this
+  }
+
+  /** Forwards every update at once. */
+  withCachingDisabled(): this {
+    this.cachingEnabled = false
     return this
   }
 }

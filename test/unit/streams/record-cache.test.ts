@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest'
+import {
+  BufferConfig,
+  KafkaStreams,
+  Materialized,
+  Serdes,
+  StreamTask,
+  StreamsBuilder,
+  StreamsConfigError,
+  Suppressed,
+  TopologyTestDriver,
+  type Change,
+  type KTable,
+  type Record,
+  type RecordHeaders,
+  type Topology,
+} from '../../../src/streams/index.js'
+import { RecordCache } from '../../../src/streams/state/record-cache.js'
+
+const str = Serdes.string()
+
+type Seen = [key: unknown, newValue: unknown, oldValue: unknown, timestamp: number]
+
+function capture(topology: Topology, table: KTable<unknown, unknown>): Seen[] {
+  const seen: Seen[] = []
+  topology.addProcessor(
+    'capture',
+    () => ({
+      process: (r: Record<unknown, Change<unknown>>) => {
+        seen.push([r.key, r.value.newValue, r.value.oldValue, r.timestamp])
+      },
+    }),
+    table.name,
+  )
+  return seen
+}
+
+/** Words per line key: a line of n words updates its key's count n times (no repartition in between). */
+function wordCounts(caching: boolean) {
+  const b = new StreamsBuilder()
+  const m = Materialized.as<string, number>('counts')
+  const counts = b
+    .stream('lines', { key: str, value: str })
+    .flatMapValues((line) => line.split(' '))
+    .groupByKey({ key: str, value: str })
+    .count(caching ? m : m.withCachingDisabled())
+  const topology = b.build()
+  return { topology, seen: capture(topology, counts as KTable<unknown, unknown>) }
+}
+
+/** A task without the driver: commits only when the test flushes it. */
+function task(topology: Topology, cache: RecordCache, sent: Array<{ topic: string; key: string; value: Buffer | null }>): StreamTask {
+  const collector = {
+    send: (topic: string, key: Buffer | string | null, value: Buffer | string | null, _h: RecordHeaders, _ts: number) => {
+      sent.push({ topic, key: String(key), value: typeof value === 'string' ? Buffer.from(value) : value })
+    },
+  }
+  return new StreamTask({ topology, subtopology: 0, partition: 0, config: { applicationId: 'app', recordCache: cache }, collector })
+}
+
+describe('record cache', () => {
+  it('collapses the updates one record causes into one: latest value, old value from before the record', () => {
+    const { topology, seen } = wordCounts(true)
+    const driver = new TopologyTestDriver(topology)
+    const lines = driver.createInputTopic('lines', str, str)
+    lines.pipeInput('a', 'x x x', 10)
+    lines.pipeInput('b', 'y', 15)
+    lines.pipeInput('a', 'z z', 20)
+    expect(seen).toEqual([
+      ['a', 3, null, 10],
+      ['b', 1, null, 15],
+      ['a', 5, 3, 20],
+    ])
+    driver.close()
+  })
+
+  it('off (Materialized.withCachingDisabled or cacheMaxBytes 0): every update is forwarded, and stores and changelogs are the same either way', () => {
+    const runs = [
+      { caching: true, cacheMaxBytes: undefined },
+      { caching: false, cacheMaxBytes: undefined },
+      { caching: true, cacheMaxBytes: 0 },
+    ].map(({ caching, cacheMaxBytes }) => {
+      const { topology, seen } = wordCounts(caching)
+      const driver = new TopologyTestDriver(topology, { cacheMaxBytes })
+      const lines = driver.createInputTopic('lines', str, str)
+      lines.pipeInput('a', 'x x x', 10)
+      lines.pipeInput('b', 'y', 15)
+      lines.pipeInput('a', 'z z', 20)
+      const store = Object.fromEntries([...driver.getKeyValueStore<string, number>('counts').all()].map((e) => [e.key, e.value]))
+      const changelog = driver.producedChangelog('counts').map((r) => [r.key, r.value, r.timestamp])
+      driver.close()
+      return { seen, store, changelog }
+    })
+    expect(runs[1].seen).toEqual([
+      ['a', 1, null, 10],
+      ['a', 2, 1, 10],
+      ['a', 3, 2, 10],
+      ['b', 1, null, 15],
+      ['a', 4, 3, 20],
+      ['a', 5, 4, 20],
+    ])
+    expect(runs[2].seen).toEqual(runs[1].seen)
+    expect(runs[0].seen).toHaveLength(3)
+    for (const r of runs) {
+      expect(r.store).toEqual({ a: 5, b: 1 })
+      expect(r.changelog).toEqual(runs[1].changelog)
+    }
+  })
+
+  it('holds updates until the commit: old value from before the interval, no delete of a key the table did not hold', () => {
+    const b = new StreamsBuilder()
+    const table = b.table('in', { key: str, value: str }, { name: 'tbl' })
+    const topology = b.build()
+    const seen = capture(topology, table as KTable<unknown, unknown>)
+    const t = task(topology, new RecordCache(1 << 20), [])
+    let offset = 0n
+    const put = (k: string, v: string | null, ts: number) => t.process('in', 0, offset++, Buffer.from(k), v === null ? null : Buffer.from(v), ts, [])
+    put('k', 'v1', 1)
+    put('x', 'x1', 2)
+    put('x', null, 3) // created and deleted in one interval
+    put('y', null, 4) // a delete of a key never held
+    expect(seen).toEqual([])
+    expect((t.store('tbl') as unknown as { get(k: string): unknown }).get('k')).toBe('v1') // the store is written at once
+    t.flush()
+    expect(seen).toEqual([['k', 'v1', null, 1]])
+    put('k', 'v2', 5)
+    put('k', 'v3', 6)
+    put('k', null, 7)
+    put('k', 'v4', 8)
+    t.flush()
+    expect(seen.slice(1)).toEqual([['k', 'v4', 'v1', 8]])
+    put('k', null, 9)
+    t.flush()
+    expect(seen.slice(2)).toEqual([['k', null, 'v4', 9]])
+  })
+
+  it('a full cache flushes the namespace that was written, oldest update first', () => {
+    const b = new StreamsBuilder()
+    const table = b.table('in', { key: str, value: str }, { name: 'tbl' })
+    const topology = b.build()
+    const seen = capture(topology, table as KTable<unknown, unknown>)
+    // One entry: key 1 + 25 bookkeeping + value 2 + 20 context + topic 'in' 2 = 50 bytes.
+    const cache = new RecordCache(120)
+    const t = task(topology, cache, [])
+    let offset = 0n
+    const put = (k: string, v: string, ts: number) => t.process('in', 0, offset++, Buffer.from(k), Buffer.from(v), ts, [])
+    put('a', 'a1', 1)
+    put('b', 'b1', 2)
+    expect(cache.sizeBytes).toBe(100)
+    expect(seen).toEqual([])
+    put('a', 'a2', 3) // replaces a: still 100 bytes
+    expect(seen).toEqual([])
+    put('c', 'c1', 4) // 150 > 120: everything held goes out, b first (a's latest update is newer)
+    expect(seen).toEqual([
+      ['b', 'b1', null, 2],
+      ['a', 'a2', null, 3],
+      ['c', 'c1', null, 4],
+    ])
+    expect(cache.sizeBytes).toBe(0)
+  })
+
+  it('cached updates reach a suppression before its buffer is logged: both in the same commit', () => {
+    const b = new StreamsBuilder()
+    b.table('in', { key: str, value: str }, { name: 'tbl' }).suppress(Suppressed.untilTimeLimit(100, BufferConfig.unbounded()).withName('s'))
+    const sent: Array<{ topic: string; key: string; value: Buffer | null }> = []
+    const t = task(b.build(), new RecordCache(1 << 20), sent)
+    t.process('in', 0, 0n, Buffer.from('k'), Buffer.from('v'), 1, [])
+    t.flush()
+    expect(sent.map((r) => [r.topic, r.key])).toEqual([
+      ['app-tbl-changelog', 'k'],
+      ['app-s-store-changelog', 'k'],
+    ])
+  })
+
+  it('rejects invalid sizes', () => {
+    const topology = new StreamsBuilder().build()
+    expect(() => new KafkaStreams(topology, { applicationId: 'a', brokers: ['127.0.0.1:1'], cacheMaxBytes: -1 })).toThrow(StreamsConfigError)
+    expect(() => new KafkaStreams(topology, { applicationId: 'a', brokers: ['127.0.0.1:1'], cacheMaxBytes: 1.5 })).toThrow(/cacheMaxBytes/)
+    expect(() => new TopologyTestDriver(topology, { cacheMaxBytes: Number.NaN })).toThrow(RangeError)
+  })
+})
