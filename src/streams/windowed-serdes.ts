@@ -29,18 +29,24 @@ function checkWindowed<K>(windowed: Windowed<K>, kind: string): void {
   }
 }
 
+/** A windowed key serde; `windowedInner` is the key serde inside (sinks partition by the inner key, as Kafka Streams' WindowedStreamPartitioner). */
+export interface WindowedSerde<K> extends Serde<Windowed<K>> {
+  readonly windowedInner: Serde<K>
+}
+
 /** Factories of windowed key serdes (Kafka Streams' `WindowedSerdes`). */
 export const WindowedSerdes = {
   /**
    * Serde of `Windowed<K>` keys of time windows (tumbling, hopping, sliding): key + 8-byte start.
    * @param windowSize the windows' size in ms: deserialized windows end at start + windowSize.
    */
-  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSize: number): Serde<Windowed<K>> {
+  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSize: number): WindowedSerde<K> {
     if (!Number.isSafeInteger(windowSize) || windowSize < 0) {
       throw new InvalidArgumentError(`timeWindowedSerdeFrom: windowSize must be a non-negative integer (ms), got ${windowSize}`)
     }
     const kind = 'time-windowed'
     return {
+      windowedInner: inner,
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)
@@ -62,9 +68,10 @@ export const WindowedSerdes = {
   },
 
   /** Serde of `Windowed<K>` keys of session windows: key + 8-byte end + 8-byte start. */
-  sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  sessionWindowedSerdeFrom<K>(inner: Serde<K>): WindowedSerde<K> {
     const kind = 'session-windowed'
     return {
+      windowedInner: inner,
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)

@@ -21,6 +21,7 @@ import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
 import type { DroppedRecordsSensor } from '../dsl/dropped-records.js'
+import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
 import type {
   ConsumedRecordInfo,
   SinkNode,
@@ -153,7 +154,8 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
     this.extractor = typeof def.topic === 'function' ? def.topic : null
     this.keySerde = keySerde
     this.valueSerde = valueSerde
-    this.userPartitioner = def.partitioner
+    // A windowed key serde partitions by the inner key (Kafka Streams' WindowedStreamPartitioner).
+    this.userPartitioner = def.partitioner ?? windowedStreamPartitioner(keySerde)
   }
 
   process(record: Record<unknown, unknown>): void {
