@@ -31,10 +31,10 @@ export { LmdbKeyValueStore, lmdbKeyValueStore, taskDirectory, storeDirectory, LM
 export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHECKPOINT_FILE, CheckpointError, type CheckpointEntry } from './state/checkpoint.js'
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
-export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
+export { StoreBuilder, Stores, Materialized, type MaterializedOptions, type DslStoreSupplier } from './state/stores.js'
 export type { Window, Windowed } from './windowed.js'
 export { windowed } from './windowed.js'
-export { WindowedSerdes } from './windowed-serdes.js'
+export { WindowedSerdes, type WindowedSerde } from './windowed-serdes.js'
 export { valueAndTimestamp, type ValueAndTimestamp } from './state/value-and-timestamp.js'
 export type {
   WindowStore,
@@ -81,6 +81,8 @@ export { StreamsBuilder } from './dsl/builder.js'
 export { KStream, BranchedKStream, Branched } from './dsl/kstream.js'
 export { KTable } from './dsl/ktable.js'
 export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
+export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows, EmitStrategy, UNLIMITED_WINDOW_END } from './dsl/windows.js'
+export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
 export { GlobalKTable } from './dsl/global.js'
 export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
 export {

@@ -90,12 +90,19 @@ export const Stores = {
   },
 } as const
 
+/** A store supplier a DSL operation can be materialized with. */
+export type DslStoreSupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier
+
 /** Plain-object form of {@link Materialized}. */
 export interface MaterializedOptions<K, V> {
   /** Store name (queryable, and names the changelog and repartition topics). Generated when omitted. */
   name?: string
-  /** Bytes store to use instead of the in-memory one; its name is the store name. */
-  supplier?: KeyValueBytesStoreSupplier
+  /**
+   * Bytes store to use instead of the in-memory one; its name is the store name. Key-value
+   * aggregations take a key-value supplier, windowed aggregations a window supplier (time and
+   * sliding windows) or a session supplier (session windows).
+   */
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   /** Default true. */
@@ -112,7 +119,7 @@ export interface MaterializedOptions<K, V> {
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
 export class Materialized<K, V> implements MaterializedOptions<K, V> {
   name?: string
-  supplier?: KeyValueBytesStoreSupplier
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   loggingEnabled = true
@@ -120,7 +127,7 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   retentionMs?: number
 
   /** A store with this name, or backed by this supplier (named after it). */
-  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
+  static as<K, V>(nameOrSupplier: string | DslStoreSupplier): Materialized<K, V> {
     const m = new Materialized<K, V>()
     if (typeof nameOrSupplier === 'string') m.name = nameOrSupplier
     else {
