@@ -136,16 +136,13 @@ class ProcessorRuntime extends NodeRuntime {
   }
 }
 
-class SinkRuntime extends NodeRuntime implements SinkPartitioner {
+class SinkRuntime extends NodeRuntime {
   readonly #task: StreamTask
   readonly topic: string | null
   readonly extractor: TopicNameExtractor<unknown, unknown> | null
   readonly keySerde: Serde<unknown>
   readonly valueSerde: Serde<unknown>
   readonly userPartitioner: StreamPartitioner<unknown, unknown> | undefined
-  // The record being sent, for partition() (avoids a closure per record).
-  #key: unknown = null
-  #value: unknown = null
 
   constructor(task: StreamTask, def: SinkNode, topic: string | null, keySerde: Serde<unknown>, valueSerde: Serde<unknown>) {
     super(def.name)
@@ -170,17 +167,22 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
       task.collector.send(topic, key, value, record.headers, record.timestamp)
       return
     }
-    this.#key = record.key
-    this.#value = record.value
-    try {
-      task.collector.send(topic, key, value, record.headers, record.timestamp, this)
-    } finally {
-      this.#key = this.#value = null
-    }
+    // The collector may pick the partition after send returns (a topic whose partition count it
+    // has yet to learn), so the partitioner keeps this record's key and value.
+    task.collector.send(topic, key, value, record.headers, record.timestamp, new RecordPartitioner(this.userPartitioner, record.key, record.value))
   }
+}
+
+/** A sink's partitioner bound to one record. */
+class RecordPartitioner implements SinkPartitioner {
+  constructor(
+    private readonly partitioner: StreamPartitioner<unknown, unknown>,
+    private readonly key: unknown,
+    private readonly value: unknown,
+  ) {}
 
   partition(topic: string, _key: Buffer | string | null, _value: Buffer | string | null, numPartitions: number): number | undefined {
-    return (this.userPartitioner as StreamPartitioner<unknown, unknown>)(topic, this.#key, this.#value, numPartitions)
+    return this.partitioner(topic, this.key, this.value, numPartitions)
   }
 }
 

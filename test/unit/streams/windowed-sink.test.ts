@@ -47,3 +47,20 @@ describe('windowed table sinks', () => {
     expect(out.map((r) => serde.deserialize('out', r.key as Buffer).key)).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'])
   })
 })
+
+describe('sink partitioners', () => {
+  it('see the record they partition when the collector calls them after send returns (topic metadata not yet known)', () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { key: s, value: s }).to('out', { partitioner: (_t, key) => Number((key as string).slice(1)) })
+    const later: Array<() => number | undefined> = []
+    const collector: RecordCollector = {
+      send(topic, key, value, _headers, _ts, partition) {
+        if (typeof partition === 'object') later.push(() => (partition as SinkPartitioner).partition(topic, key, value, 16))
+      },
+    }
+    const task = new StreamTask({ topology: b.build(), subtopology: 0, partition: 0, config: { applicationId: 'app' }, collector })
+    task.process('in', 0, 0n, Buffer.from('p3'), Buffer.from('v'), 1, [])
+    task.process('in', 0, 1n, Buffer.from('p7'), Buffer.from('v'), 2, [])
+    expect(later.map((f) => f())).toEqual([3, 7])
+  })
+})
