@@ -114,6 +114,11 @@ export interface MaterializedOptions<K, V> {
    * retention is rejected.
    */
   retentionMs?: number
+  /**
+   * Kafka Streams' per-store record cache switch (`Materialized.withCachingEnabled/Disabled`).
+   * Accepted for Kafka Streams parity; with EmitStrategy.onWindowClose caching is always off.
+   */
+  cachingEnabled?: boolean
 }
 
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
@@ -125,6 +130,7 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
   retentionMs?: number
+  cachingEnabled?: boolean
 
   /** A store with this name, or backed by this supplier (named after it). */
   static as<K, V>(nameOrSupplier: string | DslStoreSupplier): Materialized<K, V> {
@@ -159,6 +165,18 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   withRetention(retentionMs: number): this {
     if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new InvalidArgumentError(`Retention must not be negative (a whole number of ms), got ${String(retentionMs)}`)
     this.retentionMs = retentionMs
+    return this
+  }
+
+  /** Turns the store's record cache on (Kafka Streams' default). */
+  withCachingEnabled(): this {
+    this.cachingEnabled = true
+    return this
+  }
+
+  /** Turns the store's record cache off: every update is forwarded. */
+  withCachingDisabled(): this {
+    this.cachingEnabled = false
     return this
   }
 

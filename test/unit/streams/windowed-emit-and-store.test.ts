@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/protocol/errors.js'
-import { Materialized, Serdes, StreamsBuilder, TopologyTestDriver } from '../../../src/streams/index.js'
+import { Materialized, Serdes, Stores, StreamsBuilder, TopologyError, TopologyTestDriver } from '../../../src/streams/index.js'
 import { EmitStrategy, SessionWindows, SlidingWindows, TimeWindows, UnlimitedWindows } from '../../../src/streams/dsl/windows.js'
 import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
 
@@ -145,6 +145,22 @@ describe('windowed aggregation stores', () => {
     ])
     expect(driver.getSessionStore<string, number>('sessions').fetchSession('a', 10, 12)).toBe(2)
     driver.close()
+  })
+
+  it('Materialized.as(a window or session store supplier); a supplier of the wrong kind is a TopologyError', () => {
+    const b = new StreamsBuilder()
+    const grouped = b.stream('in', { key: s, value: s }).groupByKey()
+    grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count(Materialized.as(Stores.inMemoryWindowStore('mine', 50, 10, false)))
+    grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).count(Materialized.as(Stores.inMemorySessionStore('sess', 50)))
+    const driver = new TopologyTestDriver(b.build())
+    driver.createInputTopic('in', s, s).pipeInput('a', 'x', 5)
+    expect(driver.getTimestampedWindowStore<string, number>('mine').fetch('a', 0)).toEqual({ value: 1, timestamp: 5 })
+    expect(driver.getSessionStore<string, number>('sess').fetchSession('a', 5, 5)).toBe(1)
+    driver.close()
+    const g = () => new StreamsBuilder().stream('in', { key: s, value: s }).groupByKey()
+    expect(() => g().windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count(Materialized.as(Stores.inMemoryKeyValueStore('kv')))).toThrow(TopologyError)
+    expect(() => g().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).count(Materialized.as(Stores.inMemoryWindowStore('w', 50, 10, false)))).toThrow(TopologyError)
+    expect(() => g().count(Materialized.as(Stores.inMemoryWindowStore('w', 50, 10, false)))).toThrow(TopologyError)
   })
 
   it('rejects a retention smaller than Kafka Streams allows, with its messages', () => {
