@@ -6,7 +6,9 @@
  * - session-windowed key: inner key bytes + 8-byte big-endian end + 8-byte big-endian start.
  */
 import { InvalidArgumentError } from '../protocol/errors.js'
+import { writeInt64Number } from '../protocol/primitives/writer.js'
 import { SerializationError } from './errors.js'
+import { readInt64Number } from './state/window-key-schema.js'
 import type { Serde } from './serde.js'
 import type { Windowed } from './windowed.js'
 
@@ -53,13 +55,13 @@ export const WindowedSerdes = {
         const k = innerKey(inner, topic, windowed, kind)
         const out = Buffer.allocUnsafe(k.length + TS)
         k.copy(out, 0)
-        out.writeBigInt64BE(BigInt(windowed.window.start), k.length)
+        writeInt64Number(out, windowed.window.start, k.length)
         return out
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>
         checkWindowedBytes(data, TS, kind)
-        const start = Number(data.readBigInt64BE(data.length - TS))
+        const start = readInt64Number(data, data.length - TS)
         // As Kafka Streams: an end past the largest timestamp is capped.
         const end = Math.min(start + windowSize, Number.MAX_SAFE_INTEGER)
         return { key: inner.deserialize(topic, data.subarray(0, data.length - TS)), window: { start, end } }
@@ -78,15 +80,15 @@ export const WindowedSerdes = {
         const k = innerKey(inner, topic, windowed, kind)
         const out = Buffer.allocUnsafe(k.length + 2 * TS)
         k.copy(out, 0)
-        out.writeBigInt64BE(BigInt(windowed.window.end), k.length)
-        out.writeBigInt64BE(BigInt(windowed.window.start), k.length + TS)
+        writeInt64Number(out, windowed.window.end, k.length)
+        writeInt64Number(out, windowed.window.start, k.length + TS)
         return out
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>
         checkWindowedBytes(data, 2 * TS, kind)
-        const end = Number(data.readBigInt64BE(data.length - 2 * TS))
-        const start = Number(data.readBigInt64BE(data.length - TS))
+        const end = readInt64Number(data, data.length - 2 * TS)
+        const start = readInt64Number(data, data.length - TS)
         return { key: inner.deserialize(topic, data.subarray(0, data.length - 2 * TS)), window: { start, end } }
       },
     }

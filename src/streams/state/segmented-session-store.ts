@@ -48,6 +48,11 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
     return this.#observedStreamTime
   }
 
+  /** Ids of the live segments (floor(time / segmentInterval)), ascending: what expiry left. */
+  segmentIds(): readonly number[] {
+    return this.#segments.ids()
+  }
+
   put(session: Windowed<Buffer>, aggregate: Buffer | null): void {
     this.#checkOpen()
     const { start, end } = session.window

@@ -55,6 +55,11 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
     return this.#observedStreamTime
   }
 
+  /** Ids of the live segments (floor(time / segmentInterval)), ascending: what expiry left. */
+  segmentIds(): readonly number[] {
+    return this.#segments.ids()
+  }
+
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
     this.#checkOpen()
     checkTimestamp(this.name, windowStart, 'windowStart')

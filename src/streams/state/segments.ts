@@ -110,6 +110,11 @@ export class Segments {
     return out
   }
 
+  /** Ids of the live segments, ascending. */
+  ids(): readonly number[] {
+    return this.#ids
+  }
+
   /** Every segment, ascending. */
   all(): BytesStore[] {
     return this.#ids.map((id) => this.#segments.get(id) as BytesStore)

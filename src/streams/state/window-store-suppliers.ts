@@ -1,6 +1,6 @@
 /**
  * Suppliers of window and session stores: in-memory, and persistent on LMDB (one LMDB
- * environment per time segment, `<stateDir>/<taskId>/<store>/<store>.<segmentStartMs>`, so an
+ * environment per time segment, `<stateDir>/<taskId>/<store>/segment-<segmentStartMs>`, so an
  * expired segment is deleted as a directory). Arguments are checked as Kafka Streams' `Stores`
  * checks them.
  */
@@ -34,7 +34,8 @@ function inMemorySegments(name: string): SegmentFactory {
 }
 
 /**
- * LMDB segments in `dir`: `<name>.<segmentStartMs>` per segment. Without a state directory the
+ * LMDB segments in `dir`: `segment-<segmentStartMs>` per segment (no dot: the lmdb package takes
+ * a path with an extension for a file). Without a state directory the
  * store lives in a temporary directory removed on close.
  */
 function lmdbSegments(name: string, segmentInterval: number, options: Omit<LmdbStoreOptions, 'path'>, context: StoreContext | undefined): SegmentFactory {
@@ -42,7 +43,7 @@ function lmdbSegments(name: string, segmentInterval: number, options: Omit<LmdbS
   const dir = temporary
     ? mkdtempSync(join(tmpdir(), `peridot-store-${name.replace(/[^A-Za-z0-9._-]/g, '_')}-`))
     : storeDirectory(context.stateDir as string, context.taskId, name)
-  const prefix = `${name}.`
+  const prefix = 'segment-'
   return {
     persistent: true,
     open: (_id, start) => new LmdbKeyValueStore(`${name}.${start}`, { ...options, path: join(dir, `${prefix}${start}`) }),
