@@ -1,27 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/protocol/errors.js'
-import { Materialized, Serdes, Stores, StreamsBuilder, TopologyError, TopologyTestDriver } from '../../../src/streams/index.js'
+import { Materialized, Serdes, Stores, StreamsBuilder, TopologyError, TopologyTestDriver, type KGroupedStream, type SessionWindowedKStream, type TimeWindowedKStream } from '../../../src/streams/index.js'
 import { EmitStrategy, SessionWindows, SlidingWindows, TimeWindows, UnlimitedWindows } from '../../../src/streams/dsl/windows.js'
 import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
 
 const s = Serdes.string()
 
+type Grouped = KGroupedStream<string, string>
+
+/** A count of `windowed(groupByKey())` emitting on close to 'out', read as [key, start, end, count, timestamp]. */
+function closeEmittingCount(windowed: (g: Grouped) => TimeWindowedKStream<string, string> | SessionWindowedKStream<string, string>, keys: ReturnType<typeof WindowedSerdes.timeWindowedSerdeFrom<string>>) {
+  const b = new StreamsBuilder()
+  windowed(b.stream('in', { key: s, value: s }).groupByKey())
+    .emitStrategy(EmitStrategy.onWindowClose())
+    .count({ retentionMs: 100 })
+    .toStream()
+    .to('out', { value: Serdes.int64() })
+  const driver = new TopologyTestDriver(b.build(), { initialWallClockTimeMs: 0 })
+  const input = driver.createInputTopic('in', s, s)
+  const out = driver.createOutputTopic('out', keys, Serdes.int64())
+  const read = () => out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.key.window.end, r.value, r.timestamp])
+  return { driver, input, read }
+}
+
 // Retention is raised in these tests: with the default (size + grace) a window can expire from
 // the store before the (wall-clock throttled) emit finds it, in Kafka Streams too.
 describe('EmitStrategy.onWindowClose', () => {
   it('time windows: each window forwarded once after it closed, checked at most once per wall-clock second', () => {
-    const b = new StreamsBuilder()
-    b.stream('in', { key: s, value: s })
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
-      .emitStrategy(EmitStrategy.onWindowClose())
-      .count({ retentionMs: 100 })
-      .toStream()
-      .to('out', { value: Serdes.int64() })
-    const driver = new TopologyTestDriver(b.build(), { initialWallClockTimeMs: 0 })
-    const input = driver.createInputTopic('in', s, s)
-    const out = driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(s, 10), Serdes.int64())
-    const read = () => out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.value, r.timestamp])
+    const { driver, input, read } = closeEmittingCount((g) => g.windowedBy(TimeWindows.ofSizeAndGrace(10, 5)), WindowedSerdes.timeWindowedSerdeFrom(s, 10))
     input.pipeInput('a', '', 1) // emit check at wall clock 0: nothing closed (close time 1 - 5)
     input.pipeInput('a', '', 8)
     input.pipeInput('b', '', 9)
@@ -29,8 +35,8 @@ describe('EmitStrategy.onWindowClose', () => {
     driver.advanceWallClockTime(1000)
     input.pipeInput('a', '', 16) // close time 11: [0,10) closed for a and b
     expect(read()).toEqual([
-      ['a', 0, 2, 8],
-      ['b', 0, 1, 9],
+      ['a', 0, 10, 2, 8],
+      ['b', 0, 10, 1, 9],
     ])
     driver.advanceWallClockTime(1000)
     input.pipeInput('b', '', 14) // close time still 11: nothing new
@@ -41,26 +47,15 @@ describe('EmitStrategy.onWindowClose', () => {
     driver.advanceWallClockTime(1000)
     input.pipeInput('c', '', 32) // close time 27: [10,20) closed
     expect(read()).toEqual([
-      ['a', 10, 1, 16],
-      ['b', 10, 1, 14],
+      ['a', 10, 20, 1, 16],
+      ['b', 10, 20, 1, 14],
     ])
     expect(driver.metrics().get('0_0')?.droppedRecords).toBe(1)
     driver.close()
   })
 
   it('session windows: closed sessions forwarded once, stamped with their end', () => {
-    const b = new StreamsBuilder()
-    b.stream('in', { key: s, value: s })
-      .groupByKey()
-      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
-      .emitStrategy(EmitStrategy.onWindowClose())
-      .count({ retentionMs: 100 })
-      .toStream()
-      .to('out', { value: Serdes.int64() })
-    const driver = new TopologyTestDriver(b.build(), { initialWallClockTimeMs: 0 })
-    const input = driver.createInputTopic('in', s, s)
-    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), Serdes.int64())
-    const read = () => out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.key.window.end, r.value, r.timestamp])
+    const { driver, input, read } = closeEmittingCount((g) => g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5)), WindowedSerdes.sessionWindowedSerdeFrom(s))
     input.pipeInput('a', '', 0)
     input.pipeInput('a', '', 3) // merges into [0,3]: nothing forwarded
     expect(read()).toEqual([])
@@ -74,24 +69,13 @@ describe('EmitStrategy.onWindowClose', () => {
   })
 
   it('sliding windows: windows ending before stream time - grace; early records do not trigger it (as in Kafka Streams)', () => {
-    const b = new StreamsBuilder()
-    b.stream('in', { key: s, value: s })
-      .groupByKey()
-      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
-      .emitStrategy(EmitStrategy.onWindowClose())
-      .count({ retentionMs: 100 })
-      .toStream()
-      .to('out', { value: Serdes.int64() })
-    const driver = new TopologyTestDriver(b.build(), { initialWallClockTimeMs: 0 })
-    const input = driver.createInputTopic('in', s, s)
-    const out = driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(s, 10), Serdes.int64())
-    const read = () => out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.value, r.timestamp])
+    const { driver, input, read } = closeEmittingCount((g) => g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)), WindowedSerdes.timeWindowedSerdeFrom(s, 10))
     input.pipeInput('k', '', 5)
     input.pipeInput('k', '', 20) // close time 20: [0,10] closed
-    expect(read()).toEqual([['k', 0, 1, 5]])
+    expect(read()).toEqual([['k', 0, 10, 1, 5]])
     driver.advanceWallClockTime(1000)
     input.pipeInput('k', '', 40)
-    expect(read()).toEqual([['k', 10, 1, 20]])
+    expect(read()).toEqual([['k', 10, 20, 1, 20]])
     driver.close()
   })
 
