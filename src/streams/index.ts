@@ -57,6 +57,7 @@ export {
   inMemorySessionStore,
   persistentSessionStore,
   type PersistentWindowStoreOptions,
+  type WindowedStoreOptions,
 } from './state/window-store-suppliers.js'
 export { SerdeWindowStore, timestampedValueSerde } from './state/typed-window.js'
 export { SerdeSessionStore } from './state/typed-session.js'

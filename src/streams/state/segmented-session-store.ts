@@ -18,6 +18,12 @@ export interface SessionStoreParams {
   readonly name: string
   readonly retentionPeriod: number
   readonly segmentInterval: number
+  /**
+   * Expiry of Kafka Streams' time-ordered session store (the one behind
+   * `EmitStrategy.onWindowClose()`): a session stays live while its segment is, i.e. while
+   * segmentId(end) >= segmentId(observedStreamTime - retention).
+   */
+  readonly timeOrdered?: boolean
 }
 
 type Sessions = IterableIterator<KeyValue<Windowed<Buffer>, Buffer>>
@@ -27,6 +33,7 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
   readonly name: string
   readonly retentionPeriod: number
   readonly #segments: Segments
+  readonly #timeOrdered: boolean
   #observedStreamTime = -1
   #open = true
   /** Puts dropped because their session had expired. */
@@ -35,6 +42,7 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
   constructor(params: SessionStoreParams, factory: SegmentFactory) {
     this.name = params.name
     this.retentionPeriod = params.retentionPeriod
+    this.#timeOrdered = params.timeOrdered === true
     this.#segments = new Segments(params.name, params.retentionPeriod, params.segmentInterval, factory)
     const segs = this.#segments.all()
     if (segs.length > 0) for (const e of segs[segs.length - 1].all()) this.#observe(sessionStoreKeyEnd(e.key))
@@ -73,7 +81,7 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
 
   #write(storeKey: Buffer, end: number, value: Buffer | null): void {
     this.#observe(end)
-    if (end <= this.#observedStreamTime - this.retentionPeriod) {
+    if (end < this.#minLiveTime()) {
       this.expiredPuts++
       return
     }
@@ -134,8 +142,11 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
     this.#segments.close()
   }
 
+  /** The earliest session end that is not expired. */
   #minLiveTime(): number {
-    return Math.max(0, this.#observedStreamTime - this.retentionPeriod + 1)
+    const oldest = this.#observedStreamTime - this.retentionPeriod
+    if (this.#timeOrdered) return Math.max(0, this.#segments.segmentId(oldest) * this.#segments.segmentInterval)
+    return Math.max(0, oldest + 1)
   }
 
   #observe(timestamp: number): void {

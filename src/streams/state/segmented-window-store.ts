@@ -21,6 +21,12 @@ export interface WindowStoreParams {
   readonly windowSize: number
   readonly retainDuplicates: boolean
   readonly segmentInterval: number
+  /**
+   * Expiry of Kafka Streams' time-ordered window store (the one behind
+   * `EmitStrategy.onWindowClose()`): a window starting exactly at `observedStreamTime - retention`
+   * is still live (Kafka Streams' edge case for retention = window size + grace).
+   */
+  readonly timeOrdered?: boolean
 }
 
 /** A {@link WindowBytesStore} over time segments. */
@@ -30,6 +36,8 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
   readonly windowSize: number
   readonly retainDuplicates: boolean
   readonly #segments: Segments
+  /** 1, or 0 for a time-ordered store: windows starting at streamTime - retention + this are the oldest live. */
+  readonly #liveOffset: number
   #observedStreamTime = -1
   #seqnum = 0
   #open = true
@@ -41,6 +49,7 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
     this.retentionPeriod = params.retentionPeriod
     this.windowSize = params.windowSize
     this.retainDuplicates = params.retainDuplicates
+    this.#liveOffset = params.timeOrdered === true ? 0 : 1
     this.#segments = new Segments(params.name, params.retentionPeriod, params.segmentInterval, factory)
     // A reopened persistent store: stream time is the latest window start it holds.
     const segs = this.#segments.all()
@@ -75,7 +84,7 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
 
   #write(storeKey: Buffer, windowStart: number, value: Buffer | null): void {
     this.#observe(windowStart)
-    if (windowStart <= this.#observedStreamTime - this.retentionPeriod) {
+    if (windowStart < this.#observedStreamTime - this.retentionPeriod + this.#liveOffset) {
       this.expiredPuts++
       return
     }
@@ -137,7 +146,7 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
 
   /** The earliest window start that is not expired. */
   #minLiveTime(): number {
-    return Math.max(0, this.#observedStreamTime - this.retentionPeriod + 1)
+    return Math.max(0, this.#observedStreamTime - this.retentionPeriod + this.#liveOffset)
   }
 
   #observe(timestamp: number): void {

@@ -66,5 +66,7 @@ export interface SessionBytesStoreSupplier {
   readonly retentionPeriod: number
   /** Width of the time segments that expire together. */
   readonly segmentInterval: number
+  /** Expires as Kafka Streams' time-ordered session store (emit on window close). */
+  readonly timeOrdered?: boolean
   get(context?: StoreContext): SessionBytesStore
 }

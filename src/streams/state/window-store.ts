@@ -87,5 +87,7 @@ export interface WindowBytesStoreSupplier {
   readonly retainDuplicates: boolean
   /** Width of the time segments that expire together. */
   readonly segmentInterval: number
+  /** Expires as Kafka Streams' time-ordered window store (emit on window close). */
+  readonly timeOrdered?: boolean
   get(context?: StoreContext): WindowBytesStore
 }

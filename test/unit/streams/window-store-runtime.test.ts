@@ -55,6 +55,7 @@ describe('Kafka Streams byte layouts', () => {
     const bytes = tw.serialize('t', { key: 'a', window: { start: 1000, end: 1500 } })
     expect(hex(bytes)).toBe('61' + '00000000000003e8')
     expect(tw.deserialize('t', bytes)).toEqual({ key: 'a', window: { start: 1000, end: 1500 } })
+    expect(tw.windowedInner).toBe(str) // sinks partition windowed keys by the inner key
     expect(tw.serialize('t', null as unknown as Windowed<string>)).toBeNull()
     expect(tw.deserialize('t', null)).toBeNull()
     expect(() => tw.deserialize('t', Buffer.alloc(7))).toThrow(SerializationError)

@@ -40,6 +40,43 @@ describe('session store contract: LMDB', () => {
   sessionStoreContract((retention) => persistentSessionStore('s', retention, { maxBufferedEntries: 2 }).get())
 })
 
+describe('time-ordered expiry (Kafka Streams\' stores behind onWindowClose)', () => {
+  const b = (x: string) => Buffer.from(x)
+  for (const engine of ['in-memory', 'LMDB'] as const) {
+    it(`window store: a window starting at streamTime - retention is still live (${engine})`, () => {
+      const make = (timeOrdered: boolean) =>
+        engine === 'in-memory' ? inMemoryWindowStore('w', 10_000, 10_000, false, { timeOrdered }).get() : persistentWindowStore('w', 10_000, 10_000, false, { timeOrdered }).get()
+      for (const timeOrdered of [true, false]) {
+        const st = make(timeOrdered)
+        st.put(b('a'), b('0'), 0)
+        st.put(b('b'), b('1'), 10_000) // stream time 10 s, retention 10 s
+        expect([...st.fetchAll(0, 0)].map((e) => e.key.key.toString()), `timeOrdered=${timeOrdered}`).toEqual(timeOrdered ? ['a'] : [])
+        expect(st.fetch(b('a'), 0)?.toString() ?? null).toBe(timeOrdered ? '0' : null)
+        st.put(b('a'), b('late'), 0) // written only by the time-ordered store
+        expect(st.fetch(b('a'), 0)?.toString() ?? null).toBe(timeOrdered ? 'late' : null)
+        st.put(b('c'), b('2'), 10_001)
+        expect(st.fetch(b('a'), 0)).toBeNull()
+        st.close()
+      }
+    })
+
+    it(`session store: a session is live while its segment is (${engine})`, () => {
+      const make = (timeOrdered: boolean) =>
+        engine === 'in-memory' ? inMemorySessionStore('s', 60_000, { timeOrdered }).get() : persistentSessionStore('s', 60_000, { timeOrdered }).get()
+      for (const timeOrdered of [true, false]) {
+        const st = make(timeOrdered)
+        const sess = (key: string, start: number, end: number) => ({ key: b(key), window: { start, end } })
+        st.put(sess('a', 0, 1000), b('x'))
+        st.put(sess('b', 61_500, 61_500), b('y')) // streamTime - retention = 1.5 s: segment 0 still live
+        expect([...st.findSessions(null, null, 0, 100_000)].map((e) => e.key.key.toString()), `timeOrdered=${timeOrdered}`).toEqual(timeOrdered ? ['a', 'b'] : ['b'])
+        st.put(sess('c', 121_000, 121_000), b('z')) // 61 s: segment 0 expired
+        expect([...st.findSessions(null, null, 0, 200_000)].map((e) => e.key.key.toString())).toEqual(['b', 'c'])
+        st.close()
+      }
+    })
+  }
+})
+
 describe('persistent window and session stores', () => {
   it('keep windows and stream time across close and reopen, and delete expired segment directories', () => {
     const stateDir = join(root, `state${n++}`)
