@@ -182,7 +182,15 @@ export class TimeWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
       const sliding = windows instanceof SlidingWindows
       return {
         supplier: (store) => () => (sliding ? new SlidingWindowAggregate(store, windows, strategy, agg) : new WindowAggregate(store, windows as Windows, strategy, agg)),
-        addStore: (processorName) => addWindowAggregationStore(this.g.stream.b, m, { retentionMs: retention, windowSizeMs: size, windowEnd, keySerde, valueSerde, processorName }),
+        addStore: (processorName) => addWindowAggregationStore(this.g.stream.b, m, {
+            retentionMs: retention,
+            windowSizeMs: size,
+            windowEnd,
+            keySerde,
+            valueSerde,
+            processorName,
+            timeOrdered: strategy.type === 'on-window-close',
+          }),
         info: { windowedKeys: true, kind: sliding ? 'sliding' : 'time', graceMs: windows.gracePeriodMs() },
         keySerde: windowedKeySerde(keySerde, size),
         valueGetter: windowValueGetter(m.name),
@@ -264,7 +272,7 @@ export class SessionWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
       }
       return {
         supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger),
-        addStore: (processorName) => addSessionAggregationStore(this.g.stream.b, m, { retentionMs: retention, keySerde, valueSerde, processorName }),
+        addStore: (processorName) => addSessionAggregationStore(this.g.stream.b, m, { retentionMs: retention, keySerde, valueSerde, processorName, timeOrdered: strategy.type === 'on-window-close' }),
         info: { windowedKeys: true, kind: 'session', graceMs: gap + grace },
         keySerde: windowedKeySerde(keySerde, 'session'),
         valueGetter: sessionValueGetter(m.name),

@@ -79,6 +79,40 @@ describe('EmitStrategy.onWindowClose', () => {
     driver.close()
   })
 
+  it('with the default retention, as Kafka Streams\' time-ordered stores: the window at stream time - retention is still emitted', () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { key: s, value: s })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .emitStrategy(EmitStrategy.onWindowClose())
+      .count() // retention 10: the store's stream time 10 leaves [0,10) at its edge
+      .toStream()
+      .to('out', { value: Serdes.int64() })
+    b.stream('in2', { key: s, value: s })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+      .emitStrategy(EmitStrategy.onWindowClose())
+      .count() // retention 5: [0,3] is past it at stream time 20, but its time segment is live
+      .toStream()
+      .to('out2', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build(), { initialWallClockTimeMs: 0 })
+    const input = driver.createInputTopic('in', s, s)
+    const out = driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(s, 10), Serdes.int64())
+    input.pipeInput('a', '', 1)
+    input.pipeInput('a', '', 5)
+    driver.advanceWallClockTime(1000)
+    input.pipeInput('b', '', 10)
+    expect(out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.value, r.timestamp])).toEqual([['a', 0, 2, 5]])
+    const input2 = driver.createInputTopic('in2', s, s)
+    const out2 = driver.createOutputTopic('out2', WindowedSerdes.sessionWindowedSerdeFrom(s), Serdes.int64())
+    input2.pipeInput('a', '', 0)
+    input2.pipeInput('a', '', 3)
+    driver.advanceWallClockTime(1000)
+    input2.pipeInput('b', '', 20)
+    expect(out2.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.key.window.end, r.value])).toEqual([['a', 0, 3, 2]])
+    driver.close()
+  })
+
   it('is rejected for UnlimitedWindows', () => {
     const grouped = new StreamsBuilder().stream('in', { key: s, value: s }).groupByKey()
     expect(() => grouped.windowedBy(UnlimitedWindows.of()).emitStrategy(EmitStrategy.onWindowClose())).toThrow(
