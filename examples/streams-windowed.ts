@@ -5,8 +5,8 @@
  *
  *   KAFKA_CONNECT=127.0.0.1:9092 npx tsx examples/streams-windowed.ts
  */
-import { Client } from '../src/index.js'
-import { KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from '../src/streams/index.js'
+import { Client } from 'peridot-kafka'
+import { KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from 'peridot-kafka/streams'
 
 const MINUTE = 60_000
 
