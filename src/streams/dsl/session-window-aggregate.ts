@@ -12,8 +12,8 @@
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { KeyValue, Record } from '../record.js'
 import type { Window, Windowed } from '../windowed.js'
-import { recordDropped } from './dropped-records.js'
-import { EMIT_INTERVAL_MS, type WindowAggregation } from './window-aggregate.js'
+import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
+import type { WindowAggregation } from './window-aggregate.js'
 import type { AggregationSessionStore } from './window-store-view.js'
 import type { EmitStrategy, SessionWindows } from './windows.js'
 
@@ -30,6 +30,7 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
   #observedStreamTime = -1
   #lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0
+  #emitIntervalMs = 0
   readonly #onClose: boolean
 
   constructor(
@@ -45,6 +46,7 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
   init(context: Ctx): void {
     this.#ctx = context
     this.#store = context.getStateStore(this.storeName)
+    this.#emitIntervalMs = windowedEmitIntervalMs(context)
   }
 
   process(record: Rec): void {
@@ -94,7 +96,7 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     if (!this.#onClose) return
     const now = this.#ctx.currentSystemTimeMs()
     if (now < this.#nextTimeToEmit) return
-    this.#nextTimeToEmit = now + EMIT_INTERVAL_MS
+    this.#nextTimeToEmit = now + this.#emitIntervalMs
     if (this.#lastEmitWindowCloseTime !== -1 && this.#lastEmitWindowCloseTime >= windowCloseTime) return
     // Session ends are inclusive: closed when end < close time. A session may be one point, so
     // equal bounds are fetched too.

@@ -20,7 +20,7 @@ import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
-import type { DroppedRecordsSensor } from '../dsl/dropped-records.js'
+import type { WindowedAggregationContext } from '../dsl/windowed-context.js'
 import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
 import type {
   ConsumedRecordInfo,
@@ -58,6 +58,13 @@ export interface TaskConfig {
   logger?: Logger
   /** State directory of the application: persistent stores go to `<stateDir>/<taskId>/<store>`. */
   stateDir?: string
+  /**
+   * How often (ms of wall-clock time) an `EmitStrategy.onWindowClose()` aggregation looks for
+   * closed windows, on a record's arrival. Default 1000 (Kafka Streams' internal
+   * `__emit.interval.ms.kstreams.windowed.aggregation__`); 0 looks on every record, as Kafka
+   * Streams' own tests set it.
+   */
+  windowedEmitIntervalMs?: number
 }
 
 /** Counters a task keeps. */
@@ -206,7 +213,7 @@ class Schedule implements Cancellable {
 }
 
 /** The context a processor gets: bound to its node; record-level state is read from the task. */
-class NodeContext implements ProcessorContext<unknown, unknown>, DroppedRecordsSensor {
+class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggregationContext {
   readonly #task: StreamTask
   readonly #node: ProcessorRuntime
   readonly #stores: ReadonlySet<string>
@@ -256,7 +263,11 @@ class NodeContext implements ProcessorContext<unknown, unknown>, DroppedRecordsS
   currentSystemTimeMs(): number {
     return this.#task.clock()
   }
-  /** @internal {@link DroppedRecordsSensor}: counted per task, the first one logged. */
+  /** @internal {@link WindowedAggregationContext}: TaskConfig.windowedEmitIntervalMs. */
+  windowedEmitIntervalMs(): number | undefined {
+    return this.#task.windowedEmitIntervalMs
+  }
+  /** @internal {@link WindowedAggregationContext}: counted per task, the first one logged. */
   recordDropped(reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
     this.#task.recordDropped(this.#node.name, reason, details)
   }
@@ -294,6 +305,8 @@ export class StreamTask implements TimestampSource {
   }
   /** Largest record timestamp processed (-1 before any): Kafka Streams' task stream time. */
   streamTime = -1
+  /** TaskConfig.windowedEmitIntervalMs. @internal */
+  readonly windowedEmitIntervalMs: number | undefined
   /** Timestamp of the record in flight (what changelog records get). @internal */
   currentTimestamp = -1
 
@@ -325,6 +338,7 @@ export class StreamTask implements TimestampSource {
     this.subtopology = subtopology
     this.partition = partition
     this.applicationId = config.applicationId
+    this.windowedEmitIntervalMs = config.windowedEmitIntervalMs
     this.id = subtopology === 'global' ? 'global' : `${subtopology}_${partition}`
     this.collector = options.collector
     this.clock = options.clock ?? Date.now
