@@ -6,9 +6,8 @@
  * - session-windowed key: inner key bytes + 8-byte big-endian end + 8-byte big-endian start.
  */
 import { InvalidArgumentError } from '../protocol/errors.js'
-import { writeInt64Number } from '../protocol/primitives/writer.js'
 import { SerializationError } from './errors.js'
-import { readInt64Number } from './state/window-key-schema.js'
+import { readInt64Number, sessionStoreKey, sessionStoreKeyEnd, sessionStoreKeyKey, sessionStoreKeyStart, timeWindowedKey } from './state/window-key-schema.js'
 import type { Serde } from './serde.js'
 import type { Windowed } from './windowed.js'
 
@@ -52,11 +51,7 @@ export const WindowedSerdes = {
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)
-        const k = innerKey(inner, topic, windowed, kind)
-        const out = Buffer.allocUnsafe(k.length + TS)
-        k.copy(out, 0)
-        writeInt64Number(out, windowed.window.start, k.length)
-        return out
+        return timeWindowedKey(innerKey(inner, topic, windowed, kind), windowed.window.start)
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>
@@ -77,19 +72,13 @@ export const WindowedSerdes = {
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)
-        const k = innerKey(inner, topic, windowed, kind)
-        const out = Buffer.allocUnsafe(k.length + 2 * TS)
-        k.copy(out, 0)
-        writeInt64Number(out, windowed.window.end, k.length)
-        writeInt64Number(out, windowed.window.start, k.length + TS)
-        return out
+        // The session store key layout.
+        return sessionStoreKey(innerKey(inner, topic, windowed, kind), windowed.window.start, windowed.window.end)
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>
         checkWindowedBytes(data, 2 * TS, kind)
-        const end = readInt64Number(data, data.length - 2 * TS)
-        const start = readInt64Number(data, data.length - TS)
-        return { key: inner.deserialize(topic, data.subarray(0, data.length - 2 * TS)), window: { start, end } }
+        return { key: inner.deserialize(topic, sessionStoreKeyKey(data)), window: { start: sessionStoreKeyStart(data), end: sessionStoreKeyEnd(data) } }
       },
     }
   },

@@ -104,4 +104,39 @@ describe('KafkaStreams window store', () => {
       await second.close()
     }
   }, 90_000)
+
+  it('fails over to a warm standby of the window store: the windows are all there', async () => {
+    const input = uniqueTopic('win-sb-in')
+    const appId = uniqueTopic('win-sb-app')
+    await client.createTopic(input, { partitions: 2 })
+    const options = { applicationId: appId, brokers: [bootstrap()], commitIntervalMs: 200, heartbeatIntervalMs: 300, sessionTimeoutMs: 10_000, numStandbyReplicas: 1 }
+    const a = new KafkaStreams(topology(input), { ...options, stateDir: tempStateDir() })
+    const b = new KafkaStreams(topology(input), { ...options, stateDir: tempStateDir() })
+    try {
+      await a.start()
+      await b.start()
+      await waitFor('one active and one standby task each', () => a.metrics().tasks.active.length === 1 && b.metrics().tasks.active.length === 1 && b.metrics().tasks.standby.length === 1, 30_000)
+      const base = Date.now() - 600_000
+      const expected = new Map<string, number>()
+      const records: Array<{ key: string; ts: number }> = []
+      for (let i = 0; i < 400; i++) records.push({ key: `k${i % 11}`, ts: base + ((i * 104_729) % 90_000) })
+      for (const r of records) {
+        const id = `${r.key}@${r.ts - (r.ts % WINDOW)}`
+        expected.set(id, (expected.get(id) ?? 0) + 1)
+      }
+      const producer = client.producer({ lingerMs: 2 })
+      await producer.sendBatch(records.map((r) => ({ topic: input, key: Buffer.from(r.key), value: Buffer.from('x'), timestamp: r.ts })))
+      await producer.close()
+      const total = (apps: KafkaStreams[]) => apps.reduce((n, app) => n + contents(app).reduce((m, r) => m + r[3], 0), 0)
+      await waitFor('all records counted', () => total([a, b]) === records.length, 40_000, 200)
+      await waitFor('standby caught up', () => b.metrics().restore.standbyRecords > 0 && b.metrics().restore.inProgress.every((c) => c.position >= c.endOffset), 20_000)
+      await a.close()
+      await waitFor('B took over', () => b.metrics().tasks.active.length === 2 && b.state === 'RUNNING', 30_000)
+      await waitFor('every window on B', () => total([b]) === records.length, 20_000, 200)
+      expect(Object.fromEntries(contents(b).map((r) => [`${r[0]}@${r[1]}`, r[3]]))).toEqual(Object.fromEntries(expected))
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  }, 90_000)
 })

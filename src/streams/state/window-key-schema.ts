@@ -21,8 +21,7 @@ export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER
 
 /** Window store key: key + start + seqnum. */
 export function windowStoreKey(key: Buffer, windowStart: number, seqnum: number): Buffer {
-  const out = Buffer.allocUnsafe(key.length + WINDOW_SUFFIX_SIZE)
-  key.copy(out, 0)
+  const out = withSuffix(key, WINDOW_SUFFIX_SIZE)
   writeInt64Number(out, windowStart, key.length)
   out.writeInt32BE(seqnum, key.length + TIMESTAMP_SIZE)
   return out
@@ -48,8 +47,7 @@ export function windowStoreKeySeqnum(storeKey: Buffer): number {
 
 /** Session store key: key + end + start. */
 export function sessionStoreKey(key: Buffer, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(key.length + SESSION_SUFFIX_SIZE)
-  key.copy(out, 0)
+  const out = withSuffix(key, SESSION_SUFFIX_SIZE)
   writeInt64Number(out, end, key.length)
   writeInt64Number(out, start, key.length + TIMESTAMP_SIZE)
   return out
@@ -71,6 +69,20 @@ export function sessionStoreKeyEnd(storeKey: Buffer): number {
 export function sessionStoreKeyStart(storeKey: Buffer): number {
   checkLength(storeKey, SESSION_SUFFIX_SIZE, 'session')
   return readInt64Number(storeKey, storeKey.length - TIMESTAMP_SIZE)
+}
+
+/** Time-windowed key (WindowedSerdes, not a store key): key + 8-byte start. */
+export function timeWindowedKey(key: Buffer, windowStart: number): Buffer {
+  const out = withSuffix(key, TIMESTAMP_SIZE)
+  writeInt64Number(out, windowStart, key.length)
+  return out
+}
+
+/** A buffer holding `key`, with `suffix` bytes to fill after it. */
+function withSuffix(key: Buffer, suffix: number): Buffer {
+  const out = Buffer.allocUnsafe(key.length + suffix)
+  key.copy(out, 0)
+  return out
 }
 
 /** Reads a big-endian int64 as a number (exact for safe integers), without a BigInt. */

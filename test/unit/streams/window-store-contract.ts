@@ -119,6 +119,20 @@ export function windowStoreContract(create: (p: WindowParams) => WindowBytesStor
     })
   })
 
+  it('a scan in progress finishes when a put expires the segment it reads', () => {
+    withStore({ retentionPeriod: 60_000 }, (st, bytes) => {
+      for (let i = 0; i < 20; i++) st.put(`k${String(i).padStart(2, '0')}`, 'v', 1000)
+      bytes.flush()
+      const it = st.fetchAll(0, 1_000_000)
+      expect(it.next().value?.key.key).toBe('k00')
+      st.put('z', 'v', 500_000) // stream time 500 s: the segment being read expires
+      expect([...it].length).toBe(19)
+      expect([...st.fetchAll(0, 1_000_000)].map((e) => e.key.key)).toEqual(['z'])
+      bytes.flush()
+      expect((bytes as unknown as Segmented).segmentIds()).toEqual([8])
+    })
+  })
+
   it('retainDuplicates keeps every put, in order; a null put is a no-op', () => {
     withStore({ retainDuplicates: true }, (st) => {
       st.put('a', 'first', 1000)

@@ -95,7 +95,10 @@ describe('persistent window and session stores', () => {
     const st2 = open()
     expect(st2.bytes.observedStreamTime()).toBe(119_000)
     expect([...st2.all()].map((e) => `${e.key.key}@${e.key.window.start}=${e.value}`)).toEqual(['a@0=x', 'a@61000=y', 'b@119000=z'])
-    st2.put('a', 'w', 200_000) // stream time 200 s: segment 0 (0-60 s) expires
+    st2.put('a', 'w', 200_000) // stream time 200 s: segment 0 (0-60 s) expires, deleted at the next flush
+    expect([...st2.fetch('a', 0, 0)]).toEqual([])
+    expect(existsSync(join(dir, 'segment-0'))).toBe(true)
+    st2.flush()
     expect(existsSync(join(dir, 'segment-0'))).toBe(false)
     expect(readdirSync(dir).sort()).toEqual(['segment-180000', 'segment-60000'])
     expect([...st2.all()].map((e) => e.value)).toEqual(['w', 'z'])
