@@ -14,7 +14,7 @@ import type { KeyValue, Record } from '../record.js'
 import type { Window, Windowed } from '../windowed.js'
 import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
 import type { WindowAggregation } from './window-aggregate.js'
-import type { AggregationSessionStore } from './window-store-view.js'
+import type { SessionStore } from '../state/session-store.js'
 import type { EmitStrategy, SessionWindows } from './windows.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
@@ -26,7 +26,7 @@ export type SessionMerger = (key: unknown, aggregate1: unknown, aggregate2: unkn
 /** @internal KGroupedStream.windowedBy(SessionWindows) count / reduce / aggregate. */
 export class SessionWindowAggregate implements Processor<unknown, unknown, unknown, unknown> {
   #ctx!: Ctx
-  #store!: AggregationSessionStore<unknown, unknown>
+  #store!: SessionStore<unknown, unknown>
   #observedStreamTime = -1
   #lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0

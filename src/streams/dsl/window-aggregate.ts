@@ -14,7 +14,7 @@ import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, Record } from '../record.js'
 import type { Window, Windowed } from '../windowed.js'
 import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
-import type { AggregationWindowStore } from './window-store-view.js'
+import type { TimestampedWindowStore } from '../state/window-store.js'
 import type { EmitStrategy, Windows } from './windows.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
@@ -29,7 +29,7 @@ export interface WindowAggregation {
 /** @internal Shared by time and sliding window aggregations: store, stream time, dropping, and emit-on-close. */
 export abstract class TimeWindowAggregateBase implements Processor<unknown, unknown, unknown, unknown> {
   protected ctx!: Ctx
-  protected store!: AggregationWindowStore<unknown, unknown>
+  protected store!: TimestampedWindowStore<unknown, unknown>
   /** Largest timestamp this processor has seen (Kafka Streams keeps it per processor). */
   protected observedStreamTime = -1
   protected lastEmitWindowCloseTime = -1
