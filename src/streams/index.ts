@@ -31,10 +31,10 @@ export { LmdbKeyValueStore, lmdbKeyValueStore, taskDirectory, storeDirectory, LM
 export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHECKPOINT_FILE, CheckpointError, type CheckpointEntry } from './state/checkpoint.js'
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
-export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
+export { StoreBuilder, Stores, Materialized, type MaterializedOptions, type DslStoreSupplier } from './state/stores.js'
 export type { Window, Windowed } from './windowed.js'
 export { windowed } from './windowed.js'
-export { WindowedSerdes } from './windowed-serdes.js'
+export { WindowedSerdes, type WindowedSerde } from './windowed-serdes.js'
 export { valueAndTimestamp, type ValueAndTimestamp } from './state/value-and-timestamp.js'
 export type {
   WindowStore,
@@ -57,6 +57,7 @@ export {
   inMemorySessionStore,
   persistentSessionStore,
   type PersistentWindowStoreOptions,
+  type WindowedStoreOptions,
 } from './state/window-store-suppliers.js'
 export { SerdeWindowStore, timestampedValueSerde } from './state/typed-window.js'
 export { SerdeSessionStore } from './state/typed-session.js'
@@ -84,6 +85,8 @@ export { Suppressed, BufferConfig, StrictBufferConfig, EagerBufferConfig, type B
 export type { SuppressedChange } from './dsl/suppress-processor.js'
 export { SUPPRESSION_BUFFER_FORMAT_VERSION } from './state/suppression-buffer.js'
 export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
+export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows, EmitStrategy, UNLIMITED_WINDOW_END } from './dsl/windows.js'
+export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
 export { GlobalKTable } from './dsl/global.js'
 export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
 export {

@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '../protocol/errors.js'
 import { SerializationError } from './errors.js'
+import { readInt64Number, sessionStoreKey, sessionStoreKeyEnd, sessionStoreKeyKey, sessionStoreKeyStart, timeWindowedKey } from './state/window-key-schema.js'
 import type { Serde } from './serde.js'
 import type { Windowed } from './windowed.js'
 
@@ -29,31 +30,33 @@ function checkWindowed<K>(windowed: Windowed<K>, kind: string): void {
   }
 }
 
+/** A windowed key serde; `windowedInner` is the key serde inside (sinks partition by the inner key, as Kafka Streams' WindowedStreamPartitioner). */
+export interface WindowedSerde<K> extends Serde<Windowed<K>> {
+  readonly windowedInner: Serde<K>
+}
+
 /** Factories of windowed key serdes (Kafka Streams' `WindowedSerdes`). */
 export const WindowedSerdes = {
   /**
    * Serde of `Windowed<K>` keys of time windows (tumbling, hopping, sliding): key + 8-byte start.
    * @param windowSize the windows' size in ms: deserialized windows end at start + windowSize.
    */
-  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSize: number): Serde<Windowed<K>> {
+  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSize: number): WindowedSerde<K> {
     if (!Number.isSafeInteger(windowSize) || windowSize < 0) {
       throw new InvalidArgumentError(`timeWindowedSerdeFrom: windowSize must be a non-negative integer (ms), got ${windowSize}`)
     }
     const kind = 'time-windowed'
     return {
+      windowedInner: inner,
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)
-        const k = innerKey(inner, topic, windowed, kind)
-        const out = Buffer.allocUnsafe(k.length + TS)
-        k.copy(out, 0)
-        out.writeBigInt64BE(BigInt(windowed.window.start), k.length)
-        return out
+        return timeWindowedKey(innerKey(inner, topic, windowed, kind), windowed.window.start)
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>
         checkWindowedBytes(data, TS, kind)
-        const start = Number(data.readBigInt64BE(data.length - TS))
+        const start = readInt64Number(data, data.length - TS)
         // As Kafka Streams: an end past the largest timestamp is capped.
         const end = Math.min(start + windowSize, Number.MAX_SAFE_INTEGER)
         return { key: inner.deserialize(topic, data.subarray(0, data.length - TS)), window: { start, end } }
@@ -62,25 +65,20 @@ export const WindowedSerdes = {
   },
 
   /** Serde of `Windowed<K>` keys of session windows: key + 8-byte end + 8-byte start. */
-  sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  sessionWindowedSerdeFrom<K>(inner: Serde<K>): WindowedSerde<K> {
     const kind = 'session-windowed'
     return {
+      windowedInner: inner,
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)
-        const k = innerKey(inner, topic, windowed, kind)
-        const out = Buffer.allocUnsafe(k.length + 2 * TS)
-        k.copy(out, 0)
-        out.writeBigInt64BE(BigInt(windowed.window.end), k.length)
-        out.writeBigInt64BE(BigInt(windowed.window.start), k.length + TS)
-        return out
+        // The session store key layout.
+        return sessionStoreKey(innerKey(inner, topic, windowed, kind), windowed.window.start, windowed.window.end)
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>
         checkWindowedBytes(data, 2 * TS, kind)
-        const end = Number(data.readBigInt64BE(data.length - 2 * TS))
-        const start = Number(data.readBigInt64BE(data.length - TS))
-        return { key: inner.deserialize(topic, data.subarray(0, data.length - 2 * TS)), window: { start, end } }
+        return { key: inner.deserialize(topic, sessionStoreKeyKey(data)), window: { start: sessionStoreKeyStart(data), end: sessionStoreKeyEnd(data) } }
       },
     }
   },

@@ -5,20 +5,24 @@
  * closed when the processor's observed stream time reaches its end + gap + grace; a record whose
  * merged session would be closed is dropped (`droppedRecords`).
  *
- * Output: `Change` records of `Windowed<K>` keys stamped with the session's end: a removed
- * session forwards (null, old aggregate), the new one (aggregate, null). With
+ * Output: `Change` records of `Windowed<K>` keys stamped with the session's end, without headers
+ * (Kafka Streams forwards them as new records): a removed session forwards (null, old
+ * aggregate), the new one (aggregate, null). Final results on close carry the headers of the
+ * record that closed them, as in Kafka Streams. With
  * `EmitStrategy.onWindowClose()` only closed sessions are forwarded, once each.
  */
 import type { Processor, ProcessorContext } from '../processor.js'
-import type { KeyValue, Record } from '../record.js'
-import type { Window, Windowed } from '../windowed.js'
-import { recordDropped } from './dropped-records.js'
-import { EMIT_INTERVAL_MS, type WindowAggregation } from './window-aggregate.js'
-import type { AggregationSessionStore } from './window-store-view.js'
+import type { KeyValue, Record, RecordHeaders } from '../record.js'
+import type { Windowed } from '../windowed.js'
+import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
+import type { WindowAggregation } from './window-aggregate.js'
+import type { SessionStore } from '../state/session-store.js'
 import type { EmitStrategy, SessionWindows } from './windows.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
+
+const NO_HEADERS: RecordHeaders = []
 
 /** @internal Combines the aggregates of two sessions being merged. */
 export type SessionMerger = (key: unknown, aggregate1: unknown, aggregate2: unknown) => unknown
@@ -26,10 +30,11 @@ export type SessionMerger = (key: unknown, aggregate1: unknown, aggregate2: unkn
 /** @internal KGroupedStream.windowedBy(SessionWindows) count / reduce / aggregate. */
 export class SessionWindowAggregate implements Processor<unknown, unknown, unknown, unknown> {
   #ctx!: Ctx
-  #store!: AggregationSessionStore<unknown, unknown>
+  #store!: SessionStore<unknown, unknown>
   #observedStreamTime = -1
   #lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0
+  #emitIntervalMs = 0
   readonly #onClose: boolean
 
   constructor(
@@ -45,6 +50,7 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
   init(context: Ctx): void {
     this.#ctx = context
     this.#store = context.getStateStore(this.storeName)
+    this.#emitIntervalMs = windowedEmitIntervalMs(context)
   }
 
   process(record: Rec): void {
@@ -74,27 +80,28 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
       if (start !== t || end !== t) {
         for (const session of merged) {
           this.#store.remove(session.key)
-          this.#forwardUpdate(session.key, session.value, null, record)
+          this.#forwardUpdate(session.key, session.value, null)
         }
       }
       aggregate = this.agg.aggregator(record.key, record.value, aggregate)
       const sessionKey: Windowed<unknown> = { key: record.key, window: { start, end } }
       this.#store.put(sessionKey, aggregate)
-      this.#forwardUpdate(sessionKey, null, aggregate, record)
+      this.#forwardUpdate(sessionKey, null, aggregate)
     }
     this.#forwardFinalResults(record, windowCloseTime)
   }
 
-  #forwardUpdate(key: Windowed<unknown>, oldAgg: unknown, newAgg: unknown, record: Rec): void {
+  #forwardUpdate(key: Windowed<unknown>, oldAgg: unknown, newAgg: unknown): void {
     if (this.#onClose) return
-    this.#ctx.forward({ key, value: { newValue: newAgg ?? null, oldValue: oldAgg ?? null }, timestamp: (key.window as Window).end, headers: record.headers })
+    // Kafka Streams forwards session updates as new records: without the input record's headers.
+    this.#ctx.forward({ key, value: { newValue: newAgg ?? null, oldValue: oldAgg ?? null }, timestamp: key.window.end, headers: NO_HEADERS })
   }
 
   #forwardFinalResults(record: Rec, windowCloseTime: number): void {
     if (!this.#onClose) return
     const now = this.#ctx.currentSystemTimeMs()
     if (now < this.#nextTimeToEmit) return
-    this.#nextTimeToEmit = now + EMIT_INTERVAL_MS
+    this.#nextTimeToEmit = now + this.#emitIntervalMs
     if (this.#lastEmitWindowCloseTime !== -1 && this.#lastEmitWindowCloseTime >= windowCloseTime) return
     // Session ends are inclusive: closed when end < close time. A session may be one point, so
     // equal bounds are fetched too.

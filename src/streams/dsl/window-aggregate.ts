@@ -13,15 +13,12 @@
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, Record } from '../record.js'
 import type { Window, Windowed } from '../windowed.js'
-import { recordDropped } from './dropped-records.js'
-import type { AggregationWindowStore } from './window-store-view.js'
+import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
+import type { TimestampedWindowStore } from '../state/window-store.js'
 import type { EmitStrategy, Windows } from './windows.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
-
-/** Kafka Streams' default emit interval of onWindowClose aggregations (`__emit.interval.ms.kstreams.windowed.aggregation__`). */
-export const EMIT_INTERVAL_MS = 1000
 
 /** @internal Initializer and aggregator of a windowed aggregation (count and reduce are expressed as these, as in Kafka Streams). */
 export interface WindowAggregation {
@@ -32,11 +29,12 @@ export interface WindowAggregation {
 /** @internal Shared by time and sliding window aggregations: store, stream time, dropping, and emit-on-close. */
 export abstract class TimeWindowAggregateBase implements Processor<unknown, unknown, unknown, unknown> {
   protected ctx!: Ctx
-  protected store!: AggregationWindowStore<unknown, unknown>
+  protected store!: TimestampedWindowStore<unknown, unknown>
   /** Largest timestamp this processor has seen (Kafka Streams keeps it per processor). */
   protected observedStreamTime = -1
   protected lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0
+  #emitIntervalMs = 0
   readonly #onClose: boolean
 
   constructor(
@@ -49,6 +47,7 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
   init(context: Ctx): void {
     this.ctx = context
     this.store = context.getStateStore(this.storeName)
+    this.#emitIntervalMs = windowedEmitIntervalMs(context)
   }
 
   abstract process(record: Rec): void
@@ -94,7 +93,7 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
     if (!this.#onClose) return false
     const now = this.ctx.currentSystemTimeMs()
     if (now < this.#nextTimeToEmit) return false
-    this.#nextTimeToEmit = now + EMIT_INTERVAL_MS
+    this.#nextTimeToEmit = now + this.#emitIntervalMs
     return this.lastEmitWindowCloseTime === -1 || this.lastEmitWindowCloseTime < windowCloseTime
   }
 }

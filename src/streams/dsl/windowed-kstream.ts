@@ -13,6 +13,7 @@ import type { Windowed } from '../windowed.js'
 import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
 import type { BuilderInternals, MaterializedArg, ResolvedMaterialized } from './options.js'
+import type { ValueGetterSupplier } from './processors.js'
 import { resolveMaterialized } from './options.js'
 import { SessionWindowAggregate, type SessionMerger } from './session-window-aggregate.js'
 import { SlidingWindowAggregate } from './sliding-window-aggregate.js'
@@ -49,6 +50,21 @@ function materializedOptions<K, V>(m: ResolvedMaterialized<K, V>): { retentionMs
   return { retentionMs: r }
 }
 
+/** What a windowed stream contributes to {@link WindowedStreamBase.build}: processor, store, key serde. */
+interface AggregationParts<K> {
+  supplier: (store: string) => Supplier
+  addStore: (processorName: string) => void
+  info: Omit<WindowedAggregationInfo, 'processorName'>
+  keySerde: Serde<Windowed<K>> | undefined
+  valueGetter: ValueGetterSupplier
+}
+
+/** True for a Materialized given without a store name (Kafka Streams' count then burns a name). */
+function unnamed(materialized: MaterializedArg<unknown, unknown> | undefined): boolean {
+  if (materialized === undefined || typeof materialized === 'string') return false
+  return (materialized.name ?? materialized.supplier?.name) === undefined
+}
+
 /** Shared by time and session windowed streams: naming, repartitioning and the resulting table. */
 abstract class WindowedStreamBase<K, V> {
   /** @internal */
@@ -70,19 +86,11 @@ abstract class WindowedStreamBase<K, V> {
     materialized: MaterializedArg<K, VA> | undefined,
     burnStoreName: boolean,
     defaultValueSerde: Serde<VA> | undefined,
-    register: (m: ResolvedMaterialized<K, VA>, keySerde: Serde<K> | undefined, valueSerde: Serde<VA> | undefined) => {
-      supplier: (store: string) => Supplier
-      addStore: (processorName: string) => void
-      info: Omit<WindowedAggregationInfo, 'processorName'>
-      keySerde: Serde<Windowed<K>> | undefined
-      valueGetter: ReturnType<typeof windowValueGetter>
-    },
+    register: (m: ResolvedMaterialized<K, VA>, keySerde: Serde<K> | undefined, valueSerde: Serde<VA> | undefined) => AggregationParts<K>,
   ): KTable<Windowed<K>, VA> {
     const b: BuilderInternals = this.g.stream.b
     // Kafka Streams' windowed count(materialized) used to take a store name: it still burns one.
-    if (burnStoreName && materialized !== undefined && (typeof materialized === 'string' ? false : (materialized.name ?? materialized.supplier?.name) === undefined)) {
-      b.names.storeName(prefix)
-    }
+    if (burnStoreName && unnamed(materialized as MaterializedArg<unknown, unknown> | undefined)) b.names.storeName(prefix)
     const m = resolveMaterialized(b, materialized, prefix)
     const keySerde = m.options.key ?? this.g.keySerde
     const valueSerde = m.options.value ?? defaultValueSerde
@@ -174,7 +182,15 @@ export class TimeWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
       const sliding = windows instanceof SlidingWindows
       return {
         supplier: (store) => () => (sliding ? new SlidingWindowAggregate(store, windows, strategy, agg) : new WindowAggregate(store, windows as Windows, strategy, agg)),
-        addStore: (processorName) => addWindowAggregationStore(this.g.stream.b, m, { retentionMs: retention, windowSizeMs: size, windowEnd, keySerde, valueSerde, processorName }),
+        addStore: (processorName) => addWindowAggregationStore(this.g.stream.b, m, {
+            retentionMs: retention,
+            windowSizeMs: size,
+            windowEnd,
+            keySerde,
+            valueSerde,
+            processorName,
+            timeOrdered: strategy.type === 'on-window-close',
+          }),
         info: { windowedKeys: true, kind: sliding ? 'sliding' : 'time', graceMs: windows.gracePeriodMs() },
         keySerde: windowedKeySerde(keySerde, size),
         valueGetter: windowValueGetter(m.name),
@@ -256,7 +272,7 @@ export class SessionWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
       }
       return {
         supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger),
-        addStore: (processorName) => addSessionAggregationStore(this.g.stream.b, m, { retentionMs: retention, keySerde, valueSerde, processorName }),
+        addStore: (processorName) => addSessionAggregationStore(this.g.stream.b, m, { retentionMs: retention, keySerde, valueSerde, processorName, timeOrdered: strategy.type === 'on-window-close' }),
         info: { windowedKeys: true, kind: 'session', graceMs: gap + grace },
         keySerde: windowedKeySerde(keySerde, 'session'),
         valueGetter: sessionValueGetter(m.name),

@@ -22,6 +22,11 @@ interface StoreParams<K, V> {
   keySerde: Serde<K> | undefined
   valueSerde: Serde<V> | undefined
   processorName: string
+  /**
+   * EmitStrategy.onWindowClose(): Kafka Streams then uses its time-ordered stores, whose expiry
+   * keeps the windows the emit looks for (see the suppliers' `timeOrdered`).
+   */
+  timeOrdered: boolean
 }
 
 function supplierOf(m: ResolvedMaterialized<unknown, unknown>): object | undefined {
@@ -38,7 +43,7 @@ export function addWindowAggregationStore<K, V>(
   if (given !== undefined && !('windowSize' in given)) {
     throw new TopologyError(`store '${m.name}': a windowed aggregation needs a window store supplier (Stores.inMemoryWindowStore / persistentWindowStore)`)
   }
-  const supplier = (given as WindowBytesStoreSupplier | undefined) ?? inMemoryWindowStore(m.name, p.retentionMs, p.windowSizeMs, false)
+  const supplier = (given as WindowBytesStoreSupplier | undefined) ?? inMemoryWindowStore(m.name, p.retentionMs, p.windowSizeMs, false, { timeOrdered: p.timeOrdered })
   let builder = new WindowStoreBuilder<K, V>(supplier, m.options.key ?? p.keySerde, m.options.value ?? p.valueSerde, true)
   if (p.windowEnd !== undefined) builder = builder.withWindowEnd(p.windowEnd)
   if (m.options.loggingEnabled === false) builder = builder.withLoggingDisabled()
@@ -52,7 +57,7 @@ export function addSessionAggregationStore<K, V>(b: BuilderInternals, m: Resolve
   if (given !== undefined && ('windowSize' in given || !('retentionPeriod' in given))) {
     throw new TopologyError(`store '${m.name}': a session window aggregation needs a session store supplier (Stores.inMemorySessionStore / persistentSessionStore)`)
   }
-  const supplier = (given as SessionBytesStoreSupplier | undefined) ?? inMemorySessionStore(m.name, p.retentionMs)
+  const supplier = (given as SessionBytesStoreSupplier | undefined) ?? inMemorySessionStore(m.name, p.retentionMs, { timeOrdered: p.timeOrdered })
   let builder = new SessionStoreBuilder<K, V>(supplier, m.options.key ?? p.keySerde, m.options.value ?? p.valueSerde)
   if (m.options.loggingEnabled === false) builder = builder.withLoggingDisabled()
   else if (m.options.changelogConfig !== undefined) builder = builder.withLoggingEnabled(m.options.changelogConfig)

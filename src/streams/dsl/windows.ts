@@ -99,6 +99,7 @@ export class TimeWindows extends Windows<Window> {
     return new TimeWindows(this.sizeMs, millis(advanceMs, 'advance'), this.#graceMs)
   }
 
+  /** The windows `[start, start + size)` with start a multiple of the advance and start <= timestamp < end, by start. */
   windowsFor(timestamp: number): Window[] {
     const { sizeMs, advanceMs } = this
     let start = Math.floor(Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs) * advanceMs
@@ -107,10 +108,12 @@ export class TimeWindows extends Windows<Window> {
     return out
   }
 
+  /** The window size in ms. */
   size(): number {
     return this.sizeMs
   }
 
+  /** How long after a window's end records are still added to it. */
   gracePeriodMs(): number {
     return this.#graceMs
   }
@@ -142,14 +145,17 @@ export class UnlimitedWindows extends Windows<Window> {
     return new UnlimitedWindows(startMs)
   }
 
+  /** The one window, for timestamps from its start on. */
   windowsFor(timestamp: number): Window[] {
     return timestamp >= this.startMs ? [{ start: this.startMs, end: UNLIMITED_WINDOW_END }] : []
   }
 
+  /** {@link UNLIMITED_WINDOW_END} (Kafka Streams: Long.MAX_VALUE). */
   size(): number {
     return UNLIMITED_WINDOW_END
   }
 
+  /** 0: the window never closes. */
   gracePeriodMs(): number {
     return 0
   }

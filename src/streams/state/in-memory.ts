@@ -1,6 +1,9 @@
 /**
  * In-memory bytes store: a Map keyed by the key's latin1 string (one char per byte, so JS string
- * order equals unsigned byte order) plus a lazily sorted key list for range scans.
+ * order equals unsigned byte order) plus a sorted key list for range scans. The list is built on
+ * the first scan and then kept sorted (binary-search insert and remove), so a store that is
+ * scanned and written in turn (session stores: findSessions, then put) does not re-sort per
+ * record; writes before the first scan (a restore) only cost one sort.
  */
 import type { KeyValue } from '../record.js'
 import type { BytesStore, KeyValueBytesStoreSupplier } from './store.js'
@@ -15,7 +18,7 @@ export class InMemoryKeyValueStore implements BytesStore {
   readonly name: string
   readonly persistent = false
   readonly #map = new Map<string, Entry>()
-  /** Sorted map keys; null when a key was added or removed since the last sort. */
+  /** Sorted map keys, kept up to date once built; null until the first scan. */
   #sorted: string[] | null = null
 
   constructor(name: string) {
@@ -30,14 +33,14 @@ export class InMemoryKeyValueStore implements BytesStore {
   put(key: Buffer, value: Buffer | null): void {
     const k = key.toString('latin1')
     if (value === null) {
-      if (this.#map.delete(k)) this.#sorted = null
+      if (this.#map.delete(k)) this.#unlist(k)
       return
     }
     const e = this.#map.get(k)
     if (e !== undefined) e.value = value
     else {
       this.#map.set(k, { key, value })
-      this.#sorted = null
+      if (this.#sorted !== null) this.#sorted.splice(lowerBound(this.#sorted, k), 0, k)
     }
   }
 
@@ -56,7 +59,7 @@ export class InMemoryKeyValueStore implements BytesStore {
     const e = this.#map.get(k)
     if (e === undefined) return null
     this.#map.delete(k)
-    this.#sorted = null
+    this.#unlist(k)
     return e.value
   }
 
@@ -64,23 +67,17 @@ export class InMemoryKeyValueStore implements BytesStore {
     const lo = from.toString('latin1')
     const hi = to.toString('latin1')
     if (lo > hi) return
-    const keys = this.#sortedKeys()
-    // Binary search for the first key >= lo.
-    let a = 0
-    let b = keys.length
-    while (a < b) {
-      const mid = (a + b) >>> 1
-      if (keys[mid] < lo) a = mid + 1
-      else b = mid
-    }
-    for (let i = a; i < keys.length && keys[i] <= hi; i++) {
-      const e = this.#map.get(keys[i])
+    const sorted = this.#sortedKeys()
+    // The keys in range now (a copy: the list changes in place with later writes).
+    const keys = sorted.slice(lowerBound(sorted, lo), upperBound(sorted, hi))
+    for (const k of keys) {
+      const e = this.#map.get(k)
       if (e !== undefined) yield { key: e.key, value: e.value }
     }
   }
 
   *all(): IterableIterator<KeyValue<Buffer, Buffer>> {
-    for (const k of this.#sortedKeys()) {
+    for (const k of this.#sortedKeys().slice()) {
       const e = this.#map.get(k)
       if (e !== undefined) yield { key: e.key, value: e.value }
     }
@@ -98,10 +95,40 @@ export class InMemoryKeyValueStore implements BytesStore {
   }
 
   #sortedKeys(): string[] {
-    // Copy-on-sort: an iterator in progress keeps its own array when the store changes under it.
     if (this.#sorted === null) this.#sorted = [...this.#map.keys()].sort()
     return this.#sorted
   }
+
+  #unlist(k: string): void {
+    const sorted = this.#sorted
+    if (sorted === null) return
+    const i = lowerBound(sorted, k)
+    if (sorted[i] === k) sorted.splice(i, 1)
+  }
+}
+
+/** Index of the first key >= k. */
+function lowerBound(keys: readonly string[], k: string): number {
+  let a = 0
+  let b = keys.length
+  while (a < b) {
+    const mid = (a + b) >>> 1
+    if (keys[mid] < k) a = mid + 1
+    else b = mid
+  }
+  return a
+}
+
+/** Index of the first key > k. */
+function upperBound(keys: readonly string[], k: string): number {
+  let a = 0
+  let b = keys.length
+  while (a < b) {
+    const mid = (a + b) >>> 1
+    if (keys[mid] <= k) a = mid + 1
+    else b = mid
+  }
+  return a
 }
 
 /** Supplier of {@link InMemoryKeyValueStore}s. */

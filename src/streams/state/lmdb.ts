@@ -111,6 +111,8 @@ export class LmdbKeyValueStore implements BytesStore {
       // Sync explicitly (flush with syncOnFlush, close) rather than on every LMDB commit.
       noSync: true,
       noMemInit: true,
+      // The path is a directory even when it has a dot (the package takes `a.b` for a file).
+      noSubdir: false,
       maxDbs: 2,
       mapSize: options.mapSize ?? 1 << 30,
     }

@@ -5,56 +5,35 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
-import { checkTimestamp } from './segmented-window-store.js'
-import { KEY_UPPER_SENTINEL, mergeSorted, Segments, type SegmentFactory } from './segments.js'
-import type { SessionBytesStore } from './session-store.js'
+import { checkTimestamp, SegmentedStore } from './segmented-store.js'
+import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
+import type { SessionBytesStore, SessionBytesStoreSupplier } from './session-store.js'
 import type { BytesStore } from './store.js'
 import { MAX_TIMESTAMP, SESSION_SUFFIX_SIZE, sessionStoreKey, sessionStoreKeyEnd, sessionStoreKeyStart } from './window-key-schema.js'
 
 const EMPTY = Buffer.alloc(0)
 
-/** Options of {@link SegmentedSessionBytesStore}. */
-export interface SessionStoreParams {
-  readonly name: string
-  readonly retentionPeriod: number
-  readonly segmentInterval: number
-}
+/** Options of {@link SegmentedSessionBytesStore}: what its supplier says. */
+export type SessionStoreParams = Pick<SessionBytesStoreSupplier, 'name' | 'retentionPeriod' | 'segmentInterval' | 'timeOrdered'>
 
 type Sessions = IterableIterator<KeyValue<Windowed<Buffer>, Buffer>>
 
 /** A {@link SessionBytesStore} over time segments. */
-export class SegmentedSessionBytesStore implements SessionBytesStore {
-  readonly name: string
-  readonly retentionPeriod: number
-  readonly #segments: Segments
-  #observedStreamTime = -1
-  #open = true
-  /** Puts dropped because their session had expired. */
-  expiredPuts = 0
+export class SegmentedSessionBytesStore extends SegmentedStore implements SessionBytesStore {
+  readonly #timeOrdered: boolean
 
   constructor(params: SessionStoreParams, factory: SegmentFactory) {
-    this.name = params.name
-    this.retentionPeriod = params.retentionPeriod
-    this.#segments = new Segments(params.name, params.retentionPeriod, params.segmentInterval, factory)
-    const segs = this.#segments.all()
-    if (segs.length > 0) for (const e of segs[segs.length - 1].all()) this.#observe(sessionStoreKeyEnd(e.key))
-  }
-
-  get persistent(): boolean {
-    return this.#segments.persistent
-  }
-
-  observedStreamTime(): number {
-    return this.#observedStreamTime
+    super(params.name, params.retentionPeriod, params.segmentInterval, factory, sessionStoreKeyEnd)
+    this.#timeOrdered = params.timeOrdered === true
   }
 
   put(session: Windowed<Buffer>, aggregate: Buffer | null): void {
-    this.#checkOpen()
+    this.checkOpen()
     const { start, end } = session.window
     checkTimestamp(this.name, start, 'session start')
     checkTimestamp(this.name, end, 'session end')
     if (end < start) throw new InvalidArgumentError(`store '${this.name}': session end ${end} is before its start ${start}`)
-    this.#write(sessionStoreKey(session.key, start, end), end, aggregate)
+    this.write(sessionStoreKey(session.key, start, end), end, aggregate)
   }
 
   remove(session: Windowed<Buffer>): void {
@@ -62,22 +41,8 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
   }
 
   putStoreKey(storeKey: Buffer, value: Buffer | null): void {
-    this.#checkOpen()
-    this.#write(storeKey, sessionStoreKeyEnd(storeKey), value)
-  }
-
-  #write(storeKey: Buffer, end: number, value: Buffer | null): void {
-    this.#observe(end)
-    if (end <= this.#observedStreamTime - this.retentionPeriod) {
-      this.expiredPuts++
-      return
-    }
-    const segment = this.#segments.getOrCreate(end, this.#observedStreamTime)
-    if (segment === undefined) {
-      this.expiredPuts++
-      return
-    }
-    segment.put(storeKey, value)
+    this.checkOpen()
+    this.write(storeKey, sessionStoreKeyEnd(storeKey), value)
   }
 
   findSessions(key: Buffer, earliestSessionEndTime: number, latestSessionStartTime: number): Sessions
@@ -95,9 +60,9 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
   }
 
   fetchSession(key: Buffer, sessionStartTime: number, sessionEndTime: number): Buffer | null {
-    this.#checkOpen()
-    if (sessionEndTime < this.#minLiveTime()) return null
-    const segment = this.#segments.get(sessionEndTime)
+    this.checkOpen()
+    if (sessionEndTime < this.minLiveTime()) return null
+    const segment = this.segments.get(sessionEndTime)
     return segment === undefined ? null : segment.get(sessionStoreKey(key, sessionStartTime, sessionEndTime))
   }
 
@@ -113,35 +78,18 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
     return this.#find(a, b === undefined ? a : b, 0, MAX_TIMESTAMP, true)
   }
 
-  clear(): void {
-    this.#checkOpen()
-    this.#segments.clear()
-    this.#observedStreamTime = -1
-  }
-
-  flush(): void {
-    if (this.#open) this.#segments.flush()
-  }
-
-  close(): void {
-    if (!this.#open) return
-    this.#open = false
-    this.#segments.close()
-  }
-
-  #minLiveTime(): number {
-    return Math.max(0, this.#observedStreamTime - this.retentionPeriod + 1)
-  }
-
-  #observe(timestamp: number): void {
-    if (timestamp > this.#observedStreamTime) this.#observedStreamTime = timestamp
+  /** The earliest session end that is not expired. */
+  protected minLiveTime(): number {
+    const oldest = this.streamTime - this.retentionPeriod
+    if (this.#timeOrdered) return Math.max(0, this.segments.segmentId(oldest) * this.segments.segmentInterval)
+    return Math.max(0, oldest + 1)
   }
 
   /** Sessions of keys in [keyFrom, keyTo] with end >= earliestEnd and start <= latestStart, in store-key order. */
   #find(keyFrom: Buffer | null, keyTo: Buffer | null, earliestEnd: number, latestStart: number, backward: boolean): Sessions {
-    this.#checkOpen()
+    this.checkOpen()
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [][Symbol.iterator]()
-    const minEnd = Math.max(earliestEnd, this.#minLiveTime())
+    const minEnd = Math.max(earliestEnd, this.minLiveTime())
     const lower = keyFrom === null ? EMPTY : sessionStoreKey(keyFrom, 0, minEnd)
     const upper = keyTo === null ? KEY_UPPER_SENTINEL : sessionStoreKey(keyTo, MAX_TIMESTAMP, MAX_TIMESTAMP)
     const single = keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo)
@@ -159,7 +107,7 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
       }
     }
     // Sessions ending at or after minEnd: every segment from minEnd's on.
-    const merged = mergeSorted(this.#segments.search(minEnd, MAX_TIMESTAMP).map(matches))
+    const merged = mergeSorted(this.segments.search(minEnd, MAX_TIMESTAMP).map(matches))
     const toWindowed = (e: KeyValue<Buffer, Buffer>): KeyValue<Windowed<Buffer>, Buffer> => ({
       key: { key: e.key.subarray(0, e.key.length - SESSION_SUFFIX_SIZE), window: { start: sessionStoreKeyStart(e.key), end: sessionStoreKeyEnd(e.key) } },
       value: e.value,
@@ -168,9 +116,5 @@ export class SegmentedSessionBytesStore implements SessionBytesStore {
     return (function* () {
       for (const e of merged) yield toWindowed(e)
     })()
-  }
-
-  #checkOpen(): void {
-    if (!this.#open) throw new InvalidArgumentError(`state store '${this.name}' is closed`)
   }
 }

@@ -3,83 +3,46 @@
  * Kafka Streams' window store key (key + start + sequence number). The engines differ only in
  * their {@link SegmentFactory}: in-memory stores, or one LMDB environment per segment.
  */
-import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
-import { KEY_UPPER_SENTINEL, mergeSorted, Segments, type SegmentFactory } from './segments.js'
+import { checkTimestamp, SegmentedStore } from './segmented-store.js'
+import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
 import type { BytesStore } from './store.js'
 import { MAX_TIMESTAMP, WINDOW_SUFFIX_SIZE, windowStoreKey, windowStoreKeyStart } from './window-key-schema.js'
-import type { WindowBytesStore } from './window-store.js'
+import type { WindowBytesStore, WindowBytesStoreSupplier } from './window-store.js'
 
 const MAX_SEQNUM = 0x7fffffff
 const EMPTY = Buffer.alloc(0)
 
-/** Options of {@link SegmentedWindowBytesStore}. */
-export interface WindowStoreParams {
-  readonly name: string
-  readonly retentionPeriod: number
-  readonly windowSize: number
-  readonly retainDuplicates: boolean
-  readonly segmentInterval: number
-}
+/** Options of {@link SegmentedWindowBytesStore}: what its supplier says. */
+export type WindowStoreParams = Pick<WindowBytesStoreSupplier, 'name' | 'retentionPeriod' | 'windowSize' | 'retainDuplicates' | 'segmentInterval' | 'timeOrdered'>
 
 /** A {@link WindowBytesStore} over time segments. */
-export class SegmentedWindowBytesStore implements WindowBytesStore {
-  readonly name: string
-  readonly retentionPeriod: number
+export class SegmentedWindowBytesStore extends SegmentedStore implements WindowBytesStore {
   readonly windowSize: number
   readonly retainDuplicates: boolean
-  readonly #segments: Segments
-  #observedStreamTime = -1
+  /** 1, or 0 for a time-ordered store: windows starting at streamTime - retention + this are the oldest live. */
+  readonly #liveOffset: number
   #seqnum = 0
-  #open = true
-  /** Puts dropped because their window had expired. */
-  expiredPuts = 0
 
   constructor(params: WindowStoreParams, factory: SegmentFactory) {
-    this.name = params.name
-    this.retentionPeriod = params.retentionPeriod
+    super(params.name, params.retentionPeriod, params.segmentInterval, factory, windowStoreKeyStart)
     this.windowSize = params.windowSize
     this.retainDuplicates = params.retainDuplicates
-    this.#segments = new Segments(params.name, params.retentionPeriod, params.segmentInterval, factory)
-    // A reopened persistent store: stream time is the latest window start it holds.
-    const segs = this.#segments.all()
-    if (segs.length > 0) for (const e of segs[segs.length - 1].all()) this.#observe(windowStoreKeyStart(e.key))
-  }
-
-  get persistent(): boolean {
-    return this.#segments.persistent
-  }
-
-  observedStreamTime(): number {
-    return this.#observedStreamTime
+    this.#liveOffset = params.timeOrdered === true ? 0 : 1
   }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
-    this.#checkOpen()
+    this.checkOpen()
     checkTimestamp(this.name, windowStart, 'windowStart')
     if (value === null && this.retainDuplicates) return
     if (this.retainDuplicates) this.#seqnum = (this.#seqnum + 1) & MAX_SEQNUM
-    this.#write(windowStoreKey(key, windowStart, this.retainDuplicates ? this.#seqnum : 0), windowStart, value)
+    this.write(windowStoreKey(key, windowStart, this.retainDuplicates ? this.#seqnum : 0), windowStart, value)
   }
 
   putStoreKey(storeKey: Buffer, value: Buffer | null): void {
-    this.#checkOpen()
-    this.#write(storeKey, windowStoreKeyStart(storeKey), value)
-  }
-
-  #write(storeKey: Buffer, windowStart: number, value: Buffer | null): void {
-    this.#observe(windowStart)
-    if (windowStart <= this.#observedStreamTime - this.retentionPeriod) {
-      this.expiredPuts++
-      return
-    }
-    const segment = this.#segments.getOrCreate(windowStart, this.#observedStreamTime)
-    if (segment === undefined) {
-      this.expiredPuts++
-      return
-    }
-    segment.put(storeKey, value)
+    this.checkOpen()
+    this.write(storeKey, windowStoreKeyStart(storeKey), value)
   }
 
   fetch(key: Buffer, windowStart: number): Buffer | null
@@ -114,35 +77,15 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
     return this.#rangeFetch(null, null, timeFrom, timeTo, true)
   }
 
-  clear(): void {
-    this.#checkOpen()
-    this.#segments.clear()
-    this.#observedStreamTime = -1
-  }
-
-  flush(): void {
-    if (this.#open) this.#segments.flush()
-  }
-
-  close(): void {
-    if (!this.#open) return
-    this.#open = false
-    this.#segments.close()
-  }
-
   /** The earliest window start that is not expired. */
-  #minLiveTime(): number {
-    return Math.max(0, this.#observedStreamTime - this.retentionPeriod + 1)
-  }
-
-  #observe(timestamp: number): void {
-    if (timestamp > this.#observedStreamTime) this.#observedStreamTime = timestamp
+  protected minLiveTime(): number {
+    return Math.max(0, this.streamTime - this.retentionPeriod + this.#liveOffset)
   }
 
   #get(key: Buffer, windowStart: number): Buffer | null {
-    this.#checkOpen()
-    if (windowStart < this.#minLiveTime()) return null
-    const segment = this.#segments.get(windowStart)
+    this.checkOpen()
+    if (windowStart < this.minLiveTime()) return null
+    const segment = this.segments.get(windowStart)
     if (segment === undefined) return null
     if (!this.retainDuplicates) return segment.get(windowStoreKey(key, windowStart, 0))
     // With duplicates, the first one put.
@@ -154,15 +97,15 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
 
   /** Windows of one key by start time. */
   #keyFetch(key: Buffer, timeFrom: number, timeTo: number, backward: boolean): IterableIterator<KeyValue<number, Buffer>> {
-    this.#checkOpen()
-    const from = Math.max(timeFrom, this.#minLiveTime())
+    this.checkOpen()
+    const from = Math.max(timeFrom, this.minLiveTime())
     if (from > timeTo) return [][Symbol.iterator]()
     const lower = windowStoreKey(key, from, 0)
     const upper = windowStoreKey(key, timeTo, MAX_SEQNUM)
     const length = key.length + WINDOW_SUFFIX_SIZE
     const out: Array<KeyValue<number, Buffer>> = []
     // One key's entries in time order: the segments in time order, each a key-prefixed range.
-    for (const segment of this.#segments.search(from, timeTo)) {
+    for (const segment of this.segments.search(from, timeTo)) {
       for (const e of segment.range(lower, upper)) {
         // Longer keys that start with `key` can fall into the byte range.
         if (e.key.length === length) out.push({ key: windowStoreKeyStart(e.key), value: e.value })
@@ -174,9 +117,9 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
 
   /** Windows of a key range (null: unbounded) in store-key order. */
   #rangeFetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, backward: boolean): IterableIterator<KeyValue<Windowed<Buffer>, Buffer>> {
-    this.#checkOpen()
+    this.checkOpen()
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [][Symbol.iterator]()
-    const from = Math.max(timeFrom, this.#minLiveTime())
+    const from = Math.max(timeFrom, this.minLiveTime())
     if (from > timeTo) return [][Symbol.iterator]()
     const lower = keyFrom === null ? EMPTY : windowStoreKey(keyFrom, from, 0)
     const upper = keyTo === null ? KEY_UPPER_SENTINEL : windowStoreKey(keyTo, timeTo, MAX_SEQNUM)
@@ -191,7 +134,7 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
         yield e
       }
     }
-    const merged = mergeSorted(this.#segments.search(from, timeTo).map(matches))
+    const merged = mergeSorted(this.segments.search(from, timeTo).map(matches))
     const toWindowed = (e: KeyValue<Buffer, Buffer>): KeyValue<Windowed<Buffer>, Buffer> => {
       const start = windowStoreKeyStart(e.key)
       return { key: { key: e.key.subarray(0, e.key.length - WINDOW_SUFFIX_SIZE), window: { start, end: start + size } }, value: e.value }
@@ -202,14 +145,4 @@ export class SegmentedWindowBytesStore implements WindowBytesStore {
     })()
   }
 
-  #checkOpen(): void {
-    if (!this.#open) throw new InvalidArgumentError(`state store '${this.name}' is closed`)
-  }
-}
-
-/** Rejects timestamps a store key cannot hold. */
-export function checkTimestamp(storeName: string, timestamp: number, what: string): void {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new InvalidArgumentError(`store '${storeName}': ${what} must be a non-negative integer (ms), got ${timestamp}`)
-  }
 }

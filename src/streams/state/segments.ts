@@ -3,7 +3,8 @@
  * segment `floor(timestamp / segmentInterval)` of their window start (window stores) or session
  * end (session stores), each segment its own bytes store. As stream time advances, segments
  * entirely older than the retention period are dropped whole, so a store's size follows its
- * retention, not its age.
+ * retention, not its age. An expired segment leaves the store at once (no reads, no writes) but
+ * is deleted at the next flush (before each commit), so a scan in progress over it finishes.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { KeyValue } from '../record.js'
@@ -39,6 +40,9 @@ export function checkRetention(storeName: string, retentionPeriod: number, segme
   }
 }
 
+/** Expired segments kept at most before they are deleted without waiting for a flush. */
+const MAX_RETIRED = 2
+
 /** The live segments of one store. */
 export class Segments {
   readonly name: string
@@ -48,6 +52,8 @@ export class Segments {
   readonly #segments = new Map<number, BytesStore>()
   /** Segment ids, ascending. */
   #ids: number[] = []
+  /** Expired segments, deleted at the next flush (or sooner when too many wait). */
+  #retired: Array<{ id: number; segment: BytesStore }> = []
 
   constructor(name: string, retentionPeriod: number, segmentInterval: number, factory: SegmentFactory) {
     this.name = name
@@ -95,10 +101,12 @@ export class Segments {
     if (this.#ids.length === 0 || this.#ids[0] >= min) return
     for (const id of this.#ids) {
       if (id >= min) break
-      this.#factory.drop(id, this.#segments.get(id) as BytesStore)
+      this.#retired.push({ id, segment: this.#segments.get(id) as BytesStore })
       this.#segments.delete(id)
     }
     this.#ids = this.#ids.filter((id) => id >= min)
+    // A runtime that never flushes (none does) must not keep them all.
+    if (this.#retired.length > MAX_RETIRED) this.#dropRetired()
   }
 
   /** Segments overlapping [timeFrom, timeTo], ascending (or descending with `backward`). */
@@ -110,6 +118,11 @@ export class Segments {
     return out
   }
 
+  /** Ids of the live segments, ascending. */
+  ids(): readonly number[] {
+    return this.#ids
+  }
+
   /** Every segment, ascending. */
   all(): BytesStore[] {
     return this.#ids.map((id) => this.#segments.get(id) as BytesStore)
@@ -117,20 +130,29 @@ export class Segments {
 
   /** Drops every segment. */
   clear(): void {
+    this.#dropRetired()
     for (const id of this.#ids) this.#factory.drop(id, this.#segments.get(id) as BytesStore)
     this.#segments.clear()
     this.#ids = []
   }
 
+  /** Flushes the live segments and deletes the expired ones. */
   flush(): void {
+    this.#dropRetired()
     for (const s of this.#segments.values()) s.flush()
   }
 
   close(): void {
+    this.#dropRetired()
     for (const s of this.#segments.values()) s.close()
     this.#segments.clear()
     this.#ids = []
     this.#factory.close()
+  }
+
+  #dropRetired(): void {
+    for (const r of this.#retired) this.#factory.drop(r.id, r.segment)
+    this.#retired = []
   }
 
   #minLiveSegment(streamTime: number): number {

@@ -66,5 +66,11 @@ export interface SessionBytesStoreSupplier {
   readonly retentionPeriod: number
   /** Width of the time segments that expire together. */
   readonly segmentInterval: number
+  /**
+   * Expires as Kafka Streams' time-ordered session store (behind `EmitStrategy.onWindowClose()`):
+   * a session stays live while its segment is, i.e. while segmentId(end) >=
+   * segmentId(observedStreamTime - retention).
+   */
+  readonly timeOrdered?: boolean
   get(context?: StoreContext): SessionBytesStore
 }

@@ -103,12 +103,19 @@ export const Stores = {
   },
 } as const
 
+/** A store supplier a DSL operation can be materialized with. */
+export type DslStoreSupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier
+
 /** Plain-object form of {@link Materialized}. */
 export interface MaterializedOptions<K, V> {
   /** Store name (queryable, and names the changelog and repartition topics). Generated when omitted. */
   name?: string
-  /** Bytes store to use instead of the in-memory one; its name is the store name. */
-  supplier?: KeyValueBytesStoreSupplier
+  /**
+   * Bytes store to use instead of the in-memory one; its name is the store name. Key-value
+   * aggregations take a key-value supplier, windowed aggregations a window supplier (time and
+   * sliding windows) or a session supplier (session windows).
+   */
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   /** Default true. */
@@ -122,7 +129,8 @@ export interface MaterializedOptions<K, V> {
   retentionMs?: number
   /**
    * Default true: updates are held in the record cache until the next commit (or until it is
-   * full) and forwarded collapsed per key. The store is written either way.
+   * full) and forwarded collapsed per key. The store is written either way. Windowed
+   * aggregations are not cached yet (EmitStrategy.onWindowClose ones never are).
    */
   cachingEnabled?: boolean
 }
@@ -130,16 +138,16 @@ export interface MaterializedOptions<K, V> {
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
 export class Materialized<K, V> implements MaterializedOptions<K, V> {
   name?: string
-  supplier?: KeyValueBytesStoreSupplier
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
-  cachingEnabled = true
   retentionMs?: number
+  cachingEnabled?: boolean
 
   /** A store with this name, or backed by this supplier (named after it). */
-  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
+  static as<K, V>(nameOrSupplier: string | DslStoreSupplier): Materialized<K, V> {
     const m = new Materialized<K, V>()
     if (typeof nameOrSupplier === 'string') m.name = nameOrSupplier
     else {
@@ -174,6 +182,18 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
     return this
   }
 
+  /** Turns the store's record cache on (Kafka Streams' default). */
+  withCachingEnabled(): this {
+    this.cachingEnabled = true
+    return this
+  }
+
+  /** Turns the store's record cache off: every update is forwarded. */
+  withCachingDisabled(): this {
+    this.cachingEnabled = false
+    return this
+  }
+
   withLoggingDisabled(): this {
     this.loggingEnabled = false
     return this
@@ -182,18 +202,6 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   withLoggingEnabled(config: globalThis.Record<string, string> = {}): this {
     this.loggingEnabled = true
     this.changelogConfig = config
-    return this
-  }
-
-  /** Collapses consecutive updates of a key between commits (the default; needs a record cache, `cacheMaxBytes` > 0). */
-  withCachingEnabled(): this {
-    this.cachingEnabled = true
-    return this
-  }
-
-  /** Forwards every update at once. */
-  withCachingDisabled(): this {
-    this.cachingEnabled = false
     return this
   }
 }

@@ -6,6 +6,7 @@ import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { Windowed } from '../windowed.js'
 import type { SessionBytesStore, SessionStore } from './session-store.js'
+import { keyBytes } from './typed-window.js'
 
 type Sessions<K, V> = IterableIterator<KeyValue<Windowed<K>, V>>
 
@@ -80,9 +81,7 @@ export class SerdeSessionStore<K, V> implements SessionStore<K, V> {
   }
 
   #key(key: K): Buffer {
-    const k = this.keySerde.serialize(this.#topic, key)
-    if (k === null) throw new TypeError(`store '${this.name}': keys must not be null`)
-    return k
+    return keyBytes(this.keySerde, this.#topic, key, this.name)
   }
 
   #bound(key: K | null): Buffer | null {

@@ -26,6 +26,13 @@ export function timestampedValueSerde<V>(inner: Serde<V>): Serde<ValueAndTimesta
   }
 }
 
+/** The bytes of a store key (a key serializing to null is a TypeError, as in the key-value store). */
+export function keyBytes<K>(serde: Serde<K>, topic: string, key: K, storeName: string): Buffer {
+  const k = serde.serialize(topic, key)
+  if (k === null) throw new TypeError(`store '${storeName}': keys must not be null`)
+  return k
+}
+
 /** A {@link WindowStore} that (de)serializes around a bytes window store. */
 export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
   readonly name: string
@@ -99,9 +106,7 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #key(key: K): Buffer {
-    const k = this.keySerde.serialize(this.#topic, key)
-    if (k === null) throw new TypeError(`store '${this.name}': keys must not be null`)
-    return k
+    return keyBytes(this.keySerde, this.#topic, key, this.name)
   }
 
   #bound(key: K | null): Buffer | null {

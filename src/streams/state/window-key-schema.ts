@@ -5,6 +5,7 @@
  * - session store (SessionKeySchema): key bytes + 8-byte big-endian end + 8-byte big-endian start.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
+import { writeInt64Number } from '../../protocol/primitives/writer.js'
 
 /** Bytes of a timestamp in a store key. */
 export const TIMESTAMP_SIZE = 8
@@ -20,9 +21,8 @@ export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER
 
 /** Window store key: key + start + seqnum. */
 export function windowStoreKey(key: Buffer, windowStart: number, seqnum: number): Buffer {
-  const out = Buffer.allocUnsafe(key.length + WINDOW_SUFFIX_SIZE)
-  key.copy(out, 0)
-  out.writeBigInt64BE(BigInt(windowStart), key.length)
+  const out = withSuffix(key, WINDOW_SUFFIX_SIZE)
+  writeInt64Number(out, windowStart, key.length)
   out.writeInt32BE(seqnum, key.length + TIMESTAMP_SIZE)
   return out
 }
@@ -36,7 +36,7 @@ export function windowStoreKeyKey(storeKey: Buffer): Buffer {
 /** The window start of a window store key. */
 export function windowStoreKeyStart(storeKey: Buffer): number {
   checkLength(storeKey, WINDOW_SUFFIX_SIZE, 'window')
-  return Number(storeKey.readBigInt64BE(storeKey.length - WINDOW_SUFFIX_SIZE))
+  return readInt64Number(storeKey, storeKey.length - WINDOW_SUFFIX_SIZE)
 }
 
 /** The sequence number of a window store key. */
@@ -47,10 +47,9 @@ export function windowStoreKeySeqnum(storeKey: Buffer): number {
 
 /** Session store key: key + end + start. */
 export function sessionStoreKey(key: Buffer, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(key.length + SESSION_SUFFIX_SIZE)
-  key.copy(out, 0)
-  out.writeBigInt64BE(BigInt(end), key.length)
-  out.writeBigInt64BE(BigInt(start), key.length + TIMESTAMP_SIZE)
+  const out = withSuffix(key, SESSION_SUFFIX_SIZE)
+  writeInt64Number(out, end, key.length)
+  writeInt64Number(out, start, key.length + TIMESTAMP_SIZE)
   return out
 }
 
@@ -63,13 +62,32 @@ export function sessionStoreKeyKey(storeKey: Buffer): Buffer {
 /** The session end of a session store key. */
 export function sessionStoreKeyEnd(storeKey: Buffer): number {
   checkLength(storeKey, SESSION_SUFFIX_SIZE, 'session')
-  return Number(storeKey.readBigInt64BE(storeKey.length - SESSION_SUFFIX_SIZE))
+  return readInt64Number(storeKey, storeKey.length - SESSION_SUFFIX_SIZE)
 }
 
 /** The session start of a session store key. */
 export function sessionStoreKeyStart(storeKey: Buffer): number {
   checkLength(storeKey, SESSION_SUFFIX_SIZE, 'session')
-  return Number(storeKey.readBigInt64BE(storeKey.length - TIMESTAMP_SIZE))
+  return readInt64Number(storeKey, storeKey.length - TIMESTAMP_SIZE)
+}
+
+/** Time-windowed key (WindowedSerdes, not a store key): key + 8-byte start. */
+export function timeWindowedKey(key: Buffer, windowStart: number): Buffer {
+  const out = withSuffix(key, TIMESTAMP_SIZE)
+  writeInt64Number(out, windowStart, key.length)
+  return out
+}
+
+/** A buffer holding `key`, with `suffix` bytes to fill after it. */
+function withSuffix(key: Buffer, suffix: number): Buffer {
+  const out = Buffer.allocUnsafe(key.length + suffix)
+  key.copy(out, 0)
+  return out
+}
+
+/** Reads a big-endian int64 as a number (exact for safe integers), without a BigInt. */
+export function readInt64Number(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 0x100000000 + buf.readUInt32BE(at + 4)
 }
 
 function checkLength(storeKey: Buffer, suffix: number, kind: string): void {

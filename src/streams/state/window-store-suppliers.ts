@@ -1,6 +1,6 @@
 /**
  * Suppliers of window and session stores: in-memory, and persistent on LMDB (one LMDB
- * environment per time segment, `<stateDir>/<taskId>/<store>/<store>.<segmentStartMs>`, so an
+ * environment per time segment, `<stateDir>/<taskId>/<store>/segment-<segmentStartMs>`, so an
  * expired segment is deleted as a directory). Arguments are checked as Kafka Streams' `Stores`
  * checks them.
  */
@@ -18,9 +18,19 @@ import type { StoreContext } from './store.js'
 import type { WindowBytesStore, WindowBytesStoreSupplier } from './window-store.js'
 
 /** Options of the persistent (LMDB) window and session stores. */
-export interface PersistentWindowStoreOptions extends Omit<LmdbStoreOptions, 'path'> {
+export interface PersistentWindowStoreOptions extends Omit<LmdbStoreOptions, 'path'>, WindowedStoreOptions {
   /** Width of the segments that expire together (default: half the retention, at least 60 s). */
   segmentInterval?: number
+}
+
+/** Options of every window and session store supplier. */
+export interface WindowedStoreOptions {
+  /**
+   * Expire as Kafka Streams' time-ordered stores, which back `EmitStrategy.onWindowClose()`:
+   * a window starting exactly at `streamTime - retention` is still live; a session is live while
+   * its time segment is. Default false (Kafka Streams' window and session stores).
+   */
+  timeOrdered?: boolean
 }
 
 function inMemorySegments(name: string): SegmentFactory {
@@ -34,7 +44,8 @@ function inMemorySegments(name: string): SegmentFactory {
 }
 
 /**
- * LMDB segments in `dir`: `<name>.<segmentStartMs>` per segment. Without a state directory the
+ * LMDB segments in `dir`: `segment-<segmentStartMs>` per segment (no dot: the lmdb package takes
+ * a path with an extension for a file). Without a state directory the
  * store lives in a temporary directory removed on close.
  */
 function lmdbSegments(name: string, segmentInterval: number, options: Omit<LmdbStoreOptions, 'path'>, context: StoreContext | undefined): SegmentFactory {
@@ -42,7 +53,7 @@ function lmdbSegments(name: string, segmentInterval: number, options: Omit<LmdbS
   const dir = temporary
     ? mkdtempSync(join(tmpdir(), `peridot-store-${name.replace(/[^A-Za-z0-9._-]/g, '_')}-`))
     : storeDirectory(context.stateDir as string, context.taskId, name)
-  const prefix = `${name}.`
+  const prefix = 'segment-'
   return {
     persistent: true,
     open: (_id, start) => new LmdbKeyValueStore(`${name}.${start}`, { ...options, path: join(dir, `${prefix}${start}`) }),
@@ -87,19 +98,26 @@ function windowSupplier(
   windowSize: number,
   retainDuplicates: boolean,
   segmentInterval: number,
+  timeOrdered: boolean,
   segments: (context?: StoreContext) => SegmentFactory,
 ): WindowBytesStoreSupplier {
   checkWindowArgs(name, retentionPeriod, windowSize, retainDuplicates, segmentInterval)
-  const params = { name, retentionPeriod, windowSize, retainDuplicates, segmentInterval }
+  const params = { name, retentionPeriod, windowSize, retainDuplicates, segmentInterval, timeOrdered }
   return {
     ...params,
     get: (context?: StoreContext): WindowBytesStore => new SegmentedWindowBytesStore(params, segments(context)),
   }
 }
 
-function sessionSupplier(name: string, retentionPeriod: number, segmentInterval: number, segments: (context?: StoreContext) => SegmentFactory): SessionBytesStoreSupplier {
+function sessionSupplier(
+  name: string,
+  retentionPeriod: number,
+  segmentInterval: number,
+  timeOrdered: boolean,
+  segments: (context?: StoreContext) => SegmentFactory,
+): SessionBytesStoreSupplier {
   checkRetention(name, retentionPeriod, segmentInterval)
-  const params = { name, retentionPeriod, segmentInterval }
+  const params = { name, retentionPeriod, segmentInterval, timeOrdered }
   return {
     ...params,
     get: (context?: StoreContext): SessionBytesStore => new SegmentedSessionBytesStore(params, segments(context)),
@@ -112,8 +130,16 @@ function sessionSupplier(name: string, retentionPeriod: number, segmentInterval:
  * @param windowSize the windows' size (their end is start + size).
  * @param retainDuplicates keep every put as its own entry (stream-stream joins).
  */
-export function inMemoryWindowStore(name: string, retentionPeriod: number, windowSize: number, retainDuplicates: boolean): WindowBytesStoreSupplier {
-  return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, defaultSegmentInterval(retentionPeriod), () => inMemorySegments(name))
+export function inMemoryWindowStore(
+  name: string,
+  retentionPeriod: number,
+  windowSize: number,
+  retainDuplicates: boolean,
+  options: WindowedStoreOptions = {},
+): WindowBytesStoreSupplier {
+  return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, defaultSegmentInterval(retentionPeriod), options.timeOrdered === true, () =>
+    inMemorySegments(name),
+  )
 }
 
 /**
@@ -127,17 +153,19 @@ export function persistentWindowStore(
   retainDuplicates: boolean,
   options: PersistentWindowStoreOptions = {},
 ): WindowBytesStoreSupplier {
-  const { segmentInterval = defaultSegmentInterval(retentionPeriod), ...lmdbOptions } = options
-  return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, segmentInterval, (context) => lmdbSegments(name, segmentInterval, lmdbOptions, context))
+  const { segmentInterval = defaultSegmentInterval(retentionPeriod), timeOrdered = false, ...lmdbOptions } = options
+  return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, segmentInterval, timeOrdered, (context) =>
+    lmdbSegments(name, segmentInterval, lmdbOptions, context),
+  )
 }
 
 /** An in-memory session store supplier (Kafka Streams' `Stores.inMemorySessionStore`). */
-export function inMemorySessionStore(name: string, retentionPeriod: number): SessionBytesStoreSupplier {
-  return sessionSupplier(name, retentionPeriod, defaultSegmentInterval(retentionPeriod), () => inMemorySegments(name))
+export function inMemorySessionStore(name: string, retentionPeriod: number, options: WindowedStoreOptions = {}): SessionBytesStoreSupplier {
+  return sessionSupplier(name, retentionPeriod, defaultSegmentInterval(retentionPeriod), options.timeOrdered === true, () => inMemorySegments(name))
 }
 
 /** A persistent (LMDB) session store supplier (Kafka Streams' `Stores.persistentSessionStore`). */
 export function persistentSessionStore(name: string, retentionPeriod: number, options: PersistentWindowStoreOptions = {}): SessionBytesStoreSupplier {
-  const { segmentInterval = defaultSegmentInterval(retentionPeriod), ...lmdbOptions } = options
-  return sessionSupplier(name, retentionPeriod, segmentInterval, (context) => lmdbSegments(name, segmentInterval, lmdbOptions, context))
+  const { segmentInterval = defaultSegmentInterval(retentionPeriod), timeOrdered = false, ...lmdbOptions } = options
+  return sessionSupplier(name, retentionPeriod, segmentInterval, timeOrdered, (context) => lmdbSegments(name, segmentInterval, lmdbOptions, context))
 }

@@ -87,5 +87,11 @@ export interface WindowBytesStoreSupplier {
   readonly retainDuplicates: boolean
   /** Width of the time segments that expire together. */
   readonly segmentInterval: number
+  /**
+   * Expires as Kafka Streams' time-ordered window store (behind `EmitStrategy.onWindowClose()`):
+   * a window starting exactly at `observedStreamTime - retention` is still live (Kafka Streams'
+   * edge case for retention = window size + grace).
+   */
+  readonly timeOrdered?: boolean
   get(context?: StoreContext): WindowBytesStore
 }

@@ -114,4 +114,17 @@ describe('session-window aggregation', () => {
     ])
     driver.close()
   })
+
+  it('session updates carry no headers (Kafka Streams forwards them as new records)', () => {
+    const { driver, input } = sessions(SessionWindows.ofInactivityGapWithNoGrace(5))
+    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), s)
+    input.pipeInput('a', 'A', 0, [['h', Buffer.from('x')]])
+    input.pipeInput('a', 'B', 2, [['h', Buffer.from('y')]])
+    expect(out.readRecordsToList().map((r) => [r.key.window.end, r.value, r.headers])).toEqual([
+      [0, 'A', []],
+      [0, null, []],
+      [2, '|AB', []],
+    ])
+    driver.close()
+  })
 })

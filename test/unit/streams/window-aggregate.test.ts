@@ -113,3 +113,31 @@ describe('time-windowed aggregations', () => {
     driver.close()
   })
 })
+
+describe('time-windowed aggregations: Kafka Streams edge rules', () => {
+  it('null values are aggregated (only null keys are dropped), and the first drop of a task is logged once at warn', () => {
+    const warnings: unknown[][] = []
+    const logger = { warn: (...args: unknown[]) => warnings.push(args), info() {}, debug() {}, error() {}, trace() {}, child() { return logger } }
+    const b = new StreamsBuilder()
+    b.stream('in', { key: s, value: s })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .count()
+      .toStream()
+      .to('out', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build(), { logger: logger as never })
+    const input = driver.createInputTopic('in', s, s)
+    const output = driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(s, 10), Serdes.int64())
+    input.pipeInput('a', null as unknown as string, 1)
+    input.pipeInput('a', 'x', 2)
+    input.pipeInput(null as unknown as string, 'x', 3)
+    input.pipeInput('a', 'x', 25)
+    input.pipeInput('a', 'x', 4) // [0,10) closed at stream time 25
+    expect(output.readValuesToList()).toEqual([1, 2, 1])
+    expect(driver.metrics().get('0_0')?.droppedRecords).toBe(2)
+    const dropWarnings = warnings.filter((w) => String(w[1]).startsWith('dropping record'))
+    expect(dropWarnings).toHaveLength(1)
+    expect(String(dropWarnings[0][1])).toContain('null key')
+    driver.close()
+  })
+})
