@@ -9,31 +9,13 @@ import {
   StreamsConfigError,
   Suppressed,
   TopologyTestDriver,
-  type Change,
-  type KTable,
-  type Record,
   type RecordHeaders,
   type Topology,
 } from '../../../src/streams/index.js'
 import { RecordCache } from '../../../src/streams/state/record-cache.js'
+import { captureChanges, tuples } from './table-changes.js'
 
 const str = Serdes.string()
-
-type Seen = [key: unknown, newValue: unknown, oldValue: unknown, timestamp: number]
-
-function capture(topology: Topology, table: KTable<unknown, unknown>): Seen[] {
-  const seen: Seen[] = []
-  topology.addProcessor(
-    'capture',
-    () => ({
-      process: (r: Record<unknown, Change<unknown>>) => {
-        seen.push([r.key, r.value.newValue, r.value.oldValue, r.timestamp])
-      },
-    }),
-    table.name,
-  )
-  return seen
-}
 
 /** Words per line key: a line of n words updates its key's count n times (no repartition in between). */
 function wordCounts(caching: boolean) {
@@ -45,7 +27,7 @@ function wordCounts(caching: boolean) {
     .groupByKey({ key: str, value: str })
     .count(caching ? m : m.withCachingDisabled())
   const topology = b.build()
-  return { topology, seen: capture(topology, counts as KTable<unknown, unknown>) }
+  return { topology, seen: captureChanges(topology, counts) }
 }
 
 /** A task without the driver: commits only when the test flushes it. */
@@ -66,7 +48,7 @@ describe('record cache', () => {
     lines.pipeInput('a', 'x x x', 10)
     lines.pipeInput('b', 'y', 15)
     lines.pipeInput('a', 'z z', 20)
-    expect(seen).toEqual([
+    expect(tuples(seen)).toEqual([
       ['a', 3, null, 10],
       ['b', 1, null, 15],
       ['a', 5, 3, 20],
@@ -89,7 +71,7 @@ describe('record cache', () => {
       const store = Object.fromEntries([...driver.getKeyValueStore<string, number>('counts').all()].map((e) => [e.key, e.value]))
       const changelog = driver.producedChangelog('counts').map((r) => [r.key, r.value, r.timestamp])
       driver.close()
-      return { seen, store, changelog }
+      return { seen: tuples(seen), store, changelog }
     })
     expect(runs[1].seen).toEqual([
       ['a', 1, null, 10],
@@ -111,7 +93,7 @@ describe('record cache', () => {
     const b = new StreamsBuilder()
     const table = b.table('in', { key: str, value: str }, { name: 'tbl' })
     const topology = b.build()
-    const seen = capture(topology, table as KTable<unknown, unknown>)
+    const seen = captureChanges(topology, table)
     const t = task(topology, new RecordCache(1 << 20), [])
     let offset = 0n
     const put = (k: string, v: string | null, ts: number) => t.process('in', 0, offset++, Buffer.from(k), v === null ? null : Buffer.from(v), ts, [])
@@ -119,26 +101,26 @@ describe('record cache', () => {
     put('x', 'x1', 2)
     put('x', null, 3) // created and deleted in one interval
     put('y', null, 4) // a delete of a key never held
-    expect(seen).toEqual([])
+    expect(tuples(seen)).toEqual([])
     expect((t.store('tbl') as unknown as { get(k: string): unknown }).get('k')).toBe('v1') // the store is written at once
     t.flush()
-    expect(seen).toEqual([['k', 'v1', null, 1]])
+    expect(tuples(seen)).toEqual([['k', 'v1', null, 1]])
     put('k', 'v2', 5)
     put('k', 'v3', 6)
     put('k', null, 7)
     put('k', 'v4', 8)
     t.flush()
-    expect(seen.slice(1)).toEqual([['k', 'v4', 'v1', 8]])
+    expect(tuples(seen).slice(1)).toEqual([['k', 'v4', 'v1', 8]])
     put('k', null, 9)
     t.flush()
-    expect(seen.slice(2)).toEqual([['k', null, 'v4', 9]])
+    expect(tuples(seen).slice(2)).toEqual([['k', null, 'v4', 9]])
   })
 
   it('a full cache flushes the namespace that was written, oldest update first', () => {
     const b = new StreamsBuilder()
     const table = b.table('in', { key: str, value: str }, { name: 'tbl' })
     const topology = b.build()
-    const seen = capture(topology, table as KTable<unknown, unknown>)
+    const seen = captureChanges(topology, table)
     // One entry: key 1 + 25 bookkeeping + value 2 + 20 context + topic 'in' 2 = 50 bytes.
     const cache = new RecordCache(120)
     const t = task(topology, cache, [])
@@ -147,11 +129,11 @@ describe('record cache', () => {
     put('a', 'a1', 1)
     put('b', 'b1', 2)
     expect(cache.sizeBytes).toBe(100)
-    expect(seen).toEqual([])
+    expect(tuples(seen)).toEqual([])
     put('a', 'a2', 3) // replaces a: still 100 bytes
-    expect(seen).toEqual([])
+    expect(tuples(seen)).toEqual([])
     put('c', 'c1', 4) // 150 > 120: everything held goes out, b first (a's latest update is newer)
-    expect(seen).toEqual([
+    expect(tuples(seen)).toEqual([
       ['b', 'b1', null, 2],
       ['a', 'a2', null, 3],
       ['c', 'c1', null, 4],

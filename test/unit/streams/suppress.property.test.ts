@@ -11,12 +11,10 @@ import {
   StreamsBuilder,
   Suppressed,
   TopologyTestDriver,
-  type Change,
-  type KTable,
-  type Record,
   type RecordHeaders,
   type Topology,
 } from '../../../src/streams/index.js'
+import { captureChanges, tuples, type SeenChange } from './table-changes.js'
 
 const str = Serdes.string()
 
@@ -57,21 +55,12 @@ function model(updates: Update[], limitMs: number, maxRecords: number, cached: b
   return out
 }
 
-function topology(limitMs: number, maxRecords: number): { topology: Topology; seen: Emitted[] } {
+function topology(limitMs: number, maxRecords: number): { topology: Topology; seen: SeenChange[] } {
   const b = new StreamsBuilder()
   const config = maxRecords === Infinity ? BufferConfig.unbounded() : BufferConfig.maxRecords(maxRecords)
   const table = b.table('in', { key: str, value: str }).suppress(Suppressed.untilTimeLimit(limitMs, config).withName('s'))
   const t = b.build()
-  const seen: Emitted[] = []
-  t.addProcessor(
-    'capture',
-    () => ({
-      process: (r: Record<string, Change<string>>) => {
-        seen.push([r.key, r.value.newValue, r.value.oldValue, r.timestamp])
-      },
-    }),
-    (table as KTable<unknown, unknown>).name,
-  )
+  const seen = captureChanges(t, table)
   return { topology: t, seen }
 }
 
@@ -95,7 +84,7 @@ describe('suppress: randomized', () => {
           const input = driver.createInputTopic('in', str, str)
           for (const u of updates) input.pipeInput(u.key, u.value as string, u.ts)
           driver.close()
-          expect(seen).toEqual(model(updates, limitMs, maxRecords, cached))
+          expect(tuples(seen)).toEqual(model(updates, limitMs, maxRecords, cached))
         },
       ),
       { numRuns: 300 },
@@ -111,8 +100,8 @@ describe('suppress: randomized', () => {
       fc.property(monotone, fc.integer({ min: 0, max: 30 }), fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 4 }), (updates, limitMs, crashes) => {
         // Stream time is the processor's and starts over after a restart, as in Kafka Streams:
         // with non-decreasing timestamps that changes nothing.
-        const run = (crashAt: ReadonlySet<number>): Emitted[] => {
-          const emitted: Emitted[] = []
+        const run = (crashAt: ReadonlySet<number>) => {
+          const emitted: Array<[unknown, unknown, unknown, number]> = []
           const changelog: Array<{ topic: string; key: Buffer | null; value: Buffer | null; timestamp: number }> = []
           let task: StreamTask | null = null
           const start = (): StreamTask => {
@@ -129,12 +118,12 @@ describe('suppress: randomized', () => {
             seenOf.set(next, seen)
             return next
           }
-          const seenOf = new Map<StreamTask, Emitted[]>()
+          const seenOf = new Map<StreamTask, SeenChange[]>()
           updates.forEach((u, i) => {
             if (task === null || crashAt.has(i)) {
               if (task !== null) {
                 task.flush()
-                emitted.push(...seenOf.get(task)!)
+                emitted.push(...tuples(seenOf.get(task)!))
                 task.close()
               }
               task = start()
@@ -142,7 +131,7 @@ describe('suppress: randomized', () => {
             task.process('in', 0, BigInt(i), Buffer.from(u.key), u.value === null ? null : Buffer.from(u.value), u.ts, [])
             task.flush()
           })
-          if (task !== null) emitted.push(...seenOf.get(task)!)
+          if (task !== null) emitted.push(...tuples(seenOf.get(task)!))
           return emitted
         }
         expect(run(new Set(crashes))).toEqual(run(new Set()))

@@ -28,37 +28,15 @@ import { storeGetter } from '../../../src/streams/dsl/processors.js'
 import { decodeBufferedChange } from '../../../src/streams/state/suppression-buffer.js'
 import { SessionWindows, TimeWindows } from '../../../src/streams/dsl/windows.js'
 import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
+import { captureChanges } from './table-changes.js'
 
 const str = Serdes.string()
-
-interface Seen {
-  key: unknown
-  newValue: unknown
-  oldValue: unknown
-  timestamp: number
-  headers: RecordHeaders
-}
-
-/** Adds a processor under `table` that records every Change it forwards (old values included). */
-function capture(topology: Topology, table: KTable<unknown, unknown>): Seen[] {
-  const seen: Seen[] = []
-  topology.addProcessor(
-    'capture',
-    () => ({
-      process: (r: Record<unknown, Change<unknown>>) => {
-        seen.push({ key: r.key, newValue: r.value.newValue, oldValue: r.value.oldValue, timestamp: r.timestamp, headers: r.headers })
-      },
-    }),
-    table.name,
-  )
-  return seen
-}
 
 function timeLimited(suppressed: Suppressed) {
   const b = new StreamsBuilder()
   const table = b.table('in', { key: str, value: str }).suppress(suppressed)
   const topology = b.build()
-  const seen = capture(topology, table as KTable<unknown, unknown>)
+  const seen = captureChanges(topology, table)
   const driver = new TopologyTestDriver(topology)
   return { driver, seen, input: driver.createInputTopic('in', str, str), table }
 }
@@ -173,7 +151,7 @@ describe('KTable.suppress(untilTimeLimit)', () => {
       .filter((_k, v) => v !== 'drop')
       .suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()))
     const topology = b.build()
-    const seen = capture(topology, table as KTable<unknown, unknown>)
+    const seen = captureChanges(topology, table)
     const driver = new TopologyTestDriver(topology)
     const input = driver.createInputTopic('in', str, str)
     input.pipeInput('a', 'a1', 0)
@@ -343,7 +321,7 @@ describe('KTable.suppress(untilWindowCloses)', () => {
       .filter((_w, n) => n < 2) // a second click turns the window's row into a delete
       .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
     const topology = b.build()
-    const seen = capture(topology, suppressed as KTable<unknown, unknown>)
+    const seen = captureChanges(topology, suppressed)
     const driver = new TopologyTestDriver(topology, { defaultKeySerde: str })
     const clicks = driver.createInputTopic('clicks', str, str)
     clicks.pipeInput('a', 'x', 1)
