@@ -226,6 +226,9 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   readonly #stores: ReadonlySet<string>
   /** Set when the node's table updates go through the record cache. */
   cache: CachedForwarder | null = null
+  /** The store of the cached table (seen through {@link CachedForwarder.wrapStore}). */
+  cachedStore: string | null = null
+  #cachedView: StateStore | undefined
   constructor(task: StreamTask, node: ProcessorRuntime, stores: readonly string[]) {
     this.#task = task
     this.#node = node
@@ -260,7 +263,12 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
     }
   }
   getStateStore<S extends StateStore>(name: string): S {
-    if (this.#stores.has(name)) return this.#task.store(name) as unknown as S
+    if (this.#stores.has(name)) {
+      const store = this.#task.store(name) as unknown as StateStore
+      // A cached table's processor sees its store through the cache (it notes replaced values).
+      if (this.cache !== null && name === this.cachedStore) return (this.#cachedView ??= this.cache.wrapStore(store)) as S
+      return store as S
+    }
     const global = this.#task.globalStore(name)
     if (global !== undefined) return global as S
     throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
@@ -417,6 +425,7 @@ export class StreamTask implements TimestampSource {
               () => this.recordMetadata(),
               (r, context) => this.#inRecordContext(context, r.headers, () => ctx.forwardNow(r)),
             )
+            ctx.cachedStore = cached.storeName
             this.#caches.push(ctx.cache.namespace)
           }
           runtimes.set(name, p)

@@ -1,9 +1,10 @@
 /**
  * The record cache (Kafka Streams' `statestore.cache.max.bytes`): what a cached DSL table
- * (aggregation, table source, toTable) forwards is held per key until the next commit or until
- * the cache is full, so consecutive updates of a key reach downstream as one: the latest new
- * value, the old value from before the first held update, and the latest update's timestamp and
- * headers. A key that did not exist before and is deleted again forwards nothing.
+ * (aggregation, windowed aggregation emitting on update, table source, toTable) forwards is held
+ * per key until the next commit or until the cache is full, so consecutive updates of a key reach
+ * downstream as one: the latest new value, the store's value from before the first held update
+ * as the old value, and the latest update's timestamp and headers. A key that did not exist
+ * before and is deleted again forwards nothing.
  *
  * Peridot writes stores (and their changelogs) through: the cache only changes how many updates
  * go downstream, never what the stores hold. One cache serves all tasks of an instance; each
@@ -37,6 +38,8 @@ export class CacheNamespace {
   readonly #entries = new Map<string, CachedUpdate>()
   readonly #cache: RecordCache
   readonly #forward: (update: CachedUpdate) => void
+  /** Called after each flush. */
+  onFlush: (() => void) | null = null
   #bytes = 0
 
   /** @internal */
@@ -49,6 +52,11 @@ export class CacheNamespace {
   /** Held updates. */
   get size(): number {
     return this.#entries.size
+  }
+
+  /** True while an update of the key (bytes as latin1 text) is held. */
+  holds(id: string): boolean {
+    return this.#entries.has(id)
   }
 
   /** Holds an update of `keyBytes`; flushes this namespace when the cache is over its size. */
@@ -86,12 +94,17 @@ export class CacheNamespace {
     this.#entries.clear()
     this.#cache.adjust(-this.#bytes)
     this.#bytes = 0
-    for (const u of updates) if (u.newValue !== null || u.oldValue !== null) this.#forward(u)
+    try {
+      for (const u of updates) if (u.newValue !== null || u.oldValue !== null) this.#forward(u)
+    } finally {
+      this.onFlush?.()
+    }
     return true
   }
 
   /** Drops the held updates (a task closed without committing). */
   clear(): void {
+    this.onFlush?.()
     this.#entries.clear()
     this.#cache.adjust(-this.#bytes)
     this.#bytes = 0

@@ -129,8 +129,8 @@ export interface MaterializedOptions<K, V> {
   retentionMs?: number
   /**
    * Default true: updates are held in the record cache until the next commit (or until it is
-   * full) and forwarded collapsed per key. The store is written either way. Windowed
-   * aggregations are not cached yet (EmitStrategy.onWindowClose ones never are).
+   * full) and forwarded collapsed per key. The store is written either way.
+   * EmitStrategy.onWindowClose aggregations are never cached.
    */
   cachingEnabled?: boolean
 }

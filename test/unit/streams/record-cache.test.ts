@@ -14,6 +14,8 @@ import {
 } from '../../../src/streams/index.js'
 import { RecordCache } from '../../../src/streams/state/record-cache.js'
 import { captureChanges, tuples } from './table-changes.js'
+import { EmitStrategy, SessionWindows, TimeWindows } from '../../../src/streams/dsl/windows.js'
+import type { Windowed } from '../../../src/streams/windowed.js'
 
 const str = Serdes.string()
 
@@ -151,6 +153,57 @@ describe('record cache', () => {
     expect(sent.map((r) => [r.topic, r.key])).toEqual([
       ['app-tbl-changelog', 'k'],
       ['app-s-store-changelog', 'k'],
+    ])
+  })
+
+  it('windowed aggregations (emit on update) are cached: a new window\'s old value is null (the store\'s), not the initializer', () => {
+    const run = (caching: boolean, onClose = false) => {
+      const b = new StreamsBuilder()
+      const windowed = b.stream('lines', { key: str, value: str }).flatMapValues((line) => line.split(' ')).groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      const m = Materialized.as<string, number>('win')
+      const counts = (onClose ? windowed.emitStrategy(EmitStrategy.onWindowClose()) : windowed).count(caching ? m : m.withCachingDisabled())
+      const topology = b.build()
+      const seen = captureChanges(topology, counts)
+      const driver = new TopologyTestDriver(topology, { windowedEmitIntervalMs: 0 })
+      const lines = driver.createInputTopic('lines', str, str)
+      lines.pipeInput('a', 'x x x', 1)
+      lines.pipeInput('a', 'x x', 5)
+      lines.pipeInput('a', 'x', 12)
+      driver.close()
+      return seen.map((c) => [`${(c.key as Windowed<string>).key}@${(c.key as Windowed<string>).window.start}`, c.newValue, c.oldValue, c.timestamp])
+    }
+    expect(run(true)).toEqual([
+      ['a@0', 3, null, 1],
+      ['a@0', 5, 3, 5],
+      ['a@10', 1, null, 12],
+    ])
+    // Uncached, as Kafka Streams' window aggregation: a new window's old value is the initializer's.
+    expect(run(false)).toEqual([
+      ['a@0', 1, 0, 1],
+      ['a@0', 2, 1, 1],
+      ['a@0', 3, 2, 1],
+      ['a@0', 4, 3, 5],
+      ['a@0', 5, 4, 5],
+      ['a@10', 1, 0, 12],
+    ])
+    // Emitted when windows close: never cached.
+    expect(run(true, true)).toEqual([['a@0', 5, null, 5]])
+  })
+
+  it('session windows are cached: sessions merged away within the interval send nothing, the merged one its total', () => {
+    const b = new StreamsBuilder()
+    const counts = b.stream('lines', { key: str, value: str }).flatMapValues((line) => line.split(' ')).groupByKey().windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5)).count()
+    const topology = b.build()
+    const seen = captureChanges(topology, counts)
+    const driver = new TopologyTestDriver(topology)
+    const lines = driver.createInputTopic('lines', str, str)
+    lines.pipeInput('a', 'x x', 1) // session [1,1] created, then updated: one update
+    lines.pipeInput('a', 'x', 4) // merges [1,1] into [1,4]: [1,1] held before, so its delete goes out
+    driver.close()
+    expect(seen.map((c) => [`${(c.key as Windowed<string>).window.start}-${(c.key as Windowed<string>).window.end}`, c.newValue, c.oldValue])).toEqual([
+      ['1-1', 2, null],
+      ['1-1', null, 2],
+      ['1-4', 3, null],
     ])
   })
 
