@@ -14,7 +14,7 @@ import {
 import { Heartbeat } from '../../protocol/messages/heartbeat.js'
 import { JoinGroup, type JoinGroupResponse } from '../../protocol/messages/join-group.js'
 import { LeaveGroup } from '../../protocol/messages/leave-group.js'
-import { SyncGroup } from '../../protocol/messages/sync-group.js'
+import { SyncGroup, type SyncGroupResponse } from '../../protocol/messages/sync-group.js'
 import type { Connection } from '../connection.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import type { MemberSubscription } from './assignor.js'
@@ -23,6 +23,8 @@ import { byTopic, tpKey } from './partition-state.js'
 
 export class ClassicMembership extends Membership {
   private protocolName: string | null = null
+  /** The coordinator connection while a JoinGroup or SyncGroup is parked on it. */
+  private joining: Connection | undefined
   private readonly cooperative: boolean
 
   constructor(host: MembershipHost) {
@@ -50,6 +52,13 @@ export class ClassicMembership extends Membership {
         await sleep(backoffDelay(Math.min(attempt++, 6), this.host.cluster.options.retry))
       }
     }
+  }
+
+  override interrupt(): void {
+    super.interrupt()
+    // A JoinGroup waits on the broker for every member (up to the rebalance timeout): closing its
+    // connection ends it now; LeaveGroup then goes out on a fresh one.
+    this.joining?.close()
   }
 
   /** LeaveGroup, for dynamic members only: a static member keeps its place until the session times out, as in Java. */
@@ -106,22 +115,10 @@ export class ClassicMembership extends Membership {
     const host = this.host
     // Eager protocol: give up everything before joining.
     if (!this.cooperative) await host.revoke([...host.assigned.values()])
+    if (host.closing) return
     const conn = await host.coordinators.get('group', this.groupId)
-    const joined = await this.join(conn)
-    this.generationId = joined.generationId
-    this.memberId = joined.memberId
-    this.protocolName = joined.protocolName
-    const assignments = joined.leader === joined.memberId ? await this.assign(joined) : []
-    const sync = await conn.request(SyncGroup, {
-      groupId: this.groupId,
-      generationId: this.generationId,
-      memberId: this.memberId,
-      groupInstanceId: host.groupInstanceId,
-      protocolType: CONSUMER_PROTOCOL_TYPE,
-      protocolName: this.protocolName,
-      assignments,
-    })
-    if (sync.errorCode !== 0) throw new KafkaProtocolError(sync.errorCode, `sync of group '${this.groupId}'`)
+    this.joining = conn
+    const { joined, sync } = await this.joinAndSync(conn).finally(() => (this.joining = undefined))
     const decoded = sync.assignment.length > 0 ? decodeConsumerAssignment(sync.assignment) : { assignedPartitions: [], userData: null, version: 0 }
     const target = new Set<string>()
     for (const t of decoded.assignedPartitions) for (const p of t.partitions) target.add(tpKey(t.topic, p))
@@ -141,6 +138,26 @@ export class ClassicMembership extends Membership {
     })
     this.log.debug({ groupId: this.groupId, generation: this.generationId, assigned: host.assigned.size }, 'joined group')
     host.ready()
+  }
+
+  /** JoinGroup, then SyncGroup (as the leader: with every member's assignment). */
+  private async joinAndSync(conn: Connection): Promise<{ joined: JoinGroupResponse; sync: SyncGroupResponse }> {
+    const joined = await this.join(conn)
+    this.generationId = joined.generationId
+    this.memberId = joined.memberId
+    this.protocolName = joined.protocolName
+    const assignments = joined.leader === joined.memberId ? await this.assign(joined) : []
+    const sync = await conn.request(SyncGroup, {
+      groupId: this.groupId,
+      generationId: this.generationId,
+      memberId: this.memberId,
+      groupInstanceId: this.host.groupInstanceId,
+      protocolType: CONSUMER_PROTOCOL_TYPE,
+      protocolName: this.protocolName,
+      assignments,
+    })
+    if (sync.errorCode !== 0) throw new KafkaProtocolError(sync.errorCode, `sync of group '${this.groupId}'`)
+    return { joined, sync }
   }
 
   private async join(conn: Connection): Promise<JoinGroupResponse> {

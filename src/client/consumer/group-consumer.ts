@@ -66,6 +66,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   private closed = false
   private fatal: Error | undefined
   private started: Promise<void> | undefined
+  private closePromise: Promise<void> | undefined
   private firstAssignment: { promise: Promise<void>; resolve: () => void }
   private wakeReader: (() => void) | undefined
   private idleWaiters: Array<() => void> = []
@@ -292,6 +293,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   /** The next batch; waits for records. Resolves undefined once closed. */
   async next(): Promise<GroupBatch | undefined> {
     this.finishOutstanding()
+    // After close() (from the loop body or elsewhere) the iteration ends; it never throws ClientClosedError.
+    if (this.closing) return undefined
     await this.start()
     for (;;) {
       if (this.fatal) throw this.fatal
@@ -334,27 +337,37 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   }
 
   /**
-   * Leaves the group: commits consumed positions (with autoCommit), revokes
-   * the assignment, and sends LeaveGroup (dynamic members only: a static
-   * member keeps its place until the session times out, as in Java).
+   * Leaves the group and releases the consumer's connections. With autoCommit, commits the
+   * consumed positions first (the batch in hand, if any, does not count: call commit() first to
+   * include it), then revokes the assignment (onRevoked) and tells the group this member leaves:
+   * LeaveGroup (classic; dynamic members only: a static member keeps its place until the session
+   * times out, as in Java) or a heartbeat with member epoch -1 (KIP-848). A join parked on the
+   * broker is abandoned at once. A `for await` loop over the consumer, or a `next()` waiting, ends
+   * normally (never with ClientClosedError), whether close() is called from the loop body or
+   * elsewhere. Idempotent: every call resolves when the first one is done.
    */
-  async close(): Promise<void> {
-    if (this.closed) return
+  close(): Promise<void> {
+    this.closePromise ??= this.shutdown()
+    return this.closePromise
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true
     this.closing = true
     clearInterval(this.autoCommitTimer)
-    // A batch still in hand is not counted as consumed (at-least-once): call commit() first to include it.
     this.releaseOutstanding()
-    this.membership.wake()
+    this.membership.interrupt()
     this.fetcher.wake()
     this.wakeReader?.()
     await this.groupLoop?.catch(() => undefined)
     await this.fetchLoop?.catch(() => undefined)
-    if (this.membership.generationId >= 0 && !this.fatal) {
-      try {
-        await this.revoke([...this.assigned.values()])
-      } catch (err) {
-        this.log.warn({ err }, 'revocation on close failed')
+    if (!this.fatal) {
+      if (this.membership.generationId >= 0) {
+        try {
+          await this.revoke([...this.assigned.values()])
+        } catch (err) {
+          this.log.warn({ err }, 'revocation on close failed')
+        }
       }
       await this.membership.leave()
     }

@@ -51,7 +51,7 @@ export abstract class Membership {
   /** Runs until the consumer closes or the membership fails. */
   abstract run(): Promise<void>
 
-  /** Tells the group this member leaves (after its partitions were revoked). */
+  /** Tells the group this member leaves (after its partitions were revoked); never throws. */
   abstract leave(): Promise<void>
 
   requestRejoin(): void {
@@ -61,6 +61,11 @@ export abstract class Membership {
 
   /** Ends a wait of the membership loop early. */
   wake(): void {
+    this.wakeGroup?.()
+  }
+
+  /** On close: ends the loop's wait, and abandons a request parked on the broker (a join). */
+  interrupt(): void {
     this.wakeGroup?.()
   }
 
