@@ -32,26 +32,66 @@ export class ClassicMembership extends Membership {
     this.cooperative = host.opts.assignors.every((a) => a.protocol === 'cooperative')
   }
 
+  /**
+   * Two loops: the rebalances (which may wait for the caller to finish a batch) and the
+   * heartbeats, which go on meanwhile (except while a join is parked on the broker, which keeps
+   * the member alive itself), so a slow batch during a rebalance does not cost the membership.
+   */
   async run(): Promise<void> {
+    const heartbeats = this.runHeartbeats()
     let attempt = 0
     while (!this.host.closing) {
       try {
-        if (this.rejoinNeeded) {
+        if (this.rejoinNeeded && !this.suspended) {
           await this.rebalance()
           attempt = 0
-        }
-        await this.heartbeatOnce()
-        attempt = 0
-        await this.waitGroup(this.host.opts.heartbeatIntervalMs)
+          this.host.recovered()
+        } else await this.waitGroup(this.host.opts.heartbeatIntervalMs)
       } catch (err) {
         if (this.host.closing) break
         if (!this.handleGroupError(err)) {
           this.host.fail(err as Error)
-          return
+          break
         }
-        await sleep(backoffDelay(Math.min(attempt++, 6), this.host.cluster.options.retry))
+        this.host.failing(err)
+        await this.waitGroup(backoffDelay(Math.min(attempt++, 6), this.host.cluster.options.retry))
       }
     }
+    this.interrupt()
+    await heartbeats
+  }
+
+  private async runHeartbeats(): Promise<void> {
+    let failures = 0
+    while (!this.host.closing) {
+      await this.pause(failures === 0 ? this.host.opts.heartbeatIntervalMs : backoffDelay(Math.min(failures - 1, 6), this.host.cluster.options.retry))
+      if (this.host.closing) return
+      if (this.generationId < 0 || this.joining || this.suspended) continue
+      const generation = this.generationId
+      try {
+        await this.heartbeatOnce()
+        failures = 0
+        this.host.recovered()
+      } catch (err) {
+        if (this.host.closing) return
+        // An answer about a generation this member already left (a rebalance completed meanwhile) is stale.
+        if (this.generationId !== generation || this.joining) continue
+        if (!this.handleGroupError(err)) {
+          this.host.fail(err as Error)
+          return
+        }
+        if (!(err instanceof KafkaProtocolError && err.code === ErrorCode.REBALANCE_IN_PROGRESS)) {
+          failures++
+          this.host.failing(err)
+        }
+        this.wake()
+      }
+    }
+  }
+
+  protected forgetMembership(): void {
+    if (!this.host.groupInstanceId) this.memberId = ''
+    this.generationId = -1
   }
 
   override interrupt(): void {
@@ -82,10 +122,10 @@ export class ClassicMembership extends Membership {
         case ErrorCode.UNKNOWN_MEMBER_ID:
         case ErrorCode.ILLEGAL_GENERATION:
         case ErrorCode.FENCED_MEMBER_EPOCH:
-          void this.host.lose()
-          this.memberId = this.host.groupInstanceId ? this.memberId : ''
-          this.generationId = -1
+          // Evicted: the partitions are lost (onLost, never onRevoked), nothing can be committed.
+          this.forgetMembership()
           this.rejoinNeeded = true
+          void this.host.lose()
           return true
         case ErrorCode.NOT_COORDINATOR:
         case ErrorCode.COORDINATOR_NOT_AVAILABLE:
@@ -100,7 +140,6 @@ export class ClassicMembership extends Membership {
   }
 
   private async heartbeatOnce(): Promise<void> {
-    if (this.rejoinNeeded || this.generationId < 0) return
     const conn = await this.host.coordinators.get('group', this.groupId)
     const res = await conn.request(Heartbeat, {
       groupId: this.groupId,
@@ -118,7 +157,10 @@ export class ClassicMembership extends Membership {
     if (host.closing) return
     const conn = await host.coordinators.get('group', this.groupId)
     this.joining = conn
-    const { joined, sync } = await this.joinAndSync(conn).finally(() => (this.joining = undefined))
+    const { sync } = await this.joinAndSync(conn).finally(() => (this.joining = undefined))
+    // Heartbeats flag rebalances that start from here on.
+    this.rejoinNeeded = false
+    const generation = this.generationId
     const decoded = sync.assignment.length > 0 ? decodeConsumerAssignment(sync.assignment) : { assignedPartitions: [], userData: null, version: 0 }
     const target = new Set<string>()
     for (const t of decoded.assignedPartitions) for (const p of t.partitions) target.add(tpKey(t.topic, p))
@@ -126,7 +168,9 @@ export class ClassicMembership extends Membership {
     // Cooperative: revoke only what moved away, then rejoin so it can be handed over.
     const revoked = [...host.assigned.values()].filter((s) => !target.has(tpKey(s.topic, s.partition)))
     await host.revoke(revoked)
-    this.rejoinNeeded = this.cooperative && revoked.length > 0
+    // Evicted, or gone on poll timeout, while revoking (which waits for the caller): this assignment is stale.
+    if (this.generationId !== generation) return
+    if (this.cooperative && revoked.length > 0) this.rejoinNeeded = true
 
     await host.assign(
       decoded.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).filter((tp) => !host.assigned.has(tpKey(tp.topic, tp.partition))),

@@ -21,6 +21,8 @@ import type { FetchCursor } from './fetch-result.js'
 import { resolveGroupConsumerOptions, type GroupConsumerOptions, type ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { GroupFetcher, type Buffered } from './group-fetcher.js'
 import { GroupOffsets, type OffsetToCommit } from './group-offsets.js'
+import { FailureTracker } from './failure-tracker.js'
+import { PollIntervalExceededError } from './consumer-errors.js'
 import type { Membership, MembershipHost } from './membership.js'
 import { newPartitionState, toTopicPartition, tpKey, type PartitionState } from './partition-state.js'
 
@@ -59,6 +61,11 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   private readonly membership: Membership
   private readonly fetcher: GroupFetcher
   private readonly offsets: GroupOffsets
+  private readonly failures: FailureTracker
+  /** Ends the caller's time for the batch in hand (maxPollIntervalMs). */
+  private pollTimer: NodeJS.Timeout | undefined
+  /** The member left the group on poll timeout: next() throws PollIntervalExceededError once. */
+  private pollExpired: PollIntervalExceededError | undefined
   private readonly assigned = new Map<string, PartitionState>()
   /** The batch handed to the caller and not yet finished. */
   private outstanding: Buffered | undefined
@@ -86,6 +93,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.fetchLane = cluster.newLane('group-fetch')
     this.coordinators = new Coordinators(cluster, this.groupLane)
     this.offsets = new GroupOffsets(cluster, this.coordinators, this.opts)
+    this.failures = new FailureTracker(cluster.logger, this.opts.groupId, this.opts.onError, this.opts.unavailableTimeoutMs)
     const self = this
     this.fetcher = new GroupFetcher(cluster, this.opts, this.fetchLane, {
       assigned: this.assigned,
@@ -96,6 +104,11 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         return self.membership.rejoinNeeded
       },
       fail: (err) => this.fail(err),
+      failing: (kind, err) => this.failures.failing(kind, err),
+      recovered: () => {
+        this.failures.recovered('fetch')
+        this.failures.recovered('corrupt-fetch')
+      },
       delivered: () => this.wakeReader?.(),
     })
     const host: MembershipHost = {
@@ -115,6 +128,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         this.fetcher.wake()
       },
       fail: (err) => this.fail(err),
+      failing: (err) => this.failures.failing('coordinator', err),
+      recovered: () => this.failures.recovered('coordinator'),
     }
     this.membership = this.opts.groupProtocol === 'consumer' ? new ConsumerProtocolMembership(host) : new ClassicMembership(host)
     let resolve!: () => void
@@ -249,9 +264,12 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     })
   }
 
-  private async revoke(partitions: PartitionState[]): Promise<void> {
-    if (partitions.length === 0) return
+  private async revoke(revoking: PartitionState[]): Promise<void> {
+    if (revoking.length === 0) return
     await this.awaitCallerIdle()
+    // Partitions lost meanwhile (evicted, or left on poll timeout) went to onLost: never onRevoked too.
+    const partitions = revoking.filter((s) => this.assigned.get(tpKey(s.topic, s.partition)) === s)
+    if (partitions.length === 0) return
     if (this.opts.autoCommit && this.membership.generationId >= 0) {
       await this.commitConsumed().catch((err: unknown) => this.log.warn({ err }, 'commit before revocation failed'))
     }
@@ -266,6 +284,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     const all = [...this.assigned.values()]
     if (all.length === 0) return
     for (const s of all) this.removePartition(s)
+    // A revocation waiting for the caller has nothing left to revoke.
+    for (const w of this.idleWaiters.splice(0)) w()
     await this.opts.onLost?.(all.map(toTopicPartition))
   }
 
@@ -290,12 +310,25 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     for (const w of this.idleWaiters.splice(0)) w()
   }
 
-  /** The next batch; waits for records. Resolves undefined once closed. */
+  /**
+   * The next batch; waits for records. Resolves undefined once closed. Asking for it finishes
+   * the batch in hand (it counts as consumed). Throws {@link PollIntervalExceededError} once
+   * after the caller held a batch longer than `maxPollIntervalMs` (the call after that joins the
+   * group again), and {@link ConsumerUnavailableError} while a failure has lasted longer than
+   * `unavailableTimeoutMs` (when set) and no records are buffered.
+   */
   async next(): Promise<GroupBatch | undefined> {
+    clearTimeout(this.pollTimer)
     this.finishOutstanding()
     // After close() (from the loop body or elsewhere) the iteration ends; it never throws ClientClosedError.
     if (this.closing) return undefined
-    await this.start()
+    if (this.pollExpired) {
+      const err = this.pollExpired
+      this.pollExpired = undefined
+      throw err
+    }
+    this.membership.resume()
+    this.start().catch(() => undefined) // its failure is this.fatal, thrown below
     for (;;) {
       if (this.fatal) throw this.fatal
       if (this.closing) return undefined
@@ -303,6 +336,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         // Skip batches of partitions revoked, sought or paused since they were fetched.
         if (b.epoch !== b.state.epoch || this.assigned.get(tpKey(b.state.topic, b.state.partition)) !== b.state) continue
         this.outstanding = b
+        this.pollTimer = setTimeout(() => this.pollIntervalExceeded(), this.opts.maxPollIntervalMs)
+        this.pollTimer.unref()
         const result = b.result
         return {
           topic: b.state.topic,
@@ -317,6 +352,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           nextOffset: result.nextOffset,
         }
       }
+      const overdue = this.failures.overdue()
+      if (overdue) throw overdue
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, 1000)
         function done() {
@@ -326,6 +363,21 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         this.wakeReader = done
       })
     }
+  }
+
+  /** The caller held a batch for maxPollIntervalMs without asking for the next: leave, as the Java client. */
+  private pollIntervalExceeded(): void {
+    if (this.closing) return
+    const ms = this.opts.maxPollIntervalMs
+    this.log.warn(
+      { groupId: this.opts.groupId, maxPollIntervalMs: ms },
+      'group consumer: the batch in hand took longer than maxPollIntervalMs; leaving the group (its partitions go to other members)',
+    )
+    this.pollExpired = new PollIntervalExceededError(
+      `group '${this.opts.groupId}': more than maxPollIntervalMs (${ms} ms) passed between two next() calls, so this member left the group and lost its partitions; ` +
+        'process batches faster, or raise maxPollIntervalMs. The next call joins the group again.',
+    )
+    this.membership.expirePoll().catch((err: unknown) => this.log.warn({ err }, 'leaving the group on poll timeout failed'))
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<GroupBatch, void, undefined> {
@@ -355,6 +407,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.closed = true
     this.closing = true
     clearInterval(this.autoCommitTimer)
+    clearTimeout(this.pollTimer)
     this.releaseOutstanding()
     this.membership.interrupt()
     this.fetcher.wake()

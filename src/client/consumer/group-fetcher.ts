@@ -2,7 +2,7 @@
  * The fetching side of a group member: one long-poll Fetch per leader broker
  * over the assigned partitions, buffered for the caller up to maxBufferedBytes.
  */
-import { KafkaProtocolError } from '../../protocol/errors.js'
+import { DecodeError, KafkaProtocolError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { Fetch, type FetchRequestTopic } from '../../protocol/messages/fetch.js'
 import type { Logger } from 'pino'
@@ -29,6 +29,10 @@ export interface FetchHost {
   readonly held: boolean
   /** A fetch failed for good. */
   fail(err: Error): void
+  /** A fetch failed and will be retried. */
+  failing(kind: 'fetch' | 'corrupt-fetch', err: unknown): void
+  /** A fetch succeeded. */
+  recovered(): void
   /** New batches are buffered. */
   delivered(): void
 }
@@ -104,13 +108,16 @@ export class GroupFetcher {
       try {
         await this.fetchOnce(fetchable)
         attempt = 0
+        this.host.recovered()
       } catch (err) {
         if (this.host.stopped) return
-        if (!isRetriable(err)) {
+        // An answer that does not decode may be a damaged transfer: fetch it again, as the Java client does.
+        const corrupt = err instanceof DecodeError
+        if (!corrupt && !isRetriable(err)) {
           this.host.fail(err as Error)
           return
         }
-        this.log.debug({ err }, 'fetch failed; retrying')
+        this.host.failing(corrupt ? 'corrupt-fetch' : 'fetch', err)
         await sleep(backoffDelay(Math.min(attempt++, 6), this.cluster.options.retry))
       }
     }

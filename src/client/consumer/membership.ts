@@ -29,6 +29,10 @@ export interface MembershipHost {
   ready(): void
   /** The membership failed for good. */
   fail(err: Error): void
+  /** A request to the coordinator failed and will be retried. */
+  failing(err: unknown): void
+  /** A request to the coordinator succeeded. */
+  recovered(): void
 }
 
 export abstract class Membership {
@@ -36,7 +40,12 @@ export abstract class Membership {
   generationId = -1
   /** A classic-protocol notion: the member must (re)join before fetching on. */
   rejoinNeeded = true
-  private wakeGroup: (() => void) | undefined
+  /** Left the group because the caller exceeded maxPollIntervalMs: no heartbeat or join until resume(). */
+  protected suspended = false
+  /** Waits of the membership loop that wake() ends. */
+  private readonly wakeable = new Set<() => void>()
+  /** Every wait, ended by interrupt() (close). */
+  private readonly waits = new Set<() => void>()
 
   constructor(protected readonly host: MembershipHost) {}
 
@@ -54,29 +63,66 @@ export abstract class Membership {
   /** Tells the group this member leaves (after its partitions were revoked); never throws. */
   abstract leave(): Promise<void>
 
+  /** Forgets the member's place after leaving, so that the next join starts afresh. */
+  protected abstract forgetMembership(): void
+
   requestRejoin(): void {
     this.rejoinNeeded = true
-    this.wakeGroup?.()
+    this.wake()
   }
 
   /** Ends a wait of the membership loop early. */
   wake(): void {
-    this.wakeGroup?.()
+    for (const w of [...this.wakeable]) w()
   }
 
-  /** On close: ends the loop's wait, and abandons a request parked on the broker (a join). */
+  /** On close: ends every wait, and abandons a request parked on the broker (a join). */
   interrupt(): void {
-    this.wakeGroup?.()
+    for (const w of [...this.waits]) w()
   }
 
+  /**
+   * The caller held a batch longer than maxPollIntervalMs: leave the group proactively (as the
+   * Java client's heartbeat thread does), lose the partitions (onLost: they may be processed
+   * elsewhere now), and stay out until resume().
+   */
+  async expirePoll(): Promise<void> {
+    if (this.suspended || this.host.closing) return
+    this.suspended = true
+    this.interrupt()
+    await this.leave()
+    this.forgetMembership()
+    await this.host.lose()
+  }
+
+  /** Joins again after expirePoll() (the caller asked for records again). */
+  resume(): void {
+    if (!this.suspended) return
+    this.suspended = false
+    this.requestRejoin()
+  }
+
+  /** Waits `ms`; wake() (a rejoin is needed) or interrupt() ends it early. */
   protected waitGroup(ms: number): Promise<void> {
+    return this.wait(ms, true)
+  }
+
+  /** Waits `ms`; only interrupt() (close) ends it early. */
+  protected pause(ms: number): Promise<void> {
+    return this.wait(ms, false)
+  }
+
+  private wait(ms: number, wakeable: boolean): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms)
-      function done() {
+      const done = () => {
         clearTimeout(t)
+        this.wakeable.delete(done)
+        this.waits.delete(done)
         resolve()
       }
-      this.wakeGroup = done
+      const t = setTimeout(done, ms)
+      if (wakeable) this.wakeable.add(done)
+      this.waits.add(done)
     })
   }
 }
