@@ -25,6 +25,8 @@ export class ClassicMembership extends Membership {
   private protocolName: string | null = null
   /** The coordinator connection while a JoinGroup or SyncGroup is parked on it. */
   private joining: Connection | undefined
+  /** Settles when the join in flight (JoinGroup and SyncGroup) is done. */
+  private joined: Promise<void> | undefined
   private readonly cooperative: boolean
 
   constructor(host: MembershipHost) {
@@ -94,6 +96,10 @@ export class ClassicMembership extends Membership {
     this.generationId = -1
   }
 
+  override settled(): Promise<void> {
+    return this.joined ?? Promise.resolve()
+  }
+
   override interrupt(): void {
     super.interrupt()
     // A JoinGroup waits on the broker for every member (up to the rebalance timeout): closing its
@@ -157,7 +163,15 @@ export class ClassicMembership extends Membership {
     if (host.closing) return
     const conn = await host.coordinators.get('group', this.groupId)
     this.joining = conn
-    const { sync } = await this.joinAndSync(conn).finally(() => (this.joining = undefined))
+    const joinAndSync = this.joinAndSync(conn).finally(() => {
+      this.joining = undefined
+      this.joined = undefined
+    })
+    this.joined = joinAndSync.then(
+      () => undefined,
+      () => undefined,
+    )
+    const { sync } = await joinAndSync
     // Heartbeats flag rebalances that start from here on.
     this.rejoinNeeded = false
     const generation = this.generationId

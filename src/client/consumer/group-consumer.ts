@@ -224,6 +224,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   }
 
   private async sendCommit(offsets: OffsetToCommit[]): Promise<void> {
+    await this.membership.settled()
     await this.offsets.commit(offsets, this.groupMetadata(), () => this.membership.requestRejoin())
     for (const o of offsets) {
       const s = this.assigned.get(tpKey(o.topic, o.partition))
@@ -270,6 +271,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     // Partitions lost meanwhile (evicted, or left on poll timeout) went to onLost: never onRevoked too.
     const partitions = revoking.filter((s) => this.assigned.get(tpKey(s.topic, s.partition)) === s)
     if (partitions.length === 0) return
+    // From here on no batch of these partitions goes to the caller (as in Java, where revocation
+    // happens inside poll()): one delivered while the commit below is out would be read twice.
+    for (const s of partitions) this.fetcher.drop(s)
     if (this.opts.autoCommit && this.membership.generationId >= 0) {
       await this.commitConsumed().catch((err: unknown) => this.log.warn({ err }, 'commit before revocation failed'))
     }

@@ -66,6 +66,15 @@ export abstract class Membership {
   /** Forgets the member's place after leaving, so that the next join starts afresh. */
   protected abstract forgetMembership(): void
 
+  /**
+   * Resolves when no join is in flight. A commit waits for it: sent behind a parked JoinGroup on
+   * the coordinator connection, it would reach the broker after the new generation began and be
+   * refused as stale (ILLEGAL_GENERATION).
+   */
+  settled(): Promise<void> {
+    return Promise.resolve()
+  }
+
   requestRejoin(): void {
     this.rejoinNeeded = true
     this.wake()
