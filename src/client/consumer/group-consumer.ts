@@ -333,6 +333,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     }
     this.membership.resume()
     this.start().catch(() => undefined) // its failure is this.fatal, thrown below
+    let waited = false
     for (;;) {
       if (this.fatal) throw this.fatal
       if (this.closing) return undefined
@@ -356,8 +357,10 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           nextOffset: result.nextOffset,
         }
       }
-      const overdue = this.failures.overdue()
+      // Only after a wait: a caller that retries next() at once must not spin without I/O.
+      const overdue = waited ? this.failures.overdue() : undefined
       if (overdue) throw overdue
+      waited = true
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, 1000)
         function done() {

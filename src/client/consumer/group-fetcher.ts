@@ -178,6 +178,7 @@ export class GroupFetcher {
     )
     if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, 'fetch')
     let added = false
+    let corrupt: DecodeError | undefined
     for (const t of res.responses) {
       const topic = t.topic ?? idToName.get(t.topicId) ?? ''
       for (const p of t.partitions) {
@@ -200,7 +201,15 @@ export class GroupFetcher {
           }
           throw err
         }
-        const result = fetchResultOf(p, r.offset, this.opts.isolationLevel)
+        let result
+        try {
+          result = fetchResultOf(p, r.offset, this.opts.isolationLevel)
+        } catch (err) {
+          // A damaged answer for one partition: fetch it again; the others' records go on.
+          if (!(err instanceof DecodeError)) throw err
+          corrupt ??= err
+          continue
+        }
         r.s.fetchPosition = result.nextOffset
         if (result.isEmpty) continue
         this.buffer.push({ state: r.s, epoch: r.s.epoch, result })
@@ -209,5 +218,6 @@ export class GroupFetcher {
       }
     }
     if (added) this.host.delivered()
+    if (corrupt) throw corrupt
   }
 }
