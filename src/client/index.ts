@@ -72,7 +72,13 @@ export {
   type OffsetToCommit,
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
-export { ConsumerRetryError, ConsumerUnavailableError, PollIntervalExceededError, type ConsumerFailureKind } from './consumer/consumer-errors.js'
+export {
+  ConsumerFailureError,
+  ConsumerRetryError,
+  ConsumerUnavailableError,
+  PollIntervalExceededError,
+  type ConsumerFailureKind,
+} from './consumer/consumer-errors.js'
 export type { FetchCursor } from './consumer/fetch-result.js'
 export {
   rangeAssignor,

@@ -11,9 +11,8 @@ import { PeridotError } from '../../protocol/errors.js'
  */
 export type ConsumerFailureKind = 'coordinator' | 'fetch' | 'corrupt-fetch'
 
-/** A failure the consumer retries by itself, passed to `onError`; `cause` is the failure. */
-export class ConsumerRetryError extends PeridotError {
-  override name = 'ConsumerRetryError'
+/** A failure of one kind that the consumer retries by itself; `cause` is the (last) failure. */
+export abstract class ConsumerFailureError extends PeridotError {
   constructor(
     message: string,
     /** What failed. */
@@ -26,22 +25,17 @@ export class ConsumerRetryError extends PeridotError {
   }
 }
 
+/** A retried failure, passed to `onError`. */
+export class ConsumerRetryError extends ConsumerFailureError {
+  override name = 'ConsumerRetryError'
+}
+
 /**
  * Thrown by `next()` once one kind of failure went on longer than `unavailableTimeoutMs`.
  * The consumer keeps retrying: a later `next()` returns records again once it recovers.
  */
-export class ConsumerUnavailableError extends PeridotError {
+export class ConsumerUnavailableError extends ConsumerFailureError {
   override name = 'ConsumerUnavailableError'
-  constructor(
-    message: string,
-    /** What failed. */
-    readonly kind: ConsumerFailureKind,
-    /** When it started failing (epoch milliseconds). */
-    readonly since: number,
-    cause: unknown,
-  ) {
-    super(message, { cause })
-  }
 }
 
 /**
