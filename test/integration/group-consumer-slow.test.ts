@@ -102,7 +102,9 @@ for (const { groupProtocol, eager } of VARIANTS) {
       const runA = member(a, 'A', shared, async () => {
         // B joins while A is busy with this batch for longer than a session.
         joinB = b.start().then(() => member(b, 'B', shared))
-        await sleep(sessionMs + 3_000)
+        // Longer than a session after A's last heartbeat before the batch (KIP-848: the broker's
+        // heartbeat interval is 5 s).
+        await sleep(sessionMs + (groupProtocol === 'consumer' ? 10_000 : 3_000))
       })
       await runA
       await joinB
