@@ -19,6 +19,7 @@ export {
 } from './record-batch.js'
 export { RecordBatchBuilder, type RecordBatchHeaderOptions } from './record-batch-builder.js'
 export { crc32c, crc32cImplementation } from './crc32c.js'
+export { zstdImplementation, type ZstdImplementation } from './compression/zstd.js'
 export {
   COMPRESSION_CODEC_IDS,
   DEFAULT_MAX_DECOMPRESSED_BYTES,
