@@ -102,4 +102,24 @@ describe('examples/group-consumer.ts on Ctrl-C', () => {
     expect(g!.members).toHaveLength(1)
     await client.deleteTopic(topic)
   }, 60_000)
+
+  it('a second Ctrl-C exits at once', async () => {
+    const topic = uniqueTopic('ex-twice')
+    const groupId = uniqueTopic('ex-gt')
+    await client.createTopic(topic, { partitions: 1 })
+    const dead = runExample(topic, groupId)
+    await until('the first example to be assigned', () => dead.stdout().includes('assigned'))
+    dead.child.kill('SIGKILL')
+    await dead.exited
+    const waiting = runExample(topic, groupId)
+    const admin = client.admin()
+    await until('the second example to wait in its join', async () => (await admin.describeGroups([groupId]))[0]!.state === 'PreparingRebalance')
+    waiting.child.kill('SIGINT')
+    waiting.child.kill('SIGINT')
+    const exit = await waiting.exited
+    // 130 when the second signal came before the first close finished, 0 otherwise; never a hang.
+    expect([0, 130], waiting.stdout()).toContain(exit.code)
+    expect(waiting.stdout()).not.toContain('assigned [')
+    await client.deleteTopic(topic)
+  }, 60_000)
 })

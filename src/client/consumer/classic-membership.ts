@@ -18,7 +18,7 @@ import { SyncGroup, type SyncGroupResponse } from '../../protocol/messages/sync-
 import type { Connection } from '../connection.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import type { MemberSubscription } from './assignor.js'
-import { Membership, type MembershipHost } from './membership.js'
+import { isCoordinatorUnavailable, Membership, type MembershipHost } from './membership.js'
 import { byTopic, tpKey } from './partition-state.js'
 
 export class ClassicMembership extends Membership {
@@ -55,7 +55,7 @@ export class ClassicMembership extends Membership {
           this.host.fail(err as Error)
           break
         }
-        this.host.failing(err)
+        if (isCoordinatorUnavailable(err)) this.host.failing(err)
         await this.waitGroup(backoffDelay(Math.min(attempt++, 6), this.host.cluster.options.retry))
       }
     }
@@ -82,7 +82,7 @@ export class ClassicMembership extends Membership {
           this.host.fail(err as Error)
           return
         }
-        if (!(err instanceof KafkaProtocolError && err.code === ErrorCode.REBALANCE_IN_PROGRESS)) {
+        if (isCoordinatorUnavailable(err)) {
           failures++
           this.host.failing(err)
         }

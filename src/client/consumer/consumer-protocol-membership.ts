@@ -11,7 +11,7 @@ import { COORDINATOR_ERRORS } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import type { TopicPartition } from './assignor.js'
-import { Membership, type MembershipHost } from './membership.js'
+import { isCoordinatorUnavailable, Membership, type MembershipHost } from './membership.js'
 import { byTopic, tpKey } from './partition-state.js'
 
 export class ConsumerProtocolMembership extends Membership {
@@ -105,7 +105,7 @@ export class ConsumerProtocolMembership extends Membership {
           host.fail(err as Error)
           break
         }
-        host.failing(err)
+        if (isCoordinatorUnavailable(err)) host.failing(err)
         await this.waitGroup(backoffDelay(Math.min(attempt++, 6), host.cluster.options.retry))
       }
     }
@@ -141,7 +141,7 @@ export class ConsumerProtocolMembership extends Membership {
           this.host.fail(err as Error)
           return
         }
-        this.host.failing(err)
+        if (isCoordinatorUnavailable(err)) this.host.failing(err)
         await this.pause(backoffDelay(Math.min(attempt++, 6), this.host.cluster.options.retry))
       }
     }

@@ -45,9 +45,17 @@ export interface GroupConsumerOptions {
   serverAssignor?: string
   /** Called after partitions are assigned (before any of their records are delivered). */
   onAssigned?: (partitions: TopicPartition[]) => void | Promise<void>
-  /** Called before partitions move away; offsets may still be committed here. */
+  /**
+   * Called before partitions move away, once the caller has finished the batch in hand (as the
+   * Java ConsumerRebalanceListener's onPartitionsRevoked); offsets may still be committed here.
+   * Never called for partitions already lost (those go to onLost).
+   */
   onRevoked?: (partitions: TopicPartition[]) => void | Promise<void>
-  /** Called when partitions were lost (membership expired); committing is no longer possible. */
+  /**
+   * Called when partitions were lost: the membership expired or was fenced, or the member left
+   * after maxPollIntervalMs. They may already belong to another member; committing is no longer
+   * possible.
+   */
   onLost?: (partitions: TopicPartition[]) => void | Promise<void>
   /**
    * Longest time the caller may take between two calls of `next()` (one batch's processing),

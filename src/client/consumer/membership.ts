@@ -4,6 +4,10 @@
  * membership loop. Each protocol runs its own loop over a MembershipHost.
  */
 import type { Logger } from 'pino'
+import { KafkaProtocolError } from '../../protocol/errors.js'
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { COORDINATOR_ERRORS } from '../coordinator.js'
+import { isRetriable } from '../retry.js'
 import type { Cluster } from '../cluster.js'
 import type { Coordinators } from '../coordinator.js'
 import type { TopicPartition } from './assignor.js'
@@ -29,10 +33,20 @@ export interface MembershipHost {
   ready(): void
   /** The membership failed for good. */
   fail(err: Error): void
-  /** A request to the coordinator failed and will be retried. */
+  /** The coordinator could not be reached (see isCoordinatorUnavailable); the request will be retried. */
   failing(err: unknown): void
   /** A request to the coordinator succeeded. */
   recovered(): void
+}
+
+/**
+ * True when `err` means the coordinator cannot be reached or is not ready (network failure,
+ * timeout, NOT_COORDINATOR, ...), which is worth reporting; ordinary group events (a rebalance,
+ * a new generation) are not.
+ */
+export function isCoordinatorUnavailable(err: unknown): boolean {
+  if (err instanceof KafkaProtocolError) return COORDINATOR_ERRORS.has(err.code) || err.code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+  return isRetriable(err)
 }
 
 export abstract class Membership {

@@ -2,6 +2,9 @@ import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { ConsumerRetryError, ConsumerUnavailableError } from '../../../src/index.js'
 import { FailureTracker } from '../../../src/client/consumer/failure-tracker.js'
+import { isCoordinatorUnavailable } from '../../../src/client/consumer/membership.js'
+import { ConnectionError, KafkaProtocolError, TimeoutError } from '../../../src/index.js'
+import { ErrorCode } from '../../../src/protocol/error-codes.js'
 
 function tracker(deadlineMs?: number) {
   const lines: Array<{ level: number; msg: string; kind?: string }> = []
@@ -50,5 +53,15 @@ describe('FailureTracker (group consumer failure reporting)', () => {
       throw new Error('hook bug')
     }, undefined)
     expect(() => t.failing('fetch', new Error('x'))).not.toThrow()
+  })
+
+  it('only an unreachable or unready coordinator counts as a coordinator failure, not ordinary group events', () => {
+    expect(isCoordinatorUnavailable(new ConnectionError('refused'))).toBe(true)
+    expect(isCoordinatorUnavailable(new TimeoutError('no answer'))).toBe(true)
+    expect(isCoordinatorUnavailable(new KafkaProtocolError(ErrorCode.NOT_COORDINATOR))).toBe(true)
+    expect(isCoordinatorUnavailable(new KafkaProtocolError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS))).toBe(true)
+    expect(isCoordinatorUnavailable(new KafkaProtocolError(ErrorCode.REBALANCE_IN_PROGRESS))).toBe(false)
+    expect(isCoordinatorUnavailable(new KafkaProtocolError(ErrorCode.ILLEGAL_GENERATION))).toBe(false)
+    expect(isCoordinatorUnavailable(new KafkaProtocolError(ErrorCode.UNKNOWN_MEMBER_ID))).toBe(false)
   })
 })
