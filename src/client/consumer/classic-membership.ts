@@ -28,6 +28,8 @@ export class ClassicMembership extends Membership {
   /** Settles when the join in flight (JoinGroup and SyncGroup) is done. */
   private joined: Promise<void> | undefined
   private readonly cooperative: boolean
+  /** A heartbeat failed for good: the rebalance loop ends too. */
+  private failed = false
 
   constructor(host: MembershipHost) {
     super(host)
@@ -42,7 +44,7 @@ export class ClassicMembership extends Membership {
   async run(): Promise<void> {
     const heartbeats = this.runHeartbeats()
     let attempt = 0
-    while (!this.host.closing) {
+    while (!this.host.closing && !this.failed) {
       try {
         if (this.rejoinNeeded && !this.suspended) {
           await this.rebalance()
@@ -79,7 +81,9 @@ export class ClassicMembership extends Membership {
         // An answer about a generation this member already left (a rebalance completed meanwhile) is stale.
         if (this.generationId !== generation || this.joining) continue
         if (!this.handleGroupError(err)) {
+          this.failed = true
           this.host.fail(err as Error)
+          this.wake()
           return
         }
         if (isCoordinatorUnavailable(err)) {
