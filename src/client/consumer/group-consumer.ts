@@ -52,6 +52,10 @@ export interface ConsumerGroupMetadata {
   groupInstanceId: string | null
 }
 
+/**
+ * A consumer group member: iterate it (`for await`) for per-partition batches, `commit()` what
+ * was processed, `close()` to leave the group. Created by `Client.groupConsumer()`.
+ */
 export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable {
   private readonly opts: ResolvedGroupConsumerOptions
   private readonly coordinators: Coordinators
@@ -191,6 +195,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     }
   }
 
+  /** Fetches the given partitions again after pause(). */
   resume(partitions: TopicPartition[]): void {
     for (const tp of partitions) {
       const s = this.assigned.get(tpKey(tp.topic, tp.partition))
