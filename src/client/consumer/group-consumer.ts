@@ -85,9 +85,11 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   private fetchLoop: Promise<void> | undefined
   private autoCommitTimer: NodeJS.Timeout | undefined
 
+  /** @param onClosed - @internal called once close() is done (the Client stops tracking this consumer). */
   constructor(
     private readonly cluster: Cluster,
     options: GroupConsumerOptions,
+    private readonly onClosed?: (consumer: GroupConsumer) => void,
   ) {
     this.opts = resolveGroupConsumerOptions(options)
     this.groupInstanceId = options.groupInstanceId ?? null
@@ -440,6 +442,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.membership.generationId = -1
     await this.cluster.releaseLane(this.groupLane)
     await this.cluster.releaseLane(this.fetchLane)
+    this.onClosed?.(this)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
