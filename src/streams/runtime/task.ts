@@ -264,7 +264,7 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   }
   getStateStore<S extends StateStore>(name: string): S {
     if (this.#stores.has(name)) {
-      const store = this.#task.store(name) as unknown as StateStore
+      const store = this.#task.processorStore(name) as StateStore
       // A cached table's processor sees its store through the cache (it notes replaced values).
       if (this.cache !== null && name === this.cachedStore) return (this.#cachedView ??= this.cache.wrapStore(store)) as S
       return store as S
@@ -690,6 +690,12 @@ export class StreamTask implements TimestampSource {
    * e.g. for interactive queries or the test driver.
    */
   store(name: string): StateStore | undefined {
+    const built = this.#stores.get(name)
+    return built === undefined ? undefined : (built.queryStore ?? built.store)
+  }
+
+  /** @internal The store as processors get it (see {@link BuiltStore.queryStore} for how it can differ from {@link store}). */
+  processorStore(name: string): StateStore | undefined {
     return this.#stores.get(name)?.store
   }
 
