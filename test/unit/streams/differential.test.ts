@@ -137,15 +137,11 @@ function describeInputs(records: readonly InputRecord[]): string {
 /**
  * Known differences, each removed by a normalization applied to both sides' outputs; everything
  * else must still match.
- * - Record cache (issue 10, section 3, not in Peridot yet): with the cache on, a user-named source
- *   table's cache forwards no delete for a key the table does not hold, where Peridot forwards one.
- *   Remove this entry when the record cache lands.
  * - A Kafka Streams bug Peridot does not copy (README, "Differences from Kafka Streams"): without
  *   the cache, a stream aggregation forwards its initializer's value as the old value of a key's
  *   first aggregate, so a KTable.filter downstream forwards a delete for a row that never existed.
  */
 const KNOWN_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; applies: (c: Case) => boolean; normalize: (out: JsonRecord[]) => JsonRecord[] }> = [
-  { topologies: ['table', 'toTable', 'table-mapValues'], applies: (c) => c.cache && c.storeName !== null, normalize: dropDeletesOfAbsentKeys },
   { topologies: ['count-filter'], applies: (c) => !c.cache, normalize: dropDeletesOfAbsentKeys },
 ]
 
