@@ -68,6 +68,29 @@ describe('EmitStrategy.onWindowClose', () => {
     driver.close()
   })
 
+  it('session windows: closed sessions in Kafka Streams\' time-first order (end, then start, then key)', () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { key: s, value: s })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10))
+      .emitStrategy(EmitStrategy.onWindowClose())
+      .count()
+      .toStream()
+      .to('out', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build(), { windowedEmitIntervalMs: 0 })
+    const input = driver.createInputTopic('in', s, s)
+    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), Serdes.int64())
+    input.pipeInput('b', '', 12)
+    input.pipeInput('b', '', 20)
+    input.pipeInput('a', '', 20)
+    input.pipeInput('c', '', 40) // close time 30
+    expect(out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.key.window.end, r.value])).toEqual([
+      ['b', 12, 20, 2],
+      ['a', 20, 20, 1],
+    ])
+    driver.close()
+  })
+
   it('sliding windows: windows ending before stream time - grace; early records do not trigger it (as in Kafka Streams)', () => {
     const { driver, input, read } = closeEmittingCount((g) => g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)), WindowedSerdes.timeWindowedSerdeFrom(s, 10))
     input.pipeInput('k', '', 5)
