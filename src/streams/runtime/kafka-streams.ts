@@ -16,7 +16,9 @@ import { CommitFailedError } from '../../client/consumer/group-consumer.js'
 import type { TopicPartition } from '../../client/consumer/assignor.js'
 import type { Fetcher } from '../../client/consumer/fetcher.js'
 import { partitionForKey } from '../../client/partitioner.js'
-import type { Producer, ProducerOptions, TransactionalProducer } from '../../client/producer/producer.js'
+import { settlesWithin } from '../../client/owned-resources.js'
+import type { Producer, ProducerOptions } from '../../client/producer/producer.js'
+import type { TransactionalProducer } from '../../client/producer/transactional-producer.js'
 import { ProducerFencedError } from '../../client/producer/errors.js'
 import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
@@ -865,19 +867,37 @@ export class KafkaStreams implements AsyncDisposable {
   /**
    * Graceful shutdown: stops processing, commits what was processed (never aborting committed
    * work), leaves the group (its tasks move to other instances at once), flushes the producer,
-   * writes checkpoints and closes the stores. Idempotent.
+   * writes checkpoints and closes the stores. With `timeoutMs` (Java's close(Duration)), once it
+   * passes the connections are closed under the remaining steps, which then fail fast (an
+   * unfinished commit leaves the tasks to restore, as after a crash) and close() returns
+   * promptly. Idempotent: later calls wait for the first.
    */
-  async close(): Promise<void> {
-    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options?.timeoutMs
+    if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
+      return Promise.reject(new StreamsConfigError(`close timeoutMs must be a non-negative integer, got ${String(timeoutMs)}`))
+    }
+    if (this.#closing) return this.#closing
+    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return Promise.resolve()
     if (this.#state === 'CREATED') {
       this.#setState('NOT_RUNNING')
-      return
+      return Promise.resolve()
     }
     const failed = this.#state === 'ERROR' || this.#state === 'PENDING_ERROR'
     this.#setState('PENDING_SHUTDOWN')
-    await this.#teardown(!failed)
-    this.#setState('NOT_RUNNING')
+    this.#closing = (async () => {
+      const teardown = this.#teardown(!failed)
+      if (timeoutMs !== undefined && !(await settlesWithin(teardown, timeoutMs))) {
+        this.#logger.warn({ timeoutMs }, 'close timeout passed: closing the connections under the remaining shutdown steps')
+        await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
+      }
+      await teardown
+      this.#setState('NOT_RUNNING')
+    })()
+    return this.#closing
   }
+
+  #closing: Promise<void> | undefined
 
   async #teardown(clean: boolean): Promise<void> {
     this.#loopRunning = false

@@ -246,7 +246,7 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
     }
   }
   getStateStore<S extends StateStore>(name: string): S {
-    if (this.#stores.has(name)) return this.#task.store(name) as unknown as S
+    if (this.#stores.has(name)) return this.#task.processorStore(name) as unknown as S
     const global = this.#task.globalStore(name)
     if (global !== undefined) return global as S
     throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
@@ -610,6 +610,12 @@ export class StreamTask implements TimestampSource {
    * e.g. for interactive queries or the test driver.
    */
   store(name: string): StateStore | undefined {
+    const built = this.#stores.get(name)
+    return built === undefined ? undefined : (built.queryStore ?? built.store)
+  }
+
+  /** @internal The store as processors get it (see {@link BuiltStore.queryStore} for how it can differ from {@link store}). */
+  processorStore(name: string): StateStore | undefined {
     return this.#stores.get(name)?.store
   }
 

@@ -25,6 +25,11 @@ export interface StoreBuildEnv {
 export interface BuiltStore {
   /** The typed store, as `context.getStateStore(name)` returns it. */
   readonly store: StateStore
+  /**
+   * What interactive queries and the test driver read, when it differs from {@link store} (e.g.
+   * a timestamped key-value store read with plain values). Default: {@link store}.
+   */
+  readonly queryStore?: StateStore
   /** Applies one changelog record (key in the store's changelog layout) without logging it. */
   restore(key: Buffer, value: Buffer | null, timestamp: number): void
   /** Removes everything (before a restore from the start of the changelog). */

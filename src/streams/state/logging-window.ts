@@ -11,6 +11,7 @@
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
 import type { TimestampSource } from './logging.js'
+import { checkTimestamp } from './segmented-store.js'
 import type { SessionBytesStore } from './session-store.js'
 import type { ChangelogSink } from './store.js'
 import { rawValueOf, timestampOf } from './value-and-timestamp.js'
@@ -27,7 +28,7 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
   readonly #sink: ChangelogSink
   readonly #time: TimestampSource
   readonly #timestamped: boolean
-  // Mirrors the inner store's sequence numbers (Kafka Streams keeps one in each layer too).
+  // Sequence numbers of puts with retainDuplicates (this layer numbers them, the inner store takes the key as is).
   #seqnum = 0
 
   /** @param timestamped values are timestamped bytes: log the plain value with its timestamp. */
@@ -57,11 +58,14 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
   }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): void {
-    this.inner.put(key, value, windowStart)
-    // With duplicates a null put is a no-op: nothing to log.
-    if (value === null && this.inner.retainDuplicates) return
-    if (this.inner.retainDuplicates) this.#seqnum = (this.#seqnum + 1) & 0x7fffffff
-    const storeKey = windowStoreKey(key, windowStart, this.inner.retainDuplicates ? this.#seqnum : 0)
+    const dups = this.inner.retainDuplicates
+    // With duplicates a null put is a no-op: nothing to store or log.
+    if (value === null && dups) return
+    checkTimestamp(this.name, windowStart, 'windowStart')
+    if (dups) this.#seqnum = (this.#seqnum + 1) & 0x7fffffff
+    // One store key for the store and the changelog (so their sequence numbers agree).
+    const storeKey = windowStoreKey(key, windowStart, dups ? this.#seqnum : 0)
+    this.inner.putStoreKey(storeKey, value)
     if (this.#timestamped && value !== null) this.#sink.logChange(this.name, storeKey, rawValueOf(value), timestampOf(value))
     else this.#sink.logChange(this.name, storeKey, value, this.#time.currentRecordTimestamp())
   }

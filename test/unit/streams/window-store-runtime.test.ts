@@ -25,6 +25,7 @@ import { LoggingSessionBytesStore, LoggingWindowBytesStore } from '../../../src/
 import { sessionStoreKey, windowStoreKey } from '../../../src/streams/state/window-key-schema.js'
 import { inMemorySessionStore, inMemoryWindowStore } from '../../../src/streams/state/window-store-suppliers.js'
 import type { ChangelogSink } from '../../../src/streams/state/store.js'
+import { readOnlySessionView, readOnlyWindowView } from '../../../src/streams/state/read-only-views.js'
 
 const str = Serdes.string()
 const hex = (b: Buffer | null): string | null => (b === null ? null : b.toString('hex'))
@@ -257,5 +258,58 @@ describe('window and session stores through the Processor API and the test drive
       .addProcessor('p', () => ({ process: () => undefined }), 'src')
       .addStateStore(Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 1000)).withLoggingDisabled(), 'p')
     expect(unlogged.resolveInternalTopics('x', () => 1).internalTopics).toEqual([])
+  })
+})
+
+describe('read-only views over several tasks (interactive queries)', () => {
+  const s = Serdes.string()
+  function windowStore(entries: Array<[string, number, number]>): TimestampedWindowStore<string, number> {
+    const built = Stores.timestampedWindowStoreBuilder(Stores.inMemoryWindowStore('w', 60_000, 1000, false), s, Serdes.int32()).build({
+      context: { applicationId: 'a', taskId: '0_0' },
+      changelog: null,
+      time: { currentRecordTimestamp: () => 0 },
+      keySerde: s as never,
+      valueSerde: Serdes.int32() as never,
+      serdeTopic: 't',
+    })
+    const store = built.store as TimestampedWindowStore<string, number>
+    for (const [k, start, v] of entries) store.put(k, valueAndTimestamp(v, start + 1), start)
+    return store
+  }
+
+  it('window: a single key answers from the task that has it; ranges concatenate the tasks; plain values drop timestamps', () => {
+    const t0 = windowStore([['a', 0, 1], ['c', 0, 3]])
+    const t1 = windowStore([['b', 0, 2], ['b', 1000, 4]])
+    const ts = readOnlyWindowView('w', () => [t0, t1], (v) => v)
+    const plain = readOnlyWindowView('w', () => [t0, t1], (v) => v.value)
+    expect(plain.fetch('b', 1000)).toBe(4)
+    expect(plain.fetch('z', 0)).toBeNull()
+    expect(ts.fetch('b', 1000)).toEqual({ value: 4, timestamp: 1001 })
+    expect([...plain.fetch('b', 0, 5000)]).toEqual([{ key: 0, value: 2 }, { key: 1000, value: 4 }])
+    expect([...plain.backwardFetch('b', 0, 5000)].map((e) => e.key)).toEqual([1000, 0])
+    expect([...plain.all()].map((e) => `${e.key.key}@${e.key.window.start}=${e.value}`)).toEqual(['a@0=1', 'c@0=3', 'b@0=2', 'b@1000=4'])
+    expect([...plain.fetch('a', 'b', 0, 0)].map((e) => e.key.key)).toEqual(['a', 'b'])
+    expect([...plain.fetchAll(1000, 1000)].map((e) => e.value)).toEqual([4])
+  })
+
+  it('session: findSessions of one key from the task that has it, key ranges over all tasks', () => {
+    const make = () =>
+      Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 60_000), s, Serdes.int32()).build({
+        context: { applicationId: 'a', taskId: '0_0' },
+        changelog: null,
+        time: { currentRecordTimestamp: () => 0 },
+        keySerde: s as never,
+        valueSerde: Serdes.int32() as never,
+        serdeTopic: 't',
+      }).store as SessionStore<string, number>
+    const t0 = make()
+    const t1 = make()
+    t0.put({ key: 'a', window: { start: 0, end: 10 } }, 1)
+    t1.put({ key: 'b', window: { start: 5, end: 20 } }, 2)
+    const view = readOnlySessionView('s', () => [t0, t1])
+    expect([...view.findSessions('b', 0, 100)].map((e) => e.value)).toEqual([2])
+    expect([...view.fetch(null, null)].map((e) => e.key.key)).toEqual(['a', 'b'])
+    expect(view.fetchSession('b', 5, 20)).toBe(2)
+    expect(view.fetchSession('b', 5, 21)).toBeNull()
   })
 })
