@@ -20,16 +20,13 @@ import { settlesWithin } from '../../client/owned-resources.js'
 import type { Producer, ProducerOptions } from '../../client/producer/producer.js'
 import type { TransactionalProducer } from '../../client/producer/transactional-producer.js'
 import { ProducerFencedError } from '../../client/producer/errors.js'
-import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
-import { queryableTypeOf, readOnlySessionView, readOnlyWindowView, type QueryableStoreType } from '../state/read-only-views.js'
+import type { QueryableStoreType } from '../state/read-only-views.js'
 import type { ReadOnlySessionStore } from '../state/session-store.js'
-import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
-import type { SerdeKeyValueStore } from '../state/typed.js'
-import type { StoreRegistration, Topology } from '../topology/topology.js'
-import { changelogTopic } from '../topology/naming.js'
+import { queryableStore } from './interactive-queries.js'
+import type { Topology } from '../topology/topology.js'
 import { StreamsConfigError, StreamsStateError } from './errors.js'
 import { setUpInternalTopics } from './internal-topics.js'
 import { ProducerCollector } from './producer-collector.js'
@@ -718,67 +715,16 @@ export class KafkaStreams implements AsyncDisposable {
     name: string,
     type: QueryableStoreType = 'keyValue',
   ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> {
-    const reg = this.#topology.stores.get(name)
-    if (reg === undefined) throw new StreamsConfigError(`the topology has no state store named '${name}'`)
-    const actual = queryableTypeOf(reg.builder)
-    if (actual !== type && !(type === 'window' && actual === 'timestampedWindow')) {
-      throw new StreamsConfigError(`state store '${name}' is a ${actual} store: query it with store('${name}', '${actual}')`)
-    }
-    if (type !== 'keyValue') return this.#windowedStore<K, V>(name, type)
-    const stores = (): Array<SerdeKeyValueStore<K, V>> => {
-      const g = this.#globalStores?.get(name)
-      if (g !== undefined) return [g as unknown as SerdeKeyValueStore<K, V>]
-      const out: Array<SerdeKeyValueStore<K, V>> = []
-      for (const at of this.#tasks?.runningTasks() ?? []) {
-        const s = at.task.store(name)
-        if (s !== undefined) out.push(s as unknown as SerdeKeyValueStore<K, V>)
-      }
-      return out
-    }
-    const merged = (pick: (s: SerdeKeyValueStore<K, V>) => Iterable<KeyValue<Buffer, Buffer>>): Array<KeyValue<K, V>> => {
-      const all: Array<{ raw: Buffer; s: SerdeKeyValueStore<K, V>; value: Buffer }> = []
-      for (const s of stores()) for (const e of pick(s)) all.push({ raw: e.key, s, value: e.value })
-      all.sort((a, b) => Buffer.compare(a.raw, b.raw))
-      const topic = changelogTopic(this.applicationId, name)
-      return all.map((e) => ({ key: e.s.keySerde.deserialize(topic, e.raw), value: e.s.valueSerde.deserialize(topic, e.value) }))
-    }
-    return {
+    return queryableStore<K, V>(
+      {
+        applicationId: this.applicationId,
+        topology: this.#topology,
+        globalStore: (n) => this.#globalStores?.get(n),
+        taskStores: (n) => (this.#tasks?.runningTasks() ?? []).map((at) => at.task.store(n)).filter((st): st is StateStore => st !== undefined),
+      },
       name,
-      get: (key: K): V | null => {
-        for (const s of stores()) {
-          const v = s.get(key)
-          if (v !== null) return v
-        }
-        return null
-      },
-      range: (from: K, to: K) => {
-        const topic = changelogTopic(this.applicationId, name)
-        return merged((s) => {
-          const f = s.keySerde.serialize(topic, from)
-          const t = s.keySerde.serialize(topic, to)
-          return f === null || t === null ? [] : s.bytes.range(f, t)
-        })[Symbol.iterator]()
-      },
-      all: () => merged((s) => s.bytes.all())[Symbol.iterator](),
-      approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
-    }
-  }
-
-  /** Read-only view of a window or session store over the running tasks. */
-  #windowedStore<K, V>(name: string, type: Exclude<QueryableStoreType, 'keyValue'>): ReadOnlyWindowStore<K, V> | ReadOnlySessionStore<K, V> {
-    const stores = <S>(): S[] => {
-      const out: S[] = []
-      for (const at of this.#tasks?.runningTasks() ?? []) {
-        const s = at.task.store(name)
-        if (s !== undefined) out.push(s as S)
-      }
-      return out
-    }
-    if (type === 'session') return readOnlySessionView<K, V>(name, () => stores<ReadOnlySessionStore<K, V>>())
-    if (type === 'window' && queryableTypeOf((this.#topology.stores.get(name) as StoreRegistration).builder) === 'timestampedWindow') {
-      return readOnlyWindowView<K, ValueAndTimestamp<V>, V>(name, () => stores<ReadOnlyWindowStore<K, ValueAndTimestamp<V>>>(), (vt) => vt.value)
-    }
-    return readOnlyWindowView<K, V, V>(name, () => stores<ReadOnlyWindowStore<K, V>>(), (v) => v)
+      type,
+    )
   }
 
   /**

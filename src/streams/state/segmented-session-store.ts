@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
-import { checkTimestamp, SegmentedStore } from './segmented-store.js'
+import { checkTimestamp, queryBound, SegmentedStore } from './segmented-store.js'
 import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
 import type { SessionBytesStore, SessionBytesStoreSupplier } from './session-store.js'
 import type { BytesStore } from './store.js'
@@ -86,8 +86,9 @@ export class SegmentedSessionBytesStore extends SegmentedStore implements Sessio
   }
 
   /** Sessions of keys in [keyFrom, keyTo] with end >= earliestEnd and start <= latestStart, in store-key order. */
-  #find(keyFrom: Buffer | null, keyTo: Buffer | null, earliestEnd: number, latestStart: number, backward: boolean): Sessions {
+  #find(keyFrom: Buffer | null, keyTo: Buffer | null, earliestEnd: number, rawLatestStart: number, backward: boolean): Sessions {
     this.checkOpen()
+    const latestStart = queryBound(this.name, rawLatestStart, earliestEnd)
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [][Symbol.iterator]()
     const minEnd = Math.max(earliestEnd, this.minLiveTime())
     const lower = keyFrom === null ? EMPTY : sessionStoreKey(keyFrom, 0, minEnd)

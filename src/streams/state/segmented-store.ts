@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { Segments, type SegmentFactory } from './segments.js'
+import { MAX_TIMESTAMP } from './window-key-schema.js'
 
 /** Base of the segmented bytes stores: subclasses define which times are still live. */
 export abstract class SegmentedStore {
@@ -82,4 +83,15 @@ export function checkTimestamp(storeName: string, timestamp: number, what: strin
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     throw new InvalidArgumentError(`store '${storeName}': ${what} must be a non-negative integer (ms), got ${timestamp}`)
   }
+}
+
+/**
+ * The upper time bound of a query, capped to the largest time a store key holds (so `Infinity`
+ * or Java's Long.MAX_VALUE as a number mean "no bound"); `lower` is checked to be a number too.
+ */
+export function queryBound(storeName: string, upper: number, lower: number): number {
+  if (typeof upper !== 'number' || Number.isNaN(upper) || typeof lower !== 'number' || Number.isNaN(lower)) {
+    throw new InvalidArgumentError(`store '${storeName}': time bounds must be numbers (ms), got ${String(lower)} and ${String(upper)}`)
+  }
+  return Math.min(upper, MAX_TIMESTAMP)
 }

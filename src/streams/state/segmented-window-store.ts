@@ -5,7 +5,7 @@
  */
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
-import { checkTimestamp, SegmentedStore } from './segmented-store.js'
+import { checkTimestamp, queryBound, SegmentedStore } from './segmented-store.js'
 import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
 import type { BytesStore } from './store.js'
 import { MAX_TIMESTAMP, WINDOW_SUFFIX_SIZE, windowStoreKey, windowStoreKeyStart } from './window-key-schema.js'
@@ -96,8 +96,9 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
   }
 
   /** Windows of one key by start time. */
-  #keyFetch(key: Buffer, timeFrom: number, timeTo: number, backward: boolean): IterableIterator<KeyValue<number, Buffer>> {
+  #keyFetch(key: Buffer, timeFrom: number, rawTimeTo: number, backward: boolean): IterableIterator<KeyValue<number, Buffer>> {
     this.checkOpen()
+    const timeTo = queryBound(this.name, rawTimeTo, timeFrom)
     const from = Math.max(timeFrom, this.minLiveTime())
     if (from > timeTo) return [][Symbol.iterator]()
     const lower = windowStoreKey(key, from, 0)
@@ -116,8 +117,9 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
   }
 
   /** Windows of a key range (null: unbounded) in store-key order. */
-  #rangeFetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, backward: boolean): IterableIterator<KeyValue<Windowed<Buffer>, Buffer>> {
+  #rangeFetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, rawTimeTo: number, backward: boolean): IterableIterator<KeyValue<Windowed<Buffer>, Buffer>> {
     this.checkOpen()
+    const timeTo = queryBound(this.name, rawTimeTo, timeFrom)
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return [][Symbol.iterator]()
     const from = Math.max(timeFrom, this.minLiveTime())
     if (from > timeTo) return [][Symbol.iterator]()

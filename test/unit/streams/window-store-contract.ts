@@ -60,6 +60,9 @@ export function windowStoreContract(create: (p: WindowParams) => WindowBytesStor
       expect([...st.fetch('a', 1001, 2999)].map(t)).toEqual(['2000=a2000'])
       expect([...st.backwardFetch('a', 0, 10_000)].map(t)).toEqual(['5000=a5000', '3000=a3000', '2000=a2000', '1000=a1000'])
       expect([...st.fetch('a', 3000, 1000)]).toEqual([])
+      expect([...st.fetch('a', -Infinity, Infinity)].length).toBe(4) // open bounds
+      expect([...st.fetchAll(0, Infinity)].length).toBe(6)
+      expect(() => st.fetch('a', 0, Number.NaN)).toThrow(/time bounds must be numbers/)
       expect([...st.fetch('zz', 0, 10_000)]).toEqual([])
     })
   })
@@ -200,6 +203,7 @@ export function sessionStoreContract(create: (retentionPeriod: number) => Sessio
       st.put(sess('ab', 20, 30), 'other') // extends 'a'
       expect([...st.findSessions('a', 30, 40)].map(e)).toEqual(['a[20,30]=s2', 'a[40,50]=s3'])
       expect([...st.findSessions('a', 31, 39)].map(e)).toEqual([])
+      expect([...st.findSessions('a', -Infinity, Infinity)].length).toBe(3)
       expect([...st.findSessions('a', 0, 100)].map(e)).toEqual(['a[0,10]=s1', 'a[20,30]=s2', 'a[40,50]=s3'])
       expect([...st.backwardFindSessions('a', 0, 100)].map(e)).toEqual(['a[40,50]=s3', 'a[20,30]=s2', 'a[0,10]=s1'])
       expect([...st.fetch('a')].map(e)).toEqual(['a[0,10]=s1', 'a[20,30]=s2', 'a[40,50]=s3'])
