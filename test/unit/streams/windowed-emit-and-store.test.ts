@@ -233,4 +233,15 @@ describe('windowed aggregation stores', () => {
     expect(t3.windowedAggregation?.graceMs).toBe(10)
     expect(t3.filter(() => true).mapValues((v) => v).windowedAggregation?.kind).toBe('session')
   })
+
+  it('sliding count(materialized) burns no index; grouped count(materialized) does (Kafka Streams)', () => {
+    const b1 = new StreamsBuilder()
+    const sliding = b1.stream('in', { key: s, value: s }).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)).count(Materialized.with(s, Serdes.int64()))
+    expect([sliding.queryableStoreName, sliding.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000001', 'KSTREAM-AGGREGATE-0000000002'])
+    const b2 = new StreamsBuilder()
+    const plain = b2.stream('in', { key: s, value: s }).groupByKey().count(Materialized.with(s, Serdes.int64()))
+    expect([plain.queryableStoreName, plain.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000002', 'KSTREAM-AGGREGATE-0000000003'])
+    const b3 = new StreamsBuilder()
+    expect(b3.stream('in', { key: s, value: s }).groupByKey().count().name).toBe('KSTREAM-AGGREGATE-0000000002')
+  })
 })
