@@ -378,7 +378,7 @@ export class Client implements AsyncDisposable {
    */
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
     this.check()
-    return this.owned.add(new GroupConsumer(this.cluster, options))
+    return this.owned.add(new GroupConsumer(this.cluster, options, (consumer) => this.untrack(consumer)))
   }
 
   /** The partition the Java client's default partitioner picks for `key`. */

@@ -74,6 +74,13 @@ export {
   type OffsetToCommit,
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
+export {
+  ConsumerFailureError,
+  ConsumerRetryError,
+  ConsumerUnavailableError,
+  PollIntervalExceededError,
+  type ConsumerFailureKind,
+} from './consumer/consumer-errors.js'
 export type { FetchCursor } from './consumer/fetch-result.js'
 export {
   rangeAssignor,
