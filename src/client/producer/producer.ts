@@ -19,7 +19,10 @@ import { partitionForKey } from '../partitioner.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { validateProduceRecords } from '../validate.js'
 import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
-import { estimateRecordSize } from './batch-producer.js'
+import { estimateRecordSize, recordSizeRefusal } from './record-size.js'
+import type { BudgetWaiter } from './byte-budget.js'
+import type { RecordTooLargeError } from './errors.js'
+import { ProducerWritable, type ProducerWritableOptions } from './producer-writable.js'
 import { Sender } from './sender.js'
 import { TransactionManager } from './transaction-manager.js'
 import type { TransactionState } from './txn-state.js'
@@ -52,8 +55,25 @@ export interface ProducerOptions {
   lingerMs?: number
   /** A partition's batch is sent once its records reach this size (default 1 MiB). */
   maxBatchBytes?: number
-  /** Bytes of records buffered or in flight, over all partitions, before `send` waits (default 32 MiB). */
+  /**
+   * Bytes of records buffered or in flight, over all partitions, before `send` waits (default
+   * 32 MiB; Java's buffer.memory). A waiting send keeps a reference to its record, no copy.
+   */
   maxBufferedBytes?: number
+  /**
+   * How long a send waits for buffer space before it fails with {@link BufferExhaustedError}
+   * (default 60000 ms; Java's max.block.ms). 0 fails at once when the buffer is full. For a
+   * transactional producer, also how long coordinator calls (init, commit, abort, sendOffsets)
+   * retry before failing.
+   */
+  maxBlockMs?: number
+  /**
+   * The largest record accepted, in bytes once serialized with its batch header (default 1 MiB;
+   * Java's max.request.size). A larger record fails at once with {@link RecordTooLargeError}
+   * instead of being sent: the broker refuses records above its `message.max.bytes` (1 MiB by
+   * default) and drops connections whose request exceeds `socket.request.max.bytes`.
+   */
+  maxRequestSize?: number
   /** Produce requests in flight per broker, and batches per partition (default 5; at most 5 when idempotent). */
   maxInFlight?: number
   compression?: CompressionCodec
@@ -89,18 +109,56 @@ export interface TransactionalProducerOptions extends Omit<ProducerOptions, 'ide
   transactionalId: string
   /** The coordinator aborts a transaction open longer than this (default 60000 ms). */
   transactionTimeoutMs?: number
-  /** How long coordinator calls (init, commit, abort, sendOffsets) retry before failing (default 60000 ms). */
-  maxBlockMs?: number
 }
 
 /** How long a topic's partition count is reused without asking the cluster's metadata cache. */
 const TOPIC_INFO_TTL_MS = 1000
 
-/** A record with its own promise. */
-class SingleRecord implements PendingRecord {
-  resolve!: (offset: bigint) => void
+/**
+ * One send: its promise, and while it waits for buffer space, a reference to its record (no
+ * copy, no closure): the constant a waiting send costs.
+ */
+class SingleRecord implements PendingRecord, BudgetWaiter {
+  deadline = 0
+  resolveSend!: (m: RecordMetadata) => void
   reject!: (err: Error) => void
-  constructor(readonly size: number) {}
+  readonly promise: Promise<RecordMetadata>
+
+  constructor(
+    readonly size: number,
+    private readonly producer: Producer,
+    private readonly q: PartitionQueue,
+    private record: ProduceRecord | undefined,
+    private readonly generation: number | undefined,
+    /** Called once the record is in a batch (the writable stream's backpressure). */
+    private readonly onAdmitted: (() => void) | undefined,
+  ) {
+    this.promise = new Promise<RecordMetadata>((resolve, reject) => {
+      this.resolveSend = resolve
+      this.reject = reject
+    })
+  }
+
+  resolve(offset: bigint): void {
+    this.resolveSend({ topic: this.q.topic, partition: this.q.partition, offset })
+  }
+
+  nextSize(): number {
+    return this.size
+  }
+
+  admitNext(): boolean {
+    const record = this.record!
+    this.record = undefined
+    this.producer.appendAdmitted(this.q, record, this, this.generation)
+    this.onAdmitted?.()
+    return true
+  }
+
+  refuse(err: Error): void {
+    this.record = undefined
+    this.reject(err)
+  }
 }
 
 /** One promise for the records of a {@link Producer.sendBatch} call. */
@@ -176,6 +234,8 @@ export class Producer implements AsyncDisposable {
   private readonly sticky = new Map<string, { partition: number; bytes: number }>()
   private closed = false
   private readonly maxBatchBytes: number
+  private readonly maxRequestSize: number
+  private readonly maxBufferedBytes: number
   protected readonly accumulator: RecordAccumulator
   protected readonly sender: Sender
   /** Set for transactional producers. */
@@ -202,11 +262,15 @@ export class Producer implements AsyncDisposable {
     if (idempotent && maxInFlight > 5) throw new InvalidArgumentError(`an idempotent producer allows at most 5 requests in flight, got ${maxInFlight}`)
     this.idempotent = idempotent
     this.maxBatchBytes = nonNegativeInt('maxBatchBytes', options.maxBatchBytes, 1 << 20)
+    this.maxRequestSize = nonNegativeInt('maxRequestSize', options.maxRequestSize, 1 << 20)
+    this.maxBufferedBytes = nonNegativeInt('maxBufferedBytes', options.maxBufferedBytes, 32 << 20)
+    const maxBlockMs = nonNegativeInt('maxBlockMs', options.maxBlockMs, 60_000, true)
     this.accumulator = new RecordAccumulator(
       {
         lingerMs: nonNegativeInt('lingerMs', options.lingerMs, 5, true),
         maxBatchBytes: this.maxBatchBytes,
-        maxBufferedBytes: nonNegativeInt('maxBufferedBytes', options.maxBufferedBytes, 32 << 20),
+        maxBufferedBytes: this.maxBufferedBytes,
+        maxBlockMs,
       },
       () => this.sender.wake(),
     )
@@ -218,7 +282,7 @@ export class Producer implements AsyncDisposable {
             cluster,
             transactionalId,
             nonNegativeInt('transactionTimeoutMs', options.transactionTimeoutMs, 60_000),
-            nonNegativeInt('maxBlockMs', options.maxBlockMs, 60_000, true),
+            maxBlockMs,
           )
     this.sender = new Sender(
       cluster,
@@ -251,9 +315,33 @@ export class Producer implements AsyncDisposable {
 
   /**
    * Sends one record; resolves with where it was written once its batch is acknowledged.
-   * Waits first while the producer's buffer is full (backpressure).
+   * While the producer's buffer is full the record waits its turn (up to `maxBlockMs`, then
+   * {@link BufferExhaustedError}); a record above `maxRequestSize` fails at once with
+   * {@link RecordTooLargeError}. For bulk loads, {@link Producer.writable} applies backpressure
+   * to the writer instead of queueing every record.
    */
   send(record: ProducerRecord): Promise<RecordMetadata> {
+    return this.sendThen(record, undefined)
+  }
+
+  /**
+   * A Writable stream (object mode) that sends each record written to it to `topic` (a
+   * record's own `topic` must be absent or the same). A write completes once its record is in
+   * the producer's buffer, so the writer is held back while the buffer (`maxBufferedBytes`) is
+   * full: at most `highWaterMark` records wait in the stream beyond it. The stream finishes
+   * once every record written is acknowledged, and is destroyed with the first send's error.
+   *
+   * ```ts
+   * await pipeline(Readable.from(records), producer.writable('events'))
+   * ```
+   */
+  writable(topic: string, options: ProducerWritableOptions = {}): ProducerWritable {
+    if (typeof topic !== 'string' || topic.length === 0) throw new InvalidArgumentError('writable needs a topic name')
+    return new ProducerWritable(topic, (record, onAdmitted) => this.sendThen(record, onAdmitted), options)
+  }
+
+  /** {@link send}, calling `onAdmitted` once the record is in a batch (not when it fails before). */
+  private sendThen(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!record || typeof record.topic !== 'string') return Promise.reject(new InvalidArgumentError('send needs a record with a topic'))
@@ -266,9 +354,13 @@ export class Producer implements AsyncDisposable {
       } catch (err) {
         return Promise.reject(err)
       }
-      return this.enqueueOne(record, partition, this.txn?.generation)
+      return this.enqueueOne(record, partition, this.txn?.generation, onAdmitted)
     }
-    return this.sendSlow(record)
+    return this.sendSlow(record, onAdmitted)
+  }
+
+  private sizeRefusal(size: number, what: string): RecordTooLargeError | undefined {
+    return recordSizeRefusal(size, what, this.maxRequestSize, this.maxBufferedBytes)
   }
 
   private queueFor(topic: string, partition: number): PartitionQueue {
@@ -277,32 +369,25 @@ export class Producer implements AsyncDisposable {
     return (byPartition[partition] ??= this.accumulator.queue(topic, partition))
   }
 
-  private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined): Promise<RecordMetadata> {
+  private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined, onAdmitted?: () => void): Promise<RecordMetadata> {
     try {
       validateProduceRecords([record])
     } catch (err) {
       return Promise.reject(err)
     }
-    const topic = record.topic
     const size = estimateRecordSize(record)
-    const item = new SingleRecord(size)
-    const p = new Promise<bigint>((resolve, reject) => {
-      item.resolve = resolve
-      item.reject = reject
-    })
-    const q = this.queueFor(topic, partition)
-    const budget = this.accumulator.budget
-    if (budget.canAdmit(size)) {
-      budget.reserve(size)
-      this.appendAdmitted(q, record, item, generation)
-    } else {
-      budget.admitAll(1, () => size, () => this.appendAdmitted(q, record, item, generation))
-    }
-    return p.then((offset) => ({ topic, partition, offset }))
+    const tooLarge = this.sizeRefusal(size, `the record for ${record.topic}-${partition}`)
+    if (tooLarge) return Promise.reject(tooLarge)
+    const item = new SingleRecord(size, this, this.queueFor(record.topic, partition), record, generation, onAdmitted)
+    this.accumulator.budget.admit(item)
+    return item.promise
   }
 
-  /** Appends an admitted record (which may have waited for buffer space), unless the producer moved on meanwhile. */
-  private appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
+  /**
+   * Appends an admitted record (which may have waited for buffer space), unless the producer
+   * moved on meanwhile. @internal
+   */
+  appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
     // (Closing does not refuse records sent before close(): it flushes them.)
     const refused = this.txn?.sendError(generation)
     if (refused) {
@@ -390,11 +475,19 @@ export class Producer implements AsyncDisposable {
     }
     const group = new PendingGroup(records.length)
     const items = new Array<GroupItem>(records.length)
-    for (let i = 0; i < records.length; i++) items[i] = new GroupItem(group, i, records[i].topic, partitions[i], estimateRecordSize(records[i]))
+    for (let i = 0; i < records.length; i++) {
+      const size = estimateRecordSize(records[i])
+      const tooLarge = this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`)
+      if (tooLarge) return Promise.reject(tooLarge)
+      items[i] = new GroupItem(group, i, records[i].topic, partitions[i], size)
+    }
     this.accumulator.budget.admitAll(
       items.length,
       (i) => items[i].size,
       (i) => this.appendAdmitted(this.queueFor(records[i].topic, partitions[i]), records[i], items[i], generation),
+      (from, err) => {
+        for (let i = from; i < items.length; i++) items[i].reject(err)
+      },
     )
     return group.promise
   }
@@ -432,7 +525,7 @@ export class Producer implements AsyncDisposable {
     return done
   }
 
-  private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
+  private async sendSlow(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
     // The transaction the record is sent in (it must not slip into the next one while metadata loads).
     const generation = this.txn?.generation
     this.slowSends++
@@ -440,7 +533,7 @@ export class Producer implements AsyncDisposable {
     const done = await this.slowTurn()
     try {
       const n = await this.partitionCount(record.topic)
-      const p = this.enqueueOne(record, this.pickPartition(record, n), generation)
+      const p = this.enqueueOne(record, this.pickPartition(record, n), generation, onAdmitted)
       handedOver = true
       this.slowSends--
       done()
