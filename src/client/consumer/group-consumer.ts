@@ -68,6 +68,13 @@ export interface GroupConsumerOptions {
   /** Fetched bytes held for the caller before fetching pauses (default 32 MiB). */
   maxBufferedBytes?: number
   /**
+   * Decompressed bytes allowed for the batches of one fetched partition, together (default:
+   * 256 MiB, or 64 times the partition's fetched bytes when that is larger). A batch that would
+   * take them past it fails with a DecodeError while it is being decompressed, so a compression
+   * bomb cannot exhaust memory; each batch's output is released once its records are read.
+   */
+  maxDecompressedBytes?: number
+  /**
    * 'classic' (JoinGroup/SyncGroup, client-side assignors; default) or
    * 'consumer' (KIP-848: ConsumerGroupHeartbeat, the broker assigns; Kafka 4.0+).
    */
@@ -147,8 +154,8 @@ interface Buffered {
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
 export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable {
-  private readonly opts: Required<Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'serverAssignor'>> &
-    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'serverAssignor'>
+  private readonly opts: Required<Omit<GroupConsumerOptions, 'groupInstanceId' | 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'serverAssignor' | 'maxDecompressedBytes'>> &
+    Pick<GroupConsumerOptions, 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'serverAssignor' | 'maxDecompressedBytes'>
   private readonly coordinators: Coordinators
   private readonly groupLane: string
   private readonly fetchLane: string
@@ -208,6 +215,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       maxBufferedBytes: options.maxBufferedBytes ?? 32 << 20,
       groupProtocol: options.groupProtocol ?? 'classic',
       serverAssignor: options.serverAssignor,
+      maxDecompressedBytes: options.maxDecompressedBytes,
       onAssigned: options.onAssigned,
       onRevoked: options.onRevoked,
       onLost: options.onLost,
@@ -886,7 +894,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           }
           throw err
         }
-        const result = fetchResultOf(p, r.offset, this.opts.isolationLevel)
+        const result = fetchResultOf(p, r.offset, this.opts.isolationLevel, this.opts.maxDecompressedBytes)
         r.s.fetchPosition = result.nextOffset
         if (result.isEmpty) continue
         this.buffer.push({ state: r.s, epoch: r.s.epoch, result })
