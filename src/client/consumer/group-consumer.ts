@@ -35,6 +35,7 @@ import { ClientClosedError, UnsupportedVersionError } from '../errors.js'
 import { PartitionClient } from '../partition-client.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { cooperativeStickyAssignor, type Assignor, type MemberSubscription, type TopicPartition } from './assignor.js'
+import { DecompressionBudget } from '../../protocol/records/index.js'
 import { fetchResultOf, type FetchCursor, type IsolationLevel, type LazyFetchResult } from './fetch-result.js'
 
 /** Options of a {@link GroupConsumer}. */
@@ -196,6 +197,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     if (options.groupProtocol !== undefined && options.groupProtocol !== 'classic' && options.groupProtocol !== 'consumer') {
       throw new InvalidArgumentError(`groupProtocol must be 'classic' or 'consumer', got ${String(options.groupProtocol)}`)
     }
+    // Checked here rather than at the first fetch.
+    if (options.maxDecompressedBytes !== undefined) new DecompressionBudget(options.maxDecompressedBytes)
     const reset = options.autoOffsetReset ?? 'latest'
     if (!['earliest', 'latest', 'error'].includes(reset)) throw new InvalidArgumentError(`autoOffsetReset must be 'earliest', 'latest' or 'error'`)
     this.opts = {

@@ -111,7 +111,11 @@ export interface TransactionalProducerOptions extends Omit<ProducerOptions, 'ide
   transactionTimeoutMs?: number
 }
 
-/** How long a topic's partition count is reused without asking the cluster's metadata cache. */
+/**
+ * How long a topic's partition count is used before it is read again from the cluster's
+ * metadata cache (in the background: sends keep using the known count meanwhile, so a loop of
+ * sends that lasts longer than this never waits on metadata).
+ */
 const TOPIC_INFO_TTL_MS = 1000
 
 /**
@@ -227,6 +231,8 @@ export class Producer implements AsyncDisposable {
   private readonly queuesByTopic = new Map<string, PartitionQueue[]>()
   /** Partition counts recently read from the cluster's metadata cache. */
   private readonly topicInfo = new Map<string, { partitions: number; at: number }>()
+  /** Topics whose partition count is being read again. */
+  private readonly refreshing = new Set<string>()
   /** Sends on the slow path not yet handed over: later sends must not overtake them. */
   private slowSends = 0
   /** Settles when the latest slow-path send has handed its records over. */
@@ -346,11 +352,11 @@ export class Producer implements AsyncDisposable {
     if (refused) return Promise.reject(refused)
     if (!record || typeof record.topic !== 'string') return Promise.reject(new InvalidArgumentError('send needs a record with a topic'))
     // Fast path: metadata at hand, no await before queuing.
-    const info = this.slowSends === 0 ? this.topicInfo.get(record.topic) : undefined
-    if (info !== undefined && Date.now() - info.at < TOPIC_INFO_TTL_MS) {
+    const partitions = this.slowSends === 0 ? this.knownPartitions(record.topic) : undefined
+    if (partitions !== undefined) {
       let partition: number
       try {
-        partition = this.pickPartition(record, info.partitions)
+        partition = this.pickPartition(record, partitions)
       } catch (err) {
         return Promise.reject(err)
       }
@@ -361,6 +367,26 @@ export class Producer implements AsyncDisposable {
 
   private sizeRefusal(size: number, what: string): RecordTooLargeError | undefined {
     return recordSizeRefusal(size, what, this.maxRequestSize, this.maxBufferedBytes)
+  }
+
+  /**
+   * The partition count of a topic seen before, at once; refreshed in the background once older
+   * than TOPIC_INFO_TTL_MS (a topic found deleted is forgotten, so its next send looks it up).
+   * Before, a stale count sent every send through the slow path, one metadata await each in a
+   * chain, which made a burst of sends slower the longer it lasted.
+   */
+  private knownPartitions(topic: string): number | undefined {
+    const info = this.topicInfo.get(topic)
+    if (info === undefined) return undefined
+    if (Date.now() - info.at >= TOPIC_INFO_TTL_MS && !this.refreshing.has(topic)) {
+      this.refreshing.add(topic)
+      this.partitionCount(topic)
+        .catch((err: unknown) => {
+          if (err instanceof KafkaProtocolError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) this.topicInfo.delete(topic)
+        })
+        .finally(() => this.refreshing.delete(topic))
+    }
+    return info.partitions
   }
 
   private queueFor(topic: string, partition: number): PartitionQueue {
@@ -420,17 +446,16 @@ export class Producer implements AsyncDisposable {
     if (records.length === 0) return Promise.resolve([])
     if (this.slowSends === 0) {
       const partitions = new Array<number>(records.length)
-      const now = Date.now()
       let ok = true
       for (let i = 0; i < records.length; i++) {
         const r = records[i]
-        const info = this.topicInfo.get(r.topic)
-        if (info === undefined || now - info.at >= TOPIC_INFO_TTL_MS) {
+        const known = this.knownPartitions(r.topic)
+        if (known === undefined) {
           ok = false
           break
         }
         try {
-          partitions[i] = this.pickPartition(r, info.partitions)
+          partitions[i] = this.pickPartition(r, known)
         } catch (err) {
           return Promise.reject(err)
         }

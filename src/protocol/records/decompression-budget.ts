@@ -10,6 +10,7 @@ import { DEFAULT_MAX_DECOMPRESSED_BYTES } from './compression/index.js'
 /** With the default limit, a fetch may inflate to this many times its size on the wire (if above 256 MiB). */
 const DEFAULT_RATIO = 64
 
+/** Decompressed bytes allowed, and used so far, for the batches of one fetched partition. */
 export class DecompressionBudget {
   #used = 0
 
