@@ -4,7 +4,7 @@
  *
  *   KAFKA_CONNECT=127.0.0.1:9092 npx tsx examples/admin.ts [topic] [group]
  */
-import { Client } from '../src/index.js'
+import { Client } from 'peridot-kafka'
 
 const [topic = 'orders', groupId = 'order-processors'] = process.argv.slice(2)
 const client = await Client.connect({ brokers: [process.env.KAFKA_CONNECT ?? '127.0.0.1:9092'] })

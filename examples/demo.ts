@@ -8,8 +8,8 @@
  *   npm run demo                       # local broker, started and stopped here
  *   KAFKA_CONNECT=127.0.0.1:9092 npm run demo
  */
-import { Client, type ProduceRecord } from '../src/index.js'
-import { startLocalBroker, type LocalBroker } from '../src/dev/index.js'
+import { Client, type ProduceRecord } from 'peridot-kafka'
+import { startLocalBroker, type LocalBroker } from 'peridot-kafka/dev'
 import { runWordCount } from './streams-wordcount.js'
 
 const ENTRIES = Number(process.env.DEMO_ENTRIES ?? 200_000)

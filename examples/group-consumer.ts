@@ -4,7 +4,7 @@
  *
  *   KAFKA_CONNECT=127.0.0.1:9092 npx tsx examples/group-consumer.ts my-topic my-group
  */
-import { Client, cooperativeStickyAssignor } from '../src/index.js'
+import { Client, cooperativeStickyAssignor } from 'peridot-kafka'
 
 const [topic = 'orders', groupId = 'order-processors'] = process.argv.slice(2)
 const client = await Client.connect({ brokers: [process.env.KAFKA_CONNECT ?? '127.0.0.1:9092'] })

@@ -6,7 +6,7 @@
  *   KAFKA_CA=ca.pem [KAFKA_CERT=client.pem KAFKA_KEY=client.key] npx tsx examples/sasl-tls.ts
  */
 import { readFileSync } from 'node:fs'
-import { AuthenticationError, Client } from '../src/index.js'
+import { AuthenticationError, Client } from 'peridot-kafka'
 
 const env = (name: string) => process.env[name]
 const file = (name: string) => (env(name) ? readFileSync(env(name)!, 'utf8') : undefined)

@@ -3,7 +3,7 @@
  * Run: npx tsx examples/streams-wordcount-test.ts
  */
 import assert from 'node:assert/strict'
-import { Serdes, StreamsBuilder, TopologyTestDriver } from '../src/streams/index.js'
+import { Serdes, StreamsBuilder, TopologyTestDriver } from 'peridot-kafka/streams'
 
 // The topology under test: count words per line.
 function wordCountTopology() {

@@ -4,8 +4,8 @@
  *
  *   KAFKA_CONNECT=127.0.0.1:9092 npx tsx examples/streams-wordcount.ts
  */
-import { Client } from '../src/index.js'
-import { KafkaStreams, Serdes, StreamsBuilder } from '../src/streams/index.js'
+import { Client } from 'peridot-kafka'
+import { KafkaStreams, Serdes, StreamsBuilder } from 'peridot-kafka/streams'
 
 /** Runs word count on `lines`; returns the final count per word. */
 export async function runWordCount(bootstrap: string, lines: string[], log: (line: string) => void = console.log): Promise<Map<string, number>> {

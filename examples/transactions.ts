@@ -12,7 +12,7 @@ import {
   ProducerFencedError,
   TransactionAbortableError,
   TransactionOutcomeUnknownError,
-} from '../src/index.js'
+} from 'peridot-kafka'
 
 const [input = 'orders', output = 'orders-upper', groupId = 'order-uppercaser'] = process.argv.slice(2)
 const client = await Client.connect({ brokers: [process.env.KAFKA_CONNECT ?? '127.0.0.1:9092'] })

@@ -2,7 +2,7 @@
  * Peridot: a pure-TypeScript Kafka toolkit.
  *
  * ```ts
- * import { Client } from 'peridot'
+ * import { Client } from 'peridot-kafka'
  * const client = await Client.connect({ brokers: ['127.0.0.1:9092'] })
  * const pc = await client.partitionClient('wal', 0)
  * const [offset] = await pc.produce([{ key: null, value: Buffer.from('entry') }])

@@ -12,6 +12,7 @@ import { DescribeConfigs } from '../protocol/messages/describe-configs.js'
 import { ListOffsets } from '../protocol/messages/list-offsets.js'
 import { Metadata } from '../protocol/messages/metadata.js'
 import { crc32cImplementation } from '../protocol/records/crc32c.js'
+import { zstdImplementation } from '../protocol/records/compression/zstd.js'
 import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
@@ -92,8 +93,9 @@ export class Client implements AsyncDisposable {
     if (!crcLogged) {
       crcLogged = true
       const impl = crc32cImplementation()
-      if (impl === 'native') logger.debug('CRC32C: native implementation')
-      else logger.warn('CRC32C: slow JavaScript fallback in use (the native sse4_crc32 module did not build)')
+      if (impl === 'native') logger.debug('CRC32C: native implementation (@node-rs/crc32)')
+      else logger.warn('CRC32C: JavaScript fallback in use (no prebuilt @node-rs/crc32 binary loaded for this platform)')
+      logger.debug(`zstd: ${zstdImplementation() === 'node:zlib' ? "Node's built-in node:zlib" : 'WebAssembly build (this Node has no zstd in node:zlib)'}`)
     }
     let cluster: Cluster
     try {

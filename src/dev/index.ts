@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { startLocalBroker } from 'peridot/dev'
+ * import { startLocalBroker } from 'peridot-kafka/dev'
  * const broker = await startLocalBroker({ port: 9092, onProgress: console.log })
  * console.log(broker.bootstrap) // 127.0.0.1:9092
  * await broker.stop()

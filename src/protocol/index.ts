@@ -1,5 +1,5 @@
 /**
- * `peridot/protocol`: the Kafka wire codec without I/O — primitives, one module
+ * `peridot-kafka/protocol`: the Kafka wire codec without I/O — primitives, one module
  * per API (request encoder, response decoder, version range), record batches
  * with CRC32C and compression, error codes, the consumer protocol and SASL.
  */

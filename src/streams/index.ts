@@ -1,8 +1,8 @@
 /**
- * peridot/streams: Kafka Streams-style processing in TypeScript.
+ * `peridot-kafka/streams`: Kafka Streams-style processing in TypeScript.
  *
  * ```ts
- * import { StreamsBuilder, Serdes, TopologyTestDriver } from 'peridot/streams'
+ * import { StreamsBuilder, Serdes, TopologyTestDriver } from 'peridot-kafka/streams'
  * const b = new StreamsBuilder()
  * b.stream('text-lines', { key: Serdes.string(), value: Serdes.string() })
  *   .flatMapValues((line) => line.toLowerCase().split(/\W+/))

@@ -1,22 +1,32 @@
 /**
  * CRC32C (Castagnoli), the checksum of Kafka record batches (magic 2).
  *
- * Backed by `fast-crc32c`, which loads the native `sse4_crc32` addon when it
- * built and otherwise falls back to a (much slower) pure-JS table.
+ * Backed by `@node-rs/crc32` (hardware CRC32C instructions), whose binaries ship
+ * prebuilt in per-platform npm packages, so installing compiles nothing. Where no
+ * binary fits the platform, a slice-by-8 table in JavaScript takes over.
+ * bench/RESULTS.md ("CRC32C and zstd without compiling") has the measurements
+ * behind the choice.
  */
 import { createRequire } from 'node:module'
+import { crc32cJs } from './crc32c-js.js'
 
-interface Crc32cImpl {
-  calculate(buf: Uint8Array, initial?: number): number
+type Crc32cFn = (buf: Uint8Array) => number
+
+function loadNative(): Crc32cFn | undefined {
+  try {
+    const require = createRequire(import.meta.url)
+    const native = require('@node-rs/crc32') as { crc32c(input: Uint8Array, initialState?: number): number }
+    const fn = native.crc32c
+    // A binary that loads but computes the wrong polynomial must not be used.
+    return fn(Buffer.from('123456789')) >>> 0 === 0xe3069283 ? fn : undefined
+  } catch {
+    return undefined
+  }
 }
 
-const require = createRequire(import.meta.url)
-const impl = require('fast-crc32c') as Crc32cImpl
-// fast-crc32c returns the chosen implementation module itself, so identity with
-// its JS fallback module tells which one is active (it has no flag for it).
-const jsImpl = require('fast-crc32c/impls/js_crc32c') as Crc32cImpl
-const implementation: 'native' | 'javascript' = impl === jsImpl ? 'javascript' : 'native'
-const calculate = impl.calculate
+const native = loadNative()
+const implementation: 'native' | 'javascript' = native ? 'native' : 'javascript'
+const calculate: Crc32cFn = native ?? crc32cJs
 
 /** CRC32C of `buf`, as an unsigned 32-bit integer. */
 export function crc32c(buf: Uint8Array): number {
