@@ -15,7 +15,9 @@
  * KAFKA_CONNECT=127.0.0.1:29092 npx tsx bench/producer-memory.ts --records 10000,200000,1000000 --modes send,batch,writable
  * ```
  *
- * `--timeout-s` (default 300) ends a case that takes longer.
+ * `--timeout-s` (default 300) ends a case that takes longer; `--record-size` (default 100),
+ * `--max-buffered` (default 1 MiB) and `--fresh-values` (a new value Buffer per record rather
+ * than one shared) change the workload.
  */
 import { spawnSync } from 'node:child_process'
 import { Readable } from 'node:stream'
@@ -24,8 +26,12 @@ import { fileURLToPath } from 'node:url'
 import { Client } from '../src/index.js'
 import { BatchProducer } from '../src/client/producer/batch-producer.js'
 
-const RECORD_SIZE = 100
-const MAX_BUFFERED = 1 << 20
+/** Value bytes per record (`--record-size`, default 100). */
+const RECORD_SIZE = Number(arg('record-size', '100'))
+/** The producers' `maxBufferedBytes` (`--max-buffered`, default 1 MiB). */
+const MAX_BUFFERED = Number(arg('max-buffered', String(1 << 20)))
+/** `--fresh-values`: a new value Buffer per record (as most code sends), instead of one shared value. */
+const FRESH = process.argv.includes('--fresh-values')
 
 type Mode = 'send' | 'batch' | 'writable'
 
@@ -44,7 +50,9 @@ function arg(name: string, dflt: string): string {
 
 async function runCase(mode: Mode, n: number, topic: string, bootstrap: string): Promise<CaseResult> {
   const client = await Client.connect({ brokers: [bootstrap], clientId: 'bench-memory' })
-  const value = Buffer.alloc(RECORD_SIZE, 'x')
+  const shared = Buffer.alloc(RECORD_SIZE, 'x')
+  const valueOf = FRESH ? () => Buffer.alloc(RECORD_SIZE, 'x') : () => shared
+  const value = shared
   let failed = 0
   const onError = (): void => void failed++
   const startRssMB = process.memoryUsage().rss / 1e6
@@ -53,17 +61,17 @@ async function runCase(mode: Mode, n: number, topic: string, bootstrap: string):
     const bp = new BatchProducer(await client.partitionClient(topic, 0), { maxBufferedBytes: MAX_BUFFERED })
     await bp.produce({ value })
     t0 = performance.now()
-    for (let i = 0; i < n; i++) bp.produce({ value }).catch(onError)
+    for (let i = 0; i < n; i++) bp.produce({ value: valueOf() }).catch(onError)
     await bp.flush()
   } else {
     const producer = client.producer({ maxBufferedBytes: MAX_BUFFERED })
     await producer.send({ topic, value })
     t0 = performance.now()
     if (mode === 'send') {
-      for (let i = 0; i < n; i++) producer.send({ topic, value }).catch(onError)
+      for (let i = 0; i < n; i++) producer.send({ topic, value: valueOf() }).catch(onError)
     } else {
       const records = (function* () {
-        for (let i = 0; i < n; i++) yield { value }
+        for (let i = 0; i < n; i++) yield { value: valueOf() }
       })()
       // writable() exists only after the memory work: this mode is skipped on older commits.
       const w = (producer as unknown as { writable(topic: string): NodeJS.WritableStream }).writable(topic)
@@ -96,7 +104,9 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url)
   for (const mode of modes) {
     for (const n of counts) {
-      const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', self, '--child', '--mode', mode, '--n', String(n), '--topic', topic, '--bootstrap', bootstrap], {
+      const passOn = ['--record-size', String(RECORD_SIZE), '--max-buffered', String(MAX_BUFFERED), ...(FRESH ? ['--fresh-values'] : [])]
+      const childArgs = ['--max-old-space-size=12288', '--import', 'tsx', self, '--child', '--mode', mode, '--n', String(n), '--topic', topic, '--bootstrap', bootstrap, ...passOn]
+      const r = spawnSync(process.execPath, childArgs, {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
         maxBuffer: 1 << 20,
