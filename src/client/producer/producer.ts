@@ -71,7 +71,8 @@ export interface ProducerOptions {
    * The largest record accepted, in bytes once serialized with its batch header (default 1 MiB;
    * Java's max.request.size). A larger record fails at once with {@link RecordTooLargeError}
    * instead of being sent: the broker refuses records above its `message.max.bytes` (1 MiB by
-   * default) and drops connections whose request exceeds `socket.request.max.bytes`.
+   * default) and drops connections whose request exceeds `socket.request.max.bytes`. (How many
+   * batches share one Produce request is `maxRequestBytes`.)
    */
   maxRequestSize?: number
   /** Produce requests in flight per broker, and batches per partition (default 5; at most 5 when idempotent). */
@@ -434,6 +435,7 @@ export class Producer implements AsyncDisposable {
    * Sends an array of records (any topics and partitions); resolves with their metadata, in
    * the order given, once every one is acknowledged, or rejects with the first failure. Each
    * partition's records keep their array order; one promise per call rather than per record.
+   * A record above `maxRequestSize` fails the whole call at once, before any record is queued.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     const refused = this.refusal()
