@@ -17,13 +17,15 @@
  *
  * `--timeout-s` (default 300) ends a case that takes longer; `--record-size` (default 100),
  * `--max-buffered` (default 1 MiB) and `--fresh-values` (a new value Buffer per record rather
- * than one shared) change the workload.
+ * than one shared) change the workload. `node --expose-gc --import tsx bench/producer-memory.ts
+ * --per-call` measures the heap one waiting produce() call costs, without a broker.
  */
 import { spawnSync } from 'node:child_process'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { Client } from '../src/index.js'
+import type { PartitionClient } from '../src/client/partition-client.js'
 import { BatchProducer } from '../src/client/producer/batch-producer.js'
 
 /** Value bytes per record (`--record-size`, default 100). */
@@ -85,6 +87,29 @@ async function runCase(mode: Mode, n: number, topic: string, bootstrap: string):
   return { mode, records: n, seconds, peakRssMB: process.resourceUsage().maxRSS / 1e3, startRssMB }
 }
 
+/**
+ * `--per-call`: heap bytes one waiting `BatchProducer.produce()` call costs (its promise kept by
+ * the caller), against a partition client that never answers so every call waits; no broker.
+ */
+async function perCallHeap(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) throw new Error('run with node --expose-gc --import tsx bench/producer-memory.ts --per-call')
+  const never = { produceEncoded: () => new Promise<bigint>(() => undefined) } as unknown as PartitionClient
+  const bp = new BatchProducer(never, { maxBufferedBytes: 1024, lingerMs: 0 })
+  const record = { value: Buffer.alloc(RECORD_SIZE) }
+  for (let i = 0; i < 20; i++) void bp.produce(record) // fills the budget
+  await new Promise((r) => setTimeout(r, 10))
+  const n = 200_000
+  const kept = new Array<Promise<bigint>>(n)
+  gc()
+  const before = process.memoryUsage().heapUsed
+  for (let i = 0; i < n; i++) kept[i] = bp.produce(record)
+  gc()
+  const perCall = (process.memoryUsage().heapUsed - before) / n - 8 // minus the caller's array slot
+  process.stdout.write(`heap per waiting produce() call: ${Math.round(perCall)} B (${n} calls waiting)\n`)
+  process.exit(0)
+}
+
 async function child(): Promise<void> {
   const res = await runCase(arg('mode', 'send') as Mode, Number(arg('n', '10000')), arg('topic', ''), arg('bootstrap', ''))
   process.stdout.write(JSON.stringify(res) + '\n')
@@ -128,4 +153,4 @@ async function main(): Promise<void> {
   process.stdout.write(rows.join('\n') + '\n')
 }
 
-await (process.argv.includes('--child') ? child() : main())
+await (process.argv.includes('--per-call') ? perCallHeap() : process.argv.includes('--child') ? child() : main())
