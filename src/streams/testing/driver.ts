@@ -3,17 +3,22 @@
  * TopologyTestDriver. Every sub-topology runs as one task (partition 0); records written to
  * repartition topics (and to topics the topology itself reads) are processed right after the
  * record that produced them; wall-clock time is mocked and moves only through
- * {@link TopologyTestDriver.advanceWallClockTime}.
+ * {@link TopologyTestDriver.advanceWallClockTime}. Like Kafka Streams' driver it commits after
+ * every record (stores are flushed).
  */
 import { decodeRecordBatches, encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import { TopologyError } from '../errors.js'
 import type { KeyValue, RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { KeyValueStore, StateStore } from '../state/store.js'
-import type { Topology } from '../topology/topology.js'
+import { plainWindowFacade, queryableTypeOf, type QueryableStoreType } from '../state/read-only-views.js'
+import type { SessionStore } from '../state/session-store.js'
+import type { TimestampedWindowStore, WindowStore } from '../state/window-store.js'
+import type { StoreRegistration, Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
 import { StreamTask, type TaskConfig } from '../runtime/task.js'
 import { changelogTopic } from '../topology/naming.js'
+import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 
 /** Options of {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
@@ -21,6 +26,11 @@ export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
   applicationId?: string
   /** Start of the mocked wall clock; default Date.now(). */
   initialWallClockTimeMs?: number
+  /**
+   * Record cache size, as KafkaStreams' `cacheMaxBytes` (default 10 MiB, 0: off). The driver
+   * commits after every record, so the cache collapses only the updates one record causes.
+   */
+  cacheMaxBytes?: number
 }
 
 /** A record as written to or read from a test topic. */
@@ -205,7 +215,9 @@ export class TopologyTestDriver {
     this.#topology = topology
     this.applicationId = options.applicationId ?? 'test-driver'
     this.#now = options.initialWallClockTimeMs ?? Date.now()
-    const config: TaskConfig = { ...options, applicationId: this.applicationId }
+    const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
+    if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new RangeError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
+    const config: TaskConfig = { ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
         // Copy the headers array: the task may reuse it. Text from serializeText stands for its UTF-8 bytes.
@@ -264,16 +276,57 @@ export class TopologyTestDriver {
     throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
   }
 
-  /** Changelog records written by a store so far, decoded with the store's serdes. */
+  /**
+   * A window store (Kafka Streams TTD's `getWindowStore`). A timestamped window store (a DSL
+   * windowed aggregation's) is seen without timestamps; puts through it get timestamp -1.
+   */
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    const store = this.#typedStore(name, 'window')
+    if (queryableTypeOf(this.#registration(name).builder) === 'timestampedWindow') return plainWindowFacade(store as TimestampedWindowStore<K, V>)
+    return store as WindowStore<K, V>
+  }
+
+  /** A timestamped window store (Kafka Streams TTD's `getTimestampedWindowStore`). */
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
+    return this.#typedStore(name, 'timestampedWindow') as TimestampedWindowStore<K, V>
+  }
+
+  /** A session store (Kafka Streams TTD's `getSessionStore`). */
+  getSessionStore<K, V>(name: string): SessionStore<K, V> {
+    return this.#typedStore(name, 'session') as SessionStore<K, V>
+  }
+
+  /**
+   * Changelog records written by a store so far, decoded with the store's serdes. Window and
+   * session store records have `Windowed<K>` keys (the sequence number of a window store with
+   * duplicates is dropped); a timestamped window store's values are the plain values.
+   */
   producedChangelog<K = unknown, V = unknown>(storeName: string): Array<ChangelogRecord<K, V>> {
-    const store = this.getKeyValueStore<K, V>(storeName) as unknown as { keySerde: Serde<K>; valueSerde: Serde<V> }
-    return (this.#changelogs.get(storeName) ?? []).map((r) => ({
-      topic: r.topic,
-      partition: r.partition,
-      key: store.keySerde.deserialize(r.topic, r.key),
-      value: r.value === null ? null : store.valueSerde.deserialize(r.topic, r.value),
-      timestamp: r.timestamp,
-    }))
+    const task = this.#taskWithStore(storeName)
+    return (this.#changelogs.get(storeName) ?? []).map((r) => {
+      const { key, value } = task.decodeChangelog(storeName, r.key as Buffer, r.value)
+      return { topic: r.topic, partition: r.partition, key: key as K, value: value as V | null, timestamp: r.timestamp }
+    })
+  }
+
+  #registration(name: string): StoreRegistration {
+    const reg = this.#topology.stores.get(name)
+    if (reg === undefined) throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
+    return reg
+  }
+
+  #taskWithStore(name: string): StreamTask {
+    for (const t of [...this.#tasks, ...(this.#global ? [this.#global] : [])]) if (t.store(name) !== undefined) return t
+    throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
+  }
+
+  /** The typed store `name`, checked to be of `type` ('window' also accepts timestamped window stores). */
+  #typedStore(name: string, type: QueryableStoreType): StateStore {
+    const actual = queryableTypeOf(this.#registration(name).builder)
+    if (actual !== type && !(type === 'window' && actual === 'timestampedWindow')) {
+      throw new TopologyError(`state store '${name}' is a ${actual} store, not a ${type} store`)
+    }
+    return this.#taskWithStore(name).store(name) as StateStore
   }
 
   /** Moves the mocked wall clock and runs due wall-clock punctuators. */
@@ -281,7 +334,10 @@ export class TopologyTestDriver {
     this.#checkOpen()
     if (!(ms >= 0)) throw new RangeError(`advanceWallClockTime: ms must be >= 0, got ${ms}`)
     this.#now += ms
-    for (const t of this.#tasks) t.maybePunctuateSystemTime()
+    for (const t of this.#tasks) {
+      t.maybePunctuateSystemTime()
+      t.flush()
+    }
     this.#drain()
   }
 
@@ -329,6 +385,8 @@ export class TopologyTestDriver {
       c.next()
       t.processAt(topic, 0, c)
       t.maybePunctuateStreamTime()
+      // A commit after every record, as Kafka Streams' driver does: stores flush (deferred changelog writes go out).
+      t.flush()
       t.markCommitted()
     }
   }

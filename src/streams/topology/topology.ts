@@ -8,6 +8,7 @@ import type { ProcessorSupplier } from '../processor.js'
 import type { RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
 import { StoreBuilder } from '../state/stores.js'
+import { isWindowedStoreBuilder, type SessionStoreBuilder, type WindowedStoreBuilder, type WindowStoreBuilder } from '../state/window-store-builders.js'
 import { TopologyError } from '../errors.js'
 import { describeTopology, type TopologyDescription } from './describe.js'
 import { changelogTopic } from './naming.js'
@@ -95,9 +96,20 @@ export type TopologyNode = SourceNode | ProcessorNode | SinkNode
 
 /** A store registered in the topology. */
 export interface StoreRegistration {
-  readonly builder: StoreBuilder<unknown, unknown>
+  /** A key-value, window or session store builder. */
+  readonly builder: StoreBuilder<unknown, unknown> | WindowedStoreBuilder
   /** Global stores are filled from their source topic in every instance, never logged. */
   readonly global: boolean
+}
+
+/**
+ * A processor that materializes a DSL table in a store with caching on: its forwards go through
+ * the record cache (keys and values serialized with these serdes, for identity and size).
+ */
+export interface CachedForwardSpec {
+  readonly storeName: string
+  readonly keySerde: Serde<unknown> | undefined
+  readonly valueSerde: Serde<unknown> | undefined
 }
 
 /** A connected component of the topology; the runtime creates one task per partition of it. */
@@ -139,6 +151,8 @@ export class Topology {
   readonly repartitionTopics = new Map<string, number | undefined>()
   /** Groups of source node names whose topics must be co-partitioned. @internal */
   readonly copartitionSourceGroups: string[][] = []
+  /** Processors whose forwards go through the record cache, by processor name. @internal */
+  readonly cachedForwards = new Map<string, CachedForwardSpec>()
   #subtopologies: Subtopology[] | null = null
   /** Topics bound to pattern sources (by source node name), set by the runtime from cluster metadata. */
   readonly #patternTopics = new Map<string, string[]>()
@@ -209,10 +223,10 @@ export class Topology {
     return this
   }
 
-  /** Registers a store and connects it to the named processors. */
-  addStateStore<K, V>(builder: StoreBuilder<K, V>, ...processorNames: string[]): this {
+  /** Registers a store (key-value, window or session) and connects it to the named processors. */
+  addStateStore<K, V>(builder: StoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>, ...processorNames: string[]): this {
     if (this.stores.has(builder.name)) throw new TopologyError(`state store '${builder.name}' is already added`)
-    this.stores.set(builder.name, { builder: builder as unknown as StoreBuilder<unknown, unknown>, global: false })
+    this.stores.set(builder.name, { builder: builder as unknown as StoreRegistration['builder'], global: false })
     for (const p of processorNames) this.connectProcessorAndStateStores(p, builder.name)
     return this
   }
@@ -250,6 +264,11 @@ export class Topology {
     this.stores.set(b.name, { builder: b as unknown as StoreBuilder<unknown, unknown>, global: true })
     ;(this.nodes.get(processorName) as ProcessorNode).stores.push(b.name)
     return this
+  }
+
+  /** Sends a DSL table processor's forwards through the record cache. @internal */
+  cacheForwards(processorName: string, spec: CachedForwardSpec): void {
+    this.cachedForwards.set(processorName, spec)
   }
 
   /** Marks `topic` as a repartition topic (created by the runtime, prefixed with the application id). @internal */
@@ -384,7 +403,8 @@ export class Topology {
           name: changelogTopic(applicationId, store),
           kind: 'changelog',
           partitions: tasks,
-          config: { 'cleanup.policy': 'compact', ...reg.builder.changelogConfig },
+          // Window and session changelogs are also deleted past the store's retention.
+          config: isWindowedStoreBuilder(reg.builder) ? reg.builder.changelogTopicConfig() : { 'cleanup.policy': 'compact', ...reg.builder.changelogConfig },
         })
       }
     }
