@@ -13,11 +13,17 @@
  * (this machine's speed drifts by up to ~1.5x over minutes: single runs of one side after the
  * other compare different machines), with every round's ratio listed.
  *
+ * `--workload windowed` runs the windowed workload instead: string keys over 10,000 ids, event times
+ * 1 ms apart, count per key in 5-minute windows advancing by 1 minute, suppressed until each
+ * window closes, written with the time-windowed key serde. The output is checked against the
+ * count of windows that close within each partition's stream time, computed here.
+ *
  * `--baseline <dir>` adds a side "baseline": the Peridot app of another checkout (e.g. a
  * `git worktree` of an older commit, with its own node_modules), to compare two builds of Peridot
  * on the same broker and input: `--sides peridot,baseline --baseline ../peridot-main`.
  *
  *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100] [--repeat 1]
+ *                             [--workload pipeline|windowed]
  *                             [--sides peridot,java] [--java-threads 1] [--baseline <dir>] [--cpu-prof]
  *                             [--write] [--note "..."]
  */
@@ -28,7 +34,7 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Client } from '../../src/index.js'
+import { Client, partitionForKey } from '../../src/index.js'
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, startLocalBroker, type LocalBroker } from '../../src/dev/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -48,6 +54,7 @@ const { values: opts } = parseArgs({
     timeout: { type: 'string', default: '600' },
     repeat: { type: 'string', default: '1' },
     baseline: { type: 'string' },
+    workload: { type: 'string', default: 'pipeline' },
   },
 })
 const N = Number(opts.records)
@@ -57,6 +64,11 @@ const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
 const REPEAT = Number(opts.repeat)
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat must be a positive integer, got ${opts.repeat}`)
 type Side = 'peridot' | 'java' | 'baseline'
+type Workload = 'pipeline' | 'windowed'
+const WORKLOAD = opts.workload as Workload
+if (WORKLOAD !== 'pipeline' && WORKLOAD !== 'windowed') throw new Error(`--workload must be pipeline or windowed, got ${opts.workload}`)
+/** Windowed workload: keys, the event time of record 0 and the windows (Kafka Streams' TimeWindows). */
+const WINDOWED = { keys: 10_000, baseTs: 1_700_000_000_000, sizeMs: 300_000, advanceMs: 60_000 } as const
 const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)', baseline: `Peridot baseline (${opts.baseline ?? '–'})` }
 for (const s of sides) if (!(s in LABEL)) throw new Error(`unknown side '${s}' (peridot, java, baseline)`)
 if (sides.includes('baseline') && (opts.baseline === undefined || !existsSync(join(opts.baseline, 'bench', 'streams', 'peridot-app.ts')))) {
@@ -71,6 +83,8 @@ interface SideResult {
   metrics?: { commits: number; commitLatencyAvgMs: number; commitLatencyMaxMs: number; recordsProcessed: number }
   /** CPU seconds (user + system, all threads) of the side's process and of the broker during the timed run; Linux only. */
   cpu?: { app: number; broker: number }
+  /** Peak resident set size of the side's process (VmHWM), in MB; Linux only. */
+  peakRssMb?: number
   error?: string
 }
 
@@ -88,11 +102,47 @@ function cpuSeconds(pid: number | undefined): number | undefined {
 }
 const CLOCK_TICKS = 100 // USER_HZ on Linux
 
-/** ~75-byte JSON records, keyed by id. */
-function inputRecord(i: number): { key: Buffer; value: Buffer } {
+/** Peak resident set size (VmHWM) of a process in MB, from /proc (undefined where there is none). */
+function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** ~75-byte JSON records, keyed by id (pipeline), or by one of WINDOWED.keys ids with event times 1 ms apart (windowed). */
+function inputRecord(i: number): { key: Buffer; value: Buffer; timestamp?: number } {
   const id = i + 1
   const value = `{"id":${id},"name":"customer-${String(id).padStart(8, '0')}","amount":${(((id * 7919) % 10000) / 100 + 1).toFixed(2)},"ts":${1700000000000 + id}}`
+  if (WORKLOAD === 'windowed') return { key: Buffer.from(`k${i % WINDOWED.keys}`), value: Buffer.from(value), timestamp: WINDOWED.baseTs + i }
   return { key: Buffer.from(String(id)), value: Buffer.from(value) }
+}
+
+/**
+ * Output records the windowed workload must produce: per partition (one task each), the distinct
+ * (key, window) pairs whose window ends at or before the partition's largest event time, which is
+ * when suppress(untilWindowCloses) with no grace emits them. Windows as Kafka Streams' TimeWindows.windowsFor.
+ */
+function expectedWindowedOutput(): number {
+  const { sizeMs, advanceMs } = WINDOWED
+  const maxTs = new Array<number>(PARTITIONS).fill(-1)
+  const partitionOf = new Map<string, number>()
+  const windows: Array<Set<string>> = Array.from({ length: PARTITIONS }, () => new Set())
+  for (let i = 0; i < N; i++) {
+    const r = inputRecord(i)
+    const key = r.key.toString()
+    let p = partitionOf.get(key)
+    if (p === undefined) partitionOf.set(key, (p = partitionForKey(r.key, PARTITIONS)))
+    const ts = r.timestamp as number
+    if (ts > maxTs[p]) maxTs[p] = ts
+    for (let start = Math.floor(Math.max(0, ts - sizeMs + advanceMs) / advanceMs) * advanceMs; start <= ts; start += advanceMs) windows[p].add(`${key}@${start}`)
+  }
+  let n = 0
+  for (let p = 0; p < PARTITIONS; p++) for (const w of windows[p]) if (Number(w.slice(w.lastIndexOf('@') + 1)) + sizeMs <= maxTs[p]) n++
+  return n
 }
 
 async function produceInput(client: Client, topic: string): Promise<number> {
@@ -104,7 +154,7 @@ async function produceInput(client: Client, topic: string): Promise<number> {
     for (let j = i; j < Math.min(N, i + chunk); j++) {
       const r = inputRecord(j)
       bytes += r.value.length
-      records.push({ topic, key: r.key, value: r.value })
+      records.push({ topic, key: r.key, value: r.value, timestamp: r.timestamp })
     }
     await producer.sendBatch(records)
   }
@@ -169,7 +219,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-async function runSide(side: Side, ctx: { client: Client; bootstrap: string; input: string; runId: string; brokerPid?: number; classpath?: string; classesDir?: string }): Promise<SideResult> {
+async function runSide(side: Side, ctx: { client: Client; bootstrap: string; input: string; runId: string; expectedOutput: number; brokerPid?: number; classpath?: string; classesDir?: string }): Promise<SideResult> {
   const applicationId = `streams-bench-${side}-${ctx.runId}`
   const output = `streams-bench-out-${side}-${ctx.runId}`
   await ctx.client.createTopic(output, { partitions: PARTITIONS, replicationFactor: 1 })
@@ -184,13 +234,13 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       args.push('--cpu-prof', '--cpu-prof-dir', dir)
     }
     args.push(join(appRoot, 'bench', 'streams', 'peridot-app.ts'))
-    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.input, output, commitIntervalMs: COMMIT_MS, stateDir }
+    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.input, output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD }
     child = spawn(process.execPath, args, { cwd: appRoot, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
   } else {
     const cp = `${ctx.classpath}:${ctx.classesDir}`
     child = spawn(
       'java',
-      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.input, output, String(COMMIT_MS), stateDir, opts['java-threads']],
+      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.input, output, String(COMMIT_MS), stateDir, opts['java-threads'], WORKLOAD],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     )
   }
@@ -221,11 +271,12 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       cpu0.app !== undefined && cpu1.app !== undefined && cpu0.broker !== undefined && cpu1.broker !== undefined
         ? { app: cpu1.app - cpu0.app, broker: cpu1.broker - cpu0.broker }
         : undefined
+    const rss = peakRssMb(child.pid)
     await stopChild(child)
     const { count, openTransactions } = await countCommitted(ctx.client, output)
-    if (count !== N) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${N}`)
+    if (count !== ctx.expectedOutput) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${ctx.expectedOutput}`)
     if (openTransactions) console.error(`  note: ${side} left a transaction open in ${output}`)
-    return { side, seconds, outputRecords: count, metrics, cpu }
+    return { side, seconds, outputRecords: count, metrics, cpu, peakRssMb: rss }
   } catch (err) {
     return { side, seconds: NaN, outputRecords: 0, error: (err as Error).message }
   } finally {
@@ -259,18 +310,18 @@ function medians(results: SideResult[]): SideResult[] {
 function table(results: SideResult[], bytes: number): string {
   const base = results.find((r) => r.side === 'peridot' && !r.error)
   const lines = [
-    '| side | records/s | MB/s | seconds | ratio to Peridot (records/s) | app CPU µs per record | broker CPU µs per record |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| side | records/s | MB/s | seconds | ratio to Peridot (records/s) | app CPU µs per record | broker CPU µs per record | peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const r of results) {
     if (r.error) {
-      lines.push(`| ${LABEL[r.side]} | failed | – | – | – | – | – |`)
+      lines.push(`| ${LABEL[r.side]} | failed | – | – | – | – | – | – |`)
       continue
     }
     const perRecord = (s: number | undefined): string => (s === undefined ? '–' : ((s * 1e6) / N).toFixed(1))
     const rate = N / r.seconds
     const ratio = base ? `${(rate / (N / base.seconds)).toFixed(2)}x` : '–'
-    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${(bytes / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} | ${perRecord(r.cpu?.app)} | ${perRecord(r.cpu?.broker)} |`)
+    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${(bytes / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} | ${perRecord(r.cpu?.app)} | ${perRecord(r.cpu?.broker)} | ${r.peakRssMb === undefined ? '–' : r.peakRssMb.toFixed(0)} |`)
   }
   return lines.join('\n')
 }
@@ -280,8 +331,10 @@ function javaVersion(): string {
   return (r.stderr || r.stdout || 'unavailable').trim().split('\n')[0]
 }
 
-const BEGIN = '<!-- bench-streams:begin -->'
-const END = '<!-- bench-streams:end -->'
+const MARK = WORKLOAD === 'pipeline' ? 'bench-streams' : 'bench-streams-windowed'
+const BEGIN = `<!-- ${MARK}:begin -->`
+const END = `<!-- ${MARK}:end -->`
+const HEADING = WORKLOAD === 'pipeline' ? 'Streams: exactly-once JSON pipeline (npm run bench:streams)' : 'Streams: windowed count with suppression (npm run bench:streams -- --workload windowed)'
 
 function writeResults(section: string): void {
   const file = join(here, '..', 'RESULTS.md')
@@ -289,7 +342,7 @@ function writeResults(section: string): void {
   const block = `${BEGIN}\n${section}\n${END}`
   const i = text.indexOf(BEGIN)
   const j = text.indexOf(END)
-  const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + END.length) : `${text.trimEnd()}\n\n## Streams: exactly-once JSON pipeline (npm run bench:streams)\n\n${block}\n`
+  const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + END.length) : `${text.trimEnd()}\n\n## ${HEADING}\n\n${block}\n`
   writeFileSync(file, next)
 }
 
@@ -337,6 +390,8 @@ async function main(): Promise<void> {
     const warm = await countCommitted(client, input)
     if (warm.count !== N) throw new Error(`input check: ${warm.count} records read back, expected ${N}`)
     console.error('  read the input once to warm the broker')
+    const expectedOutput = WORKLOAD === 'pipeline' ? N : expectedWindowedOutput()
+    if (WORKLOAD === 'windowed') console.error(`  ${expectedOutput} final window counts expected in the output`)
     const all: SideResult[] = []
     const roundRatios: string[] = []
     for (let round = 0; round < REPEAT; round++) {
@@ -345,7 +400,7 @@ async function main(): Promise<void> {
       const got: SideResult[] = []
       for (const side of order) {
         console.error(`${LABEL[side]}${REPEAT > 1 ? ` (round ${round + 1} of ${REPEAT})` : ''}: running`)
-        const r = await runSide(side, { client, bootstrap, input, runId: REPEAT > 1 ? `${runId}-${round}` : runId, brokerPid: broker?.pid, classpath, classesDir })
+        const r = await runSide(side, { client, bootstrap, input, runId: REPEAT > 1 ? `${runId}-${round}` : runId, expectedOutput, brokerPid: broker?.pid, classpath, classesDir })
         console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker.toFixed(1)} s)` : ''}`)
         got.push(r)
       }
@@ -362,6 +417,10 @@ async function main(): Promise<void> {
         ? [`- ${REPEAT} rounds, sides alternating first; the table shows each side's median run. Peridot's throughput over the other side's, per round: ${roundRatios.join(', ')}`]
         : []),
       `- ${N.toLocaleString('en-US')} JSON records (${(bytes / N).toFixed(0)} B values, string keys), ${PARTITIONS} partitions, exactly_once_v2, commit interval ${COMMIT_MS} ms; time from start() until the group's committed offsets cover the input (output committed in the same transactions), checked with a read_committed count of the output`,
+      ...(WORKLOAD === 'windowed'
+        ? [`- windowed: ${WINDOWED.keys.toLocaleString('en-US')} keys, event times 1 ms apart, count per key in 5-minute windows advancing by 1 minute (each record updates 5 windows), suppress(untilWindowCloses(unbounded)), time-windowed key serde; ${expectedOutput.toLocaleString('en-US')} final counts expected and found`]
+        : []),
+      '- peak RSS: VmHWM of the side\'s process (the JVM has -Xmx1g)',
       '- before the timed runs the input is read back once (broker warm-up, input check)',
       `- Kafka Streams: ${opts['java-threads']} stream thread(s), Jackson ObjectMapper readTree/writeValueAsBytes; Peridot: one Node.js event loop, Serdes.json()`,
       `- date: ${new Date().toISOString()}; machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average at start ${load.map((x) => x.toFixed(2)).join(' ')}`,

@@ -16,11 +16,16 @@ import { zstdImplementation } from '../protocol/records/compression/zstd.js'
 import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
 import type { ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
+import { checkTopicName } from './validate.js'
+import { DEFAULT_CLOSE_TIMEOUT_MS, OwnedResources, settlesWithin, type Closeable } from './owned-resources.js'
+import { DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js'
+import { checkCount } from './producer/producer-options.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { Admin } from './admin/admin.js'
 import { PartitionClient } from './partition-client.js'
 import { Fetcher, type FetchManyOptions, type FetchManyPartition, type PartitionFetch } from './consumer/fetcher.js'
-import { Producer, TransactionalProducer, type ProducerOptions, type TransactionalProducerOptions } from './producer/producer.js'
+import { Producer, type ProducerOptions, type TransactionalProducerOptions } from './producer/producer.js'
+import { TransactionalProducer } from './producer/transactional-producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
 import { partitionForKey } from './partitioner.js'
 import { DEFAULT_RETRY, isRetriable, type RetryOptions, sleep, withRetry } from './retry.js'
@@ -44,6 +49,18 @@ export interface ClientOptions {
   sasl?: SaslOptions
   /** Default 10000 ms. */
   connectTimeoutMs?: number
+  /**
+   * Overall deadline of {@link Client.connect} (default 30000 ms): the listed brokers are tried
+   * in turn (each failure logged at warn) until one answers. Addresses that refuse or do not
+   * resolve fail at once when no other address is listed; a server that accepts and never
+   * answers fails at the deadline. Either way a {@link BootstrapError} names every address tried.
+   */
+  bootstrapTimeoutMs?: number
+  /**
+   * How long {@link Client.close} waits for what it closes (producers flushing, consumers leaving
+   * their groups) before failing what is still pending with ClientClosedError (default 5000 ms).
+   */
+  closeTimeoutMs?: number
   /** Default 30000 ms; fetch and produce add their own broker-side wait to it. */
   requestTimeoutMs?: number
   /** Largest response accepted, in bytes (default 100 MiB). */
@@ -74,14 +91,22 @@ export interface CreateTopicOptions {
 
 let crcLogged = false
 
+/** After the close timeout and closing the connections, how long close() still waits for what it closes to settle. */
+const CLOSE_GRACE_MS = 1_000
+
 export class Client implements AsyncDisposable {
   private closed = false
+  private closing: Promise<void> | undefined
   private defaultFetcher: Fetcher | undefined
+  /** Producers and consumers handed out and not closed yet: close() closes them. */
+  private readonly owned = new OwnedResources()
 
   private constructor(
     /** The cluster view (metadata, connections); for advanced use. */
     readonly cluster: Cluster,
     readonly logger: Logger,
+    /** How long close() waits for producers and consumers it closes (ClientOptions.closeTimeoutMs). */
+    readonly closeTimeoutMs: number,
   ) {}
 
   /** Connects to the cluster (bootstrap + metadata). */
@@ -97,6 +122,8 @@ export class Client implements AsyncDisposable {
       else logger.warn('CRC32C: JavaScript fallback in use (no prebuilt @node-rs/crc32 binary loaded for this platform)')
       logger.debug(`zstd: ${zstdImplementation() === 'node:zlib' ? "Node's built-in node:zlib" : 'WebAssembly build (this Node has no zstd in node:zlib)'}`)
     }
+    for (const name of ['connectTimeoutMs', 'requestTimeoutMs', 'maxFrameBytes', 'bootstrapTimeoutMs'] as const) checkCount(name, options[name], true)
+    checkCount('closeTimeoutMs', options.closeTimeoutMs, false)
     let cluster: Cluster
     try {
       cluster = new Cluster({
@@ -113,8 +140,13 @@ export class Client implements AsyncDisposable {
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message)
     }
-    await cluster.connect()
-    return new Client(cluster, logger)
+    try {
+      await cluster.connect(options.bootstrapTimeoutMs ?? DEFAULT_BOOTSTRAP_TIMEOUT_MS)
+    } catch (err) {
+      await cluster.close()
+      throw err
+    }
+    return new Client(cluster, logger, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS)
   }
 
   private check(): void {
@@ -308,14 +340,15 @@ export class Client implements AsyncDisposable {
   /**
    * A keyed, multi-partition batching producer sharing this client's connections; idempotent
    * unless `idempotent: false` (or `acks: 1`). With a `transactionalId` it is a
-   * {@link TransactionalProducer}, as from {@link transactionalProducer}.
+   * {@link TransactionalProducer}, as from {@link transactionalProducer}. Closing the client
+   * closes (flushes) it, if it is still open.
    */
   producer(options: TransactionalProducerOptions): TransactionalProducer
   producer(options?: ProducerOptions): Producer
   producer(options: ProducerOptions | TransactionalProducerOptions = {}): Producer {
     this.check()
-    if (options.transactionalId !== undefined) return new TransactionalProducer(this, options as TransactionalProducerOptions)
-    return new Producer(this, options)
+    if (options?.transactionalId !== undefined) return this.owned.add(new TransactionalProducer(this, options as TransactionalProducerOptions))
+    return this.owned.add(new Producer(this, options))
   }
 
   /**
@@ -324,7 +357,7 @@ export class Client implements AsyncDisposable {
    */
   transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
     this.check()
-    return new TransactionalProducer(this, options)
+    return this.owned.add(new TransactionalProducer(this, options))
   }
 
   /**
@@ -340,11 +373,12 @@ export class Client implements AsyncDisposable {
 
   /**
    * A consumer-group member reading `options.topics`; iterate it with
-   * `for await`. Call `start()` to join before iterating, `close()` to leave.
+   * `for await`. Call `start()` to join before iterating, `close()` to leave (closing the
+   * client makes it leave too).
    */
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
     this.check()
-    return new GroupConsumer(this.cluster, options)
+    return this.owned.add(new GroupConsumer(this.cluster, options, (consumer) => this.untrack(consumer)))
   }
 
   /** The partition the Java client's default partitioner picks for `key`. */
@@ -353,20 +387,38 @@ export class Client implements AsyncDisposable {
     return partitionForKey(key, t.partitions.length)
   }
 
-  /** Closes every connection. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return
+  /**
+   * Closes what this client handed out, then every connection. Producers flush and consumers
+   * leave their groups, all at once, for up to `timeoutMs` (default `closeTimeoutMs`, 5000 ms);
+   * then the connections close, and whatever is still pending fails with ClientClosedError
+   * (a record that was in flight may have been written: its error's cause is a
+   * ProduceOutcomeUnknownError). Every promise of this client settles, and no timer or socket
+   * of it is left to keep the process alive. Idempotent: later calls wait for the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      checkCount('timeoutMs', options?.timeoutMs, false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     this.closed = true
+    return (this.closing ??= this.closeWithin(options?.timeoutMs ?? this.closeTimeoutMs))
+  }
+
+  private async closeWithin(timeoutMs: number): Promise<void> {
+    const children = this.owned.closeAll(timeoutMs)
+    if (!(await settlesWithin(children, timeoutMs))) this.logger.warn({ timeoutMs }, 'client close: producers or consumers still closing after the close timeout; closing the connections under them')
     await this.cluster.close()
+    // Closed connections fail whatever still waited on them: let those settle before returning.
+    if (!(await settlesWithin(children, CLOSE_GRACE_MS))) this.logger.warn('client close: a producer or consumer did not finish closing')
+  }
+
+  /** @internal A producer closed on its own: the client no longer closes it. */
+  untrack(resource: Closeable): void {
+    this.owned.delete(resource)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
-  }
-}
-
-function checkTopicName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 249 || !/^[a-zA-Z0-9._-]+$/.test(name) || name === '.' || name === '..') {
-    throw new InvalidArgumentError(`invalid topic name ${JSON.stringify(name)}: 1-249 characters of [a-zA-Z0-9._-]`)
   }
 }

@@ -3,6 +3,7 @@
  * leader lookup. Metadata is refreshed on demand (after leader errors) and
  * concurrent refreshes share one request.
  */
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import { KafkaProtocolError } from '../protocol/errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
@@ -12,6 +13,7 @@ import { Connection, type ConnectionOptions } from './connection.js'
 import { ClientClosedError, ConnectionError } from './errors.js'
 import { withSecurity, type SecurityConfig } from './security.js'
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js'
+import { bootstrapCluster, DEFAULT_BOOTSTRAP_TIMEOUT_MS } from './bootstrap.js'
 
 export interface BrokerAddress {
   nodeId: number
@@ -84,21 +86,38 @@ export class Cluster {
   private connections = new Map<string, Promise<Connection>>()
   private refreshing: Promise<void> | undefined
   private closed = false
+  /** Aborted by close(): connection attempts and retry backoffs end at once instead of keeping the process alive. */
+  private readonly closing = new AbortController()
   clusterId: string | null = null
   controllerId = -1
 
   constructor(readonly options: ClusterOptions) {
     if (options.brokers.length === 0) throw new TypeError('at least one bootstrap broker is required')
     this.bootstrap = options.brokers.map(parseBrokerAddress)
+    const userSignal = options.retry.signal
+    const retrySignal = userSignal ? AbortSignal.any([userSignal, this.closing.signal]) : this.closing.signal
+    // Every concurrent connection attempt and retry backoff listens: no leak warning for many.
+    setMaxListeners(0, this.closing.signal, retrySignal)
+    this.options = { ...options, retry: { ...options.retry, signal: retrySignal } }
   }
 
   get logger(): Logger {
     return this.options.logger
   }
 
-  /** Connects to the first bootstrap broker that answers and loads cluster metadata. */
-  async connect(): Promise<void> {
-    await this.refreshMetadata([])
+  /**
+   * Connects to the first bootstrap broker that answers and loads cluster metadata, within
+   * `deadlineMs` overall (see {@link bootstrapCluster}).
+   */
+  async connect(deadlineMs = DEFAULT_BOOTSTRAP_TIMEOUT_MS): Promise<void> {
+    const res = await bootstrapCluster(this.bootstrap, deadlineMs, {
+      logger: this.logger,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      retry: this.options.retry,
+      closeSignal: this.closing.signal,
+      connect: (host, port, signal) => this.connectionTo(host, port, DEFAULT_LANE, signal),
+    })
+    this.apply(res)
   }
 
   private connectionKey(host: string, port: number, lane: string): string {
@@ -111,20 +130,22 @@ export class Cluster {
    * on the broker (long-poll Fetch, JoinGroup) get their own lane instead of
    * delaying everyone else's.
    */
-  private connectionTo(host: string, port: number, lane = DEFAULT_LANE): Promise<Connection> {
+  private connectionTo(host: string, port: number, lane = DEFAULT_LANE, signal?: AbortSignal): Promise<Connection> {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'))
     const key = this.connectionKey(host, port, lane)
     const existing = this.connections.get(key)
     if (existing) {
       return existing.then(
-        (c) => (c.isOpen ? c : this.reopen(key, host, port, existing)),
-        () => this.reopen(key, host, port, existing),
+        (c) => (c.isOpen ? c : this.reopen(key, host, port, existing, signal)),
+        () => this.reopen(key, host, port, existing, signal),
       )
     }
-    return this.reopen(key, host, port, undefined)
+    return this.reopen(key, host, port, undefined, signal)
   }
 
-  private reopen(key: string, host: string, port: number, stale: Promise<Connection> | undefined): Promise<Connection> {
+  /** Opens a connection; `signal` (e.g. a bootstrap deadline) may abandon it besides close(). */
+  private reopen(key: string, host: string, port: number, stale: Promise<Connection> | undefined, signal?: AbortSignal): Promise<Connection> {
+    if (this.closed) return Promise.reject(new ClientClosedError('client is closed'))
     const current = this.connections.get(key)
     if (current && current !== stale) return current
     const o = this.options
@@ -142,6 +163,7 @@ export class Cluster {
         },
         o.security,
       ),
+      signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal,
     )
     this.connections.set(key, p)
     p.catch(() => {
@@ -307,13 +329,16 @@ export class Cluster {
     return [...this.brokers.values()]
   }
 
+  /** Closes every connection; attempts still connecting and retry backoffs end with ClientClosedError. */
   async close(): Promise<void> {
     this.closed = true
+    const reason = new ClientClosedError('client is closed')
+    if (!this.closing.signal.aborted) this.closing.abort(reason)
     const conns = [...this.connections.values()]
     this.connections.clear()
     for (const p of conns) {
       const c = await p.catch(() => undefined)
-      c?.close()
+      c?.close(reason)
     }
   }
 }

@@ -18,9 +18,15 @@ import {
 } from '../protocol/messages/header.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import { Writer } from '../protocol/primitives/writer.js'
-import { AuthenticationError, ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
+import { AuthenticationError, ClientClosedError, ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
 import { authenticateSasl } from './sasl-authenticator.js'
 import { isTlsHandshakeError, type SaslCredentials } from './security.js'
+
+/** Why an attempt was abandoned: the signal's reason when it is one of ours, else a ConnectionError. */
+function abortReason(signal: AbortSignal, message: string): Error {
+  const reason: unknown = signal.reason
+  return reason instanceof PeridotError ? reason : new ConnectionError(message, { requestMayHaveBeenSent: false })
+}
 
 /** Options of one broker connection. */
 export interface ConnectionOptions {
@@ -108,40 +114,58 @@ export class Connection {
     return this.socket !== undefined && this.closedError === undefined
   }
 
-  /** Opens a connection and negotiates API versions. */
-  static async connect(options: ConnectionOptions): Promise<Connection> {
+  /**
+   * Opens a connection and negotiates API versions. `signal` abandons the attempt (client closed,
+   * bootstrap deadline): the socket is destroyed and the promise rejects with the signal's reason
+   * when it is a PeridotError, else a ConnectionError.
+   */
+  static async connect(options: ConnectionOptions, signal?: AbortSignal): Promise<Connection> {
     const conn = new Connection(options)
-    await conn.open()
+    await conn.open(signal)
+    const onAbort = () => conn.fail(abortReason(signal!, `connecting to ${conn.address} was abandoned`))
+    signal?.addEventListener('abort', onAbort, { once: true })
     try {
+      if (signal?.aborted) onAbort()
       await conn.negotiateVersions()
       if (options.sasl) await authenticateSasl(conn, options.sasl, options.logger)
     } catch (err) {
+      signal?.removeEventListener('abort', onAbort)
       conn.close()
       // TLS 1.3 reports the broker refusing our certificate (or its absence) only after the
       // handshake, as an alert on the first read: it surfaces here, not in open().
       const cause = err instanceof ConnectionError ? (err.cause as { cause?: unknown } | undefined) : undefined
       const tlsErr = [cause, cause?.cause].find(isTlsHandshakeError)
       if (tlsErr) throw new AuthenticationError(`TLS handshake with ${conn.address} failed: ${tlsErr.message}`, { cause: tlsErr })
-      throw err
+      throw signal?.aborted ? abortReason(signal, `connecting to ${conn.address} was abandoned`) : err
     }
+    signal?.removeEventListener('abort', onAbort)
     return conn
   }
 
-  private open(): Promise<void> {
+  private open(signal?: AbortSignal): Promise<void> {
     const { host, port, connectTimeoutMs } = this.options
     return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal, `connecting to ${host}:${port} was abandoned`))
       const useTls = this.options.tls !== undefined && this.options.tls !== false
       const tlsOpts = typeof this.options.tls === 'object' ? this.options.tls : {}
       const socket = useTls
         ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...tlsOpts })
         : net.connect({ host, port })
       socket.setNoDelay(true)
+      const onAbort = () => {
+        clearTimeout(timer)
+        socket.destroy()
+        reject(abortReason(signal!, `connecting to ${host}:${port} was abandoned`))
+      }
       const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
         socket.destroy()
         reject(new TimeoutError(`connecting to ${host}:${port} timed out after ${connectTimeoutMs} ms`))
       }, connectTimeoutMs)
+      signal?.addEventListener('abort', onAbort, { once: true })
       const onError = (err: Error) => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
         if (useTls && isTlsHandshakeError(err)) {
           reject(new AuthenticationError(`TLS handshake with ${host}:${port} failed: ${err.message}`, { cause: err }))
           return
@@ -151,6 +175,7 @@ export class Connection {
       socket.once('error', onError)
       socket.once(useTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
         socket.off('error', onError)
         this.socket = socket
         socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -436,7 +461,8 @@ export class Connection {
     this.pending.clear()
     for (const p of pending) {
       clearTimeout(p.timer)
-      p.reject(err instanceof ConnectionError ? err : new ConnectionError(err.message, { cause: err }))
+      if (err instanceof ClientClosedError) p.reject(new ClientClosedError(`${err.message} (a ${p.api.name} request was in flight)`, { cause: err, requestMayHaveBeenSent: true }))
+      else p.reject(err instanceof ConnectionError ? err : new ConnectionError(err.message, { cause: err }))
     }
     this.chunks = []
     this.buffered = 0
@@ -448,8 +474,8 @@ export class Connection {
     return this.pending.size
   }
 
-  /** Closes the socket; in-flight requests fail with ConnectionError. */
-  close(): void {
-    this.fail(new ConnectionError(`connection to ${this.address} was closed by the client`))
+  /** Closes the socket; in-flight requests fail with `reason` (default: a ConnectionError). */
+  close(reason?: ClientClosedError): void {
+    this.fail(reason ?? new ConnectionError(`connection to ${this.address} was closed by the client`))
   }
 }

@@ -40,9 +40,9 @@ export {
   type PartitionFetchError,
 } from './consumer/fetcher.js'
 export { BatchProducer, type BatchProducerOptions } from './producer/batch-producer.js'
+export { TransactionalProducer } from './producer/transactional-producer.js'
 export {
   Producer,
-  TransactionalProducer,
   type TransactionalProducerOptions,
   type ProducerOptions,
   type ProducerRecord,
@@ -63,6 +63,8 @@ export {
   AbortError,
   ClientClosedError,
   ProduceOutcomeUnknownError,
+  BootstrapError,
+  type BootstrapAttempt,
 } from './errors.js'
 export {
   GroupConsumer,
@@ -72,6 +74,13 @@ export {
   type OffsetToCommit,
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
+export {
+  ConsumerFailureError,
+  ConsumerRetryError,
+  ConsumerUnavailableError,
+  PollIntervalExceededError,
+  type ConsumerFailureKind,
+} from './consumer/consumer-errors.js'
 export type { FetchCursor } from './consumer/fetch-result.js'
 export {
   rangeAssignor,

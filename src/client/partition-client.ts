@@ -15,9 +15,10 @@ import { encodeRecordBatchToBuffer, type ProduceRecord } from '../protocol/recor
 import type { Cluster } from './cluster.js'
 import { ZERO_UUID } from './cluster.js'
 import type { Connection } from './connection.js'
-import { AbortError, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
+import { AbortError, ClientClosedError, closedWithUnknownOutcome, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from './errors.js'
 import { isRetriable, withRetry } from './retry.js'
 import { validateProduceRecords } from './validate.js'
+import { untilAborted } from './owned-resources.js'
 import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './consumer/fetch-result.js'
 
 export type { FetchResult, IsolationLevel }
@@ -55,22 +56,7 @@ export interface ConsumeOptions extends FetchOptions {
 }
 
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortError('consume aborted'))
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(e)
-      },
-    )
-  })
+  return signal ? untilAborted(p, signal, () => new AbortError('consume aborted')) : p
 }
 
 /** Where {@link PartitionClient.getOffset} looks. */
@@ -206,6 +192,7 @@ export class PartitionClient {
           { timeoutMs: this.cluster.options.requestTimeoutMs + timeoutMs, sizeHint: 256 + this.topic.length * 3 + (batch.length < EXTERNAL_MIN_BYTES ? batch.length : 0) },
         )
       } catch (err) {
+        if (err instanceof ClientClosedError && err.requestMayHaveBeenSent) throw closedWithUnknownOutcome(`produce to ${this.topic}-${this.partition}`, err)
         if (err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent)) {
           throw new ProduceOutcomeUnknownError(`produce to ${this.topic}-${this.partition} has an unknown outcome: ${(err as Error).message}`, {
             cause: err,

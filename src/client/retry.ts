@@ -2,7 +2,7 @@
  * Retries with exponential backoff and ±20% jitter (the Java client's scheme),
  * for operations that fail with retriable errors.
  */
-import { KafkaProtocolError } from '../protocol/errors.js'
+import { KafkaProtocolError, PeridotError } from '../protocol/errors.js'
 import { AbortError, ConnectionError, TimeoutError } from './errors.js'
 
 export interface RetryOptions {
@@ -21,13 +21,19 @@ export function backoffDelay(attempt: number, opts: RetryOptions): number {
   return Math.round(base * (0.8 + Math.random() * 0.4))
 }
 
-/** Sleeps `ms`, rejecting with AbortError if `signal` fires first. */
+/** The error of an aborted wait: the signal's reason when it is a PeridotError (e.g. ClientClosedError), else AbortError. */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  return reason instanceof PeridotError ? reason : new AbortError('aborted')
+}
+
+/** Sleeps `ms`, rejecting with AbortError (or the signal's PeridotError reason) if `signal` fires first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError('aborted'))
+    if (signal?.aborted) return reject(abortError(signal))
     const onAbort = () => {
       clearTimeout(t)
-      reject(new AbortError('aborted'))
+      reject(abortError(signal!))
     }
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort)

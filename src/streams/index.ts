@@ -32,6 +32,37 @@ export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHEC
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
 export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
+export type { Window, Windowed } from './windowed.js'
+export { windowed } from './windowed.js'
+export { WindowedSerdes, type WindowedSerde } from './windowed-serdes.js'
+export { valueAndTimestamp, type ValueAndTimestamp } from './state/value-and-timestamp.js'
+export type {
+  WindowStore,
+  ReadOnlyWindowStore,
+  TimestampedWindowStore,
+  ReadOnlyTimestampedWindowStore,
+  WindowBytesStore,
+  WindowBytesStoreSupplier,
+} from './state/window-store.js'
+export type { SessionStore, ReadOnlySessionStore, SessionBytesStore, SessionBytesStoreSupplier } from './state/session-store.js'
+export {
+  WindowStoreBuilder,
+  SessionStoreBuilder,
+  WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS,
+  type WindowEndFn,
+} from './state/window-store-builders.js'
+export {
+  inMemoryWindowStore,
+  persistentWindowStore,
+  inMemorySessionStore,
+  persistentSessionStore,
+  type PersistentWindowStoreOptions,
+  type WindowedStoreOptions,
+} from './state/window-store-suppliers.js'
+export { SerdeWindowStore, timestampedValueSerde } from './state/typed-window.js'
+export { SerdeSessionStore } from './state/typed-session.js'
+export { LoggingWindowBytesStore, LoggingSessionBytesStore } from './state/logging-window.js'
+export { readOnlyWindowView, readOnlySessionView, plainWindowFacade, type QueryableStoreType } from './state/read-only-views.js'
 export {
   Topology,
   type Subtopology,

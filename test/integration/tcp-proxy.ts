@@ -1,6 +1,7 @@
 // A TCP proxy on 127.0.0.1 in front of the broker, for tests that need the network to fail:
 // cutAll() destroys every proxied connection at once (both directions, mid-request or not),
-// blackhole() silently drops all bytes until resume() (requests time out instead of failing).
+// blackhole() silently drops all bytes until resume() (requests time out instead of failing),
+// corrupt() flips a byte in every large chunk from the broker (damaged answers).
 import net from 'node:net'
 
 export interface TcpProxy {
@@ -20,6 +21,8 @@ export interface TcpProxy {
   blackhole(): void
   /** Ends a blackhole: cuts the connections whose streams lost bytes, then forwards again. */
   resume(): void
+  /** While on, flips one byte near the end of every chunk of at least 1500 bytes from the broker. */
+  corrupt(on: boolean): void
   close(): Promise<void>
 }
 
@@ -28,6 +31,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let accepted = 0
   let cuts = 0
   let dropping = false
+  let corrupting = false
   const server = net.createServer((client) => {
     accepted++
     const upstream = net.connect(target.port, target.host)
@@ -41,8 +45,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.on('data', (d) => {
       if (!dropping) upstream.write(d)
     })
-    upstream.on('data', (d) => {
-      if (!dropping) client.write(d)
+    upstream.on('data', (d: Buffer) => {
+      if (dropping) return
+      if (corrupting && d.length >= 1500) d[d.length - 20] ^= 0xff
+      client.write(d)
     })
     client.on('error', end).on('close', end)
     upstream.on('error', end).on('close', end)
@@ -82,6 +88,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     resume() {
       cutAll()
       dropping = false
+    },
+    corrupt(on: boolean) {
+      corrupting = on
     },
     close() {
       cutAll()

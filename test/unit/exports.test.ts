@@ -22,7 +22,7 @@ const SUBPATHS = { '.': 'index', './protocol': 'protocol/index', './streams': 's
 
 describe('package entry points', () => {
   it('peridot-kafka exposes the client API and typed errors', () => {
-    for (const name of ['Client', 'PartitionClient', 'Producer', 'TransactionalProducer', 'GroupConsumer', 'KafkaProtocolError', 'DecodeError', 'murmur2']) {
+    for (const name of ['Client', 'PartitionClient', 'Producer', 'TransactionalProducer', 'GroupConsumer', 'KafkaProtocolError', 'DecodeError', 'murmur2', 'ClientClosedError', 'BootstrapError']) {
       expect(root, name).toHaveProperty(name)
     }
   })

@@ -1,7 +1,9 @@
 // Kafka Streams baseline for bench/streams: JSON in, JSON out, exactly_once_v2.
 // Compiled at bench time with javac against jars fetched by Maven (nothing binary is committed).
 // Usage: java -cp <jars>:<classes> StreamsBench <bootstrap> <applicationId> <input> <output>
-//            <commitIntervalMs> <stateDir> <threads>
+//            <commitIntervalMs> <stateDir> <threads> [pipeline|windowed]
+// pipeline: JSON in, JSON out. windowed: count per key in 5-minute windows advancing by 1 minute,
+// suppressed until each window closes, written with the time-windowed key serde.
 // Prints STARTING right before KafkaStreams.start(); stops on SIGTERM (the runner sends it once the
 // output is committed).
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +22,11 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
 
 public class StreamsBench {
   public static void main(String[] args) throws Exception {
@@ -54,7 +60,19 @@ public class StreamsBench {
     Serde<JsonNode> json = Serdes.serdeFrom(ser, de);
 
     StreamsBuilder builder = new StreamsBuilder();
-    builder.stream(args[2], Consumed.with(Serdes.String(), json)).to(args[3], Produced.with(Serdes.String(), json));
+    String workload = args.length > 7 ? args[7] : "pipeline";
+    if (workload.equals("windowed")) {
+      Duration size = Duration.ofMinutes(5);
+      builder.stream(args[2], Consumed.with(Serdes.String(), json))
+          .groupByKey(Grouped.with(Serdes.String(), json))
+          .windowedBy(TimeWindows.ofSizeWithNoGrace(size).advanceBy(Duration.ofMinutes(1)))
+          .count()
+          .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+          .toStream()
+          .to(args[3], Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, size.toMillis()), Serdes.Long()));
+    } else {
+      builder.stream(args[2], Consumed.with(Serdes.String(), json)).to(args[3], Produced.with(Serdes.String(), json));
+    }
     KafkaStreams streams = new KafkaStreams(builder.build(), p);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -11,11 +11,13 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import { encodeRecordBatchToBuffer, type ProduceRecord } from '../../protocol/records/index.js'
-import { ClientClosedError } from '../errors.js'
+import { ClientClosedError, closedWithUnknownOutcome } from '../errors.js'
+import { DEFAULT_CLOSE_TIMEOUT_MS, settlesWithin } from '../owned-resources.js'
 import { isSafeProduceRetry, type PartitionClient } from '../partition-client.js'
 import { backoffDelay, sleep } from '../retry.js'
 import { validateProduceRecords } from '../validate.js'
 import { ByteBudget } from './byte-budget.js'
+import { checkCompression, checkCount } from './producer-options.js'
 
 /** Options of {@link BatchProducer}. */
 export interface BatchProducerOptions {
@@ -50,6 +52,8 @@ interface Batch {
   bytes: number
   encoded: Buffer
   attempts: number
+  /** Settled (acknowledged, failed, or given up on by close()). */
+  done?: boolean
 }
 
 /** One promise for the records of a {@link BatchProducer.produceMany} call. */
@@ -119,6 +123,11 @@ export class BatchProducer implements AsyncDisposable {
   private readonly budget: ByteBudget
   private pausedUntil = 0
   private closed = false
+  private closing: Promise<void> | undefined
+  /** Aborted when close() gave up waiting: pending records fail, backoff waits end. */
+  private readonly abandoned = new AbortController()
+  private readonly inFlightBatches = new Set<Batch>()
+  private pumpTimer: NodeJS.Timeout | undefined
   private sending = false
   private nextSeq = 0
 
@@ -131,6 +140,9 @@ export class BatchProducer implements AsyncDisposable {
     this.budget = new ByteBudget(positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20))
     this.maxInFlight = positiveOr('maxInFlight', options.maxInFlight, 5)
     this.retries = positiveOr('retries', options.retries, 10, true)
+    positiveOr('timeoutMs', options.timeoutMs, 0, true)
+    checkCompression(options.compression)
+    if (options.acks !== undefined && options.acks !== -1 && options.acks !== 1) throw new InvalidArgumentError(`acks must be -1 or 1, got ${String(options.acks)}`)
   }
 
   /** Bytes currently buffered or in flight. */
@@ -162,6 +174,12 @@ export class BatchProducer implements AsyncDisposable {
 
   /** Adds an admitted record (its bytes already counted) to the open batch. */
   private enqueue(p: Pending): void {
+    if (this.abandoned.signal.aborted) {
+      // Admitted after close() gave up (it waited for buffer space): fail it at once.
+      this.budget.release(p.size)
+      p.reject(this.abandoned.signal.reason as Error)
+      return
+    }
     this.current.push(p)
     this.currentBytes += p.size
     if (this.currentBytes >= this.maxBatchBytes) this.seal()
@@ -229,31 +247,41 @@ export class BatchProducer implements AsyncDisposable {
     } finally {
       this.sending = false
     }
-    if (this.queue.length > 0 && this.inFlight === 0 && Date.now() < this.pausedUntil) {
-      setTimeout(() => this.pump(), this.pausedUntil - Date.now())
+    if (this.queue.length > 0 && this.inFlight === 0 && Date.now() < this.pausedUntil && !this.abandoned.signal.aborted) {
+      clearTimeout(this.pumpTimer)
+      this.pumpTimer = setTimeout(() => this.pump(), this.pausedUntil - Date.now())
     }
   }
 
   private send(batch: Batch): void {
     this.inFlight++
+    this.inFlightBatches.add(batch)
     batch.attempts++
     this.partitionClient
       .produceEncoded(batch.encoded, { acks: this.options.acks, timeoutMs: this.options.timeoutMs, retry: false })
       .then(
         (baseOffset) => {
           this.inFlight--
+          this.inFlightBatches.delete(batch)
+          if (batch.done) return
+          batch.done = true
           batch.items.forEach((p, i) => p.resolve(baseOffset + BigInt(i)))
           this.budget.release(batch.bytes)
           this.pump()
         },
         (err: Error) => {
           this.inFlight--
-          if (isSafeProduceRetry(err) && batch.attempts <= this.retries) {
+          this.inFlightBatches.delete(batch)
+          if (batch.done) return
+          if (isSafeProduceRetry(err) && batch.attempts <= this.retries && !this.abandoned.signal.aborted) {
             // Re-send before anything queued after it; pause the pipeline for the backoff.
             this.queue.unshift(batch)
             this.queue.sort((a, b) => a.seq - b.seq)
             this.pausedUntil = Date.now() + backoffDelay(batch.attempts - 1, { retries: this.retries, initialBackoffMs: 100, maxBackoffMs: 2000 })
-            sleep(this.pausedUntil - Date.now()).then(() => this.pump())
+            sleep(this.pausedUntil - Date.now(), this.abandoned.signal).then(
+              () => this.pump(),
+              () => undefined,
+            )
           } else {
             this.settle(batch, err)
             this.pump()
@@ -263,6 +291,8 @@ export class BatchProducer implements AsyncDisposable {
   }
 
   private settle(batch: Batch, err: Error): void {
+    if (batch.done) return
+    batch.done = true
     for (const p of batch.items) p.reject(err)
     this.budget.release(batch.bytes)
   }
@@ -273,11 +303,39 @@ export class BatchProducer implements AsyncDisposable {
     await this.budget.whenIdle()
   }
 
-  /** Flushes, then refuses new records. */
-  async close(): Promise<void> {
-    if (this.closed) return
-    await this.flush()
+  /**
+   * Refuses new records and flushes: resolves once every record produced before is acknowledged
+   * or failed, waiting at most `timeoutMs` (default 5000 ms, as Java's close(Duration)); then
+   * every record still pending fails with ClientClosedError (one that was in flight may have been
+   * written: its error's cause is a ProduceOutcomeUnknownError). Idempotent: later calls wait for
+   * the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
+    try {
+      checkCount('timeoutMs', timeoutMs, false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     this.closed = true
+    return (this.closing ??= this.closeWithin(timeoutMs))
+  }
+
+  private async closeWithin(timeoutMs: number): Promise<void> {
+    const flushed = this.flush()
+    if (await settlesWithin(flushed, timeoutMs)) return
+    const err = new ClientClosedError(`producer closed with records not acknowledged within the close timeout (${timeoutMs} ms)`)
+    this.abandoned.abort(err)
+    clearTimeout(this.pumpTimer)
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    const open = this.current
+    this.current = []
+    this.currentBytes = 0
+    if (open.length > 0) this.settle({ seq: -1, items: open, bytes: open.reduce((n, p) => n + p.size, 0), encoded: Buffer.alloc(0), attempts: 0 }, err)
+    for (const b of this.queue.splice(0)) this.settle(b, err)
+    for (const b of this.inFlightBatches) this.settle(b, closedWithUnknownOutcome(`produce to ${this.partitionClient.topic}-${this.partitionClient.partition}`, err))
+    await flushed
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

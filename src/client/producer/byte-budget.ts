@@ -71,6 +71,8 @@ export class ByteBudget {
     if (woken) {
       this.waking = false
       this.admitWaiters()
+      // An item released during onAdmit (refused at once) found the budget still waking, not idle.
+      this.checkIdle()
     }
   }
 

@@ -13,16 +13,16 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { ProduceRecord, RecordHeaders } from '../../protocol/records/index.js'
 import type { Client } from '../client.js'
-import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-consumer.js'
 import { ClientClosedError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
-import { validateProduceRecords } from '../validate.js'
+import { validateTopicRecord } from '../validate.js'
 import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
 import { estimateRecordSize } from './batch-producer.js'
+import { checkCount, checkProducerOptions } from './producer-options.js'
+import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
 import { TransactionManager } from './transaction-manager.js'
-import type { TransactionState } from './txn-state.js'
 
 /** One record to send with {@link Producer.send}. A string key or value is sent as its UTF-8 bytes. */
 export interface ProducerRecord {
@@ -175,6 +175,9 @@ export class Producer implements AsyncDisposable {
   private slowTail: Promise<void> = Promise.resolve()
   private readonly sticky = new Map<string, { partition: number; bytes: number }>()
   private closed = false
+  private closing: Promise<void> | undefined
+  /** Aborted (with a ClientClosedError) when close() gave up waiting: sends still waiting fail with it. */
+  private readonly abandoned = new AbortController()
   private readonly maxBatchBytes: number
   protected readonly accumulator: RecordAccumulator
   protected readonly sender: Sender
@@ -188,6 +191,7 @@ export class Producer implements AsyncDisposable {
     private readonly client: Client,
     private readonly options: ProducerOptions & { transactionTimeoutMs?: number; maxBlockMs?: number } = {},
   ) {
+    checkProducerOptions(options, client.cluster.options.requestTimeoutMs)
     const acks = options.acks ?? -1
     if (acks !== -1 && acks !== 1) throw new InvalidArgumentError(`acks must be -1 or 1, got ${String(acks)}`)
     const transactionalId = options.transactionalId
@@ -256,7 +260,11 @@ export class Producer implements AsyncDisposable {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
-    if (!record || typeof record.topic !== 'string') return Promise.reject(new InvalidArgumentError('send needs a record with a topic'))
+    try {
+      validateTopicRecord(record)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     // Fast path: metadata at hand, no await before queuing.
     const info = this.slowSends === 0 ? this.topicInfo.get(record.topic) : undefined
     if (info !== undefined && Date.now() - info.at < TOPIC_INFO_TTL_MS) {
@@ -277,12 +285,8 @@ export class Producer implements AsyncDisposable {
     return (byPartition[partition] ??= this.accumulator.queue(topic, partition))
   }
 
+  /** Queues a record validated by send(). */
   private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined): Promise<RecordMetadata> {
-    try {
-      validateProduceRecords([record])
-    } catch (err) {
-      return Promise.reject(err)
-    }
     const topic = record.topic
     const size = estimateRecordSize(record)
     const item = new SingleRecord(size)
@@ -303,8 +307,8 @@ export class Producer implements AsyncDisposable {
 
   /** Appends an admitted record (which may have waited for buffer space), unless the producer moved on meanwhile. */
   private appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
-    // (Closing does not refuse records sent before close(): it flushes them.)
-    const refused = this.txn?.sendError(generation)
+    // (Closing does not refuse records sent before close(): it flushes them, unless it gave up.)
+    const refused = this.abandoned.signal.aborted ? (this.abandoned.signal.reason as Error) : this.txn?.sendError(generation)
     if (refused) {
       this.accumulator.budget.release(item.size)
       item.reject(refused)
@@ -328,9 +332,10 @@ export class Producer implements AsyncDisposable {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as ProducerRecord | null | undefined
-      if (!r || typeof r.topic !== 'string') return Promise.reject(new InvalidArgumentError(`sendBatch: record ${i} needs a topic`))
+    try {
+      for (let i = 0; i < records.length; i++) validateTopicRecord(records[i], i)
+    } catch (err) {
+      return Promise.reject(err)
     }
     if (records.length === 0) return Promise.resolve([])
     if (this.slowSends === 0) {
@@ -381,13 +386,8 @@ export class Producer implements AsyncDisposable {
     }
   }
 
-  /** Admits the records in array order (FIFO with other callers under backpressure) into their partitions' batches. */
+  /** Admits the records (validated by sendBatch) in array order (FIFO with other callers under backpressure) into their partitions' batches. */
   private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
-    try {
-      validateProduceRecords(records)
-    } catch (err) {
-      return Promise.reject(err)
-    }
     const group = new PendingGroup(records.length)
     const items = new Array<GroupItem>(records.length)
     for (let i = 0; i < records.length; i++) items[i] = new GroupItem(group, i, records[i].topic, partitions[i], estimateRecordSize(records[i]))
@@ -409,7 +409,7 @@ export class Producer implements AsyncDisposable {
     const deadline = Date.now() + METADATA_WAIT_MS
     for (let attempt = 0; ; attempt++) {
       try {
-        const n = (await this.client.cluster.topic(topic)).partitions.length
+        const n = (await untilAborted(this.client.cluster.topic(topic), this.abandoned.signal)).partitions.length
         this.topicInfo.set(topic, { partitions: n, at: Date.now() })
         return n
       } catch (err) {
@@ -418,7 +418,7 @@ export class Producer implements AsyncDisposable {
         const known = this.topicInfo.get(topic)
         if (known) return known.partitions
         if (Date.now() >= deadline) throw err
-        await sleep(backoffDelay(Math.min(attempt, 6), this.client.cluster.options.retry))
+        await sleep(backoffDelay(Math.min(attempt, 6), this.client.cluster.options.retry), this.abandoned.signal)
       }
     }
   }
@@ -482,123 +482,37 @@ export class Producer implements AsyncDisposable {
     await this.accumulator.flush()
   }
 
-  /** Flushes and refuses new records. The Client stays open. */
-  async close(): Promise<void> {
-    if (this.closed) return
+  /**
+   * Refuses new records and flushes: resolves once every record sent before is acknowledged or
+   * failed, waiting at most `timeoutMs` (default: the client's `closeTimeoutMs`, 5000 ms), as
+   * the Java client's close(Duration). After the timeout every record still pending fails with
+   * ClientClosedError (one that was in flight may have been written: its error's cause is a
+   * ProduceOutcomeUnknownError). Then its connections close. The Client stays open.
+   * Idempotent: later calls wait for the first.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      checkCount('timeoutMs', options?.timeoutMs, false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     this.closed = true
-    await this.slowTail
-    await this.accumulator.flush()
+    return (this.closing ??= this.closeWithin(options?.timeoutMs ?? this.client.closeTimeoutMs))
+  }
+
+  private async closeWithin(timeoutMs: number): Promise<void> {
+    const flushed = this.flush()
+    if (!(await settlesWithin(flushed, timeoutMs))) {
+      const err = new ClientClosedError(`producer closed with records not acknowledged within the close timeout (${timeoutMs} ms)`)
+      this.abandoned.abort(err)
+      this.sender.abandon(err)
+      await flushed
+    }
     await this.sender.close()
+    this.client.untrack(this)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
-  }
-}
-
-/**
- * A transactional producer (the Java client's semantics): records sent between begin() and
- * commit() become visible to read_committed consumers together, or not at all after abort().
- *
- * ```ts
- * const producer = client.transactionalProducer({ transactionalId: 'orders-1' })
- * await producer.init()
- * producer.begin()
- * producer.send({ topic: 'orders', key, value })
- * await producer.sendOffsets(offsets, consumer.groupMetadata())
- * await producer.commit()
- * ```
- *
- * A newer instance with the same transactional id fences this one: every call then throws
- * {@link ProducerFencedError}. Calls in the wrong state throw {@link TransactionStateError}.
- */
-export class TransactionalProducer extends Producer {
-  declare protected readonly txn: TransactionManager
-
-  /** Use `client.transactionalProducer()`. */
-  constructor(client: Client, options: TransactionalProducerOptions) {
-    if (!options || typeof options.transactionalId !== 'string' || options.transactionalId.length === 0) {
-      throw new InvalidArgumentError('a transactional producer needs a non-empty transactionalId')
-    }
-    super(client, options)
-  }
-
-  /** The transactional id. */
-  get transactionalId(): string {
-    return this.txn.transactionalId
-  }
-
-  /** Current state ('uninitialized', 'ready', 'in_transaction', ...). */
-  get transactionState(): TransactionState {
-    return this.txn.state
-  }
-
-  /**
-   * The transaction protocol of the current (or last) transaction. 2 (KIP-890 part 2) where the
-   * cluster finalizes `transaction.version` 2 (Kafka 4.0+ by default): partitions and offsets
-   * join the transaction through Produce v12 and TxnOffsetCommit v5, with no AddPartitionsToTxn
-   * or AddOffsetsToTxn round trips, and each transaction ends with a new producer epoch. 1
-   * otherwise. Decided at each begin().
-   */
-  get transactionVersion(): 1 | 2 {
-    return this.txn.transactionV2 ? 2 : 1
-  }
-
-  /** The producer id and epoch in use (-1n / -1 before init()); under transaction version 2 the epoch grows with every transaction. */
-  get producerIdAndEpoch(): { producerId: bigint; epoch: number } {
-    return { producerId: this.sender.producerId, epoch: this.sender.producerEpoch }
-  }
-
-  /**
-   * Registers with the transaction coordinator (InitProducerId): fences older instances with
-   * the same transactional id and completes (aborts) a transaction they left open. Call once
-   * before the first begin(); after a {@link TransactionOutcomeUnknownError}, again to recover.
-   */
-  init(): Promise<void> {
-    return this.txn.init()
-  }
-
-  /** Starts a transaction (local only: partitions join it with their first batch). */
-  begin(): void {
-    this.txn.begin()
-  }
-
-  /**
-   * Commits the consumer's `offsets` (the next offsets to read) with this transaction, for
-   * consume-transform-produce. `group` is `GroupConsumer.groupMetadata()`: the coordinator
-   * refuses the commit if that consumer's generation is stale (KIP-447 fencing of zombies).
-   */
-  sendOffsets(offsets: readonly OffsetToCommit[], group: ConsumerGroupMetadata): Promise<void> {
-    if (!Array.isArray(offsets)) return Promise.reject(new InvalidArgumentError('sendOffsets needs an array of offsets'))
-    for (const o of offsets) {
-      if (!o || typeof o.topic !== 'string' || !Number.isInteger(o.partition) || typeof o.offset !== 'bigint' || o.offset < 0n) {
-        return Promise.reject(new InvalidArgumentError(`invalid offset to commit: ${JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`))
-      }
-    }
-    if (!group || typeof group.groupId !== 'string') return Promise.reject(new InvalidArgumentError('sendOffsets needs the consumer group metadata'))
-    return this.txn.sendOffsets(offsets, group)
-  }
-
-  /**
-   * Flushes, then commits the transaction. Throws TransactionAbortableError when a record of
-   * it failed (call abort()), TransactionOutcomeUnknownError when the coordinator did not
-   * answer (call abort() or init()), ProducerFencedError when fenced.
-   */
-  commit(): Promise<void> {
-    return this.txn.commit()
-  }
-
-  /**
-   * Aborts the transaction: records not sent yet fail, records in flight complete, then the
-   * coordinator writes abort markers so read_committed consumers skip everything it wrote.
-   */
-  abort(): Promise<void> {
-    return this.txn.abort()
-  }
-
-  /** Flushes and closes. A transaction still open is left to the coordinator's timeout (or the next init()). */
-  override async close(): Promise<void> {
-    await super.close()
-    await this.txn.close()
   }
 }

@@ -19,7 +19,7 @@ import { InitProducerId } from '../../protocol/messages/init-producer-id.js'
 import { Produce, type ProduceResponse, type ProduceTopicData } from '../../protocol/messages/produce.js'
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { Cluster } from '../cluster.js'
-import { ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
+import { ClientClosedError, closedWithUnknownOutcome, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
 import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
@@ -67,7 +67,11 @@ const RETRY_BACKOFF = { retries: 0, initialBackoffMs: 100, maxBackoffMs: 1000 }
 
 /** The request may have reached the broker and no answer says what became of it. */
 function isAmbiguous(err: Error): boolean {
-  return err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent) || err instanceof ProduceOutcomeUnknownError
+  return (
+    err instanceof TimeoutError ||
+    ((err instanceof ConnectionError || err instanceof ClientClosedError) && err.requestMayHaveBeenSent) ||
+    err instanceof ProduceOutcomeUnknownError
+  )
 }
 
 export class Sender {
@@ -477,7 +481,9 @@ export class Sender {
   private failBatch(b: ProducerBatch, err: Error): void {
     const q = b.queue
     let error = err
-    if (isAmbiguous(err) && b.attempts > 0 && !(err instanceof ProduceOutcomeUnknownError && !this.opts.idempotent)) {
+    if (err instanceof ClientClosedError && err.requestMayHaveBeenSent && !(err.cause instanceof ProduceOutcomeUnknownError)) {
+      error = closedWithUnknownOutcome(`produce to ${q.topic}-${q.partition}`, err)
+    } else if (isAmbiguous(err) && b.attempts > 0 && !(err instanceof ProduceOutcomeUnknownError && !this.opts.idempotent)) {
       error = new ProduceOutcomeUnknownError(
         `produce to ${q.topic}-${q.partition} has an unknown outcome${this.opts.idempotent ? ' (retries or delivery timeout exhausted)' : ''}: ${err.message}`,
         { cause: err },
@@ -491,6 +497,22 @@ export class Sender {
     }
     if (this.txn && b.attempts > 0) this.txn.onAbortableError(error, b.hasSequence)
     this.acc.complete(b, { error })
+  }
+
+  /**
+   * Gives up on everything pending (the producer's close timeout passed): records not sent fail
+   * with `err`; records in flight fail with `err` too, with a ProduceOutcomeUnknownError as its
+   * cause since they may have been written. Later responses no longer change their outcome.
+   */
+  abandon(err: ClientClosedError): void {
+    this.closed = true
+    this.fatal ??= err
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    this.wakeTimer = undefined
+    this.acc.failUnsent(err)
+    for (const q of this.acc.queues.values()) {
+      for (const b of q.inFlight) this.acc.complete(b, { error: closedWithUnknownOutcome(`produce to ${q.topic}-${q.partition}`, err) })
+    }
   }
 
   /** Stops draining and closes the producer's connections (after the caller flushed). */

@@ -166,7 +166,7 @@ export class TransactionManager implements TransactionHooks {
           if (ambiguous) throw new AmbiguousError(`${what}: ${(err as Error).message}`, { cause: err })
           throw err
         }
-        await sleep(backoffDelay(Math.min(attempt, 10), BACKOFF))
+        await sleep(backoffDelay(Math.min(attempt, 10), BACKOFF), this.cluster.options.retry.signal)
         continue
       }
       const code = codeOf(res)
@@ -179,7 +179,7 @@ export class TransactionManager implements TransactionHooks {
       }
       if ((COORDINATOR_MOVED.has(code) || RETRY_LATER.has(code)) && Date.now() < deadline) {
         if (COORDINATOR_MOVED.has(code)) this.coordinators.invalidate(kind, key)
-        await sleep(backoffDelay(Math.min(attempt, 10), BACKOFF))
+        await sleep(backoffDelay(Math.min(attempt, 10), BACKOFF), this.cluster.options.retry.signal)
         continue
       }
       // An earlier attempt may have been applied; its retry's error does not say otherwise.

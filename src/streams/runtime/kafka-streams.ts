@@ -16,14 +16,17 @@ import { CommitFailedError } from '../../client/consumer/group-consumer.js'
 import type { TopicPartition } from '../../client/consumer/assignor.js'
 import type { Fetcher } from '../../client/consumer/fetcher.js'
 import { partitionForKey } from '../../client/partitioner.js'
-import type { Producer, ProducerOptions, TransactionalProducer } from '../../client/producer/producer.js'
+import { settlesWithin } from '../../client/owned-resources.js'
+import type { Producer, ProducerOptions } from '../../client/producer/producer.js'
+import type { TransactionalProducer } from '../../client/producer/transactional-producer.js'
 import { ProducerFencedError } from '../../client/producer/errors.js'
-import type { KeyValue } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
-import type { SerdeKeyValueStore } from '../state/typed.js'
+import type { QueryableStoreType } from '../state/read-only-views.js'
+import type { ReadOnlySessionStore } from '../state/session-store.js'
+import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
+import { queryableStore } from './interactive-queries.js'
 import type { Topology } from '../topology/topology.js'
-import { changelogTopic } from '../topology/naming.js'
 import { StreamsConfigError, StreamsStateError } from './errors.js'
 import { setUpInternalTopics } from './internal-topics.js'
 import { ProducerCollector } from './producer-collector.js'
@@ -697,45 +700,29 @@ export class KafkaStreams implements AsyncDisposable {
    * store). Keys are spread over instances: use {@link metadataForKey} to find the one that has
    * a key. Results reflect processed records, including those not yet committed.
    */
-  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
-    if (!this.#topology.stores.has(name)) throw new StreamsConfigError(`the topology has no state store named '${name}'`)
-    const stores = (): Array<SerdeKeyValueStore<K, V>> => {
-      const g = this.#globalStores?.get(name)
-      if (g !== undefined) return [g as unknown as SerdeKeyValueStore<K, V>]
-      const out: Array<SerdeKeyValueStore<K, V>> = []
-      for (const at of this.#tasks?.runningTasks() ?? []) {
-        const s = at.task.store(name)
-        if (s !== undefined) out.push(s as unknown as SerdeKeyValueStore<K, V>)
-      }
-      return out
-    }
-    const merged = (pick: (s: SerdeKeyValueStore<K, V>) => Iterable<KeyValue<Buffer, Buffer>>): Array<KeyValue<K, V>> => {
-      const all: Array<{ raw: Buffer; s: SerdeKeyValueStore<K, V>; value: Buffer }> = []
-      for (const s of stores()) for (const e of pick(s)) all.push({ raw: e.key, s, value: e.value })
-      all.sort((a, b) => Buffer.compare(a.raw, b.raw))
-      const topic = changelogTopic(this.applicationId, name)
-      return all.map((e) => ({ key: e.s.keySerde.deserialize(topic, e.raw), value: e.s.valueSerde.deserialize(topic, e.value) }))
-    }
-    return {
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V>
+  /** A key-value store (as without a type). */
+  store<K, V>(name: string, type: 'keyValue'): ReadOnlyKeyValueStore<K, V>
+  /** A window store; a timestamped window store answers with plain values. */
+  store<K, V>(name: string, type: 'window'): ReadOnlyWindowStore<K, V>
+  /** A timestamped window store (a DSL windowed aggregation's), values with their timestamps. */
+  store<K, V>(name: string, type: 'timestampedWindow'): ReadOnlyTimestampedWindowStore<K, V>
+  /** A session store. */
+  store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>
+  store<K, V>(
+    name: string,
+    type: QueryableStoreType = 'keyValue',
+  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+    return queryableStore<K, V>(
+      {
+        applicationId: this.applicationId,
+        topology: this.#topology,
+        globalStore: (n) => this.#globalStores?.get(n),
+        taskStores: (n) => (this.#tasks?.runningTasks() ?? []).map((at) => at.task.store(n)).filter((st): st is StateStore => st !== undefined),
+      },
       name,
-      get: (key: K): V | null => {
-        for (const s of stores()) {
-          const v = s.get(key)
-          if (v !== null) return v
-        }
-        return null
-      },
-      range: (from: K, to: K) => {
-        const topic = changelogTopic(this.applicationId, name)
-        return merged((s) => {
-          const f = s.keySerde.serialize(topic, from)
-          const t = s.keySerde.serialize(topic, to)
-          return f === null || t === null ? [] : s.bytes.range(f, t)
-        })[Symbol.iterator]()
-      },
-      all: () => merged((s) => s.bytes.all())[Symbol.iterator](),
-      approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
-    }
+      type,
+    )
   }
 
   /**
@@ -821,19 +808,37 @@ export class KafkaStreams implements AsyncDisposable {
   /**
    * Graceful shutdown: stops processing, commits what was processed (never aborting committed
    * work), leaves the group (its tasks move to other instances at once), flushes the producer,
-   * writes checkpoints and closes the stores. Idempotent.
+   * writes checkpoints and closes the stores. With `timeoutMs` (Java's close(Duration)), once it
+   * passes the connections are closed under the remaining steps, which then fail fast (an
+   * unfinished commit leaves the tasks to restore, as after a crash) and close() returns
+   * promptly. Idempotent: later calls wait for the first.
    */
-  async close(): Promise<void> {
-    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options?.timeoutMs
+    if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
+      return Promise.reject(new StreamsConfigError(`close timeoutMs must be a non-negative integer, got ${String(timeoutMs)}`))
+    }
+    if (this.#closing) return this.#closing
+    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return Promise.resolve()
     if (this.#state === 'CREATED') {
       this.#setState('NOT_RUNNING')
-      return
+      return Promise.resolve()
     }
     const failed = this.#state === 'ERROR' || this.#state === 'PENDING_ERROR'
     this.#setState('PENDING_SHUTDOWN')
-    await this.#teardown(!failed)
-    this.#setState('NOT_RUNNING')
+    this.#closing = (async () => {
+      const teardown = this.#teardown(!failed)
+      if (timeoutMs !== undefined && !(await settlesWithin(teardown, timeoutMs))) {
+        this.#logger.warn({ timeoutMs }, 'close timeout passed: closing the connections under the remaining shutdown steps')
+        await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
+      }
+      await teardown
+      this.#setState('NOT_RUNNING')
+    })()
+    return this.#closing
   }
+
+  #closing: Promise<void> | undefined
 
   async #teardown(clean: boolean): Promise<void> {
     this.#loopRunning = false

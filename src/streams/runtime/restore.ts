@@ -3,7 +3,8 @@
  * client's multi-partition fetcher and writes them into task stores. It restores newly assigned
  * active tasks (from a valid checkpoint of a persistent store, else from the start, up to the
  * changelog end, in large fetches) and keeps standby tasks warm (continuously, smaller waits).
- * Store-agnostic: it writes through `StreamTask.restore`, and wipes a store by deleting its keys.
+ * Store-agnostic: it writes through `StreamTask.restore` (record timestamps included: timestamped
+ * stores keep them) and wipes a store through `StreamTask.wipeStore`.
  */
 import type { Logger } from 'pino'
 import type { Client } from '../../client/client.js'
@@ -63,13 +64,9 @@ export function initialProgress(task: StreamTask, checkpoint: Checkpoint): Chang
   })
 }
 
-/** Deletes every key of a store through the task's restore path (works for any bytes store). */
+/** Empties a store (any kind) without logging, before it restores from the changelog start. */
 export function wipe(task: StreamTask, storeName: string): void {
-  const store = task.store(storeName)
-  if (store === undefined) return
-  const keys: Buffer[] = []
-  for (const e of store.bytes.all()) keys.push(e.key)
-  if (keys.length > 0) task.restore(storeName, keys.map((key) => ({ key, value: null })))
+  if (task.store(storeName) !== undefined) task.wipeStore(storeName)
 }
 
 /** The background changelog reader. */

@@ -14,9 +14,10 @@ import { StreamsProcessingError, TopologyError } from '../errors.js'
 import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctuator } from '../processor.js'
 import type { Record, RecordHeaders, RecordMetadata } from '../record.js'
 import type { Serde } from '../serde.js'
-import { LoggingBytesStore, type TimestampSource } from '../state/logging.js'
-import type { BytesStore, ChangelogSink, StateStore } from '../state/store.js'
-import { SerdeKeyValueStore } from '../state/typed.js'
+import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from '../state/built-store.js'
+import type { TimestampSource } from '../state/logging.js'
+import type { ChangelogSink, StateStore } from '../state/store.js'
+import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
 import type {
@@ -228,7 +229,7 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
     }
   }
   getStateStore<S extends StateStore>(name: string): S {
-    if (this.#stores.has(name)) return this.#task.store(name) as unknown as S
+    if (this.#stores.has(name)) return this.#task.processorStore(name) as unknown as S
     const global = this.#task.globalStore(name)
     if (global !== undefined) return global as S
     throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
@@ -284,9 +285,8 @@ export class StreamTask implements TimestampSource {
   readonly #topology: Topology
   readonly #config: TaskConfig
   readonly #logger: Logger
-  readonly #stores = new Map<string, SerdeKeyValueStore<unknown, unknown>>()
-  /** Unlogged bytes stores, for restoration. */
-  readonly #innerStores = new Map<string, BytesStore>()
+  /** Stores of this task: the typed store processors open, and its restore path. */
+  readonly #stores = new Map<string, BuiltStore>()
   readonly #globalStores: ReadonlyMap<string, StateStore>
   readonly #processors: ProcessorRuntime[] = []
   readonly #sourcesByTopic = new Map<string, SourceRuntime>()
@@ -329,12 +329,16 @@ export class StreamTask implements TimestampSource {
       for (const storeName of sub.stores) {
         const reg = topology.stores.get(storeName)
         if (reg === undefined) throw new TopologyError(`state store '${storeName}' is not registered`)
-        const inner = reg.builder.supplier.get({ applicationId: this.applicationId, taskId: this.id, stateDir: config.stateDir })
-        this.#innerStores.set(storeName, inner)
-        const bytes = reg.builder.loggingEnabled && !reg.global ? new LoggingBytesStore(inner, changelogSink, this) : inner
-        const keySerde = this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`)
-        const valueSerde = this.#serde(reg.builder.valueSerde, 'value', `state store '${storeName}'`)
-        this.#stores.set(storeName, new SerdeKeyValueStore(bytes, keySerde, valueSerde, changelogTopic(this.applicationId, storeName)))
+        const env: StoreBuildEnv = {
+          context: { applicationId: this.applicationId, taskId: this.id, stateDir: config.stateDir },
+          changelog: reg.builder.loggingEnabled && !reg.global ? changelogSink : null,
+          time: this,
+          keySerde: this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`),
+          valueSerde: this.#serde(reg.builder.valueSerde, 'value', `state store '${storeName}'`),
+          serdeTopic: changelogTopic(this.applicationId, storeName),
+        }
+        const builder = reg.builder
+        this.#stores.set(storeName, isWindowedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env))
       }
     }
 
@@ -380,12 +384,28 @@ export class StreamTask implements TimestampSource {
 
   /**
    * Writes changelog records (e.g. fetched KafkaRecords) straight into a store, without logging.
-   * Call before {@link init}. A null value deletes; records without a key are ignored.
+   * Call before {@link init}. A null value deletes; records without a key are ignored. The record
+   * timestamp matters to timestamped stores (it is the stored value's timestamp).
    */
-  restore(storeName: string, records: Iterable<{ key: Buffer | null; value: Buffer | null }>): void {
-    const store = this.#innerStores.get(storeName)
+  restore(storeName: string, records: Iterable<{ key: Buffer | null; value: Buffer | null; timestamp: number }>): void {
+    const store = this.#builtStore(storeName)
+    for (const r of records) if (r.key !== null) store.restore(r.key, r.value, r.timestamp)
+  }
+
+  /** Empties a store without logging (before restoring it from the start of its changelog). */
+  wipeStore(storeName: string): void {
+    this.#builtStore(storeName).wipe()
+  }
+
+  /** A changelog record of a store as key and value objects (test driver). @internal */
+  decodeChangelog(storeName: string, key: Buffer, value: Buffer | null): { key: unknown; value: unknown } {
+    return this.#builtStore(storeName).decodeChangelog(key, value)
+  }
+
+  #builtStore(storeName: string): BuiltStore {
+    const store = this.#stores.get(storeName)
     if (store === undefined) throw new TopologyError(`task ${this.id} has no state store '${storeName}'`)
-    for (const r of records) if (r.key !== null) store.put(r.key, r.value)
+    return store
   }
 
   /** Initializes processors (they may read stores and schedule punctuators). */
@@ -537,7 +557,7 @@ export class StreamTask implements TimestampSource {
 
   /** Flushes stores; call before committing (the runtime then flushes the producer). */
   flush(): void {
-    for (const s of this.#stores.values()) s.flush()
+    for (const s of this.#stores.values()) s.store.flush()
   }
 
   /** Closes processors and stores. */
@@ -552,13 +572,22 @@ export class StreamTask implements TimestampSource {
         first ??= err
       }
     }
-    for (const s of this.#stores.values()) s.close()
+    for (const s of this.#stores.values()) s.store.close()
     if (first !== undefined) throw first
   }
 
-  /** A store of this task (typed), e.g. for interactive queries or the test driver. */
-  store(name: string): SerdeKeyValueStore<unknown, unknown> | undefined {
-    return this.#stores.get(name)
+  /**
+   * A store of this task (typed: a SerdeKeyValueStore, SerdeWindowStore or SerdeSessionStore),
+   * e.g. for interactive queries or the test driver.
+   */
+  store(name: string): StateStore | undefined {
+    const built = this.#stores.get(name)
+    return built === undefined ? undefined : (built.queryStore ?? built.store)
+  }
+
+  /** @internal The store as processors get it (see {@link BuiltStore.queryStore} for how it can differ from {@link store}). */
+  processorStore(name: string): StateStore | undefined {
+    return this.#stores.get(name)?.store
   }
 
   /** Names of this task's stores. */

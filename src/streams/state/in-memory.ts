@@ -1,8 +1,12 @@
 /**
  * In-memory bytes store: a Map keyed by the key's latin1 string (one char per byte, so JS string
- * order equals unsigned byte order) plus a lazily sorted key list for range scans.
+ * order equals unsigned byte order) plus the keys in order for range scans (sorted-strings.ts).
+ * The order is built on the first scan and then kept up to date on each new or deleted key, so a
+ * store that is scanned and written in turn (session stores: findSessions, then put) does not
+ * re-sort per record; writes before the first scan (a restore) only cost one sort.
  */
 import type { KeyValue } from '../record.js'
+import { SortedStrings } from './sorted-strings.js'
 import type { BytesStore, KeyValueBytesStoreSupplier } from './store.js'
 
 interface Entry {
@@ -15,8 +19,8 @@ export class InMemoryKeyValueStore implements BytesStore {
   readonly name: string
   readonly persistent = false
   readonly #map = new Map<string, Entry>()
-  /** Sorted map keys; null when a key was added or removed since the last sort. */
-  #sorted: string[] | null = null
+  /** The map keys in order, kept up to date once built; null until the first scan. */
+  #sorted: SortedStrings | null = null
 
   constructor(name: string) {
     this.name = name
@@ -30,14 +34,14 @@ export class InMemoryKeyValueStore implements BytesStore {
   put(key: Buffer, value: Buffer | null): void {
     const k = key.toString('latin1')
     if (value === null) {
-      if (this.#map.delete(k)) this.#sorted = null
+      if (this.#map.delete(k)) this.#sorted?.delete(k)
       return
     }
     const e = this.#map.get(k)
     if (e !== undefined) e.value = value
     else {
       this.#map.set(k, { key, value })
-      this.#sorted = null
+      this.#sorted?.insert(k)
     }
   }
 
@@ -56,7 +60,7 @@ export class InMemoryKeyValueStore implements BytesStore {
     const e = this.#map.get(k)
     if (e === undefined) return null
     this.#map.delete(k)
-    this.#sorted = null
+    this.#sorted?.delete(k)
     return e.value
   }
 
@@ -64,23 +68,15 @@ export class InMemoryKeyValueStore implements BytesStore {
     const lo = from.toString('latin1')
     const hi = to.toString('latin1')
     if (lo > hi) return
-    const keys = this.#sortedKeys()
-    // Binary search for the first key >= lo.
-    let a = 0
-    let b = keys.length
-    while (a < b) {
-      const mid = (a + b) >>> 1
-      if (keys[mid] < lo) a = mid + 1
-      else b = mid
-    }
-    for (let i = a; i < keys.length && keys[i] <= hi; i++) {
-      const e = this.#map.get(keys[i])
+    // The keys in range now (a copy: later writes do not move the scan).
+    for (const k of this.#sortedKeys().range(lo, hi)) {
+      const e = this.#map.get(k)
       if (e !== undefined) yield { key: e.key, value: e.value }
     }
   }
 
   *all(): IterableIterator<KeyValue<Buffer, Buffer>> {
-    for (const k of this.#sortedKeys()) {
+    for (const k of this.#sortedKeys().all()) {
       const e = this.#map.get(k)
       if (e !== undefined) yield { key: e.key, value: e.value }
     }
@@ -97,9 +93,8 @@ export class InMemoryKeyValueStore implements BytesStore {
     this.#sorted = null
   }
 
-  #sortedKeys(): string[] {
-    // Copy-on-sort: an iterator in progress keeps its own array when the store changes under it.
-    if (this.#sorted === null) this.#sorted = [...this.#map.keys()].sort()
+  #sortedKeys(): SortedStrings {
+    this.#sorted ??= SortedStrings.fromSorted([...this.#map.keys()].sort())
     return this.#sorted
   }
 }

@@ -111,6 +111,8 @@ export class LmdbKeyValueStore implements BytesStore {
       // Sync explicitly (flush with syncOnFlush, close) rather than on every LMDB commit.
       noSync: true,
       noMemInit: true,
+      // The path is a directory even when it has a dot (the package takes `a.b` for a file).
+      noSubdir: false,
       maxDbs: 2,
       mapSize: options.mapSize ?? 1 << 30,
     }
@@ -188,6 +190,17 @@ export class LmdbKeyValueStore implements BytesStore {
     // Synchronous in effect: no asynchronous lmdb writes are ever issued by this store.
     void this.#root.close()
     if (this.#removeOnClose) rmSync(this.path, { recursive: true, force: true })
+  }
+
+  /** Closes the environment without writing buffered changes and deletes its directory (a dropped segment). */
+  destroy(): void {
+    this.#pending.clear()
+    this.#pendingSorted = null
+    if (this.#open) {
+      this.#open = false
+      void this.#root.close()
+    }
+    rmSync(this.path, { recursive: true, force: true })
   }
 
   #read(key: Buffer): Buffer | null {

@@ -6,6 +6,10 @@ import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
 import { lmdbKeyValueStore } from './lmdb.js'
 import type { KeyValueBytesStoreSupplier } from './store.js'
+import type { SessionBytesStoreSupplier } from './session-store.js'
+import { SessionStoreBuilder, WindowStoreBuilder } from './window-store-builders.js'
+import { inMemorySessionStore, inMemoryWindowStore, persistentSessionStore, persistentWindowStore } from './window-store-suppliers.js'
+import type { WindowBytesStoreSupplier } from './window-store.js'
 
 /** Describes a key-value store to create in every task that uses it. */
 export class StoreBuilder<K, V> {
@@ -57,6 +61,31 @@ export const Stores = {
   /** A typed key-value store builder; omitted serdes fall back to the runtime's default serdes. */
   keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder<K, V> {
     return new StoreBuilder(supplier, keySerde, valueSerde)
+  },
+  /** An in-memory window store supplier: `(name, retentionPeriod, windowSize, retainDuplicates)`. */
+  inMemoryWindowStore,
+  /** A persistent (LMDB) window store supplier: `(name, retentionPeriod, windowSize, retainDuplicates, options?)`. */
+  persistentWindowStore,
+  /** As {@link persistentWindowStore}: timestamped values are a builder choice ({@link Stores.timestampedWindowStoreBuilder}). */
+  persistentTimestampedWindowStore: persistentWindowStore,
+  /** An in-memory session store supplier: `(name, retentionPeriod)`. */
+  inMemorySessionStore,
+  /** A persistent (LMDB) session store supplier: `(name, retentionPeriod, options?)`. */
+  persistentSessionStore,
+  /** A typed window store builder (`WindowStore<K, V>`); omitted serdes fall back to the defaults. */
+  windowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, false)
+  },
+  /**
+   * A timestamped window store builder (`TimestampedWindowStore<K, V>`: values are
+   * `ValueAndTimestamp<V>`); `valueSerde` is the plain values' serde.
+   */
+  timestampedWindowStoreBuilder<K, V>(supplier: WindowBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, true)
+  },
+  /** A typed session store builder (`SessionStore<K, V>`). */
+  sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder(supplier, keySerde, valueSerde)
   },
 } as const
 

@@ -10,7 +10,10 @@ import { TopologyError } from '../errors.js'
 import type { KeyValue, RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { KeyValueStore, StateStore } from '../state/store.js'
-import type { Topology } from '../topology/topology.js'
+import { plainWindowFacade, queryableTypeOf, type QueryableStoreType } from '../state/read-only-views.js'
+import type { SessionStore } from '../state/session-store.js'
+import type { TimestampedWindowStore, WindowStore } from '../state/window-store.js'
+import type { StoreRegistration, Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
 import { StreamTask, type TaskConfig } from '../runtime/task.js'
 import { changelogTopic } from '../topology/naming.js'
@@ -264,16 +267,57 @@ export class TopologyTestDriver {
     throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
   }
 
-  /** Changelog records written by a store so far, decoded with the store's serdes. */
+  /**
+   * A window store (Kafka Streams TTD's `getWindowStore`). A timestamped window store (a DSL
+   * windowed aggregation's) is seen without timestamps; puts through it get timestamp -1.
+   */
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    const store = this.#typedStore(name, 'window')
+    if (queryableTypeOf(this.#registration(name).builder) === 'timestampedWindow') return plainWindowFacade(store as TimestampedWindowStore<K, V>)
+    return store as WindowStore<K, V>
+  }
+
+  /** A timestamped window store (Kafka Streams TTD's `getTimestampedWindowStore`). */
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
+    return this.#typedStore(name, 'timestampedWindow') as TimestampedWindowStore<K, V>
+  }
+
+  /** A session store (Kafka Streams TTD's `getSessionStore`). */
+  getSessionStore<K, V>(name: string): SessionStore<K, V> {
+    return this.#typedStore(name, 'session') as SessionStore<K, V>
+  }
+
+  /**
+   * Changelog records written by a store so far, decoded with the store's serdes. Window and
+   * session store records have `Windowed<K>` keys (the sequence number of a window store with
+   * duplicates is dropped); a timestamped window store's values are the plain values.
+   */
   producedChangelog<K = unknown, V = unknown>(storeName: string): Array<ChangelogRecord<K, V>> {
-    const store = this.getKeyValueStore<K, V>(storeName) as unknown as { keySerde: Serde<K>; valueSerde: Serde<V> }
-    return (this.#changelogs.get(storeName) ?? []).map((r) => ({
-      topic: r.topic,
-      partition: r.partition,
-      key: store.keySerde.deserialize(r.topic, r.key),
-      value: r.value === null ? null : store.valueSerde.deserialize(r.topic, r.value),
-      timestamp: r.timestamp,
-    }))
+    const task = this.#taskWithStore(storeName)
+    return (this.#changelogs.get(storeName) ?? []).map((r) => {
+      const { key, value } = task.decodeChangelog(storeName, r.key as Buffer, r.value)
+      return { topic: r.topic, partition: r.partition, key: key as K, value: value as V | null, timestamp: r.timestamp }
+    })
+  }
+
+  #registration(name: string): StoreRegistration {
+    const reg = this.#topology.stores.get(name)
+    if (reg === undefined) throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
+    return reg
+  }
+
+  #taskWithStore(name: string): StreamTask {
+    for (const t of [...this.#tasks, ...(this.#global ? [this.#global] : [])]) if (t.store(name) !== undefined) return t
+    throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
+  }
+
+  /** The typed store `name`, checked to be of `type` ('window' also accepts timestamped window stores). */
+  #typedStore(name: string, type: QueryableStoreType): StateStore {
+    const actual = queryableTypeOf(this.#registration(name).builder)
+    if (actual !== type && !(type === 'window' && actual === 'timestampedWindow')) {
+      throw new TopologyError(`state store '${name}' is a ${actual} store, not a ${type} store`)
+    }
+    return this.#taskWithStore(name).store(name) as StateStore
   }
 
   /** Moves the mocked wall clock and runs due wall-clock punctuators. */

@@ -8,6 +8,7 @@ import type { ProcessorSupplier } from '../processor.js'
 import type { RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
 import { StoreBuilder } from '../state/stores.js'
+import { isWindowedStoreBuilder, type SessionStoreBuilder, type WindowedStoreBuilder, type WindowStoreBuilder } from '../state/window-store-builders.js'
 import { TopologyError } from '../errors.js'
 import { describeTopology, type TopologyDescription } from './describe.js'
 import { changelogTopic } from './naming.js'
@@ -95,7 +96,8 @@ export type TopologyNode = SourceNode | ProcessorNode | SinkNode
 
 /** A store registered in the topology. */
 export interface StoreRegistration {
-  readonly builder: StoreBuilder<unknown, unknown>
+  /** A key-value, window or session store builder. */
+  readonly builder: StoreBuilder<unknown, unknown> | WindowedStoreBuilder
   /** Global stores are filled from their source topic in every instance, never logged. */
   readonly global: boolean
 }
@@ -209,10 +211,10 @@ export class Topology {
     return this
   }
 
-  /** Registers a store and connects it to the named processors. */
-  addStateStore<K, V>(builder: StoreBuilder<K, V>, ...processorNames: string[]): this {
+  /** Registers a store (key-value, window or session) and connects it to the named processors. */
+  addStateStore<K, V>(builder: StoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>, ...processorNames: string[]): this {
     if (this.stores.has(builder.name)) throw new TopologyError(`state store '${builder.name}' is already added`)
-    this.stores.set(builder.name, { builder: builder as unknown as StoreBuilder<unknown, unknown>, global: false })
+    this.stores.set(builder.name, { builder: builder as unknown as StoreRegistration['builder'], global: false })
     for (const p of processorNames) this.connectProcessorAndStateStores(p, builder.name)
     return this
   }
@@ -384,7 +386,8 @@ export class Topology {
           name: changelogTopic(applicationId, store),
           kind: 'changelog',
           partitions: tasks,
-          config: { 'cleanup.policy': 'compact', ...reg.builder.changelogConfig },
+          // Window and session changelogs are also deleted past the store's retention.
+          config: isWindowedStoreBuilder(reg.builder) ? reg.builder.changelogTopicConfig() : { 'cleanup.policy': 'compact', ...reg.builder.changelogConfig },
         })
       }
     }

@@ -58,4 +58,16 @@ describe('ByteBudget', () => {
     await tick()
     expect(idle).toBe(true)
   })
+
+  it('whenIdle resolves when the last waiter, once admitted, gives its bytes back at once (refused by the producer as it closes)', async () => {
+    const b = new ByteBudget(100)
+    b.admitAll(1, () => 80, () => undefined)
+    b.admitAll(1, () => 80, () => b.release(80))
+    let idle = false
+    void b.whenIdle().then(() => (idle = true))
+    b.release(80)
+    for (let i = 0; i < 5; i++) await tick()
+    expect(b.used).toBe(0)
+    expect(idle).toBe(true)
+  })
 })

@@ -1,0 +1,118 @@
+/**
+ * A group's committed offsets: OffsetCommit for a member's generation and
+ * OffsetFetch (with the reset policy where nothing is committed).
+ */
+import { KafkaProtocolError, PeridotError } from '../../protocol/errors.js'
+import { ErrorCode } from '../../protocol/error-codes.js'
+import { OffsetCommit } from '../../protocol/messages/offset-commit.js'
+import { OffsetFetch } from '../../protocol/messages/offset-fetch.js'
+import type { Cluster } from '../cluster.js'
+import { COORDINATOR_ERRORS, type Coordinators } from '../coordinator.js'
+import { backoffDelay, sleep } from '../retry.js'
+import type { ResolvedGroupConsumerOptions } from './group-consumer-options.js'
+import { byTopic, tpKey, type PartitionState } from './partition-state.js'
+
+/** An offset to commit: the next offset to read, as in Kafka. */
+export interface OffsetToCommit {
+  topic: string
+  partition: number
+  offset: bigint
+  metadata?: string | null
+}
+
+/** A commit was refused because the group moved on (rebalanced or this member was removed). */
+export class CommitFailedError extends PeridotError {
+  override name = 'CommitFailedError'
+}
+
+/** Who commits: the member and the generation (or KIP-848 member epoch) it belongs to. */
+export interface CommitIdentity {
+  generationId: number
+  memberId: string
+  groupInstanceId: string | null
+}
+
+export class GroupOffsets {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly coordinators: Coordinators,
+    private readonly opts: ResolvedGroupConsumerOptions,
+  ) {}
+
+  /**
+   * Commits `offsets` for `member`. `onFenced` runs before a CommitFailedError (the member
+   * must rejoin).
+   */
+  async commit(offsets: OffsetToCommit[], member: CommitIdentity, onFenced: () => void): Promise<void> {
+    const topics = byTopic(offsets, (o) => o)
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.coordinators.get('group', this.opts.groupId)
+      const res = await conn.request(OffsetCommit, {
+        groupId: this.opts.groupId,
+        generationIdOrMemberEpoch: member.generationId,
+        memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
+        topics: [...topics].map(([name, os]) => ({
+          name,
+          partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null })),
+        })),
+      })
+      let retry: number | undefined
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode === 0) continue
+          if (COORDINATOR_ERRORS.has(p.errorCode) || p.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) retry = p.errorCode
+          else if (p.errorCode === ErrorCode.ILLEGAL_GENERATION || p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || p.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+            onFenced()
+            throw new CommitFailedError(
+              `commit of ${t.name}-${p.partitionIndex} failed: ${new KafkaProtocolError(p.errorCode).message}; the group has rebalanced and the partitions may now belong to another member`,
+            )
+          } else if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
+            onFenced()
+            throw new CommitFailedError(`commit of ${t.name}-${p.partitionIndex} failed: the group is rebalancing; retry after the rebalance`)
+          } else throw new KafkaProtocolError(p.errorCode, `commit of ${t.name}-${p.partitionIndex} for group '${this.opts.groupId}'`)
+        }
+      }
+      if (retry === undefined) return
+      if (attempt >= this.cluster.options.retry.retries) throw new KafkaProtocolError(retry, `commit for group '${this.opts.groupId}'`)
+      this.coordinators.invalidate('group', this.opts.groupId)
+      await sleep(backoffDelay(attempt, this.cluster.options.retry))
+    }
+  }
+
+  /** Sets the positions of `states`: committed offsets, or the reset policy where none exists. */
+  async initPositions(states: PartitionState[]): Promise<void> {
+    if (states.length === 0) return
+    const topics = byTopic(states, (s) => s.partition)
+    const conn = await this.coordinators.get('group', this.opts.groupId)
+    const res = await conn.request(OffsetFetch, {
+      groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+      requireStable: true,
+    })
+    const group = res.groups[0]
+    const code = group?.errorCode ?? res.errorCode
+    if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
+    const committed = new Map<string, bigint>()
+    for (const t of group?.topics ?? res.topics) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `offset fetch of ${t.name}-${p.partitionIndex}`)
+        if (p.committedOffset >= 0n) committed.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
+      }
+    }
+    await Promise.all(
+      states.map(async (s) => {
+        const c = committed.get(tpKey(s.topic, s.partition))
+        let pos = c
+        if (pos === undefined) {
+          if (this.opts.autoOffsetReset === 'error') {
+            throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `no committed offset for ${s.topic}-${s.partition} and autoOffsetReset is 'error'`)
+          }
+          pos = await s.pc.getOffset(this.opts.autoOffsetReset)
+        }
+        s.fetchPosition = pos
+        s.consumed = pos
+        s.committed = c
+      }),
+    )
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What a group member knows about one assigned partition, shared by the
+ * membership protocols, the fetcher and the offset store.
+ */
+import type { Cluster } from '../cluster.js'
+import { PartitionClient } from '../partition-client.js'
+import type { TopicPartition } from './assignor.js'
+
+export interface PartitionState {
+  topic: string
+  partition: number
+  /** Where the next fetch starts. */
+  fetchPosition: bigint | undefined
+  /** Position after the last batch the caller finished. */
+  consumed: bigint | undefined
+  committed: bigint | undefined
+  paused: boolean
+  /** Bumped on seek/revoke so that fetches in flight are discarded. */
+  epoch: number
+  pc: PartitionClient
+}
+
+/** Map key of a partition. */
+export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+
+export function newPartitionState(cluster: Cluster, tp: TopicPartition): PartitionState {
+  return {
+    topic: tp.topic,
+    partition: tp.partition,
+    fetchPosition: undefined,
+    consumed: undefined,
+    committed: undefined,
+    paused: false,
+    epoch: 0,
+    pc: new PartitionClient(cluster, tp.topic, tp.partition),
+  }
+}
+
+/** Groups items by their topic, keeping their order. */
+export function byTopic<T extends { topic: string }, U>(items: Iterable<T>, map: (item: T) => U): Map<string, U[]> {
+  const out = new Map<string, U[]>()
+  for (const item of items) {
+    let list = out.get(item.topic)
+    if (!list) out.set(item.topic, (list = []))
+    list.push(map(item))
+  }
+  return out
+}
+
+export const toTopicPartition = (s: { topic: string; partition: number }): TopicPartition => ({ topic: s.topic, partition: s.partition })

@@ -1,0 +1,129 @@
+/**
+ * The typed face of a window store: serdes over a {@link WindowBytesStore}, plus the value serde
+ * of timestamped window stores. Serdes see the store's changelog topic name, as in Kafka Streams.
+ */
+import type { KeyValue } from '../record.js'
+import type { Serde } from '../serde.js'
+import type { Windowed } from '../windowed.js'
+import { rawValueOf, timestampOf, toTimestampedBytes, type ValueAndTimestamp } from './value-and-timestamp.js'
+import type { WindowBytesStore, WindowStore } from './window-store.js'
+
+/**
+ * Serde of timestamped store values: 8-byte timestamp + the inner serde's bytes (Kafka Streams'
+ * `ValueAndTimestampSerde`). A null value (or one the inner serde makes null) is null.
+ */
+export function timestampedValueSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
+  return {
+    serialize(topic, vt) {
+      if (vt == null) return null
+      const raw = inner.serialize(topic, vt.value)
+      return raw === null ? null : toTimestampedBytes(vt.timestamp, raw)
+    },
+    deserialize(topic, data) {
+      if (data === null) return null as unknown as ValueAndTimestamp<V>
+      return { value: inner.deserialize(topic, rawValueOf(data)), timestamp: timestampOf(data) }
+    },
+  }
+}
+
+/** The bytes of a store key (a key serializing to null is a TypeError, as in the key-value store). */
+export function keyBytes<K>(serde: Serde<K>, topic: string, key: K, storeName: string): Buffer {
+  const k = serde.serialize(topic, key)
+  if (k === null) throw new TypeError(`store '${storeName}': keys must not be null`)
+  return k
+}
+
+/** A {@link WindowStore} that (de)serializes around a bytes window store. */
+export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
+  readonly name: string
+  readonly bytes: WindowBytesStore
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+  readonly #topic: string
+  readonly #windowEnd: (start: number) => number
+
+  /**
+   * @param serdeTopic the topic name serdes see (the changelog topic).
+   * @param windowEnd a window's end from its start (default start + the store's window size).
+   */
+  constructor(bytes: WindowBytesStore, keySerde: Serde<K>, valueSerde: Serde<V>, serdeTopic: string, windowEnd?: (start: number) => number) {
+    this.name = bytes.name
+    this.bytes = bytes
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.#topic = serdeTopic
+    const size = bytes.windowSize
+    this.#windowEnd = windowEnd ?? ((start) => start + size)
+  }
+
+  get persistent(): boolean {
+    return this.bytes.persistent
+  }
+
+  put(key: K, value: V | null, windowStart: number): void {
+    this.bytes.put(this.#key(key), value === null ? null : this.valueSerde.serialize(this.#topic, value), windowStart)
+  }
+
+  fetch(key: K, windowStart: number): V | null
+  fetch(key: K, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, V>>
+  fetch(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): IterableIterator<KeyValue<Windowed<K>, V>>
+  fetch(a: K | null, b: K | number | null, c?: number, d?: number): V | null | IterableIterator<KeyValue<number, V>> | IterableIterator<KeyValue<Windowed<K>, V>> {
+    if (d !== undefined) return this.#windows(this.bytes.fetch(this.#bound(a), this.#bound(b as K | null), c as number, d))
+    if (c !== undefined) return this.#starts(this.bytes.fetch(this.#key(a as K), b as number, c))
+    const v = this.bytes.fetch(this.#key(a as K), b as number)
+    return v === null ? null : this.valueSerde.deserialize(this.#topic, v)
+  }
+
+  backwardFetch(key: K, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, V>>
+  backwardFetch(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): IterableIterator<KeyValue<Windowed<K>, V>>
+  backwardFetch(a: K | null, b: K | number | null, c: number, d?: number): IterableIterator<KeyValue<number, V>> | IterableIterator<KeyValue<Windowed<K>, V>> {
+    if (d !== undefined) return this.#windows(this.bytes.backwardFetch(this.#bound(a), this.#bound(b as K | null), c, d))
+    return this.#starts(this.bytes.backwardFetch(this.#key(a as K), b as number, c))
+  }
+
+  all(): IterableIterator<KeyValue<Windowed<K>, V>> {
+    return this.#windows(this.bytes.all())
+  }
+
+  backwardAll(): IterableIterator<KeyValue<Windowed<K>, V>> {
+    return this.#windows(this.bytes.backwardAll())
+  }
+
+  fetchAll(timeFrom: number, timeTo: number): IterableIterator<KeyValue<Windowed<K>, V>> {
+    return this.#windows(this.bytes.fetchAll(timeFrom, timeTo))
+  }
+
+  backwardFetchAll(timeFrom: number, timeTo: number): IterableIterator<KeyValue<Windowed<K>, V>> {
+    return this.#windows(this.bytes.backwardFetchAll(timeFrom, timeTo))
+  }
+
+  flush(): void {
+    this.bytes.flush()
+  }
+
+  close(): void {
+    this.bytes.close()
+  }
+
+  #key(key: K): Buffer {
+    return keyBytes(this.keySerde, this.#topic, key, this.name)
+  }
+
+  #bound(key: K | null): Buffer | null {
+    return key === null ? null : this.#key(key)
+  }
+
+  *#starts(it: Iterable<KeyValue<number, Buffer>>): IterableIterator<KeyValue<number, V>> {
+    for (const e of it) yield { key: e.key, value: this.valueSerde.deserialize(this.#topic, e.value) }
+  }
+
+  *#windows(it: Iterable<KeyValue<Windowed<Buffer>, Buffer>>): IterableIterator<KeyValue<Windowed<K>, V>> {
+    for (const e of it) {
+      const start = e.key.window.start
+      yield {
+        key: { key: this.keySerde.deserialize(this.#topic, e.key.key), window: { start, end: this.#windowEnd(start) } },
+        value: this.valueSerde.deserialize(this.#topic, e.value),
+      }
+    }
+  }
+}
