@@ -1,4 +1,4 @@
-// EmitStrategy.onWindowClose across a restart under exactly_once_v2: the last emitted window close
+// EmitStrategy.onWindowClose across a restart (exactly_once_v2 and at_least_once): the last emitted window close
 // time is committed with the input offsets (Kafka Streams' processor metadata), so an instance
 // started after another closed (with a fresh state dir: the window store restores from its
 // changelog) does not emit the windows the first one emitted again. Read with read_committed,
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
 import { EmitStrategy, KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { decodeTaskOffsetMetadata } from '../../src/streams/runtime/task-metadata.js'
 import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
 
 let client: Client
@@ -22,7 +23,7 @@ const PARTITIONS = 2
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']
 
 describe('onWindowClose across a restart', () => {
-  it('exactly_once_v2: a restarted instance with a fresh state dir emits each closed window once', async () => {
+  it.each(['exactly_once_v2', 'at_least_once'] as const)('%s: a restarted instance with a fresh state dir emits each closed window once', async (guarantee) => {
     const input = uniqueTopic('emit-restart-in')
     const output = uniqueTopic('emit-restart-out')
     const appId = uniqueTopic('emit-restart-app')
@@ -77,7 +78,7 @@ describe('onWindowClose across a restart', () => {
       return new KafkaStreams(b.build(), {
         applicationId: appId,
         brokers: [bootstrap()],
-        processingGuarantee: 'exactly_once_v2',
+        processingGuarantee: guarantee,
         commitIntervalMs: 100,
         stateDir: tempStateDir(),
         heartbeatIntervalMs: 500,
@@ -110,6 +111,18 @@ describe('onWindowClose across a restart', () => {
       // Each closed window exactly once (none emitted again by the second instance), with its exact count.
       expect(windows.filter((w, i) => windows.indexOf(w) !== i)).toEqual([])
       expect(new Map(out)).toEqual(new Map(closedBefore(5).map((w) => [w, expected.get(w)])))
+      // The committed offsets carry it in Kafka Streams' offset metadata: partition time (the
+      // partition's largest timestamp, in window 5) and the emitted close time (at least the end
+      // of window 4, which was emitted) under the store's name.
+      const committed = await client.admin().listGroupOffsets(appId)
+      expect(committed.map((c) => c.partition)).toEqual([0, 1])
+      for (const c of committed) {
+        const meta = decodeTaskOffsetMetadata(c.metadata)
+        expect(meta.partitionTime).toBeGreaterThanOrEqual(base + 5 * MINUTE)
+        expect(meta.partitionTime).toBeLessThan(base + 6 * MINUTE)
+        expect([...meta.processorMetadata.keys()]).toEqual(['counts'])
+        expect(meta.processorMetadata.get('counts')).toBeGreaterThanOrEqual(base + 5 * MINUTE)
+      }
     } finally {
       await producer.close()
     }
