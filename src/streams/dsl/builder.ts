@@ -3,6 +3,7 @@
  */
 import { TopologyError } from '../errors.js'
 import type { StoreBuilder } from '../state/stores.js'
+import type { VersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { NameGenerator, Prefix } from '../topology/naming.js'
 import { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global.js'
@@ -61,7 +62,7 @@ export class StreamsBuilder {
   }
 
   /** Registers a store for `KStream.process(supplier, ...storeNames)`. */
-  addStateStore<K, V>(builder: StoreBuilder<K, V>): this {
+  addStateStore<K, V>(builder: StoreBuilder<K, V> | VersionedStoreBuilder<K, V>): this {
     this.#checkOpen()
     this.#b.topology.addStateStore(builder)
     return this
