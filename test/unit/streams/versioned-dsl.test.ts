@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { Materialized, Serdes, Stores, StreamsBuilder, TopologyError, TopologyTestDriver } from '../../../src/streams/index.js'
+import {
+  BufferConfig,
+  Materialized,
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  Serdes,
+  Stores,
+  StreamsBuilder,
+  Suppressed,
+  Topology,
+  TopologyError,
+  TopologyTestDriver,
+  type Change,
+  type ProcessorContext,
+  type Record,
+  type VersionedKeyValueStore,
+} from '../../../src/streams/index.js'
+import { TableMapValues } from '../../../src/streams/dsl/processors.js'
+import { VersionedTableSource } from '../../../src/streams/dsl/versioned-table.js'
 
 const str = Serdes.string()
 
@@ -165,5 +183,90 @@ describe('temporal stream-table join', () => {
     expect(() => stream.join(table, (a, c) => a + c, { gracePeriodMs: 10 })).toThrow(/must be versioned/)
     const vt = b.table('vt', { key: str, value: str }, Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('vt-store', 10)))
     expect(() => stream.join(vt, (a, c) => a + c, { gracePeriodMs: -1 })).toThrow(/gracePeriodMs/)
+  })
+})
+
+describe('versioned tables: isLatest, derived tables and the Processor API', () => {
+  it('forwards isLatest (false for out-of-order updates) and table mapValues keeps it', () => {
+    const seen: Array<[unknown, Change<unknown>]> = []
+    const topology = new Topology()
+      .addSource('src', 'prices', { keySerde: str, valueSerde: str })
+      .addProcessor('table', () => new VersionedTableSource('s'), 'src')
+      .addProcessor('map', () => new TableMapValues((v) => `m${String(v)}`), 'table')
+      .addProcessor('capture', () => ({ process: (r: Record<unknown, Change<unknown>>) => void seen.push([r.key, r.value]) }), 'map')
+      .addStateStore(Stores.versionedKeyValueStoreBuilder(Stores.inMemoryVersionedKeyValueStore('s', 100), str, str), 'table')
+    const driver = new TopologyTestDriver(topology)
+    const prices = driver.createInputTopic('prices', str, str)
+    prices.pipeInput('a', '1', 10)
+    prices.pipeInput('a', '2', 20)
+    prices.pipeInput('a', 'x', 15)
+    prices.pipeInput('a', null as unknown as string, 30)
+    expect(seen).toEqual([
+      ['a', { newValue: 'm1', oldValue: null, isLatest: true }],
+      ['a', { newValue: 'm2', oldValue: 'm1', isLatest: true }],
+      ['a', { newValue: 'mx', oldValue: 'm2', isLatest: false }],
+      ['a', { newValue: null, oldValue: 'm2', isLatest: true }],
+    ])
+    driver.close()
+  })
+
+  it('a temporal join through mapValues of a versioned table reads mapped as-of values, with grace', () => {
+    const b = new StreamsBuilder()
+    const prices = b
+      .table('prices', { key: str, value: str }, Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('ps', 1000)))
+      .mapValues((v) => v.toUpperCase())
+    b.stream('orders', { key: str, value: str })
+      .join(prices, (o, p) => `${o}:${p}`, { gracePeriodMs: 50 })
+      .to('out', { key: str, value: str })
+    const driver = new TopologyTestDriver(b.build())
+    const p = driver.createInputTopic('prices', str, str)
+    const o = driver.createInputTopic('orders', str, str)
+    p.pipeInput('k', 'a', 10)
+    p.pipeInput('k', 'c', 300)
+    o.pipeInput('k', 'o1', 100) // buffered
+    p.pipeInput('k', 'b', 90) // late, within the grace
+    o.pipeInput('k', 'o2', 160) // o1 due: as of 100 -> B
+    expect(driver.createOutputTopic('out', str, str).readValuesToList()).toEqual(['o1:B'])
+    driver.close()
+  })
+
+  it('rejects suppress() on a versioned table, as Kafka Streams', () => {
+    const b = new StreamsBuilder()
+    const t = b.table('t', { key: str, value: str }, Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('vs', 10)))
+    expect(() => t.suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()))).toThrow(/non-versioned/)
+  })
+
+  it('Processor API: a versioned store from versionedKeyValueStoreBuilder, return codes and its changelog', () => {
+    const codes: number[] = []
+    class Put {
+      #store!: VersionedKeyValueStore<string, string>
+      init(ctx: ProcessorContext<unknown, unknown>): void {
+        this.#store = ctx.getStateStore('vs')
+      }
+      process(r: Record<string, string>): void {
+        codes.push(this.#store.put(r.key, r.value, r.timestamp))
+      }
+    }
+    const topology = new Topology()
+      .addSource('src', 'in', { keySerde: str, valueSerde: str })
+      .addProcessor('put', () => new Put(), 'src')
+      .addStateStore(Stores.versionedKeyValueStoreBuilder(Stores.persistentVersionedKeyValueStore('vs', 50), str, str), 'put')
+    const driver = new TopologyTestDriver(topology)
+    const input = driver.createInputTopic('in', str, str)
+    input.pipeInput('k', 'a', 100)
+    input.pipeInput('k', 'b', 80)
+    input.pipeInput('k', 'c', 10)
+    expect(codes).toEqual([PUT_RETURN_CODE_VALID_TO_UNDEFINED, 100, PUT_RETURN_CODE_NOT_PUT])
+    expect(driver.producedChangelog('vs').map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['k', 'a', 100],
+      ['k', 'b', 80],
+      ['k', 'c', 10],
+    ])
+    expect(topology.resolveInternalTopics('app', () => 1).internalTopics.find((t) => t.name === 'app-vs-changelog')?.config).toEqual({
+      'cleanup.policy': 'compact',
+      'min.compaction.lag.ms': String(50 + 86_400_000),
+    })
+    expect(() => driver.getWindowStore('vs')).toThrow(/versioned store/)
+    driver.close()
   })
 })
