@@ -3,8 +3,8 @@
  * record joins with the table value as of the record's timestamp.
  *
  * With a grace period (`Joined.gracePeriodMs`, Kafka Streams' `Joined.withGracePeriod`), stream
- * records wait in a time-ordered buffer store (`<join name>-Buffer`, persistent, logged to its
- * changelog) until stream time passes their timestamp + grace, so table updates that arrive out
+ * records wait in a time-ordered buffer store (`<join name>-Buffer`, logged to its changelog and
+ * restored from it; in memory: it holds only records younger than the grace) until stream time passes their timestamp + grace, so table updates that arrive out
  * of order within the grace are seen. As in Kafka Streams' RocksDBTimeOrderedKeyValueBuffer:
  * - stream time is the largest timestamp of the records put into the buffer;
  * - a record older than stream time - grace is not buffered but joined at once;
@@ -22,7 +22,7 @@ import { TopologyError } from '../errors.js'
 import type { ProcessorContext } from '../processor.js'
 import type { Record } from '../record.js'
 import type { Serde } from '../serde.js'
-import { lmdbKeyValueStore } from '../state/lmdb.js'
+import { inMemoryKeyValueStore } from '../state/in-memory.js'
 import { StoreBuilder } from '../state/stores.js'
 import { decodeBufferedChange, encodeBufferedChange } from '../state/suppression-buffer.js'
 import type { SerdeKeyValueStore } from '../state/typed.js'
@@ -44,6 +44,12 @@ function bufferKey(timestamp: number, key: Buffer, seq: number): Buffer {
   return out
 }
 
+function timestampBytes(ts: number): Buffer {
+  const out = Buffer.allocUnsafe(8)
+  out.writeBigInt64BE(BigInt(ts), 0)
+  return out
+}
+
 function bufferKeyTimestamp(k: Buffer): number {
   return Number(k.readBigInt64BE(0))
 }
@@ -60,6 +66,8 @@ export class TemporalStreamTableJoin {
   #buffer: SerdeKeyValueStore<unknown, unknown> | null = null
   #topic = ''
   #streamTime = -1
+  /** No buffered record is older than this (a lower bound): eviction scans only when one may be due. */
+  #minBuffered = Number.POSITIVE_INFINITY
   #seq = 0
 
   constructor(
@@ -79,8 +87,14 @@ export class TemporalStreamTableJoin {
     if (this.bufferStoreName !== undefined) {
       this.#buffer = context.getStateStore<SerdeKeyValueStore<unknown, unknown>>(this.bufferStoreName)
       this.#topic = changelogTopic(context.applicationId, this.bufferStoreName)
-      // A restored buffer: stream time resumes from the newest buffered record.
-      for (const e of this.#buffer.bytes.all()) this.#streamTime = Math.max(this.#streamTime, bufferKeyTimestamp(e.key))
+      // A restored buffer: stream time resumes from the newest buffered record. That is exact: with
+      // a grace > 0 the newest record stays buffered until a newer one arrives, and with grace 0
+      // a record older than the lost stream time is joined at once whether buffered or not.
+      for (const e of this.#buffer.bytes.all()) {
+        const ts = bufferKeyTimestamp(e.key)
+        this.#streamTime = Math.max(this.#streamTime, ts)
+        this.#minBuffered = Math.min(this.#minBuffered, ts)
+      }
     }
   }
 
@@ -118,17 +132,17 @@ export class TemporalStreamTableJoin {
       newValue: buffer.valueSerde.serialize(this.#topic, r.value),
     })
     buffer.bytes.put(bufferKey(r.timestamp, k, this.#seq), value)
+    this.#minBuffered = Math.min(this.#minBuffered, r.timestamp)
     return true
   }
 
   /** Joins and removes every buffered record with timestamp <= stream time - grace, in key order. */
   #evict(buffer: SerdeKeyValueStore<unknown, unknown>): void {
     const limit = this.#streamTime - (this.graceMs ?? 0)
-    const due: Array<{ key: Buffer; value: Buffer }> = []
-    for (const e of buffer.bytes.all()) {
-      if (bufferKeyTimestamp(e.key) > limit) break
-      due.push(e)
-    }
+    if (limit < 0 || this.#minBuffered > limit) return
+    // Keys [ts][key][seq] with ts <= limit sort before the 8 bytes of limit + 1 (timestamps are >= 0).
+    const due = [...buffer.bytes.range(timestampBytes(0), timestampBytes(limit + 1))]
+    this.#minBuffered = limit + 1
     for (const e of due) {
       const c = decodeBufferedChange(e.value)
       const key = buffer.keySerde.deserialize(this.#topic, bufferKeyKey(e.key))
@@ -170,5 +184,5 @@ export function addTemporalJoin(
   }
   b.topology.addProcessor(name, () => new TemporalStreamTableJoin(getter, joiner, left, graceMs, bufferName), parent)
   b.topology.connectProcessorAndStateStores(name, ...getter.storeNames)
-  if (bufferName !== undefined) b.topology.addStateStore(new StoreBuilder<unknown, unknown>(lmdbKeyValueStore(bufferName), keySerde, valueSerde), name)
+  if (bufferName !== undefined) b.topology.addStateStore(new StoreBuilder<unknown, unknown>(inMemoryKeyValueStore(bufferName), keySerde, valueSerde), name)
 }

@@ -176,6 +176,19 @@ describe('temporal stream-table join', () => {
     driver.close()
   })
 
+  it('drops records with a null value (and a null key in an inner join) into droppedRecords; a left join joins a null key with null at once', () => {
+    for (const left of [false, true]) {
+      const { driver, prices, orders, out } = build(left, 100)
+      prices.pipeInput('p', 'A', 10)
+      orders.pipeInput('p', null as unknown as string, 20)
+      orders.pipeInput(null as unknown as string, 'nk', 30)
+      orders.pipeInput('p', 'o1', 500) // buffered (nothing else is due)
+      expect(out.readValuesToList()).toEqual(left ? ['nk:null'] : [])
+      expect(driver.metrics().get('0_0')?.droppedRecords).toBe(left ? 1 : 2)
+      driver.close()
+    }
+  })
+
   it('rejects a grace period on a table that is not versioned, and a negative grace', () => {
     const b = new StreamsBuilder()
     const table = b.table('t', { key: str, value: str })
