@@ -16,7 +16,9 @@
  *
  * Layout: one bytes-store entry per key holding all its versions (the bytes store may be in memory
  * or LMDB). Versions that can no longer answer any read (validTo at or before stream time -
- * history retention) are dropped when their key is next written; reads never see them either way.
+ * history retention) are dropped when their key is next written, and from every key each time
+ * stream time enters a new segment interval (where Kafka Streams drops expired segments); reads
+ * never see them either way.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
@@ -143,13 +145,17 @@ const NO_TIMESTAMP = -1
 export class BytesVersionedStore implements VersionedBytesStore {
   readonly name: string
   readonly historyRetentionMs: number
+  readonly segmentIntervalMs: number
   readonly #inner: BytesStore
   #observedStreamTime = NO_TIMESTAMP
+  /** Segment (stream time / segment interval) of the last sweep of expired versions. */
+  #sweptSegment = 0
 
-  constructor(inner: BytesStore, historyRetentionMs: number) {
+  constructor(inner: BytesStore, historyRetentionMs: number, segmentIntervalMs = defaultSegmentInterval(historyRetentionMs)) {
     this.name = inner.name
     this.#inner = inner
     this.historyRetentionMs = historyRetentionMs
+    this.segmentIntervalMs = segmentIntervalMs
   }
 
   get persistent(): boolean {
@@ -192,6 +198,11 @@ export class BytesVersionedStore implements VersionedBytesStore {
   }
 
   #doPut(key: Buffer, value: Buffer | null, timestamp: number): number {
+    const segment = Math.floor(this.#observedStreamTime / this.segmentIntervalMs)
+    if (segment > this.#sweptSegment) {
+      this.#sweptSegment = segment
+      this.#sweep()
+    }
     const raw = this.#inner.get(key)
     const versions = raw === null ? [] : decodeVersions(raw)
     const i = lastAtOrBefore(versions, timestamp)
@@ -211,11 +222,23 @@ export class BytesVersionedStore implements VersionedBytesStore {
     return first === 0 ? versions : versions.slice(first)
   }
 
+  /** Drops expired versions of every key. */
+  #sweep(): void {
+    const changed: Array<{ key: Buffer; value: Buffer }> = []
+    for (const e of this.#inner.all()) {
+      const versions = decodeVersions(e.value)
+      const kept = this.#pruned(versions)
+      if (kept.length !== versions.length) changed.push({ key: e.key, value: encodeVersions(kept) })
+    }
+    for (const c of changed) this.#inner.put(c.key, c.value)
+  }
+
   clear(): void {
     const keys: Buffer[] = []
     for (const e of this.#inner.all()) keys.push(e.key)
     for (const k of keys) this.#inner.put(k, null)
     this.#observedStreamTime = NO_TIMESTAMP
+    this.#sweptSegment = 0
   }
 
   flush(): void {
@@ -264,12 +287,12 @@ export function persistentVersionedKeyValueStore(
 ): VersionedBytesStoreSupplier {
   const interval = checkRetention(name, historyRetentionMs, segmentIntervalMs)
   const lmdb = lmdbKeyValueStore(name, options)
-  return { name, kind: 'versioned', historyRetentionMs, segmentIntervalMs: interval, get: (context) => new BytesVersionedStore(lmdb.get(context), historyRetentionMs) }
+  return { name, kind: 'versioned', historyRetentionMs, segmentIntervalMs: interval, get: (context) => new BytesVersionedStore(lmdb.get(context), historyRetentionMs, interval) }
 }
 
 /** An in-memory versioned store supplier, with the semantics of {@link persistentVersionedKeyValueStore}. */
 export function inMemoryVersionedKeyValueStore(name: string, historyRetentionMs: number): VersionedBytesStoreSupplier {
   const interval = checkRetention(name, historyRetentionMs, undefined)
   const mem = inMemoryKeyValueStore(name)
-  return { name, kind: 'versioned', historyRetentionMs, segmentIntervalMs: interval, get: () => new BytesVersionedStore(mem.get(), historyRetentionMs) }
+  return { name, kind: 'versioned', historyRetentionMs, segmentIntervalMs: interval, get: () => new BytesVersionedStore(mem.get(), historyRetentionMs, interval) }
 }

@@ -4,7 +4,9 @@ import { Serdes } from '../../../src/streams/serde.js'
 import type { ChangelogSink } from '../../../src/streams/state/store.js'
 import { Stores } from '../../../src/streams/state/stores.js'
 import { SerdeVersionedKeyValueStore, VersionedStoreBuilder } from '../../../src/streams/state/versioned-store-builder.js'
+import { InMemoryKeyValueStore } from '../../../src/streams/state/in-memory.js'
 import {
+  BytesVersionedStore,
   PUT_RETURN_CODE_NOT_PUT,
   PUT_RETURN_CODE_VALID_TO_UNDEFINED,
   type VersionedBytesStoreSupplier,
@@ -134,6 +136,22 @@ describe.each(suppliers)('versioned key-value store (%s)', (_kind, make) => {
     expect(restored.get('j')).toBeNull()
     s.close()
     restored.close()
+  })
+})
+
+describe('versioned store expiry', () => {
+  it('sweeps expired versions of every key when stream time enters a new segment interval', () => {
+    const inner = new InMemoryKeyValueStore('s')
+    const store = new BytesVersionedStore(inner, 100, 50)
+    const a = Buffer.from('a')
+    store.put(a, Buffer.from('1'), 10)
+    store.put(a, Buffer.from('2'), 20)
+    const before = (inner.get(a) as Buffer).length
+    // Another key moves stream time to 500 (segment 10): a's version 1 (validTo 20 <= 400) goes; its latest stays.
+    store.put(Buffer.from('b'), Buffer.from('x'), 500)
+    expect((inner.get(a) as Buffer).length).toBeLessThan(before)
+    expect(store.get(a)?.value.toString()).toBe('2')
+    expect(store.get(a, 450)?.value.toString()).toBe('2')
   })
 })
 
