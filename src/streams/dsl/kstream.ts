@@ -282,7 +282,11 @@ export class KStream<K, V> {
     return new KGroupedStream<KR, V>(selected, grouped.key, grouped.value ?? this.valueSerde, grouped.name)
   }
 
-  /** Inner join with a co-partitioned KTable: each record meets the table's current value for its key. */
+  /**
+   * Inner join with a co-partitioned KTable: each record meets the table's current value for its
+   * key; a table materialized on a versioned store is read as of the record's timestamp, and
+   * `joined.gracePeriodMs` buffers records so late table updates within the grace are seen.
+   */
   join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Inner join with a GlobalKTable: `keySelector` gives the table key to look up. */
   join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV, key: K) => VR): KStream<K, VR>
@@ -292,7 +296,7 @@ export class KStream<K, V> {
     return this.#join(table, a, b, false)
   }
 
-  /** Left join with a KTable: records without a table value join with null. */
+  /** Left join with a KTable: records without a table value join with null (versioned tables and grace as for {@link KStream.join}). */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Left join with a GlobalKTable. */
   leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR): KStream<K, VR>
