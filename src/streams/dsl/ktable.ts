@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../../protocol/errors.js'
 import { TopologyError } from '../errors.js'
 import { inMemoryKeyValueStore } from '../state/in-memory.js'
 import { StoreBuilder } from '../state/stores.js'
-import { isVersionedStoreBuilder } from '../state/versioned-store-builder.js'
+import { isVersionedGetter } from './versioned-table.js'
 import { Suppressed } from './suppressed.js'
 import { SuppressProcessor, SuppressionBufferValueSerde, WindowedBufferKeySerde, suppressedGetter } from './suppress-processor.js'
 import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
@@ -119,8 +119,9 @@ export class KTable<K, V> {
    */
   suppress(suppressed: Suppressed): KTable<K, V> {
     if (!(suppressed instanceof Suppressed)) throw new InvalidArgumentError('KTable.suppress: pass Suppressed.untilWindowCloses(...) or Suppressed.untilTimeLimit(...)')
-    const reg = this.queryableStoreName === undefined ? undefined : this.b.topology.stores.get(this.queryableStoreName)
-    if (reg !== undefined && isVersionedStoreBuilder(reg.builder)) throw new TopologyError(`suppress() is only supported for non-versioned KTables: '${this.queryableStoreName}' is versioned`)
+    if (isVersionedGetter(this.valueGetter)) {
+      throw new TopologyError(`suppress() is only supported for non-versioned KTables (note that version semantics might be inherited from upstream): '${this.name}' is versioned`)
+    }
     let durationMs = suppressed.timeLimitMs
     if (suppressed.kind === 'window-close') {
       if (this.windowedAggregation === undefined) {

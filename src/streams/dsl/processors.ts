@@ -200,7 +200,9 @@ export class TableFilter extends Base<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     const newValue = this.pass(r.key, r.value.newValue)
     const oldValue = this.pass(r.key, r.value.oldValue)
-    if (newValue === null && oldValue === null) return
+    // Changes of a versioned table (they carry isLatest) are forwarded even when both sides are
+    // filtered out, as Kafka Streams' filter with versioned semantics.
+    if (newValue === null && oldValue === null && r.value.isLatest === undefined) return
     this.ctx.forward({ key: r.key, value: withIsLatest({ newValue, oldValue }, r.value), timestamp: r.timestamp, headers: r.headers })
   }
 }

@@ -243,10 +243,28 @@ describe('versioned tables: isLatest, derived tables and the Processor API', () 
     driver.close()
   })
 
-  it('rejects suppress() on a versioned table, as Kafka Streams', () => {
+  it('rejects suppress() on a versioned table and on tables derived from one, as Kafka Streams', () => {
     const b = new StreamsBuilder()
     const t = b.table('t', { key: str, value: str }, Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('vs', 10)))
     expect(() => t.suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()))).toThrow(/non-versioned/)
+    expect(() => t.mapValues((v) => v).suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()))).toThrow(/non-versioned/)
+  })
+
+  it('filter of a versioned table forwards updates filtered out on both sides (versioned semantics)', () => {
+    const b = new StreamsBuilder()
+    b.table('t', { key: str, value: str }, Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('vs', 10)))
+      .filter((_k, v) => v.startsWith('y'))
+      .toStream()
+      .to('out', { key: str, value: str })
+    const driver = new TopologyTestDriver(b.build())
+    const t = driver.createInputTopic('t', str, str)
+    t.pipeInput('a', 'n1', 10)
+    t.pipeInput('a', 'y1', 20)
+    expect(driver.createOutputTopic('out', str, str).readKeyValuesToList()).toEqual([
+      { key: 'a', value: null },
+      { key: 'a', value: 'y1' },
+    ])
+    driver.close()
   })
 
   it('Processor API: a versioned store from versionedKeyValueStoreBuilder, return codes and its changelog', () => {
