@@ -41,6 +41,12 @@ export interface Joined<K, V, VO> {
   otherValue?: Serde<VO>
   /** Names the join processor (and the repartition topic when one is needed). */
   name?: string
+  /**
+   * Stream-table joins with a versioned table (Kafka Streams' `Joined.withGracePeriod`): stream
+   * records wait in a buffer until stream time passes their timestamp + grace, so table updates
+   * arriving out of order within the grace are joined. The table must be versioned.
+   */
+  gracePeriodMs?: number
 }
 
 /** Options of `KStream.repartition()`. */
@@ -78,4 +84,13 @@ export function resolveMaterialized<K, V>(b: BuilderInternals, arg: Materialized
   const options: MaterializedOptions<K, V> = typeof arg === 'string' ? { name: arg } : (arg ?? {})
   const given = options.name ?? options.supplier?.name
   return given !== undefined ? { name: given, named: true, options } : { name: b.names.storeName(storePrefix), named: false, options }
+}
+
+/**
+ * @internal True for a Materialized given without a store name: Kafka Streams' count(materialized)
+ * of grouped and time/session-windowed streams then burns a generated name (an index) first.
+ */
+export function isUnnamedMaterialized(arg: MaterializedArg<unknown, unknown> | undefined): boolean {
+  if (arg === undefined || typeof arg === 'string') return false
+  return (arg.name ?? arg.supplier?.name) === undefined
 }
