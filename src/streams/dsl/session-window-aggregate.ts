@@ -109,11 +109,12 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     if (to < 0) return
     const from = Math.max(0, this.#lastEmitWindowCloseTime)
     if (to < from) return
-    // Kafka Streams' emit-on-close session store is ordered by end time, then key bytes, then
-    // start; the store returns key bytes, end, start: a stable sort by end gives that order.
+    // Kafka Streams' emit-on-close session store is ordered by end time, then start, then key
+    // bytes (its time-first key: end, start, key); the store returns key bytes, end, start: a
+    // stable sort by end and start gives that order.
     const closed = [...this.#store.findSessions(null, null, from, Number.MAX_SAFE_INTEGER)]
       .filter((kv) => kv.key.window.end <= to)
-      .sort((a, b) => a.key.window.end - b.key.window.end)
+      .sort((a, b) => a.key.window.end - b.key.window.end || a.key.window.start - b.key.window.start)
     for (const kv of closed) {
       this.#ctx.forward({ key: kv.key, value: { newValue: kv.value, oldValue: null }, timestamp: kv.key.window.end, headers: record.headers })
     }

@@ -14,7 +14,7 @@ import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
 import type { BuilderInternals, MaterializedArg, ResolvedMaterialized } from './options.js'
 import type { ValueGetterSupplier } from './processors.js'
-import { resolveMaterialized } from './options.js'
+import { isUnnamedMaterialized, resolveMaterialized } from './options.js'
 import { SessionWindowAggregate, type SessionMerger } from './session-window-aggregate.js'
 import { SlidingWindowAggregate } from './sliding-window-aggregate.js'
 import { WindowAggregate, type WindowAggregation } from './window-aggregate.js'
@@ -59,12 +59,6 @@ interface AggregationParts<K> {
   valueGetter: ValueGetterSupplier
 }
 
-/** True for a Materialized given without a store name (Kafka Streams' count then burns a name). */
-function unnamed(materialized: MaterializedArg<unknown, unknown> | undefined): boolean {
-  if (materialized === undefined || typeof materialized === 'string') return false
-  return (materialized.name ?? materialized.supplier?.name) === undefined
-}
-
 /** Shared by time and session windowed streams: naming, repartitioning and the resulting table. */
 abstract class WindowedStreamBase<K, V> {
   /** @internal */
@@ -90,7 +84,7 @@ abstract class WindowedStreamBase<K, V> {
   ): KTable<Windowed<K>, VA> {
     const b: BuilderInternals = this.g.stream.b
     // Kafka Streams' windowed count(materialized) used to take a store name: it still burns one.
-    if (burnStoreName && unnamed(materialized as MaterializedArg<unknown, unknown> | undefined)) b.names.storeName(prefix)
+    if (burnStoreName && isUnnamedMaterialized(materialized as MaterializedArg<unknown, unknown> | undefined)) b.names.storeName(prefix)
     const m = resolveMaterialized(b, materialized, prefix)
     const keySerde = m.options.key ?? this.g.keySerde
     const valueSerde = m.options.value ?? defaultValueSerde
@@ -136,7 +130,8 @@ export class TimeWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
 
   /** Records per key and window (null keys are dropped). Values are int64 by default. */
   count(materialized?: MaterializedArg<K, number>): KTable<Windowed<K>, number> {
-    return this.#aggregate<number>(Prefix.AGGREGATE, materialized, true, Serdes.int64(), COUNT)
+    // Kafka Streams' time-windowed count burns a name for an unnamed Materialized; its sliding one does not.
+    return this.#aggregate<number>(Prefix.AGGREGATE, materialized, !(this.#windows instanceof SlidingWindows), Serdes.int64(), COUNT)
   }
 
   /** Combines the values of each key and window; the first value is the initial aggregate. */
