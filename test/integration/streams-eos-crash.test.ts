@@ -1,8 +1,9 @@
 // Exactly-once under crashes, in the spirit of Kafka's EosTestDriver: instances of an aggregating
 // app (fixtures/eos-app.ts) run as child processes and are killed with SIGKILL at random points
 // and restarted while input is produced. At the end: the echo output holds every input record
-// exactly once (read_committed), the per-key count/sum/min/max are exact, and no transaction of
-// the app is left open. PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and
+// exactly once (read_committed), the per-key count/sum/min/max are exact, each closed event-time
+// window's final count (windowed count + suppress untilWindowCloses) is emitted exactly once and
+// exact while no open window is emitted, and no transaction of the app is left open. PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and
 // PERIDOT_EOS_SEED tune longer local runs.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
@@ -10,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../../src/index.js'
+import { Client, partitionForKey } from '../../src/index.js'
 import type { KafkaRecord } from '../../src/protocol/records/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
@@ -22,6 +23,13 @@ const KEYS = 200
 const PARTITIONS = 6
 /** A prime above any record count we run: value(i) = (i * 7919) mod P - P/2 is unique per record. */
 const P = 1_000_003
+/** Tumbling event-time windows of the windowed count, and their grace. */
+const WINDOW_MS = 5_000
+const GRACE_MS = 1_000
+/** Event time advances STEP_MS per record, plus a jitter below the grace (out of order, never late). */
+const STEP_MS = 5
+/** Event times start near now: the broker deletes segments whose records are older than its retention. */
+const BASE = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS - 3_600_000
 
 // Small seeded PRNG (mulberry32) so a failing schedule can be replayed with PERIDOT_EOS_SEED.
 const seed = Number(process.env.PERIDOT_EOS_SEED ?? Date.now() % 1_000_000)
@@ -37,6 +45,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const valueOf = (i: number): number => ((i * 7919) % P) - Math.floor(P / 2)
 const keyOf = (i: number): string => `k${(i * 31) % KEYS}`
+/**
+ * Record i's event time. With a jitter below the grace, no record is later than the grace behind
+ * its partition's stream time, so none is dropped, whatever the order kills and restarts leave.
+ */
+const timestampOf = (i: number): number => BASE + i * STEP_MS + ((i * 7919) % GRACE_MS)
 
 interface Instance {
   slot: number
@@ -76,7 +89,9 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       const aggTopics = ['count', 'sum', 'min', 'max'].map((a) => `${aggPrefix}-${a}`)
       for (const t of [input, echo, ...aggTopics]) await client.createTopic(t, { partitions: PARTITIONS })
 
-      const appConfig = { bootstrap: bootstrap(), applicationId, input, echo, aggPrefix, commitIntervalMs: 100 }
+      const windowFinal = `${aggPrefix}-wfinal`
+      await client.createTopic(windowFinal, { partitions: PARTITIONS })
+      const appConfig = { bootstrap: bootstrap(), applicationId, input, echo, aggPrefix, commitIntervalMs: 100, windowMs: WINDOW_MS, graceMs: GRACE_MS }
       const start = (inst: Instance): void => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'eos-app.ts')], {
           env: { ...process.env, EOS_APP: JSON.stringify({ ...appConfig, stateDir: inst.stateDir }) },
@@ -117,9 +132,20 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       // Input, produced in chunks while the chaos below goes on.
       const expected = new Map<string, { count: number; sum: number; min: number; max: number }>()
       const valuesByKey = new Map<string, number[]>()
+      /** Count per key and window (`key@start`), and the partition of each key's records. */
+      const windowCounts = new Map<string, number>()
+      const partitionOfWindow = new Map<string, number>()
+      /** Largest event time per input partition: its stream time once all input is processed. */
+      const streamTime = new Array<number>(PARTITIONS).fill(-1)
       for (let i = 0; i < RECORDS; i++) {
         const k = keyOf(i)
         const v = valueOf(i)
+        const ts = timestampOf(i)
+        const p = partitionForKey(k, PARTITIONS)
+        const w = `${k}@${ts - (ts % WINDOW_MS)}`
+        windowCounts.set(w, (windowCounts.get(w) ?? 0) + 1)
+        partitionOfWindow.set(w, p)
+        streamTime[p] = Math.max(streamTime[p], ts)
         const e = expected.get(k)
         if (e === undefined) expected.set(k, { count: 1, sum: v, min: v, max: v })
         else {
@@ -147,7 +173,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
           for (let i = c * per; i < Math.min(RECORDS, (c + 1) * per); i++) {
             const v = Buffer.allocUnsafe(8)
             v.writeBigInt64BE(BigInt(valueOf(i)))
-            records.push({ topic: input, key: Buffer.from(keyOf(i)), value: v })
+            records.push({ topic: input, partition: partitionForKey(keyOf(i), PARTITIONS), key: Buffer.from(keyOf(i)), value: v, timestamp: timestampOf(i) })
           }
           await producer.sendBatch(records)
           produced += records.length
@@ -259,8 +285,30 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         expect(maxes.get(k), `max of ${k}`).toBe(e.max)
       }
 
+      // Windowed count + suppress(untilWindowCloses): a window is closed once its partition's stream
+      // time (the largest event time in it: every record is processed) reaches window end + grace.
+      // Each closed window's final count comes out exactly once and exact; an open one not at all.
+      // Whoever processes a partition's newest record closes its windows then, so this holds
+      // whatever kills and restarts happened (a restarted suppression starts from stream time -1).
+      const expectedFinal = new Map<string, number>()
+      for (const [w, n] of windowCounts) {
+        const start = Number(w.slice(w.indexOf('@') + 1))
+        if (start + WINDOW_MS + GRACE_MS <= streamTime[partitionOfWindow.get(w)!]) expectedFinal.set(w, n)
+      }
+      expect(expectedFinal.size).toBeLessThan(windowCounts.size) // the newest windows are still open
+      const finals = (await readTopic(client, windowFinal, 'read_committed')).map((r) => {
+        const key = r.key!
+        return { window: `${key.subarray(0, key.length - 8).toString()}@${key.readBigInt64BE(key.length - 8)}`, count: int64(r.value!) }
+      })
+      const seenWindows = new Set<string>()
+      const emittedTwice = finals.filter((f) => seenWindows.has(f.window) || (seenWindows.add(f.window), false)).map((f) => f.window)
+      expect(emittedTwice, 'windows emitted more than once').toEqual([])
+      expect(new Map(finals.map((f) => [f.window, f.count]))).toEqual(expectedFinal)
+      const uncommittedFinals = (await readTopic(client, windowFinal, 'read_uncommitted')).length
+      console.error(`eos crash test: ${finals.length} final window counts, ${uncommittedFinals - finals.length} more in aborted transactions`)
+
       // read_committed reached the high watermark everywhere: nothing pending behind an open transaction.
-      for (const t of [echo, ...aggTopics]) {
+      for (const t of [echo, ...aggTopics, windowFinal]) {
         const fetcher = client.fetcher()
         try {
           for (let p = 0; p < PARTITIONS; p++) {
