@@ -94,7 +94,8 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       for (const t of [input, echo, ...aggTopics]) await client.createTopic(t, { partitions: PARTITIONS })
 
       const windowFinal = `${aggPrefix}-wfinal`
-      await client.createTopic(windowFinal, { partitions: PARTITIONS })
+      const windowSum = `${aggPrefix}-wsum`
+      for (const t of [windowFinal, windowSum]) await client.createTopic(t, { partitions: PARTITIONS })
       const appConfig = { bootstrap: bootstrap(), applicationId, input, echo, aggPrefix, commitIntervalMs: 100, windowMs: WINDOW_MS, advanceMs: ADVANCE_MS, graceMs: GRACE_MS }
       const start = (inst: Instance): void => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'eos-app.ts')], {
@@ -136,8 +137,9 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       // Input, produced in chunks while the chaos below goes on.
       const expected = new Map<string, { count: number; sum: number; min: number; max: number }>()
       const valuesByKey = new Map<string, number[]>()
-      /** Count per key and window (`key@start`), and the partition of the window's records. */
+      /** Count per key and hopping window, sum per key and tumbling window (`key@start`), and the partition of the window's records. */
       const windowCounts = new Map<string, number>()
+      const windowSums = new Map<string, number>()
       const partitionOfWindow = new Map<string, number>()
       /** Largest event time per input partition: its stream time once all input is processed. */
       const streamTime = new Array<number>(PARTITIONS).fill(-1)
@@ -151,6 +153,8 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
           windowCounts.set(w, (windowCounts.get(w) ?? 0) + 1)
           partitionOfWindow.set(w, p)
         }
+        const tumbling = `${k}@${ts - (ts % WINDOW_MS)}`
+        windowSums.set(tumbling, (windowSums.get(tumbling) ?? 0) + v)
         streamTime[p] = Math.max(streamTime[p], ts)
         const e = expected.get(k)
         if (e === undefined) expected.set(k, { count: 1, sum: v, min: v, max: v })
@@ -291,30 +295,35 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         expect(maxes.get(k), `max of ${k}`).toBe(e.max)
       }
 
-      // Windowed count + suppress(untilWindowCloses): a window is closed once its partition's stream
-      // time (the largest event time in it: every record is processed) reaches window end + grace.
-      // Each closed window's final count comes out exactly once and exact; an open one not at all.
-      // Whoever processes a partition's newest record closes its windows then, so this holds
-      // whatever kills and restarts happened (a restarted suppression starts from stream time -1).
-      const expectedFinal = new Map<string, number>()
-      for (const [w, n] of windowCounts) {
-        const start = Number(w.slice(w.indexOf('@') + 1))
-        if (start + WINDOW_MS + GRACE_MS <= streamTime[partitionOfWindow.get(w)!]) expectedFinal.set(w, n)
+      // Windowed aggregations + suppress(untilWindowCloses): a window is closed once its partition's
+      // stream time (the largest event time in it: every record is processed) reaches window end +
+      // grace. Each closed window's final result comes out exactly once and exact; an open one not
+      // at all. Whoever processes a partition's newest record closes its windows then, so this
+      // holds whatever kills and restarts happened (a restarted suppression starts from stream
+      // time -1, as in Kafka Streams).
+      const checkFinals = async (topic: string, all: Map<string, number>, what: string): Promise<void> => {
+        const expectedFinal = new Map<string, number>()
+        for (const [w, n] of all) {
+          const start = Number(w.slice(w.indexOf('@') + 1))
+          if (start + WINDOW_MS + GRACE_MS <= streamTime[partitionOfWindow.get(w)!]) expectedFinal.set(w, n)
+        }
+        expect(expectedFinal.size, `${what}: the newest windows are still open`).toBeLessThan(all.size)
+        const finals = (await readTopic(client, topic, 'read_committed')).map((r) => {
+          const key = r.key!
+          return { window: `${key.subarray(0, key.length - 8).toString()}@${key.readBigInt64BE(key.length - 8)}`, value: int64(r.value!) }
+        })
+        const seenWindows = new Set<string>()
+        const emittedTwice = finals.filter((f) => seenWindows.has(f.window) || (seenWindows.add(f.window), false)).map((f) => f.window)
+        expect(emittedTwice, `${what}: windows emitted more than once`).toEqual([])
+        expect(new Map(finals.map((f) => [f.window, f.value])), `${what}: final results`).toEqual(expectedFinal)
+        const uncommitted = (await readTopic(client, topic, 'read_uncommitted')).length
+        console.error(`eos crash test: ${finals.length} ${what}, ${uncommitted - finals.length} more in aborted transactions`)
       }
-      expect(expectedFinal.size).toBeLessThan(windowCounts.size) // the newest windows are still open
-      const finals = (await readTopic(client, windowFinal, 'read_committed')).map((r) => {
-        const key = r.key!
-        return { window: `${key.subarray(0, key.length - 8).toString()}@${key.readBigInt64BE(key.length - 8)}`, count: int64(r.value!) }
-      })
-      const seenWindows = new Set<string>()
-      const emittedTwice = finals.filter((f) => seenWindows.has(f.window) || (seenWindows.add(f.window), false)).map((f) => f.window)
-      expect(emittedTwice, 'windows emitted more than once').toEqual([])
-      expect(new Map(finals.map((f) => [f.window, f.count]))).toEqual(expectedFinal)
-      const uncommittedFinals = (await readTopic(client, windowFinal, 'read_uncommitted')).length
-      console.error(`eos crash test: ${finals.length} final window counts, ${uncommittedFinals - finals.length} more in aborted transactions`)
+      await checkFinals(windowFinal, windowCounts, 'final hopping-window counts (cached)')
+      await checkFinals(windowSum, windowSums, 'final tumbling-window sums (uncached)')
 
       // read_committed reached the high watermark everywhere: nothing pending behind an open transaction.
-      for (const t of [echo, ...aggTopics, windowFinal]) {
+      for (const t of [echo, ...aggTopics, windowFinal, windowSum]) {
         const fetcher = client.fetcher()
         try {
           for (let p = 0; p < PARTITIONS; p++) {
