@@ -2,11 +2,13 @@
 // app (fixtures/eos-app.ts) run as child processes and are killed with SIGKILL at random points
 // and restarted while input is produced. At the end: the echo output holds every input record
 // exactly once (read_committed), the per-key count/sum/min/max are exact, each closed event-time
-// window's final count (windowed count + suppress untilWindowCloses) is emitted exactly once and
-// exact while no open window is emitted, and no transaction of the app is left open. PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and
-// PERIDOT_EOS_SEED tune longer local runs.
+// window's final result (windowed count and sum + suppress untilWindowCloses) is emitted exactly
+// once and exact while no open window is emitted, and no transaction of the app is left open.
+// PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and PERIDOT_EOS_SEED tune
+// longer local runs; PERIDOT_EOS_DEBUG_DIR (a directory) collects each instance's whole stderr
+// and the echo records missing.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -45,6 +47,7 @@ function random(): number {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
+const debugDir = process.env.PERIDOT_EOS_DEBUG_DIR
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 const valueOf = (i: number): number => ((i * 7919) % P) - Math.floor(P / 2)
@@ -113,6 +116,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         })
         child.stderr!.on('data', (d: Buffer) => {
           inst.stderr = (inst.stderr + d.toString()).slice(-3000)
+          if (debugDir) appendFileSync(join(debugDir, `instance-${inst.slot}.log`), d)
         })
       }
       const alive = (inst: Instance): boolean => inst.child !== null && inst.child.exitCode === null && inst.child.signalCode === null
@@ -268,6 +272,12 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
 
       // Echo output: every input record exactly once, per-key order kept.
       const echoed = await readTopic(client, echo, 'read_committed')
+      if (debugDir) {
+        const got = new Set(echoed.map((r) => int64(r.value!)))
+        const missing: string[] = []
+        for (let i = 0; i < RECORDS; i++) if (!got.has(valueOf(i))) missing.push(`record ${i} (partition ${partitionForKey(keyOf(i), PARTITIONS)})`)
+        writeFileSync(join(debugDir, 'missing-echo.txt'), missing.join('\n'))
+      }
       expect(echoed.length).toBe(RECORDS)
       // Records of aborted transactions (killed instances): evidence that the crashes hit open transactions.
       const uncommitted = (await readTopic(client, echo, 'read_uncommitted')).length

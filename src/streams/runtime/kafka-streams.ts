@@ -535,13 +535,14 @@ export class KafkaStreams implements AsyncDisposable {
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
         // The offsets travel while the last records are acknowledged, as the Java producer's
-        // sender interleaves them; commit() then finds nothing left to flush.
-        const flushed = producer.flush()
-        flushed.catch(() => undefined) // a failure surfaces through commit() below
+        // sender interleaves them; commit() then finds nothing left to flush. A record the
+        // producer refused or failed fails the flush: the transaction is aborted, never
+        // committed without it.
+        const flushed = collector.flush()
+        flushed.catch(() => undefined) // a failure surfaces through the await below
         if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata())
         await flushed
         await producer.commit()
-        collector.throwIfFailed()
       } catch (err) {
         if (err instanceof ProducerFencedError) throw err
         this.#logger.warn({ err }, 'transaction commit failed: aborting, state of the tasks in it restores from the changelog')
@@ -592,12 +593,19 @@ export class KafkaStreams implements AsyncDisposable {
     }
     this.#txnOpen = false
     ;(this.#collector as ProducerCollector).clearError()
+    // A commit refused for a stale generation comes while the member is losing partitions it
+    // still has tasks for (their onLost/onRevoked closes them): those are not sought, a new
+    // owner starts from the committed offsets anyway.
+    const assigned = new Set(consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`))
     for (const at of [...tasks.active.values()]) {
       if (!at.dirty || revoking.includes(at)) continue
-      const positions = at.partitions.map((tp) => ({ tp, pos: this.#committedPos.get(`${tp.topic}\u0000${tp.partition}`) }))
+      const positions = at.partitions.map((tp) => {
+        const key = `${tp.topic}\u0000${tp.partition}`
+        return { tp, key, pos: this.#committedPos.get(key) }
+      })
       const pause = tasks.reset(at)
       if (pause.length > 0) consumer.pause(pause)
-      for (const { tp, pos } of positions) if (pos !== undefined) consumer.seek(tp.topic, tp.partition, pos)
+      for (const { tp, key, pos } of positions) if (pos !== undefined && assigned.has(key)) consumer.seek(tp.topic, tp.partition, pos)
       this.#setState('REBALANCING')
     }
     for (const at of revoking) at.dirty = true
