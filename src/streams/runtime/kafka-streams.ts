@@ -173,6 +173,12 @@ export class KafkaStreams implements AsyncDisposable {
   #tasksPerSub = new Map<number, number>()
   #hosts: HostMap = {}
   #txnOpen = false
+  /**
+   * Positions an abort moved partitions back to, until a batch from there arrives: a batch the
+   * consumer handed over before the seek (the next one is asked for before committing) starts
+   * further on, and processing it would skip the aborted records.
+   */
+  readonly #soughtTo = new Map<string, bigint>()
   #loop: Promise<void> | undefined
   #loopRunning = false
   /** Rebalance callbacks during a dirty teardown must not commit. */
@@ -395,6 +401,7 @@ export class KafkaStreams implements AsyncDisposable {
     for (const tp of tps) {
       this.#lag.delete(`${tp.topic}:${tp.partition}`)
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#soughtTo.delete(`${tp.topic}\u0000${tp.partition}`)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -484,6 +491,12 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #processBatch(consumer: GroupConsumer, b: GroupBatch): Promise<void> {
+    const posKey = `${b.topic}\u0000${b.partition}`
+    const sought = this.#soughtTo.get(posKey)
+    if (sought !== undefined) {
+      if (b.fetchOffset > sought) return // fetched before an abort sought back: stale
+      this.#soughtTo.delete(posKey)
+    }
     this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
     // Records are read in place as they are reached: no fetch's worth of record objects (which
     // young-generation GC would copy) and, with text serdes, no Buffer view per key and value.
@@ -496,7 +509,6 @@ export class KafkaStreams implements AsyncDisposable {
       if (at !== undefined) consumer.seek(b.topic, b.partition, b.fetchOffset)
       return
     }
-    const posKey = `${b.topic}\u0000${b.partition}`
     if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, b.fetchOffset)
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
@@ -605,7 +617,11 @@ export class KafkaStreams implements AsyncDisposable {
       })
       const pause = tasks.reset(at)
       if (pause.length > 0) consumer.pause(pause)
-      for (const { tp, key, pos } of positions) if (pos !== undefined && assigned.has(key)) consumer.seek(tp.topic, tp.partition, pos)
+      for (const { tp, key, pos } of positions) {
+        if (pos === undefined || !assigned.has(key)) continue
+        consumer.seek(tp.topic, tp.partition, pos)
+        this.#soughtTo.set(key, pos)
+      }
       this.#setState('REBALANCING')
     }
     for (const at of revoking) at.dirty = true
@@ -649,6 +665,7 @@ export class KafkaStreams implements AsyncDisposable {
       await this.#producer?.close().catch(() => undefined)
       this.#collector?.clearError()
       this.#committedPos.clear()
+      this.#soughtTo.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
