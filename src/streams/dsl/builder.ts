@@ -9,11 +9,10 @@ import { GlobalKTable } from './global.js'
 import { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
 import type { BuilderInternals, Consumed, MaterializedArg } from './options.js'
-import { resolveMaterialized } from './options.js'
+import { resolveMaterialized, type ResolvedMaterialized } from './options.js'
 import { TableSource, storeGetter } from './processors.js'
-import { addDslStore } from './store-registration.js'
+import { addDslStore, keyValueSupplierOf } from './store-registration.js'
 import { StoreBuilder as StoreBuilderClass } from '../state/stores.js'
-import { inMemoryKeyValueStore } from '../state/in-memory.js'
 
 /** Builds a topology with the high-level DSL. */
 export class StreamsBuilder {
@@ -49,7 +48,7 @@ export class StreamsBuilder {
     const source = consumed.name ?? this.#b.names.processorName(Prefix.SOURCE)
     const processor = this.#b.names.processorName(Prefix.KTABLE_SOURCE)
     const o = m.options
-    const builder = new StoreBuilderClass(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? consumed.key, o.value ?? consumed.value)
+    const builder = new StoreBuilderClass(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? consumed.key, o.value ?? consumed.value)
     this.#b.topology.addGlobalStore(
       builder,
       source,

@@ -8,11 +8,13 @@ import { Prefix } from '../topology/naming.js'
 import type { ProcessorSupplier } from '../processor.js'
 import { ChangeSerde } from './change-serde.js'
 import type { BuilderInternals, MaterializedArg } from './options.js'
-import { resolveMaterialized } from './options.js'
+import { isUnnamedMaterialized, resolveMaterialized } from './options.js'
 import { StreamAggregate, StreamReduce, TableAggregate, TableReduce, storeGetter } from './processors.js'
 import { addDslStore } from './store-registration.js'
 import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
+import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js'
+import { SessionWindows, type SlidingWindows, type Windows } from './windows.js'
 
 type Supplier = ProcessorSupplier<unknown, unknown, unknown, unknown>
 
@@ -31,8 +33,21 @@ export class KGroupedStream<K, V> {
     this.#name = name
   }
 
+  /**
+   * Aggregates per key and window: time windows (tumbling, hopping, unlimited) or sliding windows
+   * give a {@link TimeWindowedKStream}, session windows a {@link SessionWindowedKStream}.
+   */
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
+  windowedBy(windows: Windows | SlidingWindows): TimeWindowedKStream<K, V>
+  windowedBy(windows: Windows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    const g = { stream: this.#stream, keySerde: this.#keySerde, valueSerde: this.#valueSerde, name: this.#name }
+    return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(g, windows) : new TimeWindowedKStream<K, V>(g, windows)
+  }
+
   /** Number of records per key (null keys and values are skipped). Values are int64 by default. */
   count(materialized?: MaterializedArg<K, number>): KTable<K, number> {
+    // Kafka Streams burns a generated name for an unnamed Materialized here (kept for topology compatibility).
+    if (isUnnamedMaterialized(materialized as MaterializedArg<unknown, unknown> | undefined)) this.#stream.b.names.storeName(Prefix.AGGREGATE)
     return this.#aggregate<number>(Prefix.AGGREGATE, materialized, Serdes.int64(), (store) => () =>
       new StreamAggregate(store, () => 0, (_k, _v, agg) => (agg as number) + 1),
     )

@@ -10,6 +10,7 @@ import { TableFilter, TableMapValues, TableRepartitionMap, TableToStream, mapped
 import type { BuilderInternals, Grouped } from './options.js'
 import { KStream } from './kstream.js'
 import { KGroupedTable } from './grouped.js'
+import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
 
 /** A table with keys of type K and values of type V. */
 export class KTable<K, V> {
@@ -23,6 +24,11 @@ export class KTable<K, V> {
   readonly valueGetter: ValueGetterSupplier
   /** Name of the store holding this table, when it is materialized (queryable by this name). */
   readonly queryableStoreName: string | undefined
+  /**
+   * @internal Set on tables of windowed aggregations (and kept through filter and mapValues):
+   * windowed keys and the grace until a window closes, for `Suppressed.untilWindowCloses`.
+   */
+  windowedAggregation: WindowedAggregationInfo | undefined = undefined
 
   /** @internal */
   constructor(
@@ -46,7 +52,9 @@ export class KTable<K, V> {
   #add<V2>(prefix: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, valueSerde: Serde<V2> | undefined, getter: ValueGetterSupplier): KTable<K, V2> {
     const name = this.b.names.processorName(prefix)
     this.b.topology.addProcessor(name, supplier, this.name)
-    return new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined)
+    const table = new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined)
+    table.windowedAggregation = this.windowedAggregation
+    return table
   }
 
   /** Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit a delete). */

@@ -4,7 +4,17 @@
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from '../state/in-memory.js'
 import { StoreBuilder } from '../state/stores.js'
+import type { KeyValueBytesStoreSupplier } from '../state/store.js'
+import { TopologyError } from '../errors.js'
 import type { BuilderInternals, ResolvedMaterialized } from './options.js'
+
+/** @internal The key-value supplier of a Materialized (in-memory by default); a window or session supplier is an error here. */
+export function keyValueSupplierOf(m: ResolvedMaterialized<unknown, unknown>): KeyValueBytesStoreSupplier {
+  const s = m.options.supplier
+  if (s === undefined) return inMemoryKeyValueStore(m.name)
+  if ('retentionPeriod' in s) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier, got a window or session store supplier`)
+  return s
+}
 
 /** @internal */
 export function addDslStore<K, V>(
@@ -15,7 +25,7 @@ export function addDslStore<K, V>(
   ...processorNames: string[]
 ): StoreBuilder<K, V> {
   const o = m.options
-  let builder = new StoreBuilder<K, V>(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? keySerde, o.value ?? valueSerde)
+  let builder = new StoreBuilder<K, V>(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? keySerde, o.value ?? valueSerde)
   if (o.loggingEnabled === false) builder = builder.withLoggingDisabled()
   else if (o.changelogConfig !== undefined) builder = builder.withLoggingEnabled(o.changelogConfig)
   b.topology.addStateStore(builder, ...processorNames)

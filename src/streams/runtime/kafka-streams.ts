@@ -106,6 +106,8 @@ export interface StreamsMetrics {
   recordsProcessed: number
   /** Records skipped by exception handlers or for negative timestamps. */
   recordsSkipped: number
+  /** Records windowed aggregations dropped (null keys, windows closed: later than end + grace). */
+  droppedRecords: number
   punctuations: number
   commits: number
   commitLatencyAvgMs: number
@@ -762,17 +764,20 @@ export class KafkaStreams implements AsyncDisposable {
     let processed = tasks?.closedTotals.processed ?? 0
     let skipped = tasks?.closedTotals.skipped ?? 0
     let punctuations = tasks?.closedTotals.punctuations ?? 0
+    let dropped = tasks?.closedTotals.droppedRecords ?? 0
     for (const at of tasks?.active.values() ?? []) {
       const m = at.task.metrics
       processed += m.processed
       skipped += m.skippedDeserialization + m.skippedProcessing + m.skippedNegativeTimestamp
       punctuations += m.punctuations
+      dropped += m.droppedRecords
     }
     const updater = this.#updater
     return {
       state: this.#state,
       recordsProcessed: processed,
       recordsSkipped: skipped,
+      droppedRecords: dropped,
       punctuations,
       commits: this.#commits,
       commitLatencyAvgMs: this.#commits === 0 ? 0 : this.#commitMsTotal / this.#commits,

@@ -20,6 +20,8 @@ import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
+import type { WindowedAggregationContext } from '../dsl/windowed-context.js'
+import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
 import type {
   ConsumedRecordInfo,
   SinkNode,
@@ -56,6 +58,13 @@ export interface TaskConfig {
   logger?: Logger
   /** State directory of the application: persistent stores go to `<stateDir>/<taskId>/<store>`. */
   stateDir?: string
+  /**
+   * How often (ms of wall-clock time) an `EmitStrategy.onWindowClose()` aggregation looks for
+   * closed windows, on a record's arrival. Default 1000 (Kafka Streams' internal
+   * `__emit.interval.ms.kstreams.windowed.aggregation__`); 0 looks on every record, as Kafka
+   * Streams' own tests set it.
+   */
+  windowedEmitIntervalMs?: number
 }
 
 /** Counters a task keeps. */
@@ -66,6 +75,11 @@ export interface TaskMetrics {
   skippedNegativeTimestamp: number
   deadLettered: number
   punctuations: number
+  /**
+   * Records windowed aggregations dropped: null keys, and records whose windows had closed
+   * (later than window end + grace). Kafka Streams' `dropped-records` task metric.
+   */
+  droppedRecords: number
 }
 
 /** Constructor options of {@link StreamTask}. */
@@ -129,16 +143,13 @@ class ProcessorRuntime extends NodeRuntime {
   }
 }
 
-class SinkRuntime extends NodeRuntime implements SinkPartitioner {
+class SinkRuntime extends NodeRuntime {
   readonly #task: StreamTask
   readonly topic: string | null
   readonly extractor: TopicNameExtractor<unknown, unknown> | null
   readonly keySerde: Serde<unknown>
   readonly valueSerde: Serde<unknown>
   readonly userPartitioner: StreamPartitioner<unknown, unknown> | undefined
-  // The record being sent, for partition() (avoids a closure per record).
-  #key: unknown = null
-  #value: unknown = null
 
   constructor(task: StreamTask, def: SinkNode, topic: string | null, keySerde: Serde<unknown>, valueSerde: Serde<unknown>) {
     super(def.name)
@@ -147,7 +158,8 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
     this.extractor = typeof def.topic === 'function' ? def.topic : null
     this.keySerde = keySerde
     this.valueSerde = valueSerde
-    this.userPartitioner = def.partitioner
+    // A windowed key serde partitions by the inner key (Kafka Streams' WindowedStreamPartitioner).
+    this.userPartitioner = def.partitioner ?? windowedStreamPartitioner(keySerde)
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -162,17 +174,22 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
       task.collector.send(topic, key, value, record.headers, record.timestamp)
       return
     }
-    this.#key = record.key
-    this.#value = record.value
-    try {
-      task.collector.send(topic, key, value, record.headers, record.timestamp, this)
-    } finally {
-      this.#key = this.#value = null
-    }
+    // The collector may pick the partition after send returns (a topic whose partition count it
+    // has yet to learn), so the partitioner keeps this record's key and value.
+    task.collector.send(topic, key, value, record.headers, record.timestamp, new RecordPartitioner(this.userPartitioner, record.key, record.value))
   }
+}
+
+/** A sink's partitioner bound to one record. */
+class RecordPartitioner implements SinkPartitioner {
+  constructor(
+    private readonly partitioner: StreamPartitioner<unknown, unknown>,
+    private readonly key: unknown,
+    private readonly value: unknown,
+  ) {}
 
   partition(topic: string, _key: Buffer | string | null, _value: Buffer | string | null, numPartitions: number): number | undefined {
-    return (this.userPartitioner as StreamPartitioner<unknown, unknown>)(topic, this.#key, this.#value, numPartitions)
+    return this.partitioner(topic, this.key, this.value, numPartitions)
   }
 }
 
@@ -196,7 +213,7 @@ class Schedule implements Cancellable {
 }
 
 /** The context a processor gets: bound to its node; record-level state is read from the task. */
-class NodeContext implements ProcessorContext<unknown, unknown> {
+class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggregationContext {
   readonly #task: StreamTask
   readonly #node: ProcessorRuntime
   readonly #stores: ReadonlySet<string>
@@ -246,6 +263,14 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
   currentSystemTimeMs(): number {
     return this.#task.clock()
   }
+  /** @internal {@link WindowedAggregationContext}: TaskConfig.windowedEmitIntervalMs. */
+  windowedEmitIntervalMs(): number | undefined {
+    return this.#task.windowedEmitIntervalMs
+  }
+  /** @internal {@link WindowedAggregationContext}: counted per task, the first one logged. */
+  recordDropped(reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
+    this.#task.recordDropped(this.#node.name, reason, details)
+  }
 }
 
 // Kafka's KIP-1034 dead-letter headers.
@@ -276,9 +301,12 @@ export class StreamTask implements TimestampSource {
     skippedNegativeTimestamp: 0,
     deadLettered: 0,
     punctuations: 0,
+    droppedRecords: 0,
   }
   /** Largest record timestamp processed (-1 before any): Kafka Streams' task stream time. */
   streamTime = -1
+  /** TaskConfig.windowedEmitIntervalMs. @internal */
+  readonly windowedEmitIntervalMs: number | undefined
   /** Timestamp of the record in flight (what changelog records get). @internal */
   currentTimestamp = -1
 
@@ -310,6 +338,7 @@ export class StreamTask implements TimestampSource {
     this.subtopology = subtopology
     this.partition = partition
     this.applicationId = config.applicationId
+    this.windowedEmitIntervalMs = config.windowedEmitIntervalMs
     this.id = subtopology === 'global' ? 'global' : `${subtopology}_${partition}`
     this.collector = options.collector
     this.clock = options.clock ?? Date.now
@@ -598,6 +627,17 @@ export class StreamTask implements TimestampSource {
   /** @internal */
   globalStore(name: string): StateStore | undefined {
     return this.#globalStores.get(name)
+  }
+
+  /** @internal Counts a record a processor dropped; logs the task's first one at warn level. */
+  recordDropped(processor: string, reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
+    if (this.metrics.droppedRecords++ === 0) {
+      const where = this.recordMetadata()
+      this.#logger.warn(
+        { taskId: this.id, processor, ...details, topic: where?.topic, partition: where?.partition, offset: where === null ? undefined : String(where.offset) },
+        `dropping record: ${reason} (further dropped records of task ${this.id} are only counted in the droppedRecords metric)`,
+      )
+    }
   }
 
   /** @internal */

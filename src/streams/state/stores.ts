@@ -2,6 +2,7 @@
  * Store registration: {@link StoreBuilder} for the Processor API (`Stores.keyValueStoreBuilder`)
  * and {@link Materialized} for the DSL. Both describe a store; tasks build the instances.
  */
+import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
 import { lmdbKeyValueStore } from './lmdb.js'
@@ -89,30 +90,50 @@ export const Stores = {
   },
 } as const
 
+/** A store supplier a DSL operation can be materialized with. */
+export type DslStoreSupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier
+
 /** Plain-object form of {@link Materialized}. */
 export interface MaterializedOptions<K, V> {
   /** Store name (queryable, and names the changelog and repartition topics). Generated when omitted. */
   name?: string
-  /** Bytes store to use instead of the in-memory one; its name is the store name. */
-  supplier?: KeyValueBytesStoreSupplier
+  /**
+   * Bytes store to use instead of the in-memory one; its name is the store name. Key-value
+   * aggregations take a key-value supplier, windowed aggregations a window supplier (time and
+   * sliding windows) or a session supplier (session windows).
+   */
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   /** Default true. */
   loggingEnabled?: boolean
   changelogConfig?: globalThis.Record<string, string>
+  /**
+   * Window and session stores: how long (ms of stream time) windows are kept. Default: window
+   * size + grace (sliding windows: 2 x time difference + grace; sessions: gap + grace); a smaller
+   * retention is rejected.
+   */
+  retentionMs?: number
+  /**
+   * Kafka Streams' per-store record cache switch (`Materialized.withCachingEnabled/Disabled`).
+   * Accepted for Kafka Streams parity; with EmitStrategy.onWindowClose caching is always off.
+   */
+  cachingEnabled?: boolean
 }
 
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
 export class Materialized<K, V> implements MaterializedOptions<K, V> {
   name?: string
-  supplier?: KeyValueBytesStoreSupplier
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
+  retentionMs?: number
+  cachingEnabled?: boolean
 
   /** A store with this name, or backed by this supplier (named after it). */
-  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
+  static as<K, V>(nameOrSupplier: string | DslStoreSupplier): Materialized<K, V> {
     const m = new Materialized<K, V>()
     if (typeof nameOrSupplier === 'string') m.name = nameOrSupplier
     else {
@@ -137,6 +158,25 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
 
   withValueSerde(serde: Serde<V>): this {
     this.value = serde
+    return this
+  }
+
+  /** Window and session stores: keep windows this long (ms of stream time, >= 0). */
+  withRetention(retentionMs: number): this {
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new InvalidArgumentError(`Retention must not be negative (a whole number of ms), got ${String(retentionMs)}`)
+    this.retentionMs = retentionMs
+    return this
+  }
+
+  /** Turns the store's record cache on (Kafka Streams' default). */
+  withCachingEnabled(): this {
+    this.cachingEnabled = true
+    return this
+  }
+
+  /** Turns the store's record cache off: every update is forwarded. */
+  withCachingDisabled(): this {
+    this.cachingEnabled = false
     return this
   }
 
