@@ -41,7 +41,9 @@ async function main(bootstrap: string): Promise<void> {
       const counts = new Map<string, number>()
       const fetcher = client.fetcher()
       let offset = 0n
-      for (const deadline = Date.now() + 30_000; offset < BigInt(views.length) && Date.now() < deadline; ) {
+      // Until the latest counts add up to every view (the record cache may send fewer updates than views).
+      const total = (): number => [...counts.values()].reduce((a, b) => a + b, 0)
+      for (const deadline = Date.now() + 30_000; total() < views.length && Date.now() < deadline; ) {
         const [r] = await fetcher.fetch([{ topic: output, partition: 0, offset }], { maxWaitMs: 200, isolationLevel: 'read_committed' })
         if (r.error) throw r.error
         for (const rec of r.records) {

@@ -14,7 +14,7 @@
  * ```
  */
 export { Serdes, type Serde } from './serde.js'
-export { SerializationError, TopologyError, StreamsProcessingError } from './errors.js'
+export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError } from './errors.js'
 export { keyValue, type Record, type RecordHeaders, type RecordMetadata, type KeyValue, type Change } from './record.js'
 export type { Processor, ProcessorContext, ProcessorSupplier, Cancellable, PunctuationType, Punctuator } from './processor.js'
 export type {
@@ -81,8 +81,12 @@ export { changelogTopic } from './topology/naming.js'
 export { StreamsBuilder } from './dsl/builder.js'
 export { KStream, BranchedKStream, Branched } from './dsl/kstream.js'
 export { KTable } from './dsl/ktable.js'
+export { Suppressed, BufferConfig, StrictBufferConfig, EagerBufferConfig, type BufferFullStrategy } from './dsl/suppressed.js'
+export type { SuppressedChange } from './dsl/suppress-processor.js'
+export { SUPPRESSION_BUFFER_FORMAT_VERSION } from './state/suppression-buffer.js'
 export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
 export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows, EmitStrategy, UNLIMITED_WINDOW_END } from './dsl/windows.js'
+export { CalendarWindows, type CalendarWindowsOptions, type WeeklyWindowsOptions, type DayOfWeek } from './dsl/calendar/calendar-windows.js'
 export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
 export { JoinWindows } from './dsl/join-windows.js'
 export type { StreamJoined, StreamStreamJoinKind } from './dsl/stream-stream-join.js'

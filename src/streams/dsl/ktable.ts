@@ -10,6 +10,12 @@ import { TableFilter, TableMapValues, TableRepartitionMap, TableToStream, mapped
 import type { BuilderInternals, Grouped } from './options.js'
 import { KStream } from './kstream.js'
 import { KGroupedTable } from './grouped.js'
+import { InvalidArgumentError } from '../../protocol/errors.js'
+import { TopologyError } from '../errors.js'
+import { inMemoryKeyValueStore } from '../state/in-memory.js'
+import { StoreBuilder } from '../state/stores.js'
+import { Suppressed } from './suppressed.js'
+import { SuppressProcessor, SuppressionBufferValueSerde, WindowedBufferKeySerde, suppressedGetter } from './suppress-processor.js'
 import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
 
 /** A table with keys of type K and values of type V. */
@@ -90,5 +96,55 @@ export class KTable<K, V> {
     const name = this.b.names.processorName(Prefix.KTABLE_SELECT)
     this.b.topology.addProcessor(name, () => new TableRepartitionMap(selector as (k: unknown, v: unknown) => KeyValue<unknown, unknown>), this.name)
     return new KGroupedTable<KR, VR>(this.b, name, grouped.key, grouped.value, grouped.name)
+  }
+
+  /**
+   * Holds back updates (Kafka Streams' `suppress`): each key's latest change waits in a buffer
+   * until its time comes, then only that one is forwarded, with the timestamp and headers of the
+   * record that produced it and the old value that change carried.
+   *
+   * - `Suppressed.untilWindowCloses(BufferConfig.unbounded())` on a windowed table (a windowed
+   *   aggregation's result): one final result per window, emitted once window end + grace <=
+   *   stream time; windows whose final value is a delete emit nothing.
+   * - `Suppressed.untilTimeLimit(ms, bufferConfig)`: a key is emitted once stream time is `ms`
+   *   past the timestamp of its first buffered update.
+   *
+   * Stream time is the largest timestamp of the records that reached the suppression, so results
+   * come out as newer records arrive (not on wall-clock time). The buffer is a store named
+   * `<name>-store` (or `KTABLE-SUPPRESS-STATE-STORE-<n>`) logged to its changelog, restored on
+   * restart and failover; under exactly-once nothing is emitted twice.
+   *
+   * Throws a TopologyError for `untilWindowCloses` on a table whose keys are not windowed.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    if (!(suppressed instanceof Suppressed)) throw new InvalidArgumentError('KTable.suppress: pass Suppressed.untilWindowCloses(...) or Suppressed.untilTimeLimit(...)')
+    let durationMs = suppressed.timeLimitMs
+    if (suppressed.kind === 'window-close') {
+      if (this.windowedAggregation === undefined) {
+        throw new TopologyError(`Window close time is only defined for windowed computations. Got [${this.name}]: suppress(untilWindowCloses) needs a windowed aggregation's table`)
+      }
+      durationMs = this.windowedAggregation.graceMs
+    }
+    const name = suppressed.name ?? this.b.names.processorName(Prefix.KTABLE_SUPPRESS)
+    const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : this.b.names.storeName(Prefix.KTABLE_SUPPRESS)
+    const config = suppressed.bufferConfig
+    const spec = {
+      storeName,
+      durationMs,
+      windowEndTime: suppressed.kind === 'window-close',
+      dropTombstones: suppressed.kind === 'window-close',
+      maxRecords: config.maxRecords,
+      maxBytes: config.maxBytes,
+      emitEarlyWhenFull: config.bufferFullStrategy === 'emit-early',
+    }
+    this.b.topology.addProcessor(name, () => new SuppressProcessor(spec), this.name)
+    const keySerde = this.keySerde === undefined && this.windowedAggregation !== undefined ? new WindowedBufferKeySerde(undefined) : this.keySerde
+    let store = new StoreBuilder<unknown, unknown>(inMemoryKeyValueStore(storeName), keySerde as Serde<unknown> | undefined, new SuppressionBufferValueSerde(this.valueSerde) as Serde<unknown>)
+    // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update.
+    store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig).withLogAtFlush()
+    this.b.topology.addStateStore(store, name)
+    const table = new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined)
+    table.windowedAggregation = this.windowedAggregation
+    return table
   }
 }

@@ -29,5 +29,9 @@ export function addDslStore<K, V>(
   if (o.loggingEnabled === false) builder = builder.withLoggingDisabled()
   else if (o.changelogConfig !== undefined) builder = builder.withLoggingEnabled(o.changelogConfig)
   b.topology.addStateStore(builder, ...processorNames)
+  // The first processor is the one that materializes the table: its updates may be cached.
+  if (o.cachingEnabled !== false && processorNames.length > 0) {
+    b.topology.cacheForwards(processorNames[0], { storeName: m.name, keySerde: builder.keySerde as Serde<unknown> | undefined, valueSerde: builder.valueSerde as Serde<unknown> | undefined })
+  }
   return builder
 }

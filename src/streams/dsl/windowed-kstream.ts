@@ -93,6 +93,10 @@ abstract class WindowedStreamBase<K, V> {
     const input = this.g.stream.repartitionedIfRequired(this.g.name ?? m.name, this.g.keySerde, this.g.valueSerde)
     b.topology.addProcessor(name, r.supplier(m.name), input.name)
     r.addStore(name)
+    // Emit-on-update results go through the record cache, as Kafka Streams caches window and session stores.
+    if (this.strategy.type !== 'on-window-close' && m.options.cachingEnabled !== false) {
+      b.topology.cacheForwards(name, { storeName: m.name, keySerde: r.keySerde as Serde<unknown> | undefined, valueSerde: valueSerde as Serde<unknown> | undefined })
+    }
     const table = new KTable<Windowed<K>, VA>(b, name, r.keySerde, valueSerde, input.sourceNodes, r.valueGetter, m.name)
     table.windowedAggregation = { ...r.info, processorName: name }
     return table

@@ -20,6 +20,8 @@ import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
+import type { CacheNamespace, RecordCache } from '../state/record-cache.js'
+import { CachedForwarder } from './cached-forward.js'
 import type { WindowedAggregationContext } from '../dsl/windowed-context.js'
 import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
 import type {
@@ -58,6 +60,11 @@ export interface TaskConfig {
   logger?: Logger
   /** State directory of the application: persistent stores go to `<stateDir>/<taskId>/<store>`. */
   stateDir?: string
+  /**
+   * The record cache shared by the tasks of an instance: cached DSL tables forward their updates
+   * collapsed per key at each commit (see state/record-cache.ts). None: every update at once.
+   */
+  recordCache?: RecordCache
   /**
    * How often (ms of wall-clock time) an `EmitStrategy.onWindowClose()` aggregation looks for
    * closed windows, on a record's arrival. Default 1000 (Kafka Streams' internal
@@ -224,6 +231,11 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   readonly #task: StreamTask
   readonly #node: ProcessorRuntime
   readonly #stores: ReadonlySet<string>
+  /** Set when the node's table updates go through the record cache. */
+  cache: CachedForwarder | null = null
+  /** The store of the cached table (seen through {@link CachedForwarder.wrapStore}). */
+  cachedStore: string | null = null
+  #cachedView: StateStore | undefined
   constructor(task: StreamTask, node: ProcessorRuntime, stores: readonly string[]) {
     this.#task = task
     this.#node = node
@@ -236,6 +248,11 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
     return this.#task.id
   }
   forward(record: Record<unknown, unknown>, childName?: string): void {
+    if (this.cache !== null && childName === undefined && this.cache.hold(record)) return
+    this.forwardNow(record, childName)
+  }
+  /** Sends a record to the children, past the record cache. */
+  forwardNow(record: Record<unknown, unknown>, childName?: string): void {
     const task = this.#task
     const saved = task.currentTimestamp
     task.currentTimestamp = record.timestamp
@@ -253,7 +270,12 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
     }
   }
   getStateStore<S extends StateStore>(name: string): S {
-    if (this.#stores.has(name)) return this.#task.processorStore(name) as unknown as S
+    if (this.#stores.has(name)) {
+      const store = this.#task.processorStore(name) as StateStore
+      // A cached table's processor sees its store through the cache (it notes replaced values).
+      if (this.cache !== null && name === this.cachedStore) return (this.#cachedView ??= this.cache.wrapStore(store)) as S
+      return store as S
+    }
     const global = this.#task.globalStore(name)
     if (global !== undefined) return global as S
     throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
@@ -330,6 +352,8 @@ export class StreamTask implements TimestampSource {
   readonly #stores = new Map<string, BuiltStore>()
   readonly #globalStores: ReadonlyMap<string, StateStore>
   readonly #processors: ProcessorRuntime[] = []
+  /** Record cache namespaces of this task's cached tables, in topology order. */
+  readonly #caches: CacheNamespace[] = []
   readonly #sourcesByTopic = new Map<string, SourceRuntime>()
   readonly #patternSources: Array<{ pattern: RegExp; source: SourceRuntime }> = []
   readonly #partitions = new Map<string, PartitionState[]>()
@@ -381,7 +405,7 @@ export class StreamTask implements TimestampSource {
           serdeTopic: changelogTopic(this.applicationId, storeName),
         }
         const builder = reg.builder
-        this.#stores.set(storeName, isWindowedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env))
+        this.#stores.set(storeName, isWindowedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env, builder.logAtFlush))
       }
     }
 
@@ -402,6 +426,22 @@ export class StreamTask implements TimestampSource {
           const p = new ProcessorRuntime(name)
           p.processor = def.supplier()
           p.context = new NodeContext(this, p, def.stores)
+          const cached = topology.cachedForwards.get(name)
+          if (cached !== undefined && config.recordCache?.enabled === true) {
+            const ctx = p.context
+            const where = `the cached table of '${name}'`
+            ctx.cache = new CachedForwarder(
+              config.recordCache,
+              `${this.id}/${name}`,
+              this.#serde(cached.keySerde, 'key', where),
+              this.#serde(cached.valueSerde, 'value', where),
+              changelogTopic(this.applicationId, cached.storeName),
+              () => this.recordMetadata(),
+              (r, context) => this.#inRecordContext(context, r.headers, () => ctx.forwardNow(r)),
+            )
+            ctx.cachedStore = cached.storeName
+            this.#caches.push(ctx.cache.namespace)
+          }
           runtimes.set(name, p)
           this.#processors.push(p)
         }
@@ -600,13 +640,53 @@ export class StreamTask implements TimestampSource {
 
   /** Flushes stores; call before committing (the runtime then flushes the producer). */
   flush(): void {
+    this.flushCache()
     for (const s of this.#stores.values()) s.store.flush()
+  }
+
+  /**
+   * Forwards what the record cache holds for this task, upstream caches first (their updates may
+   * land in caches downstream in the task). The stores are flushed after, so what the flushed
+   * updates changed (e.g. a suppression buffer) is in this commit.
+   */
+  flushCache(): void {
+    for (let again = true; again; ) {
+      again = false
+      for (const ns of this.#caches) {
+        try {
+          if (ns.flush()) again = true
+        } catch (err) {
+          if (err instanceof StreamsProcessingError) throw err
+          throw new StreamsProcessingError(`task ${this.id}: forwarding the cached updates of ${ns.name} failed: ${(err as Error).message}`, {
+            taskId: this.id, topic: null, partition: -1, offset: -1n, cause: err,
+          })
+        }
+      }
+    }
+  }
+
+  /** Runs `fn` with the record context of a held update (what recordMetadata() and sinks see). */
+  #inRecordContext(context: RecordMetadata | null, headers: RecordHeaders, fn: () => void): void {
+    const saved = { topic: this.#topic, partition: this.#recPartition, offset: this.#offset, headers: this.#headers }
+    this.#topic = context?.topic ?? null
+    this.#recPartition = context?.partition ?? -1
+    this.#offset = context?.offset ?? -1n
+    this.#headers = headers
+    try {
+      fn()
+    } finally {
+      this.#topic = saved.topic
+      this.#recPartition = saved.partition
+      this.#offset = saved.offset
+      this.#headers = saved.headers
+    }
   }
 
   /** Closes processors and stores. */
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    for (const ns of this.#caches) ns.clear()
     let first: unknown
     for (const p of this.#processors) {
       try {

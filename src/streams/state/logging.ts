@@ -1,6 +1,8 @@
 /**
  * Changelog logging: a bytes store wrapper that reports every change to a {@link ChangelogSink}
- * after applying it, with the timestamp of the record being processed.
+ * after applying it, with the timestamp of the record being processed. Deferred: the changed keys
+ * are logged at flush (before every commit), each once with its value then (null when deleted),
+ * as Kafka Streams logs its suppression buffer.
  */
 import type { KeyValue } from '../record.js'
 import type { BytesStore, ChangelogSink } from './store.js'
@@ -16,12 +18,20 @@ export class LoggingBytesStore implements BytesStore {
   readonly inner: BytesStore
   readonly #sink: ChangelogSink
   readonly #time: TimestampSource
+  /** Keys changed since the last flush (latin1 text of the bytes -> bytes), when deferred. */
+  readonly #dirty: Map<string, Buffer> | null
 
-  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource) {
+  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource, deferred = false) {
     this.inner = inner
     this.name = inner.name
     this.#sink = sink
     this.#time = time
+    this.#dirty = deferred ? new Map() : null
+  }
+
+  #log(key: Buffer, value: Buffer | null): void {
+    if (this.#dirty !== null) this.#dirty.set(key.toString('latin1'), key)
+    else this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
   }
 
   get persistent(): boolean {
@@ -34,24 +44,23 @@ export class LoggingBytesStore implements BytesStore {
 
   put(key: Buffer, value: Buffer | null): void {
     this.inner.put(key, value)
-    this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+    this.#log(key, value)
   }
 
   putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
     const existing = this.inner.putIfAbsent(key, value)
-    if (existing === null) this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+    if (existing === null) this.#log(key, value)
     return existing
   }
 
   putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
     this.inner.putAll(entries)
-    const ts = this.#time.currentRecordTimestamp()
-    for (const e of entries) this.#sink.logChange(this.name, e.key, e.value, ts)
+    for (const e of entries) this.#log(e.key, e.value)
   }
 
   delete(key: Buffer): Buffer | null {
     const old = this.inner.delete(key)
-    this.#sink.logChange(this.name, key, null, this.#time.currentRecordTimestamp())
+    this.#log(key, null)
     return old
   }
 
@@ -68,6 +77,12 @@ export class LoggingBytesStore implements BytesStore {
   }
 
   flush(): void {
+    const dirty = this.#dirty
+    if (dirty !== null && dirty.size > 0) {
+      const ts = this.#time.currentRecordTimestamp()
+      for (const key of dirty.values()) this.#sink.logChange(this.name, key, this.inner.get(key), ts)
+      dirty.clear()
+    }
     this.inner.flush()
   }
 

@@ -21,6 +21,7 @@ export class StoreBuilder<K, V> {
   readonly loggingEnabled: boolean
   /** Topic configs for the changelog topic (e.g. `{ 'min.compaction.lag.ms': '0' }`). */
   readonly changelogConfig: Readonly<globalThis.Record<string, string>>
+  #logAtFlush = false
 
   constructor(
     supplier: KeyValueBytesStoreSupplier,
@@ -38,6 +39,18 @@ export class StoreBuilder<K, V> {
 
   get name(): string {
     return this.supplier.name
+  }
+
+  /** @internal True when changed keys are logged at flush (once each, before every commit) rather than at every write. */
+  get logAtFlush(): boolean {
+    return this.#logAtFlush
+  }
+
+  /** @internal The same builder, logging changed keys at flush (Kafka Streams' suppression buffer does). */
+  withLogAtFlush(): StoreBuilder<K, V> {
+    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.changelogConfig)
+    b.#logAtFlush = true
+    return b
   }
 
   withLoggingDisabled(): StoreBuilder<K, V> {
@@ -115,8 +128,9 @@ export interface MaterializedOptions<K, V> {
    */
   retentionMs?: number
   /**
-   * Kafka Streams' per-store record cache switch (`Materialized.withCachingEnabled/Disabled`).
-   * Accepted for Kafka Streams parity; with EmitStrategy.onWindowClose caching is always off.
+   * Default true: updates are held in the record cache until the next commit (or until it is
+   * full) and forwarded collapsed per key. The store is written either way.
+   * EmitStrategy.onWindowClose aggregations are never cached.
    */
   cachingEnabled?: boolean
 }

@@ -32,6 +32,7 @@ export const Prefix = {
   KTABLE_SELECT: 'KTABLE-SELECT-',
   KTABLE_AGGREGATE: 'KTABLE-AGGREGATE-',
   KTABLE_REDUCE: 'KTABLE-REDUCE-',
+  KTABLE_SUPPRESS: 'KTABLE-SUPPRESS-',
 } as const
 
 /** Suffix of repartition topics. */
