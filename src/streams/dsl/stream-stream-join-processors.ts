@@ -42,11 +42,14 @@ function outerJoinEmitIntervalMs(ctx: Ctx): number {
   return (typeof ext.outerJoinEmitIntervalMs === 'function' ? ext.outerJoinEmitIntervalMs() : undefined) ?? DEFAULT_OUTER_JOIN_EMIT_INTERVAL_MS
 }
 
+/** Kafka Streams' `Long.MAX_VALUE` as the outer-join store's smallest timestamp: nothing buffered. */
+const NONE_BUFFERED = Number.MAX_SAFE_INTEGER
+
 /** @internal Stream time shared by the two join processors of one task (Kafka Streams' TimeTracker). */
 export class TimeTracker {
   streamTime = -1
   /** Smallest timestamp possibly in the outer-join store. */
-  minTime = Number.MAX_SAFE_INTEGER
+  minTime = NONE_BUFFERED
   nextTimeToEmit = 0
   emitIntervalMs = DEFAULT_OUTER_JOIN_EMIT_INTERVAL_MS
 
@@ -188,12 +191,15 @@ export class StreamStreamJoinProcessor implements Processor<unknown, unknown, un
   /** Forwards (joined with null) and removes the buffered records whose windows have closed. */
   #emitNonJoinedOuterRecords(store: OuterJoinStore, record: Rec): void {
     const tracker = this.#tracker
-    // Nothing can have closed yet.
-    if (tracker.minTime + this.#afterMs + this.#graceMs >= tracker.streamTime) return
+    // Nothing can have closed yet. With nothing buffered (minTime at its Long.MAX_VALUE sentinel)
+    // Kafka Streams' sum overflows for after + grace > 0 and the scan runs (and starts the emit
+    // interval): kept, as it decides which later scans the interval lets through.
+    const empty = tracker.minTime === NONE_BUFFERED
+    if (empty ? this.#afterMs + this.#graceMs <= 0 : tracker.minTime + this.#afterMs + this.#graceMs >= tracker.streamTime) return
     const now = this.#ctx.currentSystemTimeMs()
     if (now < tracker.nextTimeToEmit) return
     tracker.nextTimeToEmit = now + tracker.emitIntervalMs
-    tracker.minTime = Number.MAX_SAFE_INTEGER
+    tracker.minTime = NONE_BUFFERED
 
     const { windows, leftSide } = this.#p
     const emitted: Array<TimestampedKeyAndJoinSide<unknown>> = []

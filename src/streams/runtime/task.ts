@@ -76,7 +76,7 @@ export interface TaskConfig {
    * How often (ms of wall-clock time) a left or outer stream-stream join looks for unmatched
    * records whose windows have closed, on a record that advances its stream time. Default 1000
    * (Kafka Streams' internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`);
-   * 0 looks on every such record.
+   * 0 looks on every such record (the TopologyTestDriver's default, as in Kafka Streams' driver).
    */
   outerJoinEmitIntervalMs?: number
 }

@@ -217,7 +217,9 @@ export class TopologyTestDriver {
     this.#now = options.initialWallClockTimeMs ?? Date.now()
     const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new RangeError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
-    const config: TaskConfig = { ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
+    // Kafka Streams' TopologyTestDriver sets the outer-join emit interval to 0: every record that
+    // advances stream time looks for closed windows.
+    const config: TaskConfig = { outerJoinEmitIntervalMs: 0, ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
         // Copy the headers array: the task may reuse it. Text from serializeText stands for its UTF-8 bytes.
