@@ -40,12 +40,10 @@ export function addRepartition(
   const sink = generated ? genSink : `${topic}-sink`
   const filter = generated ? genFilter : `${topic}-filter`
   const source = generated ? genSource : `${topic}-source`
-  let sinkParent = parent
-  if (options.nullKeyFilter !== false) {
-    b.topology.addProcessor(filter, () => new NullKeyFilter(), parent)
-    sinkParent = filter
-  }
-  b.topology.addSink(sink, topic, { keySerde, valueSerde, partitioner: options.partitioner }, sinkParent)
+  // `nullKeyFilter: false` (a left/outer join downstream, Kafka Streams 3.7+): the filter node stays
+  // in the topology, as in Kafka Streams, but lets null keys through.
+  b.topology.addProcessor(filter, options.nullKeyFilter === false ? () => new PassThrough() : () => new NullKeyFilter(), parent)
+  b.topology.addSink(sink, topic, { keySerde, valueSerde, partitioner: options.partitioner }, filter)
   b.topology.addSource(source, topic, { keySerde, valueSerde })
   b.topology.addRepartitionTopic(topic, options.partitions)
   return source

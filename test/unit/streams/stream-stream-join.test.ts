@@ -366,6 +366,40 @@ describe('stream-stream join topology', () => {
     expect(driver.createOutputTopic('out', str, str).readKeyValuesToList()).toEqual([{ key: 'K', value: 'K:v+w' }])
   })
 
+  it('left and outer joins keep null keys through the repartition topics (the filter node passes them), inner joins drop them', () => {
+    const run = (kind: Kind) => {
+      const b = new StreamsBuilder()
+      const rekey = (_k: string, v: string) => (v.startsWith('n') ? (null as unknown as string) : v.slice(0, 1))
+      const l = b.stream('left', { key: str, value: str }).selectKey(rekey)
+      const r = b.stream('right', { key: str, value: str }).selectKey(rekey)
+      const j = (x: string | null, y: string | null) => `${x}+${y}`
+      const w = JoinWindows.ofTimeDifferenceWithNoGrace(10)
+      const sj = { key: str, value: str, otherValue: str }
+      ;(kind === 'inner' ? l.join(r, j, w, sj) : kind === 'left' ? l.leftJoin(r, j, w, sj) : l.outerJoin(r, j, w, sj)).to('out', { value: str })
+      const topology = b.build()
+      expect(topology.describe().toString()).toContain('Processor: KSTREAM-FILTER-0000000005')
+      const driver = new TopologyTestDriver(topology)
+      const left = driver.createInputTopic('left', str, str)
+      const right = driver.createInputTopic('right', str, str)
+      left.pipeInput('x', 'a1', 1)
+      left.pipeInput('x', 'n1', 2)
+      right.pipeInput('y', 'a2', 3)
+      right.pipeInput('y', 'n2', 4)
+      left.pipeInput('x', 'b1', 30)
+      return driver.createOutputTopic('out', str, str).readRecordsToList().map((x) => [x.key, x.value, x.timestamp])
+    }
+    expect(run('inner')).toEqual([['a', 'a1+a2', 3]])
+    expect(run('left')).toEqual([
+      [null, 'n1+null', 2],
+      ['a', 'a1+a2', 3],
+    ])
+    expect(run('outer')).toEqual([
+      [null, 'n1+null', 2],
+      ['a', 'a1+a2', 3],
+      [null, 'null+n2', 4],
+    ])
+  })
+
   it('store suppliers: must retain duplicates, match size and retention, and have distinct names', () => {
     const w = JoinWindows.ofTimeDifferenceAndGrace(10, 5) // size 20, retention 25
     const ok = (name: string) => Stores.inMemoryWindowStore(name, 25, 20, true)
