@@ -5,7 +5,7 @@
 // join store is counted in droppedRecords here (Kafka Streams counts it in a store metric).
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/index.js'
-import { JoinWindows, Serdes, Stores, StreamsBuilder, TopologyError, TopologyTestDriver, type KStream, type StreamJoined } from '../../../src/streams/index.js'
+import { JoinWindows, Serdes, Stores, StreamsBuilder, StreamTask, TopologyError, TopologyTestDriver, type KStream, type StreamJoined } from '../../../src/streams/index.js'
 import { LeftOrRightValueListSerde, TimestampedKeyAndJoinSideSerde } from '../../../src/streams/dsl/outer-join-store.js'
 
 const str = Serdes.string()
@@ -430,5 +430,49 @@ describe('stream-stream join topology', () => {
       { left: 'a1', right: null },
       { left: null, right: 'b' },
     ])
+  })
+
+  it('a task restored from the changelogs goes on as the original: buffered records still match, unmatched ones still come out once', () => {
+    const topology = joinTopology('outer', JoinWindows.ofTimeDifferenceWithNoGrace(100))
+    const logged: Array<{ store: string; key: Buffer; value: Buffer | null; timestamp: number }> = []
+    const config = { applicationId: 'app', outerJoinEmitIntervalMs: 0 }
+    const task = (out: string[], log: boolean) =>
+      new StreamTask({
+        topology,
+        subtopology: 0,
+        partition: 0,
+        config,
+        clock: () => 0,
+        collector: { send: (_topic, key, value, _headers, timestamp) => void out.push(`${String(key)}:${String(value)}@${timestamp}`) },
+        changelogSink: log ? { logChange: (store, key, value, timestamp) => void logged.push({ store, key, value, timestamp }) } : { logChange: () => undefined },
+      })
+    const feed = (t: StreamTask, records: Array<[string, string, string, number]>) => {
+      let offset = 0n
+      for (const [topic, k, v, ts] of records) t.process(topic, 0, offset++, Buffer.from(k), Buffer.from(v), ts, [])
+    }
+    const before: Array<[string, string, string, number]> = [
+      ['left', 'A', 'a1', 0],
+      ['left', 'B', 'b1', 10],
+      ['right', 'C', 'c1', 20],
+      ['right', 'A', 'r1', 30], // matches a1
+    ]
+    const after: Array<[string, string, string, number]> = [
+      ['right', 'B', 'r2', 50], // matches b1 from the restored left store, removes b1 from the outer store
+      ['left', 'D', 'd1', 200], // stream time 200: C (20 + 100) has closed
+    ]
+    const original: string[] = []
+    const t1 = task(original, true)
+    feed(t1, before)
+    const restored: string[] = []
+    const t2 = task(restored, false)
+    for (const store of t1.storeNames()) t2.restore(store, logged.filter((l) => l.store === store))
+    expect(t2.storeNames().sort()).toEqual(['KSTREAM-OUTEROTHER-0000000005-store', 'KSTREAM-OUTERSHARED-0000000004-store', 'KSTREAM-OUTERTHIS-0000000004-store'])
+    original.length = 0
+    feed(t1, after)
+    feed(t2, after)
+    expect(restored).toEqual(['B:b1+r2@50', 'C:null+c1@20'])
+    expect(restored).toEqual(original)
+    t1.close()
+    t2.close()
   })
 })
