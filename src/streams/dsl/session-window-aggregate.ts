@@ -35,6 +35,8 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
   #lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0
   #emitIntervalMs = 0
+  /** Largest session end put: the store's stream time (for the onWindowClose lookup rule). */
+  #storeStreamTime = -1
   readonly #onClose: boolean
 
   constructor(
@@ -43,6 +45,8 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     emitStrategy: EmitStrategy,
     private readonly agg: WindowAggregation,
     private readonly merger: SessionMerger,
+    /** The store's retention (ms). */
+    private readonly retentionMs: number,
   ) {
     this.#onClose = emitStrategy.type === 'on-window-close'
   }
@@ -67,7 +71,12 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     let start = t
     let end = t
     let aggregate = this.agg.initializer()
+    // Kafka Streams' time-ordered session store (onWindowClose) keeps whole segments for its
+    // emit scan but returns a key's sessions only when they end after its stream time -
+    // retention; the store here keeps the segments, so that rule is applied here.
+    const minLiveEnd = this.#onClose ? this.#storeStreamTime - this.retentionMs + 1 : -Infinity
     for (const session of this.#store.findSessions(record.key, t - gap, t + gap)) {
+      if (session.key.window.end < minLiveEnd) continue
       merged.push(session)
       aggregate = this.merger(record.key, aggregate, session.value)
       start = Math.min(start, session.key.window.start)
@@ -86,6 +95,7 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
       aggregate = this.agg.aggregator(record.key, record.value, aggregate)
       const sessionKey: Windowed<unknown> = { key: record.key, window: { start, end } }
       this.#store.put(sessionKey, aggregate)
+      if (end > this.#storeStreamTime) this.#storeStreamTime = end
       this.#forwardUpdate(sessionKey, null, aggregate)
     }
     this.#forwardFinalResults(record, windowCloseTime)

@@ -50,6 +50,12 @@ function materializedOptions<K, V>(m: ResolvedMaterialized<K, V>): { retentionMs
   return { retentionMs: r }
 }
 
+/** The retention of the store supplier a Materialized names, if any. */
+function supplierRetention(m: ResolvedMaterialized<unknown, unknown>): number | undefined {
+  const supplier = m.options.supplier
+  return supplier !== undefined && 'retentionPeriod' in supplier ? supplier.retentionPeriod : undefined
+}
+
 /** What a windowed stream contributes to {@link WindowedStreamBase.build}: processor, store, key serde. */
 interface AggregationParts<K> {
   supplier: (store: string) => Supplier
@@ -270,7 +276,8 @@ export class SessionWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
         )
       }
       return {
-        supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger),
+        // The store's retention: the supplier's when the Materialized names one (as in Kafka Streams).
+        supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger, supplierRetention(m) ?? retention),
         addStore: (processorName) => addSessionAggregationStore(this.g.stream.b, m, { retentionMs: retention, keySerde, valueSerde, processorName, timeOrdered: strategy.type === 'on-window-close' }),
         info: { windowedKeys: true, kind: 'session', graceMs: gap + grace },
         keySerde: windowedKeySerde(keySerde, 'session'),
