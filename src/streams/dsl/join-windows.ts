@@ -10,15 +10,7 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { TopologyError } from '../errors.js'
 import type { Window } from '../windowed.js'
-import { Windows } from './windows.js'
-
-/** A whole number of milliseconds (what a Java Duration in ms can hold). */
-function millis(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new InvalidArgumentError(`${name} must be a whole number of milliseconds, got ${String(value)}`)
-  }
-  return value
-}
+import { millis, Windows } from './windows.js'
 
 /**
  * Maximum time difference of two joined records.
