@@ -98,4 +98,54 @@ describe('KafkaStreams stream-stream join', () => {
       await app.close()
     }
   }, 90_000)
+
+  it('exactly_once_v2: a new instance restores the join stores from their changelogs and goes on exactly', async () => {
+    const orders = uniqueTopic('join-orders')
+    const payments = uniqueTopic('join-payments')
+    const output = uniqueTopic('join-out')
+    const appId = uniqueTopic('join-app')
+    for (const t of [orders, payments, output]) await client.createTopic(t, { partitions: 2 })
+    const base = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE
+    const rec = (topic: string, key: string, value: string, timestamp: number, partition?: number) => ({ topic, key: Buffer.from(key), value: Buffer.from(value), timestamp, partition })
+    const producer = client.producer({ lingerMs: 2 })
+    const b = new StreamsBuilder()
+    b.stream(orders, { key: Serdes.string(), value: Serdes.string() })
+      .leftJoin(b.stream(payments, { key: Serdes.string(), value: Serdes.string() }), (o, p) => `${o}:${p ?? 'unpaid'}`, JoinWindows.ofTimeDifferenceWithNoGrace(5 * MINUTE))
+      .to(output, { key: Serdes.string(), value: Serdes.string() })
+    const topology = b.build()
+    const start = async () => {
+      const app = new KafkaStreams(topology, { applicationId: appId, brokers: [bootstrap()], processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100, stateDir: tempStateDir(), heartbeatIntervalMs: 500 })
+      await app.start()
+      return app
+    }
+    const results = async () => new Map((await readTopic(client, output, 'read_committed')).map((r) => [r.key!.toString(), r.value!.toString()]))
+    const count = async () => (await readTopic(client, output, 'read_committed')).length
+    // First instance: 20 orders, the even ones paid at once; the odd ones stay in the join stores.
+    await producer.sendBatch(Array.from({ length: 20 }, (_, i) => rec(orders, `o${i}`, `a${i}`, base + i * SECOND)))
+    await producer.sendBatch(Array.from({ length: 10 }, (_, j) => rec(payments, `o${2 * j}`, `p${2 * j}`, base + 2 * j * SECOND + 10 * SECOND)))
+    const first = await start()
+    try {
+      await waitFor('the paid orders', async () => (await count()) >= 10, 40_000, 250)
+    } finally {
+      await first.close()
+    }
+    // A second instance with an empty state directory: the stores come back from the changelogs.
+    // o1, o3, o5 are paid now: they must join the restored orders (and leave the restored
+    // outer-join store); the other odd ones come out unpaid once stream time moves an hour on.
+    await producer.sendBatch([1, 3, 5].map((i) => rec(payments, `o${i}`, `p${i}`, base + i * SECOND + 20 * SECOND)))
+    const second = await start()
+    try {
+      await waitFor('the late payments', async () => (await count()) >= 13, 40_000, 250)
+      await new Promise((r) => setTimeout(r, 1500))
+      await producer.sendBatch([0, 1].map((partition) => rec(orders, `tick-${partition}`, 'tick', base + 60 * MINUTE, partition)))
+      await waitFor('every order', async () => (await count()) >= 20, 40_000, 250)
+      await new Promise((r) => setTimeout(r, 1000))
+      expect(await count()).toBe(20)
+      const expected = new Map(Array.from({ length: 20 }, (_, i) => [`o${i}`, i % 2 === 0 || i <= 5 ? `a${i}:p${i}` : `a${i}:unpaid`]))
+      expect(await results()).toEqual(expected)
+    } finally {
+      await second.close()
+      await producer.close()
+    }
+  }, 120_000)
 })
