@@ -22,7 +22,7 @@ import { WindowStoreBuilder } from '../state/window-store-builders.js'
 import { inMemoryWindowStore } from '../state/window-store-suppliers.js'
 import type { WindowBytesStoreSupplier } from '../state/window-store.js'
 import { Prefix } from '../topology/naming.js'
-import type { JoinWindows } from './join-windows.js'
+import { JoinWindows } from './join-windows.js'
 import { addRepartition, KStream } from './kstream.js'
 import { LeftOrRightValueListSerde, TimestampedKeyAndJoinSideSerde } from './outer-join-store.js'
 import { PassThrough } from './processors.js'
@@ -85,7 +85,7 @@ export function joinStreams<K, V, VO, VR>(
   kind: StreamStreamJoinKind,
 ): KStream<K, VR> {
   if (typeof joiner !== 'function') throw new TopologyError('joiner must be a function')
-  if (windows === null || typeof windows !== 'object' || typeof windows.size !== 'function' || !('beforeMs' in windows)) {
+  if (!(windows instanceof JoinWindows)) {
     throw new TopologyError('a stream-stream join needs JoinWindows (JoinWindows.ofTimeDifferenceWithNoGrace / ofTimeDifferenceAndGrace)')
   }
   if (sj.thisStoreSupplier !== undefined && sj.otherStoreSupplier !== undefined && sj.thisStoreSupplier.name === sj.otherStoreSupplier.name) {

@@ -5,7 +5,7 @@
 // join store is counted in droppedRecords here (Kafka Streams counts it in a store metric).
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/index.js'
-import { JoinWindows, Serdes, Stores, StreamsBuilder, StreamTask, TopologyError, TopologyTestDriver, type KStream, type StreamJoined } from '../../../src/streams/index.js'
+import { JoinWindows, Serdes, Stores, StreamsBuilder, StreamTask, TimeWindows, TopologyError, TopologyTestDriver, type KStream, type StreamJoined } from '../../../src/streams/index.js'
 import { LeftOrRightValueListSerde, TimestampedKeyAndJoinSideSerde } from '../../../src/streams/dsl/outer-join-store.js'
 
 const str = Serdes.string()
@@ -406,6 +406,9 @@ describe('stream-stream join topology', () => {
     expect(() => joinTopology('inner', w, { thisStoreSupplier: Stores.inMemoryWindowStore('t', 25, 20, false) })).toThrow(/retainDuplicates=true/)
     expect(() => joinTopology('inner', w, { thisStoreSupplier: Stores.inMemoryWindowStore('t', 30, 20, true) })).toThrow(/window settings mismatch/)
     expect(() => joinTopology('inner', w, { thisStoreSupplier: ok('t'), otherStoreSupplier: ok('t') })).toThrow(/same name/)
+    const b = new StreamsBuilder()
+    const s = b.stream('in', { key: str, value: str })
+    expect(() => s.join(s, (x, y) => x + y, TimeWindows.ofSizeWithNoGrace(10) as unknown as JoinWindows)).toThrow(/needs JoinWindows/)
     const topology = joinTopology('left', w, { thisStoreSupplier: ok('mine'), otherStoreSupplier: ok('theirs') })
     expect(
       topology
