@@ -24,6 +24,7 @@ import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
 import type { QueryableStoreType } from '../state/read-only-views.js'
 import type { ReadOnlySessionStore } from '../state/session-store.js'
+import type { ReadOnlyVersionedKeyValueStore } from '../state/versioned-store.js'
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
 import { queryableStore } from './interactive-queries.js'
 import type { Topology } from '../topology/topology.js'
@@ -723,10 +724,12 @@ export class KafkaStreams implements AsyncDisposable {
   store<K, V>(name: string, type: 'timestampedWindow'): ReadOnlyTimestampedWindowStore<K, V>
   /** A session store. */
   store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>
+  /** A versioned key-value store (a table materialized on a versioned store): latest and as-of reads. */
+  store<K, V>(name: string, type: 'versioned'): ReadOnlyVersionedKeyValueStore<K, V>
   store<K, V>(
     name: string,
     type: QueryableStoreType = 'keyValue',
-  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> | ReadOnlyVersionedKeyValueStore<K, V> {
     return queryableStore<K, V>(
       {
         applicationId: this.applicationId,

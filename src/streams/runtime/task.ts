@@ -17,6 +17,7 @@ import type { Serde } from '../serde.js'
 import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from '../state/built-store.js'
 import type { TimestampSource } from '../state/logging.js'
 import type { ChangelogSink, StateStore } from '../state/store.js'
+import { isVersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
@@ -405,7 +406,7 @@ export class StreamTask implements TimestampSource {
           serdeTopic: changelogTopic(this.applicationId, storeName),
         }
         const builder = reg.builder
-        this.#stores.set(storeName, isWindowedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env, builder.logAtFlush))
+        this.#stores.set(storeName, isWindowedStoreBuilder(builder) || isVersionedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env, builder.logAtFlush))
       }
     }
 
