@@ -218,9 +218,7 @@ export class TopologyTestDriver {
     this.#now = options.initialWallClockTimeMs ?? Date.now()
     const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new RangeError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
-    // Kafka Streams' TopologyTestDriver sets the outer-join emit interval to 0: every record that
-    // advances stream time looks for closed windows.
-    const config: TaskConfig = { outerJoinEmitIntervalMs: 0, ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
+    const config: TaskConfig = { ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
         // Copy the headers array: the task may reuse it. Text from serializeText stands for its UTF-8 bytes.
@@ -238,6 +236,9 @@ export class TopologyTestDriver {
         list.push({ topic: changelogTopic(this.applicationId, store), partition: 0, key, value, headers: [], timestamp })
       },
     }
+    // Kafka Streams' TopologyTestDriver sets the outer-join emit interval to 0: left/outer
+    // stream-stream joins look for closed windows on every record that advances stream time.
+    config.outerJoinEmitIntervalMs ??= 0
     const clock = (): number => this.#now
     const subs = topology.subtopologies()
     let globalStores: Map<string, StateStore> | undefined
