@@ -36,7 +36,8 @@ import { defaultStateDir, StateDirectory } from './state-directory.js'
 import { decodeAssignmentInfo, streamsAssignor, type AssignorSubtopology, type HostMap } from './streams-assignor.js'
 import { StreamTask, type ExceptionHandlerResponse, type TaskConfig } from './task.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
-import { TaskManager, type ActiveTask } from './task-manager.js'
+import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
+import type { ConsumedOffset } from './collector.js'
 
 /** 'at_least_once' (default) or 'exactly_once_v2' (transactions; output read with read_committed is exact). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
@@ -186,6 +187,12 @@ export class KafkaStreams implements AsyncDisposable {
   readonly #lag = new Map<string, { topic: string; partition: number; lag: bigint }>()
   /** Where each input partition's uncommitted processing started (EOS resets seek back here). */
   readonly #committedPos = new Map<string, bigint>()
+  /**
+   * Committed offset and metadata (partition time, processor metadata) of each assigned input
+   * partition: read on assignment, then what this instance committed. A task created for the
+   * partition (assigned, or re-created after an EOS abort) starts from it.
+   */
+  readonly #committedMeta = new Map<string, CommittedPosition>()
 
   /** Creates the instance; nothing connects before {@link start}. */
   constructor(topology: Topology, options: KafkaStreamsOptions) {
@@ -298,6 +305,7 @@ export class KafkaStreams implements AsyncDisposable {
         eos: this.#eos,
         logger: this.#logger,
         globalStores: this.#globalStores,
+        committed: (topic, partition) => this.#committedMeta.get(`${topic}\u0000${partition}`),
       })
       this.#tasks.onRunning = (at) => this.#taskRunning(at)
       this.#updater.start()
@@ -383,6 +391,10 @@ export class KafkaStreams implements AsyncDisposable {
   // ---- rebalance callbacks ----------------------------------------------------------------
 
   #onAssigned(consumer: GroupConsumer, tps: TopicPartition[]): void {
+    for (const tp of tps) {
+      const committed = consumer.committed(tp.topic, tp.partition)
+      if (committed !== undefined) this.#committedMeta.set(`${tp.topic}\u0000${tp.partition}`, committed)
+    }
     const pause = (this.#tasks as TaskManager).addPartitions(tps)
     if (pause.length > 0) {
       consumer.pause(pause)
@@ -396,6 +408,7 @@ export class KafkaStreams implements AsyncDisposable {
     for (const tp of tps) {
       this.#lag.delete(`${tp.topic}:${tp.partition}`)
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#committedMeta.delete(`${tp.topic}\u0000${tp.partition}`)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -551,6 +564,7 @@ export class KafkaStreams implements AsyncDisposable {
       }
       this.#txnOpen = false
       for (const o of offsets) this.#committedPos.set(`${o.topic}\u0000${o.partition}`, o.offset)
+      this.#noteCommitted(offsets)
       tasks.committed(running, false)
     } else {
       for (const at of running) at.task.flush()
@@ -558,7 +572,7 @@ export class KafkaStreams implements AsyncDisposable {
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       if (offsets.length > 0) {
         try {
-          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })))
+          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? null })))
         } catch (err) {
           // The group moved on; the records are processed again by the new owner (at-least-once).
           if (err instanceof CommitFailedError) {
@@ -568,12 +582,17 @@ export class KafkaStreams implements AsyncDisposable {
           throw err
         }
       }
+      this.#noteCommitted(offsets)
       tasks.committed(running, true)
     }
     const ms = performance.now() - t0
     this.#commits++
     this.#commitMsTotal += ms
     if (ms > this.#commitMsMax) this.#commitMsMax = ms
+  }
+
+  #noteCommitted(offsets: readonly ConsumedOffset[]): void {
+    for (const o of offsets) this.#committedMeta.set(`${o.topic}\u0000${o.partition}`, { offset: o.offset, metadata: o.metadata ?? null })
   }
 
   /**
@@ -642,6 +661,7 @@ export class KafkaStreams implements AsyncDisposable {
       await this.#producer?.close().catch(() => undefined)
       this.#collector?.clearError()
       this.#committedPos.clear()
+      this.#committedMeta.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
