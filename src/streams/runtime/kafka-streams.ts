@@ -175,6 +175,12 @@ export class KafkaStreams implements AsyncDisposable {
   #tasksPerSub = new Map<number, number>()
   #hosts: HostMap = {}
   #txnOpen = false
+  /**
+   * Positions an abort moved partitions back to, until a batch from there arrives: a batch the
+   * consumer handed over before the seek (the next one is asked for before committing) starts
+   * further on, and processing it would skip the aborted records.
+   */
+  readonly #soughtTo = new Map<string, bigint>()
   #loop: Promise<void> | undefined
   #loopRunning = false
   /** Rebalance callbacks during a dirty teardown must not commit. */
@@ -409,6 +415,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#lag.delete(`${tp.topic}:${tp.partition}`)
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#committedMeta.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#soughtTo.delete(`${tp.topic}\u0000${tp.partition}`)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -498,6 +505,12 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #processBatch(consumer: GroupConsumer, b: GroupBatch): Promise<void> {
+    const posKey = `${b.topic}\u0000${b.partition}`
+    const sought = this.#soughtTo.get(posKey)
+    if (sought !== undefined) {
+      if (b.fetchOffset > sought) return // fetched before an abort sought back: stale
+      this.#soughtTo.delete(posKey)
+    }
     this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
     // Records are read in place as they are reached: no fetch's worth of record objects (which
     // young-generation GC would copy) and, with text serdes, no Buffer view per key and value.
@@ -510,7 +523,6 @@ export class KafkaStreams implements AsyncDisposable {
       if (at !== undefined) consumer.seek(b.topic, b.partition, b.fetchOffset)
       return
     }
-    const posKey = `${b.topic}\u0000${b.partition}`
     if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, b.fetchOffset)
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
@@ -549,13 +561,14 @@ export class KafkaStreams implements AsyncDisposable {
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
         // The offsets travel while the last records are acknowledged, as the Java producer's
-        // sender interleaves them; commit() then finds nothing left to flush.
-        const flushed = producer.flush()
-        flushed.catch(() => undefined) // a failure surfaces through commit() below
+        // sender interleaves them; commit() then finds nothing left to flush. A record the
+        // producer refused or failed fails the flush: the transaction is aborted, never
+        // committed without it.
+        const flushed = collector.flush()
+        flushed.catch(() => undefined) // a failure surfaces through the await below
         if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata())
         await flushed
         await producer.commit()
-        collector.throwIfFailed()
       } catch (err) {
         if (err instanceof ProducerFencedError) throw err
         this.#logger.warn({ err }, 'transaction commit failed: aborting, state of the tasks in it restores from the changelog')
@@ -612,12 +625,23 @@ export class KafkaStreams implements AsyncDisposable {
     }
     this.#txnOpen = false
     ;(this.#collector as ProducerCollector).clearError()
+    // A commit refused for a stale generation comes while the member is losing partitions it
+    // still has tasks for (their onLost/onRevoked closes them): those are not sought, a new
+    // owner starts from the committed offsets anyway.
+    const assigned = new Set(consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`))
     for (const at of [...tasks.active.values()]) {
       if (!at.dirty || revoking.includes(at)) continue
-      const positions = at.partitions.map((tp) => ({ tp, pos: this.#committedPos.get(`${tp.topic}\u0000${tp.partition}`) }))
+      const positions = at.partitions.map((tp) => {
+        const key = `${tp.topic}\u0000${tp.partition}`
+        return { tp, key, pos: this.#committedPos.get(key) }
+      })
       const pause = tasks.reset(at)
       if (pause.length > 0) consumer.pause(pause)
-      for (const { tp, pos } of positions) if (pos !== undefined) consumer.seek(tp.topic, tp.partition, pos)
+      for (const { tp, key, pos } of positions) {
+        if (pos === undefined || !assigned.has(key)) continue
+        consumer.seek(tp.topic, tp.partition, pos)
+        this.#soughtTo.set(key, pos)
+      }
       this.#setState('REBALANCING')
     }
     for (const at of revoking) at.dirty = true
@@ -662,6 +686,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#collector?.clearError()
       this.#committedPos.clear()
       this.#committedMeta.clear()
+      this.#soughtTo.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
