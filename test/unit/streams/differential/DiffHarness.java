@@ -43,6 +43,8 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Joined;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -99,6 +101,11 @@ public class DiffHarness {
   static final Produced<Windowed<String>, Long> TWL = Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW), Serdes.Long());
   static final Produced<Windowed<String>, Long> SWL = Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), Serdes.Long());
   static final Produced<Windowed<String>, String> SWS = Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), Serdes.String());
+
+  static StreamJoined<String, String, String> joined(String storeName) {
+    StreamJoined<String, String, String> j = StreamJoined.with(S, S, S);
+    return storeName == null ? j : j.withStoreName(storeName);
+  }
 
   static KStream<String, String> in(StreamsBuilder b) {
     return b.stream("in", Consumed.with(S, S));
@@ -219,6 +226,14 @@ public class DiffHarness {
         .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream().to("out", TWL));
     def("table-suppress-timeLimit", (b, n) -> table(b, n)
         .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(30), Suppressed.BufferConfig.unbounded())).toStream().to("out", SS));
+
+    // Stream-stream joins (their window stores are never cached).
+    def("stream-stream-join", (b, n) -> in(b).join(b.stream("in2", Consumed.with(S, S)), (v, o) -> v + "/" + o,
+        JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)), joined(n)).to("out", SS));
+    def("stream-stream-leftJoin", (b, n) -> in(b).leftJoin(b.stream("in2", Consumed.with(S, S)), (v, o) -> v + "/" + o,
+        JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)), joined(n)).to("out", SS));
+    def("stream-stream-outerJoin", (b, n) -> in(b).outerJoin(b.stream("in2", Consumed.with(S, S)), (v, o) -> v + "/" + o,
+        JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)), joined(n)).to("out", SS));
 
     // Tables.
     def("table", (b, n) -> table(b, n).toStream().to("out", SS));

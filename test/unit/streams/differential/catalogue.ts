@@ -10,6 +10,7 @@ import {
   Branched,
   BufferConfig,
   EmitStrategy,
+  JoinWindows,
   keyValue,
   Materialized,
   Serdes,
@@ -339,6 +340,25 @@ stateful('table-suppress-timeLimit', ['table'], OUT, (b, n, c) =>
   table(b, n, c)
     .suppress(Suppressed.untilTimeLimit(30, BufferConfig.unbounded()))
     .toStream()
+    .to('out', SS),
+)
+
+// Stream-stream joins (their window stores are never cached).
+const joinWindows = (): JoinWindows => JoinWindows.ofTimeDifferenceAndGrace(50, 100)
+const joined = (n: string | null) => ({ key: S, value: S, otherValue: S, ...(n === null ? {} : { storeName: n }) })
+stateful('stream-stream-join', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .join(b.stream<string, string>('in2', SS), (v, o) => `${v}/${o}`, joinWindows(), joined(n))
+    .to('out', SS),
+)
+stateful('stream-stream-leftJoin', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .leftJoin(b.stream<string, string>('in2', SS), (v, o) => `${v}/${str(o)}`, joinWindows(), joined(n))
+    .to('out', SS),
+)
+stateful('stream-stream-outerJoin', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .outerJoin(b.stream<string, string>('in2', SS), (v, o) => `${str(v)}/${str(o)}`, joinWindows(), joined(n))
     .to('out', SS),
 )
 
