@@ -42,6 +42,7 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.StreamJoined;
@@ -60,6 +61,7 @@ import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -279,6 +281,36 @@ public class DiffHarness {
       GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S), mat(n == null ? "global-store" : n, S, S));
       in(b).leftJoin(g, (k, v) -> v == null || v.startsWith("m") ? null : k, (v, gv) -> v + "/" + gv).to("out", SS);
     });
+  }
+
+  /** Serdes of a stream-stream join, and its store name when the case names stores. */
+  static StreamJoined<String, String, String> sj(String n) {
+    StreamJoined<String, String, String> j = StreamJoined.with(S, S, S);
+    return n == null ? j : j.withStoreName(n);
+  }
+
+  static KStream<String, String> in2(StreamsBuilder b) {
+    return b.stream("in2", Consumed.with(S, S));
+  }
+
+  static JoinWindows jw(long diff, long grace) {
+    return JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(diff), Duration.ofMillis(grace));
+  }
+
+  static {
+    // Stream-stream joins.
+    def("ss-join", (b, n) -> in(b).join(in2(b), (v, o) -> v + "/" + o, jw(100, 0), sj(n)).to("out", SS));
+    def("ss-join-withKey", (b, n) -> in(b).join(in2(b), (k, v, o) -> k + ":" + v + "/" + o, jw(30, 0).before(Duration.ZERO), sj(n)).to("out", SS));
+    def("ss-leftJoin", (b, n) -> in(b).leftJoin(in2(b), (v, o) -> v + "/" + o, jw(50, 30), sj(n)).to("out", SS));
+    def("ss-outerJoin", (b, n) -> in(b).outerJoin(in2(b), (v, o) -> v + "/" + o, jw(60, 20).before(Duration.ofMillis(10)), sj(n)).to("out", SS));
+    def("ss-outerJoin-negativeAfter", (b, n) -> in(b).outerJoin(in2(b), (v, o) -> v + "/" + o, jw(40, 0).after(Duration.ofMillis(-10)), sj(n)).to("out", SS));
+    def("ss-selfJoin", (b, n) -> {
+      KStream<String, String> s = in(b);
+      s.join(s, (v, o) -> v + "/" + o, jw(50, 10), sj(n)).to("out", SS);
+    });
+    def("ss-selectKey-leftJoin", (b, n) -> in(b).selectKey((k, v) -> first(v)).leftJoin(in2(b), (v, o) -> v + "/" + o, jw(80, 0), sj(n)).to("out", SS));
+    def("ss-outerJoin-both-rekeyed", (b, n) -> in(b).selectKey((k, v) -> first(v))
+        .outerJoin(in2(b).selectKey((k, v) -> first(v)), (v, o) -> v + "/" + o, jw(70, 40), sj(n)).to("out", SS));
   }
 
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */
