@@ -109,6 +109,8 @@ interface Slot {
   readonly id: string
   readonly time: number
   size: number
+  /** The prior value of the key's buffered change (kept here so an update need not read and decode the stored change). */
+  readonly prior: Buffer | null
 }
 
 function before(a: Slot, b: Slot): boolean {
@@ -134,7 +136,7 @@ export class SuppressionBuffer {
     this.#bytes = 0
     for (const { key, value } of this.#store.all()) {
       const c = decodeBufferedChange(value)
-      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c) }
+      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c), prior: c.priorValue }
       this.#index.set(slot.id, slot)
       this.#push(slot)
       this.#bytes += slot.size
@@ -163,13 +165,22 @@ export class SuppressionBuffer {
   put(time: number, key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, context: BufferedContext): void {
     const id = key.toString('latin1')
     const slot = this.#index.get(id)
-    const existing = slot === undefined ? null : this.#store.get(key)
-    const prior = existing === null ? oldValue : decodeBufferedChange(existing).priorValue
-    const change: BufferedChange = { ...context, bufferTime: slot?.time ?? time, priorValue: prior, oldValue, newValue }
+    const prior = slot === undefined ? oldValue : slot.prior
+    const change: BufferedChange = {
+      timestamp: context.timestamp,
+      headers: context.headers,
+      topic: context.topic,
+      partition: context.partition,
+      offset: context.offset,
+      bufferTime: slot === undefined ? time : slot.time,
+      priorValue: prior,
+      oldValue,
+      newValue,
+    }
     const size = entrySize(key, change)
     this.#store.put(key, encodeBufferedChange(change))
     if (slot === undefined) {
-      const added: Slot = { key, id, time, size }
+      const added: Slot = { key, id, time, size, prior }
       this.#index.set(id, added)
       this.#push(added)
       this.#bytes += size
@@ -181,8 +192,8 @@ export class SuppressionBuffer {
 
   /** The prior value of a buffered key: `defined` false when the key is not buffered. */
   priorValue(key: Buffer): { defined: boolean; value: Buffer | null } {
-    const bytes = this.#index.has(key.toString('latin1')) ? this.#store.get(key) : null
-    return bytes === null ? { defined: false, value: null } : { defined: true, value: decodeBufferedChange(bytes).priorValue }
+    const slot = this.#index.get(key.toString('latin1'))
+    return slot === undefined ? { defined: false, value: null } : { defined: true, value: slot.prior }
   }
 
   /**

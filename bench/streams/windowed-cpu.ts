@@ -1,0 +1,92 @@
+/**
+ * CPU cost of the windowed workload without a broker: the topology of peridot-app.ts
+ * (`--workload windowed`) run through StreamTasks in this process, one per partition, with the
+ * record cache on and a commit (flush of caches and stores) every `--commit-every` records.
+ * Output and changelog records are counted, not sent. Isolates processing and state cost from
+ * the client and the broker.
+ *
+ *   npx tsx bench/streams/windowed-cpu.ts [--records 300000] [--partitions 6] [--commit-every 2000]
+ *   node --cpu-prof --import tsx bench/streams/windowed-cpu.ts   (profile)
+ */
+import { parseArgs } from 'node:util'
+import { BufferConfig, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { StreamTask } from '../../src/streams/runtime/task.js'
+import { RecordCache, DEFAULT_CACHE_MAX_BYTES } from '../../src/streams/state/record-cache.js'
+
+const { values: opts } = parseArgs({
+  options: {
+    records: { type: 'string', default: '300000' },
+    partitions: { type: 'string', default: '6' },
+    'commit-every': { type: 'string', default: '2000' },
+    keys: { type: 'string', default: '10000' },
+  },
+})
+const N = Number(opts.records)
+const P = Number(opts.partitions)
+const COMMIT_EVERY = Number(opts['commit-every'])
+const KEYS = Number(opts.keys)
+const size = 300_000
+
+const builder = new StreamsBuilder()
+builder
+  .stream('in', { key: Serdes.string(), value: Serdes.json<unknown>() })
+  .groupByKey()
+  .windowedBy(TimeWindows.ofSizeWithNoGrace(size).advanceBy(60_000))
+  .count()
+  .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+  .toStream()
+  .to('out', { key: WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), size), value: Serdes.int64() })
+const topology = builder.build()
+
+let outputs = 0
+let changelog = 0
+const config = { applicationId: 'windowed-cpu', recordCache: new RecordCache(DEFAULT_CACHE_MAX_BYTES) }
+const collector = { send: (): void => void outputs++ }
+const changelogSink = { logChange: (): void => void changelog++ }
+const tasks: StreamTask[] = []
+for (let p = 0; p < P; p++) {
+  const t = new StreamTask({ topology, subtopology: 0, partition: p, config, collector, changelogSink })
+  t.init()
+  tasks.push(t)
+}
+
+const baseTs = Math.floor((Date.now() - N - 3_600_000) / 60_000) * 60_000
+const keys = Array.from({ length: KEYS }, (_, i) => Buffer.from(`k${i}`))
+const offsets = new Array<bigint>(P).fill(0n)
+let commits = 0
+let commitMs = 0
+const commit = (): void => {
+  const t0 = performance.now()
+  for (const t of tasks) {
+    t.flush()
+    t.markCommitted()
+  }
+  commitMs += performance.now() - t0
+  commits++
+}
+
+const cpu0 = process.cpuUsage()
+const t0 = performance.now()
+for (let i = 0; i < N; i++) {
+  const k = i % KEYS
+  const p = k % P
+  const value = Buffer.from(`{"id":${i},"name":"record-${i}","payload":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)
+  tasks[p].process('in', p, offsets[p]++, keys[k], value, baseTs + i, [])
+  if ((i + 1) % COMMIT_EVERY === 0) commit()
+}
+commit()
+const wall = performance.now() - t0
+const cpu = process.cpuUsage(cpu0)
+const cpuUs = cpu.user + cpu.system
+console.log(
+  JSON.stringify({
+    records: N,
+    recordsPerSec: Math.round((N / wall) * 1000),
+    cpuUsPerRecord: +(cpuUs / N).toFixed(2),
+    commits,
+    commitAvgMs: +(commitMs / commits).toFixed(2),
+    outputs,
+    changelog,
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  }),
+)
