@@ -92,16 +92,32 @@ export class CachedForwarder {
     }
     if (store instanceof SerdeWindowStore) {
       const s = store as SerdeWindowStore<unknown, ValueAndTimestamp<unknown>>
+      // The last single-window read: an aggregation reads a window, then writes it, so the value
+      // the write replaces is what that read returned (no second read per update).
+      let readKey: unknown = undefined
+      let readStart = -1
+      let readValue: ValueAndTimestamp<unknown> | null = null
+      const fetch = (...args: unknown[]): unknown => {
+        const result: unknown = Reflect.apply(s.fetch, s, args)
+        if (args.length === 2) {
+          readKey = args[0]
+          readStart = args[1] as number
+          readValue = result as ValueAndTimestamp<unknown> | null
+        }
+        return result
+      }
+      const put = (key: unknown, value: ValueAndTimestamp<unknown> | null, start: number): void => {
+        const fresh = readStart === start && readKey === key && readKey !== undefined
+        const prior = fresh ? readValue : undefined
+        readKey = undefined
+        readValue = null
+        // The time-windowed key serde writes key and start only.
+        const windowed: Windowed<unknown> = { key, window: { start, end: start } }
+        this.#notePrior(windowed, () => (prior !== undefined ? prior : s.fetch(key, start))?.value ?? null)
+        s.put(key, value, start)
+      }
       return new Proxy(s, {
-        get: (target, prop, receiver) => {
-          if (prop !== 'put') return bound(target, prop, receiver)
-          return (key: unknown, value: ValueAndTimestamp<unknown> | null, start: number) => {
-            // The time-windowed key serde writes key and start only.
-            const windowed: Windowed<unknown> = { key, window: { start, end: start } }
-            this.#notePrior(windowed, () => target.fetch(key, start)?.value ?? null)
-            target.put(key, value, start)
-          }
-        },
+        get: (target, prop, receiver) => (prop === 'put' ? put : prop === 'fetch' ? fetch : bound(target, prop, receiver)),
       })
     }
     if (store instanceof SerdeSessionStore) {
