@@ -46,12 +46,27 @@ export const WindowedSerdes = {
       throw new InvalidArgumentError(`timeWindowedSerdeFrom: windowSize must be a non-negative integer (ms), got ${windowSize}`)
     }
     const kind = 'time-windowed'
+    // The windows of one key are serialized in turn: a text or number key's bytes are reused
+    // (they are copied into each windowed key, never handed out).
+    let lastTopic = ''
+    let lastKey: unknown = undefined
+    let lastBytes: Buffer | null = null
     return {
       windowedInner: inner,
       serialize(topic, windowed) {
         if (windowed == null) return null
         checkWindowed(windowed, kind)
-        return timeWindowedKey(innerKey(inner, topic, windowed, kind), windowed.window.start)
+        const key: unknown = windowed.key
+        if (Object.is(key, lastKey) && topic === lastTopic && (typeof key === 'string' || typeof key === 'number')) {
+          return timeWindowedKey(lastBytes as Buffer, windowed.window.start)
+        }
+        const bytes = innerKey(inner, topic, windowed, kind)
+        if (typeof key === 'string' || typeof key === 'number') {
+          lastTopic = topic
+          lastKey = key
+          lastBytes = bytes
+        }
+        return timeWindowedKey(bytes, windowed.window.start)
       },
       deserialize(topic, data) {
         if (data === null) return null as unknown as Windowed<K>

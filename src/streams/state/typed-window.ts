@@ -41,6 +41,9 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
   readonly valueSerde: Serde<V>
   readonly #topic: string
   readonly #windowEnd: (start: number) => number
+  /** The last text or number key serialized, and its bytes. */
+  #lastKey: unknown = undefined
+  #lastKeyBytes: Buffer | null = null
 
   /**
    * @param serdeTopic the topic name serdes see (the changelog topic).
@@ -106,7 +109,15 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   #key(key: K): Buffer {
-    return keyBytes(this.keySerde, this.#topic, key, this.name)
+    // An aggregation reads, then writes, the windows of one key: a text or number key is
+    // serialized once for them (the bytes are only read, never kept mutable).
+    if (Object.is(key, this.#lastKey) && (typeof key === 'string' || typeof key === 'number')) return this.#lastKeyBytes as Buffer
+    const bytes = keyBytes(this.keySerde, this.#topic, key, this.name)
+    if (typeof key === 'string' || typeof key === 'number') {
+      this.#lastKey = key
+      this.#lastKeyBytes = bytes
+    }
+    return bytes
   }
 
   #bound(key: K | null): Buffer | null {
