@@ -44,25 +44,44 @@ export interface BufferedChange extends BufferedContext {
   newValue: Buffer | null
 }
 
-/** Store bytes of a buffered change. */
+/** The last topic name encoded, and its UTF-8 bytes (a buffer's changes share one topic). */
+let lastTopic: string | null = null
+let lastTopicBytes: Buffer = Buffer.alloc(0)
+
+function topicBytes(topic: string): Buffer {
+  if (topic !== lastTopic) {
+    lastTopicBytes = Buffer.from(topic, 'utf8')
+    lastTopic = topic
+  }
+  return lastTopicBytes
+}
+
+/** Store bytes of a buffered change: sized first, then written into one buffer. */
 export function encodeBufferedChange(c: BufferedChange): Buffer {
-  const w = new Writer(64 + (c.priorValue?.length ?? 0) + (c.oldValue?.length ?? 0) + (c.newValue?.length ?? 0))
+  const topic = c.topic === null ? null : topicBytes(c.topic)
+  const oldSameAsPrior = c.oldValue !== null && c.priorValue !== null && c.oldValue.equals(c.priorValue)
+  let size = 1 + 8 + 8 + 8 + 4 + 2 + (topic?.length ?? 0) + 4
+  for (const [k, v] of c.headers) size += 2 + Buffer.byteLength(k, 'utf8') + 4 + (v?.length ?? 0)
+  size += 4 + (c.priorValue?.length ?? 0) + 4 + (oldSameAsPrior ? 0 : (c.oldValue?.length ?? 0)) + 4 + (c.newValue?.length ?? 0)
+  const w = new Writer(size)
   w.uint8(SUPPRESSION_BUFFER_FORMAT_VERSION)
   w.int64Number(c.bufferTime)
   w.int64Number(c.timestamp)
   w.int64(c.offset)
   w.int32(c.partition)
-  w.string(c.topic)
+  if (topic === null) w.int16(-1)
+  else w.int16(topic.length).raw(topic)
   w.int32(c.headers.length)
   for (const [k, v] of c.headers) {
     w.string(k)
     w.bytes(v)
   }
   w.bytes(c.priorValue)
-  if (c.oldValue !== null && c.priorValue !== null && c.oldValue.equals(c.priorValue)) w.int32(SAME_AS_PRIOR)
+  if (oldSameAsPrior) w.int32(SAME_AS_PRIOR)
   else w.bytes(c.oldValue)
   w.bytes(c.newValue)
-  return Buffer.from(w.finish())
+  // Sized exactly: the Writer's buffer is the value (no copy).
+  return w.offset === w.buffer.length ? w.buffer : Buffer.from(w.finish())
 }
 
 /** The buffered change in store bytes. Throws a DecodeError for bytes of another layout version. */
