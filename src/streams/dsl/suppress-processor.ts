@@ -184,7 +184,8 @@ export class SuppressProcessor implements Processor<unknown, Change<unknown>, un
   #enforce(): void {
     const buffer = this.#buffer
     const expiry = this.#streamTime - this.#spec.durationMs
-    buffer.evictWhile(() => buffer.minTimestamp <= expiry, this.#emit)
+    // Most puts evict nothing: no predicate closure for them.
+    if (buffer.minTimestamp <= expiry) buffer.evictWhile(() => buffer.minTimestamp <= expiry, this.#emit)
     if (!this.#overCapacity()) return
     if (this.#spec.emitEarlyWhenFull) {
       buffer.evictWhile(this.#overCapacity, this.#emit)

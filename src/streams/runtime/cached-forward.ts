@@ -69,7 +69,7 @@ export class CachedForwarder {
   #notePrior(key: unknown, read: () => unknown): void {
     const id = this.#id(key)
     if (id === null || this.#priors.has(id) || this.namespace.holds(id)) return
-    this.#priors.set(id, read())
+    this.#priors.set(id, read() ?? null)
   }
 
   /**
@@ -148,8 +148,10 @@ export class CachedForwarder {
     const value = change.newValue === null ? null : this.#valueSerde.serialize(this.#topic, change.newValue)
     const id = key.toString('latin1')
     let oldValue = change.oldValue
-    if (this.#priors.has(id)) {
-      oldValue = this.#priors.get(id) ?? null
+    // Noted priors are never undefined (a missing value is null): one lookup tells.
+    const prior = this.#priors.size === 0 ? undefined : this.#priors.get(id)
+    if (prior !== undefined) {
+      oldValue = prior
       this.#priors.delete(id)
     }
     this.namespace.put(key, record.key, change.newValue, oldValue, record.timestamp, this.#contextHeaders() ?? record.headers, value?.length ?? 0, this.#metadata())
