@@ -1,9 +1,9 @@
 /**
  * In-memory bytes store: a Map keyed by the key's latin1 string (one char per byte, so JS string
  * order equals unsigned byte order) plus the keys in order for range scans (sorted-strings.ts).
- * The order is built on the first scan and then kept up to date on each new or deleted key, so a
- * store that is scanned and written in turn (session stores: findSessions, then put) does not
- * re-sort per record; writes before the first scan (a restore) only cost one sort.
+ * The order is built on the first range scan and then kept up to date on each new or deleted key,
+ * so a store that is scanned and written in turn (session stores: findSessions, then put) does
+ * not re-sort per record; writes before the first scan (a restore) only cost one sort.
  */
 import type { KeyValue } from '../record.js'
 import { SortedStrings } from './sorted-strings.js'
@@ -76,7 +76,10 @@ export class InMemoryKeyValueStore implements BytesStore {
   }
 
   *all(): IterableIterator<KeyValue<Buffer, Buffer>> {
-    for (const k of this.#sortedKeys().all()) {
+    // Before the first range scan, a full scan sorts a snapshot and keeps no order: a store read
+    // whole once (a suppression buffer loading itself) is not kept ordered on every write after.
+    const keys = this.#sorted === null ? [...this.#map.keys()].sort() : this.#sorted.all()
+    for (const k of keys) {
       const e = this.#map.get(k)
       if (e !== undefined) yield { key: e.key, value: e.value }
     }
