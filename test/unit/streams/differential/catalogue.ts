@@ -479,24 +479,24 @@ stateful(
 const in2 = (b: StreamsBuilder): KStream<string, string> => b.stream('in2', SS)
 const sj = (n: string | null) => ({ key: S, value: S, otherValue: S, ...(n === null ? {} : { storeName: n }) })
 const jw = (diff: number, grace: number) => JoinWindows.ofTimeDifferenceAndGrace(diff, grace)
-const joined = (v: string | null, o: string | null) => `${str(v)}/${str(o)}`
-stateful('ss-join', ['in', 'in2'], OUT, (b, n) => inStream(b).join(in2(b), joined, jw(100, 0), sj(n)).to('out', SS))
+const ssJoined = (v: string | null, o: string | null) => `${str(v)}/${str(o)}`
+stateful('ss-join', ['in', 'in2'], OUT, (b, n) => inStream(b).join(in2(b), ssJoined, jw(100, 0), sj(n)).to('out', SS))
 stateful('ss-join-withKey', ['in', 'in2'], OUT, (b, n) =>
   inStream(b)
     .join(in2(b), (v, o, k) => `${str(k)}:${v}/${o}`, jw(30, 0).before(0), sj(n))
     .to('out', SS),
 )
-stateful('ss-leftJoin', ['in', 'in2'], OUT, (b, n) => inStream(b).leftJoin(in2(b), joined, jw(50, 30), sj(n)).to('out', SS))
-stateful('ss-outerJoin', ['in', 'in2'], OUT, (b, n) => inStream(b).outerJoin(in2(b), joined, jw(60, 20).before(10), sj(n)).to('out', SS))
-stateful('ss-outerJoin-negativeAfter', ['in', 'in2'], OUT, (b, n) => inStream(b).outerJoin(in2(b), joined, jw(40, 0).after(-10), sj(n)).to('out', SS))
+stateful('ss-leftJoin', ['in', 'in2'], OUT, (b, n) => inStream(b).leftJoin(in2(b), ssJoined, jw(50, 30), sj(n)).to('out', SS))
+stateful('ss-outerJoin', ['in', 'in2'], OUT, (b, n) => inStream(b).outerJoin(in2(b), ssJoined, jw(60, 20).before(10), sj(n)).to('out', SS))
+stateful('ss-outerJoin-negativeAfter', ['in', 'in2'], OUT, (b, n) => inStream(b).outerJoin(in2(b), ssJoined, jw(40, 0).after(-10), sj(n)).to('out', SS))
 stateful('ss-selfJoin', ['in'], OUT, (b, n) => {
   const s = inStream(b)
-  s.join(s, joined, jw(50, 10), sj(n)).to('out', SS)
+  s.join(s, ssJoined, jw(50, 10), sj(n)).to('out', SS)
 })
 stateful('ss-selectKey-leftJoin', ['in', 'in2'], OUT, (b, n) =>
   inStream(b)
     .selectKey((_k, v) => first(v))
-    .leftJoin(in2(b) as KStream<string | null, string>, joined, jw(80, 0), sj(n) as never)
+    .leftJoin(in2(b) as KStream<string | null, string>, ssJoined, jw(80, 0), sj(n) as never)
     .to('out', SS),
 )
 stateful('ss-outerJoin-both-rekeyed', ['in', 'in2'], OUT, (b, n) =>
@@ -504,7 +504,7 @@ stateful('ss-outerJoin-both-rekeyed', ['in', 'in2'], OUT, (b, n) =>
     .selectKey((_k, v) => first(v))
     .outerJoin(
       in2(b).selectKey((_k, v) => first(v)),
-      joined,
+      ssJoined,
       jw(70, 40),
       sj(n) as never,
     )
