@@ -88,6 +88,7 @@ export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
 export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows, EmitStrategy, UNLIMITED_WINDOW_END } from './dsl/windows.js'
 export { CalendarWindows, type CalendarWindowsOptions, type WeeklyWindowsOptions, type DayOfWeek } from './dsl/calendar/calendar-windows.js'
 export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
+export { CogroupedKStream, TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './dsl/cogrouped-kstream.js'
 export { GlobalKTable } from './dsl/global.js'
 export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
 export {
