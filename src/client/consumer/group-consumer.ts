@@ -174,6 +174,18 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     return { groupId: this.opts.groupId, generationId: this.membership.generationId, memberId: this.membership.memberId, groupInstanceId: this.groupInstanceId }
   }
 
+  /**
+   * Records of an assigned partition not yet handed out by {@link next}, as of its last fetch
+   * response (Java's `currentLag`): batches fetched and waiting, plus what the broker holds
+   * beyond the fetch position. Undefined when not assigned or no fetch has answered yet.
+   */
+  currentLag(topic: string, partition: number): bigint | undefined {
+    const s = this.assigned.get(tpKey(topic, partition))
+    if (!s || s.fetchedEnd === undefined || s.fetchPosition === undefined) return undefined
+    const onBroker = s.fetchedEnd > s.fetchPosition ? s.fetchedEnd - s.fetchPosition : 0n
+    return onBroker + BigInt(this.fetcher.bufferedOf(s))
+  }
+
   /** Moves the position of an assigned partition; buffered records of it are dropped. */
   seek(topic: string, partition: number, offset: bigint): void {
     const s = this.assigned.get(tpKey(topic, partition))

@@ -13,6 +13,11 @@ export interface PartitionState {
   fetchPosition: bigint | undefined
   /** Position after the last batch the caller finished. */
   consumed: bigint | undefined
+  /**
+   * End of what can be fetched as of the last fetch response (high watermark; last stable offset
+   * under read_committed); undefined until a fetch answered. With {@link fetchPosition}: the lag.
+   */
+  fetchedEnd: bigint | undefined
   committed: bigint | undefined
   paused: boolean
   /** Bumped on seek/revoke so that fetches in flight are discarded. */
@@ -29,6 +34,7 @@ export function newPartitionState(cluster: Cluster, tp: TopicPartition): Partiti
     partition: tp.partition,
     fetchPosition: undefined,
     consumed: undefined,
+    fetchedEnd: undefined,
     committed: undefined,
     paused: false,
     epoch: 0,
