@@ -175,15 +175,18 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   }
 
   /**
-   * Records of an assigned partition not yet handed out by {@link next}, as of its last fetch
-   * response (Java's `currentLag`): batches fetched and waiting, plus what the broker holds
-   * beyond the fetch position. Undefined when not assigned or no fetch has answered yet.
+   * How far an assigned partition is from caught up, as of its last fetch response (as Java's
+   * `currentLag`, but in batches where fetched): what the broker holds beyond the fetch position
+   * (records), plus one per batch fetched and not yet finished by the caller (waiting in the
+   * buffer, or handed out by {@link next} and not followed by another `next()` yet). 0n: caught
+   * up. Undefined when not assigned or no fetch has answered yet.
    */
   currentLag(topic: string, partition: number): bigint | undefined {
     const s = this.assigned.get(tpKey(topic, partition))
     if (!s || s.fetchedEnd === undefined || s.fetchPosition === undefined) return undefined
     const onBroker = s.fetchedEnd > s.fetchPosition ? s.fetchedEnd - s.fetchPosition : 0n
-    return onBroker + BigInt(this.fetcher.bufferedOf(s))
+    const inHand = this.outstanding?.state === s ? 1 : 0
+    return onBroker + BigInt(this.fetcher.bufferedOf(s) + inHand)
   }
 
   /** Moves the position of an assigned partition; buffered records of it are dropped. */

@@ -7,7 +7,7 @@
  */
 import type { TopicPartition } from '../../client/consumer/assignor.js'
 import type { RecordCursor } from '../../protocol/records/index.js'
-import { PartitionGroup } from './partition-group.js'
+import { PartitionGroup, type PartitionQueue } from './partition-group.js'
 import type { StreamTask } from './task.js'
 
 /** A fetched batch's cursor: positioned on a record, moved on by `next()`. */
@@ -43,16 +43,17 @@ export class OrderedInput {
   async add(task: StreamTask, group: PartitionGroup<Cursor>, topic: string, partition: number, cursor: Cursor, beforeFirst: () => void): Promise<void> {
     if (group.queue(topic, partition) === undefined) group.addPartition(topic, partition)
     group.add(topic, partition, cursor)
-    await this.process(task, group, beforeFirst)
+    await this.process(task, group, beforeFirst, group.queue(topic, partition))
   }
 
   /**
    * Processes buffered records in timestamp order while the group is ready; `beforeFirst` runs
-   * before the first one (e.g. to begin a transaction).
+   * before the first one (e.g. to begin a transaction). `inHand`: the partition of the batch the
+   * consumer handed out last, now buffered here (the consumer's lag still counts it).
    */
-  async process(task: StreamTask, group: PartitionGroup<Cursor>, beforeFirst: () => void): Promise<void> {
+  async process(task: StreamTask, group: PartitionGroup<Cursor>, beforeFirst: () => void, inHand?: PartitionQueue<Cursor>): Promise<void> {
     if (!group.hasBuffered) return
-    for (const q of group.partitions) q.lag = this.lagOf(q.topic, q.partition)
+    this.#updateLags(group, inHand)
     let n = 0
     while (group.readyToProcess(this.now())) {
       const q = group.nextQueue()
@@ -63,8 +64,15 @@ export class OrderedInput {
       group.advance(q)
       if (++n % this.yieldEvery === 0) {
         await new Promise<void>((r) => setImmediate(r))
-        for (const p of group.partitions) p.lag = this.lagOf(p.topic, p.partition)
+        this.#updateLags(group, inHand)
       }
+    }
+  }
+
+  #updateLags(group: PartitionGroup<Cursor>, inHand: PartitionQueue<Cursor> | undefined): void {
+    for (const q of group.partitions) {
+      const lag = this.lagOf(q.topic, q.partition)
+      q.lag = q === inHand && lag !== undefined && lag > 0n ? lag - 1n : lag
     }
   }
 
