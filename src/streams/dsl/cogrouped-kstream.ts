@@ -25,7 +25,7 @@ import { SlidingWindowAggregate } from './sliding-window-aggregate.js'
 import { addDslStore } from './store-registration.js'
 import { WindowAggregate, type WindowAggregation } from './window-aggregate.js'
 import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
-import { sessionStoreRetention, timeWindowedStoreLayout, type GroupedStreamInternals } from './windowed-kstream.js'
+import { sessionStoreRetention, supplierRetention, timeWindowedStoreLayout, type GroupedStreamInternals } from './windowed-kstream.js'
 import {
   addSessionAggregationStore,
   addWindowAggregationStore,
@@ -254,7 +254,8 @@ export class SessionWindowedCogroupedKStream<K, VOut> {
     const strategy = EmitStrategy.onWindowUpdate()
     const tableKeySerde = windowedKeySerde(keySerde, 'session')
     return buildCogroup<Windowed<K>, VOut>(b, this.#groups, m, named, valueSerde, {
-      processor: (store, aggregator) => () => new SessionWindowAggregate(store, windows, strategy, { initializer, aggregator }, merger as SessionMerger),
+      // The store's retention: the supplier's when the Materialized names one (as in Kafka Streams).
+      processor: (store, aggregator) => () => new SessionWindowAggregate(store, windows, strategy, { initializer, aggregator }, merger as SessionMerger, supplierRetention(m) ?? retention),
       addStore: (names) => {
         addSessionAggregationStore(b, m, { retentionMs: retention, keySerde, valueSerde, processorName: names[0], timeOrdered: false })
         for (const name of names.slice(1)) b.topology.connectProcessorAndStateStores(name, m.name)
