@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/protocol/errors.js'
-import { Serdes, SessionWindows, SlidingWindows, StreamsBuilder, TimeWindows, TopologyTestDriver } from '../../../src/streams/index.js'
+import { Serdes, SessionWindows, SlidingWindows, StreamsBuilder, TimeWindows, TopologyTestDriver, type KGroupedStream, type KTable } from '../../../src/streams/index.js'
+import type { Serde } from '../../../src/streams/serde.js'
 import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
 import type { Windowed } from '../../../src/streams/windowed.js'
 import type { KeyValueStore } from '../../../src/streams/state/store.js'
@@ -8,6 +9,28 @@ import type { KeyValueStore } from '../../../src/streams/state/store.js'
 const s = Serdes.string()
 const str = { key: s, value: s }
 const concat = (_k: string, v: string, agg: string): string => agg + v
+
+type Grouped = KGroupedStream<string, string>
+
+/** Two grouped input topics, 'one' and 'two', cogrouped by `build` into a windowed table written to 'out'. */
+function windowedCogroup(build: (one: Grouped, two: Grouped) => KTable<Windowed<string>, string>, keySerde: Serde<Windowed<string>>, inspect?: (description: string) => void) {
+  const b = new StreamsBuilder()
+  build(b.stream('one', str).groupByKey(), b.stream('two', str).groupByKey())
+    .toStream()
+    .to('out', { key: keySerde, value: s })
+  const topology = b.build()
+  inspect?.(topology.describe().toString())
+  const driver = new TopologyTestDriver(topology, { applicationId: 'cogroup-windowed' })
+  const in1 = driver.createInputTopic('one', s, s)
+  const in2 = driver.createInputTopic('two', s, s)
+  const out = driver.createOutputTopic('out', keySerde, s)
+  const rows = () =>
+    out.readRecordsToList().map((r) => {
+      const k = r.key as Windowed<string>
+      return [k.window.start, k.window.end, r.value, r.timestamp]
+    })
+  return { driver, in1, in2, rows }
+}
 
 describe('cogroup', () => {
   it('names nodes and the shared store as Kafka Streams does, repartitioning only the grouped stream that needs it', () => {
@@ -94,23 +117,20 @@ describe('cogroup', () => {
   })
 
   it('time windows: per key and window, emit on update, timestamp the window max', () => {
-    const b = new StreamsBuilder()
-    const one = b.stream('one', str).groupByKey()
-    const two = b.stream('two', str).groupByKey()
-    one
-      .cogroup<string>(concat)
-      .cogroup(two, (_k, v, agg) => agg + v.toUpperCase())
-      .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
-      .aggregate(() => '', { name: 'wagg', key: s, value: s })
-      .toStream()
-      .to('out', { key: WindowedSerdes.timeWindowedSerdeFrom(s, 10), value: s })
-    const text = b.build().describe().toString()
-    expect(text).toContain('Processor: COGROUPKSTREAM-AGGREGATE-0000000002 (stores: [wagg])')
-    expect(text).toContain('Processor: COGROUPKSTREAM-MERGE-0000000004 (stores: [])')
-    const driver = new TopologyTestDriver(b.build(), { applicationId: 'cogroup-win' })
-    const in1 = driver.createInputTopic('one', s, s)
-    const in2 = driver.createInputTopic('two', s, s)
-    const out = driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(s, 10), s)
+    const timeKey = WindowedSerdes.timeWindowedSerdeFrom(s, 10)
+    const { driver, in1, in2, rows } = windowedCogroup(
+      (one, two) =>
+        one
+          .cogroup<string>(concat)
+          .cogroup(two, (_k, v, agg) => agg + v.toUpperCase())
+          .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
+          .aggregate(() => '', { name: 'wagg', key: s, value: s }),
+      timeKey,
+      (text) => {
+        expect(text).toContain('Processor: COGROUPKSTREAM-AGGREGATE-0000000002 (stores: [wagg])')
+        expect(text).toContain('Processor: COGROUPKSTREAM-MERGE-0000000004 (stores: [])')
+      },
+    )
     in1.pipeInput('a', 'x', 5)
     in2.pipeInput('a', 'y', 3) // same window [0,10): timestamp stays 5 (max)
     in2.pipeInput('a', 'z', 12) // window [10,20)
@@ -119,74 +139,47 @@ describe('cogroup', () => {
     // (size + grace = 10) dropped window 0: the fetch finds nothing and the aggregate restarts
     // from the initializer, as Kafka Streams' cogroup does.
     in1.pipeInput('a', 'w', 8)
-    const rows = out.readRecordsToList().map((r) => {
-      const k = r.key as Windowed<string>
-      return [k.key, k.window.start, r.value, r.timestamp]
-    })
-    expect(rows).toEqual([
-      ['a', 0, 'x', 5],
-      ['a', 0, 'xY', 5],
-      ['a', 10, 'Z', 12],
-      ['a', 0, 'w', 8],
+    expect(rows()).toEqual([
+      [0, 10, 'x', 5],
+      [0, 10, 'xY', 5],
+      [10, 20, 'Z', 12],
+      [0, 10, 'w', 8],
     ])
     driver.close()
   })
 
   it('sliding windows: both streams add to the shared windows', () => {
-    const b = new StreamsBuilder()
-    const one = b.stream('one', str).groupByKey()
-    const two = b.stream('two', str).groupByKey()
-    one
-      .cogroup<string>(concat)
-      .cogroup(two, concat)
-      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
-      .aggregate(() => '', { name: 'sagg', key: s, value: s })
-      .toStream()
-      .to('out', { key: WindowedSerdes.timeWindowedSerdeFrom(s, 10), value: s })
-    const driver = new TopologyTestDriver(b.build(), { applicationId: 'cogroup-slide' })
-    const in1 = driver.createInputTopic('one', s, s)
-    const in2 = driver.createInputTopic('two', s, s)
-    const out = driver.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(s, 10), s)
+    const { driver, in1, in2, rows } = windowedCogroup(
+      (one, two) => one.cogroup<string>(concat).cogroup(two, concat).windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)).aggregate(() => '', { name: 'sagg', key: s, value: s }),
+      WindowedSerdes.timeWindowedSerdeFrom(s, 10),
+    )
     in1.pipeInput('a', 'x', 20)
     in2.pipeInput('a', 'y', 25)
-    const rows = out.readRecordsToList().map((r) => {
-      const k = r.key as Windowed<string>
-      return [k.window.start, r.value, r.timestamp]
-    })
     // x: left window [10,20]. y at 25: x's right window [21,31] is created holding y, y's left
     // window [15,25] holds x and y.
-    expect(rows).toEqual([
-      [10, 'x', 20],
-      [21, 'y', 25],
-      [15, 'xy', 25],
+    expect(rows()).toEqual([
+      [10, 20, 'x', 20],
+      [21, 31, 'y', 25],
+      [15, 25, 'xy', 25],
     ])
     driver.close()
   })
 
   it('session windows: records of both streams extend and merge sessions with the merger', () => {
-    const b = new StreamsBuilder()
-    const one = b.stream('one', str).groupByKey()
-    const two = b.stream('two', str).groupByKey()
-    one
-      .cogroup<string>(concat)
-      .cogroup(two, concat)
-      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
-      .aggregate(() => '', (_k, a1, a2) => a1 + a2, { name: 'sess', key: s, value: s, retentionMs: 100 })
-      .toStream()
-      .to('out', { key: WindowedSerdes.sessionWindowedSerdeFrom(s), value: s })
-    const driver = new TopologyTestDriver(b.build(), { applicationId: 'cogroup-sess' })
-    const in1 = driver.createInputTopic('one', s, s)
-    const in2 = driver.createInputTopic('two', s, s)
-    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), s)
+    const { driver, in1, in2, rows } = windowedCogroup(
+      (one, two) =>
+        one
+          .cogroup<string>(concat)
+          .cogroup(two, concat)
+          .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5))
+          .aggregate(() => '', (_k, a1, a2) => a1 + a2, { name: 'sess', key: s, value: s, retentionMs: 100 }),
+      WindowedSerdes.sessionWindowedSerdeFrom(s),
+    )
     in1.pipeInput('a', 'x', 0)
     in2.pipeInput('a', 'y', 10)
     in2.pipeInput('a', 'z', 5) // joins [0,0] and [10,10] into [0,10]
-    const rows = out.readRecordsToList().map((r) => {
-      const k = r.key as Windowed<string>
-      return [k.window.start, k.window.end, r.value, r.timestamp]
-    })
     // The merger starts from the initializer: '' + 'x', then + 'y' (store order), then the record.
-    expect(rows).toEqual([
+    expect(rows()).toEqual([
       [0, 0, 'x', 0],
       [10, 10, 'y', 10],
       [0, 0, null, 0],
