@@ -64,6 +64,21 @@ export { SerdeSessionStore } from './state/typed-session.js'
 export { LoggingWindowBytesStore, LoggingSessionBytesStore } from './state/logging-window.js'
 export { readOnlyWindowView, readOnlySessionView, plainWindowFacade, type QueryableStoreType } from './state/read-only-views.js'
 export {
+  BytesVersionedStore,
+  inMemoryVersionedKeyValueStore,
+  persistentVersionedKeyValueStore,
+  isVersionedBytesStoreSupplier,
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  type VersionedRecord,
+  type VersionedKeyValueStore,
+  type ReadOnlyVersionedKeyValueStore,
+  type VersionedBytesStore,
+  type VersionedBytesStoreSupplier,
+} from './state/versioned-store.js'
+export { SerdeVersionedKeyValueStore, VersionedStoreBuilder, VERSIONED_CHANGELOG_ADDITIONAL_COMPACTION_LAG_MS } from './state/versioned-store-builder.js'
+export type { VersionedChange } from './dsl/versioned-table.js'
+export {
   Topology,
   type Subtopology,
   type InternalTopic,
@@ -89,6 +104,9 @@ export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows,
 export { CalendarWindows, type CalendarWindowsOptions, type WeeklyWindowsOptions, type DayOfWeek } from './dsl/calendar/calendar-windows.js'
 export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
 export { CogroupedKStream, TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './dsl/cogrouped-kstream.js'
+export { JoinWindows } from './dsl/join-windows.js'
+export type { StreamJoined, StreamStreamJoinKind } from './dsl/stream-stream-join.js'
+export type { TimestampedKeyAndJoinSide, LeftOrRightValue } from './dsl/outer-join-store.js'
 export { GlobalKTable } from './dsl/global.js'
 export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
 export {

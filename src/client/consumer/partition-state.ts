@@ -19,6 +19,8 @@ export interface PartitionState {
    */
   fetchedEnd: bigint | undefined
   committed: bigint | undefined
+  /** Metadata string of the committed offset read when the partition was assigned (null: none). */
+  committedMetadata: string | null
   paused: boolean
   /** Bumped on seek/revoke so that fetches in flight are discarded. */
   epoch: number
@@ -36,6 +38,7 @@ export function newPartitionState(cluster: Cluster, tp: TopicPartition): Partiti
     consumed: undefined,
     fetchedEnd: undefined,
     committed: undefined,
+    committedMetadata: null,
     paused: false,
     epoch: 0,
     pc: new PartitionClient(cluster, tp.topic, tp.partition),

@@ -13,6 +13,7 @@ import type { Serde } from '../serde.js'
 import type { KeyValueStore, StateStore } from '../state/store.js'
 import { plainWindowFacade, queryableTypeOf, type QueryableStoreType } from '../state/read-only-views.js'
 import type { SessionStore } from '../state/session-store.js'
+import type { VersionedKeyValueStore } from '../state/versioned-store.js'
 import type { TimestampedWindowStore, WindowStore } from '../state/window-store.js'
 import type { StoreRegistration, Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
@@ -249,6 +250,9 @@ export class TopologyTestDriver {
         list.push({ topic: changelogTopic(this.applicationId, store), partition: 0, key, value, headers: [], timestamp })
       },
     }
+    // Kafka Streams' TopologyTestDriver sets the outer-join emit interval to 0: left/outer
+    // stream-stream joins look for closed windows on every record that advances stream time.
+    config.outerJoinEmitIntervalMs ??= 0
     const clock = (): number => this.#now
     const subs = topology.subtopologies()
     let globalStores: Map<string, StateStore> | undefined
@@ -314,6 +318,11 @@ export class TopologyTestDriver {
   /** A timestamped window store (Kafka Streams TTD's `getTimestampedWindowStore`). */
   getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
     return this.#typedStore(name, 'timestampedWindow') as TimestampedWindowStore<K, V>
+  }
+
+  /** A versioned key-value store (Kafka Streams TTD's `getVersionedKeyValueStore`). */
+  getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> {
+    return this.#typedStore(name, 'versioned') as unknown as VersionedKeyValueStore<K, V>
   }
 
   /** A session store (Kafka Streams TTD's `getSessionStore`). */
