@@ -5,9 +5,9 @@
 // every window's final count is there exactly once.
 import { describe, expect, it } from 'vitest'
 import { EmitStrategy, KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
-import { bootstrap, sharedClient, uniqueTopic } from './helpers.js'
+import { sharedClient, uniqueTopic } from './helpers.js'
 import { decodeTaskOffsetMetadata } from '../../src/streams/runtime/task-metadata.js'
-import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { int64, readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
 const client = sharedClient()
 
@@ -68,14 +68,7 @@ describe('onWindowClose across a restart', () => {
         .count(Materialized.as<string, number>('counts').withRetention(24 * 60 * MINUTE))
         .toStream()
         .to(output, { value: Serdes.int64() })
-      return new KafkaStreams(b.build(), {
-        applicationId: appId,
-        brokers: [bootstrap()],
-        processingGuarantee: guarantee,
-        commitIntervalMs: 100,
-        stateDir: tempStateDir(),
-        heartbeatIntervalMs: 500,
-      })
+      return testStreamsApp(b.build(), appId, guarantee)
     }
 
     try {

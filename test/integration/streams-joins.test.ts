@@ -4,9 +4,9 @@
 // one paid too late) joined with null, stamped with the order's time, only once stream time has
 // passed their window; nothing else.
 import { describe, expect, it } from 'vitest'
-import { JoinWindows, KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
-import { bootstrap, sharedClient, uniqueTopic } from './helpers.js'
-import { readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { JoinWindows, Serdes, StreamsBuilder } from '../../src/streams/index.js'
+import { sharedClient, uniqueTopic } from './helpers.js'
+import { readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
 const client = sharedClient()
 
@@ -48,14 +48,7 @@ describe('KafkaStreams stream-stream join', () => {
     orderStream
       .leftJoin(paymentStream, (amount, payment) => `${amount}:${payment ?? 'unpaid'}`, JoinWindows.ofTimeDifferenceWithNoGrace(5 * MINUTE), { storeName: 'order-payments' })
       .to(output, { key: Serdes.string(), value: Serdes.string() })
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const app = testStreamsApp(b.build(), appId)
     const results = async (): Promise<Array<{ key: string; value: string; timestamp: number }>> =>
       (await readTopic(client(), output, 'read_committed')).map((r) => ({ key: r.key!.toString(), value: r.value!.toString(), timestamp: r.timestamp }))
     const paid = [...expected.values()].filter((e) => !e.value.endsWith('unpaid')).length
@@ -107,7 +100,7 @@ describe('KafkaStreams stream-stream join', () => {
       .to(output, { key: Serdes.string(), value: Serdes.string() })
     const topology = b.build()
     const start = async () => {
-      const app = new KafkaStreams(topology, { applicationId: appId, brokers: [bootstrap()], processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100, stateDir: tempStateDir(), heartbeatIntervalMs: 500 })
+      const app = testStreamsApp(topology, appId)
       await app.start()
       return app
     }

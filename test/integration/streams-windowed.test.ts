@@ -4,9 +4,9 @@
 // and late records held back.
 import { describe, expect, it } from 'vitest'
 import { partitionForKey } from '../../src/index.js'
-import { BufferConfig, KafkaStreams, Materialized, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
-import { bootstrap, sharedClient, uniqueTopic } from './helpers.js'
-import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { BufferConfig, Materialized, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { sharedClient, uniqueTopic } from './helpers.js'
+import { int64, readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
 const client = sharedClient()
 
@@ -48,14 +48,7 @@ describe('KafkaStreams windowed count', () => {
       .count(Materialized.as<string, number>('per-minute').withCachingDisabled()) // every update is counted below
       .toStream()
       .to(output, { value: Serdes.int64() })
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const app = testStreamsApp(b.build(), appId)
     const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), MINUTE)
     const latest = async (): Promise<Map<string, { count: number; timestamp: number }>> => {
       const m = new Map<string, { count: number; timestamp: number }>()
@@ -135,14 +128,7 @@ describe('KafkaStreams windowed count', () => {
       .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
       .toStream()
       .to(output, { value: Serdes.int64() })
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const app = testStreamsApp(b.build(), appId)
     const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), SIZE)
     const finals = async () =>
       (await readTopic(client(), output, 'read_committed')).map((r) => {
