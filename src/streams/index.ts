@@ -31,6 +31,7 @@ export { LmdbKeyValueStore, lmdbKeyValueStore, taskDirectory, storeDirectory, LM
 export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHECKPOINT_FILE, CheckpointError, type CheckpointEntry } from './state/checkpoint.js'
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
+export { timestampedSerde, TimestampedBytesView, LoggingTimestampedBytesStore, NO_TIMESTAMP, type TimestampedKeyValueStore } from './state/timestamped.js'
 export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
 export type { Window, Windowed } from './windowed.js'
 export { windowed } from './windowed.js'

@@ -12,6 +12,7 @@ import type { BuilderInternals, Consumed, MaterializedArg } from './options.js'
 import { resolveMaterialized } from './options.js'
 import { TableSource, storeGetter } from './processors.js'
 import { addDslStore } from './store-registration.js'
+import { sourceOldValues } from './old-values.js'
 import { StoreBuilder as StoreBuilderClass } from '../state/stores.js'
 import { inMemoryKeyValueStore } from '../state/in-memory.js'
 
@@ -39,7 +40,7 @@ export class StreamsBuilder {
     const keySerde = m.options.key ?? consumed.key
     const valueSerde = m.options.value ?? consumed.value
     addDslStore(this.#b, m, keySerde, valueSerde, tableSource)
-    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name)
+    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name, sourceOldValues(m.named))
   }
 
   /** A global table: every instance holds all of `topic`, updated before records are processed. */
@@ -49,7 +50,7 @@ export class StreamsBuilder {
     const source = consumed.name ?? this.#b.names.processorName(Prefix.SOURCE)
     const processor = this.#b.names.processorName(Prefix.KTABLE_SOURCE)
     const o = m.options
-    const builder = new StoreBuilderClass(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? consumed.key, o.value ?? consumed.value)
+    const builder = new StoreBuilderClass(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? consumed.key, o.value ?? consumed.value, true, {}, true)
     this.#b.topology.addGlobalStore(
       builder,
       source,

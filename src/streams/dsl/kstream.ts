@@ -13,6 +13,7 @@ import { Branch, FlatMap, FlatMapValues, Filter, MapKV, MapValues, NullKeyFilter
 import type { BuilderInternals, Grouped, Joined, MaterializedArg, Produced, Repartitioned, TopicOrExtractor } from './options.js'
 import { resolveMaterialized } from './options.js'
 import { addDslStore } from './store-registration.js'
+import { sourceOldValues } from './old-values.js'
 import { KTable } from './ktable.js'
 import { KGroupedStream } from './grouped.js'
 import { GlobalKTable } from './global.js'
@@ -261,7 +262,7 @@ export class KStream<K, V> {
     const input = this.repartitionedIfRequired(name, keySerde, valueSerde)
     this.b.topology.addProcessor(name, () => new TableSource(m.name), input.name)
     addDslStore(this.b, m, keySerde, valueSerde, name)
-    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name)
+    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, sourceOldValues(m.named))
   }
 
   /** Groups by the current key (repartitions first if the key was changed). */
@@ -305,6 +306,8 @@ export class KStream<K, V> {
     const joined = (b ?? {}) as Joined<K, V, unknown>
     const input = this.repartitionedIfRequired(joined.name ?? this.name, joined.key ?? this.keySerde, joined.value ?? this.valueSerde)
     const name = joined.name ?? this.b.names.processorName(prefix)
+    // Reading the table through its store materializes a source table (Kafka Streams' valueGetterSupplier).
+    table.oldValues.materialize()
     const getter = table.valueGetter
     this.b.topology.addProcessor(name, () => new StreamTableJoin(getter, joiner, left), input.name)
     this.b.topology.connectProcessorAndStateStores(name, ...getter.storeNames)

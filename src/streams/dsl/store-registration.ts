@@ -15,7 +15,8 @@ export function addDslStore<K, V>(
   ...processorNames: string[]
 ): StoreBuilder<K, V> {
   const o = m.options
-  let builder = new StoreBuilder<K, V>(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? keySerde, o.value ?? valueSerde)
+  // DSL stores keep each value's timestamp, as Kafka Streams' do.
+  let builder = new StoreBuilder<K, V>(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? keySerde, o.value ?? valueSerde, true, {}, true)
   if (o.loggingEnabled === false) builder = builder.withLoggingDisabled()
   else if (o.changelogConfig !== undefined) builder = builder.withLoggingEnabled(o.changelogConfig)
   b.topology.addStateStore(builder, ...processorNames)

@@ -15,6 +15,7 @@ import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctua
 import type { Record, RecordHeaders, RecordMetadata } from '../record.js'
 import type { Serde } from '../serde.js'
 import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from '../state/built-store.js'
+import { buildTimestampedKeyValueStore, type TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { TimestampSource } from '../state/logging.js'
 import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
@@ -338,7 +339,10 @@ export class StreamTask implements TimestampSource {
           serdeTopic: changelogTopic(this.applicationId, storeName),
         }
         const builder = reg.builder
-        this.#stores.set(storeName, isWindowedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env))
+        this.#stores.set(
+          storeName,
+          isWindowedStoreBuilder(builder) ? builder.build(env) : builder.timestamped ? buildTimestampedKeyValueStore(builder.supplier, env) : buildKeyValueStore(builder.supplier, env),
+        )
       }
     }
 
@@ -588,6 +592,13 @@ export class StreamTask implements TimestampSource {
   /** @internal The store as processors get it (see {@link BuiltStore.queryStore} for how it can differ from {@link store}). */
   processorStore(name: string): StateStore | undefined {
     return this.#stores.get(name)?.store
+  }
+
+  /** A timestamped key-value store of this task (undefined for other stores), as processors get it. */
+  timestampedStore(name: string): TimestampedKeyValueStore<unknown, unknown> | undefined {
+    const reg = this.#topology.stores.get(name)
+    const timestamped = reg !== undefined && !isWindowedStoreBuilder(reg.builder) && reg.builder.timestamped
+    return timestamped ? (this.#stores.get(name)?.store as TimestampedKeyValueStore<unknown, unknown> | undefined) : undefined
   }
 
   /** Names of this task's stores. */

@@ -14,14 +14,19 @@ export interface TimestampSource {
 export class LoggingBytesStore implements BytesStore {
   readonly name: string
   readonly inner: BytesStore
-  readonly #sink: ChangelogSink
-  readonly #time: TimestampSource
+  protected readonly sink: ChangelogSink
+  protected readonly time: TimestampSource
 
   constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource) {
     this.inner = inner
     this.name = inner.name
-    this.#sink = sink
-    this.#time = time
+    this.sink = sink
+    this.time = time
+  }
+
+  /** Reports one change (a null value: a delete) to the changelog sink. */
+  protected log(key: Buffer, value: Buffer | null): void {
+    this.sink.logChange(this.name, key, value, this.time.currentRecordTimestamp())
   }
 
   get persistent(): boolean {
@@ -34,24 +39,23 @@ export class LoggingBytesStore implements BytesStore {
 
   put(key: Buffer, value: Buffer | null): void {
     this.inner.put(key, value)
-    this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+    this.log(key, value)
   }
 
   putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
     const existing = this.inner.putIfAbsent(key, value)
-    if (existing === null) this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+    if (existing === null) this.log(key, value)
     return existing
   }
 
   putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
     this.inner.putAll(entries)
-    const ts = this.#time.currentRecordTimestamp()
-    for (const e of entries) this.#sink.logChange(this.name, e.key, e.value, ts)
+    for (const e of entries) this.log(e.key, e.value)
   }
 
   delete(key: Buffer): Buffer | null {
     const old = this.inner.delete(key)
-    this.#sink.logChange(this.name, key, null, this.#time.currentRecordTimestamp())
+    this.log(key, null)
     return old
   }
 

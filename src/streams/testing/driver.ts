@@ -10,6 +10,7 @@ import { TopologyError } from '../errors.js'
 import type { KeyValue, RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { KeyValueStore, StateStore } from '../state/store.js'
+import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import { plainWindowFacade, queryableTypeOf, type QueryableStoreType } from '../state/read-only-views.js'
 import type { SessionStore } from '../state/session-store.js'
 import type { TimestampedWindowStore, WindowStore } from '../state/window-store.js'
@@ -258,12 +259,28 @@ export class TopologyTestDriver {
     return new TestOutputTopic(q, topic, keySerde, valueSerde)
   }
 
-  /** A store of any task or a global store. Throws when no store has that name. */
+  /**
+   * A store of any task or a global store, with plain values (timestamped stores too, as Kafka
+   * Streams' facade reads them). Throws when no store has that name.
+   */
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
     for (const t of [...this.#tasks, ...(this.#global ? [this.#global] : [])]) {
       const s = t.store(name)
       if (s !== undefined) return s as unknown as KeyValueStore<K, V>
     }
+    throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
+  }
+
+  /**
+   * A timestamped store (the DSL's tables and aggregations): values with the timestamp of the
+   * record that last changed them. Throws when no store has that name or it is not timestamped.
+   */
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> {
+    for (const t of [...this.#tasks, ...(this.#global ? [this.#global] : [])]) {
+      const s = t.timestampedStore(name)
+      if (s !== undefined) return s as unknown as TimestampedKeyValueStore<K, V>
+    }
+    if (this.#allStoreNames().includes(name)) throw new TopologyError(`state store '${name}' is not a timestamped store (use getKeyValueStore)`)
     throw new TopologyError(`no state store named '${name}' (stores: ${this.#allStoreNames().join(', ') || 'none'})`)
   }
 

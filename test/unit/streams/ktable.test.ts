@@ -86,9 +86,9 @@ describe('KTable groupBy aggregations', () => {
     )
   })
 
-  it('filter and mapValues forward deletes when a row stops matching', () => {
+  function filteredTable(materialized?: string) {
     const b = new StreamsBuilder()
-    b.table('t', { key: Serdes.string(), value: Serdes.int32() })
+    b.table('t', { key: Serdes.string(), value: Serdes.int32() }, materialized)
       .filter((_k, v) => v > 10)
       .mapValues((v) => `v=${v}`)
       .toStream()
@@ -98,8 +98,22 @@ describe('KTable groupBy aggregations', () => {
     input.pipeInput('a', 5)
     input.pipeInput('a', 20)
     input.pipeInput('a', 3)
-    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual([
+    input.pipeInput('a', 4)
+    return driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readKeyValuesToList()
+  }
+
+  it('filter and mapValues forward a delete when a row stops matching (named source table: old values known)', () => {
+    expect(filteredTable('t-store')).toEqual([
       { key: 'a', value: 'v=20' },
+      { key: 'a', value: null },
+    ])
+  })
+
+  it('filter forwards a delete for every filtered-out update when the source table is not materialized by name, as Kafka Streams does', () => {
+    expect(filteredTable()).toEqual([
+      { key: 'a', value: null },
+      { key: 'a', value: 'v=20' },
+      { key: 'a', value: null },
       { key: 'a', value: null },
     ])
   })
