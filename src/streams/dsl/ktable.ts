@@ -7,10 +7,11 @@ import type { Serde } from '../serde.js'
 import { Prefix } from '../topology/naming.js'
 import type { ProcessorSupplier } from '../processor.js'
 import { TableFilter, TableMapValues, TableRepartitionMap, TableToStream, mappedGetter, type ValueGetterSupplier } from './processors.js'
-import type { BuilderInternals, Grouped } from './options.js'
+import type { BuilderInternals, Grouped, MaterializedArg } from './options.js'
 import { KStream } from './kstream.js'
 import { KGroupedTable } from './grouped.js'
 import { ALWAYS_OLD_VALUES, derivedOldValues, type OldValues } from './old-values.js'
+import { joinTables } from './table-table-join.js'
 
 /** A table with keys of type K and values of type V. */
 export class KTable<K, V> {
@@ -105,5 +106,28 @@ export class KTable<K, V> {
     const name = this.b.names.processorName(Prefix.KTABLE_SELECT)
     this.b.topology.addProcessor(name, () => new TableRepartitionMap(selector as (k: unknown, v: unknown) => KeyValue<unknown, unknown>), this.name)
     return new KGroupedTable<KR, VR>(this.b, name, grouped.key, grouped.value, grouped.name)
+  }
+
+  /**
+   * Inner join on the primary key with a co-partitioned table: a row exists where both tables have
+   * one, with value `joiner(value, otherValue)` and the larger of the two rows' timestamps. An
+   * update on either side emits the new joined row; a delete emits a delete (null) when the other
+   * side has the key. Give `materialized` to keep the result in a (queryable) store.
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR> {
+    return joinTables(this, other, joiner as (v: V | null, o: VO | null) => VR, 'inner', materialized)
+  }
+
+  /**
+   * Left join on the primary key: a row for every row of this table, joined with the other
+   * table's row or with null. Updates of the other table emit only for keys this table has.
+   */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR> {
+    return joinTables(this, other, joiner as (v: V | null, o: VO | null) => VR, 'left', materialized)
+  }
+
+  /** Outer join on the primary key: a row wherever either table has one, the missing side null. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR> {
+    return joinTables(this, other, joiner, 'outer', materialized)
   }
 }

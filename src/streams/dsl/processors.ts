@@ -7,6 +7,7 @@ import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, KeyValue, Record } from '../record.js'
 import type { KeyValueStore } from '../state/store.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
@@ -309,10 +310,13 @@ export class TableReduce extends StoreProcessor<unknown, Change<unknown>> {
   }
 }
 
-/** Reads a KTable's current value for a key (through its store and any stateless table operations). */
+/**
+ * Reads a KTable's current value for a key with the timestamp of the record that produced it
+ * (through its store and any stateless table operations); null when the table has no row.
+ */
 export interface ValueGetter {
   init(context: Ctx): void
-  get(key: unknown): unknown
+  get(key: unknown): ValueAndTimestamp<unknown> | null
 }
 
 /** Creates value getters for one table; `storeNames` must be connected to the reading processor. */
@@ -330,7 +334,7 @@ export function storeGetter(storeName: string): ValueGetterSupplier {
         init: (ctx) => {
           store = ctx.getStateStore(storeName)
         },
-        get: (key) => store.get(key)?.value ?? null,
+        get: (key) => store.get(key),
       }
     },
   }
@@ -345,7 +349,9 @@ export function mappedGetter(parent: ValueGetterSupplier, map: (value: unknown, 
         init: (ctx) => p.init(ctx),
         get: (key) => {
           const v = p.get(key)
-          return v === null ? null : map(v, key)
+          if (v === null) return null
+          const mapped = map(v.value, key)
+          return mapped === null ? null : { value: mapped, timestamp: v.timestamp }
         },
       }
     },
@@ -370,7 +376,7 @@ export class StreamTableJoin extends Base {
   process(r: Rec): void {
     if (r.value == null) return
     // A null key finds no row: a left join still emits (Kafka Streams since KIP-962), an inner join drops it.
-    const other = r.key == null ? null : this.getter.get(r.key)
+    const other = r.key == null ? null : (this.getter.get(r.key)?.value ?? null)
     if (other === null && !this.left) return
     this.ctx.forward({ key: r.key, value: this.joiner(r.value, other, r.key), timestamp: r.timestamp, headers: r.headers })
   }

@@ -83,6 +83,11 @@ public class DiffHarness {
     return b.table("table", Consumed.with(S, S), mat(store, S, S));
   }
 
+  /** The second table: the `global` topic read as a table. */
+  static KTable<String, String> table2(StreamsBuilder b, String store) {
+    return b.table("global", Consumed.with(S, S), mat(store == null ? null : store + "-2", S, S));
+  }
+
   /** First character, or the empty string (null stays null). */
   static String first(String v) {
     return v == null ? null : v.substring(0, Math.min(1, v.length()));
@@ -213,6 +218,24 @@ public class DiffHarness {
       GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S), mat(n == null ? "global-store" : n, S, S));
       in(b).leftJoin(g, (k, v) -> v == null || v.startsWith("m") ? null : k, (v, gv) -> v + "/" + gv).to("out", SS);
     });
+
+    // Table-table joins. The `global` topic doubles as the second table's changelog (same keys a-e).
+    def("table-join", (b, n) -> table(b, n).join(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("table-leftJoin", (b, n) -> table(b, n).leftJoin(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("table-outerJoin", (b, n) -> table(b, n).outerJoin(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("table-join-materialized-filter", (b, n) -> {
+      KTable<String, String> j = table(b, n).leftJoin(table2(b, n), (v, o) -> v + "/" + o, mat(n == null ? null : n + "-join", S, S));
+      j.toStream().to("out", SS);
+      j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
+    });
+    def("table-outerJoin-groupBy-count", (b, n) -> table(b, n == null ? null : n + "-1")
+        .filter((k, v) -> !v.startsWith("a"))
+        .outerJoin(table2(b, n).filterNot((k, v) -> v.startsWith("b")), (v, o) -> v + "/" + o)
+        .groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
+    def("count-table-join", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).count(mat(n == null ? null : n + "-count", S, L))
+        .join(table(b, n), (cnt, v) -> cnt + ":" + v)
+        .leftJoin(table2(b, n), (v, o) -> v + "/" + o)
+        .toStream().to("out", SS));
   }
 
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */

@@ -355,3 +355,53 @@ stateful(
   },
   4,
 )
+
+// Table-table joins. The `global` topic doubles as the second table's changelog (same keys a-e).
+const table2 = (b: StreamsBuilder, n: string | null, cache: boolean): KTable<string, string> => b.table('global', SS, mat<string>(sub(n, '-2'), S, cache))
+stateful('table-join', ['table', 'global'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .join(table2(b, n, c), (v, o) => `${v}/${o}`)
+    .toStream()
+    .to('out', SS),
+)
+stateful('table-leftJoin', ['table', 'global'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .leftJoin(table2(b, n, c), (v, o) => `${v}/${str(o)}`)
+    .toStream()
+    .to('out', SS),
+)
+stateful('table-outerJoin', ['table', 'global'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .outerJoin(table2(b, n, c), (v, o) => `${str(v)}/${str(o)}`)
+    .toStream()
+    .to('out', SS),
+)
+// Materialized result; a filter downstream asks for old values (drops updates that stay filtered out).
+stateful('table-join-materialized-filter', ['table', 'global'], { out: 'string', out2: 'string' }, (b, n, c) => {
+  const j = table(b, n, c).leftJoin(table2(b, n, c), (v, o) => `${v}/${str(o)}`, mat<string>(sub(n, '-join'), S, c))
+  j.toStream().to('out', SS)
+  j.filter((_k, v) => v.length % 2 === 0).toStream().to('out2', SS)
+})
+// Filtered inputs (unnamed source stores: the join makes them send old values); old values reach a groupBy.
+stateful('table-outerJoin-groupBy-count', ['table', 'global'], COUNT_OUT, (b, n, c) =>
+  table(b, sub(n, '-1'), c)
+    .filter((_k, v) => !v.startsWith('a'))
+    .outerJoin(
+      table2(b, n, c).filterNot((_k, v) => v.startsWith('b')),
+      (v, o) => `${str(v)}/${str(o)}`,
+    )
+    .groupBy((_k, v) => keyValue(first(v), v), SS)
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', SL),
+)
+// An aggregation joined with a table: the aggregate's timestamps count in max(); a join of a join.
+stateful('count-table-join', ['in', 'table', 'global'], OUT, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .count(mat(sub(n, '-count'), L, c))
+    .join(table(b, n, c), (cnt, v) => `${cnt}:${v}`)
+    .leftJoin(table2(b, n, c), (v, o) => `${v}/${str(o)}`)
+    .toStream()
+    .to('out', SS),
+)
