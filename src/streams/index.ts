@@ -84,7 +84,7 @@ export { KStream, BranchedKStream, Branched } from './dsl/kstream.js'
 export { KTable } from './dsl/ktable.js'
 export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
 export { GlobalKTable } from './dsl/global.js'
-export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
+export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor, TableJoined } from './dsl/options.js'
 export {
   StreamTask,
   type StreamTaskOptions,

@@ -247,6 +247,10 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
   currentSystemTimeMs(): number {
     return this.#task.clock()
   }
+  /** @internal The serde the task uses for `serde` (the default when undefined), for DSL processors that serialize. */
+  resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    return this.#task.resolveSerde(serde, which, where)
+  }
 }
 
 // Kafka's KIP-1034 dead-letter headers.
@@ -726,6 +730,11 @@ export class StreamTask implements TimestampSource {
       list[partition] = ps
     }
     return ps
+  }
+
+  /** @internal {@link NodeContext.resolveSerde}. */
+  resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    return this.#serde(serde, which, where)
   }
 
   #serde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {

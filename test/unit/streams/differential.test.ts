@@ -54,7 +54,7 @@ const leftOut = CATALOGUE.filter((e) => !catalogue.includes(e)).map((e) => e.nam
  *   the cache on leave such deletes out. Remove this entry when the record cache lands.
  */
 const KNOWN_INPUT_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; cache: boolean; normalize: (records: InputRecord[]) => InputRecord[] }> = [
-  { topologies: ['table-join', 'table-leftJoin', 'table-outerJoin', 'table-join-materialized-filter', 'table-outerJoin-groupBy-count', 'count-table-join'], cache: true, normalize: dropTableDeletesOfAbsentKeys },
+  { topologies: ['table-join', 'table-leftJoin', 'table-outerJoin', 'table-join-materialized-filter', 'table-outerJoin-groupBy-count', 'count-table-join', 'fk-join', 'fk-leftJoin', 'fk-join-key-named-materialized', 'fk-leftJoin-filtered-groupBy-count'], cache: true, normalize: dropTableDeletesOfAbsentKeys },
 ]
 
 /** Drops deletes (null values) on the table topics for keys the table does not hold at that point. */
@@ -177,7 +177,7 @@ function describeInputs(records: readonly InputRecord[]): string {
  *   first aggregate, so a KTable.filter downstream forwards a delete for a row that never existed.
  */
 const KNOWN_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; applies: (c: Case) => boolean; normalize: (out: JsonRecord[]) => JsonRecord[] }> = [
-  { topologies: ['table', 'toTable', 'table-mapValues'], applies: (c) => c.cache && c.storeName !== null, normalize: dropDeletesOfAbsentKeys },
+  { topologies: ['table', 'toTable', 'table-mapValues', 'fk-join-key-named-materialized'], applies: (c) => c.cache && c.storeName !== null, normalize: dropDeletesOfAbsentKeys },
   { topologies: ['count-filter'], applies: (c) => !c.cache, normalize: dropDeletesOfAbsentKeys },
 ]
 

@@ -49,6 +49,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -236,6 +237,21 @@ public class DiffHarness {
         .join(table(b, n), (cnt, v) -> cnt + ":" + v)
         .leftJoin(table2(b, n), (v, o) -> v + "/" + o)
         .toStream().to("out", SS));
+
+    // Foreign-key joins: the left value's first character is the second table's key.
+    def("fk-join", (b, n) -> table(b, n).join(table2(b, n), v -> first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("fk-leftJoin", (b, n) -> table(b, n)
+        .leftJoin(table2(b, n), v -> v.startsWith("m") ? null : first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("fk-join-key-named-materialized", (b, n) -> {
+      KTable<String, String> j = table(b, n).join(table2(b, n), (k, v) -> k.compareTo("c") < 0 ? first(v) : k, (v, o) -> v + "/" + o,
+          TableJoined.as("fk"), mat(n == null ? null : n + "-fk", S, S));
+      j.toStream().to("out", SS);
+      j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
+    });
+    def("fk-leftJoin-filtered-groupBy-count", (b, n) -> table(b, n == null ? null : n + "-1")
+        .filter((k, v) -> !v.startsWith("b"))
+        .leftJoin(table2(b, n), v -> first(v), (v, o) -> v + "/" + o, TableJoined.with(null, null), mat(null, S, S))
+        .groupBy((k, v) -> KeyValue.pair(v.substring(v.length() - 1), v), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
   }
 
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */

@@ -405,3 +405,42 @@ stateful('count-table-join', ['in', 'table', 'global'], OUT, (b, n, c) =>
     .toStream()
     .to('out', SS),
 )
+
+// Foreign-key joins: the left table's value picks the second table's key by its first character
+// (a-e hit, m and z miss); rows change foreign key, both sides delete.
+stateful('fk-join', ['table', 'global'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .join(table2(b, n, c), (v) => first(v), (v, o) => `${v}/${o}`)
+    .toStream()
+    .to('out', SS),
+)
+// Values starting with m have no foreign key (null): a left join still emits them.
+stateful('fk-leftJoin', ['table', 'global'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .leftJoin(table2(b, n, c), (v) => (v.startsWith('m') ? null : first(v)), (v, o) => `${v}/${str(o)}`)
+    .toStream()
+    .to('out', SS),
+)
+// Extractor on key and value; a named join (topics, processors and store named from it) with a materialized result.
+stateful('fk-join-key-named-materialized', ['table', 'global'], { out: 'string', out2: 'string' }, (b, n, c) => {
+  const j = table(b, n, c).join(
+    table2(b, n, c),
+    (v, k) => (k < 'c' ? first(v) : k),
+    (v, o) => `${v}/${o}`,
+    { name: 'fk' },
+    mat<string>(sub(n, '-fk'), S, c),
+  )
+  j.toStream().to('out', SS)
+  j.filter((_k, v) => v.length % 2 === 0).toStream().to('out2', SS)
+})
+// A filtered left table: its deletes of filtered-out rows, and a foreign-key left join feeding a groupBy (old values).
+stateful('fk-leftJoin-filtered-groupBy-count', ['table', 'global'], COUNT_OUT, (b, n, c) =>
+  table(b, sub(n, '-1'), c)
+    .filter((_k, v) => !v.startsWith('b'))
+    // Unnamed result store: the groupBy materializes it (its serdes are needed then).
+    .leftJoin(table2(b, n, c), (v) => first(v), (v, o) => `${v}/${str(o)}`, {}, mat<string>(null, S, c))
+    .groupBy((_k, v) => keyValue(v.slice(-1), v), SS)
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', SL),
+)
