@@ -191,25 +191,30 @@ function checkSubscriptionVersion(w: Subscription): void {
   if (w.version > SUBSCRIPTION_VERSION) throw new SerializationError(`foreign-key subscription of version ${w.version}; this version reads up to ${SUBSCRIPTION_VERSION}`)
 }
 
-/** 2. Stores (or deletes) subscriptions (Kafka Streams' SubscriptionReceiveProcessorSupplier). */
-export class SubscriptionReceive implements Processor<unknown, Subscription, CombinedKey, Change<ValueAndTimestamp<Subscription>>> {
-  #ctx!: Ctx
-  #store!: TimestampedKeyValueStore<Buffer, Subscription>
-  readonly #keys: KeySchema
+/** The processors on the subscription store: it, the context, and the store key layout. */
+abstract class SubscriptionStoreProcessor<KIn, VIn> implements Processor<KIn, VIn, unknown, unknown> {
+  protected ctx!: Ctx
+  protected store!: TimestampedKeyValueStore<Buffer, Subscription>
+  protected readonly keys: KeySchema
 
   constructor(
     private readonly storeName: string,
     serdes: ForeignKeySerdes,
   ) {
-    this.#keys = new KeySchema(serdes)
+    this.keys = new KeySchema(serdes)
   }
 
   init(context: Ctx): void {
-    this.#ctx = context
-    this.#store = context.getStateStore(this.storeName)
-    this.#keys.init(context)
+    this.ctx = context
+    this.store = context.getStateStore(this.storeName)
+    this.keys.init(context)
   }
 
+  abstract process(record: Record<KIn, VIn>): void
+}
+
+/** 2. Stores (or deletes) subscriptions (Kafka Streams' SubscriptionReceiveProcessorSupplier). */
+export class SubscriptionReceive extends SubscriptionStoreProcessor<unknown, Subscription> {
   process(r: Record<unknown, Subscription>): void {
     const w = r.value
     if (w == null) return
@@ -220,13 +225,13 @@ export class SubscriptionReceive implements Processor<unknown, Subscription, Com
     const newValue = { value: w, timestamp: r.timestamp }
     let oldValue: ValueAndTimestamp<Subscription> | null = null
     if (fk != null) {
-      const key = this.#keys.toBytes(fk, w.primaryKey)
-      oldValue = this.#store.get(key)
-      if (w.instruction === Instruction.DELETE_KEY_AND_PROPAGATE || w.instruction === Instruction.DELETE_KEY_NO_PROPAGATE) this.#store.delete(key)
-      else this.#store.put(key, newValue)
+      const key = this.keys.toBytes(fk, w.primaryKey)
+      oldValue = this.store.get(key)
+      if (w.instruction === Instruction.DELETE_KEY_AND_PROPAGATE || w.instruction === Instruction.DELETE_KEY_NO_PROPAGATE) this.store.delete(key)
+      else this.store.put(key, newValue)
     }
     const key: CombinedKey = { foreignKey: fk ?? null, primaryKey: w.primaryKey }
-    this.#ctx.forward({ key, value: { newValue, oldValue }, timestamp: r.timestamp, headers: r.headers })
+    this.ctx.forward({ key, value: { newValue, oldValue }, timestamp: r.timestamp, headers: r.headers })
   }
 }
 
@@ -272,35 +277,18 @@ export class SubscriptionJoin implements Processor<CombinedKey, Change<ValueAndT
 }
 
 /** 4. A foreign row's change answers all its subscribers (Kafka Streams' ForeignTableJoinProcessorSupplier). */
-export class ForeignTableJoin implements Processor<unknown, Change<unknown>, unknown, Response> {
-  #ctx!: Ctx
-  #store!: TimestampedKeyValueStore<Buffer, Subscription>
-  readonly #keys: KeySchema
-
-  constructor(
-    private readonly storeName: string,
-    serdes: ForeignKeySerdes,
-  ) {
-    this.#keys = new KeySchema(serdes)
-  }
-
-  init(context: Ctx): void {
-    this.#ctx = context
-    this.#store = context.getStateStore(this.storeName)
-    this.#keys.init(context)
-  }
-
+export class ForeignTableJoin extends SubscriptionStoreProcessor<unknown, Change<unknown>> {
   process(r: Record<unknown, Change<unknown>>): void {
     if (r.key == null) return
-    const prefix = this.#keys.prefix(r.key)
+    const prefix = this.keys.prefix(r.key)
     // Collect first: forwarding may write the store (a downstream join on the same task).
     const subscribers: Array<{ key: Buffer; w: Subscription }> = []
-    for (const kv of this.#store.range(prefix, prefixEnd(prefix))) {
+    for (const kv of this.store.range(prefix, prefixEnd(prefix))) {
       if (kv.key.length >= prefix.length && kv.key.subarray(0, prefix.length).equals(prefix)) subscribers.push({ key: kv.key, w: kv.value.value })
     }
     for (const { key, w } of subscribers) {
       const value: Response = { hash: w.hash, foreignValue: r.value.newValue, version: RESPONSE_VERSION, primaryPartition: w.primaryPartition }
-      this.#ctx.forward({ key: this.#keys.primaryKey(key), value, timestamp: r.timestamp, headers: r.headers })
+      this.ctx.forward({ key: this.keys.primaryKey(key), value, timestamp: r.timestamp, headers: r.headers })
     }
   }
 }
