@@ -31,3 +31,12 @@ export class StreamsProcessingError extends PeridotError {
     this.offset = details.offset
   }
 }
+
+/**
+ * A suppression buffer configured to shut down when full (`BufferConfig.maxRecords(n)
+ * .shutDownWhenFull()` and the like) went over its record or byte limit: the task fails rather
+ * than emit a result early.
+ */
+export class SuppressionBufferFullError extends PeridotError {
+  override name = 'SuppressionBufferFullError'
+}

@@ -14,7 +14,7 @@
  * ```
  */
 export { Serdes, type Serde } from './serde.js'
-export { SerializationError, TopologyError, StreamsProcessingError } from './errors.js'
+export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError } from './errors.js'
 export { keyValue, type Record, type RecordHeaders, type RecordMetadata, type KeyValue, type Change } from './record.js'
 export type { Processor, ProcessorContext, ProcessorSupplier, Cancellable, PunctuationType, Punctuator } from './processor.js'
 export type {
@@ -32,7 +32,7 @@ export { writeCheckpoint, readCheckpoint, deleteCheckpoint, checkpointPath, CHEC
 export { LoggingBytesStore, type TimestampSource } from './state/logging.js'
 export { SerdeKeyValueStore } from './state/typed.js'
 export { timestampedSerde, TimestampedBytesView, LoggingTimestampedBytesStore, NO_TIMESTAMP, type TimestampedKeyValueStore } from './state/timestamped.js'
-export { StoreBuilder, Stores, Materialized, type MaterializedOptions } from './state/stores.js'
+export { StoreBuilder, Stores, Materialized, type MaterializedOptions, type DslStoreSupplier } from './state/stores.js'
 export type { Window, Windowed } from './windowed.js'
 export { windowed } from './windowed.js'
 export { WindowedSerdes, type WindowedSerde } from './windowed-serdes.js'
@@ -82,7 +82,13 @@ export { changelogTopic } from './topology/naming.js'
 export { StreamsBuilder } from './dsl/builder.js'
 export { KStream, BranchedKStream, Branched } from './dsl/kstream.js'
 export { KTable } from './dsl/ktable.js'
+export { Suppressed, BufferConfig, StrictBufferConfig, EagerBufferConfig, type BufferFullStrategy } from './dsl/suppressed.js'
+export type { SuppressedChange } from './dsl/suppress-processor.js'
+export { SUPPRESSION_BUFFER_FORMAT_VERSION } from './state/suppression-buffer.js'
 export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
+export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows, EmitStrategy, UNLIMITED_WINDOW_END } from './dsl/windows.js'
+export { CalendarWindows, type CalendarWindowsOptions, type WeeklyWindowsOptions, type DayOfWeek } from './dsl/calendar/calendar-windows.js'
+export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
 export { GlobalKTable } from './dsl/global.js'
 export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor, TableJoined } from './dsl/options.js'
 export {

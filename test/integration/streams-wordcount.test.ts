@@ -65,6 +65,7 @@ describe('KafkaStreams word count', () => {
         commitIntervalMs: guarantee === 'exactly_once_v2' ? 100 : 500,
         stateDir: tempStateDir(),
         heartbeatIntervalMs: 500,
+        cacheMaxBytes: 0, // every update is counted below
       })
       const states: string[] = []
       app.onStateChange((s) => states.push(s))
@@ -105,4 +106,40 @@ describe('KafkaStreams word count', () => {
       expect(states.at(-1)).toBe('NOT_RUNNING')
     }, 60_000)
   }
+
+  it('exactly_once_v2 with the record cache (the default): counts exact, updates of a word between commits sent as one', async () => {
+    const input = uniqueTopic('wcc-in')
+    const output = uniqueTopic('wcc-out')
+    await client.createTopic(input, { partitions: 3 })
+    await client.createTopic(output, { partitions: 2 })
+    const { lines, expected, words } = makeLines(3000)
+    await produceLines(input, lines)
+    const app = new KafkaStreams(wordCount(input, output), {
+      applicationId: uniqueTopic('wcc-app'),
+      brokers: [bootstrap()],
+      processingGuarantee: 'exactly_once_v2',
+      commitIntervalMs: 500,
+      stateDir: tempStateDir(),
+      heartbeatIntervalMs: 500,
+    })
+    try {
+      await app.start()
+      await waitFor('all counts', async () => {
+        const latest = latestByKey(await readTopic(client, output, 'read_committed'), int64)
+        return [...expected].every(([w, n]) => latest.get(w) === n)
+      }, 40_000, 250)
+      const records = await readTopic(client, output, 'read_committed')
+      expect(Object.fromEntries(latestByKey(records, int64))).toEqual(Object.fromEntries(expected))
+      // 9,000 updates of 10 words, read in batches within 500 ms commits: far fewer records.
+      expect(records.length).toBeLessThan(words / 10)
+      // Counts only go up: each word's records are increasing (collapsed, never reordered).
+      const byWord = new Map<string, number[]>()
+      for (const r of records) byWord.set(r.key!.toString(), [...(byWord.get(r.key!.toString()) ?? []), int64(r.value!)])
+      for (const counts of byWord.values()) expect(counts).toEqual([...counts].sort((a, b) => a - b))
+      // The store has every update.
+      expect(app.store<string, number>('word-counts').get('alpha')).toBe(expected.get('alpha'))
+    } finally {
+      await app.close()
+    }
+  }, 60_000)
 })

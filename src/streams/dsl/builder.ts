@@ -9,12 +9,10 @@ import { GlobalKTable } from './global.js'
 import { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
 import type { BuilderInternals, Consumed, MaterializedArg } from './options.js'
-import { resolveMaterialized } from './options.js'
+import { resolveMaterialized, type ResolvedMaterialized } from './options.js'
 import { TableSource, storeGetter } from './processors.js'
-import { addDslStore } from './store-registration.js'
-import { sourceOldValues } from './old-values.js'
+import { addSourceTableStore, keyValueSupplierOf } from './store-registration.js'
 import { StoreBuilder as StoreBuilderClass } from '../state/stores.js'
-import { inMemoryKeyValueStore } from '../state/in-memory.js'
 
 /** Builds a topology with the high-level DSL. */
 export class StreamsBuilder {
@@ -39,8 +37,8 @@ export class StreamsBuilder {
     this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name), source)
     const keySerde = m.options.key ?? consumed.key
     const valueSerde = m.options.value ?? consumed.value
-    addDslStore(this.#b, m, keySerde, valueSerde, tableSource)
-    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name, sourceOldValues(m.named))
+    const oldValues = addSourceTableStore(this.#b, m, keySerde, valueSerde, tableSource)
+    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name, oldValues)
   }
 
   /** A global table: every instance holds all of `topic`, updated before records are processed. */
@@ -50,7 +48,7 @@ export class StreamsBuilder {
     const source = consumed.name ?? this.#b.names.processorName(Prefix.SOURCE)
     const processor = this.#b.names.processorName(Prefix.KTABLE_SOURCE)
     const o = m.options
-    const builder = new StoreBuilderClass(o.supplier ?? inMemoryKeyValueStore(m.name), o.key ?? consumed.key, o.value ?? consumed.value, true, {}, true)
+    const builder = new StoreBuilderClass(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? consumed.key, o.value ?? consumed.value, true, {}, true)
     this.#b.topology.addGlobalStore(
       builder,
       source,

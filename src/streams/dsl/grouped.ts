@@ -13,6 +13,8 @@ import { StreamAggregate, StreamReduce, TableAggregate, TableReduce, storeGetter
 import { addDslStore } from './store-registration.js'
 import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
+import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js'
+import { SessionWindows, type SlidingWindows, type Windows } from './windows.js'
 
 type Supplier = ProcessorSupplier<unknown, unknown, unknown, unknown>
 
@@ -29,6 +31,17 @@ export class KGroupedStream<K, V> {
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
     this.#name = name
+  }
+
+  /**
+   * Aggregates per key and window: time windows (tumbling, hopping, unlimited) or sliding windows
+   * give a {@link TimeWindowedKStream}, session windows a {@link SessionWindowedKStream}.
+   */
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
+  windowedBy(windows: Windows | SlidingWindows): TimeWindowedKStream<K, V>
+  windowedBy(windows: Windows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    const g = { stream: this.#stream, keySerde: this.#keySerde, valueSerde: this.#valueSerde, name: this.#name }
+    return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(g, windows) : new TimeWindowedKStream<K, V>(g, windows)
   }
 
   /** Number of records per key (null keys and values are skipped). Values are int64 by default. */

@@ -12,8 +12,7 @@ import type { StreamPartitioner } from '../topology/topology.js'
 import { Branch, FlatMap, FlatMapValues, Filter, MapKV, MapValues, NullKeyFilter, PassThrough, Peek, SelectKey, StreamGlobalJoin, StreamTableJoin, TableSource, storeGetter } from './processors.js'
 import type { BuilderInternals, Grouped, Joined, MaterializedArg, Produced, Repartitioned, TopicOrExtractor } from './options.js'
 import { resolveMaterialized } from './options.js'
-import { addDslStore } from './store-registration.js'
-import { sourceOldValues } from './old-values.js'
+import { addSourceTableStore } from './store-registration.js'
 import { KTable } from './ktable.js'
 import { KGroupedStream } from './grouped.js'
 import { GlobalKTable } from './global.js'
@@ -261,8 +260,8 @@ export class KStream<K, V> {
     const valueSerde = m.options.value ?? this.valueSerde
     const input = this.repartitionedIfRequired(name, keySerde, valueSerde)
     this.b.topology.addProcessor(name, () => new TableSource(m.name), input.name)
-    addDslStore(this.b, m, keySerde, valueSerde, name)
-    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, sourceOldValues(m.named))
+    const oldValues = addSourceTableStore(this.b, m, keySerde, valueSerde, name)
+    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, oldValues)
   }
 
   /** Groups by the current key (repartitions first if the key was changed). */

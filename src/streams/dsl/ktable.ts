@@ -13,6 +13,13 @@ import { KGroupedTable } from './grouped.js'
 import { ALWAYS_OLD_VALUES, derivedOldValues, type OldValues } from './old-values.js'
 import { joinTables } from './table-table-join.js'
 import { joinOnForeignKey } from './foreign-key-join/build.js'
+import { InvalidArgumentError } from '../../protocol/errors.js'
+import { TopologyError } from '../errors.js'
+import { inMemoryKeyValueStore } from '../state/in-memory.js'
+import { StoreBuilder } from '../state/stores.js'
+import { Suppressed } from './suppressed.js'
+import { SuppressProcessor, SuppressionBufferValueSerde, WindowedBufferKeySerde, suppressedGetter } from './suppress-processor.js'
+import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
 
 /** A table with keys of type K and values of type V. */
 export class KTable<K, V> {
@@ -28,6 +35,11 @@ export class KTable<K, V> {
   readonly queryableStoreName: string | undefined
   /** @internal Whether old values are forwarded (Kafka Streams' enableSendingOldValues). */
   readonly oldValues: OldValues
+  /**
+   * @internal Set on tables of windowed aggregations (and kept through filter and mapValues):
+   * windowed keys and the grace until a window closes, for `Suppressed.untilWindowCloses`.
+   */
+  windowedAggregation: WindowedAggregationInfo | undefined = undefined
 
   /** @internal */
   constructor(
@@ -59,7 +71,9 @@ export class KTable<K, V> {
   ): KTable<K, V2> {
     const name = this.b.names.processorName(prefix)
     this.b.topology.addProcessor(name, supplier, this.name)
-    return new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined, oldValues)
+    const table = new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined, oldValues)
+    table.windowedAggregation = this.windowedAggregation
+    return table
   }
 
   #filter(predicate: (key: K, value: V) => boolean, not: boolean): KTable<K, V> {
@@ -171,5 +185,57 @@ export class KTable<K, V> {
   /** Outer join on the primary key: a row wherever either table has one, the missing side null. */
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR> {
     return joinTables(this, other, joiner, 'outer', materialized)
+  }
+
+  /**
+   * Holds back updates (Kafka Streams' `suppress`): each key's latest change waits in a buffer
+   * until its time comes, then only that one is forwarded, with the timestamp and headers of the
+   * record that produced it and the old value that change carried.
+   *
+   * - `Suppressed.untilWindowCloses(BufferConfig.unbounded())` on a windowed table (a windowed
+   *   aggregation's result): one final result per window, emitted once window end + grace <=
+   *   stream time; windows whose final value is a delete emit nothing.
+   * - `Suppressed.untilTimeLimit(ms, bufferConfig)`: a key is emitted once stream time is `ms`
+   *   past the timestamp of its first buffered update.
+   *
+   * Stream time is the largest timestamp of the records that reached the suppression, so results
+   * come out as newer records arrive (not on wall-clock time). The buffer is a store named
+   * `<name>-store` (or `KTABLE-SUPPRESS-STATE-STORE-<n>`) logged to its changelog, restored on
+   * restart and failover; under exactly-once nothing is emitted twice.
+   *
+   * Throws a TopologyError for `untilWindowCloses` on a table whose keys are not windowed.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    if (!(suppressed instanceof Suppressed)) throw new InvalidArgumentError('KTable.suppress: pass Suppressed.untilWindowCloses(...) or Suppressed.untilTimeLimit(...)')
+    let durationMs = suppressed.timeLimitMs
+    if (suppressed.kind === 'window-close') {
+      if (this.windowedAggregation === undefined) {
+        throw new TopologyError(`Window close time is only defined for windowed computations. Got [${this.name}]: suppress(untilWindowCloses) needs a windowed aggregation's table`)
+      }
+      durationMs = this.windowedAggregation.graceMs
+    }
+    // The buffer needs old values: a source table upstream is materialized (Kafka Streams' KTableSuppressProcessorSupplier).
+    this.oldValues.enable(true)
+    const name = suppressed.name ?? this.b.names.processorName(Prefix.KTABLE_SUPPRESS)
+    const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : this.b.names.storeName(Prefix.KTABLE_SUPPRESS)
+    const config = suppressed.bufferConfig
+    const spec = {
+      storeName,
+      durationMs,
+      windowEndTime: suppressed.kind === 'window-close',
+      dropTombstones: suppressed.kind === 'window-close',
+      maxRecords: config.maxRecords,
+      maxBytes: config.maxBytes,
+      emitEarlyWhenFull: config.bufferFullStrategy === 'emit-early',
+    }
+    this.b.topology.addProcessor(name, () => new SuppressProcessor(spec), this.name)
+    const keySerde = this.keySerde === undefined && this.windowedAggregation !== undefined ? new WindowedBufferKeySerde(undefined) : this.keySerde
+    let store = new StoreBuilder<unknown, unknown>(inMemoryKeyValueStore(storeName), keySerde as Serde<unknown> | undefined, new SuppressionBufferValueSerde(this.valueSerde) as Serde<unknown>)
+    // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update.
+    store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig).withLogAtFlush()
+    this.b.topology.addStateStore(store, name)
+    const table = new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined, this.oldValues)
+    table.windowedAggregation = this.windowedAggregation
+    return table
   }
 }

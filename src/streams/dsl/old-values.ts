@@ -3,7 +3,8 @@
  * (`enableSendingOldValues`): aggregations always can; a source table (builder.table, toTable) can
  * once it is materialized, which a user-named store does, as do groupBy and joins (they force it);
  * filter and mapValues follow their parent. The decision shows in KTable.filter: with old values
- * it drops updates that were and stay filtered out; without, it forwards a delete for each.
+ * it drops updates that were and stay filtered out; without, it forwards a delete for each. Only a
+ * materialized source table's updates go through the record cache.
  */
 
 /** @internal One KTable's old-value state. */
@@ -17,18 +18,25 @@ export interface OldValues {
 /** @internal Aggregations: materialized, old values always available. */
 export const ALWAYS_OLD_VALUES: OldValues = { enable: () => true, materialize: () => {} }
 
-/** @internal A source table; `materialized` when its store has a user-given name. */
-export function sourceOldValues(materialized: boolean): OldValues {
-  let m = materialized
+/**
+ * @internal A source table; `materialized` when its store has a user-given name. `onMaterialized`
+ * runs once, when the table is (or becomes) materialized.
+ */
+export function sourceOldValues(materialized: boolean, onMaterialized: () => void = () => {}): OldValues {
+  let m = false
+  const materialize = (): void => {
+    if (m) return
+    m = true
+    onMaterialized()
+  }
+  if (materialized) materialize()
   return {
     enable(force) {
       if (!force && !m) return false
-      m = true
+      materialize()
       return true
     },
-    materialize() {
-      m = true
-    },
+    materialize,
   }
 }
 

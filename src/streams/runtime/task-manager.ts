@@ -30,12 +30,13 @@ interface ClosedTotals {
   processed: number
   skipped: number
   punctuations: number
+  droppedRecords: number
 }
 
 export class TaskManager {
   readonly active = new Map<string, ActiveTask>()
   readonly #byPartition = new Map<string, ActiveTask>()
-  readonly closedTotals: ClosedTotals = { processed: 0, skipped: 0, punctuations: 0 }
+  readonly closedTotals: ClosedTotals = { processed: 0, skipped: 0, punctuations: 0, droppedRecords: 0 }
   readonly #topology: Topology
   readonly #config: TaskConfig
   readonly #collector: ProducerCollector
@@ -260,6 +261,7 @@ export class TaskManager {
     this.closedTotals.processed += m.processed
     this.closedTotals.skipped += m.skippedDeserialization + m.skippedProcessing + m.skippedNegativeTimestamp
     this.closedTotals.punctuations += m.punctuations
+    this.closedTotals.droppedRecords += m.droppedRecords
   }
 
   #closeTask(task: StreamTask): void {

@@ -21,6 +21,10 @@ import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
+import type { CacheNamespace, RecordCache } from '../state/record-cache.js'
+import { CachedForwarder } from './cached-forward.js'
+import type { WindowedAggregationContext } from '../dsl/windowed-context.js'
+import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
 import type {
   ConsumedRecordInfo,
   SinkNode,
@@ -57,6 +61,18 @@ export interface TaskConfig {
   logger?: Logger
   /** State directory of the application: persistent stores go to `<stateDir>/<taskId>/<store>`. */
   stateDir?: string
+  /**
+   * The record cache shared by the tasks of an instance: cached DSL tables forward their updates
+   * collapsed per key at each commit (see state/record-cache.ts). None: every update at once.
+   */
+  recordCache?: RecordCache
+  /**
+   * How often (ms of wall-clock time) an `EmitStrategy.onWindowClose()` aggregation looks for
+   * closed windows, on a record's arrival. Default 1000 (Kafka Streams' internal
+   * `__emit.interval.ms.kstreams.windowed.aggregation__`); 0 looks on every record, as Kafka
+   * Streams' own tests set it.
+   */
+  windowedEmitIntervalMs?: number
 }
 
 /** Counters a task keeps. */
@@ -67,6 +83,11 @@ export interface TaskMetrics {
   skippedNegativeTimestamp: number
   deadLettered: number
   punctuations: number
+  /**
+   * Records windowed aggregations dropped: null keys, and records whose windows had closed
+   * (later than window end + grace). Kafka Streams' `dropped-records` task metric.
+   */
+  droppedRecords: number
 }
 
 /** Constructor options of {@link StreamTask}. */
@@ -130,16 +151,13 @@ class ProcessorRuntime extends NodeRuntime {
   }
 }
 
-class SinkRuntime extends NodeRuntime implements SinkPartitioner {
+class SinkRuntime extends NodeRuntime {
   readonly #task: StreamTask
   readonly topic: string | null
   readonly extractor: TopicNameExtractor<unknown, unknown> | null
   readonly keySerde: Serde<unknown>
   readonly valueSerde: Serde<unknown>
   readonly userPartitioner: StreamPartitioner<unknown, unknown> | undefined
-  // The record being sent, for partition() (avoids a closure per record).
-  #key: unknown = null
-  #value: unknown = null
 
   constructor(task: StreamTask, def: SinkNode, topic: string | null, keySerde: Serde<unknown>, valueSerde: Serde<unknown>) {
     super(def.name)
@@ -148,7 +166,8 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
     this.extractor = typeof def.topic === 'function' ? def.topic : null
     this.keySerde = keySerde
     this.valueSerde = valueSerde
-    this.userPartitioner = def.partitioner
+    // A windowed key serde partitions by the inner key (Kafka Streams' WindowedStreamPartitioner).
+    this.userPartitioner = def.partitioner ?? windowedStreamPartitioner(keySerde)
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -163,17 +182,22 @@ class SinkRuntime extends NodeRuntime implements SinkPartitioner {
       task.collector.send(topic, key, value, record.headers, record.timestamp)
       return
     }
-    this.#key = record.key
-    this.#value = record.value
-    try {
-      task.collector.send(topic, key, value, record.headers, record.timestamp, this)
-    } finally {
-      this.#key = this.#value = null
-    }
+    // The collector may pick the partition after send returns (a topic whose partition count it
+    // has yet to learn), so the partitioner keeps this record's key and value.
+    task.collector.send(topic, key, value, record.headers, record.timestamp, new RecordPartitioner(this.userPartitioner, record.key, record.value))
   }
+}
+
+/** A sink's partitioner bound to one record. */
+class RecordPartitioner implements SinkPartitioner {
+  constructor(
+    private readonly partitioner: StreamPartitioner<unknown, unknown>,
+    private readonly key: unknown,
+    private readonly value: unknown,
+  ) {}
 
   partition(topic: string, _key: Buffer | string | null, _value: Buffer | string | null, numPartitions: number): number | undefined {
-    return (this.userPartitioner as StreamPartitioner<unknown, unknown>)(topic, this.#key, this.#value, numPartitions)
+    return this.partitioner(topic, this.key, this.value, numPartitions)
   }
 }
 
@@ -197,10 +221,15 @@ class Schedule implements Cancellable {
 }
 
 /** The context a processor gets: bound to its node; record-level state is read from the task. */
-class NodeContext implements ProcessorContext<unknown, unknown> {
+class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggregationContext {
   readonly #task: StreamTask
   readonly #node: ProcessorRuntime
   readonly #stores: ReadonlySet<string>
+  /** Set when the node's table updates go through the record cache. */
+  cache: CachedForwarder | null = null
+  /** The store of the cached table (seen through {@link CachedForwarder.wrapStore}). */
+  cachedStore: string | null = null
+  #cachedView: StateStore | undefined
   constructor(task: StreamTask, node: ProcessorRuntime, stores: readonly string[]) {
     this.#task = task
     this.#node = node
@@ -213,6 +242,11 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
     return this.#task.id
   }
   forward(record: Record<unknown, unknown>, childName?: string): void {
+    if (this.cache !== null && childName === undefined && this.cache.hold(record)) return
+    this.forwardNow(record, childName)
+  }
+  /** Sends a record to the children, past the record cache. */
+  forwardNow(record: Record<unknown, unknown>, childName?: string): void {
     const task = this.#task
     const saved = task.currentTimestamp
     task.currentTimestamp = record.timestamp
@@ -230,7 +264,12 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
     }
   }
   getStateStore<S extends StateStore>(name: string): S {
-    if (this.#stores.has(name)) return this.#task.processorStore(name) as unknown as S
+    if (this.#stores.has(name)) {
+      const store = this.#task.processorStore(name) as StateStore
+      // A cached table's processor sees its store through the cache (it notes replaced values).
+      if (this.cache !== null && name === this.cachedStore) return (this.#cachedView ??= this.cache.wrapStore(store)) as S
+      return store as S
+    }
     const global = this.#task.globalStore(name)
     if (global !== undefined) return global as S
     throw new TopologyError(`processor '${this.#node.name}' has no access to state store '${name}' (connect it to the processor)`)
@@ -250,6 +289,14 @@ class NodeContext implements ProcessorContext<unknown, unknown> {
   /** @internal The serde the task uses for `serde` (the default when undefined), for DSL processors that serialize. */
   resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
     return this.#task.resolveSerde(serde, which, where)
+  }
+  /** @internal {@link WindowedAggregationContext}: TaskConfig.windowedEmitIntervalMs. */
+  windowedEmitIntervalMs(): number | undefined {
+    return this.#task.windowedEmitIntervalMs
+  }
+  /** @internal {@link WindowedAggregationContext}: counted per task, the first one logged. */
+  recordDropped(reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
+    this.#task.recordDropped(this.#node.name, reason, details)
   }
 }
 
@@ -281,9 +328,12 @@ export class StreamTask implements TimestampSource {
     skippedNegativeTimestamp: 0,
     deadLettered: 0,
     punctuations: 0,
+    droppedRecords: 0,
   }
   /** Largest record timestamp processed (-1 before any): Kafka Streams' task stream time. */
   streamTime = -1
+  /** TaskConfig.windowedEmitIntervalMs. @internal */
+  readonly windowedEmitIntervalMs: number | undefined
   /** Timestamp of the record in flight (what changelog records get). @internal */
   currentTimestamp = -1
 
@@ -294,6 +344,8 @@ export class StreamTask implements TimestampSource {
   readonly #stores = new Map<string, BuiltStore>()
   readonly #globalStores: ReadonlyMap<string, StateStore>
   readonly #processors: ProcessorRuntime[] = []
+  /** Record cache namespaces of this task's cached tables, in topology order. */
+  readonly #caches: CacheNamespace[] = []
   readonly #sourcesByTopic = new Map<string, SourceRuntime>()
   readonly #patternSources: Array<{ pattern: RegExp; source: SourceRuntime }> = []
   readonly #partitions = new Map<string, PartitionState[]>()
@@ -315,6 +367,7 @@ export class StreamTask implements TimestampSource {
     this.subtopology = subtopology
     this.partition = partition
     this.applicationId = config.applicationId
+    this.windowedEmitIntervalMs = config.windowedEmitIntervalMs
     this.id = subtopology === 'global' ? 'global' : `${subtopology}_${partition}`
     this.collector = options.collector
     this.clock = options.clock ?? Date.now
@@ -345,7 +398,11 @@ export class StreamTask implements TimestampSource {
         const builder = reg.builder
         this.#stores.set(
           storeName,
-          isWindowedStoreBuilder(builder) ? builder.build(env) : builder.timestamped ? buildTimestampedKeyValueStore(builder.supplier, env) : buildKeyValueStore(builder.supplier, env),
+          isWindowedStoreBuilder(builder)
+            ? builder.build(env)
+            : builder.timestamped
+              ? buildTimestampedKeyValueStore(builder.supplier, env)
+              : buildKeyValueStore(builder.supplier, env, builder.logAtFlush),
         )
       }
     }
@@ -367,6 +424,22 @@ export class StreamTask implements TimestampSource {
           const p = new ProcessorRuntime(name)
           p.processor = def.supplier()
           p.context = new NodeContext(this, p, def.stores)
+          const cached = topology.cachedForwards.get(name)
+          if (cached !== undefined && config.recordCache?.enabled === true) {
+            const ctx = p.context
+            const where = `the cached table of '${name}'`
+            ctx.cache = new CachedForwarder(
+              config.recordCache,
+              `${this.id}/${name}`,
+              this.#serde(cached.keySerde, 'key', where),
+              this.#serde(cached.valueSerde, 'value', where),
+              changelogTopic(this.applicationId, cached.storeName),
+              () => this.recordMetadata(),
+              (r, context) => this.#inRecordContext(context, r.headers, () => ctx.forwardNow(r)),
+            )
+            ctx.cachedStore = cached.storeName
+            this.#caches.push(ctx.cache.namespace)
+          }
           runtimes.set(name, p)
           this.#processors.push(p)
         }
@@ -565,13 +638,53 @@ export class StreamTask implements TimestampSource {
 
   /** Flushes stores; call before committing (the runtime then flushes the producer). */
   flush(): void {
+    this.flushCache()
     for (const s of this.#stores.values()) s.store.flush()
+  }
+
+  /**
+   * Forwards what the record cache holds for this task, upstream caches first (their updates may
+   * land in caches downstream in the task). The stores are flushed after, so what the flushed
+   * updates changed (e.g. a suppression buffer) is in this commit.
+   */
+  flushCache(): void {
+    for (let again = true; again; ) {
+      again = false
+      for (const ns of this.#caches) {
+        try {
+          if (ns.flush()) again = true
+        } catch (err) {
+          if (err instanceof StreamsProcessingError) throw err
+          throw new StreamsProcessingError(`task ${this.id}: forwarding the cached updates of ${ns.name} failed: ${(err as Error).message}`, {
+            taskId: this.id, topic: null, partition: -1, offset: -1n, cause: err,
+          })
+        }
+      }
+    }
+  }
+
+  /** Runs `fn` with the record context of a held update (what recordMetadata() and sinks see). */
+  #inRecordContext(context: RecordMetadata | null, headers: RecordHeaders, fn: () => void): void {
+    const saved = { topic: this.#topic, partition: this.#recPartition, offset: this.#offset, headers: this.#headers }
+    this.#topic = context?.topic ?? null
+    this.#recPartition = context?.partition ?? -1
+    this.#offset = context?.offset ?? -1n
+    this.#headers = headers
+    try {
+      fn()
+    } finally {
+      this.#topic = saved.topic
+      this.#recPartition = saved.partition
+      this.#offset = saved.offset
+      this.#headers = saved.headers
+    }
   }
 
   /** Closes processors and stores. */
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    for (const ns of this.#caches) ns.clear()
     let first: unknown
     for (const p of this.#processors) {
       try {
@@ -613,6 +726,17 @@ export class StreamTask implements TimestampSource {
   /** @internal */
   globalStore(name: string): StateStore | undefined {
     return this.#globalStores.get(name)
+  }
+
+  /** @internal Counts a record a processor dropped; logs the task's first one at warn level. */
+  recordDropped(processor: string, reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
+    if (this.metrics.droppedRecords++ === 0) {
+      const where = this.recordMetadata()
+      this.#logger.warn(
+        { taskId: this.id, processor, ...details, topic: where?.topic, partition: where?.partition, offset: where === null ? undefined : String(where.offset) },
+        `dropping record: ${reason} (further dropped records of task ${this.id} are only counted in the droppedRecords metric)`,
+      )
+    }
   }
 
   /** @internal */

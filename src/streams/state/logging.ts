@@ -1,6 +1,8 @@
 /**
  * Changelog logging: a bytes store wrapper that reports every change to a {@link ChangelogSink}
- * after applying it, with the timestamp of the record being processed.
+ * after applying it, with the timestamp of the record being processed. Deferred: the changed keys
+ * are logged at flush (before every commit), each once with its value then (null when deleted),
+ * as Kafka Streams logs its suppression buffer.
  */
 import type { KeyValue } from '../record.js'
 import type { BytesStore, ChangelogSink } from './store.js'
@@ -16,17 +18,25 @@ export class LoggingBytesStore implements BytesStore {
   readonly inner: BytesStore
   protected readonly sink: ChangelogSink
   protected readonly time: TimestampSource
+  /** Keys changed since the last flush (latin1 text of the bytes -> bytes), when deferred. */
+  readonly #dirty: Map<string, Buffer> | null
 
-  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource) {
+  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource, deferred = false) {
     this.inner = inner
     this.name = inner.name
     this.sink = sink
     this.time = time
+    this.#dirty = deferred ? new Map() : null
+  }
+
+  #log(key: Buffer, value: Buffer | null): void {
+    if (this.#dirty !== null) this.#dirty.set(key.toString('latin1'), key)
+    else this.log(key, value, this.time.currentRecordTimestamp())
   }
 
   /** Reports one change (a null value: a delete) to the changelog sink. */
-  protected log(key: Buffer, value: Buffer | null): void {
-    this.sink.logChange(this.name, key, value, this.time.currentRecordTimestamp())
+  protected log(key: Buffer, value: Buffer | null, timestamp: number): void {
+    this.sink.logChange(this.name, key, value, timestamp)
   }
 
   get persistent(): boolean {
@@ -39,23 +49,23 @@ export class LoggingBytesStore implements BytesStore {
 
   put(key: Buffer, value: Buffer | null): void {
     this.inner.put(key, value)
-    this.log(key, value)
+    this.#log(key, value)
   }
 
   putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
     const existing = this.inner.putIfAbsent(key, value)
-    if (existing === null) this.log(key, value)
+    if (existing === null) this.#log(key, value)
     return existing
   }
 
   putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
     this.inner.putAll(entries)
-    for (const e of entries) this.log(e.key, e.value)
+    for (const e of entries) this.#log(e.key, e.value)
   }
 
   delete(key: Buffer): Buffer | null {
     const old = this.inner.delete(key)
-    this.log(key, null)
+    this.#log(key, null)
     return old
   }
 
@@ -72,6 +82,12 @@ export class LoggingBytesStore implements BytesStore {
   }
 
   flush(): void {
+    const dirty = this.#dirty
+    if (dirty !== null && dirty.size > 0) {
+      const ts = this.time.currentRecordTimestamp()
+      for (const key of dirty.values()) this.log(key, this.inner.get(key), ts)
+      dirty.clear()
+    }
     this.inner.flush()
   }
 

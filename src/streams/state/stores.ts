@@ -2,6 +2,7 @@
  * Store registration: {@link StoreBuilder} for the Processor API (`Stores.keyValueStoreBuilder`)
  * and {@link Materialized} for the DSL. Both describe a store; tasks build the instances.
  */
+import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
 import { lmdbKeyValueStore } from './lmdb.js'
@@ -28,6 +29,7 @@ export class StoreBuilder<K, V> {
    * `getKeyValueStore` still read plain values.
    */
   readonly timestamped: boolean
+  #logAtFlush = false
 
   constructor(
     supplier: KeyValueBytesStoreSupplier,
@@ -47,6 +49,18 @@ export class StoreBuilder<K, V> {
 
   get name(): string {
     return this.supplier.name
+  }
+
+  /** @internal True when changed keys are logged at flush (once each, before every commit) rather than at every write. */
+  get logAtFlush(): boolean {
+    return this.#logAtFlush
+  }
+
+  /** @internal The same builder, logging changed keys at flush (Kafka Streams' suppression buffer does). */
+  withLogAtFlush(): StoreBuilder<K, V> {
+    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.changelogConfig)
+    b.#logAtFlush = true
+    return b
   }
 
   withLoggingDisabled(): StoreBuilder<K, V> {
@@ -103,20 +117,34 @@ export const Stores = {
   },
 } as const
 
+/** A store supplier a DSL operation can be materialized with. */
+export type DslStoreSupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier
+
 /** Plain-object form of {@link Materialized}. */
 export interface MaterializedOptions<K, V> {
   /** Store name (queryable, and names the changelog and repartition topics). Generated when omitted. */
   name?: string
-  /** Bytes store to use instead of the in-memory one; its name is the store name. */
-  supplier?: KeyValueBytesStoreSupplier
+  /**
+   * Bytes store to use instead of the in-memory one; its name is the store name. Key-value
+   * aggregations take a key-value supplier, windowed aggregations a window supplier (time and
+   * sliding windows) or a session supplier (session windows).
+   */
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   /** Default true. */
   loggingEnabled?: boolean
   changelogConfig?: globalThis.Record<string, string>
   /**
-   * Kafka Streams' per-store record cache switch (default true there). Accepted so topologies
-   * port unchanged; Peridot has no record cache yet, so every update is forwarded either way.
+   * Window and session stores: how long (ms of stream time) windows are kept. Default: window
+   * size + grace (sliding windows: 2 x time difference + grace; sessions: gap + grace); a smaller
+   * retention is rejected.
+   */
+  retentionMs?: number
+  /**
+   * Default true: updates are held in the record cache until the next commit (or until it is
+   * full) and forwarded collapsed per key. The store is written either way.
+   * EmitStrategy.onWindowClose aggregations are never cached.
    */
   cachingEnabled?: boolean
 }
@@ -124,15 +152,16 @@ export interface MaterializedOptions<K, V> {
 /** How a DSL operation materializes its state store (Kafka Streams' `Materialized`). */
 export class Materialized<K, V> implements MaterializedOptions<K, V> {
   name?: string
-  supplier?: KeyValueBytesStoreSupplier
+  supplier?: DslStoreSupplier
   key?: Serde<K>
   value?: Serde<V>
   loggingEnabled = true
   changelogConfig?: globalThis.Record<string, string>
+  retentionMs?: number
   cachingEnabled?: boolean
 
   /** A store with this name, or backed by this supplier (named after it). */
-  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
+  static as<K, V>(nameOrSupplier: string | DslStoreSupplier): Materialized<K, V> {
     const m = new Materialized<K, V>()
     if (typeof nameOrSupplier === 'string') m.name = nameOrSupplier
     else {
@@ -160,6 +189,25 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
     return this
   }
 
+  /** Window and session stores: keep windows this long (ms of stream time, >= 0). */
+  withRetention(retentionMs: number): this {
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new InvalidArgumentError(`Retention must not be negative (a whole number of ms), got ${String(retentionMs)}`)
+    this.retentionMs = retentionMs
+    return this
+  }
+
+  /** Turns the store's record cache on (Kafka Streams' default). */
+  withCachingEnabled(): this {
+    this.cachingEnabled = true
+    return this
+  }
+
+  /** Turns the store's record cache off: every update is forwarded. */
+  withCachingDisabled(): this {
+    this.cachingEnabled = false
+    return this
+  }
+
   withLoggingDisabled(): this {
     this.loggingEnabled = false
     return this
@@ -168,18 +216,6 @@ export class Materialized<K, V> implements MaterializedOptions<K, V> {
   withLoggingEnabled(config: globalThis.Record<string, string> = {}): this {
     this.loggingEnabled = true
     this.changelogConfig = config
-    return this
-  }
-
-  /** Turns the record cache on for this store (see {@link MaterializedOptions.cachingEnabled}). */
-  withCachingEnabled(): this {
-    this.cachingEnabled = true
-    return this
-  }
-
-  /** Turns the record cache off for this store: every update is forwarded. */
-  withCachingDisabled(): this {
-    this.cachingEnabled = false
     return this
   }
 }

@@ -29,7 +29,7 @@ export type TimestampedKeyValueStore<K, V> = KeyValueStore<K, ValueAndTimestamp<
  * value whose own bytes are null serializes to null (a delete), as Kafka Streams' does.
  */
 export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
-  return {
+  const serde: Serde<ValueAndTimestamp<V>> = {
     serialize(topic, v) {
       if (v == null) return null
       const raw = inner.serialize(topic, v.value)
@@ -39,6 +39,15 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
       return (data === null ? null : { value: inner.deserialize(topic, rawValueOf(data)), timestamp: timestampOf(data) }) as ValueAndTimestamp<V>
     },
   }
+  TIMESTAMPED_SERDES.add(serde)
+  return serde
+}
+
+const TIMESTAMPED_SERDES = new WeakSet<object>()
+
+/** True for a store made with {@link timestampedSerde} values (its values are ValueAndTimestamp). */
+export function isTimestampedKeyValueStore(store: SerdeKeyValueStore<unknown, unknown>): boolean {
+  return TIMESTAMPED_SERDES.has(store.valueSerde)
 }
 
 /**
@@ -108,8 +117,8 @@ const stamp = (b: Buffer | null): Buffer | null => (b === null ? null : toTimest
  * changelog topic holds what Kafka Streams writes.
  */
 export class LoggingTimestampedBytesStore extends LoggingBytesStore {
-  protected override log(key: Buffer, value: Buffer | null): void {
-    if (value === null) this.sink.logChange(this.name, key, null, this.time.currentRecordTimestamp())
+  protected override log(key: Buffer, value: Buffer | null, timestamp: number): void {
+    if (value === null) this.sink.logChange(this.name, key, null, timestamp)
     else this.sink.logChange(this.name, key, rawValueOf(value), timestampOf(value))
   }
 }

@@ -3,7 +3,8 @@
  * TopologyTestDriver. Every sub-topology runs as one task (partition 0); records written to
  * repartition topics (and to topics the topology itself reads) are processed right after the
  * record that produced them; wall-clock time is mocked and moves only through
- * {@link TopologyTestDriver.advanceWallClockTime}.
+ * {@link TopologyTestDriver.advanceWallClockTime}. Like Kafka Streams' driver it commits after
+ * every record (stores are flushed).
  */
 import { decodeRecordBatches, encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
 import { TopologyError } from '../errors.js'
@@ -18,6 +19,7 @@ import type { StoreRegistration, Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
 import { StreamTask, type TaskConfig } from '../runtime/task.js'
 import { changelogTopic } from '../topology/naming.js'
+import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 
 /** Options of {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
@@ -25,6 +27,11 @@ export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
   applicationId?: string
   /** Start of the mocked wall clock; default Date.now(). */
   initialWallClockTimeMs?: number
+  /**
+   * Record cache size, as KafkaStreams' `cacheMaxBytes` (default 10 MiB, 0: off). The driver
+   * commits after every record, so the cache collapses only the updates one record causes.
+   */
+  cacheMaxBytes?: number
 }
 
 /** A record as written to or read from a test topic. */
@@ -209,7 +216,9 @@ export class TopologyTestDriver {
     this.#topology = topology
     this.applicationId = options.applicationId ?? 'test-driver'
     this.#now = options.initialWallClockTimeMs ?? Date.now()
-    const config: TaskConfig = { ...options, applicationId: this.applicationId }
+    const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
+    if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new RangeError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
+    const config: TaskConfig = { ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
         // Copy the headers array: the task may reuse it. Text from serializeText stands for its UTF-8 bytes.
@@ -342,7 +351,10 @@ export class TopologyTestDriver {
     this.#checkOpen()
     if (!(ms >= 0)) throw new RangeError(`advanceWallClockTime: ms must be >= 0, got ${ms}`)
     this.#now += ms
-    for (const t of this.#tasks) t.maybePunctuateSystemTime()
+    for (const t of this.#tasks) {
+      t.maybePunctuateSystemTime()
+      t.flush()
+    }
     this.#drain()
   }
 
@@ -390,6 +402,8 @@ export class TopologyTestDriver {
       c.next()
       t.processAt(topic, 0, c)
       t.maybePunctuateStreamTime()
+      // A commit after every record, as Kafka Streams' driver does: stores flush (deferred changelog writes go out).
+      t.flush()
       t.markCommitted()
     }
   }

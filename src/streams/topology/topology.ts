@@ -102,6 +102,16 @@ export interface StoreRegistration {
   readonly global: boolean
 }
 
+/**
+ * A processor that materializes a DSL table in a store with caching on: its forwards go through
+ * the record cache (keys and values serialized with these serdes, for identity and size).
+ */
+export interface CachedForwardSpec {
+  readonly storeName: string
+  readonly keySerde: Serde<unknown> | undefined
+  readonly valueSerde: Serde<unknown> | undefined
+}
+
 /** A connected component of the topology; the runtime creates one task per partition of it. */
 export interface Subtopology {
   readonly id: number
@@ -141,6 +151,8 @@ export class Topology {
   readonly repartitionTopics = new Map<string, number | undefined>()
   /** Groups of source node names whose topics must be co-partitioned. @internal */
   readonly copartitionSourceGroups: string[][] = []
+  /** Processors whose forwards go through the record cache, by processor name. @internal */
+  readonly cachedForwards = new Map<string, CachedForwardSpec>()
   #subtopologies: Subtopology[] | null = null
   /** Topics bound to pattern sources (by source node name), set by the runtime from cluster metadata. */
   readonly #patternTopics = new Map<string, string[]>()
@@ -252,6 +264,11 @@ export class Topology {
     this.stores.set(b.name, { builder: b as unknown as StoreBuilder<unknown, unknown>, global: true })
     ;(this.nodes.get(processorName) as ProcessorNode).stores.push(b.name)
     return this
+  }
+
+  /** Sends a DSL table processor's forwards through the record cache. @internal */
+  cacheForwards(processorName: string, spec: CachedForwardSpec): void {
+    this.cachedForwards.set(processorName, spec)
   }
 
   /** Marks `topic` as a repartition topic (created by the runtime, prefixed with the application id). @internal */

@@ -130,19 +130,22 @@ describe('CalendarWindows invariants', () => {
         expect(w.windowFor(win.end).start).toBe(win.end)
         expect(w.windowFor(win.start - 1).end).toBe(win.start)
         expect(w.windowEnd(win.start)).toBe(win.end)
+        expect(w.windowsFor(ts)).toEqual([win])
       }),
       { numRuns: 2000 },
     )
   })
 
-  it('tiles every hour across both 2024 DST changes of each zone', () => {
+  it('tiles 2024, across both DST changes of each zone, window after window', () => {
     for (const tz of zones) {
       for (const w of kinds(tz)) {
-        let prev = w.windowFor(utc(2024, 1, 1))
-        for (let t = utc(2024, 1, 1); t < utc(2025, 1, 1); t += 15 * 60_000) {
-          const win = w.windowFor(t)
-          if (win.start !== prev.start) expect(win.start).toBe(prev.end)
-          prev = win
+        for (let win = w.windowFor(utc(2024, 1, 1)); win.start < utc(2025, 1, 1); ) {
+          expect(win.end).toBeGreaterThan(win.start)
+          expect(w.windowFor(win.start + Math.floor((win.end - win.start) / 2))).toEqual(win)
+          expect(w.windowFor(win.end - 1)).toEqual(win)
+          const next = w.windowFor(win.end)
+          expect(next.start).toBe(win.end)
+          win = next
         }
       }
     }

@@ -46,38 +46,6 @@ const kafkaMajor = Number.parseInt(KAFKA_VERSION, 10)
 const catalogue = CATALOGUE.filter((e) => e.sinceKafkaMajor === undefined || kafkaMajor >= e.sinceKafkaMajor)
 const leftOut = CATALOGUE.filter((e) => !catalogue.includes(e)).map((e) => e.name)
 
-/**
- * Known differences removed from the inputs (both sides run the same inputs):
- * - Record cache (issue 10, section 3, not in Peridot yet): with the cache on, a table's cache
- *   forwards nothing for a delete of a key the table does not hold, where Peridot forwards the
- *   delete and a table-table join joins it (an outer join emits a row for it). The join cases with
- *   the cache on leave such deletes out. Remove this entry when the record cache lands.
- */
-const KNOWN_INPUT_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; cache: boolean; normalize: (records: InputRecord[]) => InputRecord[] }> = [
-  { topologies: ['table-join', 'table-leftJoin', 'table-outerJoin', 'table-join-materialized-filter', 'table-outerJoin-groupBy-count', 'count-table-join', 'fk-join', 'fk-leftJoin', 'fk-join-key-named-materialized', 'fk-leftJoin-filtered-groupBy-count'], cache: true, normalize: dropTableDeletesOfAbsentKeys },
-]
-
-/** Drops deletes (null values) on the table topics for keys the table does not hold at that point. */
-function dropTableDeletesOfAbsentKeys(records: InputRecord[]): InputRecord[] {
-  const held = new Map<string, Set<string>>()
-  return records.filter((r) => {
-    if (r.topic !== 'table' && r.topic !== 'global') return true
-    if (r.key === null) return true
-    let keys = held.get(r.topic)
-    if (keys === undefined) held.set(r.topic, (keys = new Set()))
-    const key = r.key.toString('hex')
-    if (r.value !== null) keys.add(key)
-    else if (!keys.delete(key)) return false
-    return true
-  })
-}
-
-function inputsOf(entry: CatalogueEntry, cache: boolean, records: InputRecord[]): InputRecord[] {
-  const own = records.filter((r) => r.topic === WALL_CLOCK || entry.inputs.includes(r.topic))
-  const known = KNOWN_INPUT_DIFFERENCES.find((k) => k.topologies.includes(entry.name) && k.cache === cache)
-  return known === undefined ? own : known.normalize(own)
-}
-
 const cases: Case[] = catalogue.flatMap((entry) =>
   variants(entry).flatMap((v) =>
     inputSets.map((records, inputSet) => ({
@@ -85,7 +53,7 @@ const cases: Case[] = catalogue.flatMap((entry) =>
       topology: entry.name,
       storeName: v.storeName,
       cache: v.cache,
-      records: inputsOf(entry, v.cache, records),
+      records: records.filter((r) => r.topic === WALL_CLOCK || entry.inputs.includes(r.topic)),
       outputs: Object.keys(entry.outputs),
       entry,
       inputSet,
@@ -169,15 +137,11 @@ function describeInputs(records: readonly InputRecord[]): string {
 /**
  * Known differences, each removed by a normalization applied to both sides' outputs; everything
  * else must still match.
- * - Record cache (issue 10, section 3, not in Peridot yet): with the cache on, a user-named source
- *   table's cache forwards no delete for a key the table does not hold, where Peridot forwards one.
- *   Remove this entry when the record cache lands.
  * - A Kafka Streams bug Peridot does not copy (README, "Differences from Kafka Streams"): without
  *   the cache, a stream aggregation forwards its initializer's value as the old value of a key's
  *   first aggregate, so a KTable.filter downstream forwards a delete for a row that never existed.
  */
 const KNOWN_DIFFERENCES: ReadonlyArray<{ topologies: readonly string[]; applies: (c: Case) => boolean; normalize: (out: JsonRecord[]) => JsonRecord[] }> = [
-  { topologies: ['table', 'toTable', 'table-mapValues', 'fk-join-key-named-materialized'], applies: (c) => c.cache && c.storeName !== null, normalize: dropDeletesOfAbsentKeys },
   { topologies: ['count-filter'], applies: (c) => !c.cache, normalize: dropDeletesOfAbsentKeys },
 ]
 

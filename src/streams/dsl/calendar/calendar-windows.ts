@@ -10,7 +10,10 @@
  * timeZone: 'Europe/Berlin' })` is not.
  */
 import { InvalidArgumentError } from '../../../protocol/errors.js'
-import type { Window } from '../../windowed.js'
+import type { Serde } from '../../serde.js'
+import type { Window, Windowed } from '../../windowed.js'
+import { WindowedSerdes, type WindowedSerde } from '../../windowed-serdes.js'
+import { Windows } from '../windows.js'
 import { ZonedTime, localFields, localMsOf } from './zoned-time.js'
 
 const HOUR_MS = 3_600_000
@@ -36,8 +39,11 @@ export interface WeeklyWindowsOptions extends CalendarWindowsOptions {
 
 type Unit = { kind: 'hours'; hours: number } | { kind: 'day' } | { kind: 'week'; firstDay: number } | { kind: 'month' }
 
-/** Tumbling windows on the calendar of a time zone. Each timestamp falls into exactly one window. */
-export class CalendarWindows {
+/**
+ * Tumbling windows on the calendar of a time zone. Each timestamp falls into exactly one window.
+ * Use them like `TimeWindows`: `groupByKey().windowedBy(CalendarWindows.daily({ timeZone }))`.
+ */
+export class CalendarWindows extends Windows<Window> {
   readonly timeZone: string
   readonly #zone: ZonedTime
   readonly #unit: Unit
@@ -47,6 +53,7 @@ export class CalendarWindows {
   #lastEnd = -1
 
   private constructor(zone: ZonedTime, unit: Unit, graceMs: number) {
+    super()
     this.#zone = zone
     this.timeZone = zone.timeZone
     this.#unit = unit
@@ -120,10 +127,44 @@ export class CalendarWindows {
     return w
   }
 
-  /** Windows containing `timestamp`, by start (one: calendar windows tumble). */
-  windowsFor(timestamp: number): Map<number, Window> {
-    const w = this.windowFor(timestamp)
-    return new Map([[w.start, w]])
+  /** Windows containing `timestamp` (one: calendar windows tumble). */
+  windowsFor(timestamp: number): Window[] {
+    return [this.windowFor(timestamp)]
+  }
+
+  /**
+   * @internal Starts of the windows that closed when the close time moved from
+   * `previousCloseTime` to `closeTime`: those ending after the previous close time (the window
+   * containing it onwards) up to the last one ending at or before the new close time.
+   */
+  override closedWindowStarts(previousCloseTime: number, closeTime: number): { from: number; to: number } {
+    const from = previousCloseTime === -1 ? 0 : this.windowFor(previousCloseTime).start
+    return { from, to: this.windowFor(closeTime).start - 1 }
+  }
+
+  /**
+   * Serde of this calendar's windowed keys: the bytes of Kafka Streams' time-windowed keys (key +
+   * 8-byte start), read back with each window's real end (a fixed-size windowed serde would
+   * give every window the largest size).
+   */
+  windowedSerde<K>(inner: Serde<K>): WindowedSerde<K> {
+    const bytes = WindowedSerdes.timeWindowedSerdeFrom(inner, 0)
+    return {
+      windowedInner: inner,
+      serialize: (topic, key) => bytes.serialize(topic, key),
+      deserialize: (topic, data): Windowed<K> => {
+        const k = bytes.deserialize(topic, data)
+        if (k === null) return k
+        return { key: k.key, window: this.windowFor(k.window.start) }
+      },
+    }
+  }
+
+  /** A description for logs and errors. */
+  override toString(): string {
+    const u = this.#unit
+    const what = u.kind === 'hours' ? `${u.hours}h` : u.kind === 'week' ? `week from ${DAYS[u.firstDay]}` : u.kind
+    return `CalendarWindows{${what}, timeZone=${this.timeZone}, graceMs=${this.#graceMs}}`
   }
 
   /** The end of the window starting at `start` (ms), for windowed keys that store only the start. */

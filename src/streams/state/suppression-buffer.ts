@@ -1,0 +1,232 @@
+/**
+ * The suppression buffer (Kafka Streams' in-memory time-ordered key-value change buffer): the
+ * latest change per key, kept in a bytes store (logged to the store's changelog, so a restored
+ * store is a restored buffer), and ordered in memory by buffer time, then key bytes, for eviction.
+ *
+ * A key keeps the position it got when first buffered: later changes of the key replace the
+ * buffered one without moving it (a time limit counts from the first change). The prior value is
+ * the old value of the first buffered change: what downstream last saw for the key.
+ *
+ * Store value layout (big-endian), version 1:
+ *   version u8 = 1, bufferTime i64, timestamp i64, offset i64 (-1: none), partition i32,
+ *   topic (i16 length, -1: none; UTF-8), header count i32, per header key (i16 length; UTF-8) and
+ *   value (i32 length, -1: null), prior value (i32 length, -1: null), old value (i32 length,
+ *   -1: null, -2: same bytes as the prior value), new value (i32 length, -1: null).
+ */
+import { DecodeError } from '../../protocol/errors.js'
+import { Reader } from '../../protocol/primitives/reader.js'
+import { Writer } from '../../protocol/primitives/writer.js'
+import type { RecordHeaders } from '../record.js'
+import type { BytesStore } from './store.js'
+
+/** Version byte of the store value layout. */
+export const SUPPRESSION_BUFFER_FORMAT_VERSION = 1
+
+const NULL_LENGTH = -1
+const SAME_AS_PRIOR = -2
+
+/** Where a buffered change came from (the record context it is emitted with). */
+export interface BufferedContext {
+  timestamp: number
+  headers: RecordHeaders
+  /** Source topic of the record being processed when the change arrived; null in punctuations. */
+  topic: string | null
+  partition: number
+  offset: bigint
+}
+
+/** One buffered change, as bytes. */
+export interface BufferedChange extends BufferedContext {
+  bufferTime: number
+  /** Old value of the key's first buffered change (what downstream last saw). */
+  priorValue: Buffer | null
+  oldValue: Buffer | null
+  newValue: Buffer | null
+}
+
+/** Store bytes of a buffered change. */
+export function encodeBufferedChange(c: BufferedChange): Buffer {
+  const w = new Writer(64 + (c.priorValue?.length ?? 0) + (c.oldValue?.length ?? 0) + (c.newValue?.length ?? 0))
+  w.uint8(SUPPRESSION_BUFFER_FORMAT_VERSION)
+  w.int64Number(c.bufferTime)
+  w.int64Number(c.timestamp)
+  w.int64(c.offset)
+  w.int32(c.partition)
+  w.string(c.topic)
+  w.int32(c.headers.length)
+  for (const [k, v] of c.headers) {
+    w.string(k)
+    w.bytes(v)
+  }
+  w.bytes(c.priorValue)
+  if (c.oldValue !== null && c.priorValue !== null && c.oldValue.equals(c.priorValue)) w.int32(SAME_AS_PRIOR)
+  else w.bytes(c.oldValue)
+  w.bytes(c.newValue)
+  return Buffer.from(w.finish())
+}
+
+/** The buffered change in store bytes. Throws a DecodeError for bytes of another layout version. */
+export function decodeBufferedChange(bytes: Buffer): BufferedChange {
+  const r = new Reader(bytes)
+  const version = r.uint8()
+  if (version !== SUPPRESSION_BUFFER_FORMAT_VERSION) {
+    throw new DecodeError(`suppression buffer: unknown value layout version ${version} (this version reads ${SUPPRESSION_BUFFER_FORMAT_VERSION})`)
+  }
+  const bufferTime = r.int64Number()
+  const timestamp = r.int64Number()
+  const offset = r.int64()
+  const partition = r.int32()
+  const topic = r.nullableString()
+  const n = r.int32()
+  if (n < 0 || n > r.remaining) throw new DecodeError(`suppression buffer: bad header count ${n}`)
+  const headers: RecordHeaders = []
+  for (let i = 0; i < n; i++) headers.push([r.string(), r.nullableBytes()])
+  const priorValue = r.nullableBytes()
+  const oldLength = r.int32()
+  let oldValue: Buffer | null
+  if (oldLength === SAME_AS_PRIOR) oldValue = priorValue
+  else if (oldLength === NULL_LENGTH) oldValue = null
+  else oldValue = r.raw(oldLength)
+  const newValue = r.nullableBytes()
+  return { bufferTime, timestamp, offset, partition, topic, headers, priorValue, oldValue, newValue }
+}
+
+/** Kafka Streams' estimate of an entry's memory: what `maxBytes` limits. */
+function entrySize(key: Buffer, c: BufferedChange): number {
+  let size = 8 + key.length // buffer time, key
+  size += c.priorValue?.length ?? 0
+  if (c.oldValue !== null && !(c.priorValue !== null && c.oldValue.equals(c.priorValue))) size += c.oldValue.length
+  size += c.newValue?.length ?? 0
+  size += 8 + 8 + 4 // record timestamp, offset, partition
+  if (c.topic !== null) size += c.topic.length
+  for (const [k, v] of c.headers) size += k.length + (v?.length ?? 0)
+  return size
+}
+
+interface Slot {
+  readonly key: Buffer
+  /** The key bytes as latin1 text: one char per byte, so string order is unsigned byte order. */
+  readonly id: string
+  readonly time: number
+  size: number
+}
+
+function before(a: Slot, b: Slot): boolean {
+  return a.time < b.time || (a.time === b.time && a.id < b.id)
+}
+
+/** The buffer over its bytes store. Build it after the store is restored ({@link load} reads it). */
+export class SuppressionBuffer {
+  readonly #store: BytesStore
+  readonly #index = new Map<string, Slot>()
+  /** Min-heap by (time, key bytes). */
+  readonly #heap: Slot[] = []
+  #bytes = 0
+
+  constructor(store: BytesStore) {
+    this.#store = store
+  }
+
+  /** Rebuilds the time order from what the store holds (after restoring it from the changelog). */
+  load(): void {
+    this.#index.clear()
+    this.#heap.length = 0
+    this.#bytes = 0
+    for (const { key, value } of this.#store.all()) {
+      const c = decodeBufferedChange(value)
+      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c) }
+      this.#index.set(slot.id, slot)
+      this.#push(slot)
+      this.#bytes += slot.size
+    }
+  }
+
+  /** Buffered keys. */
+  get numRecords(): number {
+    return this.#index.size
+  }
+
+  /** Estimated bytes of the buffered entries (Kafka Streams' count). */
+  get bufferSize(): number {
+    return this.#bytes
+  }
+
+  /** Smallest buffer time (Infinity when empty). */
+  get minTimestamp(): number {
+    return this.#heap.length === 0 ? Infinity : this.#heap[0].time
+  }
+
+  /**
+   * Buffers the latest change of `key`. A key already buffered keeps its buffer time and its prior
+   * value; a new key's prior value is the change's old value.
+   */
+  put(time: number, key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, context: BufferedContext): void {
+    const id = key.toString('latin1')
+    const slot = this.#index.get(id)
+    const existing = slot === undefined ? null : this.#store.get(key)
+    const prior = existing === null ? oldValue : decodeBufferedChange(existing).priorValue
+    const change: BufferedChange = { ...context, bufferTime: slot?.time ?? time, priorValue: prior, oldValue, newValue }
+    const size = entrySize(key, change)
+    this.#store.put(key, encodeBufferedChange(change))
+    if (slot === undefined) {
+      const added: Slot = { key, id, time, size }
+      this.#index.set(id, added)
+      this.#push(added)
+      this.#bytes += size
+    } else {
+      this.#bytes += size - slot.size
+      slot.size = size
+    }
+  }
+
+  /** The prior value of a buffered key: `defined` false when the key is not buffered. */
+  priorValue(key: Buffer): { defined: boolean; value: Buffer | null } {
+    const bytes = this.#index.has(key.toString('latin1')) ? this.#store.get(key) : null
+    return bytes === null ? { defined: false, value: null } : { defined: true, value: decodeBufferedChange(bytes).priorValue }
+  }
+
+  /**
+   * Hands the oldest entry to `emit` and then removes it, while `predicate` holds and the buffer
+   * is not empty.
+   */
+  evictWhile(predicate: () => boolean, emit: (key: Buffer, change: BufferedChange) => void): void {
+    while (this.#heap.length > 0 && predicate()) {
+      const slot = this.#heap[0]
+      const bytes = this.#store.get(slot.key)
+      if (bytes !== null) emit(slot.key, decodeBufferedChange(bytes))
+      this.#pop()
+      this.#index.delete(slot.id)
+      this.#bytes -= slot.size
+      this.#store.delete(slot.key)
+    }
+  }
+
+  #push(slot: Slot): void {
+    const h = this.#heap
+    let i = h.push(slot) - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(h[i], h[parent])) break
+      ;[h[i], h[parent]] = [h[parent], h[i]]
+      i = parent
+    }
+  }
+
+  #pop(): void {
+    const h = this.#heap
+    const last = h.pop() as Slot
+    if (h.length === 0) return
+    h[0] = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < h.length && before(h[l], h[m])) m = l
+      if (r < h.length && before(h[r], h[m])) m = r
+      if (m === i) return
+      ;[h[i], h[m]] = [h[m], h[i]]
+      i = m
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// A windowed count end to end under exactly_once_v2: the output topic, read with read_committed and
+// decoded with Kafka Streams' windowed key layout, holds exact per-window counts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from '../../src/index.js'
+import { KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { bootstrap, uniqueTopic } from './helpers.js'
+import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+
+let client: Client
+beforeAll(async () => {
+  client = await Client.connect({ brokers: [bootstrap()] })
+})
+afterAll(async () => {
+  await client?.close()
+})
+
+const MINUTE = 60_000
+const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']
+
+describe('KafkaStreams windowed count', () => {
+  it('exactly_once_v2: exact counts per key and 1-minute window, Kafka Streams windowed key bytes', async () => {
+    const input = uniqueTopic('win-in')
+    const output = uniqueTopic('win-out')
+    const appId = uniqueTopic('win-app')
+    await client.createTopic(input, { partitions: 3 })
+    await client.createTopic(output, { partitions: 2 })
+
+    // Timestamps near now (broker retention is time based), over 5 windows, in order per key.
+    const base = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE
+    const expected = new Map<string, number>()
+    const maxTimestamp = new Map<string, number>()
+    const records = []
+    for (let i = 0; i < 2000; i++) {
+      const key = KEYS[(i * 5) % KEYS.length]
+      const timestamp = base + Math.floor((i * 5 * MINUTE) / 2000)
+      const start = Math.floor(timestamp / MINUTE) * MINUTE
+      expected.set(`${key}@${start}`, (expected.get(`${key}@${start}`) ?? 0) + 1)
+      maxTimestamp.set(`${key}@${start}`, Math.max(maxTimestamp.get(`${key}@${start}`) ?? 0, timestamp))
+      records.push({ topic: input, key: Buffer.from(key), value: Buffer.from(String(i)), timestamp })
+    }
+    // Two days late (grace is one day), after k0's other records: dropped, counted in droppedRecords.
+    const late = { topic: input, key: Buffer.from('k0'), value: Buffer.from('late'), timestamp: base - 2 * 24 * 60 * MINUTE }
+    const producer = client.producer({ lingerMs: 2 })
+    await producer.sendBatch(records)
+    await producer.sendBatch([late])
+    await producer.close()
+
+    const b = new StreamsBuilder()
+    b.stream(input, { key: Serdes.string(), value: Serdes.string() })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(MINUTE, 24 * 60 * MINUTE))
+      .count(Materialized.as<string, number>('per-minute').withCachingDisabled()) // every update is counted below
+      .toStream()
+      .to(output, { value: Serdes.int64() })
+    const app = new KafkaStreams(b.build(), {
+      applicationId: appId,
+      brokers: [bootstrap()],
+      processingGuarantee: 'exactly_once_v2',
+      commitIntervalMs: 100,
+      stateDir: tempStateDir(),
+      heartbeatIntervalMs: 500,
+    })
+    const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), MINUTE)
+    const latest = async (): Promise<Map<string, { count: number; timestamp: number }>> => {
+      const m = new Map<string, { count: number; timestamp: number }>()
+      for (const r of await readTopic(client, output, 'read_committed')) {
+        const k = serde.deserialize(output, r.key)
+        expect(k.window.end).toBe(k.window.start + MINUTE)
+        m.set(`${k.key}@${k.window.start}`, { count: int64(r.value as Buffer), timestamp: r.timestamp })
+      }
+      return m
+    }
+    try {
+      await app.start()
+      await waitFor('all windows', async () => {
+        const l = await latest()
+        return [...expected].every(([w, n]) => l.get(w)?.count === n)
+      }, 40_000, 250)
+      const l = await latest()
+      expect(new Map([...l].map(([w, v]) => [w, v.count]))).toEqual(expected)
+      // Each window's last update carries the largest timestamp of its records.
+      expect(new Map([...l].map(([w, v]) => [w, v.timestamp]))).toEqual(maxTimestamp)
+      // One update per record (no cache), none twice under exactly-once without failures.
+      expect((await readTopic(client, output, 'read_committed')).length).toBe(records.length)
+      await waitFor('the late record dropped', () => app.metrics().droppedRecords === 1, 20_000)
+      const config = await client.describeTopicConfigs(`${appId}-per-minute-changelog`)
+      expect(config['cleanup.policy']).toBe('compact,delete')
+    } finally {
+      await app.close()
+    }
+  }, 60_000)
+})
