@@ -1,9 +1,10 @@
 /**
- * Peridot side of bench/streams: JSON in, JSON out, exactly_once_v2. Run by bench/streams/run.ts
+ * Peridot side of bench/streams: JSON in, JSON out (workload 'pipeline'), or a windowed count with
+ * suppression (workload 'windowed', the same topology as StreamsBench.java), exactly_once_v2. Run by bench/streams/run.ts
  * with its settings in STREAMS_BENCH (JSON); prints STARTING right before KafkaStreams.start()
  * and closes on SIGTERM.
  */
-import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
+import { BufferConfig, KafkaStreams, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
 
 interface AppConfig {
   bootstrap: string
@@ -12,13 +13,27 @@ interface AppConfig {
   output: string
   commitIntervalMs: number
   stateDir: string
+  /** Default 'pipeline'. */
+  workload?: 'pipeline' | 'windowed'
 }
 
 const cfg = JSON.parse(process.env.STREAMS_BENCH ?? '') as AppConfig
 const builder = new StreamsBuilder()
-builder
-  .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })
-  .to(cfg.output, { key: Serdes.string(), value: Serdes.json<unknown>() })
+if (cfg.workload === 'windowed') {
+  const size = 300_000
+  builder
+    .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })
+    .groupByKey()
+    .windowedBy(TimeWindows.ofSizeWithNoGrace(size).advanceBy(60_000))
+    .count()
+    .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+    .toStream()
+    .to(cfg.output, { key: WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), size), value: Serdes.int64() })
+} else {
+  builder
+    .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })
+    .to(cfg.output, { key: Serdes.string(), value: Serdes.json<unknown>() })
+}
 const app = new KafkaStreams(builder.build(), {
   applicationId: cfg.applicationId,
   brokers: [cfg.bootstrap],

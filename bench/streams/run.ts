@@ -68,7 +68,8 @@ type Workload = 'pipeline' | 'windowed'
 const WORKLOAD = opts.workload as Workload
 if (WORKLOAD !== 'pipeline' && WORKLOAD !== 'windowed') throw new Error(`--workload must be pipeline or windowed, got ${opts.workload}`)
 /** Windowed workload: keys, the event time of record 0 and the windows (Kafka Streams' TimeWindows). */
-const WINDOWED = { keys: 10_000, baseTs: 1_700_000_000_000, sizeMs: 300_000, advanceMs: 60_000 } as const
+// Event times end near now: records older than the topics' retention would be deleted by the broker.
+const WINDOWED = { keys: 10_000, baseTs: Math.floor((Date.now() - N - 3_600_000) / 60_000) * 60_000, sizeMs: 300_000, advanceMs: 60_000 } as const
 const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)', baseline: `Peridot baseline (${opts.baseline ?? '–'})` }
 for (const s of sides) if (!(s in LABEL)) throw new Error(`unknown side '${s}' (peridot, java, baseline)`)
 if (sides.includes('baseline') && (opts.baseline === undefined || !existsSync(join(opts.baseline, 'bench', 'streams', 'peridot-app.ts')))) {

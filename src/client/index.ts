@@ -49,7 +49,15 @@ export {
   type RecordMetadata,
   type Partitioner,
 } from './producer/producer.js'
-export { ProducerFencedError, TransactionStateError, TransactionAbortableError, TransactionOutcomeUnknownError } from './producer/errors.js'
+export {
+  ProducerFencedError,
+  TransactionStateError,
+  TransactionAbortableError,
+  TransactionOutcomeUnknownError,
+  BufferExhaustedError,
+  RecordTooLargeError,
+} from './producer/errors.js'
+export { ProducerWritable, type ProducerWritableOptions, type WritableRecord } from './producer/producer-writable.js'
 export type { TransactionState } from './producer/txn-state.js'
 export type { BrokerResolver } from './cluster.js'
 export type { TopicInfo, PartitionInfo, BrokerAddress } from './cluster.js'

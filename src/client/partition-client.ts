@@ -43,6 +43,13 @@ export interface FetchOptions {
   maxWaitMs?: number
   /** 'read_uncommitted' (default) or 'read_committed'. */
   isolationLevel?: IsolationLevel
+  /**
+   * Decompressed bytes allowed for the batches of one fetched partition, together (default:
+   * 256 MiB, or 64 times the partition's fetched bytes when that is larger). A batch that would
+   * take them past it fails with a DecodeError while it is being decompressed, so a compression
+   * bomb cannot exhaust memory; each batch's output is released once its records are read.
+   */
+  maxDecompressedBytes?: number
 }
 
 /** Options of {@link PartitionClient.consume}. */
@@ -229,6 +236,7 @@ export class PartitionClient {
     checkNonNegativeInt('minBytes', minBytes)
     checkNonNegativeInt('maxBytes', maxBytes)
     checkNonNegativeInt('maxWaitMs', maxWaitMs)
+    if (options.maxDecompressedBytes !== undefined) checkNonNegativeInt('maxDecompressedBytes', options.maxDecompressedBytes)
     const isolation = options.isolationLevel ?? 'read_uncommitted'
 
     const p = await this.onLeader(async (conn, leaderEpoch, topicId) => {
@@ -270,7 +278,7 @@ export class PartitionClient {
       if (part.errorCode !== 0) throw this.partitionError(part.errorCode, `fetch at offset ${offset} from`)
       return part
     }, isRetriable, this.fetchLane)
-    return fetchResultOf(p, offset, isolation)
+    return fetchResultOf(p, offset, isolation, options.maxDecompressedBytes)
   }
 
   /**

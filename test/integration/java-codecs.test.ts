@@ -5,9 +5,10 @@
  * reads the batches Peridot writes. Whichever zstd implementation this Node uses
  * (node:zlib or WebAssembly) is the one tested.
  */
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type CompressionCodec, type KafkaRecord } from '../../src/index.js'
-import { zstdImplementation } from '../../src/protocol/index.js'
+import { crc32cImplementation, zstdImplementation } from '../../src/protocol/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { startJavaTool } from './java-tools.js'
 
@@ -16,8 +17,11 @@ const CODECS: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 const line = (codec: string, i: number) => `${codec}-${i}-` + `${i * 7919}:${codec}:`.repeat(150)
 
 let client: Client
+/** Debug lines of the first Client.connect in this process, which names the codec implementations. */
+const logLines: string[] = []
 beforeAll(async () => {
-  client = await Client.connect({ brokers: [bootstrap()] })
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push((JSON.parse(line) as { msg: string }).msg) })
+  client = await Client.connect({ brokers: [bootstrap()], logger })
 })
 afterAll(async () => {
   await client?.close()
@@ -36,6 +40,13 @@ async function fetchAll(topic: string, count: number): Promise<KafkaRecord[]> {
 }
 
 describe(`codecs against the Java client (zstd via ${zstdImplementation()})`, () => {
+  it('the client logs once which CRC32C and zstd implementations are active', () => {
+    const crc = crc32cImplementation() === 'native' ? 'CRC32C: native' : 'CRC32C: JavaScript fallback'
+    expect(logLines.filter((l) => l.startsWith(crc))).toHaveLength(1)
+    const zstd = zstdImplementation() === 'node:zlib' ? "zstd: Node's built-in node:zlib" : 'zstd: WebAssembly build'
+    expect(logLines.filter((l) => l.startsWith(zstd))).toHaveLength(1)
+  })
+
   it.each(CODECS)('Peridot reads what the Java producer wrote with %s', async (codec) => {
     const topic = uniqueTopic(`from-java-${codec}`)
     await client.createTopic(topic)

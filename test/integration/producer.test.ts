@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BatchProducer, Client, KafkaProtocolError, partitionForKey } from '../../src/index.js'
+import { BatchProducer, Client, KafkaProtocolError, partitionForKey, RecordTooLargeError } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 
 let client: Client
@@ -100,8 +100,10 @@ describe('BatchProducer', () => {
     await bp.flush()
     expect(await a).toBe(0n)
     const err = await big
-    expect(err).toBeInstanceOf(KafkaProtocolError)
-    expect((err as KafkaProtocolError).type).toMatch(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/)
+    // The broker's refusal, as the error no producer retries.
+    expect(err).toBeInstanceOf(RecordTooLargeError)
+    expect((err as Error).cause).toBeInstanceOf(KafkaProtocolError)
+    expect(((err as Error).cause as KafkaProtocolError).type).toMatch(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/)
     expect(await c).toBe(1n)
     expect((await readAll(topic, 0)).map((r) => r.value)).toEqual(['small-1', 'small-2'])
     await bp.close()

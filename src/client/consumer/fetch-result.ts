@@ -4,7 +4,7 @@
  * read_committed filtering applied. Shared by PartitionClient and GroupConsumer.
  */
 import type { FetchPartitionResponse } from '../../protocol/messages/fetch.js'
-import { decodeRecordBatches, RecordCursor, type BatchRecordReader, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
+import { decodeRecordBatches, DecompressionBudget, RecordCursor, type BatchRecordReader, type KafkaRecord, type RecordBatch } from '../../protocol/records/index.js'
 import { committedBatches } from './read-committed.js'
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed'
@@ -79,9 +79,13 @@ export class LazyFetchResult implements FetchResult {
   }
 }
 
-/** Builds the result of one fetched partition that was requested at `offset`. */
-export function fetchResultOf(part: FetchPartitionResponse, offset: bigint, isolation: IsolationLevel): LazyFetchResult {
-  const all = part.records ? decodeRecordBatches(part.records) : []
+/**
+ * Builds the result of one fetched partition that was requested at `offset`; its batches
+ * decompress at most `maxDecompressedBytes` together (see {@link DecompressionBudget.forFetch}).
+ */
+export function fetchResultOf(part: FetchPartitionResponse, offset: bigint, isolation: IsolationLevel, maxDecompressedBytes?: number): LazyFetchResult {
+  const budget = DecompressionBudget.forFetch(part.records?.length ?? 0, maxDecompressedBytes)
+  const all = part.records ? decodeRecordBatches(part.records, { maxDecompressedBytes: Math.max(budget.limit, 1), decompressionBudget: budget }) : []
   // The next position is after every batch returned, including skipped aborted and control ones.
   let nextOffset = offset
   for (const b of all) if (b.lastOffset + 1n > nextOffset) nextOffset = b.lastOffset + 1n

@@ -33,6 +33,13 @@ export interface FetchManyOptions {
   maxWaitMs?: number
   /** 'read_uncommitted' (default) or 'read_committed'. */
   isolationLevel?: IsolationLevel
+  /**
+   * Decompressed bytes allowed for the batches of one fetched partition, together (default:
+   * 256 MiB, or 64 times the partition's fetched bytes when that is larger). A batch that would
+   * take them past it fails with a DecodeError while it is being decompressed, so a compression
+   * bomb cannot exhaust memory; each batch's output is released once its records are read.
+   */
+  maxDecompressedBytes?: number
 }
 
 /** Records of one partition: the fields of `PartitionClient.fetchRecords`, records decoded on first access. */
@@ -133,6 +140,7 @@ export class Fetcher implements AsyncDisposable {
     checkInt('minBytes', minBytes)
     checkInt('maxBytes', maxBytes)
     checkInt('maxWaitMs', maxWaitMs)
+    if (options.maxDecompressedBytes !== undefined) checkInt('maxDecompressedBytes', options.maxDecompressedBytes)
     const isolation = options.isolationLevel ?? 'read_uncommitted'
     if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') {
       throw new InvalidArgumentError(`isolationLevel must be 'read_uncommitted' or 'read_committed', got ${String(isolation)}`)
@@ -149,7 +157,7 @@ export class Fetcher implements AsyncDisposable {
     })
 
     const out = new Array<PartitionFetch>(partitions.length)
-    const opts = { minBytes, maxBytes, maxWaitMs, isolation }
+    const opts = { minBytes, maxBytes, maxWaitMs, isolation, maxDecompressedBytes: options.maxDecompressedBytes }
     let todo = partitions.map((_, i) => i)
     // Fetching is read-only, so partitions that failed with a retriable error (stale leader,
     // lost connection) are fetched again after a metadata refresh; the rest report their error.
@@ -170,7 +178,7 @@ export class Fetcher implements AsyncDisposable {
   private async fetchRound(
     partitions: readonly FetchManyPartition[],
     indices: readonly number[],
-    opts: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel },
+    opts: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel; maxDecompressedBytes?: number },
     out: PartitionFetch[],
   ): Promise<void> {
     // Group by leader from the metadata cache (refreshed when a topic is unknown to it).
@@ -200,7 +208,7 @@ export class Fetcher implements AsyncDisposable {
   private async fetchFrom(
     nodeId: number,
     wanted: Wanted[],
-    o: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel },
+    o: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel; maxDecompressedBytes?: number },
     out: PartitionFetch[],
   ): Promise<void> {
     const conn = await this.cluster.broker(nodeId, this.lane)
@@ -254,7 +262,7 @@ export class Fetcher implements AsyncDisposable {
         out[w.index] = { topic, partition, error: new KafkaProtocolError(p.errorCode, `fetch at offset ${offset} from ${topic}-${partition}`) }
       } else {
         try {
-          out[w.index] = new TopicPartitionFetchResult(topic, partition, fetchResultOf(p, offset, o.isolation))
+          out[w.index] = new TopicPartitionFetchResult(topic, partition, fetchResultOf(p, offset, o.isolation, o.maxDecompressedBytes))
         } catch (err) {
           out[w.index] = { topic, partition, error: asPeridotError(err) }
         }

@@ -37,6 +37,13 @@ export interface GroupConsumerOptions {
   /** Fetched bytes held for the caller before fetching pauses (default 32 MiB). */
   maxBufferedBytes?: number
   /**
+   * Decompressed bytes allowed for the batches of one fetched partition, together (default:
+   * 256 MiB, or 64 times the partition's fetched bytes when that is larger). A batch that would
+   * take them past it fails with a DecodeError while it is being decompressed, so a compression
+   * bomb cannot exhaust memory; each batch's output is released once its records are read.
+   */
+  maxDecompressedBytes?: number
+  /**
    * 'classic' (JoinGroup/SyncGroup, client-side assignors; default) or
    * 'consumer' (KIP-848: ConsumerGroupHeartbeat, the broker assigns; Kafka 4.0+).
    */
@@ -89,8 +96,8 @@ export interface GroupConsumerOptions {
 type Callbacks = 'onAssigned' | 'onRevoked' | 'onLost' | 'onAssignment' | 'onError'
 
 /** Options with every default filled in. */
-export type ResolvedGroupConsumerOptions = Required<Omit<GroupConsumerOptions, 'groupInstanceId' | Callbacks | 'serverAssignor' | 'unavailableTimeoutMs'>> &
-  Pick<GroupConsumerOptions, Callbacks | 'serverAssignor' | 'unavailableTimeoutMs'>
+export type ResolvedGroupConsumerOptions = Required<Omit<GroupConsumerOptions, 'groupInstanceId' | Callbacks | 'serverAssignor' | 'unavailableTimeoutMs' | 'maxDecompressedBytes'>> &
+  Pick<GroupConsumerOptions, Callbacks | 'serverAssignor' | 'unavailableTimeoutMs' | 'maxDecompressedBytes'>
 
 const INT32_MAX = 0x7fffffff
 
@@ -141,6 +148,7 @@ export function resolveGroupConsumerOptions(options: GroupConsumerOptions): Reso
   integer('maxBytes', options.maxBytes, 1, INT32_MAX)
   integer('maxWaitMs', options.maxWaitMs, 0, INT32_MAX)
   integer('maxBufferedBytes', options.maxBufferedBytes, 1)
+  integer('maxDecompressedBytes', options.maxDecompressedBytes, 0)
   integer('maxPollIntervalMs', options.maxPollIntervalMs, 1, INT32_MAX)
   integer('unavailableTimeoutMs', options.unavailableTimeoutMs, 1, INT32_MAX)
   if (options.autoCommit !== undefined && typeof options.autoCommit !== 'boolean') throw new InvalidArgumentError(`autoCommit must be a boolean (got ${typeof options.autoCommit})`)
@@ -172,6 +180,7 @@ export function resolveGroupConsumerOptions(options: GroupConsumerOptions): Reso
     groupProtocol: options.groupProtocol ?? 'classic',
     maxPollIntervalMs: options.maxPollIntervalMs ?? 300_000,
     unavailableTimeoutMs: options.unavailableTimeoutMs,
+    maxDecompressedBytes: options.maxDecompressedBytes,
     serverAssignor: options.serverAssignor,
     onAssigned: options.onAssigned,
     onRevoked: options.onRevoked,

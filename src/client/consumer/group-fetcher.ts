@@ -203,7 +203,7 @@ export class GroupFetcher {
         }
         let result
         try {
-          result = fetchResultOf(p, r.offset, this.opts.isolationLevel)
+          result = fetchResultOf(p, r.offset, this.opts.isolationLevel, this.opts.maxDecompressedBytes)
         } catch (err) {
           // A damaged answer for one partition: fetch it again; the others' records go on.
           if (!(err instanceof DecodeError)) throw err

@@ -4,7 +4,7 @@
  * The Sender drains sealed batches from here, per leader broker.
  */
 import { RecordBatchBuilder, type ProduceRecord } from '../../protocol/records/index.js'
-import { estimateRecordSize } from './batch-producer.js'
+import { estimateRecordSize } from './record-size.js'
 import { ByteBudget } from './byte-budget.js'
 
 /** One record waiting for its batch's outcome (its bytes are already in the batch). */
@@ -116,6 +116,8 @@ export interface AccumulatorOptions {
   lingerMs: number
   maxBatchBytes: number
   maxBufferedBytes: number
+  /** How long a send may wait for buffer space (default 60000 ms). */
+  maxBlockMs?: number
 }
 
 export class RecordAccumulator {
@@ -128,7 +130,7 @@ export class RecordAccumulator {
     /** Called when a batch was sealed (the sender should drain). */
     private readonly onReady: () => void,
   ) {
-    this.budget = new ByteBudget(options.maxBufferedBytes)
+    this.budget = new ByteBudget(options.maxBufferedBytes, options.maxBlockMs)
   }
 
   queue(topic: string, partition: number): PartitionQueue {

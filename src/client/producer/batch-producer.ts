@@ -16,8 +16,10 @@ import { DEFAULT_CLOSE_TIMEOUT_MS, settlesWithin } from '../owned-resources.js'
 import { isSafeProduceRetry, type PartitionClient } from '../partition-client.js'
 import { backoffDelay, sleep } from '../retry.js'
 import { validateProduceRecords } from '../validate.js'
-import { ByteBudget } from './byte-budget.js'
+import { ByteBudget, type BudgetWaiter } from './byte-budget.js'
+import type { RecordTooLargeError } from './errors.js'
 import { checkCompression, checkCount } from './producer-options.js'
+import { brokerSizeError, estimateRecordSize, recordSizeRefusal } from './record-size.js'
 
 /** Options of {@link BatchProducer}. */
 export interface BatchProducerOptions {
@@ -27,6 +29,10 @@ export interface BatchProducerOptions {
   maxBatchBytes?: number
   /** Bytes of records buffered or in flight before `produce` waits (default 32 MiB). */
   maxBufferedBytes?: number
+  /** How long `produce` waits for buffer space before {@link BufferExhaustedError} (default 60000 ms; 0: fail at once). */
+  maxBlockMs?: number
+  /** The largest record accepted, serialized with its batch header (default 1 MiB): larger ones fail with {@link RecordTooLargeError}. */
+  maxRequestSize?: number
   /** Batches in flight at once (default 5). */
   maxInFlight?: number
   compression?: CompressionCodec
@@ -54,6 +60,38 @@ interface Batch {
   attempts: number
   /** Settled (acknowledged, failed, or given up on by close()). */
   done?: boolean
+}
+
+/** One produce() call: its promise, and while it waits for buffer space, its record (no copy, no closure). */
+class SingleProduce implements Pending, BudgetWaiter {
+  deadline = 0
+  resolve!: (offset: bigint) => void
+  reject!: (err: Error) => void
+  readonly promise: Promise<bigint>
+
+  constructor(
+    private readonly producer: BatchProducer,
+    readonly record: ProduceRecord,
+    readonly size: number,
+  ) {
+    this.promise = new Promise<bigint>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+  }
+
+  nextSize(): number {
+    return this.size
+  }
+
+  admitNext(): boolean {
+    this.producer.enqueue(this)
+    return true
+  }
+
+  refuse(err: Error): void {
+    this.reject(err)
+  }
 }
 
 /** One promise for the records of a {@link BatchProducer.produceMany} call. */
@@ -101,18 +139,15 @@ class GroupItem implements Pending {
   }
 }
 
-/** Approximate wire size of a record, for batching and memory accounting. */
-export function estimateRecordSize(r: ProduceRecord): number {
-  let n = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0)
-  if (r.headers) for (const [k, v] of r.headers) n += 8 + k.length * 3 + (v?.length ?? 0)
-  return n
-}
+export { estimateRecordSize }
 
 export class BatchProducer implements AsyncDisposable {
   private readonly lingerMs: number
   private readonly maxBatchBytes: number
   private readonly maxInFlight: number
   private readonly retries: number
+  private readonly maxRequestSize: number
+  private readonly maxBufferedBytes: number
   private current: Pending[] = []
   private currentBytes = 0
   private lingerTimer: NodeJS.Timeout | undefined
@@ -137,7 +172,9 @@ export class BatchProducer implements AsyncDisposable {
   ) {
     this.lingerMs = positiveOr('lingerMs', options.lingerMs, 5, true)
     this.maxBatchBytes = positiveOr('maxBatchBytes', options.maxBatchBytes, 1 << 20)
-    this.budget = new ByteBudget(positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20))
+    this.maxBufferedBytes = positiveOr('maxBufferedBytes', options.maxBufferedBytes, 32 << 20)
+    this.budget = new ByteBudget(this.maxBufferedBytes, positiveOr('maxBlockMs', options.maxBlockMs, 60_000, true))
+    this.maxRequestSize = positiveOr('maxRequestSize', options.maxRequestSize, 1 << 20)
     this.maxInFlight = positiveOr('maxInFlight', options.maxInFlight, 5)
     this.retries = positiveOr('retries', options.retries, 10, true)
     positiveOr('timeoutMs', options.timeoutMs, 0, true)
@@ -152,7 +189,9 @@ export class BatchProducer implements AsyncDisposable {
 
   /**
    * Queues one record; resolves with its offset once the broker acknowledged
-   * its batch. Waits first while the buffer is full (backpressure).
+   * its batch. While the buffer is full the record waits its turn (backpressure, up to
+   * `maxBlockMs`, then {@link BufferExhaustedError}); a record above `maxRequestSize`
+   * fails at once with {@link RecordTooLargeError}.
    */
   produce(record: ProduceRecord): Promise<bigint> {
     if (this.closed) return Promise.reject(new ClientClosedError('producer is closed'))
@@ -162,18 +201,20 @@ export class BatchProducer implements AsyncDisposable {
       return Promise.reject(err)
     }
     const size = estimateRecordSize(record)
+    const tooLarge = this.sizeRefusal(size, 'the record')
+    if (tooLarge) return Promise.reject(tooLarge)
     // Callers wait in FIFO order so records keep the order of produce() calls.
-    return new Promise<bigint>((resolve, reject) =>
-      this.budget.admitAll(
-        1,
-        () => size,
-        () => this.enqueue({ record, size, resolve, reject }),
-      ),
-    )
+    const item = new SingleProduce(this, record, size)
+    this.budget.admit(item)
+    return item.promise
   }
 
-  /** Adds an admitted record (its bytes already counted) to the open batch. */
-  private enqueue(p: Pending): void {
+  private sizeRefusal(size: number, what: string): RecordTooLargeError | undefined {
+    return recordSizeRefusal(size, what, this.maxRequestSize, this.maxBufferedBytes)
+  }
+
+  /** Adds an admitted record (its bytes already counted) to the open batch. @internal */
+  enqueue(p: Pending): void {
     if (this.abandoned.signal.aborted) {
       // Admitted after close() gave up (it waited for buffer space): fail it at once.
       this.budget.release(p.size)
@@ -203,10 +244,17 @@ export class BatchProducer implements AsyncDisposable {
     }
     const group = new PendingGroup(records.length)
     const sizes = records.map(estimateRecordSize)
+    for (let i = 0; i < sizes.length; i++) {
+      const tooLarge = this.sizeRefusal(sizes[i], `record ${i}`)
+      if (tooLarge) return Promise.reject(tooLarge)
+    }
     this.budget.admitAll(
       records.length,
       (i) => sizes[i],
       (i) => this.enqueue(new GroupItem(group, i, records[i], sizes[i])),
+      (from, err) => {
+        for (let i = from; i < records.length; i++) new GroupItem(group, i, records[i], sizes[i]).reject(err)
+      },
     )
     return group.promise
   }
@@ -283,7 +331,7 @@ export class BatchProducer implements AsyncDisposable {
               () => undefined,
             )
           } else {
-            this.settle(batch, err)
+            this.settle(batch, brokerSizeError(err, batch.encoded.length, batch.items.length))
             this.pump()
           }
         },

@@ -32,3 +32,21 @@ export class TransactionAbortableError extends PeridotError {
 export class TransactionOutcomeUnknownError extends PeridotError {
   override name = 'TransactionOutcomeUnknownError'
 }
+
+/**
+ * A send waited longer than `maxBlockMs` (Java's max.block.ms) for space in the producer's
+ * buffer (`maxBufferedBytes`): the broker does not take records as fast as they are sent.
+ * Nothing of the record was sent.
+ */
+export class BufferExhaustedError extends PeridotError {
+  override name = 'BufferExhaustedError'
+}
+
+/**
+ * A record larger than the producer accepts (`maxRequestSize`, Java's max.request.size, or its
+ * whole buffer), or one the broker refused as too large (MESSAGE_TOO_LARGE,
+ * RECORD_LIST_TOO_LARGE). The record cannot be written as it is: it is not retried.
+ */
+export class RecordTooLargeError extends PeridotError {
+  override name = 'RecordTooLargeError'
+}

@@ -8,7 +8,7 @@ import { describeValue } from '../validate.js'
 
 /** Numeric options: name and whether 0 is allowed. */
 const NON_NEGATIVE = ['lingerMs', 'timeoutMs', 'retries', 'maxBlockMs', 'closeTimeoutMs'] as const
-const POSITIVE = ['maxBatchBytes', 'maxBufferedBytes', 'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'transactionTimeoutMs'] as const
+const POSITIVE = ['maxBatchBytes', 'maxBufferedBytes', 'maxInFlight', 'deliveryTimeoutMs', 'maxRequestBytes', 'maxRequestSize', 'transactionTimeoutMs'] as const
 
 /** The producer options this module checks (a superset of every producer kind's options). */
 export interface CheckedProducerOptions {
@@ -22,6 +22,7 @@ export interface CheckedProducerOptions {
   retries?: number
   deliveryTimeoutMs?: number
   maxRequestBytes?: number
+  maxRequestSize?: number
   idempotent?: boolean
   partitioner?: unknown
   transactionalId?: string

@@ -18,7 +18,10 @@ import { partitionForKey } from '../partitioner.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { validateTopicRecord } from '../validate.js'
 import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
-import { estimateRecordSize } from './batch-producer.js'
+import { estimateRecordSize, recordSizeRefusal } from './record-size.js'
+import type { BudgetWaiter } from './byte-budget.js'
+import type { RecordTooLargeError } from './errors.js'
+import { ProducerWritable, type ProducerWritableOptions } from './producer-writable.js'
 import { checkCount, checkProducerOptions } from './producer-options.js'
 import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
@@ -52,8 +55,26 @@ export interface ProducerOptions {
   lingerMs?: number
   /** A partition's batch is sent once its records reach this size (default 1 MiB). */
   maxBatchBytes?: number
-  /** Bytes of records buffered or in flight, over all partitions, before `send` waits (default 32 MiB). */
+  /**
+   * Bytes of records buffered or in flight, over all partitions, before `send` waits (default
+   * 32 MiB; Java's buffer.memory). A waiting send keeps a reference to its record, no copy.
+   */
   maxBufferedBytes?: number
+  /**
+   * How long a send waits for buffer space before it fails with {@link BufferExhaustedError}
+   * (default 60000 ms; Java's max.block.ms). 0 fails at once when the buffer is full. For a
+   * transactional producer, also how long coordinator calls (init, commit, abort, sendOffsets)
+   * retry before failing.
+   */
+  maxBlockMs?: number
+  /**
+   * The largest record accepted, in bytes once serialized with its batch header (default 1 MiB;
+   * Java's max.request.size). A larger record fails at once with {@link RecordTooLargeError}
+   * instead of being sent: the broker refuses records above its `message.max.bytes` (1 MiB by
+   * default) and drops connections whose request exceeds `socket.request.max.bytes`. (How many
+   * batches share one Produce request is `maxRequestBytes`.)
+   */
+  maxRequestSize?: number
   /** Produce requests in flight per broker, and batches per partition (default 5; at most 5 when idempotent). */
   maxInFlight?: number
   compression?: CompressionCodec
@@ -89,18 +110,60 @@ export interface TransactionalProducerOptions extends Omit<ProducerOptions, 'ide
   transactionalId: string
   /** The coordinator aborts a transaction open longer than this (default 60000 ms). */
   transactionTimeoutMs?: number
-  /** How long coordinator calls (init, commit, abort, sendOffsets) retry before failing (default 60000 ms). */
-  maxBlockMs?: number
 }
 
-/** How long a topic's partition count is reused without asking the cluster's metadata cache. */
+/**
+ * How long a topic's partition count is used before it is read again from the cluster's
+ * metadata cache (in the background: sends keep using the known count meanwhile, so a loop of
+ * sends that lasts longer than this never waits on metadata).
+ */
 const TOPIC_INFO_TTL_MS = 1000
 
-/** A record with its own promise. */
-class SingleRecord implements PendingRecord {
-  resolve!: (offset: bigint) => void
+/**
+ * One send: its promise, and while it waits for buffer space, a reference to its record (no
+ * copy, no closure): the constant a waiting send costs.
+ */
+class SingleRecord implements PendingRecord, BudgetWaiter {
+  deadline = 0
+  resolveSend!: (m: RecordMetadata) => void
   reject!: (err: Error) => void
-  constructor(readonly size: number) {}
+  readonly promise: Promise<RecordMetadata>
+
+  constructor(
+    readonly size: number,
+    private readonly producer: Producer,
+    private readonly q: PartitionQueue,
+    private record: ProduceRecord | undefined,
+    private readonly generation: number | undefined,
+    /** Called once the record is in a batch (the writable stream's backpressure). */
+    private readonly onAdmitted: (() => void) | undefined,
+  ) {
+    this.promise = new Promise<RecordMetadata>((resolve, reject) => {
+      this.resolveSend = resolve
+      this.reject = reject
+    })
+  }
+
+  resolve(offset: bigint): void {
+    this.resolveSend({ topic: this.q.topic, partition: this.q.partition, offset })
+  }
+
+  nextSize(): number {
+    return this.size
+  }
+
+  admitNext(): boolean {
+    const record = this.record!
+    this.record = undefined
+    this.producer.appendAdmitted(this.q, record, this, this.generation)
+    this.onAdmitted?.()
+    return true
+  }
+
+  refuse(err: Error): void {
+    this.record = undefined
+    this.reject(err)
+  }
 }
 
 /** One promise for the records of a {@link Producer.sendBatch} call. */
@@ -169,6 +232,8 @@ export class Producer implements AsyncDisposable {
   private readonly queuesByTopic = new Map<string, PartitionQueue[]>()
   /** Partition counts recently read from the cluster's metadata cache. */
   private readonly topicInfo = new Map<string, { partitions: number; at: number }>()
+  /** Topics whose partition count is being read again. */
+  private readonly refreshing = new Set<string>()
   /** Sends on the slow path not yet handed over: later sends must not overtake them. */
   private slowSends = 0
   /** Settles when the latest slow-path send has handed its records over. */
@@ -179,6 +244,8 @@ export class Producer implements AsyncDisposable {
   /** Aborted (with a ClientClosedError) when close() gave up waiting: sends still waiting fail with it. */
   private readonly abandoned = new AbortController()
   private readonly maxBatchBytes: number
+  private readonly maxRequestSize: number
+  private readonly maxBufferedBytes: number
   protected readonly accumulator: RecordAccumulator
   protected readonly sender: Sender
   /** Set for transactional producers. */
@@ -206,11 +273,15 @@ export class Producer implements AsyncDisposable {
     if (idempotent && maxInFlight > 5) throw new InvalidArgumentError(`an idempotent producer allows at most 5 requests in flight, got ${maxInFlight}`)
     this.idempotent = idempotent
     this.maxBatchBytes = nonNegativeInt('maxBatchBytes', options.maxBatchBytes, 1 << 20)
+    this.maxRequestSize = nonNegativeInt('maxRequestSize', options.maxRequestSize, 1 << 20)
+    this.maxBufferedBytes = nonNegativeInt('maxBufferedBytes', options.maxBufferedBytes, 32 << 20)
+    const maxBlockMs = nonNegativeInt('maxBlockMs', options.maxBlockMs, 60_000, true)
     this.accumulator = new RecordAccumulator(
       {
         lingerMs: nonNegativeInt('lingerMs', options.lingerMs, 5, true),
         maxBatchBytes: this.maxBatchBytes,
-        maxBufferedBytes: nonNegativeInt('maxBufferedBytes', options.maxBufferedBytes, 32 << 20),
+        maxBufferedBytes: this.maxBufferedBytes,
+        maxBlockMs,
       },
       () => this.sender.wake(),
     )
@@ -222,7 +293,7 @@ export class Producer implements AsyncDisposable {
             cluster,
             transactionalId,
             nonNegativeInt('transactionTimeoutMs', options.transactionTimeoutMs, 60_000),
-            nonNegativeInt('maxBlockMs', options.maxBlockMs, 60_000, true),
+            maxBlockMs,
           )
     this.sender = new Sender(
       cluster,
@@ -255,9 +326,33 @@ export class Producer implements AsyncDisposable {
 
   /**
    * Sends one record; resolves with where it was written once its batch is acknowledged.
-   * Waits first while the producer's buffer is full (backpressure).
+   * While the producer's buffer is full the record waits its turn (up to `maxBlockMs`, then
+   * {@link BufferExhaustedError}); a record above `maxRequestSize` fails at once with
+   * {@link RecordTooLargeError}. For bulk loads, {@link Producer.writable} applies backpressure
+   * to the writer instead of queueing every record.
    */
   send(record: ProducerRecord): Promise<RecordMetadata> {
+    return this.sendThen(record, undefined)
+  }
+
+  /**
+   * A Writable stream (object mode) that sends each record written to it to `topic` (a
+   * record's own `topic` must be absent or the same). A write completes once its record is in
+   * the producer's buffer, so the writer is held back while the buffer (`maxBufferedBytes`) is
+   * full: at most `highWaterMark` records wait in the stream beyond it. The stream finishes
+   * once every record written is acknowledged, and is destroyed with the first send's error.
+   *
+   * ```ts
+   * await pipeline(Readable.from(records), producer.writable('events'))
+   * ```
+   */
+  writable(topic: string, options: ProducerWritableOptions = {}): ProducerWritable {
+    if (typeof topic !== 'string' || topic.length === 0) throw new InvalidArgumentError('writable needs a topic name')
+    return new ProducerWritable(topic, (record, onAdmitted) => this.sendThen(record, onAdmitted), options)
+  }
+
+  /** {@link send}, calling `onAdmitted` once the record is in a batch (not when it fails before). */
+  private sendThen(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     try {
@@ -266,17 +361,41 @@ export class Producer implements AsyncDisposable {
       return Promise.reject(err)
     }
     // Fast path: metadata at hand, no await before queuing.
-    const info = this.slowSends === 0 ? this.topicInfo.get(record.topic) : undefined
-    if (info !== undefined && Date.now() - info.at < TOPIC_INFO_TTL_MS) {
+    const partitions = this.slowSends === 0 ? this.knownPartitions(record.topic) : undefined
+    if (partitions !== undefined) {
       let partition: number
       try {
-        partition = this.pickPartition(record, info.partitions)
+        partition = this.pickPartition(record, partitions)
       } catch (err) {
         return Promise.reject(err)
       }
-      return this.enqueueOne(record, partition, this.txn?.generation)
+      return this.enqueueOne(record, partition, this.txn?.generation, onAdmitted)
     }
-    return this.sendSlow(record)
+    return this.sendSlow(record, onAdmitted)
+  }
+
+  private sizeRefusal(size: number, what: string): RecordTooLargeError | undefined {
+    return recordSizeRefusal(size, what, this.maxRequestSize, this.maxBufferedBytes)
+  }
+
+  /**
+   * The partition count of a topic seen before, at once; refreshed in the background once older
+   * than TOPIC_INFO_TTL_MS (a topic found deleted is forgotten, so its next send looks it up).
+   * Before, a stale count sent every send through the slow path, one metadata await each in a
+   * chain, which made a burst of sends slower the longer it lasted.
+   */
+  private knownPartitions(topic: string): number | undefined {
+    const info = this.topicInfo.get(topic)
+    if (info === undefined) return undefined
+    if (Date.now() - info.at >= TOPIC_INFO_TTL_MS && !this.refreshing.has(topic)) {
+      this.refreshing.add(topic)
+      this.partitionCount(topic)
+        .catch((err: unknown) => {
+          if (err instanceof KafkaProtocolError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) this.topicInfo.delete(topic)
+        })
+        .finally(() => this.refreshing.delete(topic))
+    }
+    return info.partitions
   }
 
   private queueFor(topic: string, partition: number): PartitionQueue {
@@ -286,27 +405,20 @@ export class Producer implements AsyncDisposable {
   }
 
   /** Queues a record validated by send(). */
-  private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined): Promise<RecordMetadata> {
-    const topic = record.topic
+  private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined, onAdmitted?: () => void): Promise<RecordMetadata> {
     const size = estimateRecordSize(record)
-    const item = new SingleRecord(size)
-    const p = new Promise<bigint>((resolve, reject) => {
-      item.resolve = resolve
-      item.reject = reject
-    })
-    const q = this.queueFor(topic, partition)
-    const budget = this.accumulator.budget
-    if (budget.canAdmit(size)) {
-      budget.reserve(size)
-      this.appendAdmitted(q, record, item, generation)
-    } else {
-      budget.admitAll(1, () => size, () => this.appendAdmitted(q, record, item, generation))
-    }
-    return p.then((offset) => ({ topic, partition, offset }))
+    const tooLarge = this.sizeRefusal(size, `the record for ${record.topic}-${partition}`)
+    if (tooLarge) return Promise.reject(tooLarge)
+    const item = new SingleRecord(size, this, this.queueFor(record.topic, partition), record, generation, onAdmitted)
+    this.accumulator.budget.admit(item)
+    return item.promise
   }
 
-  /** Appends an admitted record (which may have waited for buffer space), unless the producer moved on meanwhile. */
-  private appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
+  /**
+   * Appends an admitted record (which may have waited for buffer space), unless the producer
+   * moved on meanwhile. @internal
+   */
+  appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
     // (Closing does not refuse records sent before close(): it flushes them, unless it gave up.)
     const refused = this.abandoned.signal.aborted ? (this.abandoned.signal.reason as Error) : this.txn?.sendError(generation)
     if (refused) {
@@ -327,6 +439,7 @@ export class Producer implements AsyncDisposable {
    * Sends an array of records (any topics and partitions); resolves with their metadata, in
    * the order given, once every one is acknowledged, or rejects with the first failure. Each
    * partition's records keep their array order; one promise per call rather than per record.
+   * A record above `maxRequestSize` fails the whole call at once, before any record is queued.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     const refused = this.refusal()
@@ -340,17 +453,16 @@ export class Producer implements AsyncDisposable {
     if (records.length === 0) return Promise.resolve([])
     if (this.slowSends === 0) {
       const partitions = new Array<number>(records.length)
-      const now = Date.now()
       let ok = true
       for (let i = 0; i < records.length; i++) {
         const r = records[i]
-        const info = this.topicInfo.get(r.topic)
-        if (info === undefined || now - info.at >= TOPIC_INFO_TTL_MS) {
+        const known = this.knownPartitions(r.topic)
+        if (known === undefined) {
           ok = false
           break
         }
         try {
-          partitions[i] = this.pickPartition(r, info.partitions)
+          partitions[i] = this.pickPartition(r, known)
         } catch (err) {
           return Promise.reject(err)
         }
@@ -390,11 +502,19 @@ export class Producer implements AsyncDisposable {
   private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
     const group = new PendingGroup(records.length)
     const items = new Array<GroupItem>(records.length)
-    for (let i = 0; i < records.length; i++) items[i] = new GroupItem(group, i, records[i].topic, partitions[i], estimateRecordSize(records[i]))
+    for (let i = 0; i < records.length; i++) {
+      const size = estimateRecordSize(records[i])
+      const tooLarge = this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`)
+      if (tooLarge) return Promise.reject(tooLarge)
+      items[i] = new GroupItem(group, i, records[i].topic, partitions[i], size)
+    }
     this.accumulator.budget.admitAll(
       items.length,
       (i) => items[i].size,
       (i) => this.appendAdmitted(this.queueFor(records[i].topic, partitions[i]), records[i], items[i], generation),
+      (from, err) => {
+        for (let i = from; i < items.length; i++) items[i].reject(err)
+      },
     )
     return group.promise
   }
@@ -432,7 +552,7 @@ export class Producer implements AsyncDisposable {
     return done
   }
 
-  private async sendSlow(record: ProducerRecord): Promise<RecordMetadata> {
+  private async sendSlow(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
     // The transaction the record is sent in (it must not slip into the next one while metadata loads).
     const generation = this.txn?.generation
     this.slowSends++
@@ -440,7 +560,7 @@ export class Producer implements AsyncDisposable {
     const done = await this.slowTurn()
     try {
       const n = await this.partitionCount(record.topic)
-      const p = this.enqueueOne(record, this.pickPartition(record, n), generation)
+      const p = this.enqueueOne(record, this.pickPartition(record, n), generation, onAdmitted)
       handedOver = true
       this.slowSends--
       done()

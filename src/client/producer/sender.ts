@@ -24,6 +24,7 @@ import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError } from './errors.js'
+import { brokerSizeError } from './record-size.js'
 import { incrementSequence, lastSequence, MAX_EPOCH, transactionalVersion } from './txn-state.js'
 
 /** Settings of the sender (resolved producer options). */
@@ -409,8 +410,9 @@ export class Sender {
       else {
         if (LEADER_ERRORS.has(r.errorCode)) this.cluster.invalidate(b.queue.topic)
         const err = new KafkaProtocolError(r.errorCode, r.errorMessage ?? `produce to ${b.queue.topic}-${b.queue.partition}`)
+        const tooLarge = brokerSizeError(err, b.encoded!.length, b.items.length)
         // Sequence numbers make every retry safe; without them a leader error after an acks=all append is not.
-        this.onBatchError(b, this.opts.idempotent ? err : produceErrorOf(err, this.opts.acks))
+        this.onBatchError(b, tooLarge !== err || this.opts.idempotent ? tooLarge : produceErrorOf(err, this.opts.acks))
       }
     }
     this.afterResponse()

@@ -19,10 +19,12 @@ export {
 } from './record-batch.js'
 export { RecordBatchBuilder, type RecordBatchHeaderOptions } from './record-batch-builder.js'
 export { crc32c, crc32cImplementation } from './crc32c.js'
+export { DecompressionBudget } from './decompression-budget.js'
 export { zstdImplementation, type ZstdImplementation } from './compression/zstd.js'
 export {
   COMPRESSION_CODEC_IDS,
   DEFAULT_MAX_DECOMPRESSED_BYTES,
+  DecompressionLimitError,
   compress,
   compressionCodecFromId,
   compressionCodecId,

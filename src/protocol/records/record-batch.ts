@@ -23,9 +23,11 @@ import {
   compressionCodecFromId,
   compressionCodecId,
   decompress,
+  DecompressionLimitError,
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   type CompressionCodec,
 } from './compression/index.js'
+import type { DecompressionBudget } from './decompression-budget.js'
 
 /** Record headers in wire order; keys may repeat, values may be null. */
 export type RecordHeaders = Array<[string, Buffer | null]>
@@ -79,6 +81,8 @@ export interface DecodeRecordBatchOptions {
   verifyCrc?: boolean
   /** Refuse a compressed batch that inflates beyond this; default 256 MiB. */
   maxDecompressedBytes?: number
+  /** Also bound the decompressed bytes of all these batches together (one fetch's). */
+  decompressionBudget?: DecompressionBudget
 }
 
 /** Bytes before the batch length field is counted (baseOffset + batchLength). */
@@ -267,7 +271,9 @@ export function encodeRecordBatchToBuffer(records: readonly ProduceRecord[], opt
 /**
  * One decoded batch header. Records are decoded only when asked for, through
  * {@link RecordBatch.records} or iteration; uncompressed batches yield
- * zero-copy keys and values.
+ * zero-copy keys and values. A compressed batch is decompressed each time its records are
+ * read and the output is not kept by the batch: it lives as long as the records (or the cursor)
+ * read from it, so iterating the batches of a fetch holds one decompressed batch at a time.
  */
 export class RecordBatch implements Iterable<KafkaRecord> {
   readonly baseOffset: bigint
@@ -296,14 +302,17 @@ export class RecordBatch implements Iterable<KafkaRecord> {
   private readonly recordsStart: number
   private readonly end: number
   private readonly maxDecompressed: number
-  private decompressed: Buffer | undefined
+  private readonly budget: DecompressionBudget | undefined
+  /** Whether the budget already counts this batch's decompressed bytes. */
+  private charged = false
 
   /** @internal Use {@link decodeRecordBatches}. `start` must point at a complete batch. */
-  constructor(buf: Buffer, start: number, end: number, maxDecompressed: number) {
+  constructor(buf: Buffer, start: number, end: number, maxDecompressed: number, budget?: DecompressionBudget) {
     this.buf = buf
     this.recordsStart = start + RECORD_BATCH_OVERHEAD
     this.end = end
     this.maxDecompressed = maxDecompressed
+    this.budget = budget
     this.baseOffset = buf.readBigInt64BE(start)
     this.partitionLeaderEpoch = buf.readInt32BE(start + 12)
     this.crc = buf.readUInt32BE(start + CRC_OFFSET)
@@ -332,15 +341,29 @@ export class RecordBatch implements Iterable<KafkaRecord> {
     }
   }
 
-  /** The (decompressed) record section; decompressed once and cached. */
+  /** The (decompressed) record section: decompressed on each call, within the batch's and the fetch's limits. */
   private recordBytes(): Buffer {
     if (this.compression === 'none') return this.buf.subarray(this.recordsStart, this.end)
-    if (this.decompressed === undefined) {
-      const d = decompress(this.compression, this.buf.subarray(this.recordsStart, this.end), this.maxDecompressed)
-      this.checkCount(d.length)
-      this.decompressed = d
+    const budget = this.charged ? undefined : this.budget
+    const max = budget === undefined ? this.maxDecompressed : Math.min(this.maxDecompressed, budget.remaining)
+    let d: Buffer
+    try {
+      d = decompress(this.compression, this.buf.subarray(this.recordsStart, this.end), max)
+    } catch (err) {
+      if (budget !== undefined && err instanceof DecompressionLimitError && max < this.maxDecompressed) {
+        throw new DecompressionLimitError(
+          `record batch at offset ${this.baseOffset}: decompressing it takes the fetch past its limit of ${budget.limit} decompressed bytes (maxDecompressedBytes; ${budget.used} bytes in earlier batches)`,
+          { cause: err },
+        )
+      }
+      throw err
     }
-    return this.decompressed
+    this.checkCount(d.length)
+    if (budget !== undefined) {
+      budget.charge(d.length)
+      this.charged = true
+    }
+    return d
   }
 
   /** Decodes every record of the batch. */
@@ -505,6 +528,7 @@ function readInt64Number(buf: Buffer, at: number): number {
 export function* iterateRecordBatches(buf: Buffer, options: DecodeRecordBatchOptions = {}): Generator<RecordBatch, void, undefined> {
   const verifyCrc = options.verifyCrc ?? true
   const maxDecompressed = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
+  const budget = options.decompressionBudget
   let o = 0
   while (buf.length - o >= LOG_OVERHEAD) {
     const batchLength = buf.readInt32BE(o + 8)
@@ -529,7 +553,7 @@ export function* iterateRecordBatches(buf: Buffer, options: DecodeRecordBatchOpt
         )
       }
     }
-    yield new RecordBatch(buf, o, end, maxDecompressed)
+    yield new RecordBatch(buf, o, end, maxDecompressed, budget)
     o = end
   }
 }

@@ -8,7 +8,7 @@ import { Prefix } from '../topology/naming.js'
 import type { ProcessorSupplier } from '../processor.js'
 import { ChangeSerde } from './change-serde.js'
 import type { BuilderInternals, MaterializedArg } from './options.js'
-import { resolveMaterialized } from './options.js'
+import { isUnnamedMaterialized, resolveMaterialized } from './options.js'
 import { StreamAggregate, StreamReduce, TableAggregate, TableReduce, storeGetter } from './processors.js'
 import { addDslStore } from './store-registration.js'
 import type { KStream } from './kstream.js'
@@ -46,6 +46,8 @@ export class KGroupedStream<K, V> {
 
   /** Number of records per key (null keys and values are skipped). Values are int64 by default. */
   count(materialized?: MaterializedArg<K, number>): KTable<K, number> {
+    // Kafka Streams burns a generated name for an unnamed Materialized here (kept for topology compatibility).
+    if (isUnnamedMaterialized(materialized as MaterializedArg<unknown, unknown> | undefined)) this.#stream.b.names.storeName(Prefix.AGGREGATE)
     return this.#aggregate<number>(Prefix.AGGREGATE, materialized, Serdes.int64(), (store) => () =>
       new StreamAggregate(store, () => 0, (_k, _v, agg) => (agg as number) + 1),
     )

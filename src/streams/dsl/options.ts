@@ -92,3 +92,12 @@ export function resolveMaterialized<K, V>(b: BuilderInternals, arg: Materialized
   const given = options.name ?? options.supplier?.name
   return given !== undefined ? { name: given, named: true, options } : { name: b.names.storeName(storePrefix), named: false, options }
 }
+
+/**
+ * @internal True for a Materialized given without a store name: Kafka Streams' count(materialized)
+ * of grouped and time/session-windowed streams then burns a generated name (an index) first.
+ */
+export function isUnnamedMaterialized(arg: MaterializedArg<unknown, unknown> | undefined): boolean {
+  if (arg === undefined || typeof arg === 'string') return false
+  return (arg.name ?? arg.supplier?.name) === undefined
+}

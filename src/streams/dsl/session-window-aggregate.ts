@@ -35,6 +35,8 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
   #lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0
   #emitIntervalMs = 0
+  /** Largest session end put: the store's stream time (for the onWindowClose lookup rule). */
+  #storeStreamTime = -1
   readonly #onClose: boolean
 
   constructor(
@@ -43,6 +45,8 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     emitStrategy: EmitStrategy,
     private readonly agg: WindowAggregation,
     private readonly merger: SessionMerger,
+    /** The store's retention (ms). */
+    private readonly retentionMs: number,
   ) {
     this.#onClose = emitStrategy.type === 'on-window-close'
   }
@@ -67,7 +71,12 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     let start = t
     let end = t
     let aggregate = this.agg.initializer()
+    // Kafka Streams' time-ordered session store (onWindowClose) keeps whole segments for its
+    // emit scan but returns a key's sessions only when they end after its stream time -
+    // retention; the store here keeps the segments, so that rule is applied here.
+    const minLiveEnd = this.#onClose ? this.#storeStreamTime - this.retentionMs + 1 : -Infinity
     for (const session of this.#store.findSessions(record.key, t - gap, t + gap)) {
+      if (session.key.window.end < minLiveEnd) continue
       merged.push(session)
       aggregate = this.merger(record.key, aggregate, session.value)
       start = Math.min(start, session.key.window.start)
@@ -86,6 +95,7 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
       aggregate = this.agg.aggregator(record.key, record.value, aggregate)
       const sessionKey: Windowed<unknown> = { key: record.key, window: { start, end } }
       this.#store.put(sessionKey, aggregate)
+      if (end > this.#storeStreamTime) this.#storeStreamTime = end
       this.#forwardUpdate(sessionKey, null, aggregate)
     }
     this.#forwardFinalResults(record, windowCloseTime)
@@ -109,11 +119,12 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     if (to < 0) return
     const from = Math.max(0, this.#lastEmitWindowCloseTime)
     if (to < from) return
-    // Kafka Streams' emit-on-close session store is ordered by end time, then key bytes, then
-    // start; the store returns key bytes, end, start: a stable sort by end gives that order.
+    // Kafka Streams' emit-on-close session store is ordered by end time, then start, then key
+    // bytes (its time-first key: end, start, key); the store returns key bytes, end, start: a
+    // stable sort by end and start gives that order.
     const closed = [...this.#store.findSessions(null, null, from, Number.MAX_SAFE_INTEGER)]
       .filter((kv) => kv.key.window.end <= to)
-      .sort((a, b) => a.key.window.end - b.key.window.end)
+      .sort((a, b) => a.key.window.end - b.key.window.end || a.key.window.start - b.key.window.start)
     for (const kv of closed) {
       this.#ctx.forward({ key: kv.key, value: { newValue: kv.value, oldValue: null }, timestamp: kv.key.window.end, headers: record.headers })
     }

@@ -14,7 +14,7 @@ import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
 import type { BuilderInternals, MaterializedArg, ResolvedMaterialized } from './options.js'
 import type { ValueGetterSupplier } from './processors.js'
-import { resolveMaterialized } from './options.js'
+import { isUnnamedMaterialized, resolveMaterialized } from './options.js'
 import { SessionWindowAggregate, type SessionMerger } from './session-window-aggregate.js'
 import { SlidingWindowAggregate } from './sliding-window-aggregate.js'
 import { WindowAggregate, type WindowAggregation } from './window-aggregate.js'
@@ -50,6 +50,12 @@ function materializedOptions<K, V>(m: ResolvedMaterialized<K, V>): { retentionMs
   return { retentionMs: r }
 }
 
+/** The retention of the store supplier a Materialized names, if any. */
+function supplierRetention(m: ResolvedMaterialized<unknown, unknown>): number | undefined {
+  const supplier = m.options.supplier
+  return supplier !== undefined && 'retentionPeriod' in supplier ? supplier.retentionPeriod : undefined
+}
+
 /** What a windowed stream contributes to {@link WindowedStreamBase.build}: processor, store, key serde. */
 interface AggregationParts<K> {
   supplier: (store: string) => Supplier
@@ -57,12 +63,6 @@ interface AggregationParts<K> {
   info: Omit<WindowedAggregationInfo, 'processorName'>
   keySerde: Serde<Windowed<K>> | undefined
   valueGetter: ValueGetterSupplier
-}
-
-/** True for a Materialized given without a store name (Kafka Streams' count then burns a name). */
-function unnamed(materialized: MaterializedArg<unknown, unknown> | undefined): boolean {
-  if (materialized === undefined || typeof materialized === 'string') return false
-  return (materialized.name ?? materialized.supplier?.name) === undefined
 }
 
 /** Shared by time and session windowed streams: naming, repartitioning and the resulting table. */
@@ -90,7 +90,7 @@ abstract class WindowedStreamBase<K, V> {
   ): KTable<Windowed<K>, VA> {
     const b: BuilderInternals = this.g.stream.b
     // Kafka Streams' windowed count(materialized) used to take a store name: it still burns one.
-    if (burnStoreName && unnamed(materialized as MaterializedArg<unknown, unknown> | undefined)) b.names.storeName(prefix)
+    if (burnStoreName && isUnnamedMaterialized(materialized as MaterializedArg<unknown, unknown> | undefined)) b.names.storeName(prefix)
     const m = resolveMaterialized(b, materialized, prefix)
     const keySerde = m.options.key ?? this.g.keySerde
     const valueSerde = m.options.value ?? defaultValueSerde
@@ -136,7 +136,8 @@ export class TimeWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
 
   /** Records per key and window (null keys are dropped). Values are int64 by default. */
   count(materialized?: MaterializedArg<K, number>): KTable<Windowed<K>, number> {
-    return this.#aggregate<number>(Prefix.AGGREGATE, materialized, true, Serdes.int64(), COUNT)
+    // Kafka Streams' time-windowed count burns a name for an unnamed Materialized; its sliding one does not.
+    return this.#aggregate<number>(Prefix.AGGREGATE, materialized, !(this.#windows instanceof SlidingWindows), Serdes.int64(), COUNT)
   }
 
   /** Combines the values of each key and window; the first value is the initial aggregate. */
@@ -275,7 +276,8 @@ export class SessionWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
         )
       }
       return {
-        supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger),
+        // The store's retention: the supplier's when the Materialized names one (as in Kafka Streams).
+        supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger, supplierRetention(m) ?? retention),
         addStore: (processorName) => addSessionAggregationStore(this.g.stream.b, m, { retentionMs: retention, keySerde, valueSerde, processorName, timeOrdered: strategy.type === 'on-window-close' }),
         info: { windowedKeys: true, kind: 'session', graceMs: gap + grace },
         keySerde: windowedKeySerde(keySerde, 'session'),

@@ -68,6 +68,54 @@ describe('EmitStrategy.onWindowClose', () => {
     driver.close()
   })
 
+  it('session windows: closed sessions in Kafka Streams\' time-first order (end, then start, then key)', () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { key: s, value: s })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10))
+      .emitStrategy(EmitStrategy.onWindowClose())
+      .count()
+      .toStream()
+      .to('out', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build(), { windowedEmitIntervalMs: 0 })
+    const input = driver.createInputTopic('in', s, s)
+    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), Serdes.int64())
+    input.pipeInput('b', '', 12)
+    input.pipeInput('b', '', 20)
+    input.pipeInput('a', '', 20)
+    input.pipeInput('c', '', 40) // close time 30
+    expect(out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.key.window.end, r.value])).toEqual([
+      ['b', 12, 20, 2],
+      ['a', 20, 20, 1],
+    ])
+    driver.close()
+  })
+
+  it('session windows: a session at the edge of the retention is not merged (Kafka Streams\' time-ordered store no longer returns it)', () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { key: s, value: s })
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(30, 10)) // retention 40
+      .emitStrategy(EmitStrategy.onWindowClose())
+      .count()
+      .toStream()
+      .to('out', { value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build(), { windowedEmitIntervalMs: 0 })
+    const input = driver.createInputTopic('in', s, s)
+    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), Serdes.int64())
+    input.pipeInput('e', '', 10588)
+    input.pipeInput('b', '', 10635) // store stream time 10635: e's session (end 10588 < 10635 - 40 + 1) is out of reach
+    input.pipeInput('e', '', 10595) // a new session, not [10588,10595]
+    input.pipeInput('c', '', 10700)
+    // Kafka Streams 4.3.1 (TopologyTestDriver, default stores) emits exactly these.
+    expect(out.readRecordsToList().map((r) => [r.key.key, r.key.window.start, r.key.window.end, r.value, r.timestamp])).toEqual([
+      ['e', 10588, 10588, 1, 10588],
+      ['e', 10595, 10595, 1, 10595],
+      ['b', 10635, 10635, 1, 10635],
+    ])
+    driver.close()
+  })
+
   it('sliding windows: windows ending before stream time - grace; early records do not trigger it (as in Kafka Streams)', () => {
     const { driver, input, read } = closeEmittingCount((g) => g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)), WindowedSerdes.timeWindowedSerdeFrom(s, 10))
     input.pipeInput('k', '', 5)
@@ -209,5 +257,16 @@ describe('windowed aggregation stores', () => {
     expect(t1.windowedAggregation).toEqual({ windowedKeys: true, kind: 'time', graceMs: 0, processorName: 'KSTREAM-AGGREGATE-0000000002' })
     expect(t3.windowedAggregation?.graceMs).toBe(10)
     expect(t3.filter(() => true).mapValues((v) => v).windowedAggregation?.kind).toBe('session')
+  })
+
+  it('sliding count(materialized) burns no index; grouped count(materialized) does (Kafka Streams)', () => {
+    const b1 = new StreamsBuilder()
+    const sliding = b1.stream('in', { key: s, value: s }).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)).count(Materialized.with(s, Serdes.int64()))
+    expect([sliding.queryableStoreName, sliding.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000001', 'KSTREAM-AGGREGATE-0000000002'])
+    const b2 = new StreamsBuilder()
+    const plain = b2.stream('in', { key: s, value: s }).groupByKey().count(Materialized.with(s, Serdes.int64()))
+    expect([plain.queryableStoreName, plain.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000002', 'KSTREAM-AGGREGATE-0000000003'])
+    const b3 = new StreamsBuilder()
+    expect(b3.stream('in', { key: s, value: s }).groupByKey().count().name).toBe('KSTREAM-AGGREGATE-0000000002')
   })
 })

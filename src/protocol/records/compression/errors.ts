@@ -7,7 +7,12 @@ export function codecError(codec: string, err: unknown): DecodeError {
   return new DecodeError(`${codec}: cannot decompress: ${detail}`, { cause: err })
 }
 
+/** Decompressed output would exceed the limit it was given: refused before it was all allocated. */
+export class DecompressionLimitError extends DecodeError {
+  override name = 'DecompressionLimitError'
+}
+
 /** The error for output above the configured decompression limit. */
-export function tooLarge(codec: string, size: number | string, max: number): DecodeError {
-  return new DecodeError(`${codec}: decompressed size ${size} exceeds the limit of ${max} bytes`)
+export function tooLarge(codec: string, size: number | string, max: number): DecompressionLimitError {
+  return new DecompressionLimitError(`${codec}: decompressed size ${size} exceeds the limit of ${max} bytes`)
 }

@@ -4,6 +4,7 @@
  * input into a {@link DecodeError}.
  */
 import { DecodeError, InvalidArgumentError } from '../../errors.js'
+import { tooLarge } from './errors.js'
 import { gzipCompress, gzipDecompress } from './gzip.js'
 import { lz4Compress, lz4Decompress } from './lz4.js'
 import { snappyCompress, snappyDecompress } from './snappy.js'
@@ -22,6 +23,8 @@ export const COMPRESSION_CODEC_IDS: Readonly<Record<CompressionCodec, number>> =
 })
 
 const BY_ID: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+
+export { DecompressionLimitError } from './errors.js'
 
 /** Default ceiling on the decompressed size of one batch: 256 MiB. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
@@ -70,7 +73,7 @@ export function decompress(
 ): Buffer {
   switch (codec) {
     case 'none':
-      if (data.length > maxOutput) throw new DecodeError(`${data.length} bytes exceed the limit of ${maxOutput}`)
+      if (data.length > maxOutput) throw tooLarge('none', data.length, maxOutput)
       return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
     case 'gzip':
       return gzipDecompress(data, maxOutput)

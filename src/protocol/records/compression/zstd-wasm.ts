@@ -37,12 +37,16 @@ interface ZstdWasmExports {
   h(code: number): number
   /** ZSTD_compressBound(size) */
   i(size: number): number
-  /** ZSTD_compress(dst, dstCapacity, src, srcSize, level) */
-  m(dst: number, cap: number, src: number, size: number, level: number): number
+  /** ZSTD_createCCtx() */
+  j(): number
+  /** ZSTD_compress_usingDict(cctx, dst, dstCapacity, src, srcSize, dict, dictSize, level) */
+  l(cctx: number, dst: number, cap: number, src: number, size: number, dict: number, dictSize: number, level: number): number
+  /** ZSTD_createDCtx() */
+  n(): number
   /** ZSTD_getFrameContentSize(src, srcSize): -1 unknown, -2 error (low 32 bits) */
   p(src: number, size: number): number
-  /** ZSTD_decompress(dst, dstCapacity, src, srcSize) */
-  r(dst: number, cap: number, src: number, size: number): number
+  /** ZSTD_decompress_usingDict(dctx, dst, dstCapacity, src, srcSize, dict, dictSize) */
+  q(dctx: number, dst: number, cap: number, src: number, size: number, dict: number, dictSize: number): number
   /** malloc(size) */
   s(size: number): number
   /** free(ptr) */
@@ -56,6 +60,9 @@ const PAGE = 65536
 class ZstdWasm {
   private readonly e: ZstdWasmExports
   private heap: Uint8Array
+  /** One compression and one decompression context, reused: creating them per call costs more than small batches' (de)compression. */
+  private readonly cctx: number
+  private readonly dctx: number
 
   constructor(bytes: Uint8Array) {
     let memory: WasmMemory | undefined
@@ -85,6 +92,9 @@ class ZstdWasm {
     memory = this.e.f
     this.heap = new Uint8Array(memory.buffer)
     this.e.g()
+    this.cctx = this.e.j()
+    this.dctx = this.e.n()
+    if (this.cctx === 0 || this.dctx === 0) throw new Error('zstd wasm: cannot create contexts')
   }
 
   /** The heap view; replaced whenever the memory grew (growing detaches the old buffer). */
@@ -111,7 +121,7 @@ class ZstdWasm {
     const bound = this.e.i(data.length)
     const dst = this.alloc(bound)
     try {
-      const n = this.e.m(dst, bound, src, data.length, level)
+      const n = this.e.l(this.cctx, dst, bound, src, data.length, 0, 0, level)
       if (this.e.h(n)) throw new Error(`zstd wasm: compression failed (error ${-n})`)
       return Buffer.from(this.view().subarray(dst, dst + n))
     } finally {
@@ -132,7 +142,7 @@ class ZstdWasm {
       for (;;) {
         const dst = this.alloc(capacity)
         try {
-          const n = this.e.r(dst, capacity, src, data.length)
+          const n = this.e.q(this.dctx, dst, capacity, src, data.length, 0, 0)
           if (!this.e.h(n)) return Buffer.from(this.view().subarray(dst, dst + (n >>> 0)))
           if (n !== DST_TOO_SMALL) throw new DecodeError(`zstd: cannot decompress (zstd error ${-n})`)
           if (capacity >= maxOutput) throw tooLarge('zstd', `> ${maxOutput}`, maxOutput)

@@ -5,17 +5,13 @@
  *  - parse request bytes written by an encoder back into a spec-shaped object,
  * plus the shared spec cross-check and fuzz suites.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DecodeError } from '../../../../src/protocol/errors.js'
 import type { ApiDefinition } from '../../../../src/protocol/messages/api.js'
 import { Reader } from '../../../../src/protocol/primitives/reader.js'
 import { Writer } from '../../../../src/protocol/primitives/writer.js'
-
-// The repo is cloned with shared/ as a sibling: <repo>/test/unit/protocol/messages -> <repo>/../shared
-const SPEC_DIR = new URL('../../../../../shared/kafka-protocol/messages/', import.meta.url)
+import { specJson } from './kafka-specs.js'
 
 /** One field of a JSON message spec. */
 export interface SpecField {
@@ -38,22 +34,9 @@ export interface MessageSpec {
   fields: SpecField[]
 }
 
-/** Reads `<name>.json` from the shared spec folder; fails loudly if the folder is missing. */
+/** Reads `<name>.json` from the kafka-clients jar of the Kafka version under test. */
 export function loadSpec(name: string): MessageSpec {
-  const dir = fileURLToPath(SPEC_DIR)
-  if (!existsSync(dir)) {
-    throw new Error(
-      `Kafka message specs not found at ${dir}: the repo must be cloned with shared/ as a sibling directory ` +
-        '(<repo>/../shared/kafka-protocol/messages). The spec cross-check cannot run without them.',
-    )
-  }
-  const text = readFileSync(new URL(`${name}.json`, SPEC_DIR), 'utf8')
-  // The specs carry // comment lines (license header, notes), which JSON.parse rejects.
-  const json = text
-    .split('\n')
-    .filter((l) => !l.trimStart().startsWith('//'))
-    .join('\n')
-  return JSON.parse(json) as MessageSpec
+  return specJson<MessageSpec>(name)
 }
 
 /** Parses "3", "2+", "0-5" or "none" into an inclusive range. */
@@ -313,7 +296,7 @@ export interface SuiteOptions<Req> {
   /** Random valid requests for a version. */
   request: (version: number) => fc.Arbitrary<Req>
   /**
-   * Versions newer than the reference specs in ../shared/kafka-protocol (which predate them):
+   * Versions newer than the specs of the Kafka version under test (which predate them):
    * the highest such version and where its layout comes from. They are checked against the
    * newest version the spec has, whose layout they share.
    */

@@ -87,6 +87,7 @@ const str = fc.string({ maxLength: 8, unit: 'binary' })
 
 specAndFuzzSuites(TxnOffsetCommit, {
   spec: 'TxnOffsetCommit',
+  // Only used with Kafka 3.x specs (PERIDOT_KAFKA_VERSION=3.9.2); Kafka 4.x's include v5.
   newerThanSpec: { maxVersion: 5, why: "Kafka 4.x: v5 has v4's layout and enrols the offsets partition in a transaction of version 2 (KIP-890)" },
   request: (version) =>
     fc.record({
