@@ -1,7 +1,8 @@
 // KafkaStreams end to end: a foreign-key join of orders (3 partitions) with customers (2 partitions)
 // under exactly_once_v2. Subscriptions travel to the customers' partitions and responses back to
 // the orders' partitions; orders change customer, customers are renamed and deleted, orders are
-// deleted. The committed output's latest value per order and the result store must be exact.
+// deleted, and a second instance takes over from restored state. The committed output's latest
+// value per order and the result store must be exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
 import { KafkaStreams, Materialized, Serdes, StreamsBuilder } from '../../src/streams/index.js'
@@ -84,14 +85,26 @@ describe('KafkaStreams foreign-key join', () => {
     await send(customersTopic, customerRecords.slice(0, 40))
     await send(ordersTopic, orderRecords.slice(0, 300))
 
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const topology = b.build()
+    const newApp = (): KafkaStreams =>
+      new KafkaStreams(topology, {
+        applicationId: appId,
+        brokers: [bootstrap()],
+        processingGuarantee: 'exactly_once_v2',
+        commitIntervalMs: 100,
+        stateDir: tempStateDir(),
+        heartbeatIntervalMs: 500,
+      })
+    // A first instance joins what is there, then stops; the second starts on an empty state
+    // directory and restores the tables, the subscription store and the result from their changelogs.
+    const first = newApp()
+    try {
+      await first.start()
+      await waitFor('first results', async () => (await readTopic(client, output, 'read_committed')).length > 0, 30_000, 200)
+    } finally {
+      await first.close()
+    }
+    const app = newApp()
     try {
       await app.start()
       await send(ordersTopic, orderRecords.slice(300, 450))
