@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -50,6 +51,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
+import org.apache.kafka.streams.kstream.ValueJoiner;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -87,6 +89,22 @@ public class DiffHarness {
   /** The second table: the `global` topic read as a table. */
   static KTable<String, String> table2(StreamsBuilder b, String store) {
     return b.table("global", Consumed.with(S, S), mat(store == null ? null : store + "-2", S, S));
+  }
+
+  /**
+   * KTable.join with a foreign-key extractor on key and value (Kafka Streams 4+), called by
+   * reflection so the harness still compiles against Kafka 3.x (which leaves such cases out).
+   */
+  @SuppressWarnings("unchecked")
+  static KTable<String, String> joinOnKeyAndValue(KTable<String, String> left, KTable<String, String> right, BiFunction<String, String, String> extractor,
+      ValueJoiner<String, String, String> joiner, TableJoined<String, String> tableJoined, Materialized<String, String, KeyValueStore<Bytes, byte[]>> materialized) {
+    try {
+      return (KTable<String, String>) KTable.class
+          .getMethod("join", KTable.class, BiFunction.class, ValueJoiner.class, TableJoined.class, Materialized.class)
+          .invoke(left, right, extractor, joiner, tableJoined, materialized);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("KTable.join with a key-and-value foreign-key extractor needs Kafka Streams 4+", e);
+    }
   }
 
   /** First character, or the empty string (null stays null). */
@@ -243,7 +261,7 @@ public class DiffHarness {
     def("fk-leftJoin", (b, n) -> table(b, n)
         .leftJoin(table2(b, n), v -> v.startsWith("m") ? null : first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
     def("fk-join-key-named-materialized", (b, n) -> {
-      KTable<String, String> j = table(b, n).join(table2(b, n), (k, v) -> k.compareTo("c") < 0 ? first(v) : k, (v, o) -> v + "/" + o,
+      KTable<String, String> j = joinOnKeyAndValue(table(b, n), table2(b, n), (k, v) -> k.compareTo("c") < 0 ? first(v) : k, (v, o) -> v + "/" + o,
           TableJoined.as("fk"), mat(n == null ? null : n + "-fk", S, S));
       j.toStream().to("out", SS);
       j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);

@@ -407,12 +407,14 @@ stateful('count-table-join', ['in', 'table', 'global'], OUT, (b, n, c) =>
 )
 
 // Foreign-key joins: the left table's value picks the second table's key by its first character
-// (a-e hit, m and z miss); rows change foreign key, both sides delete.
+// (a-e hit, m and z miss); rows change foreign key, both sides delete. Kafka Streams 4 changed which
+// subscriptions a left row sends (and added the key-and-value extractor): these pin 4.x.
 stateful('fk-join', ['table', 'global'], OUT, (b, n, c) =>
   table(b, n, c)
     .join(table2(b, n, c), (v) => first(v), (v, o) => `${v}/${o}`)
     .toStream()
     .to('out', SS),
+  4,
 )
 // Values starting with m have no foreign key (null): a left join still emits them.
 stateful('fk-leftJoin', ['table', 'global'], OUT, (b, n, c) =>
@@ -420,6 +422,7 @@ stateful('fk-leftJoin', ['table', 'global'], OUT, (b, n, c) =>
     .leftJoin(table2(b, n, c), (v) => (v.startsWith('m') ? null : first(v)), (v, o) => `${v}/${str(o)}`)
     .toStream()
     .to('out', SS),
+  4,
 )
 // Extractor on key and value; a named join (topics, processors and store named from it) with a materialized result.
 stateful('fk-join-key-named-materialized', ['table', 'global'], { out: 'string', out2: 'string' }, (b, n, c) => {
@@ -432,7 +435,7 @@ stateful('fk-join-key-named-materialized', ['table', 'global'], { out: 'string',
   )
   j.toStream().to('out', SS)
   j.filter((_k, v) => v.length % 2 === 0).toStream().to('out2', SS)
-})
+}, 4)
 // A filtered left table: its deletes of filtered-out rows, and a foreign-key left join feeding a groupBy (old values).
 stateful('fk-leftJoin-filtered-groupBy-count', ['table', 'global'], COUNT_OUT, (b, n, c) =>
   table(b, sub(n, '-1'), c)
@@ -443,4 +446,5 @@ stateful('fk-leftJoin-filtered-groupBy-count', ['table', 'global'], COUNT_OUT, (
     .count(mat(n, L, c))
     .toStream()
     .to('out', SL),
+  4,
 )
