@@ -34,11 +34,12 @@ export class StreamsBuilder {
     const source = consumed.name ?? this.#b.names.processorName(Prefix.SOURCE)
     const tableSource = consumed.name !== undefined ? `${consumed.name}-table-source` : this.#b.names.processorName(Prefix.KTABLE_SOURCE)
     this.#b.topology.addSource(source, topic, { keySerde: consumed.key, valueSerde: consumed.value, timestampExtractor: consumed.timestampExtractor })
-    this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name), source)
+    // The processor learns at task creation whether anything materialized the table.
+    this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name, () => oldValues.stored()), source)
     const keySerde = m.options.key ?? consumed.key
     const valueSerde = m.options.value ?? consumed.value
     const oldValues = addSourceTableStore(this.#b, m, keySerde, valueSerde, tableSource)
-    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name, oldValues)
+    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.named ? m.name : undefined, oldValues)
   }
 
   /** A global table: every instance holds all of `topic`, updated before records are processed. */

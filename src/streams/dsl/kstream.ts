@@ -259,9 +259,9 @@ export class KStream<K, V> {
     const keySerde = m.options.key ?? this.keySerde
     const valueSerde = m.options.value ?? this.valueSerde
     const input = this.repartitionedIfRequired(name, keySerde, valueSerde)
-    this.b.topology.addProcessor(name, () => new TableSource(m.name), input.name)
+    this.b.topology.addProcessor(name, () => new TableSource(m.name, () => oldValues.stored()), input.name)
     const oldValues = addSourceTableStore(this.b, m, keySerde, valueSerde, name)
-    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, oldValues)
+    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.named ? m.name : undefined, oldValues)
   }
 
   /** Groups by the current key (repartitions first if the key was changed). */

@@ -179,17 +179,32 @@ export class StreamReduce extends StoreProcessor {
   }
 }
 
-/** Materializes a stream of upserts (table source, toTable): null value deletes. */
-export class TableSource extends StoreProcessor {
-  constructor(storeName: string) {
-    super(storeName)
+/**
+ * Materializes a stream of upserts (table source, toTable, a foreign-key join's result): a null
+ * value deletes. As in Kafka Streams, a table that nothing materializes (no user-given store name,
+ * no groupBy, join or suppress reading it) has no store: it forwards its updates without old values.
+ */
+export class TableSource extends Base {
+  #store: TimestampedKeyValueStore<unknown, unknown> | undefined
+  constructor(
+    private readonly storeName: string,
+    private readonly stored: () => boolean = () => true,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    if (this.stored()) this.#store = context.getStateStore(this.storeName)
   }
   process(r: Rec): void {
     if (r.key == null) return
-    const stored = this.store.get(r.key)
-    const old = stored === null ? null : stored.value
     const value = r.value ?? null
-    this.store.put(r.key, value === null ? null : { value, timestamp: r.timestamp })
+    let old: unknown = null
+    if (this.#store !== undefined) {
+      const stored = this.#store.get(r.key)
+      old = stored === null ? null : stored.value
+      this.#store.put(r.key, value === null ? null : { value, timestamp: r.timestamp })
+    }
     this.ctx.forward({ key: r.key, value: { newValue: value, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
   }
 }

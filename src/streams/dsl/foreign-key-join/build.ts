@@ -17,11 +17,10 @@ import { StoreBuilder } from '../../state/stores.js'
 import { Prefix } from '../../topology/naming.js'
 import type { StreamPartitioner } from '../../topology/topology.js'
 import { KTable } from '../ktable.js'
-import { sourceOldValues, type OldValues } from '../old-values.js'
 import { resolveMaterialized, type MaterializedArg, type TableJoined } from '../options.js'
-import { storeGetter } from '../processors.js'
-import { addDslStore } from '../store-registration.js'
-import { ForeignTableJoin, JoinResult, ResponseJoin, SubscriptionJoin, SubscriptionReceive, SubscriptionSend, type ForeignKeySerdes } from './processors.js'
+import { storeGetter, TableSource } from '../processors.js'
+import { addSourceTableStore } from '../store-registration.js'
+import { ForeignTableJoin, ResponseJoin, SubscriptionJoin, SubscriptionReceive, SubscriptionSend, type ForeignKeySerdes } from './processors.js'
 import { SubscriptionResponseWrapperSerde, SubscriptionWrapperSerde, type SubscriptionResponseWrapper } from './wrappers.js'
 
 /** @internal Builds `left.join/leftJoin(right, foreignKeyExtractor, joiner, tableJoined, materialized)`. */
@@ -110,25 +109,7 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
   const valueSerde = m.options.value
   // As Kafka Streams: the result gets a store when it is named, or once something reads it through
   // its store or needs its old values (a later join, groupBy); until then it forwards updates only.
-  let stored = false
-  const materializeResult = (): void => {
-    if (stored) return
-    stored = true
-    addDslStore(b, m, keySerde, valueSerde, result)
-  }
-  t.addProcessor(result, () => new JoinResult(m.name, () => stored), resolver)
-  if (m.named) materializeResult()
-  const source = sourceOldValues(m.named)
-  const oldValues: OldValues = {
-    enable(force) {
-      const sending = source.enable(force)
-      if (sending) materializeResult()
-      return sending
-    },
-    materialize() {
-      source.materialize()
-      materializeResult()
-    },
-  }
+  t.addProcessor(result, () => new TableSource(m.name, () => oldValues.stored()), resolver)
+  const oldValues = addSourceTableStore(b, m, keySerde, valueSerde, result)
   return new KTable<K, VR>(b, result, keySerde, valueSerde, sources, storeGetter(m.name), m.named ? m.name : undefined, oldValues)
 }

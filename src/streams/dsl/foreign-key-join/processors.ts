@@ -329,34 +329,3 @@ export class ResponseJoin implements Processor<unknown, Response, unknown, unkno
     this.#ctx.forward({ key: r.key, value: result, timestamp: r.timestamp, headers: r.headers })
   }
 }
-
-/**
- * The join result as a table (Kafka Streams' KTableSource on the result): materialized when the
- * result is named or read by a later join; otherwise it forwards its updates without old values.
- */
-export class JoinResult implements Processor<unknown, unknown, unknown, Change<unknown>> {
-  #ctx!: Ctx
-  #store: TimestampedKeyValueStore<unknown, unknown> | undefined
-
-  constructor(
-    private readonly storeName: string,
-    private readonly stored: () => boolean,
-  ) {}
-
-  init(context: Ctx): void {
-    this.#ctx = context
-    if (this.stored()) this.#store = context.getStateStore(this.storeName)
-  }
-
-  process(r: Record<unknown, unknown>): void {
-    if (r.key == null) return
-    const value = r.value ?? null
-    let oldValue: unknown = null
-    if (this.#store !== undefined) {
-      const old = this.#store.get(r.key)
-      oldValue = old === null ? null : old.value
-      this.#store.put(r.key, value === null ? null : { value, timestamp: r.timestamp })
-    }
-    this.#ctx.forward({ key: r.key, value: { newValue: value, oldValue }, timestamp: r.timestamp, headers: r.headers })
-  }
-}
