@@ -32,6 +32,11 @@ export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
    * commits after every record, so the cache collapses only the updates one record causes.
    */
   cacheMaxBytes?: number
+  /**
+   * How often (ms of the mocked wall clock) `onWindowClose` aggregations look for closed windows:
+   * default 0, on every record, as Kafka Streams' TopologyTestDriver sets it (KafkaStreams: 1000).
+   */
+  windowedEmitIntervalMs?: number
 }
 
 /** A record as written to or read from a test topic. */
@@ -218,7 +223,13 @@ export class TopologyTestDriver {
     this.#now = options.initialWallClockTimeMs ?? Date.now()
     const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new RangeError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
-    const config: TaskConfig = { ...options, applicationId: this.applicationId, recordCache: new RecordCache(cacheMaxBytes) }
+    const config: TaskConfig = {
+      ...options,
+      applicationId: this.applicationId,
+      recordCache: new RecordCache(cacheMaxBytes),
+      // onWindowClose aggregations look for closed windows on every record, as in Kafka Streams' TopologyTestDriver.
+      windowedEmitIntervalMs: options.windowedEmitIntervalMs ?? 0,
+    }
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp, _partition?: number | SinkPartitioner) => {
         // Copy the headers array: the task may reuse it. Text from serializeText stands for its UTF-8 bytes.

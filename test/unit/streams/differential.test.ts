@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_KAFKA_VERSION } from '../../../src/dev/index.js'
 import { Serdes, StreamsBuilder, TopologyTestDriver } from '../../../src/streams/index.js'
-import { CATALOGUE, type CatalogueEntry, type KeyType, type OutputType } from './differential/catalogue.js'
+import { CATALOGUE, PENDING, type CatalogueEntry, type KeyType, type OutputType } from './differential/catalogue.js'
 import { generateInputs, WALL_CLOCK, type InputRecord } from './differential/inputs.js'
 import { runKafkaStreams, type HarnessCase, type HarnessResults, type JsonRecord } from './differential/kafka-streams-side.js'
 
@@ -46,8 +46,13 @@ const kafkaMajor = Number.parseInt(KAFKA_VERSION, 10)
 const catalogue = CATALOGUE.filter((e) => e.sinceKafkaMajor === undefined || kafkaMajor >= e.sinceKafkaMajor)
 const leftOut = CATALOGUE.filter((e) => !catalogue.includes(e)).map((e) => e.name)
 
+const isPending = (entry: CatalogueEntry, v: { cache: boolean }): boolean => {
+  const p = PENDING[entry.name]
+  return p !== undefined && (p.cacheOnOnly !== true || v.cache)
+}
+
 const cases: Case[] = catalogue.flatMap((entry) =>
-  variants(entry).flatMap((v) =>
+  variants(entry).filter((v) => !isPending(entry, v)).flatMap((v) =>
     inputSets.map((records, inputSet) => ({
       id: `${entry.name} | ${variantName(v)} | inputs ${inputSet}`,
       topology: entry.name,
@@ -171,6 +176,7 @@ const title = `differential: Peridot vs Kafka Streams ${KAFKA_VERSION} TopologyT
 describe(title, () => {
   for (const entry of catalogue) {
     describe(entry.name, () => {
+      for (const v of variants(entry)) if (isPending(entry, v)) it.todo(`${entry.name} | ${variantName(v)}: ${PENDING[entry.name].reason}`)
       for (const c of cases.filter((x) => x.entry === entry)) {
         it(c.id, () => {
           const java = kafkaStreams[c.id]

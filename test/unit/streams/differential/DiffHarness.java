@@ -52,6 +52,15 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.kstream.ValueJoiner;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
+import org.apache.kafka.streams.state.SessionStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -73,6 +82,26 @@ public class DiffHarness {
         name == null ? Materialized.with(k, v) : Materialized.<K, V, KeyValueStore<Bytes, byte[]>>as(name).withKeySerde(k).withValueSerde(v);
     return cache ? m.withCachingEnabled() : m.withCachingDisabled();
   }
+
+  /** As {@link #mat}, for window stores. */
+  static <V> Materialized<String, V, WindowStore<Bytes, byte[]>> wmat(String name, Serde<V> v) {
+    Materialized<String, V, WindowStore<Bytes, byte[]>> m =
+        name == null ? Materialized.with(S, v) : Materialized.<String, V, WindowStore<Bytes, byte[]>>as(name).withKeySerde(S).withValueSerde(v);
+    return cache ? m.withCachingEnabled() : m.withCachingDisabled();
+  }
+
+  /** As {@link #mat}, for session stores. */
+  static <V> Materialized<String, V, SessionStore<Bytes, byte[]>> smat(String name, Serde<V> v) {
+    Materialized<String, V, SessionStore<Bytes, byte[]>> m =
+        name == null ? Materialized.with(S, v) : Materialized.<String, V, SessionStore<Bytes, byte[]>>as(name).withKeySerde(S).withValueSerde(v);
+    return cache ? m.withCachingEnabled() : m.withCachingDisabled();
+  }
+
+  /** Window size of the time-windowed topologies (the windowed serde needs it only to read). */
+  static final long WINDOW = 100;
+  static final Produced<Windowed<String>, Long> TWL = Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW), Serdes.Long());
+  static final Produced<Windowed<String>, Long> SWL = Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), Serdes.Long());
+  static final Produced<Windowed<String>, String> SWS = Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), Serdes.String());
 
   static KStream<String, String> in(StreamsBuilder b) {
     return b.stream("in", Consumed.with(S, S));
@@ -192,6 +221,28 @@ public class DiffHarness {
         .groupBy((k, v) -> KeyValue.pair(String.valueOf(v % 3), k), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
     def("count-filter", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).count(mat(n, S, L))
         .filter((k, v) -> v % 2 == 0).toStream().to("out", SL));
+
+    // Windowed aggregations.
+    def("tumbling-count", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(200))).count(wmat(n, L)).toStream().to("out", TWL));
+    def("hopping-aggregate", (b, n) -> nums(b).groupByKey(Grouped.with(S, L))
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50)).advanceBy(Duration.ofMillis(40)))
+        .aggregate(() -> 0L, (k, v, a) -> v == null ? a : a + v, wmat(n, L)).toStream().to("out", TWL));
+    def("sliding-count", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100))).count(wmat(n, L)).toStream().to("out", TWL));
+    def("session-count", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(60), Duration.ofMillis(100))).count(smat(n, L)).toStream().to("out", SWL));
+    def("session-reduce", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(60), Duration.ofMillis(100)))
+        .reduce((a, v) -> a + "+" + v, smat(n, S)).toStream().to("out", SWS));
+    def("tumbling-count-onWindowClose", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50))).emitStrategy(EmitStrategy.onWindowClose())
+        .count(wmat(n, L)).toStream().to("out", TWL));
+    def("tumbling-count-suppress", (b, n) -> in(b).groupByKey(Grouped.with(S, S))
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50))).count(wmat(n, L))
+        .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())).toStream().to("out", TWL));
+    def("table-suppress-timeLimit", (b, n) -> table(b, n)
+        .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(30), Suppressed.BufferConfig.unbounded())).toStream().to("out", SS));
 
     // Tables.
     def("table", (b, n) -> table(b, n).toStream().to("out", SS));

@@ -6,7 +6,23 @@
  * Input topics: `in` and `in2` (string, string), `nums` (string, long), `table` and `global`
  * (string, string). `storeName` is a store name prefix, or null for generated store names.
  */
-import { Branched, keyValue, Materialized, Serdes, StreamsBuilder, type KStream, type KTable, type ProcessorContext } from '../../../../src/streams/index.js'
+import {
+  Branched,
+  BufferConfig,
+  EmitStrategy,
+  keyValue,
+  Materialized,
+  Serdes,
+  SessionWindows,
+  SlidingWindows,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+  WindowedSerdes,
+  type KStream,
+  type KTable,
+  type ProcessorContext,
+} from '../../../../src/streams/index.js'
 
 /** How an output topic's value bytes read, for readable diffs. */
 export type OutputType = 'string' | 'long'
@@ -64,6 +80,19 @@ function first(v: string | null): string | null {
 const str = (v: unknown): string => String(v)
 
 export const CATALOGUE: CatalogueEntry[] = []
+
+/**
+ * Differences found and not fixed yet, by topology: their cases (all, or those with the record
+ * cache on) are listed as todo with the reason instead of run. Remove an entry once fixed.
+ */
+export const PENDING: Readonly<Record<string, { readonly cacheOnOnly?: boolean; readonly reason: string }>> = {
+  'tumbling-count-onWindowClose': {
+    cacheOnOnly: true,
+    reason: 'onWindowClose with the record cache on: Kafka Streams emits closed windows that Peridot does not',
+  },
+  'session-count': { cacheOnOnly: true, reason: 'session windows with the record cache: Kafka Streams forwards the input records\' headers, Peridot none' },
+  'session-reduce': { cacheOnOnly: true, reason: 'session windows with the record cache: Kafka Streams forwards the input records\' headers, Peridot none' },
+}
 
 function def(
   name: string,
@@ -241,6 +270,78 @@ stateful('count-filter', ['in'], COUNT_OUT, (b, n, c) =>
     .filter((_k, v) => v % 2 === 0)
     .toStream()
     .to('out', SL),
+)
+
+// Windowed aggregations.
+const WINDOW = 100
+const TWL = { key: WindowedSerdes.timeWindowedSerdeFrom(S, WINDOW), value: L }
+const SWL = { key: WindowedSerdes.sessionWindowedSerdeFrom(S), value: L }
+const SWS = { key: WindowedSerdes.sessionWindowedSerdeFrom(S), value: S }
+const TIME_WINDOWED = { out: { key: 'time-windowed', value: 'long' } } as const
+stateful('tumbling-count', ['in'], TIME_WINDOWED, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, 200))
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', TWL),
+)
+stateful('hopping-aggregate', ['nums'], TIME_WINDOWED, (b, n, c) =>
+  nums(b)
+    .groupByKey(SL)
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, 50).advanceBy(40))
+    // Kafka Streams' windowed aggregations pass null values to the aggregator.
+    .aggregate(() => 0, (_k, v: number | null, a) => (v === null ? a : a + v), mat<number>(n, L, c))
+    .toStream()
+    .to('out', TWL),
+)
+stateful('sliding-count', ['in'], TIME_WINDOWED, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(50, 100))
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', TWL),
+)
+stateful('session-count', ['in'], { out: { key: 'session-windowed', value: 'long' } }, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .windowedBy(SessionWindows.ofInactivityGapAndGrace(60, 100))
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', SWL),
+)
+stateful('session-reduce', ['in'], { out: { key: 'session-windowed', value: 'string' } }, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .windowedBy(SessionWindows.ofInactivityGapAndGrace(60, 100))
+    .reduce((a, v) => `${a}+${v}`, mat<string>(n, S, c))
+    .toStream()
+    .to('out', SWS),
+)
+stateful('tumbling-count-onWindowClose', ['in'], TIME_WINDOWED, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, 50))
+    .emitStrategy(EmitStrategy.onWindowClose())
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', TWL),
+)
+stateful('tumbling-count-suppress', ['in'], TIME_WINDOWED, (b, n, c) =>
+  inStream(b)
+    .groupByKey(SS)
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, 50))
+    .count(mat(n, L, c))
+    .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+    .toStream()
+    .to('out', TWL),
+)
+stateful('table-suppress-timeLimit', ['table'], OUT, (b, n, c) =>
+  table(b, n, c)
+    .suppress(Suppressed.untilTimeLimit(30, BufferConfig.unbounded()))
+    .toStream()
+    .to('out', SS),
 )
 
 // Tables.
