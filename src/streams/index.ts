@@ -65,6 +65,21 @@ export { SerdeSessionStore } from './state/typed-session.js'
 export { LoggingWindowBytesStore, LoggingSessionBytesStore } from './state/logging-window.js'
 export { readOnlyWindowView, readOnlySessionView, plainWindowFacade, type QueryableStoreType } from './state/read-only-views.js'
 export {
+  BytesVersionedStore,
+  inMemoryVersionedKeyValueStore,
+  persistentVersionedKeyValueStore,
+  isVersionedBytesStoreSupplier,
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  type VersionedRecord,
+  type VersionedKeyValueStore,
+  type ReadOnlyVersionedKeyValueStore,
+  type VersionedBytesStore,
+  type VersionedBytesStoreSupplier,
+} from './state/versioned-store.js'
+export { SerdeVersionedKeyValueStore, VersionedStoreBuilder, VERSIONED_CHANGELOG_ADDITIONAL_COMPACTION_LAG_MS } from './state/versioned-store-builder.js'
+export type { VersionedChange } from './dsl/versioned-table.js'
+export {
   Topology,
   type Subtopology,
   type InternalTopic,

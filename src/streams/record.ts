@@ -39,4 +39,9 @@ export function keyValue<K, V>(key: K, value: V): KeyValue<K, V> {
 export interface Change<V> {
   newValue: V | null
   oldValue: V | null
+  /**
+   * Set by tables materialized on a versioned store: false for an out-of-order update (older
+   * than the key's latest version), which table-table joins ignore. Absent means latest.
+   */
+  isLatest?: boolean
 }

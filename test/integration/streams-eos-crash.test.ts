@@ -1,16 +1,19 @@
 // Exactly-once under crashes, in the spirit of Kafka's EosTestDriver: instances of an aggregating
 // app (fixtures/eos-app.ts) run as child processes and are killed with SIGKILL at random points
 // and restarted while input is produced. At the end: the echo output holds every input record
-// exactly once (read_committed), the per-key count/sum/min/max are exact, and no transaction of
-// the app is left open. PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and
-// PERIDOT_EOS_SEED tune longer local runs.
+// exactly once (read_committed), the per-key count/sum/min/max are exact, each closed event-time
+// window's final result (windowed count and sum + suppress untilWindowCloses) is emitted exactly
+// once and exact while no open window is emitted, and no transaction of the app is left open.
+// PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and PERIDOT_EOS_SEED tune
+// longer local runs; PERIDOT_EOS_DEBUG_DIR (a directory) collects each instance's whole stderr
+// and the echo records missing.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../../src/index.js'
+import { Client, partitionForKey } from '../../src/index.js'
 import type { KafkaRecord } from '../../src/protocol/records/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
@@ -22,6 +25,17 @@ const KEYS = 200
 const PARTITIONS = 6
 /** A prime above any record count we run: value(i) = (i * 7919) mod P - P/2 is unique per record. */
 const P = 1_000_003
+/**
+ * Hopping event-time windows of the windowed count and their grace: some windows close in nearly
+ * every chunk of input, so kills also hit transactions that emit final results.
+ */
+const WINDOW_MS = 5_000
+const ADVANCE_MS = 1_000
+const GRACE_MS = 1_000
+/** Event time advances STEP_MS per record, plus a jitter below the grace (out of order, never late). */
+const STEP_MS = 5
+/** Event times start near now: the broker deletes segments whose records are older than its retention. */
+const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000
 
 // Small seeded PRNG (mulberry32) so a failing schedule can be replayed with PERIDOT_EOS_SEED.
 const seed = Number(process.env.PERIDOT_EOS_SEED ?? Date.now() % 1_000_000)
@@ -33,10 +47,16 @@ function random(): number {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
+const debugDir = process.env.PERIDOT_EOS_DEBUG_DIR
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 const valueOf = (i: number): number => ((i * 7919) % P) - Math.floor(P / 2)
 const keyOf = (i: number): string => `k${(i * 31) % KEYS}`
+/**
+ * Record i's event time. With a jitter below the grace, no record is later than the grace behind
+ * its partition's stream time, so none is dropped, whatever the order kills and restarts leave.
+ */
+const timestampOf = (i: number): number => BASE + i * STEP_MS + ((i * 7919) % GRACE_MS)
 
 interface Instance {
   slot: number
@@ -76,7 +96,10 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       const aggTopics = ['count', 'sum', 'min', 'max'].map((a) => `${aggPrefix}-${a}`)
       for (const t of [input, echo, ...aggTopics]) await client.createTopic(t, { partitions: PARTITIONS })
 
-      const appConfig = { bootstrap: bootstrap(), applicationId, input, echo, aggPrefix, commitIntervalMs: 100 }
+      const windowFinal = `${aggPrefix}-wfinal`
+      const windowSum = `${aggPrefix}-wsum`
+      for (const t of [windowFinal, windowSum]) await client.createTopic(t, { partitions: PARTITIONS })
+      const appConfig = { bootstrap: bootstrap(), applicationId, input, echo, aggPrefix, commitIntervalMs: 100, windowMs: WINDOW_MS, advanceMs: ADVANCE_MS, graceMs: GRACE_MS }
       const start = (inst: Instance): void => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'eos-app.ts')], {
           env: { ...process.env, EOS_APP: JSON.stringify({ ...appConfig, stateDir: inst.stateDir }) },
@@ -93,6 +116,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         })
         child.stderr!.on('data', (d: Buffer) => {
           inst.stderr = (inst.stderr + d.toString()).slice(-3000)
+          if (debugDir) appendFileSync(join(debugDir, `instance-${inst.slot}.log`), d)
         })
       }
       const alive = (inst: Instance): boolean => inst.child !== null && inst.child.exitCode === null && inst.child.signalCode === null
@@ -117,9 +141,23 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       // Input, produced in chunks while the chaos below goes on.
       const expected = new Map<string, { count: number; sum: number; min: number; max: number }>()
       const valuesByKey = new Map<string, number[]>()
+      /** Count per key and hopping window, sum per key and tumbling window (`key@start`). */
+      const windowCounts = new Map<string, number>()
+      const windowSums = new Map<string, number>()
+      /** Largest event time per input partition: its stream time once all input is processed. */
+      const streamTime = new Array<number>(PARTITIONS).fill(-1)
       for (let i = 0; i < RECORDS; i++) {
         const k = keyOf(i)
         const v = valueOf(i)
+        const ts = timestampOf(i)
+        const p = partitionForKey(k, PARTITIONS)
+        for (let start = ts - (ts % ADVANCE_MS); start > ts - WINDOW_MS; start -= ADVANCE_MS) {
+          const w = `${k}@${start}`
+          windowCounts.set(w, (windowCounts.get(w) ?? 0) + 1)
+        }
+        const tumbling = `${k}@${ts - (ts % WINDOW_MS)}`
+        windowSums.set(tumbling, (windowSums.get(tumbling) ?? 0) + v)
+        streamTime[p] = Math.max(streamTime[p], ts)
         const e = expected.get(k)
         if (e === undefined) expected.set(k, { count: 1, sum: v, min: v, max: v })
         else {
@@ -147,7 +185,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
           for (let i = c * per; i < Math.min(RECORDS, (c + 1) * per); i++) {
             const v = Buffer.allocUnsafe(8)
             v.writeBigInt64BE(BigInt(valueOf(i)))
-            records.push({ topic: input, key: Buffer.from(keyOf(i)), value: v })
+            records.push({ topic: input, partition: partitionForKey(keyOf(i), PARTITIONS), key: Buffer.from(keyOf(i)), value: v, timestamp: timestampOf(i) })
           }
           await producer.sendBatch(records)
           produced += records.length
@@ -232,6 +270,12 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
 
       // Echo output: every input record exactly once, per-key order kept.
       const echoed = await readTopic(client, echo, 'read_committed')
+      if (debugDir) {
+        const got = new Set(echoed.map((r) => int64(r.value!)))
+        const missing: string[] = []
+        for (let i = 0; i < RECORDS; i++) if (!got.has(valueOf(i))) missing.push(`record ${i} (partition ${partitionForKey(keyOf(i), PARTITIONS)})`)
+        writeFileSync(join(debugDir, 'missing-echo.txt'), missing.join('\n'))
+      }
       expect(echoed.length).toBe(RECORDS)
       // Records of aborted transactions (killed instances): evidence that the crashes hit open transactions.
       const uncommitted = (await readTopic(client, echo, 'read_uncommitted')).length
@@ -259,8 +303,36 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         expect(maxes.get(k), `max of ${k}`).toBe(e.max)
       }
 
+      // Windowed aggregations + suppress(untilWindowCloses): a window is closed once its partition's
+      // stream time (the largest event time in it: every record is processed) reaches window end +
+      // grace. Each closed window's final result comes out exactly once and exact; an open one not
+      // at all. Whoever processes a partition's newest record closes its windows then, so this
+      // holds whatever kills and restarts happened (a restarted suppression starts from stream
+      // time -1, as in Kafka Streams).
+      const checkFinals = async (topic: string, all: Map<string, number>, what: string): Promise<void> => {
+        const expectedFinal = new Map<string, number>()
+        for (const [w, n] of all) {
+          const at = w.indexOf('@')
+          const start = Number(w.slice(at + 1))
+          if (start + WINDOW_MS + GRACE_MS <= streamTime[partitionForKey(w.slice(0, at), PARTITIONS)]) expectedFinal.set(w, n)
+        }
+        expect(expectedFinal.size, `${what}: the newest windows are still open`).toBeLessThan(all.size)
+        const finals = (await readTopic(client, topic, 'read_committed')).map((r) => {
+          const key = r.key!
+          return { window: `${key.subarray(0, key.length - 8).toString()}@${key.readBigInt64BE(key.length - 8)}`, value: int64(r.value!) }
+        })
+        const seenWindows = new Set<string>()
+        const emittedTwice = finals.filter((f) => seenWindows.has(f.window) || (seenWindows.add(f.window), false)).map((f) => f.window)
+        expect(emittedTwice, `${what}: windows emitted more than once`).toEqual([])
+        expect(new Map(finals.map((f) => [f.window, f.value])), `${what}: final results`).toEqual(expectedFinal)
+        const uncommitted = (await readTopic(client, topic, 'read_uncommitted')).length
+        console.error(`eos crash test: ${finals.length} ${what}, ${uncommitted - finals.length} more in aborted transactions`)
+      }
+      await checkFinals(windowFinal, windowCounts, 'final hopping-window counts (cached)')
+      await checkFinals(windowSum, windowSums, 'final tumbling-window sums (uncached)')
+
       // read_committed reached the high watermark everywhere: nothing pending behind an open transaction.
-      for (const t of [echo, ...aggTopics]) {
+      for (const t of [echo, ...aggTopics, windowFinal, windowSum]) {
         const fetcher = client.fetcher()
         try {
           for (let p = 0; p < PARTITIONS; p++) {

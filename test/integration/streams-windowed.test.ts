@@ -1,8 +1,10 @@
 // A windowed count end to end under exactly_once_v2: the output topic, read with read_committed and
-// decoded with Kafka Streams' windowed key layout, holds exact per-window counts.
+// decoded with Kafka Streams' windowed key layout, holds exact per-window counts. Then the same
+// with suppress(untilWindowCloses): each closed window's final count exactly once, open windows
+// and late records held back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../../src/index.js'
-import { KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { Client, partitionForKey } from '../../src/index.js'
+import { BufferConfig, KafkaStreams, Materialized, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
 
@@ -85,6 +87,89 @@ describe('KafkaStreams windowed count', () => {
       await waitFor('the late record dropped', () => app.metrics().droppedRecords === 1, 20_000)
       const config = await client.describeTopicConfigs(`${appId}-per-minute-changelog`)
       expect(config['cleanup.policy']).toBe('compact,delete')
+    } finally {
+      await app.close()
+    }
+  }, 60_000)
+
+  it('exactly_once_v2 with suppress(untilWindowCloses): each closed hopping window\'s final count once and exact, open windows and late records held back', async () => {
+    const input = uniqueTopic('winsup-in')
+    const output = uniqueTopic('winsup-out')
+    const appId = uniqueTopic('winsup-app')
+    const PARTITIONS = 3
+    const SIZE = 10_000
+    const ADVANCE = 5_000
+    const GRACE = 2_000
+    await client.createTopic(input, { partitions: PARTITIONS })
+    await client.createTopic(output, { partitions: 2 })
+
+    // Event time moves forward ~10 ms per record with up to 1.5 s of disorder (within the grace):
+    // no record is late, and windows close as the partitions' stream times pass end + grace.
+    const base = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE
+    const counts = new Map<string, number>()
+    const maxTimestamp = new Map<string, number>()
+    const partitionOf = new Map<string, number>()
+    const streamTime = new Array<number>(PARTITIONS).fill(-1)
+    const records = []
+    for (let i = 0; i < 3000; i++) {
+      const key = KEYS[(i * 3) % KEYS.length]
+      const timestamp = base + i * 10 + ((i * 7919) % 1_500)
+      const partition = partitionForKey(key, PARTITIONS)
+      streamTime[partition] = Math.max(streamTime[partition], timestamp)
+      for (let start = timestamp - (timestamp % ADVANCE); start > timestamp - SIZE; start -= ADVANCE) {
+        const w = `${key}@${start}`
+        counts.set(w, (counts.get(w) ?? 0) + 1)
+        maxTimestamp.set(w, Math.max(maxTimestamp.get(w) ?? 0, timestamp))
+        partitionOf.set(w, partition)
+      }
+      records.push({ topic: input, partition, key: Buffer.from(key), value: Buffer.from(String(i)), timestamp })
+    }
+    // Late for every window it falls in (end + grace <= its partition's stream time): dropped.
+    const late = { topic: input, partition: partitionForKey('k0', PARTITIONS), key: Buffer.from('k0'), value: Buffer.from('late'), timestamp: base + 20_000 }
+    const closed = new Map([...counts].filter(([w]) => Number(w.split('@')[1]) + SIZE + GRACE <= streamTime[partitionOf.get(w)!]))
+    expect(closed.size).toBeLessThan(counts.size)
+    const producer = client.producer({ lingerMs: 2 })
+    await producer.sendBatch(records)
+    await producer.sendBatch([late])
+    await producer.close()
+
+    const b = new StreamsBuilder()
+    b.stream(input, { key: Serdes.string(), value: Serdes.string() })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(SIZE, GRACE).advanceBy(ADVANCE))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to(output, { value: Serdes.int64() })
+    const app = new KafkaStreams(b.build(), {
+      applicationId: appId,
+      brokers: [bootstrap()],
+      processingGuarantee: 'exactly_once_v2',
+      commitIntervalMs: 100,
+      stateDir: tempStateDir(),
+      heartbeatIntervalMs: 500,
+    })
+    const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), SIZE)
+    const finals = async () =>
+      (await readTopic(client, output, 'read_committed')).map((r) => {
+        const k = serde.deserialize(output, r.key)
+        return { window: `${k.key}@${k.window.start}`, count: int64(r.value as Buffer), timestamp: r.timestamp }
+      })
+    try {
+      await app.start()
+      await waitFor('the late record dropped', () => app.metrics().droppedRecords === 1, 40_000, 200)
+      const committed = async () => {
+        let sum = 0
+        for (const o of await client.admin().listGroupOffsets(appId)) if (o.topic === input && o.offset > 0n) sum += Number(o.offset)
+        return sum
+      }
+      await waitFor('all input committed', async () => (await committed()) === records.length + 1, 20_000, 200)
+      // Everything is processed and committed: nothing more can come out.
+      const out = await finals()
+      expect(out.length).toBe(closed.size)
+      expect(new Map(out.map((f) => [f.window, f.count]))).toEqual(closed)
+      // A final result carries the window's last update's timestamp: its largest record timestamp.
+      for (const f of out) expect(f.timestamp, f.window).toBe(maxTimestamp.get(f.window))
     } finally {
       await app.close()
     }

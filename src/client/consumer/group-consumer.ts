@@ -169,6 +169,16 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     return [...this.assigned.values()].map(toTopicPartition)
   }
 
+  /**
+   * The committed offset of an assigned partition and its metadata string, as read when the
+   * partition was assigned (before `onAssigned`) or committed by this member since; undefined for
+   * a partition not assigned or without a committed offset.
+   */
+  committed(topic: string, partition: number): { offset: bigint; metadata: string | null } | undefined {
+    const s = this.assigned.get(tpKey(topic, partition))
+    return s === undefined || s.committed === undefined ? undefined : { offset: s.committed, metadata: s.committedMetadata }
+  }
+
   /** The generation this member belongs to, for transactional offset commits (KIP-447). */
   groupMetadata(): ConsumerGroupMetadata {
     return { groupId: this.opts.groupId, generationId: this.membership.generationId, memberId: this.membership.memberId, groupInstanceId: this.groupInstanceId }
@@ -235,7 +245,10 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     await this.offsets.commit(offsets, this.groupMetadata(), () => this.membership.requestRejoin())
     for (const o of offsets) {
       const s = this.assigned.get(tpKey(o.topic, o.partition))
-      if (s) s.committed = o.offset
+      if (s) {
+        s.committed = o.offset
+        s.committedMetadata = o.metadata ?? null
+      }
     }
   }
 

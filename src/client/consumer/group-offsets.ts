@@ -93,10 +93,14 @@ export class GroupOffsets {
     const code = group?.errorCode ?? res.errorCode
     if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
     const committed = new Map<string, bigint>()
+    const metadata = new Map<string, string | null>()
     for (const t of group?.topics ?? res.topics) {
       for (const p of t.partitions) {
         if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `offset fetch of ${t.name}-${p.partitionIndex}`)
-        if (p.committedOffset >= 0n) committed.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
+        if (p.committedOffset >= 0n) {
+          committed.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
+          metadata.set(tpKey(t.name, p.partitionIndex), p.metadata)
+        }
       }
     }
     await Promise.all(
@@ -112,6 +116,7 @@ export class GroupOffsets {
         s.fetchPosition = pos
         s.consumed = pos
         s.committed = c
+        s.committedMetadata = metadata.get(tpKey(s.topic, s.partition)) ?? null
       }),
     )
   }

@@ -14,6 +14,8 @@ export interface PartitionState {
   /** Position after the last batch the caller finished. */
   consumed: bigint | undefined
   committed: bigint | undefined
+  /** Metadata string of the committed offset read when the partition was assigned (null: none). */
+  committedMetadata: string | null
   paused: boolean
   /** Bumped on seek/revoke so that fetches in flight are discarded. */
   epoch: number
@@ -30,6 +32,7 @@ export function newPartitionState(cluster: Cluster, tp: TopicPartition): Partiti
     fetchPosition: undefined,
     consumed: undefined,
     committed: undefined,
+    committedMetadata: null,
     paused: false,
     epoch: 0,
     pc: new PartitionClient(cluster, tp.topic, tp.partition),

@@ -3,6 +3,7 @@
  */
 import { TopologyError } from '../errors.js'
 import type { StoreBuilder } from '../state/stores.js'
+import type { VersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { NameGenerator, Prefix } from '../topology/naming.js'
 import { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global.js'
@@ -12,6 +13,7 @@ import type { BuilderInternals, Consumed, MaterializedArg } from './options.js'
 import { resolveMaterialized, type ResolvedMaterialized } from './options.js'
 import { TableSource, storeGetter } from './processors.js'
 import { addSourceTableStore, keyValueSupplierOf } from './store-registration.js'
+import { addVersionedTableSource, versionedSupplierOf } from './versioned-table.js'
 import { StoreBuilder as StoreBuilderClass } from '../state/stores.js'
 
 /** Builds a topology with the high-level DSL. */
@@ -34,10 +36,15 @@ export class StreamsBuilder {
     const source = consumed.name ?? this.#b.names.processorName(Prefix.SOURCE)
     const tableSource = consumed.name !== undefined ? `${consumed.name}-table-source` : this.#b.names.processorName(Prefix.KTABLE_SOURCE)
     this.#b.topology.addSource(source, topic, { keySerde: consumed.key, valueSerde: consumed.value, timestampExtractor: consumed.timestampExtractor })
-    // The processor learns at task creation whether anything materialized the table.
-    this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name, () => oldValues.stored()), source)
     const keySerde = m.options.key ?? consumed.key
     const valueSerde = m.options.value ?? consumed.value
+    const versioned = versionedSupplierOf(m.options)
+    if (versioned !== undefined) {
+      const getter = addVersionedTableSource(this.#b, versioned, m.options, keySerde, valueSerde, tableSource, source)
+      return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), getter, m.name)
+    }
+    // The processor learns at task creation whether anything materialized the table.
+    this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name, () => oldValues.stored()), source)
     const oldValues = addSourceTableStore(this.#b, m, keySerde, valueSerde, tableSource)
     return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.named ? m.name : undefined, oldValues)
   }
@@ -62,7 +69,7 @@ export class StreamsBuilder {
   }
 
   /** Registers a store for `KStream.process(supplier, ...storeNames)`. */
-  addStateStore<K, V>(builder: StoreBuilder<K, V>): this {
+  addStateStore<K, V>(builder: StoreBuilder<K, V> | VersionedStoreBuilder<K, V>): this {
     this.#checkOpen()
     this.#b.topology.addStateStore(builder)
     return this

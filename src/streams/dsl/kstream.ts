@@ -16,6 +16,8 @@ import { addSourceTableStore } from './store-registration.js'
 import { KTable } from './ktable.js'
 import { KGroupedStream } from './grouped.js'
 import { GlobalKTable } from './global.js'
+import { addTemporalJoin } from './temporal-join.js'
+import { addVersionedTableSource, isVersionedGetter, versionedSupplierOf } from './versioned-table.js'
 
 /**
  * Writes a stream through a repartition topic; returns the source node reading it back.
@@ -259,6 +261,11 @@ export class KStream<K, V> {
     const keySerde = m.options.key ?? this.keySerde
     const valueSerde = m.options.value ?? this.valueSerde
     const input = this.repartitionedIfRequired(name, keySerde, valueSerde)
+    const versioned = versionedSupplierOf(m.options)
+    if (versioned !== undefined) {
+      const getter = addVersionedTableSource(this.b, versioned, m.options, keySerde, valueSerde, name, input.name)
+      return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, getter, m.name)
+    }
     this.b.topology.addProcessor(name, () => new TableSource(m.name, () => oldValues.stored()), input.name)
     const oldValues = addSourceTableStore(this.b, m, keySerde, valueSerde, name)
     return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.named ? m.name : undefined, oldValues)
@@ -275,7 +282,11 @@ export class KStream<K, V> {
     return new KGroupedStream<KR, V>(selected, grouped.key, grouped.value ?? this.valueSerde, grouped.name)
   }
 
-  /** Inner join with a co-partitioned KTable: each record meets the table's current value for its key. */
+  /**
+   * Inner join with a co-partitioned KTable: each record meets the table's current value for its
+   * key; a table materialized on a versioned store is read as of the record's timestamp, and
+   * `joined.gracePeriodMs` buffers records so late table updates within the grace are seen.
+   */
   join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Inner join with a GlobalKTable: `keySelector` gives the table key to look up. */
   join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV, key: K) => VR): KStream<K, VR>
@@ -285,7 +296,7 @@ export class KStream<K, V> {
     return this.#join(table, a, b, false)
   }
 
-  /** Left join with a KTable: records without a table value join with null. */
+  /** Left join with a KTable: records without a table value join with null (versioned tables and grace as for {@link KStream.join}). */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Left join with a GlobalKTable. */
   leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR): KStream<K, VR>
@@ -308,8 +319,13 @@ export class KStream<K, V> {
     // Reading the table through its store materializes a source table (Kafka Streams' valueGetterSupplier).
     table.oldValues.materialize()
     const getter = table.valueGetter
-    this.b.topology.addProcessor(name, () => new StreamTableJoin(getter, joiner, left), input.name)
-    this.b.topology.connectProcessorAndStateStores(name, ...getter.storeNames)
+    if (isVersionedGetter(getter) || joined.gracePeriodMs !== undefined) {
+      const keySerde = (joined.key ?? input.keySerde) as Serde<unknown> | undefined
+      addTemporalJoin(this.b, name, input.name, getter, joiner, left, joined.gracePeriodMs, keySerde, (joined.value ?? input.valueSerde) as Serde<unknown> | undefined)
+    } else {
+      this.b.topology.addProcessor(name, () => new StreamTableJoin(getter, joiner, left), input.name)
+      this.b.topology.connectProcessorAndStateStores(name, ...getter.storeNames)
+    }
     const sources = new Set([...input.sourceNodes, ...table.sourceNodes])
     this.b.topology.copartition(sources)
     return new KStream<K, unknown>(this.b, name, input.keySerde, undefined, sources, false)

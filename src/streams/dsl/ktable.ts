@@ -17,6 +17,7 @@ import { InvalidArgumentError } from '../../protocol/errors.js'
 import { TopologyError } from '../errors.js'
 import { inMemoryKeyValueStore } from '../state/in-memory.js'
 import { StoreBuilder } from '../state/stores.js'
+import { isVersionedGetter } from './versioned-table.js'
 import { Suppressed } from './suppressed.js'
 import { SuppressProcessor, SuppressionBufferValueSerde, WindowedBufferKeySerde, suppressedGetter } from './suppress-processor.js'
 import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
@@ -207,6 +208,9 @@ export class KTable<K, V> {
    */
   suppress(suppressed: Suppressed): KTable<K, V> {
     if (!(suppressed instanceof Suppressed)) throw new InvalidArgumentError('KTable.suppress: pass Suppressed.untilWindowCloses(...) or Suppressed.untilTimeLimit(...)')
+    if (isVersionedGetter(this.valueGetter)) {
+      throw new TopologyError(`suppress() is only supported for non-versioned KTables (note that version semantics might be inherited from upstream): '${this.name}' is versioned`)
+    }
     let durationMs = suppressed.timeLimitMs
     if (suppressed.kind === 'window-close') {
       if (this.windowedAggregation === undefined) {

@@ -41,6 +41,12 @@ export interface Joined<K, V, VO> {
   otherValue?: Serde<VO>
   /** Names the join processor (and the repartition topic when one is needed). */
   name?: string
+  /**
+   * Stream-table joins with a versioned table (Kafka Streams' `Joined.withGracePeriod`): stream
+   * records wait in a buffer until stream time passes their timestamp + grace, so table updates
+   * arriving out of order within the grace are joined. The table must be versioned.
+   */
+  gracePeriodMs?: number
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Change, KeyValue, Record } from '../record.js'
 import type { KeyValueStore } from '../state/store.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
+import { isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
@@ -227,9 +228,18 @@ export class TableFilter extends Base<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     const newValue = this.pass(r.key, r.value.newValue)
     const oldValue = this.sendOldValues ? this.pass(r.key, r.value.oldValue) : null
-    if (this.sendOldValues && newValue === null && oldValue === null) return
-    this.ctx.forward({ key: r.key, value: { newValue, oldValue }, timestamp: r.timestamp, headers: r.headers })
+    // With old values, an update that was and stays filtered out is dropped; changes of a
+    // versioned table (they carry isLatest) are forwarded even then, as Kafka Streams' filter
+    // with versioned semantics.
+    if (this.sendOldValues && newValue === null && oldValue === null && r.value.isLatest === undefined) return
+    this.ctx.forward({ key: r.key, value: withIsLatest({ newValue, oldValue }, r.value), timestamp: r.timestamp, headers: r.headers })
   }
+}
+
+/** `change` with the `isLatest` flag of `from` (versioned tables), when it has one. */
+function withIsLatest(change: Change<unknown>, from: Change<unknown>): Change<unknown> {
+  if (from.isLatest !== undefined) change.isLatest = from.isLatest
+  return change
 }
 
 export class TableMapValues extends Base<unknown, Change<unknown>> {
@@ -240,7 +250,7 @@ export class TableMapValues extends Base<unknown, Change<unknown>> {
     const { newValue, oldValue } = r.value
     this.ctx.forward({
       key: r.key,
-      value: { newValue: newValue === null ? null : this.mapper(newValue, r.key), oldValue: oldValue === null ? null : this.mapper(oldValue, r.key) },
+      value: withIsLatest({ newValue: newValue === null ? null : this.mapper(newValue, r.key), oldValue: oldValue === null ? null : this.mapper(oldValue, r.key) }, r.value),
       timestamp: r.timestamp,
       headers: r.headers,
     })
@@ -355,19 +365,31 @@ export function storeGetter(storeName: string): ValueGetterSupplier {
   }
 }
 
+/** A getter mapping the parent's values; as-of reads of a versioned parent are mapped too (Kafka Streams' filter / mapValues getters). */
 export function mappedGetter(parent: ValueGetterSupplier, map: (value: unknown, key: unknown) => unknown): ValueGetterSupplier {
+  const apply = (v: ValueAndTimestamp<unknown> | null, key: unknown): ValueAndTimestamp<unknown> | null => {
+    if (v === null) return null
+    const mapped = map(v.value, key)
+    return mapped === null ? null : { value: mapped, timestamp: v.timestamp }
+  }
+  if (isVersionedGetter(parent)) {
+    const versioned: VersionedValueGetterSupplier = {
+      storeNames: parent.storeNames,
+      versioned: true,
+      create() {
+        const p = parent.create()
+        return { init: (ctx) => p.init(ctx), get: (key) => apply(p.get(key), key), getAsOf: (key, ts) => apply(p.getAsOf(key, ts), key) }
+      },
+    }
+    return versioned
+  }
   return {
     storeNames: parent.storeNames,
     create() {
       const p = parent.create()
       return {
         init: (ctx) => p.init(ctx),
-        get: (key) => {
-          const v = p.get(key)
-          if (v === null) return null
-          const mapped = map(v.value, key)
-          return mapped === null ? null : { value: mapped, timestamp: v.timestamp }
-        },
+        get: (key) => apply(p.get(key), key),
       }
     },
   }

@@ -15,6 +15,7 @@ import type { Processor, ProcessorContext } from '../processor.js'
 import type { KeyValue, Record, RecordHeaders } from '../record.js'
 import type { Windowed } from '../windowed.js'
 import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
+import { addProcessorMetadata, processorMetadataForKey } from '../processor-metadata-context.js'
 import type { WindowAggregation } from './window-aggregate.js'
 import type { SessionStore } from '../state/session-store.js'
 import type { EmitStrategy, SessionWindows } from './windows.js'
@@ -55,6 +56,8 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
     this.#ctx = context
     this.#store = context.getStateStore(this.storeName)
     this.#emitIntervalMs = windowedEmitIntervalMs(context)
+    // What a previous owner of the task emitted (committed with the offsets): not again.
+    if (this.#onClose) this.#lastEmitWindowCloseTime = processorMetadataForKey(context, this.storeName) ?? this.#lastEmitWindowCloseTime
   }
 
   process(record: Rec): void {
@@ -129,5 +132,6 @@ export class SessionWindowAggregate implements Processor<unknown, unknown, unkno
       this.#ctx.forward({ key: kv.key, value: { newValue: kv.value, oldValue: null }, timestamp: kv.key.window.end, headers: record.headers })
     }
     this.#lastEmitWindowCloseTime = windowCloseTime
+    addProcessorMetadata(this.#ctx, this.storeName, windowCloseTime)
   }
 }

@@ -6,6 +6,7 @@ import { inMemoryKeyValueStore } from '../state/in-memory.js'
 import { StoreBuilder } from '../state/stores.js'
 import type { KeyValueBytesStoreSupplier } from '../state/store.js'
 import { TopologyError } from '../errors.js'
+import { isVersionedBytesStoreSupplier } from '../state/versioned-store.js'
 import type { BuilderInternals, ResolvedMaterialized } from './options.js'
 import { sourceOldValues, type OldValues } from './old-values.js'
 
@@ -14,6 +15,7 @@ export function keyValueSupplierOf(m: ResolvedMaterialized<unknown, unknown>): K
   const s = m.options.supplier
   if (s === undefined) return inMemoryKeyValueStore(m.name)
   if ('retentionPeriod' in s) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier, got a window or session store supplier`)
+  if (isVersionedBytesStoreSupplier(s)) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier; versioned stores materialize source tables (table(), toTable()) only`)
   return s
 }
 

@@ -14,6 +14,7 @@ import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, Record } from '../record.js'
 import type { Window, Windowed } from '../windowed.js'
 import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
+import { addProcessorMetadata, processorMetadataForKey } from '../processor-metadata-context.js'
 import type { TimestampedWindowStore } from '../state/window-store.js'
 import type { EmitStrategy, Windows } from './windows.js'
 
@@ -48,6 +49,8 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
     this.ctx = context
     this.store = context.getStateStore(this.storeName)
     this.#emitIntervalMs = windowedEmitIntervalMs(context)
+    // What a previous owner of the task emitted (committed with the offsets): not again.
+    if (this.#onClose) this.lastEmitWindowCloseTime = processorMetadataForKey(context, this.storeName) ?? this.lastEmitWindowCloseTime
   }
 
   abstract process(record: Rec): void
@@ -87,6 +90,7 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
       this.ctx.forward({ key: kv.key, value: { newValue: kv.value.value, oldValue: null }, timestamp: kv.value.timestamp, headers: record.headers })
     }
     this.lastEmitWindowCloseTime = windowCloseTime
+    addProcessorMetadata(this.ctx, this.storeName, windowCloseTime)
   }
 
   #shouldEmitFinal(windowCloseTime: number): boolean {

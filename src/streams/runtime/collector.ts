@@ -35,6 +35,8 @@ export interface ConsumedOffset {
   readonly topic: string
   readonly partition: number
   readonly offset: bigint
+  /** The offset commit metadata string (partition time and processor metadata), when the task sets it. */
+  readonly metadata?: string
 }
 
 /** A changelog topic-partition the runtime restores a task's store from. */

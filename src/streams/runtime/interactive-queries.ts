@@ -9,6 +9,7 @@ import type { ReadOnlySessionStore } from '../state/session-store.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
 import type { SerdeKeyValueStore } from '../state/typed.js'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
+import type { ReadOnlyVersionedKeyValueStore, VersionedRecord } from '../state/versioned-store.js'
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
 import { changelogTopic } from '../topology/naming.js'
 import type { Topology } from '../topology/topology.js'
@@ -33,7 +34,7 @@ export function queryableStore<K, V>(
   target: QueryTarget,
   name: string,
   type: QueryableStoreType,
-): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> | ReadOnlyVersionedKeyValueStore<K, V> {
   const reg = target.topology.stores.get(name)
   if (reg === undefined) throw new StreamsConfigError(`the topology has no state store named '${name}'`)
   const actual = queryableTypeOf(reg.builder)
@@ -41,12 +42,27 @@ export function queryableStore<K, V>(
     throw new StreamsConfigError(`state store '${name}' is a ${actual} store: query it with store('${name}', '${actual}')`)
   }
   const stores = <S>(): S[] => target.taskStores(name) as S[]
+  if (type === 'versioned') return versionedView<K, V>(name, () => stores<ReadOnlyVersionedKeyValueStore<K, V>>())
   if (type === 'session') return readOnlySessionView<K, V>(name, () => stores<ReadOnlySessionStore<K, V>>())
   if (type === 'window' && actual === 'timestampedWindow') {
     return readOnlyWindowView<K, ValueAndTimestamp<V>, V>(name, () => stores<ReadOnlyWindowStore<K, ValueAndTimestamp<V>>>(), (vt) => vt.value)
   }
   if (type !== 'keyValue') return readOnlyWindowView<K, V, V>(name, () => stores<ReadOnlyWindowStore<K, V>>(), (v) => v)
   return keyValueView<K, V>(target, name)
+}
+
+/** Versioned view: the first task that has a version of the key answers (one task has the key). */
+function versionedView<K, V>(name: string, stores: () => Array<ReadOnlyVersionedKeyValueStore<K, V>>): ReadOnlyVersionedKeyValueStore<K, V> {
+  return {
+    name,
+    get: (key: K, asOfTimestamp?: number): VersionedRecord<V> | null => {
+      for (const s of stores()) {
+        const r = asOfTimestamp === undefined ? s.get(key) : s.get(key, asOfTimestamp)
+        if (r !== null) return r
+      }
+      return null
+    },
+  }
 }
 
 /** Key-value view: one task has a key; ranges merge the tasks' entries in key-byte order. */

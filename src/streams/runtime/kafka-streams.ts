@@ -24,6 +24,7 @@ import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
 import type { QueryableStoreType } from '../state/read-only-views.js'
 import type { ReadOnlySessionStore } from '../state/session-store.js'
+import type { ReadOnlyVersionedKeyValueStore } from '../state/versioned-store.js'
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
 import { queryableStore } from './interactive-queries.js'
 import type { Topology } from '../topology/topology.js'
@@ -35,7 +36,8 @@ import { defaultStateDir, StateDirectory } from './state-directory.js'
 import { decodeAssignmentInfo, streamsAssignor, type AssignorSubtopology, type HostMap } from './streams-assignor.js'
 import { StreamTask, type ExceptionHandlerResponse, type TaskConfig } from './task.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
-import { TaskManager, type ActiveTask } from './task-manager.js'
+import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
+import type { ConsumedOffset } from './collector.js'
 
 /** 'at_least_once' (default) or 'exactly_once_v2' (transactions; output read with read_committed is exact). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
@@ -173,6 +175,12 @@ export class KafkaStreams implements AsyncDisposable {
   #tasksPerSub = new Map<number, number>()
   #hosts: HostMap = {}
   #txnOpen = false
+  /**
+   * Positions an abort moved partitions back to, until a batch from there arrives: a batch the
+   * consumer handed over before the seek (the next one is asked for before committing) starts
+   * further on, and processing it would skip the aborted records.
+   */
+  readonly #soughtTo = new Map<string, bigint>()
   #loop: Promise<void> | undefined
   #loopRunning = false
   /** Rebalance callbacks during a dirty teardown must not commit. */
@@ -185,6 +193,12 @@ export class KafkaStreams implements AsyncDisposable {
   readonly #lag = new Map<string, { topic: string; partition: number; lag: bigint }>()
   /** Where each input partition's uncommitted processing started (EOS resets seek back here). */
   readonly #committedPos = new Map<string, bigint>()
+  /**
+   * Committed offset and metadata (partition time, processor metadata) of each assigned input
+   * partition: read on assignment, then what this instance committed. A task created for the
+   * partition (assigned, or re-created after an EOS abort) starts from it.
+   */
+  readonly #committedMeta = new Map<string, CommittedPosition>()
 
   /** Creates the instance; nothing connects before {@link start}. */
   constructor(topology: Topology, options: KafkaStreamsOptions) {
@@ -297,6 +311,7 @@ export class KafkaStreams implements AsyncDisposable {
         eos: this.#eos,
         logger: this.#logger,
         globalStores: this.#globalStores,
+        committed: (topic, partition) => this.#committedMeta.get(`${topic}\u0000${partition}`),
       })
       this.#tasks.onRunning = (at) => this.#taskRunning(at)
       this.#updater.start()
@@ -382,6 +397,10 @@ export class KafkaStreams implements AsyncDisposable {
   // ---- rebalance callbacks ----------------------------------------------------------------
 
   #onAssigned(consumer: GroupConsumer, tps: TopicPartition[]): void {
+    for (const tp of tps) {
+      const committed = consumer.committed(tp.topic, tp.partition)
+      if (committed !== undefined) this.#committedMeta.set(`${tp.topic}\u0000${tp.partition}`, committed)
+    }
     const pause = (this.#tasks as TaskManager).addPartitions(tps)
     if (pause.length > 0) {
       consumer.pause(pause)
@@ -395,6 +414,8 @@ export class KafkaStreams implements AsyncDisposable {
     for (const tp of tps) {
       this.#lag.delete(`${tp.topic}:${tp.partition}`)
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#committedMeta.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#soughtTo.delete(`${tp.topic}\u0000${tp.partition}`)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -484,6 +505,12 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #processBatch(consumer: GroupConsumer, b: GroupBatch): Promise<void> {
+    const posKey = `${b.topic}\u0000${b.partition}`
+    const sought = this.#soughtTo.get(posKey)
+    if (sought !== undefined) {
+      if (b.fetchOffset > sought) return // fetched before an abort sought back: stale
+      this.#soughtTo.delete(posKey)
+    }
     this.#lag.set(`${b.topic}:${b.partition}`, { topic: b.topic, partition: b.partition, lag: b.highWatermark > b.nextOffset ? b.highWatermark - b.nextOffset : 0n })
     // Records are read in place as they are reached: no fetch's worth of record objects (which
     // young-generation GC would copy) and, with text serdes, no Buffer view per key and value.
@@ -496,7 +523,6 @@ export class KafkaStreams implements AsyncDisposable {
       if (at !== undefined) consumer.seek(b.topic, b.partition, b.fetchOffset)
       return
     }
-    const posKey = `${b.topic}\u0000${b.partition}`
     if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, b.fetchOffset)
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
@@ -535,13 +561,14 @@ export class KafkaStreams implements AsyncDisposable {
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
         // The offsets travel while the last records are acknowledged, as the Java producer's
-        // sender interleaves them; commit() then finds nothing left to flush.
-        const flushed = producer.flush()
-        flushed.catch(() => undefined) // a failure surfaces through commit() below
+        // sender interleaves them; commit() then finds nothing left to flush. A record the
+        // producer refused or failed fails the flush: the transaction is aborted, never
+        // committed without it.
+        const flushed = collector.flush()
+        flushed.catch(() => undefined) // a failure surfaces through the await below
         if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata())
         await flushed
         await producer.commit()
-        collector.throwIfFailed()
       } catch (err) {
         if (err instanceof ProducerFencedError) throw err
         this.#logger.warn({ err }, 'transaction commit failed: aborting, state of the tasks in it restores from the changelog')
@@ -550,6 +577,7 @@ export class KafkaStreams implements AsyncDisposable {
       }
       this.#txnOpen = false
       for (const o of offsets) this.#committedPos.set(`${o.topic}\u0000${o.partition}`, o.offset)
+      this.#noteCommitted(offsets)
       tasks.committed(running, false)
     } else {
       for (const at of running) at.task.flush()
@@ -557,7 +585,7 @@ export class KafkaStreams implements AsyncDisposable {
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       if (offsets.length > 0) {
         try {
-          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })))
+          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? null })))
         } catch (err) {
           // The group moved on; the records are processed again by the new owner (at-least-once).
           if (err instanceof CommitFailedError) {
@@ -567,12 +595,17 @@ export class KafkaStreams implements AsyncDisposable {
           throw err
         }
       }
+      this.#noteCommitted(offsets)
       tasks.committed(running, true)
     }
     const ms = performance.now() - t0
     this.#commits++
     this.#commitMsTotal += ms
     if (ms > this.#commitMsMax) this.#commitMsMax = ms
+  }
+
+  #noteCommitted(offsets: readonly ConsumedOffset[]): void {
+    for (const o of offsets) this.#committedMeta.set(`${o.topic}\u0000${o.partition}`, { offset: o.offset, metadata: o.metadata ?? null })
   }
 
   /**
@@ -592,12 +625,23 @@ export class KafkaStreams implements AsyncDisposable {
     }
     this.#txnOpen = false
     ;(this.#collector as ProducerCollector).clearError()
+    // A commit refused for a stale generation comes while the member is losing partitions it
+    // still has tasks for (their onLost/onRevoked closes them): those are not sought, a new
+    // owner starts from the committed offsets anyway.
+    const assigned = new Set(consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`))
     for (const at of [...tasks.active.values()]) {
       if (!at.dirty || revoking.includes(at)) continue
-      const positions = at.partitions.map((tp) => ({ tp, pos: this.#committedPos.get(`${tp.topic}\u0000${tp.partition}`) }))
+      const positions = at.partitions.map((tp) => {
+        const key = `${tp.topic}\u0000${tp.partition}`
+        return { tp, key, pos: this.#committedPos.get(key) }
+      })
       const pause = tasks.reset(at)
       if (pause.length > 0) consumer.pause(pause)
-      for (const { tp, pos } of positions) if (pos !== undefined) consumer.seek(tp.topic, tp.partition, pos)
+      for (const { tp, key, pos } of positions) {
+        if (pos === undefined || !assigned.has(key)) continue
+        consumer.seek(tp.topic, tp.partition, pos)
+        this.#soughtTo.set(key, pos)
+      }
       this.#setState('REBALANCING')
     }
     for (const at of revoking) at.dirty = true
@@ -641,6 +685,8 @@ export class KafkaStreams implements AsyncDisposable {
       await this.#producer?.close().catch(() => undefined)
       this.#collector?.clearError()
       this.#committedPos.clear()
+      this.#committedMeta.clear()
+      this.#soughtTo.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
@@ -723,10 +769,12 @@ export class KafkaStreams implements AsyncDisposable {
   store<K, V>(name: string, type: 'timestampedWindow'): ReadOnlyTimestampedWindowStore<K, V>
   /** A session store. */
   store<K, V>(name: string, type: 'session'): ReadOnlySessionStore<K, V>
+  /** A versioned key-value store (a table materialized on a versioned store): latest and as-of reads. */
+  store<K, V>(name: string, type: 'versioned'): ReadOnlyVersionedKeyValueStore<K, V>
   store<K, V>(
     name: string,
     type: QueryableStoreType = 'keyValue',
-  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> {
+  ): ReadOnlyKeyValueStore<K, V> | ReadOnlyWindowStore<K, V> | ReadOnlyTimestampedWindowStore<K, V> | ReadOnlySessionStore<K, V> | ReadOnlyVersionedKeyValueStore<K, V> {
     return queryableStore<K, V>(
       {
         applicationId: this.applicationId,

@@ -20,6 +20,12 @@ export class ProducerCollector implements RecordCollector {
   /** Next offset after the last record written, by `topic:partition`, for changelogs. */
   readonly changelogEnds = new Map<string, bigint>()
   #error: Error | undefined
+  /**
+   * Bumped by {@link clearError} (the transaction was aborted): a send made before it that fails
+   * afterwards (it waited for metadata, and its transaction ended meanwhile) belongs to the
+   * aborted transaction and must not fail the next one.
+   */
+  #epoch = 0
   #pending = new Set<Promise<unknown>>()
   /** Records sent since the last {@link resetSentCount}. */
   sent = 0
@@ -55,12 +61,13 @@ export class ProducerCollector implements RecordCollector {
     // Keep order with what is already queued before taking the slow path.
     this.drain()
     // A topic first seen now (a topic name extractor): learn its partition count, then send.
+    const epoch = this.#epoch
     const p = this.#client.describeTopic(topic).then((info) => {
       this.#partitionCounts.set(topic, info.partitions.length)
       return this.producer.send({ topic, key, value, headers: h, timestamp, partition: choose(partition, topic, key, value, info.partitions.length) })
     })
     this.#pending.add(p)
-    this.#track(topic, p.finally(() => this.#pending.delete(p)))
+    this.#track(topic, p.finally(() => this.#pending.delete(p)), epoch)
   }
 
   #enqueue(r: ProducerRecord): void {
@@ -77,7 +84,9 @@ export class ProducerCollector implements RecordCollector {
     const records = this.#batch
     if (records.length === 0) return
     this.#batch = []
-    this.producer.sendBatch(records).then(
+    const epoch = this.#epoch
+    // Tracked like the slow path's sends, so that flush() has seen its outcome before it returns.
+    const p: Promise<void> = this.producer.sendBatch(records).then(
       (mds) => {
         for (let i = 0; i < mds.length; i++) {
           const md = mds[i]
@@ -87,11 +96,13 @@ export class ProducerCollector implements RecordCollector {
           if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
         }
       },
-      (err: unknown) => this.#fail(err),
+      (err: unknown) => this.#fail(err, epoch),
     )
+    this.#pending.add(p)
+    void p.finally(() => this.#pending.delete(p))
   }
 
-  #track(topic: string, p: Promise<{ partition: number; offset: bigint }>): void {
+  #track(topic: string, p: Promise<{ partition: number; offset: bigint }>, epoch: number): void {
     if (this.#changelogTopics.has(topic)) {
       p.then(
         (md) => {
@@ -99,12 +110,13 @@ export class ProducerCollector implements RecordCollector {
           const next = md.offset + 1n
           if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
         },
-        (err: unknown) => this.#fail(err),
+        (err: unknown) => this.#fail(err, epoch),
       )
-    } else p.catch((err: unknown) => this.#fail(err))
+    } else p.catch((err: unknown) => this.#fail(err, epoch))
   }
 
-  #fail(err: unknown): void {
+  #fail(err: unknown, epoch: number): void {
+    if (epoch !== this.#epoch) return
     this.#error ??= err instanceof Error ? err : new Error(String(err))
   }
 
@@ -128,6 +140,7 @@ export class ProducerCollector implements RecordCollector {
   clearError(): void {
     this.#batch = []
     this.#error = undefined
+    this.#epoch++
   }
 }
 

@@ -25,6 +25,12 @@ export interface ActiveTask {
   changelogPositions: Checkpoint
 }
 
+/** A committed input offset and its metadata string. */
+export interface CommittedPosition {
+  readonly offset: bigint
+  readonly metadata: string | null
+}
+
 /** Counters of tasks that were closed (so metrics survive task moves). */
 interface ClosedTotals {
   processed: number
@@ -46,6 +52,7 @@ export class TaskManager {
   readonly #logger: Logger
   readonly #subOfTopic = new Map<string, number>()
   readonly #globalStores: ReadonlyMap<string, StateStore> | undefined
+  readonly #committed: (topic: string, partition: number) => CommittedPosition | undefined
   /** Called when an active task finished restoring and runs. */
   onRunning: (t: ActiveTask) => void = () => {}
 
@@ -58,6 +65,8 @@ export class TaskManager {
     eos: boolean
     logger: Logger
     globalStores?: ReadonlyMap<string, StateStore>
+    /** The committed offset and metadata of an input partition: a new active task reads its metadata. */
+    committed?: (topic: string, partition: number) => CommittedPosition | undefined
   }) {
     this.#topology = options.topology
     this.#config = options.config
@@ -67,6 +76,7 @@ export class TaskManager {
     this.#eos = options.eos
     this.#logger = options.logger
     this.#globalStores = options.globalStores
+    this.#committed = options.committed ?? (() => undefined)
     for (const s of this.#topology.subtopologies()) {
       if (s.global) continue
       for (const t of s.sourceTopics) this.#subOfTopic.set(this.#topology.topicName(this.#config.applicationId, t), s.id)
@@ -135,6 +145,8 @@ export class TaskManager {
           const task = this.#newTask(id)
           entry = { task, role: 'restoring', changelogs: initialProgress(task, this.#stateDir.readCheckpoint(id)), startedAt: Date.now() }
         }
+        // Partition times and processor metadata committed by the task's previous owner.
+        entry.task.initializeMetadata(tps.map((tp) => ({ topic: tp.topic, partition: tp.partition, ...this.#committed(tp.topic, tp.partition) })))
         at = { id, task: entry.task, partitions: [...tps], state: 'restoring', dirty: false, changelogPositions: new Map() }
         this.active.set(id, at)
         const created = at

@@ -18,6 +18,7 @@ import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from '../stat
 import { buildTimestampedKeyValueStore, type TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { TimestampSource } from '../state/logging.js'
 import type { ChangelogSink, StateStore } from '../state/store.js'
+import { isVersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
@@ -25,6 +26,8 @@ import type { CacheNamespace, RecordCache } from '../state/record-cache.js'
 import { CachedForwarder } from './cached-forward.js'
 import type { WindowedAggregationContext } from '../dsl/windowed-context.js'
 import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
+import type { ProcessorMetadataContext } from '../processor-metadata-context.js'
+import { decodeTaskOffsetMetadata, encodeTaskOffsetMetadata, ProcessorMetadata } from './task-metadata.js'
 import type {
   ConsumedRecordInfo,
   SinkNode,
@@ -221,7 +224,7 @@ class Schedule implements Cancellable {
 }
 
 /** The context a processor gets: bound to its node; record-level state is read from the task. */
-class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggregationContext {
+class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggregationContext, ProcessorMetadataContext {
   readonly #task: StreamTask
   readonly #node: ProcessorRuntime
   readonly #stores: ReadonlySet<string>
@@ -294,6 +297,14 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   windowedEmitIntervalMs(): number | undefined {
     return this.#task.windowedEmitIntervalMs
   }
+  /** @internal {@link ProcessorMetadataContext}: the task's processor metadata. */
+  processorMetadataForKey(key: string): number | undefined {
+    return this.#task.processorMetadata.get(key)
+  }
+  /** @internal {@link ProcessorMetadataContext}. */
+  addProcessorMetadata(key: string, value: number): void {
+    this.#task.processorMetadata.put(key, value)
+  }
   /** @internal {@link WindowedAggregationContext}: counted per task, the first one logged. */
   recordDropped(reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {
     this.#task.recordDropped(this.#node.name, reason, details)
@@ -336,6 +347,8 @@ export class StreamTask implements TimestampSource {
   readonly windowedEmitIntervalMs: number | undefined
   /** Timestamp of the record in flight (what changelog records get). @internal */
   currentTimestamp = -1
+  /** Committed with the input offsets (see task-metadata.ts). @internal */
+  readonly processorMetadata = new ProcessorMetadata()
 
   readonly #topology: Topology
   readonly #config: TaskConfig
@@ -398,7 +411,7 @@ export class StreamTask implements TimestampSource {
         const builder = reg.builder
         this.#stores.set(
           storeName,
-          isWindowedStoreBuilder(builder)
+          isWindowedStoreBuilder(builder) || isVersionedStoreBuilder(builder)
             ? builder.build(env)
             : builder.timestamped
               ? buildTimestampedKeyValueStore(builder.supplier, env)
@@ -622,18 +635,49 @@ export class StreamTask implements TimestampSource {
     return this.#punctuate(this.#wallSchedules, this.clock(), 'wall-clock')
   }
 
-  /** Positions consumed since the last {@link markCommitted}: next offsets to read, to commit. */
+  /**
+   * Positions to commit, each with the partition's offset metadata (partition time and the
+   * processor metadata, Kafka Streams' encoding): those consumed since the last
+   * {@link markCommitted}, and every position this task knows when its processor metadata
+   * changed (it goes to all input partitions, as in Kafka Streams).
+   */
   committableOffsets(): ConsumedOffset[] {
     const out: ConsumedOffset[] = []
+    const all = this.processorMetadata.needsCommit
+    const meta = this.processorMetadata.entries()
     for (const list of this.#partitions.values()) {
-      for (const ps of list) if (ps !== undefined && ps.nextOffset >= 0n && ps.nextOffset !== ps.committedOffset) out.push({ topic: ps.topic, partition: ps.partition, offset: ps.nextOffset })
+      for (const ps of list) {
+        if (ps === undefined) continue
+        const offset = ps.nextOffset >= 0n ? ps.nextOffset : ps.committedOffset
+        if (offset < 0n || (offset === ps.committedOffset && !all)) continue
+        out.push({ topic: ps.topic, partition: ps.partition, offset, metadata: encodeTaskOffsetMetadata(ps.partitionTime, meta) })
+      }
     }
     return out
   }
 
   /** The runtime committed {@link committableOffsets} (with the output flushed, or in the transaction). */
   markCommitted(): void {
-    for (const list of this.#partitions.values()) for (const ps of list) if (ps !== undefined) ps.committedOffset = ps.nextOffset
+    for (const list of this.#partitions.values()) for (const ps of list) if (ps !== undefined && ps.nextOffset >= 0n) ps.committedOffset = ps.nextOffset
+    this.processorMetadata.committed()
+  }
+
+  /**
+   * Reads the committed offsets' metadata of the task's input partitions (call before
+   * {@link init}): partition times (stream time is their maximum) and the processor metadata
+   * (per key the largest of the partitions'), as Kafka Streams' task initialization does.
+   * `offset`: the committed offset, so a commit of the metadata alone can repeat it.
+   */
+  initializeMetadata(committed: Iterable<{ topic: string; partition: number; offset?: bigint; metadata?: string | null }>): void {
+    for (const c of committed) {
+      if (this.#sourceFor(c.topic) === undefined) continue
+      const m = decodeTaskOffsetMetadata(c.metadata, (reason) => this.#logger.warn({ task: this.id, topic: c.topic, partition: c.partition }, reason))
+      const ps = this.#partitionState(c.topic, c.partition)
+      if (c.offset !== undefined && c.offset >= 0n && ps.committedOffset < 0n) ps.committedOffset = c.offset
+      if (m.partitionTime > ps.partitionTime) ps.partitionTime = m.partitionTime
+      if (m.partitionTime > this.streamTime) this.streamTime = m.partitionTime
+      this.processorMetadata.merge(m.processorMetadata)
+    }
   }
 
   /** Flushes stores; call before committing (the runtime then flushes the producer). */
@@ -714,7 +758,7 @@ export class StreamTask implements TimestampSource {
   /** A timestamped key-value store of this task (undefined for other stores), as processors get it. */
   timestampedStore(name: string): TimestampedKeyValueStore<unknown, unknown> | undefined {
     const reg = this.#topology.stores.get(name)
-    const timestamped = reg !== undefined && !isWindowedStoreBuilder(reg.builder) && reg.builder.timestamped
+    const timestamped = reg !== undefined && !isWindowedStoreBuilder(reg.builder) && !isVersionedStoreBuilder(reg.builder) && reg.builder.timestamped
     return timestamped ? (this.#stores.get(name)?.store as TimestampedKeyValueStore<unknown, unknown> | undefined) : undefined
   }
 

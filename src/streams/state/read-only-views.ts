@@ -8,6 +8,7 @@ import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
 import type { ReadOnlySessionStore } from './session-store.js'
 import type { ValueAndTimestamp } from './value-and-timestamp.js'
+import { VersionedStoreBuilder } from './versioned-store-builder.js'
 import { SessionStoreBuilder, WindowStoreBuilder } from './window-store-builders.js'
 import type { ReadOnlyWindowStore, WindowStore } from './window-store.js'
 
@@ -113,11 +114,12 @@ export function plainWindowFacade<K, V>(store: WindowStore<K, ValueAndTimestamp<
  * What an interactive query expects a store to be (Kafka Streams' `QueryableStoreTypes`):
  * 'window' also reads a timestamped window store, without the timestamps.
  */
-export type QueryableStoreType = 'keyValue' | 'window' | 'timestampedWindow' | 'session'
+export type QueryableStoreType = 'keyValue' | 'window' | 'timestampedWindow' | 'session' | 'versioned'
 
 /** The queryable type of a registered store's builder. */
 export function queryableTypeOf(builder: object): QueryableStoreType {
   if (builder instanceof WindowStoreBuilder) return builder.timestamped ? 'timestampedWindow' : 'window'
   if (builder instanceof SessionStoreBuilder) return 'session'
+  if (builder instanceof VersionedStoreBuilder) return 'versioned'
   return 'keyValue'
 }

@@ -11,6 +11,8 @@ import type { TimestampedKeyValueStore } from './timestamped.js'
 import type { SessionBytesStoreSupplier } from './session-store.js'
 import { SessionStoreBuilder, WindowStoreBuilder } from './window-store-builders.js'
 import { inMemorySessionStore, inMemoryWindowStore, persistentSessionStore, persistentWindowStore } from './window-store-suppliers.js'
+import { VersionedStoreBuilder } from './versioned-store-builder.js'
+import { inMemoryVersionedKeyValueStore, persistentVersionedKeyValueStore, type VersionedBytesStoreSupplier } from './versioned-store.js'
 import type { WindowBytesStoreSupplier } from './window-store.js'
 
 /** Describes a key-value store to create in every task that uses it. */
@@ -115,10 +117,23 @@ export const Stores = {
   sessionStoreBuilder<K, V>(supplier: SessionBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): SessionStoreBuilder<K, V> {
     return new SessionStoreBuilder(supplier, keySerde, valueSerde)
   },
+  /**
+   * A persistent (LMDB) versioned key-value store supplier: `(name, historyRetentionMs,
+   * segmentIntervalMs?, options?)`. Materialize a table on it
+   * (`Materialized.as(Stores.persistentVersionedKeyValueStore('prices', 3_600_000))`) for
+   * as-of reads and temporal stream-table joins.
+   */
+  persistentVersionedKeyValueStore,
+  /** An in-memory versioned key-value store supplier: `(name, historyRetentionMs)`. */
+  inMemoryVersionedKeyValueStore,
+  /** A typed versioned key-value store builder (`VersionedKeyValueStore<K, V>`); omitted serdes fall back to the defaults. */
+  versionedKeyValueStoreBuilder<K, V>(supplier: VersionedBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): VersionedStoreBuilder<K, V> {
+    return new VersionedStoreBuilder(supplier, keySerde, valueSerde)
+  },
 } as const
 
 /** A store supplier a DSL operation can be materialized with. */
-export type DslStoreSupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier
+export type DslStoreSupplier = KeyValueBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier | VersionedBytesStoreSupplier
 
 /** Plain-object form of {@link Materialized}. */
 export interface MaterializedOptions<K, V> {
@@ -127,7 +142,8 @@ export interface MaterializedOptions<K, V> {
   /**
    * Bytes store to use instead of the in-memory one; its name is the store name. Key-value
    * aggregations take a key-value supplier, windowed aggregations a window supplier (time and
-   * sliding windows) or a session supplier (session windows).
+   * sliding windows) or a session supplier (session windows); source tables (`table`, `toTable`)
+   * also take a versioned supplier.
    */
   supplier?: DslStoreSupplier
   key?: Serde<K>

@@ -14,6 +14,7 @@ import type { KeyValueStore, StateStore } from '../state/store.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import { plainWindowFacade, queryableTypeOf, type QueryableStoreType } from '../state/read-only-views.js'
 import type { SessionStore } from '../state/session-store.js'
+import type { VersionedKeyValueStore } from '../state/versioned-store.js'
 import type { TimestampedWindowStore, WindowStore } from '../state/window-store.js'
 import type { StoreRegistration, Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
@@ -317,6 +318,11 @@ export class TopologyTestDriver {
   /** A timestamped window store (Kafka Streams TTD's `getTimestampedWindowStore`). */
   getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
     return this.#typedStore(name, 'timestampedWindow') as TimestampedWindowStore<K, V>
+  }
+
+  /** A versioned key-value store (Kafka Streams TTD's `getVersionedKeyValueStore`). */
+  getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> {
+    return this.#typedStore(name, 'versioned') as unknown as VersionedKeyValueStore<K, V>
   }
 
   /** A session store (Kafka Streams TTD's `getSessionStore`). */

@@ -8,6 +8,7 @@ import type { ProcessorSupplier } from '../processor.js'
 import type { RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
 import { StoreBuilder } from '../state/stores.js'
+import { isVersionedStoreBuilder, type VersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { isWindowedStoreBuilder, type SessionStoreBuilder, type WindowedStoreBuilder, type WindowStoreBuilder } from '../state/window-store-builders.js'
 import { TopologyError } from '../errors.js'
 import { describeTopology, type TopologyDescription } from './describe.js'
@@ -96,8 +97,8 @@ export type TopologyNode = SourceNode | ProcessorNode | SinkNode
 
 /** A store registered in the topology. */
 export interface StoreRegistration {
-  /** A key-value, window or session store builder. */
-  readonly builder: StoreBuilder<unknown, unknown> | WindowedStoreBuilder
+  /** A key-value, window, session or versioned store builder. */
+  readonly builder: StoreBuilder<unknown, unknown> | WindowedStoreBuilder | VersionedStoreBuilder<unknown, unknown>
   /** Global stores are filled from their source topic in every instance, never logged. */
   readonly global: boolean
 }
@@ -224,7 +225,7 @@ export class Topology {
   }
 
   /** Registers a store (key-value, window or session) and connects it to the named processors. */
-  addStateStore<K, V>(builder: StoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V>, ...processorNames: string[]): this {
+  addStateStore<K, V>(builder: StoreBuilder<K, V> | WindowStoreBuilder<K, V> | SessionStoreBuilder<K, V> | VersionedStoreBuilder<K, V>, ...processorNames: string[]): this {
     if (this.stores.has(builder.name)) throw new TopologyError(`state store '${builder.name}' is already added`)
     this.stores.set(builder.name, { builder: builder as unknown as StoreRegistration['builder'], global: false })
     for (const p of processorNames) this.connectProcessorAndStateStores(p, builder.name)
@@ -404,7 +405,7 @@ export class Topology {
           kind: 'changelog',
           partitions: tasks,
           // Window and session changelogs are also deleted past the store's retention.
-          config: isWindowedStoreBuilder(reg.builder) ? reg.builder.changelogTopicConfig() : { 'cleanup.policy': 'compact', ...reg.builder.changelogConfig },
+          config: isWindowedStoreBuilder(reg.builder) || isVersionedStoreBuilder(reg.builder) ? reg.builder.changelogTopicConfig() : { 'cleanup.policy': 'compact', ...reg.builder.changelogConfig },
         })
       }
     }

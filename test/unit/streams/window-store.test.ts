@@ -119,13 +119,15 @@ describe('persistent window and session stores', () => {
   })
 
   it('temporary stores (no state directory) remove their directory on close', () => {
-    const store = persistentWindowStore('tmp', 60_000, 1000, false).get()
+    // A name of its own: other test runs may create and remove temporary stores in the same tmpdir.
+    const name = `tmp-close-${process.pid}-${Date.now().toString(36)}`
+    const mine = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith(`peridot-store-${name}-`))
+    const store = persistentWindowStore(name, 60_000, 1000, false).get()
     store.put(Buffer.from('a'), Buffer.from('1'), 0)
     store.flush()
-    const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith('peridot-store-tmp-'))
+    expect(mine()).toHaveLength(1)
     store.close()
-    const after = readdirSync(tmpdir()).filter((d) => d.startsWith('peridot-store-tmp-'))
-    expect(after.length).toBe(dirs.length - 1)
+    expect(mine()).toEqual([])
   })
 })
 

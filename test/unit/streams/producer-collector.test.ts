@@ -1,0 +1,66 @@
+// ProducerCollector: a send failure fails the next flush (the runtime then aborts the
+// transaction instead of committing it without the record), and a failure of a send made before
+// clearError() (an aborted transaction's) does not fail the transaction after it.
+import { describe, expect, it } from 'vitest'
+import type { Client } from '../../../src/client/client.js'
+import type { Producer, ProducerRecord, RecordMetadata } from '../../../src/client/producer/producer.js'
+import { ProducerCollector } from '../../../src/streams/runtime/producer-collector.js'
+
+/** A producer whose sendBatch calls settle when the test says so. */
+class FakeProducer {
+  readonly calls: Array<{ records: readonly ProducerRecord[]; resolve: (md: RecordMetadata[]) => void; reject: (err: Error) => void }> = []
+  sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    return new Promise((resolve, reject) => this.calls.push({ records, resolve, reject }))
+  }
+  async flush(): Promise<void> {}
+}
+
+function collector(): { c: ProducerCollector; producer: FakeProducer } {
+  const producer = new FakeProducer()
+  const c = new ProducerCollector({} as Client, producer as unknown as Producer, new Set())
+  return { c, producer }
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r))
+
+describe('ProducerCollector', () => {
+  it('flush() waits for the records handed to the producer and throws when one was refused', async () => {
+    const { c, producer } = collector()
+    c.send('out', 'k', 'v', [], 1, 0)
+    c.drain()
+    expect(producer.calls).toHaveLength(1)
+    let settled = false
+    const flushed = c.flush().finally(() => (settled = true))
+    flushed.catch(() => undefined)
+    await tick()
+    expect(settled).toBe(false) // the batch is not acknowledged yet
+    producer.calls[0].reject(new Error('refused: the transaction ended'))
+    await expect(flushed).rejects.toThrow('refused: the transaction ended')
+  })
+
+  it('a send of an aborted transaction that fails after clearError() does not fail the next transaction', async () => {
+    const { c, producer } = collector()
+    c.send('out', 'k', 'old', [], 1, 0)
+    c.drain()
+    // The transaction is aborted while the batch still waits (e.g. for metadata) ...
+    c.clearError()
+    // ... and the producer refuses it afterwards.
+    producer.calls[0].reject(new Error('the transaction the record was sent in has ended'))
+    await tick()
+    c.send('out', 'k', 'new', [], 2, 0)
+    c.drain()
+    producer.calls[1].resolve([{ topic: 'out', partition: 0, offset: 0n }])
+    await expect(c.flush()).resolves.toBeUndefined()
+    expect(() => c.throwIfFailed()).not.toThrow()
+  })
+
+  it('a failure of the current transaction is kept until it is thrown', async () => {
+    const { c, producer } = collector()
+    c.send('out', 'k', 'v', [], 1, 0)
+    c.drain()
+    producer.calls[0].reject(new Error('broker said no'))
+    await tick()
+    expect(() => c.throwIfFailed()).toThrow('broker said no')
+    expect(() => c.throwIfFailed()).not.toThrow()
+  })
+})
