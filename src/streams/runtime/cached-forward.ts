@@ -3,7 +3,7 @@
  * in its cache namespace (see state/record-cache.ts) and reach the children when the namespace
  * flushes, at the task's next commit or when the cache is full.
  */
-import type { Change, Record, RecordMetadata } from '../record.js'
+import type { Change, Record, RecordHeaders, RecordMetadata } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { CacheNamespace, CachedUpdate, RecordCache } from '../state/record-cache.js'
 import type { StateStore } from '../state/store.js'
@@ -28,6 +28,12 @@ export class CachedForwarder {
    * initializer's there, null here).
    */
   readonly #priors = new Map<string, unknown>()
+  /**
+   * Headers of the input record being processed (null during punctuation): a cached update keeps
+   * them, as Kafka Streams' cache keeps the record context of the write (a session update, a new
+   * record without headers uncached, goes out with them).
+   */
+  readonly #contextHeaders: () => RecordHeaders | null
 
   /**
    * `forwardNow` sends a flushed update to the node's children in the record context it was held
@@ -42,7 +48,9 @@ export class CachedForwarder {
     topic: string,
     metadata: () => RecordMetadata | null,
     forwardNow: (record: Record<unknown, unknown>, context: RecordMetadata | null) => void,
+    contextHeaders: () => RecordHeaders | null = () => null,
   ) {
+    this.#contextHeaders = contextHeaders
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
     this.#topic = topic
@@ -128,7 +136,7 @@ export class CachedForwarder {
       oldValue = this.#priors.get(id) ?? null
       this.#priors.delete(id)
     }
-    this.namespace.put(key, record.key, change.newValue, oldValue, record.timestamp, record.headers, value?.length ?? 0, this.#metadata())
+    this.namespace.put(key, record.key, change.newValue, oldValue, record.timestamp, this.#contextHeaders() ?? record.headers, value?.length ?? 0, this.#metadata())
     return true
   }
 }

@@ -449,6 +449,7 @@ export class StreamTask implements TimestampSource {
               changelogTopic(this.applicationId, cached.storeName),
               () => this.recordMetadata(),
               (r, context) => this.#inRecordContext(context, r.headers, () => ctx.forwardNow(r)),
+              () => (this.recordMetadata() === null ? null : this.recordContext().headers),
             )
             ctx.cachedStore = cached.storeName
             this.#caches.push(ctx.cache.namespace)

@@ -90,8 +90,6 @@ export const PENDING: Readonly<Record<string, { readonly cacheOnOnly?: boolean; 
     cacheOnOnly: true,
     reason: 'onWindowClose with the record cache on: Kafka Streams emits closed windows that Peridot does not',
   },
-  'session-count': { cacheOnOnly: true, reason: 'session windows with the record cache: Kafka Streams forwards the input records\' headers, Peridot none' },
-  'session-reduce': { cacheOnOnly: true, reason: 'session windows with the record cache: Kafka Streams forwards the input records\' headers, Peridot none' },
 }
 
 function def(
