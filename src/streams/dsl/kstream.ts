@@ -16,6 +16,8 @@ import { addSourceTableStore } from './store-registration.js'
 import { KTable } from './ktable.js'
 import { KGroupedStream } from './grouped.js'
 import { GlobalKTable } from './global.js'
+import type { JoinWindows } from './join-windows.js'
+import { joinStreams, type StreamJoined } from './stream-stream-join.js'
 import { addTemporalJoin } from './temporal-join.js'
 import { addVersionedTableSource, isVersionedGetter, versionedSupplierOf } from './versioned-table.js'
 
@@ -40,12 +42,10 @@ export function addRepartition(
   const sink = generated ? genSink : `${topic}-sink`
   const filter = generated ? genFilter : `${topic}-filter`
   const source = generated ? genSource : `${topic}-source`
-  let sinkParent = parent
-  if (options.nullKeyFilter !== false) {
-    b.topology.addProcessor(filter, () => new NullKeyFilter(), parent)
-    sinkParent = filter
-  }
-  b.topology.addSink(sink, topic, { keySerde, valueSerde, partitioner: options.partitioner }, sinkParent)
+  // `nullKeyFilter: false` (a left/outer join downstream, Kafka Streams 3.7+): the filter node stays
+  // in the topology, as in Kafka Streams, but lets null keys through.
+  b.topology.addProcessor(filter, options.nullKeyFilter === false ? () => new PassThrough() : () => new NullKeyFilter(), parent)
+  b.topology.addSink(sink, topic, { keySerde, valueSerde, partitioner: options.partitioner }, filter)
   b.topology.addSource(source, topic, { keySerde, valueSerde })
   b.topology.addRepartitionTopic(topic, options.partitions)
   return source
@@ -283,6 +283,13 @@ export class KStream<K, V> {
   }
 
   /**
+   * Windowed inner join with another co-partitioned stream: a record joins every record of the
+   * other stream with the same key whose timestamp is within `windows` of its own; each pair is
+   * forwarded once, stamped with the larger timestamp. `joiner` gets the key as third argument
+   * (Kafka Streams' ValueJoiner and ValueJoinerWithKey in one).
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>
+  /**
    * Inner join with a co-partitioned KTable: each record meets the table's current value for its
    * key; a table materialized on a versioned store is read as of the record's timestamp, and
    * `joined.gracePeriodMs` buffers records so late table updates within the grace are seen.
@@ -292,17 +299,39 @@ export class KStream<K, V> {
   join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV, key: K) => VR): KStream<K, VR>
   // Implementation signatures are not part of the emitted types.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  join(table: KTable<any, any> | GlobalKTable<any, any>, a: (...args: never[]) => unknown, b?: unknown): KStream<K, unknown> {
+  join(table: KStream<K, any> | KTable<any, any> | GlobalKTable<any, any>, a: (...args: never[]) => unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    if (table instanceof KStream) return this.#joinStream(table, a, b, c, 'inner')
     return this.#join(table, a, b, false)
   }
 
+  /**
+   * Windowed left join with another stream: as {@link KStream.join}, and a record of this stream
+   * that found no match is forwarded joined with null once its window has closed (window end +
+   * grace passed by stream time), never before; a record with a null key is forwarded joined with
+   * null at once.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>
   /** Left join with a KTable: records without a table value join with null (versioned tables and grace as for {@link KStream.join}). */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Left join with a GlobalKTable. */
   leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR): KStream<K, VR>
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  leftJoin(table: KTable<any, any> | GlobalKTable<any, any>, a: (...args: never[]) => unknown, b?: unknown): KStream<K, unknown> {
+  leftJoin(table: KStream<K, any> | KTable<any, any> | GlobalKTable<any, any>, a: (...args: never[]) => unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    if (table instanceof KStream) return this.#joinStream(table, a, b, c, 'left')
     return this.#join(table, a, b, true)
+  }
+
+  /**
+   * Windowed outer join with another stream: as {@link KStream.leftJoin}, for records of both
+   * streams (`value` is null for an unmatched record of the other stream).
+   */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V | null, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return this.#joinStream(other as unknown as KStream<K, unknown>, joiner as (...args: never[]) => unknown, windows, streamJoined, 'outer') as KStream<K, VR>
+  }
+
+  #joinStream(other: KStream<K, unknown>, joiner: (...args: never[]) => unknown, windows: unknown, streamJoined: unknown, kind: 'inner' | 'left' | 'outer'): KStream<K, unknown> {
+    const sj = (streamJoined ?? {}) as StreamJoined<K, V, unknown>
+    return joinStreams(this, other, joiner as unknown as (v: V, o: unknown, k: K) => unknown, windows as JoinWindows, sj, kind)
   }
 
   #join(table: KTable<unknown, unknown> | GlobalKTable<unknown, unknown>, a: (...args: never[]) => unknown, b: unknown, left: boolean): KStream<K, unknown> {

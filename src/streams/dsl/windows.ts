@@ -16,8 +16,8 @@ const NO_GRACE = 0
  */
 export const UNLIMITED_WINDOW_END = Number.MAX_SAFE_INTEGER
 
-/** A whole, non-negative number of milliseconds (Kafka Streams rejects what a Duration cannot hold). */
-function millis(value: number, name: string): number {
+/** @internal A whole number of milliseconds (Kafka Streams rejects what a Duration cannot hold). */
+export function millis(value: number, name: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new InvalidArgumentError(`${name} must be a whole number of milliseconds, got ${String(value)}`)
   }

@@ -76,6 +76,13 @@ export interface TaskConfig {
    * Streams' own tests set it.
    */
   windowedEmitIntervalMs?: number
+  /**
+   * How often (ms of wall-clock time) a left or outer stream-stream join looks for unmatched
+   * records whose windows have closed, on a record that advances its stream time. Default 1000
+   * (Kafka Streams' internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`);
+   * 0 looks on every such record (the TopologyTestDriver's default, as in Kafka Streams' driver).
+   */
+  outerJoinEmitIntervalMs?: number
 }
 
 /** Counters a task keeps. */
@@ -297,6 +304,10 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   windowedEmitIntervalMs(): number | undefined {
     return this.#task.windowedEmitIntervalMs
   }
+  /** @internal OuterJoinContext (stream-stream joins): TaskConfig.outerJoinEmitIntervalMs. */
+  outerJoinEmitIntervalMs(): number | undefined {
+    return this.#task.outerJoinEmitIntervalMs
+  }
   /** @internal {@link ProcessorMetadataContext}: the task's processor metadata. */
   processorMetadataForKey(key: string): number | undefined {
     return this.#task.processorMetadata.get(key)
@@ -345,6 +356,8 @@ export class StreamTask implements TimestampSource {
   streamTime = -1
   /** TaskConfig.windowedEmitIntervalMs. @internal */
   readonly windowedEmitIntervalMs: number | undefined
+  /** TaskConfig.outerJoinEmitIntervalMs. @internal */
+  readonly outerJoinEmitIntervalMs: number | undefined
   /** Timestamp of the record in flight (what changelog records get). @internal */
   currentTimestamp = -1
   /** Committed with the input offsets (see task-metadata.ts). @internal */
@@ -381,6 +394,7 @@ export class StreamTask implements TimestampSource {
     this.partition = partition
     this.applicationId = config.applicationId
     this.windowedEmitIntervalMs = config.windowedEmitIntervalMs
+    this.outerJoinEmitIntervalMs = config.outerJoinEmitIntervalMs
     this.id = subtopology === 'global' ? 'global' : `${subtopology}_${partition}`
     this.collector = options.collector
     this.clock = options.clock ?? Date.now

@@ -248,6 +248,9 @@ export class TopologyTestDriver {
         list.push({ topic: changelogTopic(this.applicationId, store), partition: 0, key, value, headers: [], timestamp })
       },
     }
+    // Kafka Streams' TopologyTestDriver sets the outer-join emit interval to 0: left/outer
+    // stream-stream joins look for closed windows on every record that advances stream time.
+    config.outerJoinEmitIntervalMs ??= 0
     const clock = (): number => this.#now
     const subs = topology.subtopologies()
     let globalStores: Map<string, StateStore> | undefined
