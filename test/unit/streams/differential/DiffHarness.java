@@ -43,7 +43,10 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.Joined;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -61,6 +64,7 @@ import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -102,6 +106,11 @@ public class DiffHarness {
   static final Produced<Windowed<String>, Long> TWL = Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW), Serdes.Long());
   static final Produced<Windowed<String>, Long> SWL = Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), Serdes.Long());
   static final Produced<Windowed<String>, String> SWS = Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(String.class), Serdes.String());
+
+  static StreamJoined<String, String, String> joined(String storeName) {
+    StreamJoined<String, String, String> j = StreamJoined.with(S, S, S);
+    return storeName == null ? j : j.withStoreName(storeName);
+  }
 
   static KStream<String, String> in(StreamsBuilder b) {
     return b.stream("in", Consumed.with(S, S));
@@ -244,6 +253,14 @@ public class DiffHarness {
     def("table-suppress-timeLimit", (b, n) -> table(b, n)
         .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(30), Suppressed.BufferConfig.unbounded())).toStream().to("out", SS));
 
+    // Stream-stream joins (their window stores are never cached).
+    def("stream-stream-join", (b, n) -> in(b).join(b.stream("in2", Consumed.with(S, S)), (v, o) -> v + "/" + o,
+        JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)), joined(n)).to("out", SS));
+    def("stream-stream-leftJoin", (b, n) -> in(b).leftJoin(b.stream("in2", Consumed.with(S, S)), (v, o) -> v + "/" + o,
+        JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)), joined(n)).to("out", SS));
+    def("stream-stream-outerJoin", (b, n) -> in(b).outerJoin(b.stream("in2", Consumed.with(S, S)), (v, o) -> v + "/" + o,
+        JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)), joined(n)).to("out", SS));
+
     // Tables.
     def("table", (b, n) -> table(b, n).toStream().to("out", SS));
     def("toTable", (b, n) -> in(b).toTable(mat(n, S, S)).toStream().to("out", SS));
@@ -321,6 +338,36 @@ public class DiffHarness {
         .filter((k, v) -> !v.startsWith("b"))
         .leftJoin(table2(b, n), v -> first(v), (v, o) -> v + "/" + o, TableJoined.with(null, null), mat(null, S, S))
         .groupBy((k, v) -> KeyValue.pair(v.substring(v.length() - 1), v), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
+  }
+
+  /** Serdes of a stream-stream join, and its store name when the case names stores. */
+  static StreamJoined<String, String, String> sj(String n) {
+    StreamJoined<String, String, String> j = StreamJoined.with(S, S, S);
+    return n == null ? j : j.withStoreName(n);
+  }
+
+  static KStream<String, String> in2(StreamsBuilder b) {
+    return b.stream("in2", Consumed.with(S, S));
+  }
+
+  static JoinWindows jw(long diff, long grace) {
+    return JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(diff), Duration.ofMillis(grace));
+  }
+
+  static {
+    // Stream-stream joins.
+    def("ss-join", (b, n) -> in(b).join(in2(b), (v, o) -> v + "/" + o, jw(100, 0), sj(n)).to("out", SS));
+    def("ss-join-withKey", (b, n) -> in(b).join(in2(b), (k, v, o) -> k + ":" + v + "/" + o, jw(30, 0).before(Duration.ZERO), sj(n)).to("out", SS));
+    def("ss-leftJoin", (b, n) -> in(b).leftJoin(in2(b), (v, o) -> v + "/" + o, jw(50, 30), sj(n)).to("out", SS));
+    def("ss-outerJoin", (b, n) -> in(b).outerJoin(in2(b), (v, o) -> v + "/" + o, jw(60, 20).before(Duration.ofMillis(10)), sj(n)).to("out", SS));
+    def("ss-outerJoin-negativeAfter", (b, n) -> in(b).outerJoin(in2(b), (v, o) -> v + "/" + o, jw(40, 0).after(Duration.ofMillis(-10)), sj(n)).to("out", SS));
+    def("ss-selfJoin", (b, n) -> {
+      KStream<String, String> s = in(b);
+      s.join(s, (v, o) -> v + "/" + o, jw(50, 10), sj(n)).to("out", SS);
+    });
+    def("ss-selectKey-leftJoin", (b, n) -> in(b).selectKey((k, v) -> first(v)).leftJoin(in2(b), (v, o) -> v + "/" + o, jw(80, 0), sj(n)).to("out", SS));
+    def("ss-outerJoin-both-rekeyed", (b, n) -> in(b).selectKey((k, v) -> first(v))
+        .outerJoin(in2(b).selectKey((k, v) -> first(v)), (v, o) -> v + "/" + o, jw(70, 40), sj(n)).to("out", SS));
   }
 
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */

@@ -10,6 +10,7 @@ import {
   Branched,
   BufferConfig,
   EmitStrategy,
+  JoinWindows,
   keyValue,
   Materialized,
   Serdes,
@@ -342,6 +343,25 @@ stateful('table-suppress-timeLimit', ['table'], OUT, (b, n, c) =>
     .to('out', SS),
 )
 
+// Stream-stream joins (their window stores are never cached).
+const joinWindows = (): JoinWindows => JoinWindows.ofTimeDifferenceAndGrace(50, 100)
+const joined = (n: string | null) => ({ key: S, value: S, otherValue: S, ...(n === null ? {} : { storeName: n }) })
+stateful('stream-stream-join', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .join(b.stream<string, string>('in2', SS), (v, o) => `${v}/${o}`, joinWindows(), joined(n))
+    .to('out', SS),
+)
+stateful('stream-stream-leftJoin', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .leftJoin(b.stream<string, string>('in2', SS), (v, o) => `${v}/${str(o)}`, joinWindows(), joined(n))
+    .to('out', SS),
+)
+stateful('stream-stream-outerJoin', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .outerJoin(b.stream<string, string>('in2', SS), (v, o) => `${str(v)}/${str(o)}`, joinWindows(), joined(n))
+    .to('out', SS),
+)
+
 // Tables.
 stateful('table', ['table'], OUT, (b, n, c) => table(b, n, c).toStream().to('out', SS))
 stateful('toTable', ['in'], OUT, (b, n, c) => inStream(b).toTable(mat<string>(n, S, c)).toStream().to('out', SS))
@@ -453,6 +473,42 @@ stateful(
       .to('out', SS)
   },
   4,
+)
+
+// Stream-stream joins (`storeName`: StreamJoined's store name; the cache does not apply).
+const in2 = (b: StreamsBuilder): KStream<string, string> => b.stream('in2', SS)
+const sj = (n: string | null) => ({ key: S, value: S, otherValue: S, ...(n === null ? {} : { storeName: n }) })
+const jw = (diff: number, grace: number) => JoinWindows.ofTimeDifferenceAndGrace(diff, grace)
+const ssJoined = (v: string | null, o: string | null) => `${str(v)}/${str(o)}`
+stateful('ss-join', ['in', 'in2'], OUT, (b, n) => inStream(b).join(in2(b), ssJoined, jw(100, 0), sj(n)).to('out', SS))
+stateful('ss-join-withKey', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .join(in2(b), (v, o, k) => `${str(k)}:${v}/${o}`, jw(30, 0).before(0), sj(n))
+    .to('out', SS),
+)
+stateful('ss-leftJoin', ['in', 'in2'], OUT, (b, n) => inStream(b).leftJoin(in2(b), ssJoined, jw(50, 30), sj(n)).to('out', SS))
+stateful('ss-outerJoin', ['in', 'in2'], OUT, (b, n) => inStream(b).outerJoin(in2(b), ssJoined, jw(60, 20).before(10), sj(n)).to('out', SS))
+stateful('ss-outerJoin-negativeAfter', ['in', 'in2'], OUT, (b, n) => inStream(b).outerJoin(in2(b), ssJoined, jw(40, 0).after(-10), sj(n)).to('out', SS))
+stateful('ss-selfJoin', ['in'], OUT, (b, n) => {
+  const s = inStream(b)
+  s.join(s, ssJoined, jw(50, 10), sj(n)).to('out', SS)
+})
+stateful('ss-selectKey-leftJoin', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .selectKey((_k, v) => first(v))
+    .leftJoin(in2(b) as KStream<string | null, string>, ssJoined, jw(80, 0), sj(n) as never)
+    .to('out', SS),
+)
+stateful('ss-outerJoin-both-rekeyed', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .selectKey((_k, v) => first(v))
+    .outerJoin(
+      in2(b).selectKey((_k, v) => first(v)),
+      ssJoined,
+      jw(70, 40),
+      sj(n) as never,
+    )
+    .to('out', SS),
 )
 
 // Table-table joins. The `global` topic doubles as the second table's changelog (same keys a-e).
