@@ -436,6 +436,7 @@ export class StreamTask implements TimestampSource {
 
     // Nodes: create, then wire children (only those in this task).
     const runtimes = new Map<string, NodeRuntime>()
+    const forwarders = new Map<string, CachedForwarder>()
     for (const sub of subs) {
       for (const name of sub.nodes) {
         const def = topology.nodes.get(name) as TopologyNode
@@ -452,7 +453,13 @@ export class StreamTask implements TimestampSource {
           p.processor = def.supplier()
           p.context = new NodeContext(this, p, def.stores)
           const cached = topology.cachedForwards.get(name)
-          if (cached !== undefined && config.recordCache?.enabled === true) {
+          // Processors caching into the same store (a cogroup's aggregates, which share their one
+          // child) share one forwarder: one cache namespace, as Kafka Streams has one cached store.
+          const shared = cached === undefined ? undefined : forwarders.get(cached.storeName)
+          if (cached !== undefined && shared !== undefined) {
+            p.context.cache = shared
+            p.context.cachedStore = cached.storeName
+          } else if (cached !== undefined && config.recordCache?.enabled === true) {
             const ctx = p.context
             const where = `the cached table of '${name}'`
             ctx.cache = new CachedForwarder(
@@ -467,6 +474,7 @@ export class StreamTask implements TimestampSource {
             )
             ctx.cachedStore = cached.storeName
             this.#caches.push(ctx.cache.namespace)
+            forwarders.set(cached.storeName, ctx.cache)
           }
           runtimes.set(name, p)
           this.#processors.push(p)
