@@ -109,7 +109,7 @@ export { JoinWindows } from './dsl/join-windows.js'
 export type { StreamJoined, StreamStreamJoinKind } from './dsl/stream-stream-join.js'
 export type { TimestampedKeyAndJoinSide, LeftOrRightValue } from './dsl/outer-join-store.js'
 export { GlobalKTable } from './dsl/global.js'
-export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
+export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor, TableJoined } from './dsl/options.js'
 export {
   StreamTask,
   type StreamTaskOptions,

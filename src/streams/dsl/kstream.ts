@@ -266,9 +266,9 @@ export class KStream<K, V> {
       const getter = addVersionedTableSource(this.b, versioned, m.options, keySerde, valueSerde, name, input.name)
       return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, getter, m.name)
     }
-    this.b.topology.addProcessor(name, () => new TableSource(m.name), input.name)
+    this.b.topology.addProcessor(name, () => new TableSource(m.name, () => oldValues.stored()), input.name)
     const oldValues = addSourceTableStore(this.b, m, keySerde, valueSerde, name)
-    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, oldValues)
+    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.named ? m.name : undefined, oldValues)
   }
 
   /** Groups by the current key (repartitions first if the key was changed). */

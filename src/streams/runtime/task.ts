@@ -296,6 +296,10 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   currentSystemTimeMs(): number {
     return this.#task.clock()
   }
+  /** @internal The serde the task uses for `serde` (the default when undefined), for DSL processors that serialize. */
+  resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    return this.#task.resolveSerde(serde, which, where)
+  }
   /** @internal {@link WindowedAggregationContext}: TaskConfig.windowedEmitIntervalMs. */
   windowedEmitIntervalMs(): number | undefined {
     return this.#task.windowedEmitIntervalMs
@@ -917,6 +921,11 @@ export class StreamTask implements TimestampSource {
       list[partition] = ps
     }
     return ps
+  }
+
+  /** @internal {@link NodeContext.resolveSerde}. */
+  resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    return this.#serde(serde, which, where)
   }
 
   #serde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
