@@ -41,6 +41,10 @@ describe('word count', () => {
 
   it('describes the topology like Kafka Streams, with a generated repartition topic', () => {
     const topology = wordCount().build()
+    // Kafka Streams 4.3.1's Topology.describe().toString() for the same word count, printed by a
+    // Java StreamsBuilder program (stream, flatMapValues, groupBy with Grouped.with, count,
+    // toStream, to): names, layout and blank lines as it printed them (the second sub-topology is
+    // indented by two spaces, the first by three).
     expect(topology.describe().toString()).toBe(
       [
         'Topologies:',
@@ -59,7 +63,7 @@ describe('word count', () => {
         '    Sink: KSTREAM-SINK-0000000005 (topic: KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition)',
         '      <-- KSTREAM-FILTER-0000000006',
         '',
-        '   Sub-topology: 1',
+        '  Sub-topology: 1',
         '    Source: KSTREAM-SOURCE-0000000007 (topics: [KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition])',
         '      --> KSTREAM-AGGREGATE-0000000004',
         '    Processor: KSTREAM-AGGREGATE-0000000004 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000003])',
