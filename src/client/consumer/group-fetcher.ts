@@ -67,6 +67,13 @@ export class GroupFetcher {
     return b
   }
 
+  /** Number of buffered batches of `s` (fetched, not yet taken). */
+  bufferedOf(s: PartitionState): number {
+    let n = 0
+    for (const b of this.buffer) if (b.state === s) n++
+    return n
+  }
+
   /** Drops every buffered batch. */
   clear(): void {
     this.buffer = []
@@ -213,6 +220,8 @@ export class GroupFetcher {
           continue
         }
         r.s.fetchPosition = result.nextOffset
+        // Empty answers count too: they tell the lag of partitions with nothing new.
+        r.s.fetchedEnd = this.opts.isolationLevel === 'read_committed' && result.lastStableOffset >= 0n ? result.lastStableOffset : result.highWatermark
         if (result.isEmpty) continue
         this.buffer.push({ state: r.s, epoch: r.s.epoch, result })
         this.bufferedBytes += result.sizeInBytes

@@ -12,7 +12,7 @@ import { KTable } from './ktable.js'
 import type { BuilderInternals, Consumed, MaterializedArg } from './options.js'
 import { resolveMaterialized, type ResolvedMaterialized } from './options.js'
 import { TableSource, storeGetter } from './processors.js'
-import { addDslStore, keyValueSupplierOf } from './store-registration.js'
+import { addSourceTableStore, keyValueSupplierOf } from './store-registration.js'
 import { addVersionedTableSource, versionedSupplierOf } from './versioned-table.js'
 import { StoreBuilder as StoreBuilderClass } from '../state/stores.js'
 
@@ -44,8 +44,8 @@ export class StreamsBuilder {
       return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), getter, m.name)
     }
     this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name), source)
-    addDslStore(this.#b, m, keySerde, valueSerde, tableSource)
-    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name)
+    const oldValues = addSourceTableStore(this.#b, m, keySerde, valueSerde, tableSource)
+    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name, oldValues)
   }
 
   /** A global table: every instance holds all of `topic`, updated before records are processed. */
@@ -55,7 +55,7 @@ export class StreamsBuilder {
     const source = consumed.name ?? this.#b.names.processorName(Prefix.SOURCE)
     const processor = this.#b.names.processorName(Prefix.KTABLE_SOURCE)
     const o = m.options
-    const builder = new StoreBuilderClass(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? consumed.key, o.value ?? consumed.value)
+    const builder = new StoreBuilderClass(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? consumed.key, o.value ?? consumed.value, true, {}, true)
     this.#b.topology.addGlobalStore(
       builder,
       source,

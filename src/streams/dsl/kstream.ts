@@ -12,7 +12,7 @@ import type { StreamPartitioner } from '../topology/topology.js'
 import { Branch, FlatMap, FlatMapValues, Filter, MapKV, MapValues, NullKeyFilter, PassThrough, Peek, SelectKey, StreamGlobalJoin, StreamTableJoin, TableSource, storeGetter } from './processors.js'
 import type { BuilderInternals, Grouped, Joined, MaterializedArg, Produced, Repartitioned, TopicOrExtractor } from './options.js'
 import { resolveMaterialized } from './options.js'
-import { addDslStore } from './store-registration.js'
+import { addSourceTableStore } from './store-registration.js'
 import { KTable } from './ktable.js'
 import { KGroupedStream } from './grouped.js'
 import { GlobalKTable } from './global.js'
@@ -268,8 +268,8 @@ export class KStream<K, V> {
       return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, getter, m.name)
     }
     this.b.topology.addProcessor(name, () => new TableSource(m.name), input.name)
-    addDslStore(this.b, m, keySerde, valueSerde, name)
-    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name)
+    const oldValues = addSourceTableStore(this.b, m, keySerde, valueSerde, name)
+    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, oldValues)
   }
 
   /** Groups by the current key (repartitions first if the key was changed). */
@@ -346,6 +346,8 @@ export class KStream<K, V> {
     const joined = (b ?? {}) as Joined<K, V, unknown>
     const input = this.repartitionedIfRequired(joined.name ?? this.name, joined.key ?? this.keySerde, joined.value ?? this.valueSerde)
     const name = joined.name ?? this.b.names.processorName(prefix)
+    // Reading the table through its store materializes a source table (Kafka Streams' valueGetterSupplier).
+    table.oldValues.materialize()
     const getter = table.valueGetter
     if (isVersionedGetter(getter) || joined.gracePeriodMs !== undefined) {
       const keySerde = (joined.key ?? input.keySerde) as Serde<unknown> | undefined

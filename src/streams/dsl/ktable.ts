@@ -10,6 +10,7 @@ import { TableFilter, TableMapValues, TableRepartitionMap, TableToStream, mapped
 import type { BuilderInternals, Grouped } from './options.js'
 import { KStream } from './kstream.js'
 import { KGroupedTable } from './grouped.js'
+import { ALWAYS_OLD_VALUES, derivedOldValues, type OldValues } from './old-values.js'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { TopologyError } from '../errors.js'
 import { inMemoryKeyValueStore } from '../state/in-memory.js'
@@ -31,6 +32,8 @@ export class KTable<K, V> {
   readonly valueGetter: ValueGetterSupplier
   /** Name of the store holding this table, when it is materialized (queryable by this name). */
   readonly queryableStoreName: string | undefined
+  /** @internal Whether old values are forwarded (Kafka Streams' enableSendingOldValues). */
+  readonly oldValues: OldValues
   /**
    * @internal Set on tables of windowed aggregations (and kept through filter and mapValues):
    * windowed keys and the grace until a window closes, for `Suppressed.untilWindowCloses`.
@@ -46,6 +49,7 @@ export class KTable<K, V> {
     sourceNodes: ReadonlySet<string>,
     valueGetter: ValueGetterSupplier,
     queryableStoreName: string | undefined,
+    oldValues: OldValues = ALWAYS_OLD_VALUES,
   ) {
     this.b = b
     this.name = name
@@ -54,32 +58,50 @@ export class KTable<K, V> {
     this.sourceNodes = sourceNodes
     this.valueGetter = valueGetter
     this.queryableStoreName = queryableStoreName
+    this.oldValues = oldValues
   }
 
-  #add<V2>(prefix: string, supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>, valueSerde: Serde<V2> | undefined, getter: ValueGetterSupplier): KTable<K, V2> {
+  #add<V2>(
+    prefix: string,
+    supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>,
+    valueSerde: Serde<V2> | undefined,
+    getter: ValueGetterSupplier,
+    oldValues: OldValues,
+  ): KTable<K, V2> {
     const name = this.b.names.processorName(prefix)
     this.b.topology.addProcessor(name, supplier, this.name)
-    const table = new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined)
+    const table = new KTable<K, V2>(this.b, name, this.keySerde, valueSerde, this.sourceNodes, getter, undefined, oldValues)
     table.windowedAggregation = this.windowedAggregation
     return table
   }
 
-  /** Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit a delete). */
-  filter(predicate: (key: K, value: V) => boolean): KTable<K, V> {
+  #filter(predicate: (key: K, value: V) => boolean, not: boolean): KTable<K, V> {
     const p = predicate as (k: unknown, v: unknown) => boolean
-    return this.#add(Prefix.KTABLE_FILTER, () => new TableFilter(p, false), this.valueSerde, mappedGetter(this.valueGetter, (v, k) => (p(k, v) ? v : null)))
+    // As Kafka Streams: old values when the parent already has them (no forcing).
+    const ov = derivedOldValues(this.oldValues, this.oldValues.enable(false))
+    const getter = mappedGetter(this.valueGetter, (v, k) => (p(k, v) !== not ? v : null))
+    return this.#add(Prefix.KTABLE_FILTER, () => new TableFilter(p, not, ov.sending()), this.valueSerde, getter, ov)
+  }
+
+  /**
+   * Keeps rows for which `predicate` is true (others read as absent; updates that drop a row emit
+   * a delete). As in Kafka Streams, a filter on a source table whose store has no user-given name
+   * (and no groupBy downstream) does not know old values: it forwards a delete for every update
+   * it filters out.
+   */
+  filter(predicate: (key: K, value: V) => boolean): KTable<K, V> {
+    return this.#filter(predicate, false)
   }
 
   /** Drops rows for which `predicate` is true. */
   filterNot(predicate: (key: K, value: V) => boolean): KTable<K, V> {
-    const p = predicate as (k: unknown, v: unknown) => boolean
-    return this.#add(Prefix.KTABLE_FILTER, () => new TableFilter(p, true), this.valueSerde, mappedGetter(this.valueGetter, (v, k) => (p(k, v) ? null : v)))
+    return this.#filter(predicate, true)
   }
 
   /** Maps every value (old and new). */
   mapValues<VR>(mapper: (value: V, key: K) => VR): KTable<K, VR> {
     const m = mapper as (v: unknown, k: unknown) => unknown
-    return this.#add<VR>(Prefix.KTABLE_MAPVALUES, () => new TableMapValues(m), undefined, mappedGetter(this.valueGetter, m))
+    return this.#add<VR>(Prefix.KTABLE_MAPVALUES, () => new TableMapValues(m), undefined, mappedGetter(this.valueGetter, m), derivedOldValues(this.oldValues, false))
   }
 
   /** The table's updates as a stream (a delete becomes a null value). */
@@ -94,6 +116,7 @@ export class KTable<K, V> {
    * subtracted) and the new row's pair (to be added) through a repartition topic.
    */
   groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+    this.oldValues.enable(true)
     const name = this.b.names.processorName(Prefix.KTABLE_SELECT)
     this.b.topology.addProcessor(name, () => new TableRepartitionMap(selector as (k: unknown, v: unknown) => KeyValue<unknown, unknown>), this.name)
     return new KGroupedTable<KR, VR>(this.b, name, grouped.key, grouped.value, grouped.name)
@@ -129,6 +152,8 @@ export class KTable<K, V> {
       }
       durationMs = this.windowedAggregation.graceMs
     }
+    // The buffer needs old values: a source table upstream is materialized (Kafka Streams' KTableSuppressProcessorSupplier).
+    this.oldValues.enable(true)
     const name = suppressed.name ?? this.b.names.processorName(Prefix.KTABLE_SUPPRESS)
     const storeName = suppressed.name !== undefined ? `${suppressed.name}-store` : this.b.names.storeName(Prefix.KTABLE_SUPPRESS)
     const config = suppressed.bufferConfig
@@ -147,7 +172,7 @@ export class KTable<K, V> {
     // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update.
     store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig).withLogAtFlush()
     this.b.topology.addStateStore(store, name)
-    const table = new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined)
+    const table = new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined, this.oldValues)
     table.windowedAggregation = this.windowedAggregation
     return table
   }

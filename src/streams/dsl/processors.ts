@@ -6,6 +6,7 @@
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, KeyValue, Record } from '../record.js'
 import type { KeyValueStore } from '../state/store.js'
+import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import { isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
@@ -21,9 +22,9 @@ abstract class Base<KIn = unknown, VIn = unknown> implements Processor<KIn, VIn,
   abstract process(record: Record<KIn, VIn>): void
 }
 
-/** A processor that works on one state store, opened in init(). */
+/** A processor that works on one (timestamped) DSL state store, opened in init(). */
 abstract class StoreProcessor<KIn = unknown, VIn = unknown> extends Base<KIn, VIn> {
-  protected store!: KeyValueStore<unknown, unknown>
+  protected store!: TimestampedKeyValueStore<unknown, unknown>
   constructor(private readonly storeName: string) {
     super()
   }
@@ -149,10 +150,13 @@ export class StreamAggregate extends StoreProcessor {
   }
   process(r: Rec): void {
     if (r.key == null || r.value == null) return
-    const old = this.store.get(r.key)
+    const stored = this.store.get(r.key)
+    const old = stored === null ? null : stored.value
     const newAgg = this.aggregator(r.key, r.value, old ?? this.initializer())
-    this.store.put(r.key, newAgg)
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
+    // The aggregate is as new as the newest record in it (Kafka Streams' KStreamAggregate).
+    const timestamp = stored === null ? r.timestamp : Math.max(r.timestamp, stored.timestamp)
+    this.store.put(r.key, { value: newAgg, timestamp })
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp, headers: r.headers })
   }
 }
 
@@ -166,10 +170,12 @@ export class StreamReduce extends StoreProcessor {
   }
   process(r: Rec): void {
     if (r.key == null || r.value == null) return
-    const old = this.store.get(r.key)
+    const stored = this.store.get(r.key)
+    const old = stored === null ? null : stored.value
     const newAgg = old === null ? r.value : this.reducer(old, r.value, r.key)
-    this.store.put(r.key, newAgg)
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
+    const timestamp = stored === null ? r.timestamp : Math.max(r.timestamp, stored.timestamp)
+    this.store.put(r.key, { value: newAgg, timestamp })
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp, headers: r.headers })
   }
 }
 
@@ -180,17 +186,23 @@ export class TableSource extends StoreProcessor {
   }
   process(r: Rec): void {
     if (r.key == null) return
-    const old = this.store.get(r.key)
+    const stored = this.store.get(r.key)
+    const old = stored === null ? null : stored.value
     const value = r.value ?? null
-    this.store.put(r.key, value)
+    this.store.put(r.key, value === null ? null : { value, timestamp: r.timestamp })
     this.ctx.forward({ key: r.key, value: { newValue: value, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
   }
 }
 
+/**
+ * KTable filter. With old values (see old-values.ts) an update that was and stays filtered out is
+ * dropped; without, every filtered-out update is forwarded as a delete (Kafka Streams' KTableFilter).
+ */
 export class TableFilter extends Base<unknown, Change<unknown>> {
   constructor(
     private readonly predicate: (key: unknown, value: unknown) => boolean,
     private readonly not: boolean,
+    private readonly sendOldValues: boolean,
   ) {
     super()
   }
@@ -199,10 +211,10 @@ export class TableFilter extends Base<unknown, Change<unknown>> {
   }
   process(r: ChangeRec): void {
     const newValue = this.pass(r.key, r.value.newValue)
-    const oldValue = this.pass(r.key, r.value.oldValue)
+    const oldValue = this.sendOldValues ? this.pass(r.key, r.value.oldValue) : null
     // Changes of a versioned table (they carry isLatest) are forwarded even when both sides are
     // filtered out, as Kafka Streams' filter with versioned semantics.
-    if (newValue === null && oldValue === null && r.value.isLatest === undefined) return
+    if (this.sendOldValues && newValue === null && oldValue === null && r.value.isLatest === undefined) return
     this.ctx.forward({ key: r.key, value: withIsLatest({ newValue, oldValue }, r.value), timestamp: r.timestamp, headers: r.headers })
   }
 }
@@ -270,11 +282,14 @@ export class TableAggregate extends StoreProcessor<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     if (r.key == null) return
     const { newValue, oldValue } = r.value
-    const oldAgg = this.store.get(r.key)
+    const stored = this.store.get(r.key)
+    const oldAgg = stored === null ? null : stored.value
     const mid = oldValue !== null && oldAgg !== null ? this.subtractor(r.key, oldValue, oldAgg) : oldAgg
     const newAgg = newValue !== null ? this.adder(r.key, newValue, mid ?? this.initializer()) : mid
-    this.store.put(r.key, newAgg ?? null)
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp: r.timestamp, headers: r.headers })
+    // Kafka Streams' KTableAggregate: the stored aggregate's timestamp counts once it was subtracted from or added to.
+    const timestamp = stored !== null && ((oldValue !== null && oldAgg !== null) || newValue !== null) ? Math.max(r.timestamp, stored.timestamp) : r.timestamp
+    this.store.put(r.key, newAgg == null ? null : { value: newAgg, timestamp })
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp, headers: r.headers })
   }
 }
 
@@ -290,11 +305,16 @@ export class TableReduce extends StoreProcessor<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     if (r.key == null) return
     const { newValue, oldValue } = r.value
-    const oldAgg = this.store.get(r.key)
-    const mid = oldValue !== null && oldAgg !== null ? this.subtractor(oldAgg, oldValue) : oldAgg
-    const newAgg = newValue !== null ? (mid === null ? newValue : this.adder(mid, newValue)) : mid
-    this.store.put(r.key, newAgg ?? null)
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp: r.timestamp, headers: r.headers })
+    const stored = this.store.get(r.key)
+    const oldAgg = stored === null ? null : stored.value
+    const subtracted = oldValue !== null && oldAgg !== null
+    const mid = subtracted ? this.subtractor(oldAgg, oldValue) : oldAgg
+    const added = newValue !== null && mid != null
+    const newAgg = newValue !== null ? (mid == null ? newValue : this.adder(mid, newValue)) : mid
+    // Kafka Streams' KTableReduce: the stored aggregate's timestamp counts once it was subtracted from or added to.
+    const timestamp = stored !== null && (subtracted || added) ? Math.max(r.timestamp, stored.timestamp) : r.timestamp
+    this.store.put(r.key, newAgg == null ? null : { value: newAgg, timestamp })
+    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp, headers: r.headers })
   }
 }
 
@@ -314,12 +334,12 @@ export function storeGetter(storeName: string): ValueGetterSupplier {
   return {
     storeNames: [storeName],
     create() {
-      let store: KeyValueStore<unknown, unknown>
+      let store: TimestampedKeyValueStore<unknown, unknown>
       return {
         init: (ctx) => {
           store = ctx.getStateStore(storeName)
         },
-        get: (key) => store.get(key),
+        get: (key) => store.get(key)?.value ?? null,
       }
     },
   }
@@ -367,22 +387,29 @@ export class StreamTableJoin extends Base {
     this.getter.init(context)
   }
   process(r: Rec): void {
-    if (r.key == null || r.value == null) return
-    const other = this.getter.get(r.key)
+    if (r.value == null) return
+    // A null key finds no row: a left join still emits (Kafka Streams since KIP-962), an inner join drops it.
+    const other = r.key == null ? null : this.getter.get(r.key)
     if (other === null && !this.left) return
     this.ctx.forward({ key: r.key, value: this.joiner(r.value, other, r.key), timestamp: r.timestamp, headers: r.headers })
   }
 }
 
 /** KStream-GlobalKTable join: the key selector maps the stream record to the global table's key. */
-export class StreamGlobalJoin extends StoreProcessor {
+export class StreamGlobalJoin extends Base {
+  // Global stores reach stream tasks as plain key-value stores.
+  private store!: KeyValueStore<unknown, unknown>
   constructor(
-    storeName: string,
+    private readonly storeName: string,
     private readonly keySelector: (key: unknown, value: unknown) => unknown,
     private readonly joiner: (value: unknown, tableValue: unknown, key: unknown) => unknown,
     private readonly left: boolean,
   ) {
-    super(storeName)
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    this.store = context.getStateStore(this.storeName)
   }
   process(r: Rec): void {
     if (r.value == null) return

@@ -8,6 +8,7 @@ import type { KeyValueBytesStoreSupplier } from '../state/store.js'
 import { TopologyError } from '../errors.js'
 import { isVersionedBytesStoreSupplier } from '../state/versioned-store.js'
 import type { BuilderInternals, ResolvedMaterialized } from './options.js'
+import { sourceOldValues, type OldValues } from './old-values.js'
 
 /** @internal The key-value supplier of a Materialized (in-memory by default); a window or session supplier is an error here. */
 export function keyValueSupplierOf(m: ResolvedMaterialized<unknown, unknown>): KeyValueBytesStoreSupplier {
@@ -26,14 +27,45 @@ export function addDslStore<K, V>(
   valueSerde: Serde<V> | undefined,
   ...processorNames: string[]
 ): StoreBuilder<K, V> {
+  const builder = registerDslStore(b, m, keySerde, valueSerde, processorNames)
+  if (processorNames.length > 0) cacheTable(b, m, builder, processorNames[0])
+  return builder
+}
+
+/**
+ * @internal The store of a source table (builder.table, toTable). Kafka Streams materializes such
+ * a table only when its store is named or a groupBy or join needs it, and only then caches its
+ * updates: the returned {@link OldValues} turns the cache on when that happens.
+ */
+export function addSourceTableStore<K, V>(
+  b: BuilderInternals,
+  m: ResolvedMaterialized<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  processorName: string,
+): OldValues {
+  const builder = registerDslStore(b, m, keySerde, valueSerde, [processorName])
+  return sourceOldValues(m.named, () => cacheTable(b, m, builder, processorName))
+}
+
+function registerDslStore<K, V>(
+  b: BuilderInternals,
+  m: ResolvedMaterialized<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  processorNames: string[],
+): StoreBuilder<K, V> {
   const o = m.options
-  let builder = new StoreBuilder<K, V>(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? keySerde, o.value ?? valueSerde)
+  // DSL stores keep each value's timestamp, as Kafka Streams' do.
+  let builder = new StoreBuilder<K, V>(keyValueSupplierOf(m as ResolvedMaterialized<unknown, unknown>), o.key ?? keySerde, o.value ?? valueSerde, true, {}, true)
   if (o.loggingEnabled === false) builder = builder.withLoggingDisabled()
   else if (o.changelogConfig !== undefined) builder = builder.withLoggingEnabled(o.changelogConfig)
   b.topology.addStateStore(builder, ...processorNames)
-  // The first processor is the one that materializes the table: its updates may be cached.
-  if (o.cachingEnabled !== false && processorNames.length > 0) {
-    b.topology.cacheForwards(processorNames[0], { storeName: m.name, keySerde: builder.keySerde as Serde<unknown> | undefined, valueSerde: builder.valueSerde as Serde<unknown> | undefined })
-  }
   return builder
+}
+
+/** The processor that materializes a table (`processorName`) has its updates cached, unless the Materialized turned caching off. */
+function cacheTable<K, V>(b: BuilderInternals, m: ResolvedMaterialized<K, V>, builder: StoreBuilder<K, V>, processorName: string): void {
+  if (m.options.cachingEnabled === false) return
+  b.topology.cacheForwards(processorName, { storeName: m.name, keySerde: builder.keySerde as Serde<unknown> | undefined, valueSerde: builder.valueSerde as Serde<unknown> | undefined })
 }

@@ -3,11 +3,12 @@
  * in its cache namespace (see state/record-cache.ts) and reach the children when the namespace
  * flushes, at the task's next commit or when the cache is full.
  */
-import type { Change, Record, RecordMetadata } from '../record.js'
+import type { Change, Record, RecordHeaders, RecordMetadata } from '../record.js'
 import type { Serde } from '../serde.js'
 import type { CacheNamespace, CachedUpdate, RecordCache } from '../state/record-cache.js'
 import type { StateStore } from '../state/store.js'
 import { SerdeKeyValueStore } from '../state/typed.js'
+import { isTimestampedKeyValueStore } from '../state/timestamped.js'
 import { SerdeSessionStore } from '../state/typed-session.js'
 import { SerdeWindowStore } from '../state/typed-window.js'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
@@ -27,6 +28,12 @@ export class CachedForwarder {
    * initializer's there, null here).
    */
   readonly #priors = new Map<string, unknown>()
+  /**
+   * Headers of the input record being processed (null during punctuation): a cached update keeps
+   * them, as Kafka Streams' cache keeps the record context of the write (a session update, a new
+   * record without headers uncached, goes out with them).
+   */
+  readonly #contextHeaders: () => RecordHeaders | null
 
   /**
    * `forwardNow` sends a flushed update to the node's children in the record context it was held
@@ -41,7 +48,9 @@ export class CachedForwarder {
     topic: string,
     metadata: () => RecordMetadata | null,
     forwardNow: (record: Record<unknown, unknown>, context: RecordMetadata | null) => void,
+    contextHeaders: () => RecordHeaders | null = () => null,
   ) {
+    this.#contextHeaders = contextHeaders
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
     this.#topic = topic
@@ -70,10 +79,13 @@ export class CachedForwarder {
   wrapStore(store: StateStore): StateStore {
     if (store instanceof SerdeKeyValueStore) {
       const s = store as SerdeKeyValueStore<unknown, unknown>
+      // A timestamped store's prior is its plain value.
+      const plain = isTimestampedKeyValueStore(s)
+      const prior = (key: unknown) => () => (plain ? ((s.get(key) as ValueAndTimestamp<unknown> | null)?.value ?? null) : s.get(key))
       return new Proxy(s, {
         get: (target, prop, receiver) => {
-          if (prop === 'put') return (key: unknown, value: unknown) => (this.#notePrior(key, () => target.get(key)), target.put(key, value))
-          if (prop === 'delete') return (key: unknown) => (this.#notePrior(key, () => target.get(key)), target.delete(key))
+          if (prop === 'put') return (key: unknown, value: unknown) => (this.#notePrior(key, prior(key)), target.put(key, value))
+          if (prop === 'delete') return (key: unknown) => (this.#notePrior(key, prior(key)), target.delete(key))
           return bound(target, prop, receiver)
         },
       })
@@ -124,7 +136,7 @@ export class CachedForwarder {
       oldValue = this.#priors.get(id) ?? null
       this.#priors.delete(id)
     }
-    this.namespace.put(key, record.key, change.newValue, oldValue, record.timestamp, record.headers, value?.length ?? 0, this.#metadata())
+    this.namespace.put(key, record.key, change.newValue, oldValue, record.timestamp, this.#contextHeaders() ?? record.headers, value?.length ?? 0, this.#metadata())
     return true
   }
 }

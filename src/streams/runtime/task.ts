@@ -15,6 +15,7 @@ import type { Cancellable, Processor, ProcessorContext, PunctuationType, Punctua
 import type { Record, RecordHeaders, RecordMetadata } from '../record.js'
 import type { Serde } from '../serde.js'
 import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from '../state/built-store.js'
+import { buildTimestampedKeyValueStore, type TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { TimestampSource } from '../state/logging.js'
 import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isVersionedStoreBuilder } from '../state/versioned-store-builder.js'
@@ -418,12 +419,20 @@ export class StreamTask implements TimestampSource {
           serdeTopic: changelogTopic(this.applicationId, storeName),
         }
         const builder = reg.builder
-        this.#stores.set(storeName, isWindowedStoreBuilder(builder) || isVersionedStoreBuilder(builder) ? builder.build(env) : buildKeyValueStore(builder.supplier, env, builder.logAtFlush))
+        this.#stores.set(
+          storeName,
+          isWindowedStoreBuilder(builder) || isVersionedStoreBuilder(builder)
+            ? builder.build(env)
+            : builder.timestamped
+              ? buildTimestampedKeyValueStore(builder.supplier, env)
+              : buildKeyValueStore(builder.supplier, env, builder.logAtFlush),
+        )
       }
     }
 
     // Nodes: create, then wire children (only those in this task).
     const runtimes = new Map<string, NodeRuntime>()
+    const forwarders = new Map<string, CachedForwarder>()
     for (const sub of subs) {
       for (const name of sub.nodes) {
         const def = topology.nodes.get(name) as TopologyNode
@@ -440,7 +449,13 @@ export class StreamTask implements TimestampSource {
           p.processor = def.supplier()
           p.context = new NodeContext(this, p, def.stores)
           const cached = topology.cachedForwards.get(name)
-          if (cached !== undefined && config.recordCache?.enabled === true) {
+          // Processors caching into the same store (a cogroup's aggregates, which share their one
+          // child) share one forwarder: one cache namespace, as Kafka Streams has one cached store.
+          const shared = cached === undefined ? undefined : forwarders.get(cached.storeName)
+          if (cached !== undefined && shared !== undefined) {
+            p.context.cache = shared
+            p.context.cachedStore = cached.storeName
+          } else if (cached !== undefined && config.recordCache?.enabled === true) {
             const ctx = p.context
             const where = `the cached table of '${name}'`
             ctx.cache = new CachedForwarder(
@@ -451,9 +466,11 @@ export class StreamTask implements TimestampSource {
               changelogTopic(this.applicationId, cached.storeName),
               () => this.recordMetadata(),
               (r, context) => this.#inRecordContext(context, r.headers, () => ctx.forwardNow(r)),
+              () => (this.recordMetadata() === null ? null : this.recordContext().headers),
             )
             ctx.cachedStore = cached.storeName
             this.#caches.push(ctx.cache.namespace)
+            forwarders.set(cached.storeName, ctx.cache)
           }
           runtimes.set(name, p)
           this.#processors.push(p)
@@ -755,6 +772,13 @@ export class StreamTask implements TimestampSource {
   /** @internal The store as processors get it (see {@link BuiltStore.queryStore} for how it can differ from {@link store}). */
   processorStore(name: string): StateStore | undefined {
     return this.#stores.get(name)?.store
+  }
+
+  /** A timestamped key-value store of this task (undefined for other stores), as processors get it. */
+  timestampedStore(name: string): TimestampedKeyValueStore<unknown, unknown> | undefined {
+    const reg = this.#topology.stores.get(name)
+    const timestamped = reg !== undefined && !isWindowedStoreBuilder(reg.builder) && !isVersionedStoreBuilder(reg.builder) && reg.builder.timestamped
+    return timestamped ? (this.#stores.get(name)?.store as TimestampedKeyValueStore<unknown, unknown> | undefined) : undefined
   }
 
   /** Names of this task's stores. */

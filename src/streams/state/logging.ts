@@ -16,22 +16,27 @@ export interface TimestampSource {
 export class LoggingBytesStore implements BytesStore {
   readonly name: string
   readonly inner: BytesStore
-  readonly #sink: ChangelogSink
-  readonly #time: TimestampSource
+  protected readonly sink: ChangelogSink
+  protected readonly time: TimestampSource
   /** Keys changed since the last flush (latin1 text of the bytes -> bytes), when deferred. */
   readonly #dirty: Map<string, Buffer> | null
 
   constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource, deferred = false) {
     this.inner = inner
     this.name = inner.name
-    this.#sink = sink
-    this.#time = time
+    this.sink = sink
+    this.time = time
     this.#dirty = deferred ? new Map() : null
   }
 
   #log(key: Buffer, value: Buffer | null): void {
     if (this.#dirty !== null) this.#dirty.set(key.toString('latin1'), key)
-    else this.#sink.logChange(this.name, key, value, this.#time.currentRecordTimestamp())
+    else this.log(key, value, this.time.currentRecordTimestamp())
+  }
+
+  /** Reports one change (a null value: a delete) to the changelog sink. */
+  protected log(key: Buffer, value: Buffer | null, timestamp: number): void {
+    this.sink.logChange(this.name, key, value, timestamp)
   }
 
   get persistent(): boolean {
@@ -79,8 +84,8 @@ export class LoggingBytesStore implements BytesStore {
   flush(): void {
     const dirty = this.#dirty
     if (dirty !== null && dirty.size > 0) {
-      const ts = this.#time.currentRecordTimestamp()
-      for (const key of dirty.values()) this.#sink.logChange(this.name, key, this.inner.get(key), ts)
+      const ts = this.time.currentRecordTimestamp()
+      for (const key of dirty.values()) this.log(key, this.inner.get(key), ts)
       dirty.clear()
     }
     this.inner.flush()

@@ -7,6 +7,7 @@ import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
 import { lmdbKeyValueStore } from './lmdb.js'
 import type { KeyValueBytesStoreSupplier } from './store.js'
+import type { TimestampedKeyValueStore } from './timestamped.js'
 import type { SessionBytesStoreSupplier } from './session-store.js'
 import { SessionStoreBuilder, WindowStoreBuilder } from './window-store-builders.js'
 import { inMemorySessionStore, inMemoryWindowStore, persistentSessionStore, persistentWindowStore } from './window-store-suppliers.js'
@@ -23,6 +24,13 @@ export class StoreBuilder<K, V> {
   readonly loggingEnabled: boolean
   /** Topic configs for the changelog topic (e.g. `{ 'min.compaction.lag.ms': '0' }`). */
   readonly changelogConfig: Readonly<globalThis.Record<string, string>>
+  /**
+   * Values carry the timestamp of the record that wrote them (Kafka Streams'
+   * `TimestampedKeyValueStore`, as DSL tables and aggregations use): processors get a
+   * {@link TimestampedKeyValueStore}; interactive queries and the test driver's
+   * `getKeyValueStore` still read plain values.
+   */
+  readonly timestamped: boolean
   #logAtFlush = false
 
   constructor(
@@ -31,12 +39,14 @@ export class StoreBuilder<K, V> {
     valueSerde?: Serde<V>,
     loggingEnabled = true,
     changelogConfig: Readonly<globalThis.Record<string, string>> = {},
+    timestamped = false,
   ) {
     this.supplier = supplier
     this.keySerde = keySerde
     this.valueSerde = valueSerde
     this.loggingEnabled = loggingEnabled
     this.changelogConfig = changelogConfig
+    this.timestamped = timestamped
   }
 
   get name(): string {
@@ -56,11 +66,11 @@ export class StoreBuilder<K, V> {
   }
 
   withLoggingDisabled(): StoreBuilder<K, V> {
-    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, {})
+    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, {}, this.timestamped)
   }
 
   withLoggingEnabled(config: Readonly<globalThis.Record<string, string>> = {}): StoreBuilder<K, V> {
-    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, config)
+    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, config, this.timestamped)
   }
 }
 
@@ -77,6 +87,10 @@ export const Stores = {
   /** A typed key-value store builder; omitted serdes fall back to the runtime's default serdes. */
   keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder<K, V> {
     return new StoreBuilder(supplier, keySerde, valueSerde)
+  },
+  /** A timestamped key-value store builder (values with timestamps, as the DSL's stores). */
+  timestampedKeyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde?: Serde<K>, valueSerde?: Serde<V>): StoreBuilder<K, V> {
+    return new StoreBuilder(supplier, keySerde, valueSerde, true, {}, true)
   },
   /** An in-memory window store supplier: `(name, retentionPeriod, windowSize, retainDuplicates)`. */
   inMemoryWindowStore,

@@ -19,6 +19,16 @@ describe('stream-table joins', () => {
     return b.build()
   }
 
+  it('a null-key stream record joins with null in a left join and is dropped by an inner join (Kafka Streams since KIP-962)', () => {
+    for (const left of [true, false]) {
+      const driver = new TopologyTestDriver(build(left))
+      driver.createInputTopic('customers', Serdes.string(), Serdes.string()).pipeInput('c1', 'Ada')
+      driver.createInputTopic('orders', Serdes.string(), Serdes.json<Order>()).pipeInput(null as unknown as string, { id: 'o1', customer: 'c1', amount: 1 })
+      const out = driver.createOutputTopic('enriched', Serdes.string(), Serdes.string()).readKeyValuesToList()
+      expect(out, left ? 'left join' : 'inner join').toEqual(left ? [{ key: null, value: 'o1:unknown' }] : [])
+    }
+  })
+
   it('inner join emits only when the table has the key, with the value current at that time', () => {
     const topology = build(false)
     expect(topology.subtopologies()).toHaveLength(1)

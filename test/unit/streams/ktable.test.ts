@@ -86,9 +86,9 @@ describe('KTable groupBy aggregations', () => {
     )
   })
 
-  it('filter and mapValues forward deletes when a row stops matching', () => {
+  function filteredTable(materialized?: string) {
     const b = new StreamsBuilder()
-    b.table('t', { key: Serdes.string(), value: Serdes.int32() })
+    b.table('t', { key: Serdes.string(), value: Serdes.int32() }, materialized)
       .filter((_k, v) => v > 10)
       .mapValues((v) => `v=${v}`)
       .toStream()
@@ -98,8 +98,36 @@ describe('KTable groupBy aggregations', () => {
     input.pipeInput('a', 5)
     input.pipeInput('a', 20)
     input.pipeInput('a', 3)
-    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual([
+    input.pipeInput('a', 4)
+    return driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readKeyValuesToList()
+  }
+
+  it('filter and mapValues forward a delete when a row stops matching (named source table: old values known)', () => {
+    expect(filteredTable('t-store')).toEqual([
       { key: 'a', value: 'v=20' },
+      { key: 'a', value: null },
+    ])
+  })
+
+  it('caches a source table only when it is materialized (a named store, or a groupBy, join or suppress needs it), as Kafka Streams', () => {
+    const deletesOfAbsentKeys = (store?: string) => {
+      const b = new StreamsBuilder()
+      b.table('t', { key: Serdes.string(), value: Serdes.string() }, store).toStream().to('out', { value: Serdes.string() })
+      const driver = new TopologyTestDriver(b.build()) // record cache on (the default)
+      driver.createInputTopic('t', Serdes.string(), Serdes.string()).pipeInput('a', null as unknown as string, 1)
+      return driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readKeyValuesToList()
+    }
+    // Not materialized: no store and no cache in Kafka Streams, so the delete goes downstream.
+    expect(deletesOfAbsentKeys()).toEqual([{ key: 'a', value: null }])
+    // Materialized and cached: a delete of a key the table never held sends nothing.
+    expect(deletesOfAbsentKeys('t-store')).toEqual([])
+  })
+
+  it('filter forwards a delete for every filtered-out update when the source table is not materialized by name, as Kafka Streams does', () => {
+    expect(filteredTable()).toEqual([
+      { key: 'a', value: null },
+      { key: 'a', value: 'v=20' },
+      { key: 'a', value: null },
       { key: 'a', value: null },
     ])
   })

@@ -5,7 +5,7 @@ import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
 
 const s = Serdes.string()
 
-function sessions(windows: SessionWindows) {
+function sessions(windows: SessionWindows, cacheMaxBytes?: number) {
   const b = new StreamsBuilder()
   b.stream('in', { key: s, value: s })
     .groupByKey()
@@ -18,7 +18,7 @@ function sessions(windows: SessionWindows) {
     )
     .toStream()
     .to('out', { value: s })
-  const driver = new TopologyTestDriver(b.build(), { applicationId: 'sessions' })
+  const driver = new TopologyTestDriver(b.build(), { applicationId: 'sessions', cacheMaxBytes })
   const input = driver.createInputTopic('in', s, s)
   const output = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), s)
   const read = (): Array<[string, number, number, string | null, number]> =>
@@ -115,8 +115,8 @@ describe('session-window aggregation', () => {
     driver.close()
   })
 
-  it('session updates carry no headers (Kafka Streams forwards them as new records)', () => {
-    const { driver, input } = sessions(SessionWindows.ofInactivityGapWithNoGrace(5))
+  it('session updates carry no headers without the record cache (Kafka Streams forwards them as new records)', () => {
+    const { driver, input } = sessions(SessionWindows.ofInactivityGapWithNoGrace(5), 0)
     const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), s)
     input.pipeInput('a', 'A', 0, [['h', Buffer.from('x')]])
     input.pipeInput('a', 'B', 2, [['h', Buffer.from('y')]])
@@ -124,6 +124,19 @@ describe('session-window aggregation', () => {
       [0, 'A', []],
       [0, null, []],
       [2, '|AB', []],
+    ])
+    driver.close()
+  })
+
+  it('cached session updates carry the headers of the record that wrote them (Kafka Streams\' cache keeps the record context)', () => {
+    const { driver, input } = sessions(SessionWindows.ofInactivityGapWithNoGrace(5))
+    const out = driver.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(s), s)
+    input.pipeInput('a', 'A', 0, [['h', Buffer.from('x')]])
+    input.pipeInput('a', 'B', 2, [['h', Buffer.from('y')]])
+    expect(out.readRecordsToList().map((r) => [r.key.window.end, r.value, r.headers.map(([k, v]) => `${k}=${String(v)}`)])).toEqual([
+      [0, 'A', ['h=x']],
+      [0, null, ['h=y']],
+      [2, '|AB', ['h=y']],
     ])
     driver.close()
   })

@@ -1,0 +1,124 @@
+// DSL stores keep each value's timestamp (Kafka Streams' timestamped key-value stores): output
+// timestamps of aggregations, the store bytes, the changelog records and restoration.
+import { describe, expect, it } from 'vitest'
+import { Materialized, Serdes, Stores, StreamsBuilder, StreamTask, Topology, TopologyTestDriver, type KeyValueStore, type SerdeKeyValueStore, type TimestampedKeyValueStore } from '../../../src/streams/index.js'
+
+function counts() {
+  const b = new StreamsBuilder()
+  b.stream('in', { key: Serdes.string(), value: Serdes.string() })
+    .groupByKey()
+    .count(Materialized.as<string, number>('counts'))
+    .toStream()
+    .to('out', { key: Serdes.string(), value: Serdes.int64() })
+  return b.build()
+}
+
+describe('timestamped DSL stores', () => {
+  it('stamps an aggregate with the larger of the record timestamp and the stored aggregate timestamp', () => {
+    const driver = new TopologyTestDriver(counts())
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string())
+    input.pipeInput('a', 'x', 100)
+    input.pipeInput('a', 'y', 50) // out of order: the count stays as new as its newest record
+    input.pipeInput('a', 'z', 120)
+    input.pipeInput('b', 'x', 10)
+    const out = driver.createOutputTopic('out', Serdes.string(), Serdes.int64()).readRecordsToList()
+    expect(out.map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['a', 1, 100],
+      ['a', 2, 100],
+      ['a', 3, 120],
+      ['b', 1, 10],
+    ])
+  })
+
+  it('keeps 8-byte timestamp + value in the store, plain values for getKeyValueStore, value and timestamp for getTimestampedKeyValueStore', () => {
+    const driver = new TopologyTestDriver(counts())
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string())
+    input.pipeInput('a', 'x', 100)
+    input.pipeInput('a', 'y', 50)
+    expect(driver.getKeyValueStore<string, number>('counts').get('a')).toBe(2)
+    const ts = driver.getTimestampedKeyValueStore<string, number>('counts')
+    expect(ts.get('a')).toEqual({ value: 2, timestamp: 100 })
+    expect([...ts.all()]).toEqual([{ key: 'a', value: { value: 2, timestamp: 100 } }])
+    const bytes = (ts as SerdeKeyValueStore<string, unknown>).bytes.get(Buffer.from('a'))
+    expect(bytes?.toString('hex')).toBe('0000000000000064' + '0000000000000002')
+    expect(() => driver.getTimestampedKeyValueStore('nope')).toThrow(/no state store named 'nope'/)
+  })
+
+  it('writes the plain value to the changelog with the stored timestamp as the record timestamp', () => {
+    const driver = new TopologyTestDriver(counts())
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string())
+    input.pipeInput('a', 'x', 100)
+    input.pipeInput('a', 'y', 50)
+    expect(driver.producedChangelog<string, number>('counts').map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['a', 1, 100],
+      ['a', 2, 100],
+    ])
+  })
+
+  it('writes a table delete to the changelog with the deleting record timestamp', () => {
+    const b = new StreamsBuilder()
+    b.table('t', { key: Serdes.string(), value: Serdes.string() }, 'tbl')
+    const driver = new TopologyTestDriver(b.build())
+    const input = driver.createInputTopic('t', Serdes.string(), Serdes.string())
+    input.pipeInput('a', 'v', 10)
+    input.pipeInput('a', null as unknown as string, 20)
+    expect(driver.producedChangelog<string, string>('tbl').map((r) => [r.key, r.value, r.timestamp])).toEqual([
+      ['a', 'v', 10],
+      ['a', null, 20],
+    ])
+  })
+
+  it('restores changelog records with their timestamp in front of the value, and aggregates on from there', () => {
+    const sent: Array<{ topic: string; timestamp: number; value: Buffer | string | null }> = []
+    const task = new StreamTask({
+      topology: counts(),
+      subtopology: 0,
+      partition: 0,
+      config: { applicationId: 'restore-ts' },
+      collector: { send: (topic, _key, value, _headers, timestamp) => void sent.push({ topic, timestamp, value }) },
+    })
+    task.restore('counts', [
+      { key: Buffer.from('a'), value: Serdes.int64().serialize('', 5), timestamp: 500 },
+      { key: Buffer.from('b'), value: Serdes.int64().serialize('', 1), timestamp: 7 },
+      { key: Buffer.from('b'), value: null, timestamp: 8 },
+    ])
+    expect(task.timestampedStore('counts')?.get('a')).toEqual({ value: 5, timestamp: 500 })
+    expect(task.timestampedStore('counts')?.get('b')).toBeNull()
+    expect((task.store('counts') as KeyValueStore<string, number>).get('a')).toBe(5)
+    task.process('in', 0, 0n, Buffer.from('a'), Buffer.from('x'), 300, [])
+    const out = sent.filter((s) => s.topic === 'out')
+    expect(out.map((s) => [s.timestamp, Serdes.int64().deserialize('', s.value as Buffer)])).toEqual([[500, 6]])
+    task.close()
+  })
+
+  it('gives Processor API processors a TimestampedKeyValueStore from Stores.timestampedKeyValueStoreBuilder', () => {
+    const str = Serdes.string()
+    const topology = new Topology()
+      .addSource('src', 'in', { keySerde: str, valueSerde: str })
+      .addProcessor(
+        'latest',
+        () => {
+          let store: TimestampedKeyValueStore<string, string>
+          return {
+            init: (ctx) => {
+              store = ctx.getStateStore('latest')
+            },
+            // Keeps the value of the newest record per key, whatever the arrival order.
+            process: (r) => {
+              const old = store.get(r.key as string)
+              if (old === null || old.timestamp <= r.timestamp) store.put(r.key as string, { value: r.value as string, timestamp: r.timestamp })
+            },
+          }
+        },
+        'src',
+      )
+      .addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('latest'), str, str), 'latest')
+    const driver = new TopologyTestDriver(topology)
+    const input = driver.createInputTopic('in', str, str)
+    input.pipeInput('k', 'new', 20)
+    input.pipeInput('k', 'old', 10)
+    expect(driver.getTimestampedKeyValueStore<string, string>('latest').get('k')).toEqual({ value: 'new', timestamp: 20 })
+    expect(driver.getKeyValueStore<string, string>('latest').get('k')).toBe('new')
+    expect(driver.producedChangelog<string, string>('latest').map((r) => [r.value, r.timestamp])).toEqual([['new', 20]])
+  })
+})
