@@ -47,7 +47,9 @@ describe('idempotent producer', () => {
     const total = 20_000
     const keyOf = (i: number) => `key-${i % 101}`
     const sends: Array<Promise<{ partition: number; offset: bigint }>> = []
+    // Per cut: connections it dropped, and connections the proxy had accepted by then.
     const cutsWithTraffic: number[] = []
+    const acceptedAtCut: number[] = []
     // Cut every connection 6 times, each a few ms after a wave of records was handed over, so that
     // requests are on the wire (linger 2 ms) when the connections drop.
     let cutsDone = 0
@@ -56,17 +58,21 @@ describe('idempotent producer', () => {
       if (wave % 12 === 6 && cutsDone < 6) {
         await new Promise((r) => setTimeout(r, 3))
         cutsWithTraffic.push(proxy().cutAll())
+        acceptedAtCut.push(proxy().accepted)
         cutsDone++
       }
       await new Promise((r) => setTimeout(r, 8))
     }
-    expect(cutsDone).toBe(6)
+    expect(cutsDone, 'precondition: the send loop reached all its cut points').toBe(6)
     const results = await Promise.allSettled(sends)
     const failed = results.filter((r) => r.status === 'rejected')
     expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([])
     await producer.close()
     await client.close()
-    expect(proxy().cuts).toBeGreaterThanOrEqual(5) // connections existed at (nearly) every cut
+    // The cuts hit live connections, and after each the producer connected again and went on.
+    expect(cutsWithTraffic.filter((n) => n > 0).length, 'cuts that dropped open connections').toBeGreaterThanOrEqual(5)
+    const reconnected = cutsWithTraffic.map((n, k) => n === 0 || (acceptedAtCut[k + 1] ?? proxy().accepted) > acceptedAtCut[k])
+    expect(reconnected, 'a new connection after each cut').toEqual(cutsWithTraffic.map(() => true))
     // Batches in flight at a cut were sent again with their sequence numbers.
     const retries = log.filter((l) => l.includes('producer: retrying batch')).length
     expect(retries).toBeGreaterThan(0)

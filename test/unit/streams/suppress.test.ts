@@ -83,6 +83,8 @@ describe('Suppressed and BufferConfig', () => {
     const s1 = t.suppress(Suppressed.untilTimeLimit(1, BufferConfig.unbounded()))
     const s2 = t.suppress(Suppressed.untilTimeLimit(1, BufferConfig.unbounded()).withName('my-suppress'))
     const s3 = t.suppress(Suppressed.untilTimeLimit(1, BufferConfig.unbounded().withLoggingDisabled()))
+    // Names and stores as in Kafka Streams 4.3.1's describe() of the same three suppress() calls on one
+    // table, printed once by a Java StreamsBuilder program (the whole text was equal).
     expect(s1.name).toBe('KTABLE-SUPPRESS-0000000003')
     expect(s2.name).toBe('my-suppress')
     expect(s3.name).toBe('KTABLE-SUPPRESS-0000000005')
