@@ -104,11 +104,12 @@ export { KGroupedStream, KGroupedTable } from './dsl/grouped.js'
 export { Windows, TimeWindows, UnlimitedWindows, SlidingWindows, SessionWindows, EmitStrategy, UNLIMITED_WINDOW_END } from './dsl/windows.js'
 export { CalendarWindows, type CalendarWindowsOptions, type WeeklyWindowsOptions, type DayOfWeek } from './dsl/calendar/calendar-windows.js'
 export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js'
+export { CogroupedKStream, TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './dsl/cogrouped-kstream.js'
 export { JoinWindows } from './dsl/join-windows.js'
 export type { StreamJoined, StreamStreamJoinKind } from './dsl/stream-stream-join.js'
 export type { TimestampedKeyAndJoinSide, LeftOrRightValue } from './dsl/outer-join-store.js'
 export { GlobalKTable } from './dsl/global.js'
-export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor } from './dsl/options.js'
+export type { Consumed, Produced, Grouped, Joined, Repartitioned, MaterializedArg, TopicOrExtractor, TableJoined } from './dsl/options.js'
 export {
   StreamTask,
   type StreamTaskOptions,

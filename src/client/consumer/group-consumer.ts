@@ -184,6 +184,21 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     return { groupId: this.opts.groupId, generationId: this.membership.generationId, memberId: this.membership.memberId, groupInstanceId: this.groupInstanceId }
   }
 
+  /**
+   * How far an assigned partition is from caught up, as of its last fetch response (as Java's
+   * `currentLag`, but in batches where fetched): what the broker holds beyond the fetch position
+   * (records), plus one per batch fetched and not yet finished by the caller (waiting in the
+   * buffer, or handed out by {@link next} and not followed by another `next()` yet). 0n: caught
+   * up. Undefined when not assigned or no fetch has answered yet.
+   */
+  currentLag(topic: string, partition: number): bigint | undefined {
+    const s = this.assigned.get(tpKey(topic, partition))
+    if (!s || s.fetchedEnd === undefined || s.fetchPosition === undefined) return undefined
+    const onBroker = s.fetchedEnd > s.fetchPosition ? s.fetchedEnd - s.fetchPosition : 0n
+    const inHand = this.outstanding?.state === s ? 1 : 0
+    return onBroker + BigInt(this.fetcher.bufferedOf(s) + inHand)
+  }
+
   /** Moves the position of an assigned partition; buffered records of it are dropped. */
   seek(topic: string, partition: number, offset: bigint): void {
     const s = this.assigned.get(tpKey(topic, partition))

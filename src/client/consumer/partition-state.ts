@@ -13,6 +13,11 @@ export interface PartitionState {
   fetchPosition: bigint | undefined
   /** Position after the last batch the caller finished. */
   consumed: bigint | undefined
+  /**
+   * End of what can be fetched as of the last fetch response (high watermark; last stable offset
+   * under read_committed); undefined until a fetch answered. With {@link fetchPosition}: the lag.
+   */
+  fetchedEnd: bigint | undefined
   committed: bigint | undefined
   /** Metadata string of the committed offset read when the partition was assigned (null: none). */
   committedMetadata: string | null
@@ -31,6 +36,7 @@ export function newPartitionState(cluster: Cluster, tp: TopicPartition): Partiti
     partition: tp.partition,
     fetchPosition: undefined,
     consumed: undefined,
+    fetchedEnd: undefined,
     committed: undefined,
     committedMetadata: null,
     paused: false,

@@ -43,9 +43,10 @@ export class StreamsBuilder {
       const getter = addVersionedTableSource(this.#b, versioned, m.options, keySerde, valueSerde, tableSource, source)
       return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), getter, m.name)
     }
-    this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name), source)
+    // The processor learns at task creation whether anything materialized the table.
+    this.#b.topology.addProcessor(tableSource, () => new TableSource(m.name, () => oldValues.stored()), source)
     const oldValues = addSourceTableStore(this.#b, m, keySerde, valueSerde, tableSource)
-    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.name, oldValues)
+    return new KTable<K, V>(this.#b, tableSource, keySerde, valueSerde, new Set([source]), storeGetter(m.name), m.named ? m.name : undefined, oldValues)
   }
 
   /** A global table: every instance holds all of `topic`, updated before records are processed. */

@@ -13,7 +13,8 @@ import { StreamAggregate, StreamReduce, TableAggregate, TableReduce, storeGetter
 import { addDslStore } from './store-registration.js'
 import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
-import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js'
+import { SessionWindowedKStream, TimeWindowedKStream, type GroupedStreamInternals } from './windowed-kstream.js'
+import { CogroupedKStream } from './cogrouped-kstream.js'
 import { SessionWindows, type SlidingWindows, type Windows } from './windows.js'
 
 type Supplier = ProcessorSupplier<unknown, unknown, unknown, unknown>
@@ -40,8 +41,22 @@ export class KGroupedStream<K, V> {
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
   windowedBy(windows: Windows | SlidingWindows): TimeWindowedKStream<K, V>
   windowedBy(windows: Windows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
-    const g = { stream: this.#stream, keySerde: this.#keySerde, valueSerde: this.#valueSerde, name: this.#name }
+    const g = this.internals
     return windows instanceof SessionWindows ? new SessionWindowedKStream<K, V>(g, windows) : new TimeWindowedKStream<K, V>(g, windows)
+  }
+
+  /** @internal Stream, serdes and name of this grouping (windowed and cogrouped streams build on them). */
+  get internals(): GroupedStreamInternals<K, V> {
+    return { stream: this.#stream, keySerde: this.#keySerde, valueSerde: this.#valueSerde, name: this.#name }
+  }
+
+  /**
+   * Starts a cogroup: this stream's values are folded with `aggregator` into an aggregate that
+   * other grouped streams (with the same key type, co-partitioned) add to with their own
+   * aggregators (`CogroupedKStream.cogroup`), all in one store (Kafka Streams' cogroup).
+   */
+  cogroup<VOut>(aggregator: (key: K, value: V, aggregate: VOut) => VOut): CogroupedKStream<K, VOut> {
+    return new CogroupedKStream<K, VOut>(this.#stream.b).cogroup(this, aggregator)
   }
 
   /** Number of records per key (null keys and values are skipped). Values are int64 by default. */

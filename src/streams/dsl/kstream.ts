@@ -100,7 +100,8 @@ export class BranchedKStream<K, V> {
 
   /** Records matching no predicate go to the default branch; returns the branches by name. */
   defaultBranch(branched?: Branched<K, V>): { [name: string]: KStream<K, V> } {
-    this.#defaultChild = this.#create(this.#predicates.length + 1, branched)
+    // Unnamed, it is branch "0" (as in Kafka Streams), whatever the number of branches before it.
+    this.#defaultChild = this.#create(0, branched)
     return this.#result
   }
 
@@ -266,9 +267,9 @@ export class KStream<K, V> {
       const getter = addVersionedTableSource(this.b, versioned, m.options, keySerde, valueSerde, name, input.name)
       return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, getter, m.name)
     }
-    this.b.topology.addProcessor(name, () => new TableSource(m.name), input.name)
+    this.b.topology.addProcessor(name, () => new TableSource(m.name, () => oldValues.stored()), input.name)
     const oldValues = addSourceTableStore(this.b, m, keySerde, valueSerde, name)
-    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name, oldValues)
+    return new KTable<K, V>(this.b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.named ? m.name : undefined, oldValues)
   }
 
   /** Groups by the current key (repartitions first if the key was changed). */

@@ -7,10 +7,12 @@ import type { Serde } from '../serde.js'
 import { Prefix } from '../topology/naming.js'
 import type { ProcessorSupplier } from '../processor.js'
 import { TableFilter, TableMapValues, TableRepartitionMap, TableToStream, mappedGetter, type ValueGetterSupplier } from './processors.js'
-import type { BuilderInternals, Grouped } from './options.js'
+import type { BuilderInternals, Grouped, MaterializedArg, TableJoined } from './options.js'
 import { KStream } from './kstream.js'
 import { KGroupedTable } from './grouped.js'
 import { ALWAYS_OLD_VALUES, derivedOldValues, type OldValues } from './old-values.js'
+import { joinTables } from './table-table-join.js'
+import { joinOnForeignKey } from './foreign-key-join/build.js'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { TopologyError } from '../errors.js'
 import { inMemoryKeyValueStore } from '../state/in-memory.js'
@@ -120,6 +122,70 @@ export class KTable<K, V> {
     const name = this.b.names.processorName(Prefix.KTABLE_SELECT)
     this.b.topology.addProcessor(name, () => new TableRepartitionMap(selector as (k: unknown, v: unknown) => KeyValue<unknown, unknown>), this.name)
     return new KGroupedTable<KR, VR>(this.b, name, grouped.key, grouped.value, grouped.name)
+  }
+
+  /**
+   * Foreign-key inner join: each row of this table joins the row of `other` whose key
+   * `foreignKeyExtractor` picks from it (many rows of this table may pick the same one). The result
+   * is keyed like this table; a row whose foreign key is null or absent from `other` has no result.
+   * Updates on either side update the result; a change of foreign key moves the row. Works across
+   * tables with different partition counts (subscriptions and responses go through two internal
+   * topics, `<applicationId>-...-SUBSCRIPTION-REGISTRATION-n-topic` and `...-SUBSCRIPTION-RESPONSE-n-topic`).
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, foreignValue: VO) => VR,
+    tableJoined?: TableJoined<K, KO>,
+    materialized?: MaterializedArg<K, VR>,
+  ): KTable<K, VR>
+  /**
+   * Inner join on the primary key with a co-partitioned table: a row exists where both tables have
+   * one, with value `joiner(value, otherValue)` and the larger of the two rows' timestamps. An
+   * update on either side emits the new joined row; a delete emits a delete (null) when the other
+   * side has the key. Give `materialized` to keep the result in a (queryable) store.
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  join(other: KTable<any, any>, a: (...args: never[]) => unknown, b?: unknown, c?: unknown, d?: unknown): KTable<K, unknown> {
+    return this.#join(other, a, b, c, d, false)
+  }
+
+  /**
+   * Foreign-key left join: every row of this table has a result, joined with the row of `other`
+   * its foreign key picks, or with null (also when the foreign key is null).
+   */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, foreignValue: VO | null) => VR,
+    tableJoined?: TableJoined<K, KO>,
+    materialized?: MaterializedArg<K, VR>,
+  ): KTable<K, VR>
+  /**
+   * Left join on the primary key: a row for every row of this table, joined with the other
+   * table's row or with null. Updates of the other table emit only for keys this table has.
+   */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  leftJoin(other: KTable<any, any>, a: (...args: never[]) => unknown, b?: unknown, c?: unknown, d?: unknown): KTable<K, unknown> {
+    return this.#join(other, a, b, c, d, true)
+  }
+
+  #join(other: KTable<unknown, unknown>, a: (...args: never[]) => unknown, b: unknown, c: unknown, d: unknown, left: boolean): KTable<K, unknown> {
+    // A function in third place is the joiner of a foreign-key join.
+    if (typeof b === 'function') {
+      const extractor = a as unknown as (value: V, key: K) => unknown
+      const joiner = b as (value: V, foreignValue: unknown) => unknown
+      return joinOnForeignKey(this, other, extractor, joiner, left, (c ?? undefined) as TableJoined<K, unknown> | undefined, d as MaterializedArg<K, unknown> | undefined)
+    }
+    const joiner = a as unknown as (value: V | null, otherValue: unknown) => unknown
+    return joinTables(this, other as KTable<K, unknown>, joiner, left ? 'left' : 'inner', b as MaterializedArg<K, unknown> | undefined)
+  }
+
+  /** Outer join on the primary key: a row wherever either table has one, the missing side null. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | null, otherValue: VO | null) => VR, materialized?: MaterializedArg<K, VR>): KTable<K, VR> {
+    return joinTables(this, other, joiner, 'outer', materialized)
   }
 
   /**

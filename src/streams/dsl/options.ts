@@ -49,6 +49,19 @@ export interface Joined<K, V, VO> {
   gracePeriodMs?: number
 }
 
+/**
+ * Options of a foreign-key join (Kafka Streams' TableJoined). The partitioners are needed only when
+ * a table's topic is not partitioned by the default partitioner on its key bytes.
+ */
+export interface TableJoined<K, KO> {
+  /** How the left table's topic is partitioned: responses go to the left row's partition with it. */
+  partitioner?: StreamPartitioner<K, null>
+  /** How the foreign table's topic is partitioned: subscriptions go to the foreign key's partition with it. */
+  otherPartitioner?: StreamPartitioner<KO, null>
+  /** Base of the join's processor, topic and subscription store names (generated when omitted). */
+  name?: string
+}
+
 /** Options of `KStream.repartition()`. */
 export interface Repartitioned<K, V> {
   key?: Serde<K>

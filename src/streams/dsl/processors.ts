@@ -7,6 +7,7 @@ import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, KeyValue, Record } from '../record.js'
 import type { KeyValueStore } from '../state/store.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
 import { isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
@@ -179,17 +180,32 @@ export class StreamReduce extends StoreProcessor {
   }
 }
 
-/** Materializes a stream of upserts (table source, toTable): null value deletes. */
-export class TableSource extends StoreProcessor {
-  constructor(storeName: string) {
-    super(storeName)
+/**
+ * Materializes a stream of upserts (table source, toTable, a foreign-key join's result): a null
+ * value deletes. As in Kafka Streams, a table that nothing materializes (no user-given store name,
+ * no groupBy, join or suppress reading it) has no store: it forwards its updates without old values.
+ */
+export class TableSource extends Base {
+  #store: TimestampedKeyValueStore<unknown, unknown> | undefined
+  constructor(
+    private readonly storeName: string,
+    private readonly stored: () => boolean = () => true,
+  ) {
+    super()
+  }
+  override init(context: Ctx): void {
+    super.init(context)
+    if (this.stored()) this.#store = context.getStateStore(this.storeName)
   }
   process(r: Rec): void {
     if (r.key == null) return
-    const stored = this.store.get(r.key)
-    const old = stored === null ? null : stored.value
     const value = r.value ?? null
-    this.store.put(r.key, value === null ? null : { value, timestamp: r.timestamp })
+    let old: unknown = null
+    if (this.#store !== undefined) {
+      const stored = this.#store.get(r.key)
+      old = stored === null ? null : stored.value
+      this.#store.put(r.key, value === null ? null : { value, timestamp: r.timestamp })
+    }
     this.ctx.forward({ key: r.key, value: { newValue: value, oldValue: old }, timestamp: r.timestamp, headers: r.headers })
   }
 }
@@ -212,8 +228,9 @@ export class TableFilter extends Base<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     const newValue = this.pass(r.key, r.value.newValue)
     const oldValue = this.sendOldValues ? this.pass(r.key, r.value.oldValue) : null
-    // Changes of a versioned table (they carry isLatest) are forwarded even when both sides are
-    // filtered out, as Kafka Streams' filter with versioned semantics.
+    // With old values, an update that was and stays filtered out is dropped; changes of a
+    // versioned table (they carry isLatest) are forwarded even then, as Kafka Streams' filter
+    // with versioned semantics.
     if (this.sendOldValues && newValue === null && oldValue === null && r.value.isLatest === undefined) return
     this.ctx.forward({ key: r.key, value: withIsLatest({ newValue, oldValue }, r.value), timestamp: r.timestamp, headers: r.headers })
   }
@@ -318,10 +335,13 @@ export class TableReduce extends StoreProcessor<unknown, Change<unknown>> {
   }
 }
 
-/** Reads a KTable's current value for a key (through its store and any stateless table operations). */
+/**
+ * Reads a KTable's current value for a key with the timestamp of the record that produced it
+ * (through its store and any stateless table operations); null when the table has no row.
+ */
 export interface ValueGetter {
   init(context: Ctx): void
-  get(key: unknown): unknown
+  get(key: unknown): ValueAndTimestamp<unknown> | null
 }
 
 /** Creates value getters for one table; `storeNames` must be connected to the reading processor. */
@@ -339,7 +359,7 @@ export function storeGetter(storeName: string): ValueGetterSupplier {
         init: (ctx) => {
           store = ctx.getStateStore(storeName)
         },
-        get: (key) => store.get(key)?.value ?? null,
+        get: (key) => store.get(key),
       }
     },
   }
@@ -347,7 +367,11 @@ export function storeGetter(storeName: string): ValueGetterSupplier {
 
 /** A getter mapping the parent's values; as-of reads of a versioned parent are mapped too (Kafka Streams' filter / mapValues getters). */
 export function mappedGetter(parent: ValueGetterSupplier, map: (value: unknown, key: unknown) => unknown): ValueGetterSupplier {
-  const apply = (v: unknown, key: unknown): unknown => (v === null ? null : map(v, key))
+  const apply = (v: ValueAndTimestamp<unknown> | null, key: unknown): ValueAndTimestamp<unknown> | null => {
+    if (v === null) return null
+    const mapped = map(v.value, key)
+    return mapped === null ? null : { value: mapped, timestamp: v.timestamp }
+  }
   if (isVersionedGetter(parent)) {
     const versioned: VersionedValueGetterSupplier = {
       storeNames: parent.storeNames,
@@ -389,7 +413,7 @@ export class StreamTableJoin extends Base {
   process(r: Rec): void {
     if (r.value == null) return
     // A null key finds no row: a left join still emits (Kafka Streams since KIP-962), an inner join drops it.
-    const other = r.key == null ? null : this.getter.get(r.key)
+    const other = r.key == null ? null : (this.getter.get(r.key)?.value ?? null)
     if (other === null && !this.left) return
     this.ctx.forward({ key: r.key, value: this.joiner(r.value, other, r.key), timestamp: r.timestamp, headers: r.headers })
   }

@@ -33,9 +33,10 @@ export function addDslStore<K, V>(
 }
 
 /**
- * @internal The store of a source table (builder.table, toTable). Kafka Streams materializes such
- * a table only when its store is named or a groupBy or join needs it, and only then caches its
- * updates: the returned {@link OldValues} turns the cache on when that happens.
+ * @internal The store of a source table (builder.table, toTable, a foreign-key join's result).
+ * Kafka Streams materializes such a table only when its store is named or a groupBy, join or
+ * suppress needs it, and only then caches its updates: the store is registered (with its
+ * changelog) and the cache turned on when that happens; `stored()` tells the table's processor.
  */
 export function addSourceTableStore<K, V>(
   b: BuilderInternals,
@@ -43,9 +44,13 @@ export function addSourceTableStore<K, V>(
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
   processorName: string,
-): OldValues {
-  const builder = registerDslStore(b, m, keySerde, valueSerde, [processorName])
-  return sourceOldValues(m.named, () => cacheTable(b, m, builder, processorName))
+): OldValues & { stored(): boolean } {
+  let stored = false
+  const oldValues = sourceOldValues(m.named, () => {
+    stored = true
+    cacheTable(b, m, registerDslStore(b, m, keySerde, valueSerde, [processorName]), processorName)
+  })
+  return { enable: (force) => oldValues.enable(force), materialize: () => oldValues.materialize(), stored: () => stored }
 }
 
 function registerDslStore<K, V>(

@@ -233,7 +233,8 @@ export function suppressedGetter(storeName: string, parent: ValueGetterSupplier)
           const bytes = k === null ? null : store.bytes.get(k)
           if (bytes === null) return p.get(key)
           const prior = decodeBufferedChange(bytes).priorValue
-          return prior === null ? null : inner.deserialize(topic, prior)
+          // Kafka Streams cannot know the prior value's timestamp either: it reads as unknown (-1).
+          return prior === null ? null : { value: inner.deserialize(topic, prior), timestamp: -1 }
         },
       }
     },

@@ -154,7 +154,7 @@ export class TemporalStreamTableJoin {
 
   #join(r: Record<unknown, unknown>): void {
     let tableValue: unknown = null
-    if (r.key != null) tableValue = this.#versioned ? (this.#getter as VersionedValueGetter).getAsOf(r.key, r.timestamp) : this.#getter.get(r.key)
+    if (r.key != null) tableValue = (this.#versioned ? (this.#getter as VersionedValueGetter).getAsOf(r.key, r.timestamp) : this.#getter.get(r.key))?.value ?? null
     if (tableValue === null && !this.left) return
     this.#ctx.forward({ key: r.key, value: this.joiner(r.value, tableValue, r.key), timestamp: r.timestamp, headers: r.headers })
   }

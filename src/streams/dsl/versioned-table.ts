@@ -19,14 +19,15 @@ import { VersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { PUT_RETURN_CODE_NOT_PUT, PUT_RETURN_CODE_VALID_TO_UNDEFINED, type VersionedBytesStoreSupplier, type VersionedKeyValueStore } from '../state/versioned-store.js'
 import type { BuilderInternals } from './options.js'
 import type { ValueGetter, ValueGetterSupplier } from './processors.js'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
 import { recordDropped } from './windowed-context.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 
 /** A table value getter that also answers "the value as of time T". */
 export interface VersionedValueGetter extends ValueGetter {
-  /** The value valid at `asOfTimestamp` (null when none). */
-  getAsOf(key: unknown, asOfTimestamp: number): unknown
+  /** The value valid at `asOfTimestamp` with its version's timestamp (null when none). */
+  getAsOf(key: unknown, asOfTimestamp: number): ValueAndTimestamp<unknown> | null
 }
 
 /** Value getters of a table materialized on a versioned store. */
@@ -40,6 +41,11 @@ export function isVersionedGetter(s: ValueGetterSupplier): s is VersionedValueGe
   return (s as Partial<VersionedValueGetterSupplier>).versioned === true
 }
 
+/** A version as a timestamped value (the version's validFrom as its timestamp). */
+function timestamped(r: { value: unknown; timestamp: number } | null): ValueAndTimestamp<unknown> | null {
+  return r === null ? null : { value: r.value, timestamp: r.timestamp }
+}
+
 /** The value getter of a versioned store: latest and as-of values. */
 export function versionedStoreGetter(storeName: string): VersionedValueGetterSupplier {
   return {
@@ -51,8 +57,8 @@ export function versionedStoreGetter(storeName: string): VersionedValueGetterSup
         init: (ctx) => {
           store = ctx.getStateStore(storeName)
         },
-        get: (key) => store.get(key)?.value ?? null,
-        getAsOf: (key, ts) => store.get(key, ts)?.value ?? null,
+        get: (key) => timestamped(store.get(key)),
+        getAsOf: (key, ts) => timestamped(store.get(key, ts)),
       }
     },
   }

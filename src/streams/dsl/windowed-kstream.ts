@@ -50,8 +50,57 @@ function materializedOptions<K, V>(m: ResolvedMaterialized<K, V>): { retentionMs
   return { retentionMs: r }
 }
 
-/** The retention of the store supplier a Materialized names, if any. */
-function supplierRetention(m: ResolvedMaterialized<unknown, unknown>): number | undefined {
+/**
+ * @internal Retention, window size and (for windows of variable length) window end of a time or
+ * sliding window aggregation's store, checked against the windows (Kafka Streams' checks).
+ */
+export function timeWindowedStoreLayout<K, V>(
+  windows: Windows | SlidingWindows,
+  m: ResolvedMaterialized<K, V>,
+): { retention: number; size: number; windowEnd: ((start: number) => number) | undefined } {
+  const { retentionMs } = materializedOptions(m)
+  if (windows instanceof SlidingWindows) {
+    const d = windows.timeDifferenceMs
+    const retention = retentionMs ?? 2 * d + windows.gracePeriodMs()
+    // Windows needed to create new sliding windows start as early as record time - 2 x d.
+    if (2 * d + windows.gracePeriodMs() > retention) {
+      throw new InvalidArgumentError(
+        `The retention period of the window store ${m.name} must be no smaller than 2 * time difference plus the grace period. Got time difference=[${d}], grace=[${windows.gracePeriodMs()}], retention=[${retention}]`,
+      )
+    }
+    return { retention, size: d, windowEnd: undefined }
+  }
+  const size = windows.size()
+  const retention = retentionMs ?? size + windows.gracePeriodMs()
+  if (size + windows.gracePeriodMs() > retention) {
+    throw new InvalidArgumentError(
+      `The retention period of the window store ${m.name} must be no smaller than its window size plus the grace period. Got size=[${size}], grace=[${windows.gracePeriodMs()}], retention=[${retention}]`,
+    )
+  }
+  // Windows of variable length (e.g. calendar windows) tell the store each window's end.
+  const windowEnd =
+    windows instanceof TimeWindows || windows instanceof UnlimitedWindows
+      ? undefined
+      : (start: number) => windows.windowsFor(start).find((w) => w.start === start)?.end ?? start + size
+  return { retention, size, windowEnd }
+}
+
+/** @internal Retention of a session aggregation's store, checked against gap and grace (Kafka Streams' check). */
+export function sessionStoreRetention<K, V>(windows: SessionWindows, m: ResolvedMaterialized<K, V>): number {
+  const { retentionMs } = materializedOptions(m)
+  const gap = windows.inactivityGap()
+  const grace = windows.gracePeriodMs()
+  const retention = retentionMs ?? gap + grace
+  if (gap + grace > retention) {
+    throw new InvalidArgumentError(
+      `The retention period of the session store ${m.name} must be no smaller than the session inactivity gap plus the grace period. Got gap=[${gap}], grace=[${grace}], retention=[${retention}]`,
+    )
+  }
+  return retention
+}
+
+/** @internal The retention of the store supplier a Materialized names, if any. */
+export function supplierRetention(m: ResolvedMaterialized<unknown, unknown>): number | undefined {
   const supplier = m.options.supplier
   return supplier !== undefined && 'retentionPeriod' in supplier ? supplier.retentionPeriod : undefined
 }
@@ -157,33 +206,7 @@ export class TimeWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
     const windows = this.#windows
     const strategy = this.strategy
     return this.build<VA>(prefix, materialized, burn, defaultValueSerde, (m, keySerde, valueSerde) => {
-      const { retentionMs } = materializedOptions(m)
-      let retention: number
-      let size: number
-      let windowEnd: ((start: number) => number) | undefined
-      if (windows instanceof SlidingWindows) {
-        const d = windows.timeDifferenceMs
-        size = d
-        retention = retentionMs ?? 2 * d + windows.gracePeriodMs()
-        // Windows needed to create new sliding windows start as early as record time - 2 x d.
-        if (2 * d + windows.gracePeriodMs() > retention) {
-          throw new InvalidArgumentError(
-            `The retention period of the window store ${m.name} must be no smaller than 2 * time difference plus the grace period. Got time difference=[${d}], grace=[${windows.gracePeriodMs()}], retention=[${retention}]`,
-          )
-        }
-      } else {
-        size = windows.size()
-        retention = retentionMs ?? size + windows.gracePeriodMs()
-        if (size + windows.gracePeriodMs() > retention) {
-          throw new InvalidArgumentError(
-            `The retention period of the window store ${m.name} must be no smaller than its window size plus the grace period. Got size=[${size}], grace=[${windows.gracePeriodMs()}], retention=[${retention}]`,
-          )
-        }
-        // Windows of variable length (e.g. calendar windows) tell the store each window's end.
-        if (!(windows instanceof TimeWindows || windows instanceof UnlimitedWindows)) {
-          windowEnd = (start) => windows.windowsFor(start).find((w) => w.start === start)?.end ?? start + size
-        }
-      }
+      const { retention, size, windowEnd } = timeWindowedStoreLayout(windows, m)
       const sliding = windows instanceof SlidingWindows
       return {
         supplier: (store) => () => (sliding ? new SlidingWindowAggregate(store, windows, strategy, agg) : new WindowAggregate(store, windows as Windows, strategy, agg)),
@@ -266,15 +289,9 @@ export class SessionWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
     const windows = this.#windows
     const strategy = this.strategy
     return this.build<VA>(prefix, materialized, burn, defaultValueSerde, (m, keySerde, valueSerde) => {
-      const { retentionMs } = materializedOptions(m)
+      const retention = sessionStoreRetention(windows, m)
       const gap = windows.inactivityGap()
       const grace = windows.gracePeriodMs()
-      const retention = retentionMs ?? gap + grace
-      if (gap + grace > retention) {
-        throw new InvalidArgumentError(
-          `The retention period of the session store ${m.name} must be no smaller than the session inactivity gap plus the grace period. Got gap=[${gap}], grace=[${grace}], retention=[${retention}]`,
-        )
-      }
       return {
         // The store's retention: the supplier's when the Materialized names one (as in Kafka Streams).
         supplier: (store) => () => new SessionWindowAggregate(store, windows, strategy, agg, merger, supplierRetention(m) ?? retention),

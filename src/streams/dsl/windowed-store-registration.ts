@@ -113,7 +113,7 @@ export function windowValueGetter(storeName: string): ValueGetterSupplier {
         },
         get: (key) => {
           const w = key as Windowed<unknown>
-          return store.fetch(w.key, w.window.start)?.value ?? null
+          return store.fetch(w.key, w.window.start) ?? null
         },
       }
     },
@@ -132,7 +132,9 @@ export function sessionValueGetter(storeName: string): ValueGetterSupplier {
         },
         get: (key) => {
           const w = key as Windowed<unknown>
-          return store.fetchSession(w.key, w.window.start, w.window.end)
+          // As Kafka Streams: a session's aggregate is as new as the session's end.
+          const value = store.fetchSession(w.key, w.window.start, w.window.end)
+          return value === null ? null : { value, timestamp: w.window.end }
         },
       }
     },

@@ -38,6 +38,7 @@ import { StreamTask, type ExceptionHandlerResponse, type TaskConfig } from './ta
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
 import type { ConsumedOffset } from './collector.js'
+import { OrderedInput } from './ordered-input.js'
 
 /** 'at_least_once' (default) or 'exactly_once_v2' (transactions; output read with read_committed is exact). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
@@ -61,6 +62,13 @@ export interface KafkaStreamsOptions {
   processingGuarantee?: ProcessingGuarantee
   /** Time from the end of one commit to the next (as Kafka Streams); default 100 ms under exactly_once_v2, 30000 ms otherwise. */
   commitIntervalMs?: number
+  /**
+   * Kafka Streams' `max.task.idle.ms`: how long a task with several input partitions waits for
+   * an empty partition known to be caught up before processing the others' records without it
+   * (default 0: wait only for partitions whose data is known to be on the broker or not fetched
+   * yet; -1: never wait). Such a task processes its buffered records lowest timestamp first.
+   */
+  maxTaskIdleMs?: number
   /** Standby copies of each task's state on other instances (default 0). */
   numStandbyReplicas?: number
   /**
@@ -157,6 +165,9 @@ export class KafkaStreams implements AsyncDisposable {
   readonly #options: KafkaStreamsOptions
   readonly #eos: boolean
   readonly #commitIntervalMs: number
+  readonly #maxTaskIdleMs: number
+  /** Timestamp-ordered input of tasks with several partitions (created with the consumer). */
+  #orderedInput: OrderedInput | null = null
   readonly #recordCache: RecordCache
   readonly #logger: Logger
   #state: StreamsState = 'CREATED'
@@ -221,6 +232,10 @@ export class KafkaStreams implements AsyncDisposable {
     this.#eos = guarantee === 'exactly_once_v2'
     this.#commitIntervalMs = options.commitIntervalMs ?? (this.#eos ? 100 : 30_000)
     if (!(this.#commitIntervalMs >= 0)) throw new StreamsConfigError(`commitIntervalMs must be >= 0, got ${String(options.commitIntervalMs)}`)
+    this.#maxTaskIdleMs = options.maxTaskIdleMs ?? 0
+    if (!Number.isSafeInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) {
+      throw new StreamsConfigError(`maxTaskIdleMs must be a whole number of ms >= 0, or -1 to disable idling, got ${String(options.maxTaskIdleMs)}`)
+    }
     this.#logger = options.logger ?? pino({ name: 'peridot-streams', level: process.env.PERIDOT_LOG_LEVEL ?? 'silent' })
     const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new StreamsConfigError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
@@ -382,6 +397,7 @@ export class KafkaStreams implements AsyncDisposable {
       onAssignment: (a) => this.#locked(async () => this.#onAssignment(a.userData)),
     })
     this.#consumer = consumer
+    this.#orderedInput = null // its lags come from this consumer
     await consumer.start()
     this.#loopRunning = true
     this.#loop = this.#run(consumer)
@@ -478,6 +494,8 @@ export class KafkaStreams implements AsyncDisposable {
         if (!this.#loopRunning) break
         await this.#locked(async () => {
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
+            // Records waiting in a partition group may have become ready (idle time over, lags known).
+            await this.#orderedInput?.processWaiting(at.task, () => this.#markDirty(at))
             if (at.task.maybePunctuateSystemTime()) this.#markDirty(at)
           }
           if (Date.now() - this.#lastCommit >= this.#commitIntervalMs) await this.#commit(consumer)
@@ -524,9 +542,15 @@ export class KafkaStreams implements AsyncDisposable {
       return
     }
     if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, b.fetchOffset)
+    const task = at.task
+    const ordered = (this.#orderedInput ??= new OrderedInput(this.#maxTaskIdleMs, (t, p) => consumer.currentLag(t, p), YIELD_EVERY_RECORDS))
+    const group = ordered.groupOf(task, at.partitions)
+    if (group !== null) {
+      await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at))
+      return
+    }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
-    const task = at.task
     for (let i = 1; more; i++) {
       task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()

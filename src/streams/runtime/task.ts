@@ -296,6 +296,10 @@ class NodeContext implements ProcessorContext<unknown, unknown>, WindowedAggrega
   currentSystemTimeMs(): number {
     return this.#task.clock()
   }
+  /** @internal The serde the task uses for `serde` (the default when undefined), for DSL processors that serialize. */
+  resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    return this.#task.resolveSerde(serde, which, where)
+  }
   /** @internal {@link WindowedAggregationContext}: TaskConfig.windowedEmitIntervalMs. */
   windowedEmitIntervalMs(): number | undefined {
     return this.#task.windowedEmitIntervalMs
@@ -432,6 +436,7 @@ export class StreamTask implements TimestampSource {
 
     // Nodes: create, then wire children (only those in this task).
     const runtimes = new Map<string, NodeRuntime>()
+    const forwarders = new Map<string, CachedForwarder>()
     for (const sub of subs) {
       for (const name of sub.nodes) {
         const def = topology.nodes.get(name) as TopologyNode
@@ -448,7 +453,13 @@ export class StreamTask implements TimestampSource {
           p.processor = def.supplier()
           p.context = new NodeContext(this, p, def.stores)
           const cached = topology.cachedForwards.get(name)
-          if (cached !== undefined && config.recordCache?.enabled === true) {
+          // Processors caching into the same store (a cogroup's aggregates, which share their one
+          // child) share one forwarder: one cache namespace, as Kafka Streams has one cached store.
+          const shared = cached === undefined ? undefined : forwarders.get(cached.storeName)
+          if (cached !== undefined && shared !== undefined) {
+            p.context.cache = shared
+            p.context.cachedStore = cached.storeName
+          } else if (cached !== undefined && config.recordCache?.enabled === true) {
             const ctx = p.context
             const where = `the cached table of '${name}'`
             ctx.cache = new CachedForwarder(
@@ -463,6 +474,7 @@ export class StreamTask implements TimestampSource {
             )
             ctx.cachedStore = cached.storeName
             this.#caches.push(ctx.cache.namespace)
+            forwarders.set(cached.storeName, ctx.cache)
           }
           runtimes.set(name, p)
           this.#processors.push(p)
@@ -909,6 +921,11 @@ export class StreamTask implements TimestampSource {
       list[partition] = ps
     }
     return ps
+  }
+
+  /** @internal {@link NodeContext.resolveSerde}. */
+  resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
+    return this.#serde(serde, which, where)
   }
 
   #serde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {

@@ -6,7 +6,7 @@
  * {@link TopologyTestDriver.advanceWallClockTime}. Like Kafka Streams' driver it commits after
  * every record (stores are flushed).
  */
-import { decodeRecordBatches, encodeRecordBatchToBuffer } from '../../protocol/records/index.js'
+import { decodeRecordBatches, encodeRecordBatchToBuffer, type RecordCursor } from '../../protocol/records/index.js'
 import { TopologyError } from '../errors.js'
 import type { KeyValue, RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
@@ -21,6 +21,7 @@ import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
 import { StreamTask, type TaskConfig } from '../runtime/task.js'
 import { changelogTopic } from '../topology/naming.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
+import { MAX_TASK_IDLE_MS_DISABLED, PartitionGroup } from '../runtime/partition-group.js'
 
 /** Options of {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
@@ -38,6 +39,15 @@ export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
    * default 0, on every record, as Kafka Streams' TopologyTestDriver sets it (KafkaStreams: 1000).
    */
   windowedEmitIntervalMs?: number
+  /**
+   * Kafka Streams' `max.task.idle.ms`, as the driver applies it: every input partition counts as
+   * caught up, so with the default 0 (or -1) each piped record is processed at once. A positive
+   * value makes a task with several input topics hold records until each of its topics has one
+   * (then the lowest timestamp goes first) or the wall clock ({@link
+   * TopologyTestDriver.advanceWallClockTime}) passes the idle time. Unlike Kafka Streams' driver,
+   * which runs the whole topology as one task, the tasks here are per sub-topology.
+   */
+  maxTaskIdleMs?: number
 }
 
 /** A record as written to or read from a test topic. */
@@ -215,6 +225,9 @@ export class TopologyTestDriver {
   readonly #offsets = new Map<string, bigint>()
   readonly #pending: Array<RawRecord & { topic: string }> = []
   #now: number
+  readonly #maxTaskIdleMs: number
+  /** Partition groups of the tasks (only with maxTaskIdleMs > 0). */
+  readonly #groups = new Map<StreamTask, PartitionGroup<RecordCursor & { next(): boolean }>>()
   #draining = false
   #closed = false
 
@@ -222,6 +235,7 @@ export class TopologyTestDriver {
     this.#topology = topology
     this.applicationId = options.applicationId ?? 'test-driver'
     this.#now = options.initialWallClockTimeMs ?? Date.now()
+    this.#maxTaskIdleMs = options.maxTaskIdleMs ?? 0
     const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new RangeError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
     const config: TaskConfig = {
@@ -265,6 +279,17 @@ export class TopologyTestDriver {
       this.#tasks.push(new StreamTask({ topology, subtopology: s.id, partition: 0, config, collector, changelogSink, globalStores, clock }))
     }
     for (const t of this.#tasks) t.init()
+    if (this.#maxTaskIdleMs > 0) {
+      for (const t of this.#tasks) {
+        const topics = t.inputTopics()
+        if (topics.length < 2) continue
+        const g = new PartitionGroup<RecordCursor & { next(): boolean }>(topics.map((topic) => ({ topic, partition: 0 })), this.#maxTaskIdleMs)
+        for (const topic of topics) g.setLag(topic, 0, 0n)
+        this.#groups.set(t, g)
+      }
+    } else if (this.#maxTaskIdleMs !== 0 && this.#maxTaskIdleMs !== MAX_TASK_IDLE_MS_DISABLED) {
+      throw new RangeError(`maxTaskIdleMs must be a whole number of ms >= 0, or -1, got ${String(options.maxTaskIdleMs)}`)
+    }
   }
 
   /** Input topic handle with the serdes used to write its records. */
@@ -375,6 +400,8 @@ export class TopologyTestDriver {
       t.maybePunctuateSystemTime()
       t.flush()
     }
+    // Held records whose idle time ran out (and what they cause) go on now.
+    for (const [t, g] of this.#groups) this.#processReady(t, g)
     this.#drain()
   }
 
@@ -420,11 +447,32 @@ export class TopologyTestDriver {
     for (const t of this.#readers(topic)) {
       const c = batch.cursor()
       c.next()
-      t.processAt(topic, 0, c)
-      t.maybePunctuateStreamTime()
-      // A commit after every record, as Kafka Streams' driver does: stores flush (deferred changelog writes go out).
-      t.flush()
-      t.markCommitted()
+      const g = this.#groups.get(t)
+      if (g === undefined) {
+        this.#processOne(t, topic, c)
+      } else {
+        if (g.queue(topic, 0) === undefined) g.addPartition(topic, 0).lag = 0n
+        g.add(topic, 0, c)
+        this.#processReady(t, g)
+      }
+    }
+  }
+
+  #processOne(t: StreamTask, topic: string, c: RecordCursor): void {
+    t.processAt(topic, 0, c)
+    t.maybePunctuateStreamTime()
+    // A commit after every record, as Kafka Streams' driver does: stores flush (deferred changelog writes go out).
+    t.flush()
+    t.markCommitted()
+  }
+
+  /** Processes a task's held records while its partition group is ready, lowest timestamp first. */
+  #processReady(t: StreamTask, g: PartitionGroup<RecordCursor & { next(): boolean }>): void {
+    while (g.readyToProcess(this.#now)) {
+      const q = g.nextQueue()
+      if (q === undefined) return
+      this.#processOne(t, q.topic, q.head)
+      g.advance(q)
     }
   }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -38,6 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Aggregator;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
@@ -52,6 +54,8 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TableJoined;
+import org.apache.kafka.streams.kstream.ValueJoiner;
 import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
@@ -119,6 +123,27 @@ public class DiffHarness {
 
   static KTable<String, String> table(StreamsBuilder b, String store) {
     return b.table("table", Consumed.with(S, S), mat(store, S, S));
+  }
+
+  /** The second table: the `global` topic read as a table. */
+  static KTable<String, String> table2(StreamsBuilder b, String store) {
+    return b.table("global", Consumed.with(S, S), mat(store == null ? null : store + "-2", S, S));
+  }
+
+  /**
+   * KTable.join with a foreign-key extractor on key and value (Kafka Streams 4+), called by
+   * reflection so the harness still compiles against Kafka 3.x (which leaves such cases out).
+   */
+  @SuppressWarnings("unchecked")
+  static KTable<String, String> joinOnKeyAndValue(KTable<String, String> left, KTable<String, String> right, BiFunction<String, String, String> extractor,
+      ValueJoiner<String, String, String> joiner, TableJoined<String, String> tableJoined, Materialized<String, String, KeyValueStore<Bytes, byte[]>> materialized) {
+    try {
+      return (KTable<String, String>) KTable.class
+          .getMethod("join", KTable.class, BiFunction.class, ValueJoiner.class, TableJoined.class, Materialized.class)
+          .invoke(left, right, extractor, joiner, tableJoined, materialized);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("KTable.join with a key-and-value foreign-key extractor needs Kafka Streams 4+", e);
+    }
   }
 
   /** First character, or the empty string (null stays null). */
@@ -281,6 +306,39 @@ public class DiffHarness {
       GlobalKTable<String, String> g = b.globalTable("global", Consumed.with(S, S), mat(n == null ? "global-store" : n, S, S));
       in(b).leftJoin(g, (k, v) -> v == null || v.startsWith("m") ? null : k, (v, gv) -> v + "/" + gv).to("out", SS);
     });
+
+    // Table-table joins. The `global` topic doubles as the second table's changelog (same keys a-e).
+    def("table-join", (b, n) -> table(b, n).join(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("table-leftJoin", (b, n) -> table(b, n).leftJoin(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("table-outerJoin", (b, n) -> table(b, n).outerJoin(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("table-join-materialized-filter", (b, n) -> {
+      KTable<String, String> j = table(b, n).leftJoin(table2(b, n), (v, o) -> v + "/" + o, mat(n == null ? null : n + "-join", S, S));
+      j.toStream().to("out", SS);
+      j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
+    });
+    def("table-outerJoin-groupBy-count", (b, n) -> table(b, n == null ? null : n + "-1")
+        .filter((k, v) -> !v.startsWith("a"))
+        .outerJoin(table2(b, n).filterNot((k, v) -> v.startsWith("b")), (v, o) -> v + "/" + o)
+        .groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
+    def("count-table-join", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).count(mat(n == null ? null : n + "-count", S, L))
+        .join(table(b, n), (cnt, v) -> cnt + ":" + v)
+        .leftJoin(table2(b, n), (v, o) -> v + "/" + o)
+        .toStream().to("out", SS));
+
+    // Foreign-key joins: the left value's first character is the second table's key.
+    def("fk-join", (b, n) -> table(b, n).join(table2(b, n), v -> first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("fk-leftJoin", (b, n) -> table(b, n)
+        .leftJoin(table2(b, n), v -> v.startsWith("m") ? null : first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("fk-join-key-named-materialized", (b, n) -> {
+      KTable<String, String> j = joinOnKeyAndValue(table(b, n), table2(b, n), (k, v) -> k.compareTo("c") < 0 ? first(v) : k, (v, o) -> v + "/" + o,
+          TableJoined.as("fk"), mat(n == null ? null : n + "-fk", S, S));
+      j.toStream().to("out", SS);
+      j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
+    });
+    def("fk-leftJoin-filtered-groupBy-count", (b, n) -> table(b, n == null ? null : n + "-1")
+        .filter((k, v) -> !v.startsWith("b"))
+        .leftJoin(table2(b, n), v -> first(v), (v, o) -> v + "/" + o, TableJoined.with(null, null), mat(null, S, S))
+        .groupBy((k, v) -> KeyValue.pair(v.substring(v.length() - 1), v), Grouped.with(S, S)).count(mat(n, S, L)).toStream().to("out", SL));
   }
 
   /** Serdes of a stream-stream join, and its store name when the case names stores. */
@@ -311,6 +369,40 @@ public class DiffHarness {
     def("ss-selectKey-leftJoin", (b, n) -> in(b).selectKey((k, v) -> first(v)).leftJoin(in2(b), (v, o) -> v + "/" + o, jw(80, 0), sj(n)).to("out", SS));
     def("ss-outerJoin-both-rekeyed", (b, n) -> in(b).selectKey((k, v) -> first(v))
         .outerJoin(in2(b).selectKey((k, v) -> first(v)), (v, o) -> v + "/" + o, jw(70, 40), sj(n)).to("out", SS));
+  }
+
+  static final Produced<Windowed<String>, String> TWS = Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW), Serdes.String());
+
+  // Cogroup aggregators (windowed aggregations pass null values to them; non-windowed ones skip them).
+  static final Aggregator<String, String, String> PLUS = (k, v, a) -> a + "+" + v;
+  static final Aggregator<String, String, String> MINUS = (k, v, a) -> a + "-" + v;
+  static final Aggregator<String, String, Long> ADD_LENGTH = (k, v, a) -> v == null ? a : a + v.length();
+  static final Aggregator<String, Long, Long> ADD_NUM = (k, v, a) -> v == null ? a : a + v;
+
+  static {
+    // Cogroups; in "cogroup" one input is re-keyed and goes through <store name>-repartition.
+    def("cogroup", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).groupBy((k, v) -> first(v), Grouped.with(S, S)), MINUS)
+        .aggregate(() -> "", mat(n, S, S)).toStream().to("out", SS));
+    def("cogroup-mixed-values", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(ADD_LENGTH)
+        .cogroup(nums(b).groupByKey(Grouped.with(S, L)), ADD_NUM)
+        .aggregate(() -> 0L, mat(n, S, L)).toStream().to("out", SL));
+    def("cogroup-tumbling", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).selectKey((k, v) -> first(v)).groupByKey(Grouped.with(S, S)), MINUS)
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50)))
+        .aggregate(() -> "", wmat(n, S)).toStream().to("out", TWS));
+    def("cogroup-hopping", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(ADD_LENGTH)
+        .cogroup(nums(b).groupByKey(Grouped.with(S, L)), ADD_NUM)
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50)).advanceBy(Duration.ofMillis(40)))
+        .aggregate(() -> 0L, wmat(n, L)).toStream().to("out", TWL));
+    def("cogroup-sliding", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(ADD_LENGTH)
+        .cogroup(nums(b).groupByKey(Grouped.with(S, L)), ADD_NUM)
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)))
+        .aggregate(() -> 0L, wmat(n, L)).toStream().to("out", TWL));
+    def("cogroup-session", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).groupByKey(Grouped.with(S, S)), MINUS)
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(60), Duration.ofMillis(100)))
+        .aggregate(() -> "", (k, a1, a2) -> a1 + "|" + a2, smat(n, S)).toStream().to("out", SWS));
   }
 
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */
