@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, partitionForKey, type KafkaRecord } from '../../src/index.js'
+import { Client, type KafkaRecord } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { javaPartitionsForKeys } from './java-partitioner.js'
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'index.ts')
 
@@ -132,10 +133,12 @@ describe('peridot CLI', () => {
     expect(produced.code).toBe(0)
     expect(produced.stdout).toMatch(new RegExp(`^produced 1,000 records \\(.+\\) to ${topic} in .+ s: [\\d,]+ records/s`))
 
+    // Partitions as Kafka's Java producer picks them for the same keys.
+    const javaPartitions = await javaPartitionsForKeys(Array.from({ length: 1000 }, (_, i) => `user-${i}`), 3)
     const expected = new Map<number, Array<{ key: string; value: string }>>()
     for (let i = 0; i < 1000; i++) {
       const key = `user-${i}`
-      const p = partitionForKey(Buffer.from(key), 3)
+      const p = javaPartitions[i]
       expected.set(p, [...(expected.get(p) ?? []), { key, value: `value ${i} ünïcode|with|bars` }])
     }
     const stored = await readAll(client, topic)

@@ -22,8 +22,16 @@ afterAll(async () => {
 const TICK = Symbol('tick')
 
 /** One member of one stage: consume `from`, produce to `to`, commit after each batch is acknowledged. */
-function startMember(groupId: string, from: string, to: string): { stop: () => Promise<void>; consumer: GroupConsumer } {
-  const consumer = client.groupConsumer({ groupId, topics: [from], autoOffsetReset: 'earliest', heartbeatIntervalMs: 300, sessionTimeoutMs: 10_000 })
+function startMember(groupId: string, from: string, to: string): { stop: () => Promise<void>; consumer: GroupConsumer; everAssigned: Set<number> } {
+  const everAssigned = new Set<number>()
+  const consumer = client.groupConsumer({
+    groupId,
+    topics: [from],
+    autoOffsetReset: 'earliest',
+    heartbeatIntervalMs: 300,
+    sessionTimeoutMs: 10_000,
+    onAssigned: (tps) => tps.forEach((tp) => everAssigned.add(tp.partition)),
+  })
   const producer = client.producer({ lingerMs: 5 })
   let stopping = false
   const loop = (async () => {
@@ -39,6 +47,7 @@ function startMember(groupId: string, from: string, to: string): { stop: () => P
   })()
   return {
     consumer,
+    everAssigned,
     stop: async () => {
       stopping = true
       await loop
@@ -54,15 +63,19 @@ describe('ETL chain through three consumer groups', () => {
     for (const t of topics) await client.createTopic(t, { partitions: PARTITIONS })
     const groups = [uniqueTopic('etl-g1'), uniqueTopic('etl-g2'), uniqueTopic('etl-g3')]
 
-    // Input: keys 0..N-1.
+    // Input: keys 0..N-1, in phases, each produced after a membership change (so records flow
+    // through every changed membership, however fast the chain is).
     const input = client.producer({ lingerMs: 5 })
     const CHUNK = 20_000
-    for (let i = 0; i < N; i += CHUNK) {
-      await input.sendBatch(
-        Array.from({ length: Math.min(CHUNK, N - i) }, (_, j) => ({ topic: topics[0], key: Buffer.from(String(i + j)), value: Buffer.from(`v${i + j}`) })),
-      )
+    const produceInput = async (fromFraction: number, toFraction: number) => {
+      const to = Math.floor(N * toFraction)
+      for (let i = Math.floor(N * fromFraction); i < to; i += CHUNK) {
+        await input.sendBatch(
+          Array.from({ length: Math.min(CHUNK, to - i) }, (_, j) => ({ topic: topics[0], key: Buffer.from(String(i + j)), value: Buffer.from(`v${i + j}`) })),
+        )
+      }
     }
-    await input.close()
+    await produceInput(0, 0.4)
 
     const stage = (i: number) => startMember(groups[i], topics[i], topics[i + 1])
     const members = [[stage(0)], [stage(1)], [stage(2)]]
@@ -87,27 +100,40 @@ describe('ETL chain through three consumer groups', () => {
       while (seen.size < N * fraction && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     }
 
-    let joined = 0
-    let left = 0
+    // Every member that ever ran.
+    const everyMember = members.flat()
+    const join = () => {
+      for (const s of [0, 1, 2]) {
+        const m = stage(s)
+        members[s].push(m)
+        everyMember.push(m)
+      }
+    }
     try {
       await waitFor(0.2, 120_000)
-      for (const s of [0, 1, 2]) members[s].push(stage(s)) // a second member joins every stage
-      joined += 3
+      join() // a second member joins every stage
+      await produceInput(0.4, 0.7)
       await waitFor(0.5, 120_000)
       for (const s of [0, 1, 2]) await members[s].shift()!.stop() // the first member leaves
-      left += 3
+      // The one left in each stage takes over the leaver's partitions.
+      for (let i = 0; i < 300 && !members.every((ms) => ms[0].consumer.assignment().length === PARTITIONS); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(members.map((ms) => ms[0].consumer.assignment().length), 'partitions held by the member left in each stage').toEqual([PARTITIONS, PARTITIONS, PARTITIONS])
+      await produceInput(0.7, 0.85)
       await waitFor(0.7, 120_000)
-      for (const s of [0, 1, 2]) members[s].push(stage(s)) // and another joins
-      joined += 3
+      join() // and another joins
+      await produceInput(0.85, 1)
+      await input.close()
       await waitFor(1, 240_000)
     } finally {
+      await input.close()
       for (const ms of members) for (const m of ms) await m.stop()
       ac.abort()
       await watching
     }
 
-    expect(joined).toBe(6)
-    expect(left).toBe(3)
+    // Every member that joined took part (was given partitions).
+    expect(everyMember).toHaveLength(9)
+    expect(everyMember.map((m) => m.everAssigned.size > 0), 'members that were ever assigned a partition').toEqual(everyMember.map(() => true))
     const missing = []
     for (let i = 0; i < N && missing.length < 10; i++) if (!seen.has(String(i))) missing.push(i)
     expect(missing).toEqual([])

@@ -3,25 +3,15 @@
 // every failure to onError, and ConsumerUnavailableError from the iterator once the outage is
 // older than unavailableTimeoutMs. Once the broker answers again it logs the recovery and reads on.
 import { pino } from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseBrokerAddress } from '../../src/client/cluster.js'
+import { describe, expect, it } from 'vitest'
 import { Client, ConsumerUnavailableError, type ConsumerRetryError, type GroupBatch } from '../../src/index.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+import { sharedClient, sharedProxy, uniqueTopic } from './helpers.js'
 
-let direct: Client
-let proxy: TcpProxy
-beforeAll(async () => {
-  direct = await Client.connect({ brokers: [bootstrap()] })
-  proxy = await startTcpProxy(parseBrokerAddress(bootstrap()))
-})
-afterAll(async () => {
-  await direct?.close()
-  await proxy?.close()
-})
+const direct = sharedClient()
+const proxy = sharedProxy()
 
 async function produce(topic: string, values: string[], partitions = 2): Promise<void> {
-  const producer = direct.producer()
+  const producer = direct().producer()
   await Promise.all(values.map((value, i) => producer.send({ topic, partition: i % partitions, value })))
   await producer.close()
 }
@@ -36,13 +26,13 @@ describe('GroupConsumer errors surface', () => {
   it('a black-holed broker: retried, one warning per kind, onError, ConsumerUnavailableError after unavailableTimeoutMs; reads on after it recovers', async () => {
     const topic = uniqueTopic('unavail')
     const groupId = uniqueTopic('g-unavail')
-    await direct.createTopic(topic, { partitions: 2 })
+    await direct().createTopic(topic, { partitions: 2 })
     await produce(topic, ['a', 'b', 'c', 'd'])
     const lines: LogLine[] = []
     const client = await Client.connect({
       logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) }),
-      brokers: [proxy.address],
-      resolveBroker: () => ({ host: proxy.host, port: proxy.port }),
+      brokers: [proxy().address],
+      resolveBroker: () => ({ host: proxy().host, port: proxy().port }),
       requestTimeoutMs: 1_000,
       connectTimeoutMs: 1_000,
       retry: { retries: 2, initialBackoffMs: 50, maxBackoffMs: 200 },
@@ -65,7 +55,7 @@ describe('GroupConsumer errors surface', () => {
     await c.commit()
     expect(errors).toEqual([])
 
-    proxy.blackhole()
+    proxy().blackhole()
     const err = await c.next().then(
       () => undefined,
       (e: unknown) => e,
@@ -80,7 +70,7 @@ describe('GroupConsumer errors surface', () => {
     expect(errors.length).toBeGreaterThan(warned.length)
     expect(new Set(errors.map((e) => e.kind))).toEqual(new Set(warned))
 
-    proxy.resume()
+    proxy().resume()
     await produce(topic, ['e', 'f'])
     const deadline = Date.now() + 40_000
     while (seen.length < 6 && Date.now() < deadline) {
@@ -97,33 +87,33 @@ describe('GroupConsumer errors surface', () => {
     expect(lines.some((l) => l.level === 30 && l.msg === 'group consumer: recovered')).toBe(true)
     await c.close()
     await client.close()
-    await direct.deleteTopic(topic)
+    await direct().deleteTopic(topic)
   }, 90_000)
 
   it('fetch answers that cannot be read: retried, reported as corrupt-fetch, ConsumerUnavailableError after unavailableTimeoutMs; reads on once they are whole', async () => {
     const topic = uniqueTopic('corrupt')
     const groupId = uniqueTopic('g-corrupt')
     // One partition, so that the damaged bytes land in its records (the proxy damages the end of a chunk).
-    await direct.createTopic(topic, { partitions: 1 })
+    await direct().createTopic(topic, { partitions: 1 })
     // Large records: their fetch answers are the large chunks the proxy damages.
     const values = ['a', 'b', 'c', 'd'].map((v) => v.repeat(4_000))
     const client = await Client.connect({
       logger: pino({ level: 'silent' }),
-      brokers: [proxy.address],
-      resolveBroker: () => ({ host: proxy.host, port: proxy.port }),
+      brokers: [proxy().address],
+      resolveBroker: () => ({ host: proxy().host, port: proxy().port }),
       requestTimeoutMs: 2_000,
       retry: { retries: 2, initialBackoffMs: 50, maxBackoffMs: 200 },
     })
     const errors: ConsumerRetryError[] = []
     const c = client.groupConsumer({ groupId, topics: [topic], autoOffsetReset: 'earliest', heartbeatIntervalMs: 300, unavailableTimeoutMs: 2_000, onError: (e) => void errors.push(e) })
     await c.start()
-    proxy.corrupt(true)
+    proxy().corrupt(true)
     await produce(topic, values, 1)
     const err = await c.next().then(
       () => undefined,
       (e: unknown) => e,
     )
-    proxy.corrupt(false)
+    proxy().corrupt(false)
     expect(err).toBeInstanceOf(ConsumerUnavailableError)
     expect(errors.map((e) => e.kind)).toContain('corrupt-fetch')
     const seen: string[] = []
@@ -135,6 +125,6 @@ describe('GroupConsumer errors surface', () => {
     expect(seen.sort()).toEqual([...values].sort())
     await c.close()
     await client.close()
-    await direct.deleteTopic(topic)
+    await direct().deleteTopic(topic)
   }, 90_000)
 })

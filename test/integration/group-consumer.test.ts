@@ -99,18 +99,65 @@ describe('GroupConsumer (classic protocol)', () => {
     await client.deleteTopic(topic)
   }, 60_000)
 
-  it('eager assignors revoke everything; range splits like the Java client', async () => {
+  it('eager assignors revoke everything before reassigning; range splits like the Java client', async () => {
     const topic = uniqueTopic('grp-range')
     const groupId = uniqueTopic('g')
     await client.createTopic(topic, { partitions: 3 })
-    const a = client.groupConsumer({ groupId, topics: [topic], assignors: [rangeAssignor], heartbeatIntervalMs: 300 })
+    // a's callbacks in order: what it was given, what it gave up, what it was given again.
+    const eventsA: string[] = []
+    const a = client.groupConsumer({
+      groupId,
+      topics: [topic],
+      assignors: [rangeAssignor],
+      heartbeatIntervalMs: 300,
+      onAssigned: (tps) => void eventsA.push(`assigned ${fmt(tps).join(',')}`),
+      onRevoked: (tps) => void eventsA.push(`revoked ${fmt(tps).join(',')}`),
+    })
     await a.start()
+    const all = fmt([0, 1, 2].map((partition) => ({ topic, partition })))
+    expect(fmt(a.assignment()), 'a alone holds every partition before b joins').toEqual(all)
     const b = client.groupConsumer({ groupId, topics: [topic], assignors: [rangeAssignor], heartbeatIntervalMs: 300 })
     await b.start()
-    for (let i = 0; i < 100 && a.assignment().length + b.assignment().length !== 3; i++) await new Promise((r) => setTimeout(r, 100))
+    // Settled: both hold partitions and a's callbacks (which run after its assignment changes) have run.
+    for (let i = 0; i < 100 && !(a.assignment().length + b.assignment().length === 3 && eventsA.length >= 3); i++) await new Promise((r) => setTimeout(r, 100))
     const counts = [a.assignment().length, b.assignment().length].sort()
     expect(counts).toEqual([1, 2])
+    // Eager: a gave up all three partitions (even the ones it keeps) before it was assigned its share.
+    expect(eventsA).toEqual([`assigned ${all.join(',')}`, `revoked ${all.join(',')}`, `assigned ${fmt(a.assignment()).join(',')}`])
     await Promise.all([a.close(), b.close()])
+    await client.deleteTopic(topic)
+  }, 60_000)
+
+  it('a paused partition yields nothing until resumed', async () => {
+    const topic = uniqueTopic('grp-pause')
+    const groupId = uniqueTopic('g')
+    await client.createTopic(topic, { partitions: 2 })
+    const producer = client.producer({ lingerMs: 2 })
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => producer.send({ topic, partition: i % 2, key: null, value: Buffer.from(`p${i % 2}-${i}`) })),
+    )
+    await producer.close()
+    const c = client.groupConsumer({ groupId, topics: [topic], autoOffsetReset: 'earliest' })
+    await c.start()
+    expect(c.assignment()).toHaveLength(2)
+    c.pause([{ topic, partition: 0 }])
+    // Both partitions have records from the start; while 0 is paused only 1's come, all of them.
+    const delivered: string[] = []
+    while (delivered.filter((v) => v.startsWith('p1-')).length < 100) {
+      const b = await c.next()
+      delivered.push(...b!.records.map((r) => r.value!.toString()))
+    }
+    expect(delivered.filter((v) => v.startsWith('p0-')), 'records of the paused partition').toEqual([])
+    expect(delivered).toHaveLength(100)
+    c.resume([{ topic, partition: 0 }])
+    const resumed: string[] = []
+    while (resumed.length < 100) {
+      const b = await c.next()
+      expect(b!.partition).toBe(0)
+      resumed.push(...b!.records.map((r) => r.value!.toString()))
+    }
+    expect(resumed).toEqual(Array.from({ length: 100 }, (_, i) => `p0-${2 * i}`))
+    await c.close()
     await client.deleteTopic(topic)
   }, 60_000)
 

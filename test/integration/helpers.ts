@@ -1,9 +1,12 @@
-// Helpers for integration tests: the broker address provided by global-setup.ts, topic names,
-// and restarting the local broker.
+// Helpers for integration tests: the broker address provided by global-setup.ts, a client and a
+// proxy shared by a file's tests, topic names, and restarting the local broker.
 import { randomBytes } from 'node:crypto'
-import { inject, type TestContext } from 'vitest'
+import { afterAll, beforeAll, inject, type TestContext } from 'vitest'
+import { parseBrokerAddress } from '../../src/client/cluster.js'
+import { Client } from '../../src/index.js'
 import { startLocalBroker, stopLocalBroker } from '../../src/dev/index.js'
 import type { LocalBrokerInfo } from './global-setup.js'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 
 /** Bootstrap address (`host:port`) of the broker under test. */
 export function bootstrap(): string {
@@ -18,6 +21,43 @@ export function kafkaVersion(): string {
 /** The local broker this run started, or null when tests run against KAFKA_CONNECT. */
 export function localBroker(): LocalBrokerInfo | null {
   return inject('kafkaLocalBroker')
+}
+
+/**
+ * A client of the broker under test for the tests of one file: connected before them
+ * (`beforeAll`), closed after them (`afterAll`). Call it at the top of the file; the returned
+ * function gives the client inside hooks and tests.
+ */
+export function sharedClient(): () => Client {
+  let client: Client | undefined
+  beforeAll(async () => {
+    client = await Client.connect({ brokers: [bootstrap()] })
+  })
+  afterAll(async () => {
+    await client?.close()
+  })
+  return () => {
+    if (!client) throw new Error('sharedClient: used before beforeAll connected it')
+    return client
+  }
+}
+
+/**
+ * A TCP proxy in front of the broker under test for the tests of one file (started in
+ * `beforeAll`, closed in `afterAll`), as {@link sharedClient}.
+ */
+export function sharedProxy(): () => TcpProxy {
+  let proxy: TcpProxy | undefined
+  beforeAll(async () => {
+    proxy = await startTcpProxy(parseBrokerAddress(bootstrap()))
+  })
+  afterAll(async () => {
+    await proxy?.close()
+  })
+  return () => {
+    if (!proxy) throw new Error('sharedProxy: used before beforeAll started it')
+    return proxy
+  }
 }
 
 /** A topic name no other test (or earlier run against the same broker) uses. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BatchProducer, Client, KafkaProtocolError, partitionForKey, RecordTooLargeError } from '../../src/index.js'
+import { BatchProducer, Client, KafkaProtocolError, RecordTooLargeError } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { javaPartitionsForKeys } from './java-partitioner.js'
 
 let client: Client
 beforeAll(async () => {
@@ -121,7 +122,9 @@ describe('Producer (keyed, multi-partition)', () => {
         producer.send({ topic, key: Buffer.from(`user-${i % 97}`), value: Buffer.from(`event-${i}`) }).then((m) => ({ ...m, i })),
       ),
     )
-    for (const m of sent) expect(m.partition).toBe(partitionForKey(Buffer.from(`user-${m.i % 97}`), 3))
+    // Where Kafka's Java producer puts each key.
+    const javaPartitions = await javaPartitionsForKeys(Array.from({ length: 97 }, (_, k) => `user-${k}`), 3)
+    expect(sent.map((m) => m.partition)).toEqual(sent.map((m) => javaPartitions[m.i % 97]))
     // Within a partition, records appear in send order.
     for (let p = 0; p < 3; p++) {
       const log = await readAll(topic, p)
@@ -151,8 +154,9 @@ describe('Producer (keyed, multi-partition)', () => {
     ])
     const mds = await producer.sendBatch(records)
     const one = await producer.send({ topic, key: 'single', value: 'ünïcode' })
-    for (let i = 0; i < records.length; i++) expect(mds[i].partition).toBe(partitionForKey(Buffer.from(records[i].key), 4))
-    expect(one.partition).toBe(partitionForKey(Buffer.from('single'), 4))
+    // Where Kafka's Java producer puts each key (the same UTF-8 bytes).
+    const javaPartitions = await javaPartitionsForKeys([...records.map((r) => r.key), 'single'], 4)
+    expect([...mds, one].map((m) => m.partition)).toEqual(javaPartitions)
     const logs = await Promise.all([0, 1, 2, 3].map((p) => readAll(topic, p)))
     const at = (m: { partition: number; offset: bigint }) => logs[m.partition].find((r) => r.offset === m.offset)
     for (let i = 0; i < records.length; i++) expect(at(mds[i]), `record ${i}`).toEqual({ offset: mds[i].offset, key: records[i].key, value: records[i].value })
@@ -174,10 +178,9 @@ describe('Producer (keyed, multi-partition)', () => {
     const singles = records.slice(2990).map((r) => producer.send(r))
     const meta = [...(await first), ...(await second), ...(await Promise.all(singles))]
     expect(meta).toHaveLength(3000)
-    meta.forEach((m, i) => {
-      expect(m.topic).toBe(topic)
-      expect(m.partition).toBe(partitionForKey(records[i].key, 3))
-    })
+    const javaPartitions = await javaPartitionsForKeys(records.map((r) => r.key), 3)
+    expect(meta.map((m) => m.topic)).toEqual(meta.map(() => topic))
+    expect(meta.map((m) => m.partition), 'partitions as Kafka\'s Java producer picks them').toEqual(javaPartitions)
     for (let p = 0; p < 3; p++) {
       const log = await readAll(topic, p)
       const expected = meta.map((m, i) => ({ ...m, i })).filter((m) => m.partition === p)

@@ -3,20 +3,13 @@
 // started after another closed (with a fresh state dir: the window store restores from its
 // changelog) does not emit the windows the first one emitted again. Read with read_committed,
 // every window's final count is there exactly once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
 import { EmitStrategy, KafkaStreams, Materialized, Serdes, StreamsBuilder, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
+import { sharedClient, uniqueTopic } from './helpers.js'
 import { decodeTaskOffsetMetadata } from '../../src/streams/runtime/task-metadata.js'
-import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { int64, readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
-let client: Client
-beforeAll(async () => {
-  client = await Client.connect({ brokers: [bootstrap()] })
-})
-afterAll(async () => {
-  await client?.close()
-})
+const client = sharedClient()
 
 const MINUTE = 60_000
 const PARTITIONS = 2
@@ -27,11 +20,11 @@ describe('onWindowClose across a restart', () => {
     const input = uniqueTopic('emit-restart-in')
     const output = uniqueTopic('emit-restart-out')
     const appId = uniqueTopic('emit-restart-app')
-    await client.createTopic(input, { partitions: PARTITIONS })
-    await client.createTopic(output, { partitions: 1 })
+    await client().createTopic(input, { partitions: PARTITIONS })
+    await client().createTopic(output, { partitions: 1 })
     const base = Math.floor(Date.now() / MINUTE) * MINUTE - 20 * MINUTE
     const expected = new Map<string, number>()
-    const producer = client.producer({ lingerMs: 2 })
+    const producer = client().producer({ lingerMs: 2 })
     // Records of every key in windows [from, to), in time order; ticks (one per partition, at
     // `tickTime`) let the wall-clock throttled emit check run again without advancing stream time.
     const produce = async (from: number, to: number): Promise<void> => {
@@ -56,7 +49,7 @@ describe('onWindowClose across a restart', () => {
     }
     const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), MINUTE)
     const emitted = async (): Promise<Array<[string, number]>> =>
-      (await readTopic(client, output, 'read_committed')).map((r) => {
+      (await readTopic(client(), output, 'read_committed')).map((r) => {
         const k = serde.deserialize(output, r.key)
         return [`${k.key}@${k.window.start}`, int64(r.value as Buffer)]
       })
@@ -75,14 +68,7 @@ describe('onWindowClose across a restart', () => {
         .count(Materialized.as<string, number>('counts').withRetention(24 * 60 * MINUTE))
         .toStream()
         .to(output, { value: Serdes.int64() })
-      return new KafkaStreams(b.build(), {
-        applicationId: appId,
-        brokers: [bootstrap()],
-        processingGuarantee: guarantee,
-        commitIntervalMs: 100,
-        stateDir: tempStateDir(),
-        heartbeatIntervalMs: 500,
-      })
+      return testStreamsApp(b.build(), appId, guarantee)
     }
 
     try {
@@ -114,7 +100,7 @@ describe('onWindowClose across a restart', () => {
       // The committed offsets carry it in Kafka Streams' offset metadata: partition time (the
       // partition's largest timestamp, in window 5) and the emitted close time (at least the end
       // of window 4, which was emitted) under the store's name.
-      const committed = await client.admin().listGroupOffsets(appId)
+      const committed = await client().admin().listGroupOffsets(appId)
       expect(committed.map((c) => c.partition)).toEqual([0, 1])
       for (const c of committed) {
         const meta = decodeTaskOffsetMetadata(c.metadata)

@@ -86,6 +86,10 @@ interface Instance {
   state: string
   stderr: string
   starts: number
+  /** Times its process died of SIGKILL (seen on the process's exit, not counted by the chaos loop). */
+  killedBySignal: number
+  /** Times it reached RUNNING again after such a death. */
+  recoveredAfterKill: number
 }
 
 let client: Client
@@ -145,7 +149,11 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         createInterface({ input: child.stdout! }).on('line', (l) => {
           if (!l.startsWith('STATE ')) return
           inst.state = l.slice(6).trim()
+          if (inst.state === 'RUNNING' && !inst.running && inst.starts > 1 && inst.killedBySignal > 0) inst.recoveredAfterKill++
           if (inst.state === 'RUNNING') inst.running = true
+        })
+        child.once('exit', (_code, signal) => {
+          if (signal === 'SIGKILL') inst.killedBySignal++
         })
         child.stderr!.on('data', (d: Buffer) => {
           inst.stderr = (inst.stderr + d.toString()).slice(-3000)
@@ -161,7 +169,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         await exited
       }
       for (let slot = 0; slot < INSTANCES; slot++) {
-        const inst: Instance = { slot, stateDir: tempStateDir(), child: null, running: false, state: 'CREATED', stderr: '', starts: 0 }
+        const inst: Instance = { slot, stateDir: tempStateDir(), child: null, running: false, state: 'CREATED', stderr: '', starts: 0, killedBySignal: 0, recoveredAfterKill: 0 }
         instances.push(inst)
         start(inst)
         // The first instance creates the internal topics alone: instances racing to create them can
@@ -323,7 +331,14 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       // Clean shutdown of every instance.
       await stopAll()
       console.error(`eos crash test: ${kills} kills, starts per instance ${instances.map((i) => i.starts).join('/')}`)
-      expect(kills).toBeGreaterThan(3)
+      // The crashes happened: processes died of SIGKILL mid-run, and each killed instance came back
+      // to RUNNING after its restart (the output checks below then hold across them).
+      const deaths = instances.reduce((n, i) => n + i.killedBySignal, 0)
+      expect(deaths, `instances that died of SIGKILL (the chaos loop tried ${kills} kills)`).toBeGreaterThan(3)
+      expect(
+        instances.filter((i) => i.killedBySignal > 0).map((i) => i.recoveredAfterKill > 0),
+        'killed instances that reached RUNNING again',
+      ).toEqual(instances.filter((i) => i.killedBySignal > 0).map(() => true))
 
       // No transaction of the app left open.
       const admin = client.admin()

@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Client } from '../../src/index.js'
+import { KafkaStreams, type ProcessingGuarantee, type Topology } from '../../src/streams/index.js'
 import type { KafkaRecord } from '../../src/protocol/records/index.js'
+import { bootstrap } from './helpers.js'
 
 /** Every record of `topic` up to its end (high watermark, or last stable offset with read_committed), per partition in order. */
 export async function readTopic(client: Client, topic: string, isolationLevel: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): Promise<KafkaRecord[]> {
@@ -49,3 +51,18 @@ export function tempStateDir(): string {
 }
 
 export const int64 = (b: Buffer): number => Number(b.readBigInt64BE(0))
+
+/**
+ * An app on the broker under test with the settings these tests share: `guarantee` (default
+ * exactly_once_v2), commits every 100 ms, heartbeats every 500 ms, a fresh state dir.
+ */
+export function testStreamsApp(topology: Topology, applicationId: string, guarantee: ProcessingGuarantee = 'exactly_once_v2'): KafkaStreams {
+  return new KafkaStreams(topology, {
+    applicationId,
+    brokers: [bootstrap()],
+    processingGuarantee: guarantee,
+    commitIntervalMs: 100,
+    stateDir: tempStateDir(),
+    heartbeatIntervalMs: 500,
+  })
+}

@@ -3,19 +3,12 @@
 // paid ones joined with their payment (stamped with the later timestamp), the unpaid ones (and the
 // one paid too late) joined with null, stamped with the order's time, only once stream time has
 // passed their window; nothing else.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../../src/index.js'
-import { JoinWindows, KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
-import { readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { describe, expect, it } from 'vitest'
+import { JoinWindows, Serdes, StreamsBuilder } from '../../src/streams/index.js'
+import { sharedClient, uniqueTopic } from './helpers.js'
+import { readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
-let client: Client
-beforeAll(async () => {
-  client = await Client.connect({ brokers: [bootstrap()] })
-})
-afterAll(async () => {
-  await client?.close()
-})
+const client = sharedClient()
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
@@ -27,9 +20,9 @@ describe('KafkaStreams stream-stream join', () => {
     const payments = uniqueTopic('join-payments')
     const output = uniqueTopic('join-out')
     const appId = uniqueTopic('join-app')
-    await client.createTopic(orders, { partitions: 2 })
-    await client.createTopic(payments, { partitions: 2 })
-    await client.createTopic(output, { partitions: 2 })
+    await client().createTopic(orders, { partitions: 2 })
+    await client().createTopic(payments, { partitions: 2 })
+    await client().createTopic(output, { partitions: 2 })
 
     // Order i at base + i s. Paid within 0-4 minutes unless i % 4 == 3; i % 8 == 7 has a payment
     // stamped 6 minutes before the order: outside the window, so it joins with null too.
@@ -45,7 +38,7 @@ describe('KafkaStreams stream-stream join', () => {
       if (paidAt !== undefined) paymentRecords.push({ topic: payments, key: Buffer.from(id), value: Buffer.from(`p${i}`), timestamp: paidAt })
       expected.set(id, i % 4 !== 3 ? { value: `${i * 10}:p${i}`, timestamp: paidAt as number } : { value: `${i * 10}:unpaid`, timestamp: at })
     }
-    const producer = client.producer({ lingerMs: 2 })
+    const producer = client().producer({ lingerMs: 2 })
     await producer.sendBatch(orderRecords)
     await producer.sendBatch(paymentRecords)
 
@@ -55,16 +48,9 @@ describe('KafkaStreams stream-stream join', () => {
     orderStream
       .leftJoin(paymentStream, (amount, payment) => `${amount}:${payment ?? 'unpaid'}`, JoinWindows.ofTimeDifferenceWithNoGrace(5 * MINUTE), { storeName: 'order-payments' })
       .to(output, { key: Serdes.string(), value: Serdes.string() })
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const app = testStreamsApp(b.build(), appId)
     const results = async (): Promise<Array<{ key: string; value: string; timestamp: number }>> =>
-      (await readTopic(client, output, 'read_committed')).map((r) => ({ key: r.key!.toString(), value: r.value!.toString(), timestamp: r.timestamp }))
+      (await readTopic(client(), output, 'read_committed')).map((r) => ({ key: r.key!.toString(), value: r.value!.toString(), timestamp: r.timestamp }))
     const paid = [...expected.values()].filter((e) => !e.value.endsWith('unpaid')).length
     try {
       await app.start()
@@ -90,9 +76,9 @@ describe('KafkaStreams stream-stream join', () => {
       const out = await results()
       expect(out.length).toBe(expected.size)
       expect(new Map(out.map((r) => [r.key, { value: r.value, timestamp: r.timestamp }]))).toEqual(expected)
-      const config = await client.describeTopicConfigs(`${appId}-order-payments-this-join-store-changelog`)
+      const config = await client().describeTopicConfigs(`${appId}-order-payments-this-join-store-changelog`)
       expect(config['cleanup.policy']).toBe('delete')
-      expect((await client.describeTopicConfigs(`${appId}-order-payments-left-shared-join-store-changelog`))['cleanup.policy']).toBe('compact')
+      expect((await client().describeTopicConfigs(`${appId}-order-payments-left-shared-join-store-changelog`))['cleanup.policy']).toBe('compact')
     } finally {
       await producer.close()
       await app.close()
@@ -104,22 +90,22 @@ describe('KafkaStreams stream-stream join', () => {
     const payments = uniqueTopic('join-payments')
     const output = uniqueTopic('join-out')
     const appId = uniqueTopic('join-app')
-    for (const t of [orders, payments, output]) await client.createTopic(t, { partitions: 2 })
+    for (const t of [orders, payments, output]) await client().createTopic(t, { partitions: 2 })
     const base = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE
     const rec = (topic: string, key: string, value: string, timestamp: number, partition?: number) => ({ topic, key: Buffer.from(key), value: Buffer.from(value), timestamp, partition })
-    const producer = client.producer({ lingerMs: 2 })
+    const producer = client().producer({ lingerMs: 2 })
     const b = new StreamsBuilder()
     b.stream(orders, { key: Serdes.string(), value: Serdes.string() })
       .leftJoin(b.stream(payments, { key: Serdes.string(), value: Serdes.string() }), (o, p) => `${o}:${p ?? 'unpaid'}`, JoinWindows.ofTimeDifferenceWithNoGrace(5 * MINUTE))
       .to(output, { key: Serdes.string(), value: Serdes.string() })
     const topology = b.build()
     const start = async () => {
-      const app = new KafkaStreams(topology, { applicationId: appId, brokers: [bootstrap()], processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100, stateDir: tempStateDir(), heartbeatIntervalMs: 500 })
+      const app = testStreamsApp(topology, appId)
       await app.start()
       return app
     }
-    const results = async () => new Map((await readTopic(client, output, 'read_committed')).map((r) => [r.key!.toString(), r.value!.toString()]))
-    const count = async () => (await readTopic(client, output, 'read_committed')).length
+    const results = async () => new Map((await readTopic(client(), output, 'read_committed')).map((r) => [r.key!.toString(), r.value!.toString()]))
+    const count = async () => (await readTopic(client(), output, 'read_committed')).length
     // First instance: 20 orders, the even ones paid at once; the odd ones stay in the join stores.
     await producer.sendBatch(Array.from({ length: 20 }, (_, i) => rec(orders, `o${i}`, `a${i}`, base + i * SECOND)))
     await producer.sendBatch(Array.from({ length: 10 }, (_, j) => rec(payments, `o${2 * j}`, `p${2 * j}`, base + 2 * j * SECOND + 10 * SECOND)))

@@ -2,19 +2,13 @@
 // decoded with Kafka Streams' windowed key layout, holds exact per-window counts. Then the same
 // with suppress(untilWindowCloses): each closed window's final count exactly once, open windows
 // and late records held back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, partitionForKey } from '../../src/index.js'
-import { BufferConfig, KafkaStreams, Materialized, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
-import { int64, readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { describe, expect, it } from 'vitest'
+import { partitionForKey } from '../../src/index.js'
+import { BufferConfig, Materialized, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { sharedClient, uniqueTopic } from './helpers.js'
+import { int64, readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
-let client: Client
-beforeAll(async () => {
-  client = await Client.connect({ brokers: [bootstrap()] })
-})
-afterAll(async () => {
-  await client?.close()
-})
+const client = sharedClient()
 
 const MINUTE = 60_000
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']
@@ -24,8 +18,8 @@ describe('KafkaStreams windowed count', () => {
     const input = uniqueTopic('win-in')
     const output = uniqueTopic('win-out')
     const appId = uniqueTopic('win-app')
-    await client.createTopic(input, { partitions: 3 })
-    await client.createTopic(output, { partitions: 2 })
+    await client().createTopic(input, { partitions: 3 })
+    await client().createTopic(output, { partitions: 2 })
 
     // Timestamps near now (broker retention is time based), over 5 windows, in order per key.
     const base = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE
@@ -42,7 +36,7 @@ describe('KafkaStreams windowed count', () => {
     }
     // Two days late (grace is one day), after k0's other records: dropped, counted in droppedRecords.
     const late = { topic: input, key: Buffer.from('k0'), value: Buffer.from('late'), timestamp: base - 2 * 24 * 60 * MINUTE }
-    const producer = client.producer({ lingerMs: 2 })
+    const producer = client().producer({ lingerMs: 2 })
     await producer.sendBatch(records)
     await producer.sendBatch([late])
     await producer.close()
@@ -54,18 +48,11 @@ describe('KafkaStreams windowed count', () => {
       .count(Materialized.as<string, number>('per-minute').withCachingDisabled()) // every update is counted below
       .toStream()
       .to(output, { value: Serdes.int64() })
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const app = testStreamsApp(b.build(), appId)
     const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), MINUTE)
     const latest = async (): Promise<Map<string, { count: number; timestamp: number }>> => {
       const m = new Map<string, { count: number; timestamp: number }>()
-      for (const r of await readTopic(client, output, 'read_committed')) {
+      for (const r of await readTopic(client(), output, 'read_committed')) {
         const k = serde.deserialize(output, r.key)
         expect(k.window.end).toBe(k.window.start + MINUTE)
         m.set(`${k.key}@${k.window.start}`, { count: int64(r.value as Buffer), timestamp: r.timestamp })
@@ -83,9 +70,9 @@ describe('KafkaStreams windowed count', () => {
       // Each window's last update carries the largest timestamp of its records.
       expect(new Map([...l].map(([w, v]) => [w, v.timestamp]))).toEqual(maxTimestamp)
       // One update per record (no cache), none twice under exactly-once without failures.
-      expect((await readTopic(client, output, 'read_committed')).length).toBe(records.length)
+      expect((await readTopic(client(), output, 'read_committed')).length).toBe(records.length)
       await waitFor('the late record dropped', () => app.metrics().droppedRecords === 1, 20_000)
-      const config = await client.describeTopicConfigs(`${appId}-per-minute-changelog`)
+      const config = await client().describeTopicConfigs(`${appId}-per-minute-changelog`)
       expect(config['cleanup.policy']).toBe('compact,delete')
     } finally {
       await app.close()
@@ -100,8 +87,8 @@ describe('KafkaStreams windowed count', () => {
     const SIZE = 10_000
     const ADVANCE = 5_000
     const GRACE = 2_000
-    await client.createTopic(input, { partitions: PARTITIONS })
-    await client.createTopic(output, { partitions: 2 })
+    await client().createTopic(input, { partitions: PARTITIONS })
+    await client().createTopic(output, { partitions: 2 })
 
     // Event time moves forward ~10 ms per record with up to 1.5 s of disorder (within the grace):
     // no record is late, and windows close as the partitions' stream times pass end + grace.
@@ -128,7 +115,7 @@ describe('KafkaStreams windowed count', () => {
     const late = { topic: input, partition: partitionForKey('k0', PARTITIONS), key: Buffer.from('k0'), value: Buffer.from('late'), timestamp: base + 20_000 }
     const closed = new Map([...counts].filter(([w]) => Number(w.split('@')[1]) + SIZE + GRACE <= streamTime[partitionOf.get(w)!]))
     expect(closed.size).toBeLessThan(counts.size)
-    const producer = client.producer({ lingerMs: 2 })
+    const producer = client().producer({ lingerMs: 2 })
     await producer.sendBatch(records)
     await producer.sendBatch([late])
     await producer.close()
@@ -141,17 +128,10 @@ describe('KafkaStreams windowed count', () => {
       .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
       .toStream()
       .to(output, { value: Serdes.int64() })
-    const app = new KafkaStreams(b.build(), {
-      applicationId: appId,
-      brokers: [bootstrap()],
-      processingGuarantee: 'exactly_once_v2',
-      commitIntervalMs: 100,
-      stateDir: tempStateDir(),
-      heartbeatIntervalMs: 500,
-    })
+    const app = testStreamsApp(b.build(), appId)
     const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), SIZE)
     const finals = async () =>
-      (await readTopic(client, output, 'read_committed')).map((r) => {
+      (await readTopic(client(), output, 'read_committed')).map((r) => {
         const k = serde.deserialize(output, r.key)
         return { window: `${k.key}@${k.window.start}`, count: int64(r.value as Buffer), timestamp: r.timestamp }
       })
@@ -160,7 +140,7 @@ describe('KafkaStreams windowed count', () => {
       await waitFor('the late record dropped', () => app.metrics().droppedRecords === 1, 40_000, 200)
       const committed = async () => {
         let sum = 0
-        for (const o of await client.admin().listGroupOffsets(appId)) if (o.topic === input && o.offset > 0n) sum += Number(o.offset)
+        for (const o of await client().admin().listGroupOffsets(appId)) if (o.topic === input && o.offset > 0n) sum += Number(o.offset)
         return sum
       }
       await waitFor('all input committed', async () => (await committed()) === records.length + 1, 20_000, 200)

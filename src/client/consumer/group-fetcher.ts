@@ -142,7 +142,9 @@ export class GroupFetcher {
 
   private async fetchFromLeader(nodeId: number, states: PartitionState[]): Promise<void> {
     const conn = await this.cluster.broker(nodeId, this.lane)
-    const requested = states.map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
+    // Paused since run() picked them (the awaits above let pause() in): not fetched.
+    const requested = states.filter((s) => !s.paused).map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
+    if (requested.length === 0) return
     const byTopic = new Map<string, typeof requested>()
     for (const r of requested) byTopic.set(r.s.topic, [...(byTopic.get(r.s.topic) ?? []), r])
     const topics: FetchRequestTopic[] = []
@@ -192,7 +194,7 @@ export class GroupFetcher {
         const r = requested.find((x) => x.s.topic === topic && x.s.partition === p.partitionIndex)
         if (!r) continue
         // Discard results for partitions that were revoked, sought or paused meanwhile.
-        if (r.s.epoch !== r.epoch || this.host.assigned.get(tpKey(topic, p.partitionIndex)) !== r.s || r.s.fetchPosition !== r.offset) continue
+        if (r.s.epoch !== r.epoch || r.s.paused || this.host.assigned.get(tpKey(topic, p.partitionIndex)) !== r.s || r.s.fetchPosition !== r.offset) continue
         if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           if (this.opts.autoOffsetReset === 'error') throw new KafkaProtocolError(p.errorCode, `fetch at ${r.offset} from ${topic}-${p.partitionIndex}`)
           const reset = await r.s.pc.getOffset(this.opts.autoOffsetReset)

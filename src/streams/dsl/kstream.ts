@@ -100,7 +100,8 @@ export class BranchedKStream<K, V> {
 
   /** Records matching no predicate go to the default branch; returns the branches by name. */
   defaultBranch(branched?: Branched<K, V>): { [name: string]: KStream<K, V> } {
-    this.#defaultChild = this.#create(this.#predicates.length + 1, branched)
+    // Unnamed, it is branch "0" (as in Kafka Streams), whatever the number of branches before it.
+    this.#defaultChild = this.#create(0, branched)
     return this.#result
   }
 

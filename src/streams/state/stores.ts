@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Serde } from '../serde.js'
 import { inMemoryKeyValueStore } from './in-memory.js'
+import { LoggedStoreBuilder } from './logged-store-builder.js'
 import { lmdbKeyValueStore } from './lmdb.js'
 import type { KeyValueBytesStoreSupplier } from './store.js'
 import type { TimestampedKeyValueStore } from './timestamped.js'
@@ -16,14 +17,7 @@ import { inMemoryVersionedKeyValueStore, persistentVersionedKeyValueStore, type 
 import type { WindowBytesStoreSupplier } from './window-store.js'
 
 /** Describes a key-value store to create in every task that uses it. */
-export class StoreBuilder<K, V> {
-  readonly supplier: KeyValueBytesStoreSupplier
-  readonly keySerde: Serde<K> | undefined
-  readonly valueSerde: Serde<V> | undefined
-  /** Whether changes go to the `<applicationId>-<name>-changelog` topic (default true). */
-  readonly loggingEnabled: boolean
-  /** Topic configs for the changelog topic (e.g. `{ 'min.compaction.lag.ms': '0' }`). */
-  readonly changelogConfig: Readonly<globalThis.Record<string, string>>
+export class StoreBuilder<K, V> extends LoggedStoreBuilder<KeyValueBytesStoreSupplier, K, V, StoreBuilder<K, V>> {
   /**
    * Values carry the timestamp of the record that wrote them (Kafka Streams'
    * `TimestampedKeyValueStore`, as DSL tables and aggregations use): processors get a
@@ -41,16 +35,8 @@ export class StoreBuilder<K, V> {
     changelogConfig: Readonly<globalThis.Record<string, string>> = {},
     timestamped = false,
   ) {
-    this.supplier = supplier
-    this.keySerde = keySerde
-    this.valueSerde = valueSerde
-    this.loggingEnabled = loggingEnabled
-    this.changelogConfig = changelogConfig
+    super(supplier, keySerde, valueSerde, loggingEnabled, changelogConfig)
     this.timestamped = timestamped
-  }
-
-  get name(): string {
-    return this.supplier.name
   }
 
   /** @internal True when changed keys are logged at flush (once each, before every commit) rather than at every write. */
@@ -65,12 +51,8 @@ export class StoreBuilder<K, V> {
     return b
   }
 
-  withLoggingDisabled(): StoreBuilder<K, V> {
-    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, {}, this.timestamped)
-  }
-
-  withLoggingEnabled(config: Readonly<globalThis.Record<string, string>> = {}): StoreBuilder<K, V> {
-    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, config, this.timestamped)
+  protected withLogging(loggingEnabled: boolean, changelogConfig: Readonly<globalThis.Record<string, string>>): StoreBuilder<K, V> {
+    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig, this.timestamped)
   }
 }
 

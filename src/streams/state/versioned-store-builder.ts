@@ -9,6 +9,7 @@
  */
 import type { Serde } from '../serde.js'
 import type { BuiltStore, StoreBuildEnv } from './built-store.js'
+import { LoggedStoreBuilder } from './logged-store-builder.js'
 import type { ChangelogSink } from './store.js'
 import type { VersionedBytesStore, VersionedBytesStoreSupplier, VersionedKeyValueStore, VersionedRecord } from './versioned-store.js'
 
@@ -83,44 +84,12 @@ export class SerdeVersionedKeyValueStore<K, V> implements VersionedKeyValueStore
 }
 
 /** Describes a versioned key-value store to create in every task that uses it. */
-export class VersionedStoreBuilder<K, V> {
+export class VersionedStoreBuilder<K, V> extends LoggedStoreBuilder<VersionedBytesStoreSupplier, K, V, VersionedStoreBuilder<K, V>> {
   /** Store kind, for the runtime. */
   readonly kind = 'versioned' as const
-  readonly supplier: VersionedBytesStoreSupplier
-  readonly keySerde: Serde<K> | undefined
-  readonly valueSerde: Serde<V> | undefined
-  /** Whether changes go to the `<applicationId>-<name>-changelog` topic (default true). */
-  readonly loggingEnabled: boolean
-  /** Topic configs for the changelog topic, over the defaults of {@link VersionedStoreBuilder.changelogTopicConfig}. */
-  readonly changelogConfig: Readonly<globalThis.Record<string, string>>
 
-  constructor(
-    supplier: VersionedBytesStoreSupplier,
-    keySerde: Serde<K> | undefined,
-    valueSerde: Serde<V> | undefined,
-    loggingEnabled = true,
-    changelogConfig: Readonly<globalThis.Record<string, string>> = {},
-  ) {
-    this.supplier = supplier
-    this.keySerde = keySerde
-    this.valueSerde = valueSerde
-    this.loggingEnabled = loggingEnabled
-    this.changelogConfig = changelogConfig
-  }
-
-  /** The store name (the supplier's). */
-  get name(): string {
-    return this.supplier.name
-  }
-
-  /** A copy that does not log changes (no changelog topic, no restore). */
-  withLoggingDisabled(): VersionedStoreBuilder<K, V> {
-    return new VersionedStoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, {})
-  }
-
-  /** A copy that logs changes, with these changelog topic configs. */
-  withLoggingEnabled(config: Readonly<globalThis.Record<string, string>> = {}): VersionedStoreBuilder<K, V> {
-    return new VersionedStoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, config)
+  protected withLogging(loggingEnabled: boolean, changelogConfig: Readonly<globalThis.Record<string, string>>): VersionedStoreBuilder<K, V> {
+    return new VersionedStoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig)
   }
 
   /** Configs of the changelog topic: compacted, min.compaction.lag.ms = history retention + one day. */

@@ -10,6 +10,7 @@
  */
 import type { Serde } from '../serde.js'
 import type { BuiltStore, StoreBuildEnv } from './built-store.js'
+import { LoggedStoreBuilder } from './logged-store-builder.js'
 import { LoggingSessionBytesStore, LoggingWindowBytesStore } from './logging-window.js'
 import type { SessionBytesStoreSupplier } from './session-store.js'
 import { SerdeSessionStore } from './typed-session.js'
@@ -37,19 +38,11 @@ export type WindowEndFn = (windowStart: number) => number
  * Describes a window store to create in every task that uses it. With `timestamped`, the typed
  * store is a {@link TimestampedWindowStore} (values are `ValueAndTimestamp<V>`).
  */
-export class WindowStoreBuilder<K, V> {
+export class WindowStoreBuilder<K, V> extends LoggedStoreBuilder<WindowBytesStoreSupplier, K, V, WindowStoreBuilder<K, V>> {
   /** Store kind, for the runtime. */
   readonly kind = 'window' as const
-  readonly supplier: WindowBytesStoreSupplier
-  readonly keySerde: Serde<K> | undefined
-  /** Serde of the values (of the plain values `V` for a timestamped store). */
-  readonly valueSerde: Serde<V> | undefined
-  /** Values are `ValueAndTimestamp<V>`, stored as 8-byte timestamp + value. */
+  /** Values are `ValueAndTimestamp<V>`, stored as 8-byte timestamp + value (`valueSerde` is the plain values' serde). */
   readonly timestamped: boolean
-  /** Whether changes go to the `<applicationId>-<name>-changelog` topic (default true). */
-  readonly loggingEnabled: boolean
-  /** Topic configs for the changelog topic, over the defaults of {@link windowedChangelogConfig}. */
-  readonly changelogConfig: Readonly<globalThis.Record<string, string>>
   /** Window end of a start, for the windows the typed store returns (default start + window size). */
   readonly windowEnd: WindowEndFn | undefined
 
@@ -62,28 +55,13 @@ export class WindowStoreBuilder<K, V> {
     changelogConfig: Readonly<globalThis.Record<string, string>> = {},
     windowEnd?: WindowEndFn,
   ) {
-    this.supplier = supplier
-    this.keySerde = keySerde
-    this.valueSerde = valueSerde
+    super(supplier, keySerde, valueSerde, loggingEnabled, changelogConfig)
     this.timestamped = timestamped
-    this.loggingEnabled = loggingEnabled
-    this.changelogConfig = changelogConfig
     this.windowEnd = windowEnd
   }
 
-  /** The store name (the supplier's). */
-  get name(): string {
-    return this.supplier.name
-  }
-
-  /** A copy that does not log changes (no changelog topic, no restore). */
-  withLoggingDisabled(): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.timestamped, false, {}, this.windowEnd)
-  }
-
-  /** A copy that logs changes, with these changelog topic configs. */
-  withLoggingEnabled(config: Readonly<globalThis.Record<string, string>> = {}): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.timestamped, true, config, this.windowEnd)
+  protected withLogging(loggingEnabled: boolean, changelogConfig: Readonly<globalThis.Record<string, string>>): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.timestamped, loggingEnabled, changelogConfig, this.windowEnd)
   }
 
   /** A copy whose typed store computes window ends with `fn` (variable-length, e.g. calendar, windows). */
@@ -124,44 +102,12 @@ export class WindowStoreBuilder<K, V> {
 }
 
 /** Describes a session store to create in every task that uses it. */
-export class SessionStoreBuilder<K, V> {
+export class SessionStoreBuilder<K, V> extends LoggedStoreBuilder<SessionBytesStoreSupplier, K, V, SessionStoreBuilder<K, V>> {
   /** Store kind, for the runtime. */
   readonly kind = 'session' as const
-  readonly supplier: SessionBytesStoreSupplier
-  readonly keySerde: Serde<K> | undefined
-  readonly valueSerde: Serde<V> | undefined
-  /** Whether changes go to the `<applicationId>-<name>-changelog` topic (default true). */
-  readonly loggingEnabled: boolean
-  /** Topic configs for the changelog topic, over the defaults of {@link windowedChangelogConfig}. */
-  readonly changelogConfig: Readonly<globalThis.Record<string, string>>
 
-  constructor(
-    supplier: SessionBytesStoreSupplier,
-    keySerde: Serde<K> | undefined,
-    valueSerde: Serde<V> | undefined,
-    loggingEnabled = true,
-    changelogConfig: Readonly<globalThis.Record<string, string>> = {},
-  ) {
-    this.supplier = supplier
-    this.keySerde = keySerde
-    this.valueSerde = valueSerde
-    this.loggingEnabled = loggingEnabled
-    this.changelogConfig = changelogConfig
-  }
-
-  /** The store name (the supplier's). */
-  get name(): string {
-    return this.supplier.name
-  }
-
-  /** A copy that does not log changes (no changelog topic, no restore). */
-  withLoggingDisabled(): SessionStoreBuilder<K, V> {
-    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, false, {})
-  }
-
-  /** A copy that logs changes, with these changelog topic configs. */
-  withLoggingEnabled(config: Readonly<globalThis.Record<string, string>> = {}): SessionStoreBuilder<K, V> {
-    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, true, config)
+  protected withLogging(loggingEnabled: boolean, changelogConfig: Readonly<globalThis.Record<string, string>>): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig)
   }
 
   /** Configs of the changelog topic. */

@@ -80,9 +80,11 @@ function formatNode(n: NodeDescription): string {
 }
 
 function formatDescription(subs: readonly SubtopologyDescription[]): string {
-  let out = 'Topologies:\n'
+  // Java's layout: one space after the heading, then two before every sub-topology, so only the
+  // first is indented by three (Kafka Streams 4.3.1 prints "   Sub-topology: 0" and "  Sub-topology: 1").
+  let out = 'Topologies:\n '
   for (const s of subs) {
-    out += `   Sub-topology: ${s.id}${s.global ? ' for global store (will not generate tasks)' : ''}\n`
+    out += `  Sub-topology: ${s.id}${s.global ? ' for global store (will not generate tasks)' : ''}\n`
     for (const n of s.nodes) out += `    ${formatNode(n)}\n`
     out += '\n'
   }

@@ -46,6 +46,8 @@ function topology(type: 'stream-time' | 'wall-clock', log: number[]): Topology {
 
 describe('Processor API', () => {
   it('describes a hand-built topology', () => {
+    // As Kafka Streams 4.3.1's Topology.describe() prints the same topology (addSource, addProcessor,
+    // addStateStore, addSink), printed once by a Java program.
     expect(topology('stream-time', []).describe().toString()).toBe(
       'Topologies:\n   Sub-topology: 0\n' +
         '    Source: src (topics: [in])\n      --> sum\n' +

@@ -4,13 +4,13 @@
  * its last emitted window close time back instead of emitting closed windows again.
  */
 import { describe, expect, it } from 'vitest'
-import { Serdes, StreamsBuilder, StreamTask } from '../../../src/streams/index.js'
+import { Serdes, StreamsBuilder } from '../../../src/streams/index.js'
 import { EmitStrategy, SessionWindows, SlidingWindows, TimeWindows } from '../../../src/streams/dsl/windows.js'
 import type { SessionWindowedKStream, TimeWindowedKStream } from '../../../src/streams/dsl/windowed-kstream.js'
 import type { KGroupedStream } from '../../../src/streams/index.js'
-import type { RecordCollector } from '../../../src/streams/runtime/collector.js'
 import { decodeTaskOffsetMetadata, encodeTaskOffsetMetadata, ProcessorMetadata } from '../../../src/streams/runtime/task-metadata.js'
 import { WindowedSerdes } from '../../../src/streams/windowed-serdes.js'
+import { captureTask, type SentRecord } from './capture-task.js'
 
 const s = Serdes.string()
 
@@ -60,13 +60,6 @@ describe('offset commit metadata encoding', () => {
   })
 })
 
-interface Sent {
-  topic: string
-  key: Buffer | null
-  value: Buffer | null
-  timestamp: number
-}
-
 type Grouped = KGroupedStream<string, string>
 
 /** A task of an onWindowClose count (emit check on every record), its sends captured. */
@@ -78,16 +71,13 @@ function countTask(windowed: (g: Grouped) => TimeWindowedKStream<string, string>
     .toStream()
     .to('out', { value: Serdes.int64() })
   const topology = b.build()
-  const sent: Sent[] = []
-  const collector: RecordCollector = {
-    send: (topic, key, value, _headers, timestamp) => sent.push({ topic, key: typeof key === 'string' ? Buffer.from(key) : key, value: typeof value === 'string' ? Buffer.from(value) : value, timestamp }),
-  }
-  const task = new StreamTask({ topology, subtopology: 0, partition: 0, config: { applicationId: 'pm', windowedEmitIntervalMs: 0 }, collector })
+  const sent: SentRecord[] = []
+  const task = captureTask(topology, sent, { applicationId: 'pm', windowedEmitIntervalMs: 0 })
   return { task, sent }
 }
 
 /** The window starts (and keys) a task emitted to 'out'. */
-function emitted(sent: Sent[]): string[] {
+function emitted(sent: SentRecord[]): string[] {
   return sent.filter((r) => r.topic === 'out').map((r) => `${(r.key as Buffer).subarray(0, 1).toString()}@${(r.key as Buffer).readBigInt64BE(1)}`)
 }
 

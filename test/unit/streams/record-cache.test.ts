@@ -9,10 +9,10 @@ import {
   StreamsConfigError,
   Suppressed,
   TopologyTestDriver,
-  type RecordHeaders,
   type Topology,
 } from '../../../src/streams/index.js'
 import { RecordCache } from '../../../src/streams/state/record-cache.js'
+import { captureTask, type SentRecord } from './capture-task.js'
 import { captureChanges, tuples } from './table-changes.js'
 import { EmitStrategy, SessionWindows, TimeWindows } from '../../../src/streams/dsl/windows.js'
 import type { Windowed } from '../../../src/streams/windowed.js'
@@ -33,13 +33,8 @@ function wordCounts(caching: boolean) {
 }
 
 /** A task without the driver: commits only when the test flushes it. */
-function task(topology: Topology, cache: RecordCache, sent: Array<{ topic: string; key: string; value: Buffer | null }>): StreamTask {
-  const collector = {
-    send: (topic: string, key: Buffer | string | null, value: Buffer | string | null, _h: RecordHeaders, _ts: number) => {
-      sent.push({ topic, key: String(key), value: typeof value === 'string' ? Buffer.from(value) : value })
-    },
-  }
-  return new StreamTask({ topology, subtopology: 0, partition: 0, config: { applicationId: 'app', recordCache: cache }, collector })
+function task(topology: Topology, cache: RecordCache, sent: SentRecord[]): StreamTask {
+  return captureTask(topology, sent, { recordCache: cache })
 }
 
 describe('record cache', () => {
@@ -146,11 +141,11 @@ describe('record cache', () => {
   it('cached updates reach a suppression before its buffer is logged: both in the same commit', () => {
     const b = new StreamsBuilder()
     b.table('in', { key: str, value: str }, { name: 'tbl' }).suppress(Suppressed.untilTimeLimit(100, BufferConfig.unbounded()).withName('s'))
-    const sent: Array<{ topic: string; key: string; value: Buffer | null }> = []
+    const sent: SentRecord[] = []
     const t = task(b.build(), new RecordCache(1 << 20), sent)
     t.process('in', 0, 0n, Buffer.from('k'), Buffer.from('v'), 1, [])
     t.flush()
-    expect(sent.map((r) => [r.topic, r.key])).toEqual([
+    expect(sent.map((r) => [r.topic, String(r.key)])).toEqual([
       ['app-tbl-changelog', 'k'],
       ['app-s-store-changelog', 'k'],
     ])

@@ -11,9 +11,9 @@ import {
   StreamsBuilder,
   Suppressed,
   TopologyTestDriver,
-  type RecordHeaders,
   type Topology,
 } from '../../../src/streams/index.js'
+import { captureTask, type SentRecord } from './capture-task.js'
 import { captureChanges, tuples, type SeenChange } from './table-changes.js'
 
 const str = Serdes.string()
@@ -102,17 +102,11 @@ describe('suppress: randomized', () => {
         // with non-decreasing timestamps that changes nothing.
         const run = (crashAt: ReadonlySet<number>) => {
           const emitted: Array<[unknown, unknown, unknown, number]> = []
-          const changelog: Array<{ topic: string; key: Buffer | null; value: Buffer | null; timestamp: number }> = []
+          const changelog: SentRecord[] = []
           let task: StreamTask | null = null
           const start = (): StreamTask => {
             const { topology: t, seen } = topology(limitMs, Infinity)
-            const collector = {
-              send: (topic: string, key: Buffer | string | null, value: Buffer | string | null, _h: RecordHeaders, timestamp: number) => {
-                const bytes = (x: Buffer | string | null) => (typeof x === 'string' ? Buffer.from(x) : x)
-                changelog.push({ topic, key: bytes(key), value: bytes(value), timestamp })
-              },
-            }
-            const next = new StreamTask({ topology: t, subtopology: 0, partition: 0, config: { applicationId: 'app' }, collector })
+            const next = captureTask(t, changelog)
             for (const c of next.changelogPartitions()) next.restore(c.storeName, changelog.filter((r) => r.topic === c.topic))
             next.init()
             seenOf.set(next, seen)

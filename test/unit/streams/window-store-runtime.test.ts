@@ -263,15 +263,17 @@ describe('window and session stores through the Processor API and the test drive
 
 describe('read-only views over several tasks (interactive queries)', () => {
   const s = Serdes.string()
+  /** A task's build environment: no changelog, string keys, int32 values. */
+  const env = {
+    context: { applicationId: 'a', taskId: '0_0' },
+    changelog: null,
+    time: { currentRecordTimestamp: () => 0 },
+    keySerde: s as never,
+    valueSerde: Serdes.int32() as never,
+    serdeTopic: 't',
+  }
   function windowStore(entries: Array<[string, number, number]>): TimestampedWindowStore<string, number> {
-    const built = Stores.timestampedWindowStoreBuilder(Stores.inMemoryWindowStore('w', 60_000, 1000, false), s, Serdes.int32()).build({
-      context: { applicationId: 'a', taskId: '0_0' },
-      changelog: null,
-      time: { currentRecordTimestamp: () => 0 },
-      keySerde: s as never,
-      valueSerde: Serdes.int32() as never,
-      serdeTopic: 't',
-    })
+    const built = Stores.timestampedWindowStoreBuilder(Stores.inMemoryWindowStore('w', 60_000, 1000, false), s, Serdes.int32()).build(env)
     const store = built.store as TimestampedWindowStore<string, number>
     for (const [k, start, v] of entries) store.put(k, valueAndTimestamp(v, start + 1), start)
     return store
@@ -294,14 +296,7 @@ describe('read-only views over several tasks (interactive queries)', () => {
 
   it('session: findSessions of one key from the task that has it, key ranges over all tasks', () => {
     const make = () =>
-      Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 60_000), s, Serdes.int32()).build({
-        context: { applicationId: 'a', taskId: '0_0' },
-        changelog: null,
-        time: { currentRecordTimestamp: () => 0 },
-        keySerde: s as never,
-        valueSerde: Serdes.int32() as never,
-        serdeTopic: 't',
-      }).store as SessionStore<string, number>
+      Stores.sessionStoreBuilder(Stores.inMemorySessionStore('s', 60_000), s, Serdes.int32()).build(env).store as SessionStore<string, number>
     const t0 = make()
     const t1 = make()
     t0.put({ key: 'a', window: { start: 0, end: 10 } }, 1)

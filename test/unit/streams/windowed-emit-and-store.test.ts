@@ -252,6 +252,9 @@ describe('windowed aggregation stores', () => {
     const t1 = grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count()
     const t2 = grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(10)).count(Materialized.with(s, Serdes.int64()))
     const t3 = grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).reduce((a, v) => a + v)
+    // Processor and store names as in Kafka Streams 4.3.1's describe() of the same three windowed
+    // aggregations, printed once by a Java StreamsBuilder program (the whole text was equal; Java's
+    // queryableStoreName() itself is null for t1 and t2, which are not Materialized.as a name).
     expect([t1.queryableStoreName, t1.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000001', 'KSTREAM-AGGREGATE-0000000002'])
     expect([t2.queryableStoreName, t2.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000004', 'KSTREAM-AGGREGATE-0000000005'])
     expect([t3.queryableStoreName, t3.name]).toEqual(['KSTREAM-REDUCE-STATE-STORE-0000000006', 'KSTREAM-REDUCE-0000000007'])
@@ -262,6 +265,7 @@ describe('windowed aggregation stores', () => {
 
   it('sliding count(materialized) burns no index; grouped count(materialized) does (Kafka Streams)', () => {
     const b1 = new StreamsBuilder()
+    // Names as in Kafka Streams 4.3.1's describe() of the same three topologies (a Java StreamsBuilder program).
     const sliding = b1.stream('in', { key: s, value: s }).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10)).count(Materialized.with(s, Serdes.int64()))
     expect([sliding.queryableStoreName, sliding.name]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000001', 'KSTREAM-AGGREGATE-0000000002'])
     const b2 = new StreamsBuilder()

@@ -41,6 +41,10 @@ describe('word count', () => {
 
   it('describes the topology like Kafka Streams, with a generated repartition topic', () => {
     const topology = wordCount().build()
+    // Kafka Streams 4.3.1's Topology.describe().toString() for the same word count, printed by a
+    // Java StreamsBuilder program (stream, flatMapValues, groupBy with Grouped.with, count,
+    // toStream, to): names, layout and blank lines as it printed them (the second sub-topology is
+    // indented by two spaces, the first by three).
     expect(topology.describe().toString()).toBe(
       [
         'Topologies:',
@@ -59,7 +63,7 @@ describe('word count', () => {
         '    Sink: KSTREAM-SINK-0000000005 (topic: KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition)',
         '      <-- KSTREAM-FILTER-0000000006',
         '',
-        '   Sub-topology: 1',
+        '  Sub-topology: 1',
         '    Source: KSTREAM-SOURCE-0000000007 (topics: [KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition])',
         '      --> KSTREAM-AGGREGATE-0000000004',
         '    Processor: KSTREAM-AGGREGATE-0000000004 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000003])',
@@ -92,6 +96,8 @@ describe('word count', () => {
       .groupBy((_k, w) => w, { key: Serdes.string(), value: Serdes.string() })
       .count({ name: 'counts' })
     const topology = b.build()
+    // Lines of Kafka Streams 4.3.1's describe() for the same topology (count(Materialized.as("counts")),
+    // printed once by a Java StreamsBuilder program; the whole text was equal).
     expect(topology.describe().toString()).toContain('Sink: counts-repartition-sink (topic: counts-repartition)')
     expect(topology.describe().toString()).toContain('Source: counts-repartition-source (topics: [counts-repartition])')
     const driver = new TopologyTestDriver(topology, { applicationId: 'wc' })

@@ -39,6 +39,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Aggregator;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
@@ -368,6 +369,40 @@ public class DiffHarness {
     def("ss-selectKey-leftJoin", (b, n) -> in(b).selectKey((k, v) -> first(v)).leftJoin(in2(b), (v, o) -> v + "/" + o, jw(80, 0), sj(n)).to("out", SS));
     def("ss-outerJoin-both-rekeyed", (b, n) -> in(b).selectKey((k, v) -> first(v))
         .outerJoin(in2(b).selectKey((k, v) -> first(v)), (v, o) -> v + "/" + o, jw(70, 40), sj(n)).to("out", SS));
+  }
+
+  static final Produced<Windowed<String>, String> TWS = Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW), Serdes.String());
+
+  // Cogroup aggregators (windowed aggregations pass null values to them; non-windowed ones skip them).
+  static final Aggregator<String, String, String> PLUS = (k, v, a) -> a + "+" + v;
+  static final Aggregator<String, String, String> MINUS = (k, v, a) -> a + "-" + v;
+  static final Aggregator<String, String, Long> ADD_LENGTH = (k, v, a) -> v == null ? a : a + v.length();
+  static final Aggregator<String, Long, Long> ADD_NUM = (k, v, a) -> v == null ? a : a + v;
+
+  static {
+    // Cogroups; in "cogroup" one input is re-keyed and goes through <store name>-repartition.
+    def("cogroup", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).groupBy((k, v) -> first(v), Grouped.with(S, S)), MINUS)
+        .aggregate(() -> "", mat(n, S, S)).toStream().to("out", SS));
+    def("cogroup-mixed-values", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(ADD_LENGTH)
+        .cogroup(nums(b).groupByKey(Grouped.with(S, L)), ADD_NUM)
+        .aggregate(() -> 0L, mat(n, S, L)).toStream().to("out", SL));
+    def("cogroup-tumbling", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).selectKey((k, v) -> first(v)).groupByKey(Grouped.with(S, S)), MINUS)
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50)))
+        .aggregate(() -> "", wmat(n, S)).toStream().to("out", TWS));
+    def("cogroup-hopping", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(ADD_LENGTH)
+        .cogroup(nums(b).groupByKey(Grouped.with(S, L)), ADD_NUM)
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(WINDOW), Duration.ofMillis(50)).advanceBy(Duration.ofMillis(40)))
+        .aggregate(() -> 0L, wmat(n, L)).toStream().to("out", TWL));
+    def("cogroup-sliding", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(ADD_LENGTH)
+        .cogroup(nums(b).groupByKey(Grouped.with(S, L)), ADD_NUM)
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(50), Duration.ofMillis(100)))
+        .aggregate(() -> 0L, wmat(n, L)).toStream().to("out", TWL));
+    def("cogroup-session", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).groupByKey(Grouped.with(S, S)), MINUS)
+        .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(60), Duration.ofMillis(100)))
+        .aggregate(() -> "", (k, a1, a2) -> a1 + "|" + a2, smat(n, S)).toStream().to("out", SWS));
   }
 
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */
