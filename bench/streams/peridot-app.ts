@@ -1,10 +1,11 @@
 /**
  * Peridot side of bench/streams: JSON in, JSON out (workload 'pipeline'), or a windowed count with
- * suppression (workload 'windowed', the same topology as StreamsBench.java), exactly_once_v2. Run by bench/streams/run.ts
+ * suppression (workload 'windowed'), or orders inner-joined with payments within 5 minutes (workload
+ * 'join'), the same topologies as StreamsBench.java, exactly_once_v2. Run by bench/streams/run.ts
  * with its settings in STREAMS_BENCH (JSON); prints STARTING right before KafkaStreams.start()
  * and closes on SIGTERM.
  */
-import { BufferConfig, KafkaStreams, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { BufferConfig, JoinWindows, KafkaStreams, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
 
 interface AppConfig {
   bootstrap: string
@@ -14,7 +15,9 @@ interface AppConfig {
   commitIntervalMs: number
   stateDir: string
   /** Default 'pipeline'. */
-  workload?: 'pipeline' | 'windowed'
+  workload?: 'pipeline' | 'windowed' | 'join'
+  /** Workload 'join': the payments topic (`input` holds the orders). */
+  payments?: string
 }
 
 const cfg = JSON.parse(process.env.STREAMS_BENCH ?? '') as AppConfig
@@ -29,6 +32,13 @@ if (cfg.workload === 'windowed') {
     .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
     .toStream()
     .to(cfg.output, { key: WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), size), value: Serdes.int64() })
+} else if (cfg.workload === 'join') {
+  const json = Serdes.json<unknown>()
+  const orders = builder.stream(cfg.input, { key: Serdes.string(), value: json })
+  const payments = builder.stream(cfg.payments ?? '', { key: Serdes.string(), value: json })
+  orders
+    .join(payments, (order, payment): unknown => ({ order, payment }), JoinWindows.ofTimeDifferenceWithNoGrace(300_000), { key: Serdes.string(), value: json, otherValue: json })
+    .to(cfg.output, { key: Serdes.string(), value: json })
 } else {
   builder
     .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })

@@ -18,12 +18,19 @@
  * window closes, written with the time-windowed key serde. The output is checked against the
  * count of windows that close within each partition's stream time, computed here.
  *
+ * `--workload join` runs the join workload: `--records` split evenly into orders and payments (two
+ * topics, co-partitioned), keyed by order id, orders 10 ms of event time apart, payments within 4
+ * minutes after their order except every tenth (6-9 minutes after: no match) and another tenth
+ * (for an order id that has no order); inner join within 5 minutes
+ * (JoinWindows.ofTimeDifferenceWithNoGrace). Payments are produced in event-time order, so neither
+ * topic is out of order. The output is checked against the matches computed here.
+ *
  * `--baseline <dir>` adds a side "baseline": the Peridot app of another checkout (e.g. a
  * `git worktree` of an older commit, with its own node_modules), to compare two builds of Peridot
  * on the same broker and input: `--sides peridot,baseline --baseline ../peridot-main`.
  *
  *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100] [--repeat 1]
- *                             [--workload pipeline|windowed]
+ *                             [--workload pipeline|windowed|join]
  *                             [--sides peridot,java] [--java-threads 1] [--baseline <dir>] [--cpu-prof]
  *                             [--write] [--note "..."]
  */
@@ -64,12 +71,15 @@ const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
 const REPEAT = Number(opts.repeat)
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat must be a positive integer, got ${opts.repeat}`)
 type Side = 'peridot' | 'java' | 'baseline'
-type Workload = 'pipeline' | 'windowed'
+type Workload = 'pipeline' | 'windowed' | 'join'
 const WORKLOAD = opts.workload as Workload
-if (WORKLOAD !== 'pipeline' && WORKLOAD !== 'windowed') throw new Error(`--workload must be pipeline or windowed, got ${opts.workload}`)
+if (WORKLOAD !== 'pipeline' && WORKLOAD !== 'windowed' && WORKLOAD !== 'join') throw new Error(`--workload must be pipeline, windowed or join, got ${opts.workload}`)
+if (WORKLOAD === 'join' && N % 2 !== 0) throw new Error(`--records must be even for --workload join (half orders, half payments), got ${N}`)
 /** Windowed workload: keys, the event time of record 0 and the windows (Kafka Streams' TimeWindows). */
 // Event times end near now: records older than the topics' retention would be deleted by the broker.
 const WINDOWED = { keys: 10_000, baseTs: Math.floor((Date.now() - N - 3_600_000) / 60_000) * 60_000, sizeMs: 300_000, advanceMs: 60_000 } as const
+/** Join workload: orders (and as many payments), order event times 10 ms apart ending ~1.5 h before now, the join window either way. */
+const JOIN = { orders: N / 2, stepMs: 10, baseTs: Math.floor((Date.now() - (N / 2) * 10 - 3_600_000) / 60_000) * 60_000, windowMs: 300_000 } as const
 const LABEL: Record<Side, string> = { peridot: 'Peridot KafkaStreams', java: 'Kafka Streams (Java)', baseline: `Peridot baseline (${opts.baseline ?? '–'})` }
 for (const s of sides) if (!(s in LABEL)) throw new Error(`unknown side '${s}' (peridot, java, baseline)`)
 if (sides.includes('baseline') && (opts.baseline === undefined || !existsSync(join(opts.baseline, 'bench', 'streams', 'peridot-app.ts')))) {
@@ -146,14 +156,50 @@ function expectedWindowedOutput(): number {
   return n
 }
 
-async function produceInput(client: Client, topic: string): Promise<number> {
+/** Join workload: order i (id i + 1), at JOIN.baseTs + i * JOIN.stepMs. */
+function orderRecord(i: number): { key: Buffer; value: Buffer; timestamp: number } {
+  const id = i + 1
+  const value = `{"id":${id},"customer":"customer-${String(id % 100_000).padStart(6, '0')}","amount":${(((id * 7919) % 10000) / 100 + 1).toFixed(2)}}`
+  return { key: Buffer.from(String(id)), value: Buffer.from(value), timestamp: JOIN.baseTs + i * JOIN.stepMs }
+}
+
+/**
+ * Join workload: payment i. Most pay order i within 4 minutes after it; i % 10 === 8 comes 6 to 9
+ * minutes after (outside the window), i % 10 === 9 pays an order id that has no order.
+ */
+function paymentRecord(i: number): { key: Buffer; value: Buffer; timestamp: number } {
+  const orderTs = JOIN.baseTs + i * JOIN.stepMs
+  const spread = (i * 7919) % 240_000
+  const id = i % 10 === 9 ? JOIN.orders + 1 + i : i + 1
+  const timestamp = i % 10 === 8 ? orderTs + 360_000 + (spread % 180_000) : orderTs + spread
+  const value = `{"payment":${i + 1},"order":${id},"method":"${i % 3 === 0 ? 'card' : 'transfer'}","amount":${(((i * 7919) % 10000) / 100 + 1).toFixed(2)}}`
+  return { key: Buffer.from(String(id)), value: Buffer.from(value), timestamp }
+}
+
+/** Join workload: inner join results, one per payment within the window of its order (each key has at most one of each). */
+function expectedJoinOutput(): number {
+  let n = 0
+  for (let i = 0; i < JOIN.orders; i++) {
+    const p = paymentRecord(i)
+    const id = Number(p.key.toString())
+    if (id <= JOIN.orders && Math.abs(p.timestamp - orderRecord(id - 1).timestamp) <= JOIN.windowMs) n++
+  }
+  return n
+}
+
+/** The input topics: the one input topic, or orders and payments (join). */
+function inputTopics(runId: string): string[] {
+  return WORKLOAD === 'join' ? [`streams-bench-orders-${runId}`, `streams-bench-payments-${runId}`] : [`streams-bench-in-${runId}`]
+}
+
+async function produce(client: Client, topic: string, count: number, recordAt: (i: number) => { key: Buffer; value: Buffer; timestamp?: number }): Promise<number> {
   const producer = client.producer({ lingerMs: 5 })
   let bytes = 0
   const chunk = 20_000
-  for (let i = 0; i < N; i += chunk) {
+  for (let i = 0; i < count; i += chunk) {
     const records = []
-    for (let j = i; j < Math.min(N, i + chunk); j++) {
-      const r = inputRecord(j)
+    for (let j = i; j < Math.min(count, i + chunk); j++) {
+      const r = recordAt(j)
       bytes += r.value.length
       records.push({ topic, key: r.key, value: r.value, timestamp: r.timestamp })
     }
@@ -161,6 +207,13 @@ async function produceInput(client: Client, topic: string): Promise<number> {
   }
   await producer.close()
   return bytes
+}
+
+async function produceInput(client: Client, topics: string[]): Promise<number> {
+  if (WORKLOAD !== 'join') return produce(client, topics[0], N, inputRecord)
+  // Payments in event-time order, as they would arrive: no topic is out of order.
+  const payments = Array.from({ length: JOIN.orders }, (_, i) => paymentRecord(i)).sort((a, b) => a.timestamp - b.timestamp)
+  return (await produce(client, topics[0], JOIN.orders, orderRecord)) + (await produce(client, topics[1], JOIN.orders, (i) => payments[i]))
 }
 
 /** Records of `topic` visible with read_committed, checking that the last stable offset reached the high watermark. */
@@ -188,11 +241,11 @@ async function countCommitted(client: Client, topic: string): Promise<{ count: n
   return { count, openTransactions: open }
 }
 
-async function committedInput(client: Client, groupId: string, topic: string): Promise<number> {
+async function committedInput(client: Client, groupId: string, topics: string[]): Promise<number> {
   try {
     const offsets = await client.admin().listGroupOffsets(groupId)
     let sum = 0
-    for (const o of offsets) if (o.topic === topic && o.offset >= 0n) sum += Number(o.offset)
+    for (const o of offsets) if (topics.includes(o.topic) && o.offset >= 0n) sum += Number(o.offset)
     return sum
   } catch {
     return 0 // the group does not exist yet
@@ -220,7 +273,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-async function runSide(side: Side, ctx: { client: Client; bootstrap: string; input: string; runId: string; expectedOutput: number; brokerPid?: number; classpath?: string; classesDir?: string }): Promise<SideResult> {
+async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inputs: string[]; runId: string; expectedOutput: number; brokerPid?: number; classpath?: string; classesDir?: string }): Promise<SideResult> {
   const applicationId = `streams-bench-${side}-${ctx.runId}`
   const output = `streams-bench-out-${side}-${ctx.runId}`
   await ctx.client.createTopic(output, { partitions: PARTITIONS, replicationFactor: 1 })
@@ -235,13 +288,13 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       args.push('--cpu-prof', '--cpu-prof-dir', dir)
     }
     args.push(join(appRoot, 'bench', 'streams', 'peridot-app.ts'))
-    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.input, output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD }
+    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD }
     child = spawn(process.execPath, args, { cwd: appRoot, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
   } else {
     const cp = `${ctx.classpath}:${ctx.classesDir}`
     child = spawn(
       'java',
-      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.input, output, String(COMMIT_MS), stateDir, opts['java-threads'], WORKLOAD],
+      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.inputs[0], output, String(COMMIT_MS), stateDir, opts['java-threads'], WORKLOAD, ...ctx.inputs.slice(1)],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     )
   }
@@ -260,7 +313,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     let exitCode: number | null = null
     child.once('exit', (code) => (exitCode = code ?? -1))
     for (;;) {
-      const done = await committedInput(ctx.client, applicationId, ctx.input)
+      const done = await committedInput(ctx.client, applicationId, ctx.inputs)
       if (done >= N) break
       if (exitCode !== null) throw new Error(`${side} exited with ${exitCode} after ${done} records: ${stderr.trim().split('\n').slice(-5).join(' | ')}`)
       if (Date.now() > deadline) throw new Error(`${side}: timed out with ${done} of ${N} records committed`)
@@ -332,10 +385,14 @@ function javaVersion(): string {
   return (r.stderr || r.stdout || 'unavailable').trim().split('\n')[0]
 }
 
-const MARK = WORKLOAD === 'pipeline' ? 'bench-streams' : 'bench-streams-windowed'
+const MARK = WORKLOAD === 'pipeline' ? 'bench-streams' : `bench-streams-${WORKLOAD}`
 const BEGIN = `<!-- ${MARK}:begin -->`
 const END = `<!-- ${MARK}:end -->`
-const HEADING = WORKLOAD === 'pipeline' ? 'Streams: exactly-once JSON pipeline (npm run bench:streams)' : 'Streams: windowed count with suppression (npm run bench:streams -- --workload windowed)'
+const HEADING = {
+  pipeline: 'Streams: exactly-once JSON pipeline (npm run bench:streams)',
+  windowed: 'Streams: windowed count with suppression (npm run bench:streams -- --workload windowed)',
+  join: 'Streams: stream-stream join of orders and payments (npm run bench:streams -- --workload join)',
+}[WORKLOAD]
 
 function writeResults(section: string): void {
   const file = join(here, '..', 'RESULTS.md')
@@ -382,17 +439,18 @@ async function main(): Promise<void> {
     }
     const client = await Client.connect({ brokers: [bootstrap], clientId: 'streams-bench' })
     const runId = Date.now().toString(36)
-    const input = `streams-bench-in-${runId}`
-    await client.createTopic(input, { partitions: PARTITIONS, replicationFactor: 1 })
-    console.error(`producing ${N} records to ${input} (${PARTITIONS} partitions)`)
-    const bytes = await produceInput(client, input)
+    const inputs = inputTopics(runId)
+    for (const t of inputs) await client.createTopic(t, { partitions: PARTITIONS, replicationFactor: 1 })
+    console.error(`producing ${N} records to ${inputs.join(' and ')} (${PARTITIONS} partitions)`)
+    const bytes = await produceInput(client, inputs)
     console.error(`  ${(bytes / N).toFixed(1)} B per value on average`)
     // The first timed run must not also pay for a broker that has only ever written this data.
-    const warm = await countCommitted(client, input)
-    if (warm.count !== N) throw new Error(`input check: ${warm.count} records read back, expected ${N}`)
+    let warm = 0
+    for (const t of inputs) warm += (await countCommitted(client, t)).count
+    if (warm !== N) throw new Error(`input check: ${warm} records read back, expected ${N}`)
     console.error('  read the input once to warm the broker')
-    const expectedOutput = WORKLOAD === 'pipeline' ? N : expectedWindowedOutput()
-    if (WORKLOAD === 'windowed') console.error(`  ${expectedOutput} final window counts expected in the output`)
+    const expectedOutput = WORKLOAD === 'pipeline' ? N : WORKLOAD === 'windowed' ? expectedWindowedOutput() : expectedJoinOutput()
+    if (WORKLOAD !== 'pipeline') console.error(`  ${expectedOutput} ${WORKLOAD === 'windowed' ? 'final window counts' : 'join results'} expected in the output`)
     const all: SideResult[] = []
     const roundRatios: string[] = []
     for (let round = 0; round < REPEAT; round++) {
@@ -401,7 +459,7 @@ async function main(): Promise<void> {
       const got: SideResult[] = []
       for (const side of order) {
         console.error(`${LABEL[side]}${REPEAT > 1 ? ` (round ${round + 1} of ${REPEAT})` : ''}: running`)
-        const r = await runSide(side, { client, bootstrap, input, runId: REPEAT > 1 ? `${runId}-${round}` : runId, expectedOutput, brokerPid: broker?.pid, classpath, classesDir })
+        const r = await runSide(side, { client, bootstrap, inputs, runId: REPEAT > 1 ? `${runId}-${round}` : runId, expectedOutput, brokerPid: broker?.pid, classpath, classesDir })
         console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker.toFixed(1)} s)` : ''}`)
         got.push(r)
       }
@@ -420,6 +478,11 @@ async function main(): Promise<void> {
       `- ${N.toLocaleString('en-US')} JSON records (${(bytes / N).toFixed(0)} B values, string keys), ${PARTITIONS} partitions, exactly_once_v2, commit interval ${COMMIT_MS} ms; time from start() until the group's committed offsets cover the input (output committed in the same transactions), checked with a read_committed count of the output`,
       ...(WORKLOAD === 'windowed'
         ? [`- windowed: ${WINDOWED.keys.toLocaleString('en-US')} keys, event times 1 ms apart, count per key in 5-minute windows advancing by 1 minute (each record updates 5 windows), suppress(untilWindowCloses(unbounded)), time-windowed key serde; ${expectedOutput.toLocaleString('en-US')} final counts expected and found`]
+        : []),
+      ...(WORKLOAD === 'join'
+        ? [
+            `- join: ${JOIN.orders.toLocaleString('en-US')} orders and ${JOIN.orders.toLocaleString('en-US')} payments (the records above, two topics of ${PARTITIONS} partitions, keyed by order id), orders 10 ms of event time apart, payments in event-time order within 4 minutes after their order except 10% 6-9 minutes after and 10% for ids without an order; inner join within 5 minutes (JoinWindows.ofTimeDifferenceWithNoGrace), JSON joined value; ${expectedOutput.toLocaleString('en-US')} results expected and found`,
+          ]
         : []),
       '- peak RSS: VmHWM of the side\'s process (the JVM has -Xmx1g)',
       '- before the timed runs the input is read back once (broker warm-up, input check)',

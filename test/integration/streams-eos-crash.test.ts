@@ -3,7 +3,10 @@
 // and restarted while input is produced. At the end: the echo output holds every input record
 // exactly once (read_committed), the per-key count/sum/min/max are exact, each closed event-time
 // window's final result (windowed count and sum + suppress untilWindowCloses) is emitted exactly
-// once and exact while no open window is emitted, and no transaction of the app is left open.
+// once and exact while no open window is emitted, the stream-stream left join of the input
+// (orders) with a co-partitioned payments topic emits every match exactly once and a null result
+// exactly once for each unmatched order whose join window closed (none for matched or open ones),
+// and no transaction of the app is left open.
 // PERIDOT_EOS_RECORDS (default 20,000), PERIDOT_EOS_INSTANCES (3) and PERIDOT_EOS_SEED tune
 // longer local runs; PERIDOT_EOS_DEBUG_DIR (a directory) collects each instance's whole stderr
 // and the echo records missing.
@@ -34,6 +37,14 @@ const ADVANCE_MS = 1_000
 const GRACE_MS = 1_000
 /** Event time advances STEP_MS per record, plus a jitter below the grace (out of order, never late). */
 const STEP_MS = 5
+/**
+ * The left join: payments within JOIN_MS of an order (either way), JOIN_GRACE_MS grace. Both are
+ * far above the disorder the input has (jitter below GRACE_MS, chunks of both topics produced
+ * together), so no order is joined with null before its payment is processed: the outcome is
+ * fixed by the data, whatever kills and restarts happen.
+ */
+const JOIN_MS = 5_000
+const JOIN_GRACE_MS = 2_000
 /** Event times start near now: the broker deletes segments whose records are older than its retention. */
 const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000
 
@@ -57,7 +68,14 @@ const keyOf = (i: number): string => `k${(i * 31) % KEYS}`
  * its partition's stream time, so none is dropped, whatever the order kills and restarts leave.
  */
 const timestampOf = (i: number): number => BASE + i * STEP_MS + ((i * 7919) % GRACE_MS)
-
+/**
+ * Whether order (input record) i has a payment: every 7th record in odd blocks of 3,000 records,
+ * so each key has payments ~7 s of event time apart in those blocks (orders there match one or
+ * two) and none in even blocks (orders there, apart from near the block edges, match nothing).
+ */
+const hasPayment = (i: number): boolean => i % 7 === 0 && Math.floor(i / 3000) % 2 === 1
+/** The payment of order i, up to 0.5 s after it; its value is the order's. */
+const paymentTimestampOf = (i: number): number => timestampOf(i) + ((i * 13) % 500)
 interface Instance {
   slot: number
   stateDir: string
@@ -102,8 +120,23 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
 
       const windowFinal = `${aggPrefix}-wfinal`
       const windowSum = `${aggPrefix}-wsum`
-      for (const t of [windowFinal, windowSum]) await client.createTopic(t, { partitions: PARTITIONS })
-      const appConfig = { bootstrap: bootstrap(), applicationId, input, echo, aggPrefix, commitIntervalMs: 100, windowMs: WINDOW_MS, advanceMs: ADVANCE_MS, graceMs: GRACE_MS }
+      const payments = uniqueTopic('eos-payments')
+      const joined = `${aggPrefix}-join`
+      for (const t of [windowFinal, windowSum, payments, joined]) await client.createTopic(t, { partitions: PARTITIONS })
+      const appConfig = {
+        bootstrap: bootstrap(),
+        applicationId,
+        input,
+        echo,
+        aggPrefix,
+        commitIntervalMs: 100,
+        windowMs: WINDOW_MS,
+        advanceMs: ADVANCE_MS,
+        graceMs: GRACE_MS,
+        payments,
+        joinMs: JOIN_MS,
+        joinGraceMs: JOIN_GRACE_MS,
+      }
       const start = (inst: Instance): void => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'eos-app.ts')], {
           env: { ...process.env, EOS_APP: JSON.stringify({ ...appConfig, stateDir: inst.stateDir }) },
@@ -154,6 +187,9 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       const windowSums = new Map<string, number>()
       /** Largest event time per input partition: its stream time once all input is processed. */
       const streamTime = new Array<number>(PARTITIONS).fill(-1)
+      /** Largest event time per partition of both join inputs (the join's stream time at the end, before the flush). */
+      const joinTime = new Array<number>(PARTITIONS).fill(-1)
+      let paymentCount = 0
       for (let i = 0; i < RECORDS; i++) {
         const k = keyOf(i)
         const v = valueOf(i)
@@ -166,6 +202,11 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
         const tumbling = `${k}@${ts - (ts % WINDOW_MS)}`
         windowSums.set(tumbling, (windowSums.get(tumbling) ?? 0) + v)
         streamTime[p] = Math.max(streamTime[p], ts)
+        joinTime[p] = Math.max(joinTime[p], ts)
+        if (hasPayment(i)) {
+          joinTime[p] = Math.max(joinTime[p], paymentTimestampOf(i))
+          paymentCount++
+        }
         const e = expected.get(k)
         if (e === undefined) expected.set(k, { count: 1, sum: v, min: v, max: v })
         else {
@@ -194,6 +235,7 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
             const v = Buffer.allocUnsafe(8)
             v.writeBigInt64BE(BigInt(valueOf(i)))
             records.push({ topic: input, partition: partitionForKey(keyOf(i), PARTITIONS), key: Buffer.from(keyOf(i)), value: v, timestamp: timestampOf(i) })
+            if (hasPayment(i)) records.push({ topic: payments, partition: partitionForKey(keyOf(i), PARTITIONS), key: Buffer.from(keyOf(i)), value: v, timestamp: paymentTimestampOf(i) })
           }
           await producer.sendBatch(records)
           produced += records.length
@@ -239,35 +281,55 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       const committed = async (): Promise<number> => {
         try {
           let sum = 0
-          for (const o of await client.admin().listGroupOffsets(applicationId)) if (o.topic === input && o.offset > 0n) sum += Number(o.offset)
+          for (const o of await client.admin().listGroupOffsets(applicationId)) if ((o.topic === input || o.topic === payments) && o.offset > 0n) sum += Number(o.offset)
           return sum
         } catch {
           return 0
         }
       }
-      await waitFor(
-        `the app to commit all ${RECORDS} input records`,
-        async () => {
-          for (const inst of instances) if (!alive(inst)) throw new Error(`instance ${inst.slot} died: ${inst.stderr}`)
-          // Every instance must be up (its SIGTERM handler installed) before the clean shutdown.
-          return instances.every((i) => i.running) && (await committed()) >= RECORDS
-        },
-        90_000,
-        250,
-      )
+      const settled = async (what: string, records: number): Promise<void> =>
+        waitFor(
+          what,
+          async () => {
+            for (const inst of instances) if (!alive(inst)) throw new Error(`instance ${inst.slot} died: ${inst.stderr}`)
+            // Every instance must be up (its SIGTERM handler installed) before the clean shutdown.
+            return instances.every((i) => i.running) && (await committed()) >= records
+          },
+          90_000,
+          250,
+        )
+      await settled(`the app to commit all ${RECORDS} input records and ${paymentCount} payments`, RECORDS + paymentCount)
+      const stopAll = (): Promise<void> =>
+        Promise.all(
+          instances.map(async (inst) => {
+            const c = inst.child
+            if (c === null || !alive(inst)) return
+            const exited = new Promise<string>((r) => c.once('exit', (code, signal) => r(`${code ?? signal}`)))
+            c.kill('SIGTERM')
+            const timer = setTimeout(() => c.kill('SIGKILL'), 20_000)
+            const code = await exited
+            clearTimeout(timer)
+            expect(code, `instance ${inst.slot} exit code; stderr: ${inst.stderr}`).toBe('0')
+          }),
+        ).then(() => undefined)
+      // The join emits closed windows' null results when a record advances its stream time, at
+      // most once a second (wall clock), and skips the scan while the smallest timestamp it
+      // last saw buffered (in memory, like its stream time) is within the window of stream time.
+      // To fix the end state: a clean restart (fresh in-memory join time, the buffered orders
+      // restored), then one payment per partition (a key no order has) 1 ms after everything
+      // else: it scans and emits every order whose window that closes, and no other.
+      await stopAll()
+      for (const inst of instances) start(inst)
+      await waitFor('all instances running again', () => instances.every((i) => i.running || !alive(i)), 60_000)
+      const flushTime = joinTime.map((t) => t + 1)
+      const flushKeys: string[] = []
+      for (let n = 0; flushKeys.filter(Boolean).length < PARTITIONS; n++) flushKeys[partitionForKey(`flush-${n}`, PARTITIONS)] ??= `flush-${n}`
+      const flusher = client.producer({ lingerMs: 0 })
+      await flusher.sendBatch(flushKeys.map((k, p) => ({ topic: payments, partition: p, key: Buffer.from(k), value: Buffer.alloc(8), timestamp: flushTime[p] })))
+      await flusher.close()
+      await settled('the app to commit the flush payments', RECORDS + paymentCount + PARTITIONS)
       // Clean shutdown of every instance.
-      await Promise.all(
-        instances.map(async (inst) => {
-          const c = inst.child
-          if (c === null || !alive(inst)) return
-          const exited = new Promise<string>((r) => c.once('exit', (code, signal) => r(`${code ?? signal}`)))
-          c.kill('SIGTERM')
-          const timer = setTimeout(() => c.kill('SIGKILL'), 20_000)
-          const code = await exited
-          clearTimeout(timer)
-          expect(code, `instance ${inst.slot} exit code; stderr: ${inst.stderr}`).toBe('0')
-        }),
-      )
+      await stopAll()
       console.error(`eos crash test: ${kills} kills, starts per instance ${instances.map((i) => i.starts).join('/')}`)
       // The crashes happened: processes died of SIGKILL mid-run, and each killed instance came back
       // to RUNNING after its restart (the output checks below then hold across them).
@@ -346,8 +408,59 @@ describe('KafkaStreams exactly_once_v2 under SIGKILL', () => {
       await checkFinals(windowFinal, windowCounts, 'final hopping-window counts (cached)')
       await checkFinals(windowSum, windowSums, 'final tumbling-window sums (uncached)')
 
+      // Left join: every match exactly once with both values; a null result exactly once for each
+      // order without a payment within JOIN_MS whose window closed (order time + JOIN_MS +
+      // JOIN_GRACE_MS below its partition's stream time, the flush payment's); nothing else.
+      const expectedJoin: string[] = []
+      const paymentsByKey = new Map<string, number[]>()
+      for (let i = 0; i < RECORDS; i++) {
+        if (!hasPayment(i)) continue
+        const list = paymentsByKey.get(keyOf(i))
+        if (list === undefined) paymentsByKey.set(keyOf(i), [i])
+        else list.push(i)
+      }
+      let leftResults = 0
+      let openUnmatched = 0
+      for (let i = 0; i < RECORDS; i++) {
+        const k = keyOf(i)
+        const ts = timestampOf(i)
+        const matches = (paymentsByKey.get(k) ?? []).filter((j) => Math.abs(paymentTimestampOf(j) - ts) <= JOIN_MS)
+        for (const j of matches) expectedJoin.push(`${k} ${valueOf(i)}:${valueOf(j)}`)
+        if (matches.length > 0) continue
+        if (ts + JOIN_MS + JOIN_GRACE_MS < flushTime[partitionForKey(k, PARTITIONS)]) {
+          expectedJoin.push(`${k} ${valueOf(i)}:null`)
+          leftResults++
+        } else openUnmatched++
+      }
+      // The data exercises all three outcomes.
+      expect(leftResults, 'orders joined with null').toBeGreaterThan(0)
+      expect(openUnmatched, 'unmatched orders whose window is still open').toBeGreaterThan(0)
+      expect(expectedJoin.length - leftResults, 'matches').toBeGreaterThan(0)
+      const joinOut = await readTopic(client, joined, 'read_committed')
+      const pending = new Map<string, number>()
+      for (const e of expectedJoin) pending.set(e, (pending.get(e) ?? 0) + 1)
+      const unexpected: string[] = []
+      for (const r of joinOut) {
+        const got = `${r.key!.toString()} ${r.value!.toString()}`
+        const n = pending.get(got) ?? 0
+        if (n === 0) unexpected.push(got)
+        else pending.set(got, n - 1)
+      }
+      const describe = (e: string): string => {
+        const [k, v] = e.split(' ')
+        const order = Number(v.split(':')[0])
+        const i = Array.from({ length: RECORDS }, (_, j) => j).find((j) => valueOf(j) === order) ?? -1
+        const p = partitionForKey(k, PARTITIONS)
+        return `${e} (order ${i} at +${timestampOf(i) - BASE}, partition ${p} flush at +${flushTime[p] - BASE})`
+      }
+      const missing = [...pending].flatMap(([e, n]) => Array.from({ length: n }, () => e))
+      expect(unexpected.slice(0, 20).map(describe), `left join results not expected (${unexpected.length})`).toEqual([])
+      expect(missing.slice(0, 20).map(describe), `left join results missing (${missing.length})`).toEqual([])
+      const joinUncommitted = (await readTopic(client, joined, 'read_uncommitted')).length
+      console.error(`eos crash test: ${joinOut.length} join results (${leftResults} with null, ${openUnmatched} orders still open), ${joinUncommitted - joinOut.length} more in aborted transactions`)
+
       // read_committed reached the high watermark everywhere: nothing pending behind an open transaction.
-      for (const t of [echo, ...aggTopics, windowFinal, windowSum]) {
+      for (const t of [echo, ...aggTopics, windowFinal, windowSum, joined]) {
         const fetcher = client.fetcher()
         try {
           for (let p = 0; p < PARTITIONS; p++) {

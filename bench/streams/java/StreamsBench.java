@@ -1,13 +1,16 @@
 // Kafka Streams baseline for bench/streams: JSON in, JSON out, exactly_once_v2.
 // Compiled at bench time with javac against jars fetched by Maven (nothing binary is committed).
 // Usage: java -cp <jars>:<classes> StreamsBench <bootstrap> <applicationId> <input> <output>
-//            <commitIntervalMs> <stateDir> <threads> [pipeline|windowed]
+//            <commitIntervalMs> <stateDir> <threads> [pipeline|windowed|join] [<payments>]
 // pipeline: JSON in, JSON out. windowed: count per key in 5-minute windows advancing by 1 minute,
-// suppressed until each window closes, written with the time-windowed key serde.
+// suppressed until each window closes, written with the time-windowed key serde. join: <input>
+// (orders) inner-joined with <payments> by key within 5 minutes either way, no grace, written as
+// {"order":...,"payment":...}.
 // Prints STARTING right before KafkaStreams.start(); stops on SIGTERM (the runner sends it once the
 // output is committed).
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -23,6 +26,9 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
@@ -70,6 +76,21 @@ public class StreamsBench {
           .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
           .toStream()
           .to(args[3], Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, size.toMillis()), Serdes.Long()));
+    } else if (workload.equals("join")) {
+      KStream<String, JsonNode> orders = builder.stream(args[2], Consumed.with(Serdes.String(), json));
+      KStream<String, JsonNode> payments = builder.stream(args[8], Consumed.with(Serdes.String(), json));
+      orders
+          .join(
+              payments,
+              (order, payment) -> {
+                ObjectNode out = mapper.createObjectNode();
+                out.set("order", order);
+                out.set("payment", payment);
+                return (JsonNode) out;
+              },
+              JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMinutes(5)),
+              StreamJoined.with(Serdes.String(), json, json))
+          .to(args[3], Produced.with(Serdes.String(), json));
     } else {
       builder.stream(args[2], Consumed.with(Serdes.String(), json)).to(args[3], Produced.with(Serdes.String(), json));
     }
