@@ -9,7 +9,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type CompressionCodec, type KafkaRecord } from '../../src/index.js'
 import { crc32cImplementation, zstdImplementation } from '../../src/protocol/index.js'
-import { bootstrap, uniqueTopic } from './helpers.js'
+import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
 import { startJavaTool } from './java-tools.js'
 
 const CODECS: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
@@ -51,7 +51,9 @@ describe(`codecs against the Java client (zstd via ${zstdImplementation()})`, ()
     const topic = uniqueTopic(`from-java-${codec}`)
     await client.createTopic(topic)
     const lines = Array.from({ length: 200 }, (_, i) => line(codec, i))
-    const producer = await startJavaTool('org.apache.kafka.tools.ConsoleProducer', [
+    // Kafka 3.x ships ConsoleProducer in the core jar (Scala); 4.x moved it to kafka-tools.
+    const producerClass = kafkaVersion().startsWith('3.') ? 'kafka.tools.ConsoleProducer' : 'org.apache.kafka.tools.ConsoleProducer'
+    const producer = await startJavaTool(producerClass, [
       '--bootstrap-server', bootstrap(),
       '--topic', topic,
       '--compression-codec', codec,
