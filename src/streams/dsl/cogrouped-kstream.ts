@@ -99,9 +99,17 @@ function buildCogroup<KT, VOut>(
  * Every aggregate processor of a cogroup writes the shared store: with caching, all of them hold
  * their updates in one cache namespace (Kafka Streams has one cached store), flushed once per key.
  */
-function cacheAll(b: BuilderInternals, storeName: string, names: readonly string[], keySerde: Serde<unknown> | undefined, valueSerde: Serde<unknown> | undefined, enabled: boolean): void {
+function cacheAll(
+  b: BuilderInternals,
+  storeName: string,
+  names: readonly string[],
+  keySerde: Serde<unknown> | undefined,
+  valueSerde: Serde<unknown> | undefined,
+  enabled: boolean,
+  windowStore?: 'on-update',
+): void {
   if (!enabled) return
-  for (const name of names) b.topology.cacheForwards(name, { storeName, keySerde, valueSerde })
+  for (const name of names) b.topology.cacheForwards(name, { storeName, keySerde, valueSerde, windowStore })
 }
 
 /** Checks a `named` argument (Kafka Streams' Named): a non-empty string when given. */
@@ -210,7 +218,7 @@ export class TimeWindowedCogroupedKStream<K, VOut> {
       addStore: (names) => {
         addWindowAggregationStore(b, m, { retentionMs: retention, windowSizeMs: size, windowEnd, keySerde, valueSerde, processorName: names[0], timeOrdered: false })
         for (const name of names.slice(1)) b.topology.connectProcessorAndStateStores(name, m.name)
-        cacheAll(b, m.name, names, tableKeySerde as Serde<unknown>, valueSerde as Serde<unknown> | undefined, m.options.cachingEnabled !== false)
+        cacheAll(b, m.name, names, tableKeySerde as Serde<unknown>, valueSerde as Serde<unknown> | undefined, m.options.cachingEnabled !== false, sliding ? undefined : 'on-update')
       },
       keySerde: tableKeySerde,
       valueGetter: windowValueGetter(m.name),

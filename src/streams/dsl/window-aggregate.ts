@@ -16,6 +16,7 @@ import type { Window, Windowed } from '../windowed.js'
 import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
 import { addProcessorMetadata, processorMetadataForKey } from '../processor-metadata-context.js'
 import type { TimestampedWindowStore } from '../state/window-store.js'
+import { forwardsOnFlush } from '../state/caching-window-store.js'
 import type { EmitStrategy, Windows } from './windows.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
@@ -37,6 +38,8 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
   #nextTimeToEmit = 0
   #emitIntervalMs = 0
   readonly #onClose: boolean
+  /** The store's record cache forwards updates when it flushes (Kafka Streams' cached tuple forwarder). */
+  #cacheForwards = false
 
   constructor(
     private readonly storeName: string,
@@ -48,6 +51,7 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
   init(context: Ctx): void {
     this.ctx = context
     this.store = context.getStateStore(this.storeName)
+    this.#cacheForwards = forwardsOnFlush(this.store)
     this.#emitIntervalMs = windowedEmitIntervalMs(context)
     // What a previous owner of the task emitted (committed with the offsets): not again.
     if (this.#onClose) this.lastEmitWindowCloseTime = processorMetadataForKey(context, this.storeName) ?? this.lastEmitWindowCloseTime
@@ -68,7 +72,7 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
   }
 
   protected forwardUpdate(record: Rec, window: Window, oldAgg: unknown, newAgg: unknown, timestamp: number): void {
-    if (this.#onClose) return
+    if (this.#onClose || this.#cacheForwards) return
     const key: Windowed<unknown> = { key: record.key, window }
     const value: Change<unknown> = { newValue: newAgg ?? null, oldValue: oldAgg ?? null }
     this.ctx.forward({ key, value, timestamp, headers: record.headers })

@@ -112,6 +112,8 @@ interface AggregationParts<K> {
   info: Omit<WindowedAggregationInfo, 'processorName'>
   keySerde: Serde<Windowed<K>> | undefined
   valueGetter: ValueGetterSupplier
+  /** Time windows: the record cache sits in front of the window store (also with emit on close). */
+  cachingStore?: boolean
 }
 
 /** Shared by time and session windowed streams: naming, repartitioning and the resulting table. */
@@ -148,9 +150,16 @@ abstract class WindowedStreamBase<K, V> {
     const input = this.g.stream.repartitionedIfRequired(this.g.name ?? m.name, this.g.keySerde, this.g.valueSerde)
     b.topology.addProcessor(name, r.supplier(m.name), input.name)
     r.addStore(name)
-    // Emit-on-update results go through the record cache, as Kafka Streams caches window and session stores.
-    if (this.strategy.type !== 'on-window-close' && m.options.cachingEnabled !== false) {
-      b.topology.cacheForwards(name, { storeName: m.name, keySerde: r.keySerde as Serde<unknown> | undefined, valueSerde: valueSerde as Serde<unknown> | undefined })
+    // Emit-on-update results go through the record cache, as Kafka Streams caches window and
+    // session stores; a time-window store is cached with emit on close too (its reads see the cache).
+    const onClose = this.strategy.type === 'on-window-close'
+    if (m.options.cachingEnabled !== false && (r.cachingStore === true || !onClose)) {
+      b.topology.cacheForwards(name, {
+        storeName: m.name,
+        keySerde: r.keySerde as Serde<unknown> | undefined,
+        valueSerde: valueSerde as Serde<unknown> | undefined,
+        windowStore: r.cachingStore === true ? (onClose ? 'on-close' : 'on-update') : undefined,
+      })
     }
     const table = new KTable<Windowed<K>, VA>(b, name, r.keySerde, valueSerde, input.sourceNodes, r.valueGetter, m.name)
     table.windowedAggregation = { ...r.info, processorName: name }
@@ -222,6 +231,7 @@ export class TimeWindowedKStream<K, V> extends WindowedStreamBase<K, V> {
         info: { windowedKeys: true, kind: sliding ? 'sliding' : 'time', graceMs: windows.gracePeriodMs() },
         keySerde: windowedKeySerde(keySerde, size),
         valueGetter: windowValueGetter(m.name),
+        cachingStore: !sliding,
       }
     })
   }

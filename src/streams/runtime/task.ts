@@ -22,7 +22,11 @@ import { isVersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
 import { isDeferredSerde } from '../dsl/change-serde.js'
-import type { CacheNamespace, RecordCache } from '../state/record-cache.js'
+import type { CacheFlushable, RecordCache } from '../state/record-cache.js'
+import { CachingWindowStore, type CachingContext, type FlushForward } from '../state/caching-window-store.js'
+import { SerdeWindowStore } from '../state/typed-window.js'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
+import type { CachedForwardSpec } from '../topology/topology.js'
 import { CachedForwarder } from './cached-forward.js'
 import type { WindowedAggregationContext } from '../dsl/windowed-context.js'
 import { windowedStreamPartitioner } from '../dsl/windowed-partitioner.js'
@@ -370,8 +374,8 @@ export class StreamTask implements TimestampSource {
   readonly #stores = new Map<string, BuiltStore>()
   readonly #globalStores: ReadonlyMap<string, StateStore>
   readonly #processors: ProcessorRuntime[] = []
-  /** Record cache namespaces of this task's cached tables, in topology order. */
-  readonly #caches: CacheNamespace[] = []
+  /** Record cache namespaces of this task's cached tables and caching stores, in topology order. */
+  readonly #caches: CacheFlushable[] = []
   readonly #sourcesByTopic = new Map<string, SourceRuntime>()
   readonly #patternSources: Array<{ pattern: RegExp; source: SourceRuntime }> = []
   readonly #partitions = new Map<string, PartitionState[]>()
@@ -453,6 +457,12 @@ export class StreamTask implements TimestampSource {
           p.processor = def.supplier()
           p.context = new NodeContext(this, p, def.stores)
           const cached = topology.cachedForwards.get(name)
+          if (cached?.windowStore !== undefined) {
+            if (config.recordCache?.enabled === true) this.#cacheWindowStore(config.recordCache, cached, p.context)
+            runtimes.set(name, p)
+            this.#processors.push(p)
+            continue
+          }
           // Processors caching into the same store (a cogroup's aggregates, which share their one
           // child) share one forwarder: one cache namespace, as Kafka Streams has one cached store.
           const shared = cached === undefined ? undefined : forwarders.get(cached.storeName)
@@ -485,6 +495,45 @@ export class StreamTask implements TimestampSource {
       const def = topology.nodes.get(name) as TopologyNode
       rt.children = def.children.map((c) => runtimes.get(c)).filter((c): c is NodeRuntime => c !== undefined)
     }
+  }
+
+  /**
+   * Puts the record cache in front of a time-window aggregation's window store (once per store:
+   * a cogroup's aggregates share it and their one child).
+   */
+  #cacheWindowStore(cache: RecordCache, spec: CachedForwardSpec, ctx: NodeContext): void {
+    const built = this.#builtStore(spec.storeName)
+    if (!(built.store instanceof SerdeWindowStore)) return
+    const inner = built.store as SerdeWindowStore<unknown, ValueAndTimestamp<unknown>>
+    const forward: FlushForward | null =
+      spec.windowStore === 'on-update' ? (key, newValue, oldValue, timestamp, headers) => ctx.forwardNow({ key, value: { newValue, oldValue }, timestamp, headers }) : null
+    const store = new CachingWindowStore(cache, `${this.id}/${spec.storeName}`, inner, this.#cachingContext, forward)
+    this.#stores.set(spec.storeName, {
+      ...built,
+      store,
+      queryStore: store,
+      wipe: () => {
+        store.clearCache()
+        built.wipe()
+      },
+    })
+    this.#caches.push(store)
+  }
+
+  /** What caching stores read of the record in flight, and how they flush in a held entry's context. */
+  readonly #cachingContext: CachingContext = {
+    recordMetadata: () => this.recordMetadata(),
+    timestamp: () => this.currentTimestamp,
+    headers: () => this.#headers,
+    inContext: (context, timestamp, headers, fn) => {
+      const savedTimestamp = this.currentTimestamp
+      this.currentTimestamp = timestamp
+      try {
+        this.#inRecordContext(context, headers, fn)
+      } finally {
+        this.currentTimestamp = savedTimestamp
+      }
+    },
   }
 
   /** Logged stores and their changelog partition (= the task's partition), for restoration. */
@@ -719,7 +768,7 @@ export class StreamTask implements TimestampSource {
       again = false
       for (const ns of this.#caches) {
         try {
-          if (ns.flush()) again = true
+          if (ns.flushCache()) again = true
         } catch (err) {
           if (err instanceof StreamsProcessingError) throw err
           throw new StreamsProcessingError(`task ${this.id}: forwarding the cached updates of ${ns.name} failed: ${(err as Error).message}`, {
@@ -751,7 +800,7 @@ export class StreamTask implements TimestampSource {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    for (const ns of this.#caches) ns.clear()
+    for (const ns of this.#caches) ns.clearCache()
     let first: unknown
     for (const p of this.#processors) {
       try {

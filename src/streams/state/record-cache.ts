@@ -31,8 +31,17 @@ export interface CachedUpdate {
   size: number
 }
 
+/** What a task flushes at commit: a namespace of the record cache (held forwards, or a caching store's entries). */
+export interface CacheFlushable {
+  readonly name: string
+  /** Writes and forwards what is dirty; false when nothing was. */
+  flushCache(): boolean
+  /** Drops what is held (a task closed without committing). */
+  clearCache(): void
+}
+
 /** The held updates of one cached processor. */
-export class CacheNamespace {
+export class CacheNamespace implements CacheFlushable {
   readonly name: string
   /** By key bytes (latin1 text), in the order of each key's latest update. */
   readonly #entries = new Map<string, CachedUpdate>()
@@ -100,6 +109,14 @@ export class CacheNamespace {
       this.onFlush?.()
     }
     return true
+  }
+
+  flushCache(): boolean {
+    return this.flush()
+  }
+
+  clearCache(): void {
+    this.clear()
   }
 
   /** Drops the held updates (a task closed without committing). */

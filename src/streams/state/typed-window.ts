@@ -7,6 +7,7 @@ import type { Serde } from '../serde.js'
 import type { Windowed } from '../windowed.js'
 import { rawValueOf, timestampOf, toTimestampedBytes, type ValueAndTimestamp } from './value-and-timestamp.js'
 import type { WindowBytesStore, WindowStore } from './window-store.js'
+import { MAX_TIMESTAMP } from './window-key-schema.js'
 
 /**
  * Serde of timestamped store values: 8-byte timestamp + the inner serde's bytes (Kafka Streams'
@@ -56,11 +57,27 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
     this.valueSerde = valueSerde
     this.#topic = serdeTopic
     const size = bytes.windowSize
-    this.#windowEnd = windowEnd ?? ((start) => start + size)
+    // An unlimited window's end is capped (Kafka Streams truncates an overflowing end to Long.MAX_VALUE).
+    this.#windowEnd = windowEnd ?? ((start) => Math.min(start + size, MAX_TIMESTAMP))
   }
 
   get persistent(): boolean {
     return this.bytes.persistent
+  }
+
+  /** The topic name serdes see (the changelog topic). @internal */
+  get serdeTopic(): string {
+    return this.#topic
+  }
+
+  /** The store bytes of a key (the last text or number key's bytes are reused). @internal */
+  serializeKey(key: K): Buffer {
+    return this.#key(key)
+  }
+
+  /** The end of the window starting at `start`. @internal */
+  windowEndOf(start: number): number {
+    return this.#windowEnd(start)
   }
 
   put(key: K, value: V | null, windowStart: number): void {

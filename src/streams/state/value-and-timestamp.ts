@@ -9,6 +9,8 @@
  * restoring prepends the record timestamp again.
  */
 
+import { writeInt64Number } from '../../protocol/primitives/writer.js'
+
 /** A value with the timestamp of the record that produced it. */
 export interface ValueAndTimestamp<V> {
   readonly value: V
@@ -26,14 +28,14 @@ export const TIMESTAMP_BYTES = 8
 /** Store bytes of a timestamped value: the timestamp, then the value. */
 export function toTimestampedBytes(timestamp: number, value: Buffer): Buffer {
   const out = Buffer.allocUnsafe(TIMESTAMP_BYTES + value.length)
-  out.writeBigInt64BE(BigInt(timestamp), 0)
-  value.copy(out, TIMESTAMP_BYTES)
+  writeInt64Number(out, timestamp, 0)
+  out.set(value, TIMESTAMP_BYTES)
   return out
 }
 
 /** The timestamp of timestamped store bytes. */
 export function timestampOf(bytes: Buffer): number {
-  return Number(bytes.readBigInt64BE(0))
+  return bytes.readInt32BE(0) * 0x100000000 + bytes.readUInt32BE(4)
 }
 
 /** The value bytes of timestamped store bytes (a view, no copy). */

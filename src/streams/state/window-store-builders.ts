@@ -16,7 +16,7 @@ import type { SessionBytesStoreSupplier } from './session-store.js'
 import { SerdeSessionStore } from './typed-session.js'
 import { SerdeWindowStore, timestampedValueSerde } from './typed-window.js'
 import { toTimestampedBytes } from './value-and-timestamp.js'
-import { sessionStoreKeyEnd, sessionStoreKeyKey, sessionStoreKeyStart, windowStoreKeyKey, windowStoreKeyStart } from './window-key-schema.js'
+import { MAX_TIMESTAMP, sessionStoreKeyEnd, sessionStoreKeyKey, sessionStoreKeyStart, windowStoreKeyKey, windowStoreKeyStart } from './window-key-schema.js'
 import type { WindowBytesStoreSupplier } from './window-store.js'
 
 /** Extra changelog retention of window and session stores (Kafka Streams' default: one day). */
@@ -82,7 +82,7 @@ export class WindowStoreBuilder<K, V> extends LoggedStoreBuilder<WindowBytesStor
     const plainValues = env.valueSerde as Serde<V>
     const valueSerde: Serde<unknown> = this.timestamped ? timestampedValueSerde(plainValues) : plainValues
     const size = inner.windowSize
-    const end = this.windowEnd ?? ((start: number) => start + size)
+    const end = this.windowEnd ?? ((start: number) => Math.min(start + size, MAX_TIMESTAMP))
     const store = new SerdeWindowStore<K, unknown>(bytes, keySerde, valueSerde, env.serdeTopic, end)
     const timestamped = this.timestamped
     const topic = env.serdeTopic

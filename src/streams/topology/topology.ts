@@ -111,6 +111,12 @@ export interface CachedForwardSpec {
   readonly storeName: string
   readonly keySerde: Serde<unknown> | undefined
   readonly valueSerde: Serde<unknown> | undefined
+  /**
+   * A time-window aggregation: its window store gets the record cache in front (reads served
+   * from it, writes flushed at commit), which forwards flushed windows ('on-update') or nothing
+   * ('on-close': the processor emits closed windows itself).
+   */
+  readonly windowStore?: 'on-update' | 'on-close'
 }
 
 /** A connected component of the topology; the runtime creates one task per partition of it. */

@@ -13,14 +13,19 @@ const concat = (_k: string, v: string, agg: string): string => agg + v
 type Grouped = KGroupedStream<string, string>
 
 /** Two grouped input topics, 'one' and 'two', cogrouped by `build` into a windowed table written to 'out'. */
-function windowedCogroup(build: (one: Grouped, two: Grouped) => KTable<Windowed<string>, string>, keySerde: Serde<Windowed<string>>, inspect?: (description: string) => void) {
+function windowedCogroup(
+  build: (one: Grouped, two: Grouped) => KTable<Windowed<string>, string>,
+  keySerde: Serde<Windowed<string>>,
+  inspect?: (description: string) => void,
+  cacheMaxBytes?: number,
+) {
   const b = new StreamsBuilder()
   build(b.stream('one', str).groupByKey(), b.stream('two', str).groupByKey())
     .toStream()
     .to('out', { key: keySerde, value: s })
   const topology = b.build()
   inspect?.(topology.describe().toString())
-  const driver = new TopologyTestDriver(topology, { applicationId: 'cogroup-windowed' })
+  const driver = new TopologyTestDriver(topology, { applicationId: 'cogroup-windowed', cacheMaxBytes })
   const in1 = driver.createInputTopic('one', s, s)
   const in2 = driver.createInputTopic('two', s, s)
   const out = driver.createOutputTopic('out', keySerde, s)
@@ -135,9 +140,37 @@ describe('cogroup', () => {
     in2.pipeInput('a', 'y', 3) // same window [0,10): timestamp stays 5 (max)
     in2.pipeInput('a', 'z', 12) // window [10,20)
     // Each aggregate processor keeps its own stream time (as in Kafka Streams): for processor one
-    // it is 8, so [0,10) is still open. But the shared store has seen 12 and its retention
-    // (size + grace = 10) dropped window 0: the fetch finds nothing and the aggregate restarts
-    // from the initializer, as Kafka Streams' cogroup does.
+    // it is 8, so [0,10) is still open. The shared store has seen 12 and its retention (size +
+    // grace = 10) dropped window 0, but the record cache still holds it (entries stay after a
+    // flush until evicted) and serves the read, as Kafka Streams' caching window store does: the
+    // aggregate goes on, and its old value is what the store holds (nothing).
+    in1.pipeInput('a', 'w', 8)
+    expect(rows()).toEqual([
+      [0, 10, 'x', 5],
+      [0, 10, 'xY', 5],
+      [10, 20, 'Z', 12],
+      [0, 10, 'xYw', 8],
+    ])
+    driver.close()
+  })
+
+  it('time windows without the record cache: a window the shared store expired restarts from the initializer', () => {
+    const { driver, in1, in2, rows } = windowedCogroup(
+      (one, two) =>
+        one
+          .cogroup<string>(concat)
+          .cogroup(two, (_k, v, agg) => agg + v.toUpperCase())
+          .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
+          .aggregate(() => '', { name: 'wagg', key: s, value: s }),
+      WindowedSerdes.timeWindowedSerdeFrom(s, 10),
+      undefined,
+      0,
+    )
+    in1.pipeInput('a', 'x', 5)
+    in2.pipeInput('a', 'y', 3)
+    in2.pipeInput('a', 'z', 12)
+    // Processor one's stream time is 8 ([0,10) open), but the store dropped window 0 and nothing
+    // caches it: the fetch finds nothing (Kafka Streams with caching disabled does the same).
     in1.pipeInput('a', 'w', 8)
     expect(rows()).toEqual([
       [0, 10, 'x', 5],

@@ -87,17 +87,6 @@ export const CATALOGUE: CatalogueEntry[] = []
  * cache on) are listed as todo with the reason instead of run. Remove an entry once fixed.
  */
 export const PENDING: Readonly<Record<string, { readonly cacheOnOnly?: boolean; readonly reason: string }>> = {
-  'tumbling-count-onWindowClose': {
-    cacheOnOnly: true,
-    reason: 'onWindowClose with the record cache on: Kafka Streams emits closed windows that Peridot does not',
-  },
-  'cogroup-hopping': {
-    cacheOnOnly: true,
-    reason:
-      "a cogroup's aggregate processors keep their own stream time but share one window store, whose retention follows the largest window start any of them wrote: " +
-      'a lagging input still updates a window the store already expired. Kafka Streams\' caching window store serves that read from the cache (entries stay after a flush until evicted), ' +
-      'so the window keeps its aggregate; Peridot\'s record cache holds forwards only and reads the store, so the aggregate restarts from the initializer',
-  },
 }
 
 function def(
