@@ -526,11 +526,23 @@ export class StreamTask implements TimestampSource {
     timestamp: () => this.currentTimestamp,
     headers: () => this.#headers,
     inContext: (context, timestamp, headers, fn) => {
+      const topic = this.#topic
+      const partition = this.#recPartition
+      const offset = this.#offset
+      const savedHeaders = this.#headers
       const savedTimestamp = this.currentTimestamp
+      this.#topic = context?.topic ?? null
+      this.#recPartition = context?.partition ?? -1
+      this.#offset = context?.offset ?? -1n
+      this.#headers = headers
       this.currentTimestamp = timestamp
       try {
-        this.#inRecordContext(context, headers, fn)
+        fn()
       } finally {
+        this.#topic = topic
+        this.#recPartition = partition
+        this.#offset = offset
+        this.#headers = savedHeaders
         this.currentTimestamp = savedTimestamp
       }
     },

@@ -22,7 +22,7 @@ import { checkTimestamp } from './segmented-store.js'
 import type { SerdeWindowStore } from './typed-window.js'
 import type { ValueAndTimestamp } from './value-and-timestamp.js'
 import type { WindowStore } from './window-store.js'
-import { MAX_TIMESTAMP } from './window-key-schema.js'
+import { MAX_TIMESTAMP, windowStoreKey } from './window-key-schema.js'
 
 type VT = ValueAndTimestamp<unknown>
 
@@ -35,6 +35,10 @@ interface Entry {
   readonly start: number
   value: VT | null
   bytes: Buffer | null
+  /** The window's store key (built once, at the first read or flush that needs it). */
+  storeKey: Buffer | null
+  /** What the store holds for the window while it is live (undefined: not known). */
+  stored: Buffer | null | undefined
   dirty: boolean
   /** Kafka Streams' size estimate of the entry. */
   size: number
@@ -86,6 +90,11 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   #oldest: Entry | null = null
   #lastKeyBytes: Buffer | null = null
   #lastId = ''
+  /** The last read the cache missed (an aggregation reads a window, then writes it). */
+  #missId: string | null = null
+  #missStart = -1
+  #missStoreKey: Buffer | null = null
+  #missBytes: Buffer | null = null
 
   constructor(cache: RecordCache, namespace: string, inner: SerdeWindowStore<unknown, VT>, ctx: CachingContext, forward: FlushForward | null) {
     this.name = inner.name
@@ -125,7 +134,25 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     if (windows === undefined) this.#entries.set(id, (windows = new Map()))
     let e = windows.get(windowStart)
     if (e === undefined) {
-      e = { id, keyBytes, key, start: windowStart, value, bytes, dirty: true, size, timestamp: ctx.timestamp(), headers, context, newer: null, older: null }
+      const read = this.#missId === id && this.#missStart === windowStart
+      e = {
+        id,
+        keyBytes,
+        key,
+        start: windowStart,
+        value,
+        bytes,
+        storeKey: read ? this.#missStoreKey : null,
+        stored: read ? this.#missBytes : undefined,
+        dirty: true,
+        size,
+        timestamp: ctx.timestamp(),
+        headers,
+        context,
+        newer: null,
+        older: null,
+      }
+      this.#missId = null
       windows.set(windowStart, e)
       this.#count++
       this.#bytes += size
@@ -154,8 +181,10 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   fetch(a: unknown, b: unknown, c?: number, d?: number): VT | null | IterableIterator<KeyValue<number, VT>> | IterableIterator<KeyValue<Windowed<unknown>, VT>> {
     if (d !== undefined) return this.#range(a, b, c as number, d, false)
     if (c !== undefined) return this.#keyRange(a, b as number, c, false)
-    const e = this.#entries.get(this.#idOf(this.inner.serializeKey(a)))?.get(b as number)
-    if (e === undefined) return this.inner.fetch(a, b as number)
+    const keyBytes = this.inner.serializeKey(a)
+    const id = this.#idOf(keyBytes)
+    const e = this.#entries.get(id)?.get(b as number)
+    if (e === undefined) return this.#fetchStore(id, keyBytes, b as number)
     this.#unlink(e)
     this.#pushNewest(e)
     return e.value
@@ -202,6 +231,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
 
   /** Drops every cached window (unwritten ones are lost: the task closes without committing). */
   clearCache(): void {
+    this.#missId = null
     this.#cache.adjust(-this.#bytes)
     this.#bytes = 0
     this.#count = 0
@@ -209,6 +239,25 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     this.#dirty.clear()
     this.#newest = null
     this.#oldest = null
+  }
+
+  /** A window the cache does not hold, from the store; remembered for the put that follows. */
+  #fetchStore(id: string, keyBytes: Buffer, start: number): VT | null {
+    const bytes = this.inner.bytes
+    let stored: Buffer | null
+    let storeKey: Buffer | null = null
+    if (bytes.fetchWindow !== undefined) {
+      checkTimestamp(this.name, start, 'windowStart')
+      storeKey = windowStoreKey(keyBytes, start, 0)
+      stored = bytes.fetchWindow(storeKey, start)
+    } else {
+      stored = bytes.fetch(keyBytes, start)
+    }
+    this.#missId = id
+    this.#missStart = start
+    this.#missStoreKey = storeKey
+    this.#missBytes = stored
+    return stored === null ? null : this.inner.valueSerde.deserialize(this.inner.serdeTopic, stored)
   }
 
   #idOf(keyBytes: Buffer): string {
@@ -248,16 +297,26 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   #write(e: Entry): void {
     const bytes = this.inner.bytes
     const forward = this.#forward
+    const fast = bytes.putWindow !== undefined && bytes.fetchWindow !== undefined
+    const storeKey = fast ? (e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)) : null
+    const put = (): void => {
+      if (storeKey !== null) (bytes.putWindow as NonNullable<typeof bytes.putWindow>)(storeKey, e.start, e.bytes)
+      else bytes.put(e.keyBytes, e.bytes, e.start)
+      e.stored = e.bytes
+    }
     if (forward === null) {
-      this.#ctx.inContext(e.context, e.timestamp, e.headers, () => bytes.put(e.keyBytes, e.bytes, e.start))
+      this.#ctx.inContext(e.context, e.timestamp, e.headers, put)
       return
     }
-    const old = bytes.fetch(e.keyBytes, e.start)
+    // The store's value: known while the window is live (puts to an expired window are dropped).
+    let old: Buffer | null
+    if (e.stored !== undefined && bytes.isLive?.(e.start) === true) old = e.stored
+    else old = storeKey !== null ? (bytes.fetchWindow as NonNullable<typeof bytes.fetchWindow>)(storeKey, e.start) : bytes.fetch(e.keyBytes, e.start)
     // Nothing stored and nothing new: no write, no forward.
     if (e.bytes === null && old === null) return
     const topic = this.inner.serdeTopic
     this.#ctx.inContext(e.context, e.timestamp, e.headers, () => {
-      bytes.put(e.keyBytes, e.bytes, e.start)
+      put()
       const oldValue = old === null ? null : (this.inner.valueSerde.deserialize(topic, old)?.value ?? null)
       const key: Windowed<unknown> = { key: e.key, window: { start: e.start, end: this.inner.windowEndOf(e.start) } }
       forward(key, e.value?.value ?? null, oldValue, e.value === null ? e.timestamp : e.value.timestamp, e.headers)

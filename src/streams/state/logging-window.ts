@@ -15,7 +15,7 @@ import { checkTimestamp } from './segmented-store.js'
 import type { SessionBytesStore } from './session-store.js'
 import type { ChangelogSink } from './store.js'
 import { rawValueOf, timestampOf } from './value-and-timestamp.js'
-import { sessionStoreKey, windowStoreKey } from './window-key-schema.js'
+import { sessionStoreKey, windowStoreKey, windowStoreKeyKey } from './window-key-schema.js'
 import type { WindowBytesStore } from './window-store.js'
 
 type WindowRange = IterableIterator<KeyValue<Windowed<Buffer>, Buffer>>
@@ -66,12 +66,32 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
     // One store key for the store and the changelog (so their sequence numbers agree).
     const storeKey = windowStoreKey(key, windowStart, dups ? this.#seqnum : 0)
     this.inner.putStoreKey(storeKey, value)
+    this.#logStoreKey(storeKey, value)
+  }
+
+  #logStoreKey(storeKey: Buffer, value: Buffer | null): void {
     if (this.#timestamped && value !== null) this.#sink.logChange(this.name, storeKey, rawValueOf(value), timestampOf(value))
     else this.#sink.logChange(this.name, storeKey, value, this.#time.currentRecordTimestamp())
   }
 
   putStoreKey(storeKey: Buffer, value: Buffer | null): void {
     this.inner.putStoreKey(storeKey, value)
+  }
+
+  putWindow(storeKey: Buffer, windowStart: number, value: Buffer | null): void {
+    const inner = this.inner
+    if (inner.putWindow !== undefined) inner.putWindow(storeKey, windowStart, value)
+    else inner.putStoreKey(storeKey, value)
+    this.#logStoreKey(storeKey, value)
+  }
+
+  fetchWindow(storeKey: Buffer, windowStart: number): Buffer | null {
+    const inner = this.inner
+    return inner.fetchWindow !== undefined ? inner.fetchWindow(storeKey, windowStart) : inner.fetch(windowStoreKeyKey(storeKey), windowStart)
+  }
+
+  isLive(windowStart: number): boolean {
+    return this.inner.isLive?.(windowStart) ?? true
   }
 
   clear(): void {

@@ -45,6 +45,21 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     this.write(storeKey, windowStoreKeyStart(storeKey), value)
   }
 
+  putWindow(storeKey: Buffer, windowStart: number, value: Buffer | null): void {
+    this.checkOpen()
+    this.write(storeKey, windowStart, value)
+  }
+
+  fetchWindow(storeKey: Buffer, windowStart: number): Buffer | null {
+    this.checkOpen()
+    if (windowStart < this.minLiveTime()) return null
+    return this.segments.get(windowStart)?.get(storeKey) ?? null
+  }
+
+  isLive(windowStart: number): boolean {
+    return windowStart >= this.minLiveTime()
+  }
+
   fetch(key: Buffer, windowStart: number): Buffer | null
   fetch(key: Buffer, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, Buffer>>
   fetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number): IterableIterator<KeyValue<Windowed<Buffer>, Buffer>>

@@ -77,6 +77,16 @@ export interface WindowBytesStore extends WindowStore<Buffer, Buffer> {
   putStoreKey(storeKey: Buffer, value: Buffer | null): void
   /** Removes every entry (before a restore from the start of the changelog). */
   clear(): void
+  /**
+   * {@link put} (logged where the store logs) with the store key built already (key + start +
+   * sequence number 0): what the record cache's flush writes, a window at a time. Stores without
+   * duplicates only.
+   */
+  putWindow?(storeKey: Buffer, windowStart: number, value: Buffer | null): void
+  /** The single-window {@link fetch} by store key (sequence number 0). */
+  fetchWindow?(storeKey: Buffer, windowStart: number): Buffer | null
+  /** False when the window starting at `windowStart` has expired (reads find nothing, puts are dropped). */
+  isLive?(windowStart: number): boolean
 }
 
 /** Creates the bytes window store of one task (in-memory or persistent). */
