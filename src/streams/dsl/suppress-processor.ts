@@ -156,8 +156,10 @@ export class SuppressProcessor implements Processor<unknown, Change<unknown>, un
     this.#keySerde = store.keySerde
     this.#valueSerde = inner
     this.#topic = changelogTopic(context.applicationId, this.#spec.storeName)
-    this.#buffer = new SuppressionBuffer(store.bytes)
-    this.#buffer.load()
+    const buffer = new SuppressionBuffer(store.bytes)
+    buffer.load()
+    this.#buffer = buffer
+    store.beforeFlush = () => buffer.flush()
   }
 
   process(record: Record<unknown, Change<unknown>>): void {
@@ -230,9 +232,19 @@ export function suppressedGetter(storeName: string, parent: ValueGetterSupplier)
         },
         get: (key) => {
           const k = store.keySerde.serialize(topic, key)
-          const bytes = k === null ? null : store.bytes.get(k)
-          if (bytes === null) return p.get(key)
-          const prior = decodeBufferedChange(bytes).priorValue
+          if (k === null) return p.get(key)
+          // The buffer holds what its store gets at the next flush.
+          const buffer = SuppressionBuffer.of(store.bytes)
+          let prior: Buffer | null
+          if (buffer !== undefined) {
+            const held = buffer.priorValue(k)
+            if (!held.defined) return p.get(key)
+            prior = held.value
+          } else {
+            const bytes = store.bytes.get(k)
+            if (bytes === null) return p.get(key)
+            prior = decodeBufferedChange(bytes).priorValue
+          }
           // Kafka Streams cannot know the prior value's timestamp either: it reads as unknown (-1).
           return prior === null ? null : { value: inner.deserialize(topic, prior), timestamp: -1 }
         },

@@ -128,34 +128,54 @@ interface Slot {
   readonly id: string
   readonly time: number
   size: number
-  /** The prior value of the key's buffered change (kept here so an update need not read and decode the stored change). */
+  /** The prior value of the key's buffered change (what downstream last saw). */
   readonly prior: Buffer | null
+  /** The latest buffered change of the key. */
+  change: BufferedChange
+  /** False once emitted: the store entry is deleted at the next flush. */
+  live: boolean
 }
 
 function before(a: Slot, b: Slot): boolean {
   return a.time < b.time || (a.time === b.time && a.id < b.id)
 }
 
-/** The buffer over its bytes store. Build it after the store is restored ({@link load} reads it). */
+/** Buffers by their store, for the suppressed table's value getter. */
+const buffers = new WeakMap<BytesStore, SuppressionBuffer>()
+
+/**
+ * The buffer over its bytes store. Build it after the store is restored ({@link load} reads it).
+ * Changes are kept in memory and written to the store at {@link flush} (before each commit), once
+ * per changed key: the store (and its changelog) holds what the buffer held at the commit.
+ */
 export class SuppressionBuffer {
   readonly #store: BytesStore
   readonly #index = new Map<string, Slot>()
   /** Min-heap by (time, key bytes). */
   readonly #heap: Slot[] = []
+  /** Keys changed since the last flush, in the order they first changed (emitted ones too). */
+  readonly #dirty = new Map<string, Slot>()
   #bytes = 0
 
   constructor(store: BytesStore) {
     this.#store = store
+    buffers.set(store, this)
   }
 
-  /** Rebuilds the time order from what the store holds (after restoring it from the changelog). */
+  /** The buffer over `store`, once built. */
+  static of(store: BytesStore): SuppressionBuffer | undefined {
+    return buffers.get(store)
+  }
+
+  /** Rebuilds the buffer from what the store holds (after restoring it from the changelog). */
   load(): void {
     this.#index.clear()
     this.#heap.length = 0
+    this.#dirty.clear()
     this.#bytes = 0
     for (const { key, value } of this.#store.all()) {
       const c = decodeBufferedChange(value)
-      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c), prior: c.priorValue }
+      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c), prior: c.priorValue, change: c, live: true }
       this.#index.set(slot.id, slot)
       this.#push(slot)
       this.#bytes += slot.size
@@ -197,15 +217,17 @@ export class SuppressionBuffer {
       newValue,
     }
     const size = entrySize(key, change)
-    this.#store.put(key, encodeBufferedChange(change))
     if (slot === undefined) {
-      const added: Slot = { key, id, time, size, prior }
+      const added: Slot = { key, id, time, size, prior, change, live: true }
       this.#index.set(id, added)
       this.#push(added)
       this.#bytes += size
+      this.#dirty.set(id, added)
     } else {
       this.#bytes += size - slot.size
       slot.size = size
+      slot.change = change
+      this.#dirty.set(id, slot)
     }
   }
 
@@ -222,13 +244,24 @@ export class SuppressionBuffer {
   evictWhile(predicate: () => boolean, emit: (key: Buffer, change: BufferedChange) => void): void {
     while (this.#heap.length > 0 && predicate()) {
       const slot = this.#heap[0]
-      const bytes = this.#store.get(slot.key)
-      if (bytes !== null) emit(slot.key, decodeBufferedChange(bytes))
+      emit(slot.key, slot.change)
       this.#pop()
       this.#index.delete(slot.id)
       this.#bytes -= slot.size
-      this.#store.delete(slot.key)
+      slot.live = false
+      this.#dirty.set(slot.id, slot)
     }
+  }
+
+  /** Writes the keys changed since the last flush to the store: the latest change, or a delete for an emitted key. */
+  flush(): void {
+    if (this.#dirty.size === 0) return
+    const store = this.#store
+    for (const slot of this.#dirty.values()) {
+      if (slot.live) store.put(slot.key, encodeBufferedChange(slot.change))
+      else store.delete(slot.key)
+    }
+    this.#dirty.clear()
   }
 
   #push(slot: Slot): void {

@@ -74,7 +74,11 @@ export class SerdeKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.bytes.approximateNumEntries()
   }
 
+  /** @internal Runs before each flush: an owner that writes the store at flush (the suppression buffer). */
+  beforeFlush: (() => void) | null = null
+
   flush(): void {
+    this.beforeFlush?.()
     this.bytes.flush()
   }
 
