@@ -235,8 +235,9 @@ export class KTable<K, V> {
     this.b.topology.addProcessor(name, () => new SuppressProcessor(spec), this.name)
     const keySerde = this.keySerde === undefined && this.windowedAggregation !== undefined ? new WindowedBufferKeySerde(undefined) : this.keySerde
     let store = new StoreBuilder<unknown, unknown>(inMemoryKeyValueStore(storeName), keySerde as Serde<unknown> | undefined, new SuppressionBufferValueSerde(this.valueSerde) as Serde<unknown>)
-    // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update.
-    store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig).withLogAtFlush()
+    // Logged as Kafka Streams logs the buffer: each changed key once per commit, not every update
+    // (the buffer writes its store at flush, once per changed key).
+    store = config.logConfig === null ? store.withLoggingDisabled() : store.withLoggingEnabled(config.logConfig)
     this.b.topology.addStateStore(store, name)
     const table = new KTable<K, V>(this.b, name, this.keySerde, this.valueSerde, this.sourceNodes, suppressedGetter(storeName, this.valueGetter), undefined, this.oldValues)
     table.windowedAggregation = this.windowedAggregation

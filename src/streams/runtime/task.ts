@@ -525,7 +525,7 @@ export class StreamTask implements TimestampSource {
     recordMetadata: () => this.recordMetadata(),
     timestamp: () => this.currentTimestamp,
     headers: () => this.#headers,
-    inContext: (context, timestamp, headers, fn) => {
+    inContext: (context, timestamp, headers, fn, arg) => {
       const topic = this.#topic
       const partition = this.#recPartition
       const offset = this.#offset
@@ -537,7 +537,7 @@ export class StreamTask implements TimestampSource {
       this.#headers = headers
       this.currentTimestamp = timestamp
       try {
-        fn()
+        fn(arg)
       } finally {
         this.#topic = topic
         this.#recPartition = partition

@@ -58,8 +58,8 @@ export interface CachingContext {
   /** Timestamp and headers of the record being processed. */
   timestamp(): number
   headers(): RecordHeaders
-  /** Runs `fn` with this record context set (what changelog records and sinks see). */
-  inContext(context: RecordMetadata | null, timestamp: number, headers: RecordHeaders, fn: () => void): void
+  /** Runs `fn(arg)` with this record context set (what changelog records and sinks see). */
+  inContext<T>(context: RecordMetadata | null, timestamp: number, headers: RecordHeaders, fn: (arg: T) => void, arg: T): void
 }
 
 /** A flushed window as downstream gets it: the new and the stored (old) aggregate. */
@@ -296,31 +296,38 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
 
   #write(e: Entry): void {
     const bytes = this.inner.bytes
-    const forward = this.#forward
-    const fast = bytes.putWindow !== undefined && bytes.fetchWindow !== undefined
-    const storeKey = fast ? (e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)) : null
-    const put = (): void => {
-      if (storeKey !== null) (bytes.putWindow as NonNullable<typeof bytes.putWindow>)(storeKey, e.start, e.bytes)
-      else bytes.put(e.keyBytes, e.bytes, e.start)
-      e.stored = e.bytes
-    }
-    if (forward === null) {
-      this.#ctx.inContext(e.context, e.timestamp, e.headers, put)
+    if (this.#forward === null) {
+      this.#ctx.inContext(e.context, e.timestamp, e.headers, this.#put, e)
       return
     }
     // The store's value: known while the window is live (puts to an expired window are dropped).
     let old: Buffer | null
     if (e.stored !== undefined && bytes.isLive?.(e.start) === true) old = e.stored
-    else old = storeKey !== null ? (bytes.fetchWindow as NonNullable<typeof bytes.fetchWindow>)(storeKey, e.start) : bytes.fetch(e.keyBytes, e.start)
+    else if (bytes.fetchWindow !== undefined) old = bytes.fetchWindow((e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)), e.start)
+    else old = bytes.fetch(e.keyBytes, e.start)
     // Nothing stored and nothing new: no write, no forward.
     if (e.bytes === null && old === null) return
-    const topic = this.inner.serdeTopic
-    this.#ctx.inContext(e.context, e.timestamp, e.headers, () => {
-      put()
-      const oldValue = old === null ? null : (this.inner.valueSerde.deserialize(topic, old)?.value ?? null)
-      const key: Windowed<unknown> = { key: e.key, window: { start: e.start, end: this.inner.windowEndOf(e.start) } }
-      forward(key, e.value?.value ?? null, oldValue, e.value === null ? e.timestamp : e.value.timestamp, e.headers)
-    })
+    this.#old = old
+    this.#ctx.inContext(e.context, e.timestamp, e.headers, this.#putAndForward, e)
+  }
+
+  /** The store's value of the window being flushed (read before its put). */
+  #old: Buffer | null = null
+
+  readonly #put = (e: Entry): void => {
+    const bytes = this.inner.bytes
+    if (bytes.putWindow !== undefined) bytes.putWindow((e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)), e.start, e.bytes)
+    else bytes.put(e.keyBytes, e.bytes, e.start)
+    e.stored = e.bytes
+  }
+
+  readonly #putAndForward = (e: Entry): void => {
+    const old = this.#old
+    this.#put(e)
+    const inner = this.inner
+    const oldValue = old === null ? null : (inner.valueSerde.deserialize(inner.serdeTopic, old)?.value ?? null)
+    const key: Windowed<unknown> = { key: e.key, window: { start: e.start, end: inner.windowEndOf(e.start) } }
+    ;(this.#forward as FlushForward)(key, e.value?.value ?? null, oldValue, e.value === null ? e.timestamp : e.value.timestamp, e.headers)
   }
 
   #remove(e: Entry): void {

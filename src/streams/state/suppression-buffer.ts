@@ -15,7 +15,7 @@
  */
 import { DecodeError } from '../../protocol/errors.js'
 import { Reader } from '../../protocol/primitives/reader.js'
-import { Writer } from '../../protocol/primitives/writer.js'
+import { Writer, writeInt64Number } from '../../protocol/primitives/writer.js'
 import type { RecordHeaders } from '../record.js'
 import type { BytesStore } from './store.js'
 
@@ -63,6 +63,7 @@ export function encodeBufferedChange(c: BufferedChange): Buffer {
   let size = 1 + 8 + 8 + 8 + 4 + 2 + (topic?.length ?? 0) + 4
   for (const [k, v] of c.headers) size += 2 + Buffer.byteLength(k, 'utf8') + 4 + (v?.length ?? 0)
   size += 4 + (c.priorValue?.length ?? 0) + 4 + (oldSameAsPrior ? 0 : (c.oldValue?.length ?? 0)) + 4 + (c.newValue?.length ?? 0)
+  if (c.headers.length === 0) return encodeWithoutHeaders(c, size, topic, oldSameAsPrior)
   const w = new Writer(size)
   w.uint8(SUPPRESSION_BUFFER_FORMAT_VERSION)
   w.int64Number(c.bufferTime)
@@ -82,6 +83,36 @@ export function encodeBufferedChange(c: BufferedChange): Buffer {
   w.bytes(c.newValue)
   // Sized exactly: the Writer's buffer is the value (no copy).
   return w.offset === w.buffer.length ? w.buffer : Buffer.from(w.finish())
+}
+
+/** {@link encodeBufferedChange} of a change without headers (the common case), written in place. */
+function encodeWithoutHeaders(c: BufferedChange, size: number, topic: Buffer | null, oldSameAsPrior: boolean): Buffer {
+  const out = Buffer.allocUnsafe(size)
+  out[0] = SUPPRESSION_BUFFER_FORMAT_VERSION
+  writeInt64Number(out, c.bufferTime, 1)
+  writeInt64Number(out, c.timestamp, 9)
+  out.writeBigInt64BE(c.offset, 17)
+  out.writeInt32BE(c.partition, 25)
+  let o = 29
+  if (topic === null) o = out.writeInt16BE(-1, o)
+  else {
+    o = out.writeInt16BE(topic.length, o)
+    out.set(topic, o)
+    o += topic.length
+  }
+  o = out.writeInt32BE(0, o)
+  o = writeBytes(out, o, c.priorValue)
+  o = oldSameAsPrior ? out.writeInt32BE(SAME_AS_PRIOR, o) : writeBytes(out, o, c.oldValue)
+  writeBytes(out, o, c.newValue)
+  return out
+}
+
+/** An i32 length (-1: null) and the bytes; returns the offset after them. */
+function writeBytes(out: Buffer, at: number, bytes: Buffer | null): number {
+  if (bytes === null) return out.writeInt32BE(NULL_LENGTH, at)
+  const o = out.writeInt32BE(bytes.length, at)
+  out.set(bytes, o)
+  return o + bytes.length
 }
 
 /** The buffered change in store bytes. Throws a DecodeError for bytes of another layout version. */

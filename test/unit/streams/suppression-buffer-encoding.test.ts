@@ -31,6 +31,39 @@ describe('suppression buffer value layout', () => {
       expect(bytes.length).toBe(size)
     })
   }
+  it('writes the documented layout byte for byte (a change without headers)', () => {
+    const i64 = (n: number | bigint): Buffer => {
+      const b = Buffer.alloc(8)
+      b.writeBigInt64BE(BigInt(n))
+      return b
+    }
+    const i32 = (n: number): Buffer => {
+      const b = Buffer.alloc(4)
+      b.writeInt32BE(n)
+      return b
+    }
+    const change: BufferedChange = { ...base, priorValue: Buffer.from('p'), oldValue: Buffer.from('p'), newValue: Buffer.from('nv') }
+    const expected = Buffer.concat([
+      Buffer.from([1]),
+      i64(300_000),
+      i64(123_456),
+      i64(42n),
+      i32(3),
+      Buffer.from([0, 5]),
+      Buffer.from('input'),
+      i32(0),
+      i32(1),
+      Buffer.from('p'),
+      i32(-2),
+      i32(2),
+      Buffer.from('nv'),
+    ])
+    expect(encodeBufferedChange(change)).toEqual(expected)
+    expect(encodeBufferedChange({ ...change, topic: null, offset: -1n, oldValue: null, newValue: null }).subarray(25)).toEqual(
+      Buffer.concat([i32(3), Buffer.from([0xff, 0xff]), i32(0), i32(1), Buffer.from('p'), i32(-1), i32(-1)]),
+    )
+  })
+
   it('a topic after another one is encoded as itself', () => {
     encodeBufferedChange({ ...base, topic: 'first' })
     expect(decodeBufferedChange(encodeBufferedChange({ ...base, topic: 'second' })).topic).toBe('second')
