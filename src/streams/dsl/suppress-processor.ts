@@ -172,14 +172,7 @@ export class SuppressProcessor implements Processor<unknown, Change<unknown>, un
     const newValue = change.newValue === null ? null : vs.serialize(this.#topic, change.newValue)
     const oldValue = change.oldValue === null ? null : vs.serialize(this.#topic, change.oldValue)
     const time = spec.windowEndTime ? (record.key as Windowed<unknown>).window.end : record.timestamp
-    const meta = this.#ctx.recordMetadata()
-    this.#buffer.put(time, key, newValue, oldValue, {
-      timestamp: record.timestamp,
-      headers: record.headers,
-      topic: meta?.topic ?? null,
-      partition: meta?.partition ?? -1,
-      offset: meta?.offset ?? -1n,
-    })
+    this.#buffer.put(time, key, newValue, oldValue, record.timestamp, record.headers, this.#ctx.recordMetadata())
     this.#enforce()
   }
 

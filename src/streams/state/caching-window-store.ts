@@ -37,8 +37,9 @@ interface Entry {
   bytes: Buffer | null
   /** The window's store key (built once, at the first read or flush that needs it). */
   storeKey: Buffer | null
-  /** What the store holds for the window while it is live (undefined: not known). */
+  /** What the store holds for the window while it is live (undefined: not known), and as a value. */
   stored: Buffer | null | undefined
+  storedValue: VT | null
   dirty: boolean
   /** Kafka Streams' size estimate of the entry. */
   size: number
@@ -95,6 +96,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   #missStart = -1
   #missStoreKey: Buffer | null = null
   #missBytes: Buffer | null = null
+  #missValue: VT | null = null
 
   constructor(cache: RecordCache, namespace: string, inner: SerdeWindowStore<unknown, VT>, ctx: CachingContext, forward: FlushForward | null) {
     this.name = inner.name
@@ -144,6 +146,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
         bytes,
         storeKey: read ? this.#missStoreKey : null,
         stored: read ? this.#missBytes : undefined,
+        storedValue: read ? this.#missValue : null,
         dirty: true,
         size,
         timestamp: ctx.timestamp(),
@@ -187,7 +190,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     if (e === undefined) return this.#fetchStore(id, keyBytes, b as number)
     this.#unlink(e)
     this.#pushNewest(e)
-    return e.value
+    return this.#own(e.value, e.bytes)
   }
 
   backwardFetch(key: unknown, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, VT>>
@@ -241,6 +244,18 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     this.#oldest = null
   }
 
+  /**
+   * A cached value to hand out: itself when immutable (a number, text...), else a copy from its
+   * bytes, so an aggregator that changes its aggregate in place cannot change the cache (as each
+   * Kafka Streams read deserializes anew).
+   */
+  #own(value: VT | null, bytes: Buffer | null): VT | null {
+    if (value === null || bytes === null) return value
+    const v = value.value
+    if (typeof v !== 'object' || v === null) return value
+    return this.inner.valueSerde.deserialize(this.inner.serdeTopic, bytes)
+  }
+
   /** A window the cache does not hold, from the store; remembered for the put that follows. */
   #fetchStore(id: string, keyBytes: Buffer, start: number): VT | null {
     const bytes = this.inner.bytes
@@ -257,7 +272,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     this.#missStart = start
     this.#missStoreKey = storeKey
     this.#missBytes = stored
-    return stored === null ? null : this.inner.valueSerde.deserialize(this.inner.serdeTopic, stored)
+    this.#missValue = stored === null ? null : this.inner.valueSerde.deserialize(this.inner.serdeTopic, stored)
+    return this.#own(this.#missValue, stored)
   }
 
   #idOf(keyBytes: Buffer): string {
@@ -301,10 +317,12 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
       return
     }
     // The store's value: known while the window is live (puts to an expired window are dropped).
-    let old: Buffer | null
-    if (e.stored !== undefined && bytes.isLive?.(e.start) === true) old = e.stored
-    else if (bytes.fetchWindow !== undefined) old = bytes.fetchWindow((e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)), e.start)
-    else old = bytes.fetch(e.keyBytes, e.start)
+    let old: VT | null
+    if (e.stored !== undefined && bytes.isLive?.(e.start) === true) old = this.#own(e.storedValue, e.stored)
+    else {
+      const b = bytes.fetchWindow !== undefined ? bytes.fetchWindow((e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)), e.start) : bytes.fetch(e.keyBytes, e.start)
+      old = b === null ? null : this.inner.valueSerde.deserialize(this.inner.serdeTopic, b)
+    }
     // Nothing stored and nothing new: no write, no forward.
     if (e.bytes === null && old === null) return
     this.#old = old
@@ -312,20 +330,21 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   }
 
   /** The store's value of the window being flushed (read before its put). */
-  #old: Buffer | null = null
+  #old: VT | null = null
 
   readonly #put = (e: Entry): void => {
     const bytes = this.inner.bytes
     if (bytes.putWindow !== undefined) bytes.putWindow((e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)), e.start, e.bytes)
     else bytes.put(e.keyBytes, e.bytes, e.start)
     e.stored = e.bytes
+    e.storedValue = e.bytes === null ? null : e.value
   }
 
   readonly #putAndForward = (e: Entry): void => {
     const old = this.#old
     this.#put(e)
     const inner = this.inner
-    const oldValue = old === null ? null : (inner.valueSerde.deserialize(inner.serdeTopic, old)?.value ?? null)
+    const oldValue = old === null ? null : (old.value ?? null)
     const key: Windowed<unknown> = { key: e.key, window: { start: e.start, end: inner.windowEndOf(e.start) } }
     ;(this.#forward as FlushForward)(key, e.value?.value ?? null, oldValue, e.value === null ? e.timestamp : e.value.timestamp, e.headers)
   }

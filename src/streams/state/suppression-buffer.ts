@@ -59,7 +59,7 @@ function topicBytes(topic: string): Buffer {
 /** Store bytes of a buffered change: sized first, then written into one buffer. */
 export function encodeBufferedChange(c: BufferedChange): Buffer {
   const topic = c.topic === null ? null : topicBytes(c.topic)
-  const oldSameAsPrior = c.oldValue !== null && c.priorValue !== null && c.oldValue.equals(c.priorValue)
+  const oldSameAsPrior = sameBytes(c.oldValue, c.priorValue)
   let size = 1 + 8 + 8 + 8 + 4 + 2 + (topic?.length ?? 0) + 4
   for (const [k, v] of c.headers) size += 2 + Buffer.byteLength(k, 'utf8') + 4 + (v?.length ?? 0)
   size += 4 + (c.priorValue?.length ?? 0) + 4 + (oldSameAsPrior ? 0 : (c.oldValue?.length ?? 0)) + 4 + (c.newValue?.length ?? 0)
@@ -141,11 +141,22 @@ export function decodeBufferedChange(bytes: Buffer): BufferedChange {
   return { bufferTime, timestamp, offset, partition, topic, headers, priorValue, oldValue, newValue }
 }
 
+/** True when both are bytes and equal (short values compared here: cheaper than a call into Buffer.equals). */
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  if (a === null || b === null) return false
+  if (a === b) return true
+  const n = a.length
+  if (n !== b.length) return false
+  if (n > 32) return a.equals(b)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 /** Kafka Streams' estimate of an entry's memory: what `maxBytes` limits. */
 function entrySize(key: Buffer, c: BufferedChange): number {
   let size = 8 + key.length // buffer time, key
   size += c.priorValue?.length ?? 0
-  if (c.oldValue !== null && !(c.priorValue !== null && c.oldValue.equals(c.priorValue))) size += c.oldValue.length
+  if (c.oldValue !== null && !sameBytes(c.oldValue, c.priorValue)) size += c.oldValue.length
   size += c.newValue?.length ?? 0
   size += 8 + 8 + 4 // record timestamp, offset, partition
   if (c.topic !== null) size += c.topic.length
@@ -229,19 +240,28 @@ export class SuppressionBuffer {
   }
 
   /**
-   * Buffers the latest change of `key`. A key already buffered keeps its buffer time and its prior
-   * value; a new key's prior value is the change's old value.
+   * Buffers the latest change of `key`, with the record context it arrived in (`source`: where the
+   * record being processed came from; null in punctuations). A key already buffered keeps its
+   * buffer time and its prior value; a new key's prior value is the change's old value.
    */
-  put(time: number, key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, context: BufferedContext): void {
+  put(
+    time: number,
+    key: Buffer,
+    newValue: Buffer | null,
+    oldValue: Buffer | null,
+    timestamp: number,
+    headers: RecordHeaders,
+    source: { readonly topic: string; readonly partition: number; readonly offset: bigint } | null,
+  ): void {
     const id = key.toString('latin1')
     const slot = this.#index.get(id)
     const prior = slot === undefined ? oldValue : slot.prior
     const change: BufferedChange = {
-      timestamp: context.timestamp,
-      headers: context.headers,
-      topic: context.topic,
-      partition: context.partition,
-      offset: context.offset,
+      timestamp,
+      headers,
+      topic: source?.topic ?? null,
+      partition: source?.partition ?? -1,
+      offset: source?.offset ?? -1n,
       bufferTime: slot === undefined ? time : slot.time,
       priorValue: prior,
       oldValue,
