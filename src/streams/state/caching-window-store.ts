@@ -35,8 +35,9 @@ interface Entry {
   readonly start: number
   value: VT | null
   bytes: Buffer | null
-  /** The window's store key (built once, at the first read or flush that needs it). */
+  /** The window's store key (built once, at the first read or flush that needs it), and as latin1 text. */
   storeKey: Buffer | null
+  storeId: string | null
   /** What the store holds for the window while it is live (undefined: not known), and as a value. */
   stored: Buffer | null | undefined
   storedValue: VT | null
@@ -145,6 +146,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
         value,
         bytes,
         storeKey: read ? this.#missStoreKey : null,
+        storeId: null,
         stored: read ? this.#missBytes : undefined,
         storedValue: read ? this.#missValue : null,
         dirty: true,
@@ -334,7 +336,10 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
 
   readonly #put = (e: Entry): void => {
     const bytes = this.inner.bytes
-    if (bytes.putWindow !== undefined) bytes.putWindow((e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0)), e.start, e.bytes)
+    if (bytes.putWindow !== undefined) {
+      const storeKey = (e.storeKey ??= windowStoreKey(e.keyBytes, e.start, 0))
+      bytes.putWindow(storeKey, e.start, e.bytes, (e.storeId ??= storeKey.toString('latin1')))
+    }
     else bytes.put(e.keyBytes, e.bytes, e.start)
     e.stored = e.bytes
     e.storedValue = e.bytes === null ? null : e.value

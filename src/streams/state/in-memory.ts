@@ -31,8 +31,8 @@ export class InMemoryKeyValueStore implements BytesStore {
     return e === undefined ? null : e.value
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    const k = key.toString('latin1')
+  put(key: Buffer, value: Buffer | null, id?: string): void {
+    const k = id ?? key.toString('latin1')
     if (value === null) {
       if (this.#map.delete(k)) this.#sorted?.delete(k)
       return

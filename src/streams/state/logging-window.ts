@@ -78,9 +78,9 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
     this.inner.putStoreKey(storeKey, value)
   }
 
-  putWindow(storeKey: Buffer, windowStart: number, value: Buffer | null): void {
+  putWindow(storeKey: Buffer, windowStart: number, value: Buffer | null, id?: string): void {
     const inner = this.inner
-    if (inner.putWindow !== undefined) inner.putWindow(storeKey, windowStart, value)
+    if (inner.putWindow !== undefined) inner.putWindow(storeKey, windowStart, value, id)
     else inner.putStoreKey(storeKey, value)
     this.#logStoreKey(storeKey, value)
   }

@@ -47,8 +47,8 @@ export class LoggingBytesStore implements BytesStore {
     return this.inner.get(key)
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    this.inner.put(key, value)
+  put(key: Buffer, value: Buffer | null, id?: string): void {
+    this.inner.put(key, value, id)
     this.#log(key, value)
   }
 

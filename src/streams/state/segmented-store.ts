@@ -62,11 +62,11 @@ export abstract class SegmentedStore {
   protected abstract minLiveTime(): number
 
   /** Writes an entry into the segment of `time`, unless that time has expired (the put is dropped). */
-  protected write(storeKey: Buffer, time: number, value: Buffer | null): void {
+  protected write(storeKey: Buffer, time: number, value: Buffer | null, id?: string): void {
     this.observe(time)
     const segment = time < this.minLiveTime() ? undefined : this.segments.getOrCreate(time, this.streamTime)
     if (segment === undefined) this.expiredPuts++
-    else segment.put(storeKey, value)
+    else segment.put(storeKey, value, id)
   }
 
   protected observe(time: number): void {

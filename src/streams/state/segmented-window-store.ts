@@ -45,9 +45,9 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     this.write(storeKey, windowStoreKeyStart(storeKey), value)
   }
 
-  putWindow(storeKey: Buffer, windowStart: number, value: Buffer | null): void {
+  putWindow(storeKey: Buffer, windowStart: number, value: Buffer | null, id?: string): void {
     this.checkOpen()
-    this.write(storeKey, windowStart, value)
+    this.write(storeKey, windowStart, value, id)
   }
 
   fetchWindow(storeKey: Buffer, windowStart: number): Buffer | null {

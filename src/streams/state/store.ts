@@ -19,7 +19,11 @@ export interface StateStore {
  */
 export interface BytesStore extends StateStore {
   get(key: Buffer): Buffer | null
-  put(key: Buffer, value: Buffer | null): void
+  /**
+   * Puts a value (null deletes). `id`, when the caller has it: the key bytes as latin1 text
+   * (`key.toString('latin1')`), which in-memory stores key by (it saves them the conversion).
+   */
+  put(key: Buffer, value: Buffer | null, id?: string): void
   /** Puts only when absent; returns the existing value (null when it was absent). */
   putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null
   putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void

@@ -309,7 +309,7 @@ export class SuppressionBuffer {
     if (this.#dirty.size === 0) return
     const store = this.#store
     for (const slot of this.#dirty.values()) {
-      if (slot.live) store.put(slot.key, encodeBufferedChange(slot.change))
+      if (slot.live) store.put(slot.key, encodeBufferedChange(slot.change), slot.id)
       else store.delete(slot.key)
     }
     this.#dirty.clear()

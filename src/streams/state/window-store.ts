@@ -82,7 +82,7 @@ export interface WindowBytesStore extends WindowStore<Buffer, Buffer> {
    * sequence number 0): what the record cache's flush writes, a window at a time. Stores without
    * duplicates only.
    */
-  putWindow?(storeKey: Buffer, windowStart: number, value: Buffer | null): void
+  putWindow?(storeKey: Buffer, windowStart: number, value: Buffer | null, id?: string): void
   /** The single-window {@link fetch} by store key (sequence number 0). */
   fetchWindow?(storeKey: Buffer, windowStart: number): Buffer | null
   /** False when the window starting at `windowStart` has expired (reads find nothing, puts are dropped). */
