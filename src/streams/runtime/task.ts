@@ -872,10 +872,15 @@ export class StreamTask implements TimestampSource {
     return this.currentTimestamp
   }
 
-  /** @internal */
+  /** @internal The metadata of the record in flight (one object while it is the same: processors read it per update). */
   recordMetadata(): RecordMetadata | null {
-    return this.#topic === null ? null : { topic: this.#topic, partition: this.#recPartition, offset: this.#offset }
+    if (this.#topic === null) return null
+    const m = this.#metadata
+    if (m !== null && m.offset === this.#offset && m.partition === this.#recPartition && m.topic === this.#topic) return m
+    return (this.#metadata = { topic: this.#topic, partition: this.#recPartition, offset: this.#offset })
   }
+
+  #metadata: RecordMetadata | null = null
 
   /** @internal */
   recordContext(): { topic: string | null; partition: number; offset: bigint; timestamp: number; headers: RecordHeaders } {

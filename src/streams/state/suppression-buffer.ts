@@ -176,6 +176,10 @@ interface Slot {
   change: BufferedChange
   /** False once emitted: the store entry is deleted at the next flush. */
   live: boolean
+  /** The flush interval in which the slot was last listed as changed. */
+  dirtyAt: number
+  /** An emitted slot's successor: the key buffered again in the same interval (written in its place). */
+  replacement: Slot | null
 }
 
 function before(a: Slot, b: Slot): boolean {
@@ -195,8 +199,12 @@ export class SuppressionBuffer {
   readonly #index = new Map<string, Slot>()
   /** Min-heap by (time, key bytes). */
   readonly #heap: Slot[] = []
-  /** Keys changed since the last flush, in the order they first changed (emitted ones too). */
-  readonly #dirty = new Map<string, Slot>()
+  /** Keys changed since the last flush, in the order they first changed (emitted ones too), each once. */
+  #dirty: Slot[] = []
+  /** Slots emitted since the last flush, by key: a key buffered again takes its place in {@link #dirty}. */
+  readonly #emitted = new Map<string, Slot>()
+  /** The flush interval (counts flushes). */
+  #epoch = 0
   #bytes = 0
 
   constructor(store: BytesStore) {
@@ -213,11 +221,12 @@ export class SuppressionBuffer {
   load(): void {
     this.#index.clear()
     this.#heap.length = 0
-    this.#dirty.clear()
+    this.#dirty = []
+    this.#emitted.clear()
     this.#bytes = 0
     for (const { key, value } of this.#store.all()) {
       const c = decodeBufferedChange(value)
-      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c), prior: c.priorValue, change: c, live: true }
+      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c), prior: c.priorValue, change: c, live: true, dirtyAt: -1, replacement: null }
       this.#index.set(slot.id, slot)
       this.#push(slot)
       this.#bytes += slot.size
@@ -269,17 +278,28 @@ export class SuppressionBuffer {
     }
     const size = entrySize(key, change)
     if (slot === undefined) {
-      const added: Slot = { key, id, time, size, prior, change, live: true }
+      const added: Slot = { key, id, time, size, prior, change, live: true, dirtyAt: -1, replacement: null }
       this.#index.set(id, added)
       this.#push(added)
       this.#bytes += size
-      this.#dirty.set(id, added)
+      const emitted = this.#emitted.size === 0 ? undefined : this.#emitted.get(id)
+      if (emitted !== undefined) {
+        emitted.replacement = added
+        added.dirtyAt = this.#epoch
+        this.#emitted.delete(id)
+      } else this.#changed(added)
     } else {
       this.#bytes += size - slot.size
       slot.size = size
       slot.change = change
-      this.#dirty.set(id, slot)
+      this.#changed(slot)
     }
+  }
+
+  #changed(slot: Slot): void {
+    if (slot.dirtyAt === this.#epoch) return
+    slot.dirtyAt = this.#epoch
+    this.#dirty.push(slot)
   }
 
   /** The prior value of a buffered key: `defined` false when the key is not buffered. */
@@ -300,19 +320,24 @@ export class SuppressionBuffer {
       this.#index.delete(slot.id)
       this.#bytes -= slot.size
       slot.live = false
-      this.#dirty.set(slot.id, slot)
+      this.#changed(slot)
+      this.#emitted.set(slot.id, slot)
     }
   }
 
   /** Writes the keys changed since the last flush to the store: the latest change, or a delete for an emitted key. */
   flush(): void {
-    if (this.#dirty.size === 0) return
+    const dirty = this.#dirty
+    if (dirty.length === 0) return
+    this.#dirty = []
+    this.#emitted.clear()
+    this.#epoch++
     const store = this.#store
-    for (const slot of this.#dirty.values()) {
+    for (let slot of dirty) {
+      while (slot.replacement !== null) slot = slot.replacement
       if (slot.live) store.put(slot.key, encodeBufferedChange(slot.change), slot.id)
       else store.delete(slot.key)
     }
-    this.#dirty.clear()
   }
 
   #push(slot: Slot): void {
