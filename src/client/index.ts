@@ -83,6 +83,18 @@ export {
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
 export {
+  ShareConsumer,
+  type ShareBatch,
+} from './share/share-consumer.js'
+export type { ShareRecord } from './share/share-record.js'
+export type {
+  ShareConsumerOptions,
+  AcknowledgementMode,
+  AcknowledgeKind,
+  AcknowledgementCommitResult,
+} from './share/share-consumer-options.js'
+export { ShareAcknowledgementError } from './share/share-errors.js'
+export {
   ConsumerFailureError,
   ConsumerRetryError,
   ConsumerUnavailableError,

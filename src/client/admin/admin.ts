@@ -49,6 +49,7 @@ import type {
 
 const SOURCE_NAMES = Object.fromEntries(Object.entries(ConfigSource).map(([k, v]) => [v, k])) as Record<number, ConfigSourceName>
 const TYPE_NAMES = Object.fromEntries(Object.entries(ConfigType).map(([k, v]) => [v, k])) as Record<number, string>
+const RESOURCE_NAMES: Record<number, string> = { [ConfigResourceType.TOPIC]: 'topic', [ConfigResourceType.BROKER]: 'broker', [ConfigResourceType.GROUP]: 'group' }
 const OPS = { set: AlterConfigOp.SET, delete: AlterConfigOp.DELETE, append: AlterConfigOp.APPEND, subtract: AlterConfigOp.SUBTRACT }
 
 /** Errors after which a coordinator request is retried (after looking the coordinator up again). */
@@ -60,13 +61,15 @@ class CoordinatorMoved extends KafkaProtocolError {}
 function resourceType(r: ConfigResource): number {
   if (r.type === 'topic') return ConfigResourceType.TOPIC
   if (r.type === 'broker') return ConfigResourceType.BROKER
-  throw new InvalidArgumentError(`config resource type must be 'topic' or 'broker', got ${JSON.stringify(String((r as { type: unknown }).type))}`)
+  if (r.type === 'group') return ConfigResourceType.GROUP
+  throw new InvalidArgumentError(`config resource type must be 'topic', 'broker' or 'group', got ${JSON.stringify(String((r as { type: unknown }).type))}`)
 }
 
 function checkResource(r: ConfigResource): void {
   if (!r || typeof r.name !== 'string') throw new InvalidArgumentError('a config resource needs { type, name }')
   resourceType(r)
   if (r.type === 'topic' && r.name === '') throw new InvalidArgumentError('a topic config resource needs a topic name')
+  if (r.type === 'group' && r.name === '') throw new InvalidArgumentError('a group config resource needs a group id')
   if (r.type === 'broker' && r.name !== '' && !/^\d+$/.test(r.name)) throw new InvalidArgumentError(`broker config resource name must be a node id or '', got ${JSON.stringify(r.name)}`)
 }
 
@@ -223,7 +226,7 @@ export class Admin {
           this.cluster.options.retry,
         )
         for (const r of res.responses) {
-          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `${r.resourceType === ConfigResourceType.TOPIC ? 'topic' : 'broker'} '${r.resourceName}'`)
+          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `${RESOURCE_NAMES[r.resourceType] ?? 'resource'} '${r.resourceName}'`)
         }
       }),
     )

@@ -15,8 +15,9 @@ export interface ClusterDescription {
 
 /** A resource whose configs are described or altered. */
 export interface ConfigResource {
-  type: 'topic' | 'broker'
-  /** Topic name, or broker node id as a string ('' for the cluster-wide broker default). */
+  /** `group`: a group's dynamic configs (Kafka 3.8+, e.g. a share group's `share.record.lock.duration.ms`). */
+  type: 'topic' | 'broker' | 'group'
+  /** Topic name, broker node id as a string ('' for the cluster-wide broker default), or group id. */
   name: string
 }
 
