@@ -94,6 +94,12 @@ export type {
   AcknowledgementCommitResult,
 } from './share/share-consumer-options.js'
 export { ShareAcknowledgementError } from './share/share-errors.js'
+export type {
+  ShareGroupDescription,
+  ShareGroupMemberDescription,
+  ShareGroupOffset,
+  ShareGroupOffsetToSet,
+} from './admin/share-groups.js'
 export {
   ConsumerFailureError,
   ConsumerRetryError,

@@ -56,6 +56,10 @@ export function serverProperties(cfg: NodeConfig): Record<string, string> {
     // newer protocols (streams groups).
     props['share.coordinator.state.topic.replication.factor'] = '1'
     props['share.coordinator.state.topic.min.isr'] = '1'
+    // Share groups (KIP-932) are on by default from 4.2 (share.version is finalized at format
+    // time). The lowest acquisition lock a group may set (share.record.lock.duration.ms) is 15 s
+    // by default; tests of lock expiry set a short one. The default lock (30 s) is unchanged.
+    props['group.share.min.record.lock.duration.ms'] = '1000'
   }
   return { ...props, ...(cfg.overrides ?? {}) }
 }

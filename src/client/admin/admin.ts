@@ -27,6 +27,7 @@ import type { TopicPartition } from '../consumer/assignor.js'
 import { COORDINATOR_ERRORS, type CoordinatorKind, Coordinators } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
 import { withRetry } from '../retry.js'
+import { ShareGroupAdmin, type ShareGroupDescription, type ShareGroupOffset, type ShareGroupOffsetToSet } from './share-groups.js'
 import type {
   ClusterDescription,
   ConfigAlteration,
@@ -115,7 +116,13 @@ export class Admin {
     private readonly cluster: Cluster,
   ) {
     this.coordinators = new Coordinators(cluster)
+    this.shareGroups = new ShareGroupAdmin({
+      onCoordinator: (groupId, fn) => this.onCoordinator('group', groupId, fn),
+      nodeIdOf: (conn) => this.nodeIdOf(conn),
+    })
   }
+
+  private readonly shareGroups: ShareGroupAdmin
 
   // ---- cluster ---------------------------------------------------------------------------
 
@@ -423,6 +430,38 @@ export class Admin {
       }
       return { value: undefined, errors }
     })
+  }
+
+  // ---- share groups (KIP-932) ------------------------------------------------------------------
+
+  /** Every share group in the cluster (ListGroups filtered to type `share`), sorted by id. */
+  listShareGroups(options: { states?: string[] } = {}): Promise<GroupListing[]> {
+    return this.listGroups({ ...options, types: ['share'] })
+  }
+
+  /** Share groups with their members and assignments (ShareGroupDescribe). */
+  describeShareGroups(groupIds: string[]): Promise<ShareGroupDescription[]> {
+    return this.shareGroups.describeShareGroups(groupIds)
+  }
+
+  /** Start offsets of a share group's share-partitions, with their lag (DescribeShareGroupOffsets). */
+  listShareGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<ShareGroupOffset[]> {
+    return this.shareGroups.listShareGroupOffsets(groupId, options)
+  }
+
+  /** Sets start offsets of a share group with no members (AlterShareGroupOffsets). */
+  alterShareGroupOffsets(groupId: string, offsets: ShareGroupOffsetToSet[]): Promise<void> {
+    return this.shareGroups.alterShareGroupOffsets(groupId, offsets)
+  }
+
+  /** Removes a share group's state of whole topics; the group must have no members (DeleteShareGroupOffsets). */
+  deleteShareGroupOffsets(groupId: string, topics: string[]): Promise<void> {
+    return this.shareGroups.deleteShareGroupOffsets(groupId, topics)
+  }
+
+  /** Deletes share groups with no members, with their state (DeleteGroups, as for other groups). */
+  deleteShareGroups(groupIds: string[]): Promise<void> {
+    return this.deleteGroups(groupIds)
   }
 
   // ---- producers and transactions -------------------------------------------------------------

@@ -406,6 +406,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch>, AsyncDisposable
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.closing = true
+    this.assigned = []
     this.membership.wake()
     for (const w of this.assignmentWaiters.splice(0)) w()
     this.closePromise ??= (async () => {
