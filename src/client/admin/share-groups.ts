@@ -84,7 +84,7 @@ export class ShareGroupAdmin {
   constructor(private readonly host: ShareGroupAdminHost) {}
 
   /** Share groups with their members and assignments; a group that does not exist fails with GROUP_ID_NOT_FOUND. */
-  describeShareGroups(groupIds: string[]): Promise<ShareGroupDescription[]> {
+  async describeShareGroups(groupIds: string[]): Promise<ShareGroupDescription[]> {
     if (!Array.isArray(groupIds)) throw new InvalidArgumentError('groupIds must be an array')
     groupIds.forEach(checkGroupId)
     return Promise.all(
@@ -117,7 +117,7 @@ export class ShareGroupAdmin {
    * Start offsets of a share group's share-partitions (of every topic it consumed, or of the
    * given partitions), sorted by topic and partition. Partitions not initialized yet are left out.
    */
-  listShareGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<ShareGroupOffset[]> {
+  async listShareGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<ShareGroupOffset[]> {
     checkGroupId(groupId)
     let topics: Array<{ topicName: string; partitions: number[] }> | null = null
     if (options.partitions !== undefined) {
