@@ -23,14 +23,12 @@ import {
   readNodeEndpoints,
   readNullableString,
   readTags,
-  writeArray,
   writeNullableString,
   writeTags,
   type LeaderIdAndEpoch,
   type NodeEndpoint,
 } from './flexible.js'
-import { writeAcknowledgementBatches, type AcknowledgementBatch } from './share-acknowledgements.js'
-import { checkRenewSupported, hasRenew } from './share-fetch.js'
+import { renewFlag, writeAcknowledgeTopics, type AcknowledgementBatch } from './share-acknowledgements.js'
 
 /** ShareAcknowledge request body. */
 export interface ShareAcknowledgeRequest {
@@ -71,21 +69,12 @@ export const ShareAcknowledge: ApiDefinition<ShareAcknowledgeRequest, ShareAckno
 
   encodeRequest(w: Writer, version: number, req: ShareAcknowledgeRequest): void {
     checkVersion(ShareAcknowledge, version)
-    const renew = req.isRenewAck ?? req.topics.some((t) => t.partitions.some((p) => hasRenew(p.acknowledgementBatches)))
-    checkRenewSupported('ShareAcknowledge', version, renew)
+    const renew = renewFlag('ShareAcknowledge', version, req.isRenewAck, req.topics)
     writeNullableString(w, true, req.groupId)
     writeNullableString(w, true, req.memberId)
     w.int32(req.shareSessionEpoch)
     if (version >= 2) w.boolean(renew)
-    writeArray(w, true, req.topics, (t) => {
-      w.uuid(t.topicId)
-      writeArray(w, true, t.partitions, (p) => {
-        w.int32(p.partitionIndex)
-        writeAcknowledgementBatches(w, p.acknowledgementBatches)
-        writeTags(w, true)
-      })
-      writeTags(w, true)
-    })
+    writeAcknowledgeTopics(w, req.topics)
     writeTags(w, true)
   },
 

@@ -6,6 +6,7 @@
  *
  * acknowledge_types holds one type for the whole range, or one per offset of the range.
  */
+import { InvalidArgumentError } from '../errors.js'
 import type { Writer } from '../primitives/writer.js'
 import { writeArray, writeTags } from './flexible.js'
 
@@ -40,4 +41,33 @@ export function writeAcknowledgementBatches(w: Writer, batches: readonly Acknowl
     writeArray(w, true, b.acknowledgeTypes, (t) => w.int8(t))
     writeTags(w, true)
   })
+}
+
+/** Partitions of one topic with the acknowledgements sent for them. */
+export interface AcknowledgeTopic {
+  topicId: string
+  partitions: Array<{ partitionIndex: number; acknowledgementBatches?: AcknowledgementBatch[] }>
+}
+
+/** Writes the []topic => topic_id [partition_index [acknowledgement_batches]] of both requests. */
+export function writeAcknowledgeTopics(w: Writer, topics: readonly AcknowledgeTopic[]): void {
+  writeArray(w, true, topics, (t) => {
+    w.uuid(t.topicId)
+    writeArray(w, true, t.partitions, (p) => {
+      w.int32(p.partitionIndex)
+      writeAcknowledgementBatches(w, p.acknowledgementBatches ?? [])
+      writeTags(w, true)
+    })
+    writeTags(w, true)
+  })
+}
+
+/**
+ * The is_renew_ack flag of a request: as given, else whether a batch carries RENEW; RENEW
+ * below v2 (KIP-1222) is refused.
+ */
+export function renewFlag(apiName: string, version: number, given: boolean | undefined, topics: readonly AcknowledgeTopic[]): boolean {
+  const renew = given ?? topics.some((t) => t.partitions.some((p) => p.acknowledgementBatches?.some((b) => b.acknowledgeTypes.includes(AcknowledgeType.RENEW))))
+  if (renew && version < 2) throw new InvalidArgumentError(`${apiName} v${version} cannot renew acquisition locks (needs v2+, Kafka 4.2+)`)
+  return renew
 }

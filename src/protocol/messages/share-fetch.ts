@@ -20,7 +20,6 @@
  * with partition_max_bytes) is no longer served by any broker and is not implemented.
  * Records are handed over as zero-copy views of the response buffer, undecoded.
  */
-import { InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
@@ -38,7 +37,7 @@ import {
   type LeaderIdAndEpoch,
   type NodeEndpoint,
 } from './flexible.js'
-import { AcknowledgeType, writeAcknowledgementBatches, type AcknowledgementBatch } from './share-acknowledgements.js'
+import { renewFlag, writeAcknowledgeTopics, type AcknowledgementBatch } from './share-acknowledgements.js'
 
 /** Share session epochs with a special meaning. */
 export const ShareSessionEpoch = {
@@ -108,16 +107,6 @@ export interface ShareFetchResponse {
   nodeEndpoints: NodeEndpoint[]
 }
 
-/** True when any batch carries a RENEW acknowledgement. */
-export function hasRenew(batches: readonly AcknowledgementBatch[] | undefined): boolean {
-  return batches?.some((b) => b.acknowledgeTypes.includes(AcknowledgeType.RENEW)) ?? false
-}
-
-/** Refuses RENEW acknowledgements below v2 (KIP-1222). */
-export function checkRenewSupported(apiName: string, version: number, renew: boolean): void {
-  if (renew && version < 2) throw new InvalidArgumentError(`${apiName} v${version} cannot renew acquisition locks (needs v2+, Kafka 4.2+)`)
-}
-
 /** ShareFetch codec. */
 export const ShareFetch: ApiDefinition<ShareFetchRequest, ShareFetchResponse> = {
   apiKey: 78,
@@ -128,8 +117,7 @@ export const ShareFetch: ApiDefinition<ShareFetchRequest, ShareFetchResponse> = 
 
   encodeRequest(w: Writer, version: number, req: ShareFetchRequest): void {
     checkVersion(ShareFetch, version)
-    const renew = req.isRenewAck ?? req.topics.some((t) => t.partitions.some((p) => hasRenew(p.acknowledgementBatches)))
-    checkRenewSupported('ShareFetch', version, renew)
+    const renew = renewFlag('ShareFetch', version, req.isRenewAck, req.topics)
     writeNullableString(w, true, req.groupId)
     writeNullableString(w, true, req.memberId)
     w.int32(req.shareSessionEpoch)
@@ -142,15 +130,7 @@ export const ShareFetch: ApiDefinition<ShareFetchRequest, ShareFetchResponse> = 
       w.int8(req.shareAcquireMode ?? 0)
       w.boolean(renew)
     }
-    writeArray(w, true, req.topics, (t) => {
-      w.uuid(t.topicId)
-      writeArray(w, true, t.partitions, (p) => {
-        w.int32(p.partitionIndex)
-        writeAcknowledgementBatches(w, p.acknowledgementBatches ?? [])
-        writeTags(w, true)
-      })
-      writeTags(w, true)
-    })
+    writeAcknowledgeTopics(w, req.topics)
     writeArray(w, true, req.forgottenTopicsData ?? [], (t) => {
       w.uuid(t.topicId)
       writeArray(w, true, t.partitions, (p) => w.int32(p))
