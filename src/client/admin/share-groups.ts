@@ -80,6 +80,7 @@ function fail(code: number, message: string | null, what: string): never {
   throw new KafkaProtocolError(code, message ?? what)
 }
 
+/** The share-group calls of `Admin`, routed to the group's coordinator. */
 export class ShareGroupAdmin {
   constructor(private readonly host: ShareGroupAdminHost) {}
 

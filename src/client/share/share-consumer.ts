@@ -29,7 +29,7 @@ import {
   type ShareConsumerOptions,
 } from './share-consumer-options.js'
 import { ShareMembership } from './share-membership.js'
-import { AcknowledgementTracker, type PartitionAcknowledgements, type ShareRecord } from './share-record.js'
+import { AcknowledgementTracker, type ShareRecord } from './share-record.js'
 import { ShareSession, type SessionAcks, type SessionPartition } from './share-session.js'
 
 /** Records one fetch delivered (from every broker asked), in partition and offset order. */
@@ -224,15 +224,24 @@ export class ShareConsumer implements AsyncIterable<ShareBatch>, AsyncDisposable
     return s
   }
 
-  /** Resolves topic ids and leaders of acknowledgements, by leader. */
-  private async acksByLeader(acks: PartitionAcknowledgements[]): Promise<Map<number, Array<SessionAcks & { offsets: bigint[] }>>> {
+  /**
+   * Takes the acknowledgements waiting and groups them by leader, with topic ids. When a leader
+   * cannot be found they stay waiting (for the next round), not lost.
+   */
+  private async takeAcksByLeader(): Promise<Map<number, Array<SessionAcks & { offsets: bigint[] }>>> {
+    const acks = this.tracker.take()
     const out = new Map<number, Array<SessionAcks & { offsets: bigint[] }>>()
-    for (const a of acks) {
-      const info = await this.cluster.topic(a.topic)
-      const leader = (await this.cluster.leader(a.topic, a.partition)).leader
-      let list = out.get(leader)
-      if (!list) out.set(leader, (list = []))
-      list.push({ ...a, topicId: info.topicId })
+    try {
+      for (const a of acks) {
+        const info = await this.cluster.topic(a.topic)
+        const leader = (await this.cluster.leader(a.topic, a.partition)).leader
+        let list = out.get(leader)
+        if (!list) out.set(leader, (list = []))
+        list.push({ ...a, topicId: info.topicId })
+      }
+    } catch (err) {
+      this.tracker.restore(acks)
+      throw err
     }
     return out
   }
@@ -245,7 +254,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch>, AsyncDisposable
       await this.assignmentChangeOrTimeout(this.opts.maxWaitMs)
       return undefined
     }
-    const acks = await this.acksByLeader(this.tracker.take())
+    const acks = await this.takeAcksByLeader()
     const rounds: Array<Promise<unknown>> = []
     const fetched: Array<{ res: ShareFetchResponse; acks: Map<string, bigint[]> }> = []
     for (const [nodeId, partitions] of wanted) {
@@ -371,7 +380,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch>, AsyncDisposable
 
   /** Sends every acknowledgement waiting, by ShareAcknowledge. */
   private async flushAcknowledgements(close = false): Promise<AcknowledgementCommitResult[]> {
-    const byLeader = await this.acksByLeader(this.tracker.take())
+    const byLeader = await this.takeAcksByLeader()
     if (close) for (const nodeId of this.sessions.keys()) if (!byLeader.has(nodeId)) byLeader.set(nodeId, [])
     const all = await Promise.all([...byLeader].map(([nodeId, acks]) => this.sendAcknowledgements(nodeId, acks, close)))
     return all.flat()

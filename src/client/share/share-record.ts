@@ -195,6 +195,19 @@ export class AcknowledgementTracker {
     this.generation++
   }
 
+  /** Puts back acknowledgements taken but not sent (their partition's leader was unknown); newer ones of the same offsets win. */
+  restore(taken: readonly PartitionAcknowledgements[]): void {
+    for (const p of taken) {
+      for (const b of p.batches) {
+        for (let o = b.firstOffset, i = 0; o <= b.lastOffset; o++, i++) {
+          const k = tpKey(p.topic, p.partition)
+          if (this.pending.get(k)?.acks.has(o)) continue
+          this.put(p.topic, p.partition, o, b.acknowledgeTypes.length === 1 ? b.acknowledgeTypes[0] : b.acknowledgeTypes[i])
+        }
+      }
+    }
+  }
+
   /** True when acknowledgements wait to be sent. */
   get hasPending(): boolean {
     return this.pending.size > 0

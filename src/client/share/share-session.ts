@@ -51,6 +51,7 @@ function groupByTopic<T extends { topicId: string; partition: number }, P>(items
   return [...out].map(([topicId, partitions]) => ({ topicId, partitions }))
 }
 
+/** A member's share session with one broker; its requests run one at a time. */
 export class ShareSession {
   private epoch: number = ShareSessionEpoch.OPEN
   private readonly inSession = new Map<string, SessionPartition>()

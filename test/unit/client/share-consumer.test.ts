@@ -78,6 +78,20 @@ describe('AcknowledgementTracker', () => {
     expect(() => b.accept()).toThrow(/earlier batch/)
   })
 
+  it('acknowledgements taken but not sent can be put back; newer ones of the same offset win', () => {
+    const t = new AcknowledgementTracker('explicit')
+    const [a, b, c] = [t.deliver('t', 0, 1, rec(0n)), t.deliver('t', 0, 1, rec(1n)), t.deliver('t', 0, 1, rec(2n))]
+    a.accept()
+    b.renew()
+    c.reject()
+    const taken = t.take()
+    b.release()
+    t.restore(taken)
+    expect(t.take()).toMatchObject([
+      { offsets: [0n, 1n, 2n], renew: false, batches: [{ firstOffset: 0n, lastOffset: 2n, acknowledgeTypes: [AcknowledgeType.ACCEPT, AcknowledgeType.RELEASE, AcknowledgeType.REJECT] }] },
+    ])
+  })
+
   it('refuses records of another consumer and unknown kinds with InvalidArgumentError', () => {
     const t = new AcknowledgementTracker('explicit')
     const other = new AcknowledgementTracker('explicit').deliver('t', 0, 1, rec(0n))
