@@ -24,6 +24,8 @@ describe.runIf(shareGroupsExpected())('share group admin', () => {
     const groupId = uniqueTopic('sg-admin')
     await client().createTopic(topic, { partitions: 1 })
     await configureShareGroup(client(), groupId)
+    const [config] = await admin.describeConfigs([{ type: 'group', name: groupId }], { keys: ['share.auto.offset.reset'] })
+    expect(config.configs).toMatchObject([{ name: 'share.auto.offset.reset', value: 'earliest' }])
     const values = ['r0', 'r1', 'r2', 'r3', 'r4']
     await produceEach(client(), topic, values)
 
