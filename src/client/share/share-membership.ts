@@ -24,8 +24,13 @@ export interface ShareMembershipHost {
   fail(err: Error): void
 }
 
-/** While a member has no assignment yet, it asks again this often (the broker computes assignments in the background). */
+/**
+ * While a member that just joined has no assignment yet, it asks again this often (the broker
+ * computes assignments in the background, about a second after a join), for at most this many
+ * heartbeats: then at the group's interval (e.g. when its topics do not exist yet).
+ */
 const AWAITING_ASSIGNMENT_INTERVAL_MS = 250
+const AWAITING_ASSIGNMENT_BEATS = 20
 
 /** The error for a broker without share groups (Kafka before 4.1, or share.version not enabled). */
 export function shareGroupsUnsupported(address: string): UnsupportedVersionError {
@@ -38,6 +43,8 @@ export class ShareMembership {
   readonly memberId = randomUUID()
   private epoch: number = ShareGroupMemberEpoch.JOIN
   private hasAssignment = false
+  /** Quick heartbeats left while waiting for a first assignment. */
+  private quickBeats = AWAITING_ASSIGNMENT_BEATS
   private wakeWait: (() => void) | undefined
 
   constructor(
@@ -58,6 +65,7 @@ export class ShareMembership {
         const conn = await this.coordinators.get('group', this.groupId)
         if (!conn.supports(ShareGroupHeartbeat)) throw shareGroupsUnsupported(conn.address)
         const joining = this.epoch === ShareGroupMemberEpoch.JOIN
+        if (joining) this.quickBeats = AWAITING_ASSIGNMENT_BEATS
         const res = await conn.request(ShareGroupHeartbeat, {
           groupId: this.groupId,
           memberId: this.memberId,
@@ -81,7 +89,8 @@ export class ShareMembership {
           this.host.assigned(res.assignment.topicPartitions)
         }
         this.host.joined()
-        await this.wait(this.hasAssignment ? interval : Math.min(interval, AWAITING_ASSIGNMENT_INTERVAL_MS))
+        const quick = !this.hasAssignment && this.quickBeats-- > 0
+        await this.wait(quick ? Math.min(interval, AWAITING_ASSIGNMENT_INTERVAL_MS) : interval)
       } catch (err) {
         if (this.host.closing) break
         if (err instanceof KafkaProtocolError && (COORDINATOR_ERRORS.has(err.code) || err.code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)) {
