@@ -85,7 +85,7 @@ export interface GroupListing {
   protocolType: string
   /** State (Kafka 2.6+): `Stable`, `Empty`, `PreparingRebalance`, ...; '' on older brokers. */
   state: string
-  /** `classic` or `consumer` (KIP-848; Kafka 3.7+), '' on older brokers. */
+  /** `classic`, `consumer` (KIP-848; Kafka 3.7+) or `share` (KIP-932; Kafka 4.1+), '' on older brokers. */
   type: string
   /** Node id of the broker that coordinates it. */
   coordinator: number
