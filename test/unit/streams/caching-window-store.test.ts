@@ -135,3 +135,22 @@ describe('caching window store', () => {
     expect(forwards.at(-1)).toEqual(['k', 0, [1, 3], [1], 1])
   })
 })
+
+describe('timestamped int64 values (counts)', () => {
+  it('are the timestamp then the int64 bytes, read back exactly; values the int64 serde rejects fail as it does', () => {
+    const serde = timestampedValueSerde(Serdes.int64())
+    for (const [value, timestamp] of [[0, 0], [1, 1_700_000_000_000], [-1, 5], [2 ** 53 - 1, 7], [-(2 ** 53 - 1), -1], [2 ** 32, 9]]) {
+      const bytes = serde.serialize('t', { value, timestamp }) as Buffer
+      const expected = Buffer.alloc(16)
+      expected.writeBigInt64BE(BigInt(timestamp), 0)
+      expected.writeBigInt64BE(BigInt(value), 8)
+      expect(bytes).toEqual(expected)
+      expect(serde.deserialize('t', bytes)).toEqual({ value, timestamp })
+    }
+    expect(() => serde.serialize('t', { value: 0.5, timestamp: 0 })).toThrow(/int64 serde/)
+    const tooBig = Buffer.alloc(16)
+    tooBig.writeBigInt64BE(2n ** 60n, 8)
+    expect(() => serde.deserialize('t', tooBig)).toThrow(/beyond 2\^53/)
+    expect(serde.serialize('t', null as unknown as ValueAndTimestamp<number>)).toBeNull()
+  })
+})
