@@ -51,6 +51,9 @@ interface Entry {
   /** LRU list: toward the most recently used (newer) and the least (older). */
   newer: Entry | null
   older: Entry | null
+  /** Dirty list (while dirty): toward the latest put and the earliest. */
+  dirtyNewer: Entry | null
+  dirtyOlder: Entry | null
 }
 
 /** Where a caching store gets the record context of a put and runs a flushed entry in its own. */
@@ -84,8 +87,9 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   readonly #namespace: string
   /** Entries by key id, then window start. */
   readonly #entries = new Map<string, Map<number, Entry>>()
-  /** Dirty entries in the order of their latest put (Kafka Streams' dirty keys). */
-  readonly #dirty = new Set<Entry>()
+  /** Dirty entries in the order of their latest put (Kafka Streams' dirty keys): a list, earliest first. */
+  #dirtyOldest: Entry | null = null
+  #dirtyNewest: Entry | null = null
   #count = 0
   #bytes = 0
   #newest: Entry | null = null
@@ -156,6 +160,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
         context,
         newer: null,
         older: null,
+        dirtyNewer: null,
+        dirtyOlder: null,
       }
       this.#missId = null
       windows.set(windowStart, e)
@@ -166,6 +172,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
       this.#unlink(e)
       this.#bytes += size - e.size
       this.#cache.adjust(size - e.size)
+      if (e.dirty) this.#unlinkDirty(e)
       e.value = value
       e.bytes = bytes
       e.dirty = true
@@ -173,10 +180,9 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
       e.timestamp = ctx.timestamp()
       e.headers = headers
       e.context = context
-      this.#dirty.delete(e)
     }
     this.#pushNewest(e)
-    this.#dirty.add(e)
+    this.#pushDirty(e)
     this.#maybeEvict()
   }
 
@@ -241,7 +247,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     this.#bytes = 0
     this.#count = 0
     this.#entries.clear()
-    this.#dirty.clear()
+    this.#dirtyOldest = null
+    this.#dirtyNewest = null
     this.#newest = null
     this.#oldest = null
   }
@@ -292,16 +299,24 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
       const e = this.#oldest
       this.#remove(e)
       if (e.dirty) {
-        this.#dirty.delete(e)
+        this.#unlinkDirty(e)
         this.#flush(e)
       }
     }
   }
 
   #flush(evicted: Entry | null): boolean {
-    if (this.#dirty.size === 0 && evicted === null) return false
-    const entries = evicted === null ? [...this.#dirty] : [evicted, ...this.#dirty]
-    this.#dirty.clear()
+    if (this.#dirtyOldest === null && evicted === null) return false
+    const entries: Entry[] = evicted === null ? [] : [evicted]
+    for (let e = this.#dirtyOldest; e !== null; ) {
+      const next: Entry | null = e.dirtyNewer
+      e.dirtyNewer = null
+      e.dirtyOlder = null
+      entries.push(e)
+      e = next
+    }
+    this.#dirtyOldest = null
+    this.#dirtyNewest = null
     for (const e of entries) e.dirty = false
     try {
       for (const e of entries) this.#write(e)
@@ -364,6 +379,23 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
       this.#bytes -= e.size
       this.#cache.adjust(-e.size)
     }
+  }
+
+  #pushDirty(e: Entry): void {
+    e.dirtyOlder = this.#dirtyNewest
+    e.dirtyNewer = null
+    if (this.#dirtyNewest !== null) this.#dirtyNewest.dirtyNewer = e
+    else this.#dirtyOldest = e
+    this.#dirtyNewest = e
+  }
+
+  #unlinkDirty(e: Entry): void {
+    if (e.dirtyNewer !== null) e.dirtyNewer.dirtyOlder = e.dirtyOlder
+    else this.#dirtyNewest = e.dirtyOlder
+    if (e.dirtyOlder !== null) e.dirtyOlder.dirtyNewer = e.dirtyNewer
+    else this.#dirtyOldest = e.dirtyNewer
+    e.dirtyNewer = null
+    e.dirtyOlder = null
   }
 
   #pushNewest(e: Entry): void {
