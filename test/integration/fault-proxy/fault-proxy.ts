@@ -22,6 +22,10 @@ export interface ProxiedRequest {
   clientId: string | null
   /** Id of the client connection it came on (1, 2, ... in accept order). */
   connection: number
+  /** Date.now() when it arrived. */
+  at: number
+  /** Date.now() when its response went back to the client (undefined until then, or if none did). */
+  answeredAt?: number
   /** The decoded body (decoded on first use). */
   readonly body: Msg
 }
@@ -317,7 +321,10 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       while (!closed && slots.length > 0 && slots[0].ready) {
         const s = slots.shift()!
         if (s.cut) return end()
-        if (s.out) client.write(s.out)
+        if (s.out) {
+          s.req.answeredAt = Date.now()
+          client.write(s.out)
+        }
       }
     }
     const fill = (slot: Slot, out: Buffer | null, delayMs = 0) => {
@@ -359,6 +366,7 @@ export async function startFaultProxy(target: { host: string; port: number }, op
         correlationId,
         clientId,
         connection,
+        at: Date.now(),
         get body(): Msg {
           if (!specs) throw new Error(`no spec for API key ${apiKey}`)
           return (body ??= specs.request.decode(new Reader(payload, bodyStart), version))

@@ -2,6 +2,7 @@
 // a check that the proxy itself had no trouble reading or rewriting what passed through it.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { parseBrokerAddress } from '../../../src/client/cluster.js'
+import { Client } from '../../../src/index.js'
 import { bootstrap } from '../helpers.js'
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js'
 
@@ -26,4 +27,34 @@ export function sharedFaultProxy(options: FaultProxyOptions = {}): () => FaultPr
     if (!proxy) throw new Error('sharedFaultProxy: used before beforeAll started it')
     return proxy
   }
+}
+
+/** A decoded record of {@link readAll}. */
+export interface StoredRecord {
+  offset: bigint
+  key: string
+  value: string
+}
+
+/** Every record of a partition, read with `client` (one that does not go through the proxy). */
+export async function readAll(client: Client, topic: string, partition = 0): Promise<StoredRecord[]> {
+  const pc = await client.partitionClient(topic, partition)
+  const end = await pc.getOffset('latest')
+  const out: StoredRecord[] = []
+  let next = 0n
+  while (next < end) {
+    const res = await pc.fetchRecords(next, { maxBytes: 4 << 20 })
+    for (const r of res.records) out.push({ offset: r.offset, key: r.key?.toString() ?? '', value: r.value?.toString() ?? '' })
+    next = res.nextOffset
+  }
+  return out
+}
+
+/** Connects a client through `proxy`, with short timeouts so lost answers show up quickly. */
+export function proxiedClient(proxy: FaultProxy, opts: { requestTimeoutMs?: number; retries?: number } = {}): Promise<Client> {
+  return Client.connect({
+    brokers: [proxy.address],
+    requestTimeoutMs: opts.requestTimeoutMs ?? 5_000,
+    retry: { retries: opts.retries ?? 8, initialBackoffMs: 50, maxBackoffMs: 500 },
+  })
 }
