@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { Client, KafkaProtocolError, ProduceOutcomeUnknownError } from '../../src/index.js'
 import { Metadata, Produce } from '../../src/protocol/index.js'
-import { readAll, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
+import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
+import { mentions, proxiedClient, readAll, sharedFaultProxy } from './fault-proxy/shared.js'
 import { sharedClient, uniqueTopic } from './helpers.js'
 
 const direct = sharedClient()
@@ -31,8 +32,7 @@ async function withProducer<T>(
   }
 }
 
-const producesTo = (topic: string) => (r: { apiKey: number; body: Record<string, unknown> }) =>
-  r.apiKey === Produce.apiKey && JSON.stringify(r.body.TopicData, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? undefined : v)).includes(topic)
+const producesTo = (topic: string) => (r: ProxiedRequest) => r.apiKey === Produce.apiKey && mentions(topic)(r)
 
 describe('producer faults', () => {
   it('NOT_LEADER_OR_FOLLOWER: refreshes metadata, retries, and writes the record once', async () => {

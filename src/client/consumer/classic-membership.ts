@@ -190,9 +190,16 @@ export class ClassicMembership extends Membership {
     if (this.generationId !== generation) return
     if (this.cooperative && revoked.length > 0) this.rejoinNeeded = true
 
-    await host.assign(
-      decoded.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).filter((tp) => !host.assigned.has(tpKey(tp.topic, tp.partition))),
-    )
+    try {
+      await host.assign(
+        decoded.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).filter((tp) => !host.assigned.has(tpKey(tp.topic, tp.partition))),
+      )
+    } catch (err) {
+      // The new partitions could not be set up (their committed offsets could not be read): join
+      // again after the backoff, which hands them over once more, instead of holding them unread.
+      this.rejoinNeeded = true
+      throw err
+    }
     await host.opts.onAssignment?.({
       generationId: this.generationId,
       partitions: [...host.assigned.values()].map((s) => ({ topic: s.topic, partition: s.partition })),

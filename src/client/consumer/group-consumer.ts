@@ -282,7 +282,13 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       this.assigned.set(tpKey(tp.topic, tp.partition), s)
       added.push(s)
     }
-    await this.offsets.initPositions(added)
+    try {
+      await this.offsets.initPositions(added)
+    } catch (err) {
+      // Without positions they would never be fetched: forget them, so the next assignment adds them again.
+      for (const s of added) if (this.assigned.get(tpKey(s.topic, s.partition)) === s) this.assigned.delete(tpKey(s.topic, s.partition))
+      throw err
+    }
     if (added.length > 0) await this.opts.onAssigned?.(added.map(toTopicPartition))
     this.fetcher.wake()
     return added

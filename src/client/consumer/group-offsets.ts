@@ -5,7 +5,7 @@
 import { KafkaProtocolError, PeridotError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { OffsetCommit } from '../../protocol/messages/offset-commit.js'
-import { OffsetFetch } from '../../protocol/messages/offset-fetch.js'
+import { OffsetFetch, type OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js'
 import type { Cluster } from '../cluster.js'
 import { COORDINATOR_ERRORS, type Coordinators } from '../coordinator.js'
 import { backoffDelay, sleep } from '../retry.js'
@@ -84,14 +84,23 @@ export class GroupOffsets {
   async initPositions(states: PartitionState[]): Promise<void> {
     if (states.length === 0) return
     const topics = byTopic(states, (s) => s.partition)
-    const conn = await this.coordinators.get('group', this.opts.groupId)
-    const res = await conn.request(OffsetFetch, {
-      groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
-      requireStable: true,
-    })
+    // Coordinator moves and loads are retried here, as the Java consumer does while it fetches
+    // committed offsets: the assignment stands, only its positions are missing.
+    let res: OffsetFetchResponse
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.coordinators.get('group', this.opts.groupId)
+      res = await conn.request(OffsetFetch, {
+        groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+        requireStable: true,
+      })
+      const code = res.groups[0]?.errorCode ?? res.errorCode
+      if (code === 0) break
+      const retriable = COORDINATOR_ERRORS.has(code) || code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+      if (!retriable || attempt >= this.cluster.options.retry.retries) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
+      if (COORDINATOR_ERRORS.has(code)) this.coordinators.invalidate('group', this.opts.groupId)
+      await sleep(backoffDelay(attempt, this.cluster.options.retry))
+    }
     const group = res.groups[0]
-    const code = group?.errorCode ?? res.errorCode
-    if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
     const committed = new Map<string, bigint>()
     const metadata = new Map<string, string | null>()
     for (const t of group?.topics ?? res.topics) {

@@ -196,8 +196,12 @@ export async function startFaultProxy(target: { host: string; port: number }, op
     return rule.match === undefined || rule.match(req)
   }
 
-  /** The rule for `req` (the first that applies), counting matches. */
+  /**
+   * The rule for `req`: the first whose window (nth, times) it falls in. Every rule counts the
+   * requests that match its filters, whether or not an earlier rule took the request.
+   */
   const ruleFor = (req: ProxiedRequest): FaultRule | null => {
+    let chosen: RuleState | null = null
     for (const st of rules) {
       if (st.removed) continue
       let matches: boolean
@@ -211,15 +215,16 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       st.matched++
       const nth = st.rule.nth ?? 1
       const times = st.rule.times ?? 1
-      if (st.matched < nth || st.matched >= nth + times) continue
-      st.applied++
-      for (const w of st.waiters.filter((x) => st.applied >= x.n)) {
-        st.waiters.splice(st.waiters.indexOf(w), 1)
-        w.resolve()
-      }
-      return st.rule
+      if (chosen || st.matched < nth || st.matched >= nth + times) continue
+      chosen = st
     }
-    return null
+    if (!chosen) return null
+    chosen.applied++
+    for (const w of chosen.waiters.filter((x) => chosen.applied >= x.n)) {
+      chosen.waiters.splice(chosen.waiters.indexOf(w), 1)
+      w.resolve()
+    }
+    return chosen.rule
   }
 
   const listenerFor = (host: string, port: number): Promise<{ server: net.Server; port: number }> => {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { parseBrokerAddress } from '../../../src/client/cluster.js'
 import { Client } from '../../../src/index.js'
 import { bootstrap } from '../helpers.js'
-import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js'
+import { type FaultProxy, type FaultProxyOptions, type ProxiedRequest, startFaultProxy } from './fault-proxy.js'
 
 /**
  * A fault proxy in front of the broker under test for the tests of one file (started in
@@ -57,4 +57,9 @@ export function proxiedClient(proxy: FaultProxy, opts: { requestTimeoutMs?: numb
     requestTimeoutMs: opts.requestTimeoutMs ?? 5_000,
     retry: { retries: opts.retries ?? 8, initialBackoffMs: 50, maxBackoffMs: 500 },
   })
+}
+
+/** A rule condition: the request body names `text` somewhere (a topic, group or transactional id). */
+export function mentions(text: string): (req: ProxiedRequest) => boolean {
+  return (req) => JSON.stringify(req.body, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? undefined : v)).includes(text)
 }
