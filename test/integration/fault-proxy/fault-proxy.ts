@@ -87,8 +87,9 @@ export interface AdvertisedApi {
 export interface FaultProxyOptions {
   /**
    * Replaces the broker's ApiVersions answer with these APIs, each range intersected with the
-   * broker's own (an API the broker lacks, or whose ranges do not meet, is left out). Requests
-   * outside the advertised ranges are recorded in `violations` and refused with UNSUPPORTED_VERSION.
+   * broker's own (an API the broker lacks, or whose ranges do not meet, is left out). A request
+   * outside the advertised ranges is recorded in `violations` and its connection closed (as
+   * Redpanda does).
    */
   advertisedApis?: readonly AdvertisedApi[]
   /** Decodes and re-encodes every frame and records any that do not come out byte for byte equal (checks the proxy itself). */
@@ -116,7 +117,6 @@ export interface FaultProxy {
 }
 
 const API_VERSIONS = 18
-const UNSUPPORTED_VERSION = 35
 
 interface RuleState {
   rule: FaultRule
@@ -140,6 +140,30 @@ function frame(payload: Buffer): Buffer {
   const size = Buffer.alloc(4)
   size.writeInt32BE(payload.length)
   return Buffer.concat([size, payload])
+}
+
+/** Splits a byte stream into Kafka frames (int32 size, then the payload), copying each byte about once. */
+class FrameSplitter {
+  private chunks: Buffer[] = []
+  private total = 0
+
+  /** Adds `chunk`; returns the payloads of the frames now complete (each its own copy). */
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk)
+    this.total += chunk.length
+    const out: Buffer[] = []
+    for (;;) {
+      if (this.total < 4) return out
+      if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks, this.total)]
+      const size = this.chunks[0].readInt32BE(0)
+      if (this.total < 4 + size) return out
+      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.total)
+      out.push(Buffer.from(all.subarray(4, 4 + size)))
+      const rest = all.subarray(4 + size)
+      this.chunks = rest.length > 0 ? [rest] : []
+      this.total = rest.length
+    }
+  }
 }
 
 function matchesRange(v: number, r: FaultRule['versions']): boolean {
@@ -307,8 +331,6 @@ export async function startFaultProxy(target: { host: string; port: number }, op
     sockets.add(client).add(upstream)
     const slots: Slot[] = []
     let closed = false
-    let clientBuf: Buffer = Buffer.alloc(0)
-    let upstreamBuf: Buffer = Buffer.alloc(0)
     let chain: Promise<unknown> = Promise.resolve()
 
     const end = () => {
@@ -379,8 +401,22 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       }
       requests.push(req)
       const range = advertised(apiKey)
-      if (range !== undefined && apiKey !== API_VERSIONS && (range === null || version < range.minVersion || version > range.maxVersion)) {
+      const outsideProfile = range !== undefined && apiKey !== API_VERSIONS && (range === null || version < range.minVersion || version > range.maxVersion)
+      if (outsideProfile) {
         violations.push(`${req.apiName} v${version} (${range ? `advertised v${range.minVersion}-${range.maxVersion}` : 'not advertised'})`)
+      }
+      const ownRange = apiKey === API_VERSIONS ? advertised(API_VERSIONS) : undefined
+      if (ownRange && version > ownRange.maxVersion) {
+        // A broker answers an ApiVersions newer than it knows with UNSUPPORTED_VERSION and a v0
+        // body listing what it supports (KIP-511), so the client can ask again.
+        const slot: Slot = { req, rule: null, out: null, ready: false, cut: false }
+        slots.push(slot)
+        const body = { ErrorCode: 35, ApiKeys: options.advertisedApis!.map((a) => ({ ApiKey: a.apiKey, MinVersion: a.minVersion, MaxVersion: a.maxVersion })) }
+        const w = new Writer()
+        w.int32(correlationId)
+        specs!.response.encode(w, 0, body)
+        fill(slot, frame(w.finish()))
+        return
       }
       const rule = ruleFor(req)
       const action = rule?.action
@@ -403,14 +439,10 @@ export async function startFaultProxy(target: { host: string; port: number }, op
         fill(slot, null)
         return
       }
-      if (range !== undefined && apiKey !== API_VERSIONS && (range === null || version < range.minVersion || version > range.maxVersion)) {
-        // What a broker does with a version it does not speak: refuse it (Redpanda and Kafka both answer UNSUPPORTED_VERSION).
-        try {
-          fill(slot, responseFrame(req, errorResponse(apiKey, specs!.response, version, req.body, UNSUPPORTED_VERSION)))
-        } catch {
-          slot.cut = true
-          fill(slot, null)
-        }
+      if (outsideProfile) {
+        // What Redpanda does with an API or version it does not declare: close the connection.
+        slot.cut = true
+        fill(slot, null)
         return
       }
       upstream.write(frame(payload))
@@ -475,33 +507,23 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       fill(slot, out, action?.kind === 'delay' ? action.ms : 0)
     }
 
-    const frames = (buf: Buffer, onFrame: (payload: Buffer) => void): Buffer => {
-      let o = 0
-      while (buf.length - o >= 4) {
-        const size = buf.readInt32BE(o)
-        if (buf.length - o - 4 < size) break
-        onFrame(buf.subarray(o + 4, o + 4 + size))
-        o += 4 + size
-      }
-      return o === 0 ? buf : buf.subarray(o)
-    }
-
+    const fromClient = new FrameSplitter()
+    const fromUpstream = new FrameSplitter()
     client.on('data', (d: Buffer) => {
-      clientBuf = frames(clientBuf.length ? Buffer.concat([clientBuf, d]) : d, (p) => {
+      for (const p of fromClient.push(d)) {
         try {
           if (options.verifyCodec) verifyRequest(p)
-          onRequest(Buffer.from(p))
+          onRequest(p)
         } catch (e) {
           errors.push(`request: ${(e as Error).stack}`)
           end()
         }
-      })
+      }
     })
     upstream.on('data', (d: Buffer) => {
-      upstreamBuf = frames(upstreamBuf.length ? Buffer.concat([upstreamBuf, d]) : d, (p) => {
-        const copy = Buffer.from(p)
-        chain = chain.then(() => onResponse(copy)).catch((e: unknown) => errors.push(`response: ${(e as Error).stack}`))
-      })
+      for (const p of fromUpstream.push(d)) {
+        chain = chain.then(() => onResponse(p)).catch((e: unknown) => errors.push(`response: ${(e as Error).stack}`))
+      }
     })
 
     const verifyRequest = (payload: Buffer) => {
