@@ -97,3 +97,8 @@ export async function restartBroker(opts: { downtimeMs?: number } = {}): Promise
 export function brokerProfile(): string {
   return inject('brokerProfile')
 }
+
+/** Whether the broker under test speaks the KIP-848 consumer group protocol (Kafka 4+, not the Redpanda profile). */
+export function hasConsumerGroupProtocol(): boolean {
+  return !kafkaVersion().startsWith('3.') && brokerProfile() !== 'redpanda'
+}
