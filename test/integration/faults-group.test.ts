@@ -4,9 +4,10 @@
 // CommitFailedError, as Kafka's Java consumer does.
 import { describe, expect, it } from 'vitest'
 import { type Client, CommitFailedError, type GroupConsumer, KafkaProtocolError } from '../../src/index.js'
-import { FindCoordinator, Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup } from '../../src/protocol/index.js'
+import { ConsumerGroupHeartbeat, FindCoordinator, Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup } from '../../src/protocol/index.js'
+import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
 import { mentions, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
-import { sharedClient, uniqueTopic } from './helpers.js'
+import { hasConsumerGroupProtocol, sharedClient, uniqueTopic } from './helpers.js'
 
 const direct = sharedClient()
 const proxy = sharedFaultProxy()
@@ -190,5 +191,53 @@ describe('group coordinator faults', () => {
         expect(revoked).toEqual([])
       },
     )
+  })
+})
+
+describe.skipIf(!hasConsumerGroupProtocol())('group coordinator faults, KIP-848 consumer protocol', () => {
+  const consumer848 = { groupProtocol: 'consumer' as const }
+
+  it.each(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE'])('ConsumerGroupHeartbeat answers %s twice: retried (after a new lookup where the coordinator moved), the member joins and reads', async (code) => {
+    const topic = await topicWith(5)
+    const groupId = uniqueTopic('faults-848')
+    const rule = proxy().addRule({ apiKey: ConsumerGroupHeartbeat.apiKey, match: mentions(groupId), times: 2, action: { kind: 'error', code } })
+    await withConsumer(topic, consumer848, async (consumer) => {
+      expect(await take(consumer, 5)).toEqual(values(5))
+      expect(rule.applied).toBe(2)
+      if (code !== 'COORDINATOR_LOAD_IN_PROGRESS') expect(proxy().count(FindCoordinator.apiKey, mentions(groupId))).toBeGreaterThanOrEqual(2)
+    }, groupId)
+  })
+
+  it('ConsumerGroupHeartbeat answers FENCED_MEMBER_EPOCH: the partitions are lost (onLost), the member joins again with epoch 0 and reads on', async () => {
+    const topic = await topicWith(5)
+    const groupId = uniqueTopic('faults-848')
+    const lost: string[] = []
+    await withConsumer(topic, { ...consumer848, onLost: (ps) => void lost.push(...ps.map((p) => `${p.topic}-${p.partition}`)) }, async (consumer) => {
+      expect(await take(consumer, 5)).toEqual(values(5))
+      await consumer.commit()
+      let fenced: ProxiedRequest | undefined
+      const rule = proxy().addRule({
+        apiKey: ConsumerGroupHeartbeat.apiKey,
+        match: (r) => mentions(groupId)(r) && (fenced ??= r) === r,
+        action: { kind: 'error', code: 'FENCED_MEMBER_EPOCH' },
+      })
+      await rule.appliedTimes(1)
+      await (await direct().partitionClient(topic, 0)).produce([{ value: Buffer.from('v5') }])
+      expect(await take(consumer, 1)).toEqual(['v5'])
+      expect(lost).toEqual([`${topic}-0`])
+      const rejoins = proxy().requests.filter((r) => r.apiKey === ConsumerGroupHeartbeat.apiKey && mentions(groupId)(r) && r.at >= fenced!.at && r !== fenced)
+      expect(rejoins[0]?.body.MemberEpoch, 'the next heartbeat rejoins with epoch 0').toBe(0)
+    }, groupId)
+  })
+
+  it('ConsumerGroupHeartbeat answers GROUP_AUTHORIZATION_FAILED: next() throws it', async () => {
+    const topic = await topicWith(5)
+    const groupId = uniqueTopic('faults-848')
+    proxy().addRule({ apiKey: ConsumerGroupHeartbeat.apiKey, match: mentions(groupId), times: Infinity, action: { kind: 'error', code: 'GROUP_AUTHORIZATION_FAILED' } })
+    await withConsumer(topic, consumer848, async (consumer) => {
+      const err = await consumer.next().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(KafkaProtocolError)
+      expect((err as KafkaProtocolError).type).toBe('GROUP_AUTHORIZATION_FAILED')
+    }, groupId)
   })
 })
