@@ -170,6 +170,23 @@ describe('fetch faults: group consumer', () => {
     })
   })
 
+  it('a Fetch answer slower than the request timeout: the connection is replaced, fetched again, every record delivered once', async () => {
+    const topic = await topicWith(10)
+    const client = await proxiedClient(proxy(), { requestTimeoutMs: 1_500 })
+    try {
+      const rule = proxy().addRule({ apiKey: Fetch.apiKey, topic, action: { kind: 'delay', ms: 5_000 } })
+      const consumer = client.groupConsumer({ groupId: group(), topics: [topic], autoOffsetReset: 'earliest', maxWaitMs: 200 })
+      try {
+        expect(await take(consumer, 10)).toEqual(values(10))
+        expect(rule.applied).toBe(1)
+      } finally {
+        await consumer.close()
+      }
+    } finally {
+      await client.close()
+    }
+  })
+
   it.each(['NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'UNKNOWN_TOPIC_ID'])('%s on fetch: metadata refreshed, every record delivered once', async (code) => {
     const topic = await topicWith(10)
     await withClient(async (client) => {

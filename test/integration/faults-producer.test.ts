@@ -3,7 +3,7 @@
 // and written exactly once, failed at once with the named error, or reported as an unknown
 // outcome; the log itself is read back directly from the broker.
 import { describe, expect, it } from 'vitest'
-import { Client, KafkaProtocolError, ProduceOutcomeUnknownError } from '../../src/index.js'
+import { Client, KafkaProtocolError, ProduceOutcomeUnknownError, RecordTooLargeError } from '../../src/index.js'
 import { Metadata, Produce } from '../../src/protocol/index.js'
 import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
 import { mentions, proxiedClient, readAll, sharedFaultProxy } from './fault-proxy/shared.js'
@@ -33,6 +33,13 @@ async function withProducer<T>(
 }
 
 const producesTo = (topic: string) => (r: ProxiedRequest) => r.apiKey === Produce.apiKey && mentions(topic)(r)
+
+/** Producer id, epoch and base sequence of the first record batch in a Produce request (record batch v2 header). */
+function firstBatchHeader(req: ProxiedRequest): { producerId: bigint; producerEpoch: number; baseSequence: number } {
+  const topics = req.body.TopicData as Array<{ PartitionData: Array<{ Records: Buffer }> }>
+  const batch = topics[0].PartitionData[0].Records
+  return { producerId: batch.readBigInt64BE(43), producerEpoch: batch.readInt16BE(51), baseSequence: batch.readInt32BE(53) }
+}
 
 describe('producer faults', () => {
   it('NOT_LEADER_OR_FOLLOWER: refreshes metadata, retries, and writes the record once', async () => {
@@ -163,6 +170,31 @@ describe('producer faults', () => {
     } finally {
       await client.close()
     }
+  })
+
+  it.each(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID'])('idempotent: %s for the next batch: the epoch is bumped, the sequences restart at 0, the record is written once', async (code) => {
+    await withProducer({}, async (send, topic) => {
+      await send('v0')
+      const rule = proxy().addRule({ apiKey: Produce.apiKey, topic, action: { kind: 'error', code } })
+      await send('v1')
+      await send('v2')
+      expect(rule.applied).toBe(1)
+      // As Java's idempotent producer: a local epoch bump (no InitProducerId), sequences from 0 again.
+      const [first, refused, retried] = proxy().requests.filter(producesTo(topic)).map(firstBatchHeader)
+      expect(refused).toEqual({ producerId: first.producerId, producerEpoch: first.producerEpoch, baseSequence: 1 })
+      expect(retried).toEqual({ producerId: first.producerId, producerEpoch: first.producerEpoch + 1, baseSequence: 0 })
+      expect((await readAll(direct(), topic)).map((r) => r.value)).toEqual(['v0', 'v1', 'v2'])
+    })
+  })
+
+  it('MESSAGE_TOO_LARGE from the broker: RecordTooLargeError, not retried; the next record goes on', async () => {
+    await withProducer({}, async (send, topic) => {
+      proxy().addRule({ apiKey: Produce.apiKey, topic, action: { kind: 'error', code: 'MESSAGE_TOO_LARGE' } })
+      await expect(send('v1')).rejects.toBeInstanceOf(RecordTooLargeError)
+      expect(proxy().count(Produce.apiKey, producesTo(topic))).toBe(1)
+      await send('v2')
+      expect((await readAll(direct(), topic)).map((r) => r.value)).toEqual(['v2'])
+    })
   })
 
   it('throttle_time_ms in a Produce answer: the next Produce to that broker waits it out', async () => {
