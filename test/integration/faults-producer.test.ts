@@ -1,7 +1,9 @@
 // The producer's error paths, one Kafka error or network fault at a time, injected by the fault
 // proxy in front of the real broker. Each case asserts what Kafka's Java producer does: retried
 // and written exactly once, failed at once with the named error, or reported as an unknown
-// outcome; the log itself is read back directly from the broker.
+// outcome. One documented difference: without idempotence Java retries a lost answer (and may
+// write the records twice); Peridot reports it as a ProduceOutcomeUnknownError instead. The log
+// itself is read back directly from the broker.
 import { describe, expect, it } from 'vitest'
 import { Client, KafkaProtocolError, ProduceOutcomeUnknownError, RecordTooLargeError } from '../../src/index.js'
 import { Metadata, Produce } from '../../src/protocol/index.js'
