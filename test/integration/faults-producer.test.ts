@@ -5,7 +5,7 @@
 // write the records twice); Peridot reports it as a ProduceOutcomeUnknownError instead. The log
 // itself is read back directly from the broker.
 import { describe, expect, it } from 'vitest'
-import { Client, KafkaProtocolError, ProduceOutcomeUnknownError, RecordTooLargeError } from '../../src/index.js'
+import { type Client, KafkaProtocolError, ProduceOutcomeUnknownError, RecordTooLargeError } from '../../src/index.js'
 import { Metadata, Produce } from '../../src/protocol/index.js'
 import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
 import { mentions, proxiedClient, readAll, sharedFaultProxy } from './fault-proxy/shared.js'
@@ -197,6 +197,36 @@ describe('producer faults', () => {
       await send('v2')
       expect((await readAll(direct(), topic)).map((r) => r.value)).toEqual(['v2'])
     })
+  })
+
+  it('Metadata names no leader for the partition (LEADER_NOT_AVAILABLE, twice): the producer asks again and writes once a leader is known', async () => {
+    const topic = uniqueTopic('faults-produce-meta')
+    await direct().createTopic(topic, { partitions: 1 })
+    const client = await proxiedClient(proxy())
+    try {
+      const rule = proxy().addRule({
+        apiKey: Metadata.apiKey,
+        topic,
+        times: 2,
+        action: {
+          kind: 'rewrite',
+          edit: (res) => {
+            for (const t of res.Topics as Array<{ Name: string; Partitions: Array<Record<string, unknown>> }>) {
+              if (t.Name !== topic) continue
+              for (const p of t.Partitions) Object.assign(p, { ErrorCode: 5, LeaderId: -1 })
+            }
+          },
+        },
+      })
+      const producer = client.producer({ lingerMs: 0 })
+      await producer.send({ topic, value: 'v1' })
+      await producer.close()
+      expect(rule.applied).toBe(2)
+      expect(proxy().count(Metadata.apiKey, mentions(topic))).toBeGreaterThanOrEqual(3)
+      expect((await readAll(direct(), topic)).map((r) => r.value)).toEqual(['v1'])
+    } finally {
+      await client.close()
+    }
   })
 
   it('throttle_time_ms in a Produce answer: the next Produce to that broker waits it out', async () => {
