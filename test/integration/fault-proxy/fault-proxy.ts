@@ -421,8 +421,8 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       const rule = ruleFor(req)
       const action = rule?.action
       const slot: Slot = { req, rule, out: null, ready: false, cut: false }
-      const acksZero = apiKey === 0 && (() => req.body.Acks === 0)()
-      if (!acksZero) slots.push(slot)
+      // A Produce with acks=0 gets no answer: it takes no place in the answer order.
+      if (!(apiKey === 0 && req.body.Acks === 0)) slots.push(slot)
       if (action?.kind === 'error') {
         try {
           const res = errorResponse(apiKey, specs!.response, version, req.body, errorCodeOf(action.code), action)
