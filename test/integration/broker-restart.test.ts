@@ -12,7 +12,8 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
   it('survives a restart without losing acknowledged records', async () => {
     const client = await Client.connect({
       brokers: [bootstrap()],
-      retry: { retries: 30, initialBackoffMs: 100, maxBackoffMs: 1000 },
+      // Enough retries to outlast a restart on a loaded machine (about 2 minutes).
+      retry: { retries: 120, initialBackoffMs: 100, maxBackoffMs: 1000 },
       requestTimeoutMs: 15_000,
     })
     try {
@@ -66,12 +67,13 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
     } finally {
       await client.close()
     }
-  }, 120_000)
+  }, 240_000)
 
   it('the idempotent producer loses and duplicates nothing across a broker restart', async () => {
     const client = await Client.connect({
       brokers: [bootstrap()],
-      retry: { retries: 30, initialBackoffMs: 100, maxBackoffMs: 1000 },
+      // Enough retries to outlast a restart on a loaded machine (about 2 minutes).
+      retry: { retries: 120, initialBackoffMs: 100, maxBackoffMs: 1000 },
       requestTimeoutMs: 10_000,
     })
     try {
@@ -123,5 +125,5 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
     } finally {
       await client.close()
     }
-  }, 120_000)
+  }, 240_000)
 })
