@@ -1,0 +1,149 @@
+/**
+ * Protobuf serde (with `protobufjs`): the schema is `.proto` source; the wire format carries the
+ * message's indexes in the file (see wire-format.ts) so a reader finds the message type in the
+ * writer's schema.
+ */
+import type * as Protobuf from 'protobufjs'
+import { InvalidArgumentError } from '../protocol/errors.js'
+import { SchemaSerdeError } from './errors.js'
+import { loadOptional } from './optional-deps.js'
+import { RegistrySerde, type RegistrySerdeOptions } from './serde.js'
+import type { Schema } from './types.js'
+
+/** Options of {@link ProtobufSerde.create}. */
+export interface ProtobufSerdeOptions extends RegistrySerdeOptions {
+  /**
+   * The `.proto` source (proto2 or proto3). Imports of Google's well-known types
+   * (`google/protobuf/timestamp.proto` and the like) are understood; other imports (registry
+   * references) are not supported yet. Optional for a serde that only reads.
+   */
+  schema?: string
+  /** Full name of the message this serde writes and reads (e.g. `shop.Order`); default the file's first message. */
+  messageType?: string
+  /**
+   * How decoded messages become plain objects (protobufjs `toObject` options). Default
+   * `{ longs: String, enums: String, defaults: true }`: 64-bit integers as decimal strings, enums
+   * by name, absent fields with their defaults.
+   */
+  toObjectOptions?: Protobuf.IConversionOptions
+}
+
+/** A parsed `.proto` file and the message this serde uses in it. */
+interface ProtoHandle {
+  root: Protobuf.Root
+  /** The serde's message (own schema), or the file's first message. */
+  type: Protobuf.Type
+  /** Top-level messages of the file, in declaration order (for message indexes). */
+  topLevel: Protobuf.Type[]
+}
+
+/**
+ * A Schema Registry serde for Protobuf. Values are plain objects (converted with protobufjs's
+ * `fromObject`), decoded values plain objects as `toObjectOptions` says.
+ */
+export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T, ProtoHandle> {
+  readonly schemaType = 'PROTOBUF' as const
+  readonly #pb: typeof Protobuf
+  readonly #messageType: string | undefined
+  readonly #toObject: Protobuf.IConversionOptions
+
+  private constructor(pb: typeof Protobuf, options: ProtobufSerdeOptions) {
+    super(options)
+    this.#pb = pb
+    this.#messageType = options.messageType
+    this.#toObject = options.toObjectOptions ?? { longs: String, enums: String, defaults: true }
+    if (options.messageType !== undefined && (typeof options.messageType !== 'string' || options.messageType.length === 0)) {
+      throw new InvalidArgumentError('messageType must be a message\'s full name, e.g. "shop.Order"')
+    }
+    if (options.schema !== undefined) {
+      if (typeof options.schema !== 'string') throw new InvalidArgumentError('schema must be .proto source text')
+      this.setOwnSchema({ schema: options.schema, schemaType: 'PROTOBUF' })
+    }
+  }
+
+  /** A Protobuf serde; loads `protobufjs` (an optional dependency of this package). */
+  static async create<T = Record<string, unknown>>(options: ProtobufSerdeOptions): Promise<ProtobufSerde<T>> {
+    return new ProtobufSerde<T>(await loadOptional<typeof Protobuf>('protobufjs', 'ProtobufSerde'), options)
+  }
+
+  protected parse(schema: Schema): ProtoHandle {
+    if (schema.references && schema.references.length > 0) throw new SchemaSerdeError('Protobuf schemas with references are not supported yet')
+    const pb = this.#pb
+    let parsed: Protobuf.IParserResult
+    try {
+      parsed = pb.parse(schema.schema, { keepCase: true })
+      for (const file of parsed.imports ?? []) {
+        const common = pb.common.get(file)
+        if (!common) throw new Error(`import "${file}" is not a well-known type (schema references are not supported yet)`)
+        parsed.root.addJSON(common.nested ?? {})
+      }
+      parsed.root.resolveAll()
+    } catch (err) {
+      throw new InvalidArgumentError(`invalid Protobuf schema: ${(err as Error).message}`)
+    }
+    const pkg = parsed.package ? parsed.root.lookup(parsed.package) : parsed.root
+    const topLevel = pkg && 'nestedArray' in pkg ? (pkg as Protobuf.Namespace).nestedArray.filter((n): n is Protobuf.Type => n instanceof pb.Type) : []
+    if (topLevel.length === 0) throw new InvalidArgumentError('the Protobuf schema declares no message')
+    let type = topLevel[0]!
+    // The own schema's message; a writer schema read by id keeps the first (decode walks the indexes).
+    if (this.#messageType !== undefined && schema.schemaType === 'PROTOBUF' && !('id' in schema)) {
+      const found = parsed.root.lookup(this.#messageType)
+      if (!(found instanceof pb.Type)) throw new InvalidArgumentError(`messageType '${this.#messageType}' is not a message of the schema`)
+      type = found
+    }
+    return { root: parsed.root, type, topLevel }
+  }
+
+  protected recordName(h: ProtoHandle): string {
+    return h.type.fullName.replace(/^\./, '')
+  }
+
+  protected encode(writer: ProtoHandle, value: T): { payload: Uint8Array; messageIndexes: number[] } {
+    const type = this.#messageType === undefined || writer === this.ownHandle ? writer.type : this.#lookup(writer, this.#messageType)
+    const message = type.fromObject(value as Record<string, unknown>)
+    const problem = type.verify(message)
+    if (problem) throw new SchemaSerdeError(`value does not match the Protobuf message ${type.fullName.slice(1)}: ${problem}`)
+    return { payload: type.encode(message).finish(), messageIndexes: messageIndexes(writer, type) }
+  }
+
+  protected decode(writer: ProtoHandle, writerId: number, payload: Buffer, indexes: number[] | undefined): T {
+    // The serde's own message reads the bytes (fields match by number); without one, the writer's.
+    const type = this.ownHandle?.type ?? messageAt(writer, indexes ?? [0], writerId)
+    return type.toObject(type.decode(payload), this.#toObject) as T
+  }
+
+  #lookup(h: ProtoHandle, name: string): Protobuf.Type {
+    const found = h.root.lookup(name)
+    if (!(found instanceof this.#pb.Type)) throw new SchemaSerdeError(`the registered schema has no message '${name}'`)
+    return found
+  }
+}
+
+/** The message indexes of `type` in its file: its position among top-level messages, then nested ones. */
+function messageIndexes(h: ProtoHandle, type: Protobuf.Type): number[] {
+  const path: number[] = []
+  let t: Protobuf.Type = type
+  for (;;) {
+    const top = h.topLevel.indexOf(t)
+    if (top >= 0) {
+      path.unshift(top)
+      return path
+    }
+    const parent = t.parent as Protobuf.Type | null
+    if (!parent || !('fieldsArray' in parent)) throw new SchemaSerdeError(`message ${type.fullName} is not declared in the schema's file`)
+    path.unshift(nestedMessages(parent).indexOf(t))
+    t = parent
+  }
+}
+
+function nestedMessages(t: Protobuf.Type): Protobuf.Type[] {
+  return t.nestedArray.filter((n): n is Protobuf.Type => 'fieldsArray' in n)
+}
+
+/** The message `indexes` name in the writer's file. */
+function messageAt(h: ProtoHandle, indexes: number[], writerId: number): Protobuf.Type {
+  let t = h.topLevel[indexes[0]!]
+  for (let i = 1; t && i < indexes.length; i++) t = nestedMessages(t)[indexes[i]!]
+  if (!t) throw new SchemaSerdeError(`message indexes [${indexes.join(', ')}] name no message of schema id ${writerId}`)
+  return t
+}
