@@ -65,7 +65,8 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
       json = schema.schema // a bare primitive name such as string
     }
     try {
-      return this.#avsc.Type.forSchema(json as Avsc.Schema, this.#options)
+      // A fresh options object per schema: avsc records named types in it (its `registry`).
+      return this.#avsc.Type.forSchema(json as Avsc.Schema, { ...this.#options })
     } catch (err) {
       throw new InvalidArgumentError(`invalid Avro schema: ${(err as Error).message}`)
     }

@@ -100,9 +100,10 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
 
   protected encode(writer: ProtoHandle, value: T): { payload: Uint8Array; messageIndexes: number[] } {
     const type = this.#messageType === undefined || writer === this.ownHandle ? writer.type : this.#lookup(writer, this.#messageType)
-    const message = type.fromObject(value as Record<string, unknown>)
-    const problem = type.verify(message)
+    // fromObject turns what it cannot convert into defaults silently: check the plain value first.
+    const problem = checkMessage(this.#pb, type, value, 'value')
     if (problem) throw new SchemaSerdeError(`value does not match the Protobuf message ${type.fullName.slice(1)}: ${problem}`)
+    const message = type.fromObject(value as Record<string, unknown>)
     return { payload: type.encode(message).finish(), messageIndexes: messageIndexes(writer, type) }
   }
 
@@ -146,4 +147,53 @@ function messageAt(h: ProtoHandle, indexes: number[], writerId: number): Protobu
   for (let i = 1; t && i < indexes.length; i++) t = nestedMessages(t)[indexes[i]!]
   if (!t) throw new SchemaSerdeError(`message indexes [${indexes.join(', ')}] name no message of schema id ${writerId}`)
   return t
+}
+
+const INTEGER_32 = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32'])
+const INTEGER_64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
+
+/** Why `value` is not a plain object of message `type` (what fromObject accepts), or null. */
+function checkMessage(pb: typeof Protobuf, type: Protobuf.Type, value: unknown, path: string): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) return `${path} must be an object for message ${type.name}`
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    const field = type.fields[name]
+    if (!field) return `${path} has no field '${name}' in message ${type.name}`
+    if (v === null || v === undefined) continue
+    const where = `${path}.${name}`
+    if (field.map) {
+      if (typeof v !== 'object' || Array.isArray(v)) return `${where} must be an object (a map)`
+      for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+        const p = checkValue(pb, field, item, `${where}[${JSON.stringify(k)}]`)
+        if (p) return p
+      }
+    } else if (field.repeated) {
+      if (!Array.isArray(v)) return `${where} must be an array (a repeated field)`
+      for (let i = 0; i < v.length; i++) {
+        const p = checkValue(pb, field, v[i], `${where}[${i}]`)
+        if (p) return p
+      }
+    } else {
+      const p = checkValue(pb, field, v, where)
+      if (p) return p
+    }
+  }
+  return null
+}
+
+function checkValue(pb: typeof Protobuf, field: Protobuf.Field, v: unknown, where: string): string | null {
+  const t = field.resolvedType
+  if (t instanceof pb.Type) return checkMessage(pb, t, v, where)
+  if (t instanceof pb.Enum) {
+    if (typeof v === 'string' ? t.values[v] !== undefined : Number.isInteger(v)) return null
+    return `${where} must be one of ${Object.keys(t.values).join(', ')} (or its number), got ${JSON.stringify(v)}`
+  }
+  const ok =
+    field.type === 'string' ? typeof v === 'string'
+    : field.type === 'bool' ? typeof v === 'boolean'
+    : field.type === 'bytes' ? Buffer.isBuffer(v) || v instanceof Uint8Array || typeof v === 'string'
+    : field.type === 'double' || field.type === 'float' ? typeof v === 'number'
+    : INTEGER_32.has(field.type) ? Number.isInteger(v)
+    : INTEGER_64.has(field.type) ? Number.isSafeInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v)) || (typeof v === 'object' && v !== null && 'low' in v && 'high' in v)
+    : true
+  return ok ? null : `${where} must be a ${field.type}, got ${typeof v === 'string' ? JSON.stringify(v) : typeof v}`
 }
