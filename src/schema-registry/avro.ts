@@ -20,6 +20,12 @@ export interface AvroSerdeOptions extends RegistrySerdeOptions {
   schema?: string | object
   /** References of `schema` to other registered schemas (named types it uses). */
   references?: SchemaReference[]
+  /**
+   * How Avro `long`s are represented: `'number'` (default; values beyond 2^53 in magnitude fail
+   * rather than lose precision) or `'bigint'` (the full 64-bit range; decoded longs are bigints,
+   * and numbers are accepted when writing).
+   */
+  longs?: 'number' | 'bigint'
   /** Options for avsc's `Type.forSchema` (e.g. `logicalTypes`, `wrapUnions`), applied to every schema this serde parses. */
   avscOptions?: Record<string, unknown>
 }
@@ -37,12 +43,17 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
   readonly schemaType = 'AVRO' as const
   readonly #avsc: typeof Avsc
   readonly #options: Record<string, unknown>
+  readonly #bigintLong: Avsc.types.LongType | undefined
   readonly #resolvers = new Map<number, Avsc.Resolver | null>()
 
   private constructor(avsc: typeof Avsc, options: AvroSerdeOptions) {
     super(options)
     this.#avsc = avsc
+    if (options.longs !== undefined && options.longs !== 'number' && options.longs !== 'bigint') {
+      throw new InvalidArgumentError(`longs must be 'number' or 'bigint', got ${JSON.stringify(options.longs)}`)
+    }
     this.#options = options.avscOptions ?? {}
+    this.#bigintLong = options.longs === 'bigint' ? bigintLongType(avsc) : undefined
     if (options.schema !== undefined) {
       const text = typeof options.schema === 'string' ? options.schema : JSON.stringify(options.schema)
       this.setOwnSchema({ schema: text, schemaType: 'AVRO', references: options.references })
@@ -66,7 +77,9 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
     }
     try {
       // A fresh options object per schema: avsc records named types in it (its `registry`).
-      return this.#avsc.Type.forSchema(json as Avsc.Schema, { ...this.#options })
+      const opts: Record<string, unknown> = { ...this.#options }
+      if (this.#bigintLong) opts.registry = { long: this.#bigintLong }
+      return this.#avsc.Type.forSchema(json as Avsc.Schema, opts)
     } catch (err) {
       throw new InvalidArgumentError(`invalid Avro schema: ${(err as Error).message}`)
     }
@@ -99,6 +112,30 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
     }
     return (resolver ? reader.fromBuffer(payload, resolver) : reader.fromBuffer(payload)) as T
   }
+}
+
+const MIN_I64 = -(1n << 63n)
+const MAX_I64 = (1n << 63n) - 1n
+
+/** An avsc long type holding bigints (8-byte little-endian two's complement, as avsc unpacks longs). */
+function bigintLongType(avsc: typeof Avsc): Avsc.types.LongType {
+  const toBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(v as number))
+  return avsc.types.LongType.__with({
+    fromBuffer: (buf: Buffer) => buf.readBigInt64LE(0),
+    toBuffer: (v: bigint | number) => {
+      const buf = Buffer.alloc(8)
+      buf.writeBigInt64LE(toBig(v), 0)
+      return buf
+    },
+    fromJSON: (v: unknown) => BigInt(v as number),
+    toJSON: (v: bigint) => Number(v),
+    isValid: (v: unknown) => (typeof v === 'bigint' && v >= MIN_I64 && v <= MAX_I64) || Number.isSafeInteger(v),
+    compare: (a: bigint | number, b: bigint | number) => {
+      const x = toBig(a)
+      const y = toBig(b)
+      return x < y ? -1 : x > y ? 1 : 0
+    },
+  })
 }
 
 function preview(v: unknown): string {

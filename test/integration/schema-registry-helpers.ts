@@ -57,7 +57,7 @@ export function sharedRegistry(): () => TestRegistry {
     schemasTopic = `_schemas-peridot-${tag}`
     const t0 = Date.now()
     // First use may build Karapace (install.sh, 1-2 minutes); later starts take a few seconds.
-    const { stdout } = await exec('bash', [join(tools, 'start.sh'), '--bootstrap', bootstrap(), '--dir', runDir, '--timeout', '90'], {
+    const { stdout } = await exec('bash', [join(tools, 'start.sh'), '--bootstrap', bootstrap(), '--dir', runDir, '--timeout', '180'], {
       env: {
         ...process.env,
         KARAPACE_TOPIC_NAME: schemasTopic,

@@ -113,6 +113,24 @@ describe.skipIf(!!skipReason)('Avro serde through the broker', () => {
     expect(await serde.deserialize(topic, null)).toBeNull()
   })
 
+  it('longs: numbers by default (beyond 2^53 is an error, not a rounded value), bigints on request', async () => {
+    const topic = uniqueTopic('sr-long')
+    const schema = { type: 'record', name: 'Big', fields: [{ name: 'n', type: 'long' }] }
+    const big = await AvroSerde.create<{ n: bigint }>({ registry: newClient(), schema, longs: 'bigint' })
+    const max = (await big.serialize(topic, { n: 2n ** 63n - 1n }))!
+    // zig-zag(2^63 - 1) = 2^64 - 2, as a varint: fe ff ff ff ff ff ff ff ff 01.
+    expect(max.subarray(5).toString('hex')).toBe('feffffffffffffffff01')
+    const min = (await big.serialize(topic, { n: -(2n ** 63n) }))!
+    expect(min.subarray(5).toString('hex')).toBe('ffffffffffffffffff01')
+    expect({ ...(await big.deserialize(topic, max)) }).toEqual({ n: 2n ** 63n - 1n })
+    expect({ ...(await big.deserialize(topic, min)) }).toEqual({ n: -(2n ** 63n) })
+    expect((await big.serialize(topic, { n: 5 as unknown as bigint }))!.subarray(5).toString('hex')).toBe('0a')
+    const num = await AvroSerde.create({ registry: newClient(), schema })
+    await expect(num.deserialize(topic, max)).rejects.toThrow(/precision/)
+    await expect(num.serialize(topic, { n: 2 ** 60 })).rejects.toThrow(SchemaSerdeError)
+    await expect(AvroSerde.create({ registry: newClient(), schema, longs: 'int64' as 'bigint' })).rejects.toThrow(/longs must be/)
+  })
+
   it('schema evolution: the writer schema comes from the registry, the reader schema from the serde', async () => {
     const topic = uniqueTopic('sr-evolve')
     const v1 = await AvroSerde.create<{ id: number; name: string }>({ registry: newClient(), schema: userV1 })
