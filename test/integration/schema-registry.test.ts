@@ -2,12 +2,18 @@
 // and the broker under test: registration, lookups, compatibility (a refusal is a typed error),
 // records produced with the Avro / Protobuf / JSON Schema serializers and consumed back, Avro
 // schema evolution, subject name strategies, autoRegister off and useLatestVersion.
-import { describe, expect, it } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import avsc from 'avsc'
+import { Serdes, StreamsBuilder } from '../../src/streams/index.js'
 import { AvroSerde, JsonSchemaSerde, ProtobufSerde, RegistryError, SchemaRegistryClient, SchemaSerdeError } from '../../src/schema-registry/index.js'
 import { sharedClient, uniqueTopic } from './helpers.js'
 import { registryUnavailableReason, sharedRegistry } from './schema-registry-helpers.js'
-import { readTopic } from './streams-helpers.js'
+import { makeCerts } from './secure-broker.js'
+import { readTopic, testStreamsApp, waitFor } from './streams-helpers.js'
 
 const skipReason = registryUnavailableReason()
 if (skipReason) console.log(`[schema-registry] tests skipped: ${skipReason}`)
@@ -262,5 +268,168 @@ describe.skipIf(!!skipReason)('JSON Schema serde through the broker', () => {
     const record = await JsonSchemaSerde.create({ registry: reg, schema, subjectNameStrategy: 'TopicRecordName' })
     await record.serialize(topic, { id: 1, amount: 1 })
     expect(await reg.getSubjects()).toContain(`${topic}-Payment`)
+  })
+})
+
+describe.skipIf(!!skipReason)('registry serdes in a streams topology', () => {
+  it('reads Avro, writes JSON Schema and Avro through asSerde(), keys and values', async () => {
+    const input = uniqueTopic('sr-streams-in')
+    const output = uniqueTopic('sr-streams-out')
+    const appId = uniqueTopic('sr-streams-app')
+    await client().createTopic(input, { partitions: 2 })
+    await client().createTopic(output, { partitions: 2 })
+    const reg = newClient()
+    const keySerde = await AvroSerde.create<string>({ registry: reg, schema: '"string"', isKey: true })
+    const inSerde = await AvroSerde.create<{ id: number; name: string }>({ registry: reg, schema: userV1 })
+    const paymentSchema = { title: 'Greeting', type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }
+    const outSerde = await JsonSchemaSerde.create<{ text: string }>({ registry: reg, schema: paymentSchema })
+    const b = new StreamsBuilder()
+    b.stream(input, { key: keySerde.asSerde(), value: inSerde.asSerde() })
+      .filter((_k, u) => u.id % 2 === 0)
+      .mapValues((u) => ({ text: `hello ${u.name}` }))
+      .to(output, { key: Serdes.string(), value: outSerde.asSerde() })
+    const producer = client().producer()
+    for (let i = 0; i < 20; i++) {
+      await producer.send({ topic: input, key: await keySerde.serialize(input, `k${i}`), value: await inSerde.serialize(input, { id: i, name: `n${i}` }) })
+    }
+    await producer.close()
+    const app = testStreamsApp(b.build(), appId, 'at_least_once')
+    try {
+      await app.start()
+      await waitFor('10 greetings', async () => (await readTopic(client(), output)).length >= 10, 40_000, 250)
+    } finally {
+      await app.close()
+    }
+    const records = await readTopic(client(), output)
+    const reader = await JsonSchemaSerde.create({ registry: newClient(), validateOnRead: true })
+    const got = new Map<string, unknown>()
+    for (const r of records) got.set(r.key!.toString(), await reader.deserialize(output, r.value))
+    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(Array.from({ length: 10 }, (_, j) => [`k${2 * j}`, { text: `hello n${2 * j}` }])))
+    expect((await reg.getLatest(`${output}-value`)).schemaType).toBe('JSON')
+  }, 60_000)
+})
+
+// An HTTPS front for the registry that asks for credentials, as a secured registry does, and can
+// answer its next requests with 503 (a registry failing over). It runs in a worker thread: the
+// synchronous serde path blocks this thread while it waits for an answer.
+const FRONT_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads')
+const https = require('node:https')
+const http = require('node:http')
+const { upstream, cert, key, accept, counters } = workerData
+const server = https.createServer({ cert, key }, (req, res) => {
+  Atomics.add(counters, 1, 1)
+  if (req.headers.authorization !== accept) {
+    res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: 40101, message: 'Unauthorized' }))
+    return
+  }
+  if (Atomics.load(counters, 0) > 0) {
+    Atomics.sub(counters, 0, 1)
+    res.writeHead(503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: 50003, message: 'Error while forwarding the request to the master' }))
+    return
+  }
+  const target = new URL(req.url, upstream)
+  const headers = Object.assign({}, req.headers, { host: target.host })
+  delete headers.authorization
+  const up = http.request(target, { method: req.method, headers }, (r) => { res.writeHead(r.statusCode, r.headers); r.pipe(res) })
+  up.on('error', () => res.writeHead(502).end())
+  req.pipe(up)
+})
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port))
+`
+
+interface SecureFront {
+  url: string
+  /** Answer the next `n` authorised requests with 503. */
+  failNext(n: number): void
+  /** Requests received so far. */
+  requests(): number
+  close(): Promise<void>
+}
+
+async function secureFront(upstream: string, certs: { cert: string; key: string }, accept: string): Promise<SecureFront> {
+  const counters = new Int32Array(new SharedArrayBuffer(8)) // [0] failures to come, [1] requests seen
+  const worker = new Worker(FRONT_SOURCE, { eval: true, workerData: { upstream, ...certs, accept, counters } })
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  return {
+    url: `https://127.0.0.1:${port}`,
+    failNext: (n) => Atomics.store(counters, 0, n),
+    requests: () => Atomics.load(counters, 1),
+    close: async () => {
+      await worker.terminate()
+    },
+  }
+}
+
+describe.skipIf(!!skipReason)('TLS, auth and retries (an HTTPS front with credentials before the registry)', () => {
+  let dir: string
+  let certs: Awaited<ReturnType<typeof makeCerts>>
+  let basic: SecureFront
+  let bearer: SecureFront
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'peridot-sr-tls-'))
+    certs = await makeCerts(dir)
+    const keyPair = { cert: certs.brokerCert, key: certs.brokerKey }
+    basic = await secureFront(registry().url, keyPair, `Basic ${Buffer.from('sr-user:sr-secret').toString('base64')}`)
+    bearer = await secureFront(registry().url, keyPair, 'Bearer token-2')
+  })
+  afterAll(async () => {
+    await basic?.close()
+    await bearer?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('basic auth over TLS with a private CA; a wrong password is a 401 RegistryError, not retried', async () => {
+    const reg = new SchemaRegistryClient({ url: basic.url, tls: { ca: certs.ca }, auth: { username: 'sr-user', password: 'sr-secret' } })
+    const subject = `${uniqueTopic('sr-tls')}-value`
+    const id = await reg.register(subject, { schema: JSON.stringify(userV1) })
+    expect(await newClient().getSchemaById(id)).toMatchObject({ id }) // it reached the registry
+    const before = basic.requests()
+    const wrong = new SchemaRegistryClient({ url: basic.url, tls: { ca: certs.ca }, auth: { username: 'sr-user', password: 'nope' } })
+    await expect(wrong.getSchemaById(id)).rejects.toMatchObject({ name: 'RegistryError', status: 401, errorCode: 40101 })
+    expect(basic.requests() - before).toBe(1)
+    // The synchronous path (a helper thread) carries the same TLS options and credentials.
+    const serde = await AvroSerde.create({ registry: new SchemaRegistryClient({ url: basic.url, tls: { ca: certs.ca }, auth: { username: 'sr-user', password: 'sr-secret' } }) })
+    const bytes = (await (await AvroSerde.create({ registry: reg, schema: userV1 })).serialize(subject.replace(/-value$/, ''), { id: 4, name: 'tls' }))!
+    expect(serde.asSerde().deserialize('t', bytes)).toEqual({ id: 4, name: 'tls' })
+  })
+
+  it('an untrusted certificate fails with status 0 and the TLS reason', async () => {
+    const reg = new SchemaRegistryClient({ url: basic.url, tls: { ca: certs.otherCa }, auth: { username: 'sr-user', password: 'sr-secret' }, retries: 0 })
+    const err = await reg.getSubjects().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err).toMatchObject({ status: 0 })
+    expect((err as Error).message).toMatch(/certificate/i)
+  })
+
+  it('a bearer token from a function, asked for every request', async () => {
+    let calls = 0
+    const reg = new SchemaRegistryClient({ url: bearer.url, tls: { ca: certs.ca }, auth: { bearerToken: () => `token-${++calls}` }, retries: 0 })
+    await expect(reg.getSubjects()).rejects.toMatchObject({ status: 401 }) // token-1 is refused
+    expect(await reg.getSubjects()).toEqual(expect.any(Array)) // token-2 is the right one
+    expect(calls).toBe(2)
+  })
+
+  it('retries a 503 with backoff and then succeeds; gives up after `retries` with the last error', async () => {
+    const reg = new SchemaRegistryClient({ url: basic.url, tls: { ca: certs.ca }, auth: { username: 'sr-user', password: 'sr-secret' }, retries: 3, initialBackoffMs: 5 })
+    basic.failNext(2)
+    let before = basic.requests()
+    expect(await reg.getSubjects()).toEqual(expect.any(Array))
+    expect(basic.requests() - before).toBe(3)
+    basic.failNext(10)
+    before = basic.requests()
+    await expect(reg.getSubjects()).rejects.toMatchObject({ status: 503, errorCode: 50003 })
+    expect(basic.requests() - before).toBe(4)
+    // The synchronous path retries the same way.
+    basic.failNext(2)
+    before = basic.requests()
+    const subject = `${uniqueTopic('sr-retry')}-value`
+    await newClient().register(subject, { schema: '"string"' })
+    expect(reg.getLatestSync(subject)).toMatchObject({ version: 1 })
+    expect(basic.requests() - before).toBe(3)
+    basic.failNext(0)
   })
 })
