@@ -7,7 +7,7 @@ import type * as Avsc from 'avsc'
 import { InvalidArgumentError } from '../protocol/errors.js'
 import { SchemaSerdeError } from './errors.js'
 import { loadOptional } from './optional-deps.js'
-import { RegistrySerde, type RegistrySerdeOptions } from './serde.js'
+import { RegistrySerde, type ParsedSchema, type RegistrySerdeOptions } from './serde.js'
 import type { Schema, SchemaReference } from './types.js'
 
 /** Options of {@link AvroSerde.create}. */
@@ -39,11 +39,11 @@ export interface AvroSerdeOptions extends RegistrySerdeOptions {
  * const bytes = await serde.serialize('orders', { id: 1, amount: 9.5 })
  * ```
  */
-export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
+export class AvroSerde<T = unknown> extends RegistrySerde<T> {
   readonly schemaType = 'AVRO' as const
   readonly #avsc: typeof Avsc
   readonly #options: Record<string, unknown>
-  readonly #bigintLong: Avsc.types.LongType | undefined
+  readonly #bigintLong: unknown
   readonly #resolvers = new Map<number, Avsc.Resolver | null>()
 
   private constructor(avsc: typeof Avsc, options: AvroSerdeOptions) {
@@ -65,7 +65,7 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
     return new AvroSerde<T>(await loadOptional<typeof Avsc>('avsc', 'AvroSerde'), options)
   }
 
-  protected parse(schema: Schema): Avsc.Type {
+  protected parse(schema: Schema): ParsedSchema {
     if (schema.references && schema.references.length > 0) {
       throw new SchemaSerdeError('Avro schemas with references are not supported yet: inline the referenced types')
     }
@@ -85,11 +85,12 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
     }
   }
 
-  protected recordName(type: Avsc.Type): string | undefined {
-    return type.name ?? undefined
+  protected recordName(handle: ParsedSchema): string | undefined {
+    return (handle as Avsc.Type).name ?? undefined
   }
 
-  protected encode(writer: Avsc.Type, value: T): { payload: Uint8Array } {
+  protected encode(handle: ParsedSchema, value: T): { payload: Uint8Array } {
+    const writer = handle as Avsc.Type
     const problems: string[] = []
     if (!writer.isValid(value, { errorHook: (path: string[], v: unknown) => problems.push(`${path.join('.') || 'value'} = ${preview(v)}`) })) {
       throw new SchemaSerdeError(`value does not match the Avro schema ${writer.name ?? writer.typeName}: ${problems.slice(0, 5).join('; ')}`)
@@ -97,8 +98,9 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, Avsc.Type> {
     return { payload: writer.toBuffer(value) }
   }
 
-  protected decode(writer: Avsc.Type, writerId: number, payload: Buffer): T {
-    const reader = this.ownHandle
+  protected decode(handle: ParsedSchema, writerId: number, payload: Buffer): T {
+    const writer = handle as Avsc.Type
+    const reader = this.ownHandle as Avsc.Type | undefined
     if (!reader) return writer.fromBuffer(payload) as T
     let resolver = this.#resolvers.get(writerId)
     if (resolver === undefined) {

@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv'
 import { InvalidArgumentError } from '../protocol/errors.js'
 import { SchemaSerdeError } from './errors.js'
 import { loadOptional } from './optional-deps.js'
-import { RegistrySerde, type RegistrySerdeOptions } from './serde.js'
+import { RegistrySerde, type ParsedSchema, type RegistrySerdeOptions } from './serde.js'
 import type { Schema, SchemaReference } from './types.js'
 
 /** Options of {@link JsonSchemaSerde.create}. */
@@ -25,12 +25,16 @@ interface JsonHandle {
   validate: ValidateFunction | undefined
 }
 
-type AjvClass = new (opts: Record<string, unknown>) => { compile(schema: object | boolean): ValidateFunction; errorsText(errors: unknown): string }
+type AjvClass = new (opts: Record<string, unknown>) => AjvInstance
+interface AjvInstance {
+  compile(schema: object | boolean): ValidateFunction
+  errorsText(errors: unknown): string
+}
 
 /** A Schema Registry serde for JSON Schema. */
-export class JsonSchemaSerde<T = unknown> extends RegistrySerde<T, JsonHandle> {
+export class JsonSchemaSerde<T = unknown> extends RegistrySerde<T> {
   readonly schemaType = 'JSON' as const
-  readonly #ajv: InstanceType<AjvClass> | undefined
+  readonly #ajv: unknown
   readonly #validate: boolean
   readonly #validateOnRead: boolean
 
@@ -52,7 +56,7 @@ export class JsonSchemaSerde<T = unknown> extends RegistrySerde<T, JsonHandle> {
     return new JsonSchemaSerde<T>(Ajv && 'default' in Ajv ? Ajv.default : (Ajv as AjvClass | undefined), options)
   }
 
-  protected parse(schema: Schema): JsonHandle {
+  protected parse(schema: Schema): ParsedSchema {
     let json: unknown
     try {
       json = JSON.parse(schema.schema)
@@ -63,7 +67,7 @@ export class JsonSchemaSerde<T = unknown> extends RegistrySerde<T, JsonHandle> {
     let validate: ValidateFunction | undefined
     if (this.#ajv) {
       try {
-        validate = this.#ajv.compile(json as object | boolean)
+        validate = (this.#ajv as AjvInstance).compile(json as object | boolean)
       } catch (err) {
         throw new InvalidArgumentError(`invalid JSON Schema: ${(err as Error).message}`)
       }
@@ -71,31 +75,32 @@ export class JsonSchemaSerde<T = unknown> extends RegistrySerde<T, JsonHandle> {
     return { schema: json as JsonHandle['schema'], validate }
   }
 
-  protected recordName(h: JsonHandle): string | undefined {
+  protected recordName(handle: ParsedSchema): string | undefined {
+    const h = handle as JsonHandle
     return typeof h.schema === 'object' && typeof h.schema.title === 'string' ? h.schema.title : undefined
   }
 
-  protected encode(writer: JsonHandle, value: T): { payload: Uint8Array } {
-    if (this.#validate) this.#check(writer, value, 'written')
+  protected encode(writer: ParsedSchema, value: T): { payload: Uint8Array } {
+    if (this.#validate) this.#check(writer as JsonHandle, value, 'written')
     const text = JSON.stringify(value)
     if (text === undefined) throw new SchemaSerdeError(`${typeof value} has no JSON representation`)
     return { payload: Buffer.from(text, 'utf8') }
   }
 
-  protected decode(writer: JsonHandle, _writerId: number, payload: Buffer): T {
+  protected decode(writer: ParsedSchema, _writerId: number, payload: Buffer): T {
     let value: unknown
     try {
       value = JSON.parse(payload.toString('utf8'))
     } catch (err) {
       throw new SchemaSerdeError(`invalid JSON payload: ${(err as Error).message}`)
     }
-    if (this.#validateOnRead) this.#check(this.ownHandle ?? writer, value, 'read')
+    if (this.#validateOnRead) this.#check((this.ownHandle ?? writer) as JsonHandle, value, 'read')
     return value as T
   }
 
   #check(h: JsonHandle, value: unknown, what: string): void {
     if (h.validate && !h.validate(value)) {
-      throw new SchemaSerdeError(`value ${what} does not match the JSON Schema${this.recordName(h) ? ` ${this.recordName(h)}` : ''}: ${this.#ajv!.errorsText(h.validate.errors)}`)
+      throw new SchemaSerdeError(`value ${what} does not match the JSON Schema${this.recordName(h) ? ` ${this.recordName(h)}` : ''}: ${(this.#ajv as AjvInstance).errorsText(h.validate.errors)}`)
     }
   }
 }

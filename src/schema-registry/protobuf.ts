@@ -7,7 +7,7 @@ import type * as Protobuf from 'protobufjs'
 import { InvalidArgumentError } from '../protocol/errors.js'
 import { SchemaSerdeError } from './errors.js'
 import { loadOptional } from './optional-deps.js'
-import { RegistrySerde, type RegistrySerdeOptions } from './serde.js'
+import { RegistrySerde, type ParsedSchema, type RegistrySerdeOptions } from './serde.js'
 import type { Schema } from './types.js'
 
 /** Options of {@link ProtobufSerde.create}. */
@@ -25,7 +25,27 @@ export interface ProtobufSerdeOptions extends RegistrySerdeOptions {
    * `{ longs: String, enums: String, defaults: true }`: 64-bit integers as decimal strings, enums
    * by name, absent fields with their defaults.
    */
-  toObjectOptions?: Protobuf.IConversionOptions
+  toObjectOptions?: ProtobufToObjectOptions
+}
+
+/** protobufjs's conversion options (its `IConversionOptions`), for decoded messages. */
+export interface ProtobufToObjectOptions {
+  /** `String` for decimal strings, `Number` for numbers (may lose precision beyond 2^53). */
+  longs?: typeof String | typeof Number
+  /** `String` for enum names; numbers without. */
+  enums?: typeof String
+  /** `String` for base64, `Array` for arrays; Buffers without. */
+  bytes?: typeof String | typeof Array
+  /** Include fields with default values. */
+  defaults?: boolean
+  /** Empty arrays for missing repeated fields, even without `defaults`. */
+  arrays?: boolean
+  /** Empty objects for missing map fields, even without `defaults`. */
+  objects?: boolean
+  /** Set virtual oneof properties to the present field's name. */
+  oneofs?: boolean
+  /** Use JSON forms of special floating point numbers (NaN, Infinity). */
+  json?: boolean
 }
 
 /** A parsed `.proto` file and the message this serde uses in it. */
@@ -41,7 +61,7 @@ interface ProtoHandle {
  * A Schema Registry serde for Protobuf. Values are plain objects (converted with protobufjs's
  * `fromObject`), decoded values plain objects as `toObjectOptions` says.
  */
-export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T, ProtoHandle> {
+export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T> {
   readonly schemaType = 'PROTOBUF' as const
   readonly #pb: typeof Protobuf
   readonly #messageType: string | undefined
@@ -66,7 +86,7 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
     return new ProtobufSerde<T>(await loadOptional<typeof Protobuf>('protobufjs', 'ProtobufSerde'), options)
   }
 
-  protected parse(schema: Schema): ProtoHandle {
+  protected parse(schema: Schema): ParsedSchema {
     if (schema.references && schema.references.length > 0) throw new SchemaSerdeError('Protobuf schemas with references are not supported yet')
     const pb = this.#pb
     let parsed: Protobuf.IParserResult
@@ -94,11 +114,12 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
     return { root: parsed.root, type, topLevel }
   }
 
-  protected recordName(h: ProtoHandle): string {
-    return h.type.fullName.replace(/^\./, '')
+  protected recordName(handle: ParsedSchema): string {
+    return (handle as ProtoHandle).type.fullName.replace(/^\./, '')
   }
 
-  protected encode(writer: ProtoHandle, value: T): { payload: Uint8Array; messageIndexes: number[] } {
+  protected encode(handle: ParsedSchema, value: T): { payload: Uint8Array; messageIndexes: number[] } {
+    const writer = handle as ProtoHandle
     const type = this.#messageType === undefined || writer === this.ownHandle ? writer.type : this.#lookup(writer, this.#messageType)
     // fromObject turns what it cannot convert into defaults silently: check the plain value first.
     const problem = checkMessage(this.#pb, type, value, 'value')
@@ -107,9 +128,10 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
     return { payload: type.encode(message).finish(), messageIndexes: messageIndexes(writer, type) }
   }
 
-  protected decode(writer: ProtoHandle, writerId: number, payload: Buffer, indexes: number[] | undefined): T {
+  protected decode(handle: ParsedSchema, writerId: number, payload: Buffer, indexes: number[] | undefined): T {
+    const writer = handle as ProtoHandle
     // The serde's own message reads the bytes (fields match by number); without one, the writer's.
-    const type = this.ownHandle?.type ?? messageAt(writer, indexes ?? [0], writerId)
+    const type = (this.ownHandle as ProtoHandle | undefined)?.type ?? messageAt(writer, indexes ?? [0], writerId)
     return type.toObject(type.decode(payload), this.#toObject) as T
   }
 

@@ -42,17 +42,23 @@ type Op =
 
 type Step<R> = Generator<Op, R, unknown>
 
-/** The schema a serde writes with, and the parsed form its format works on. */
-export interface WriterSchema<H> {
+/**
+ * A schema parsed by a format (avsc Type, protobufjs Root, compiled JSON Schema). Opaque here so
+ * that the public types never name the optional schema libraries.
+ */
+export type ParsedSchema = unknown
+
+/** The schema a serde writes with, and its parsed form. */
+interface WriterSchema {
   id: number
-  handle: H
+  handle: ParsedSchema
 }
 
 /**
  * Base of the registry serdes: `serialize` / `deserialize` (async, for the plain producer and
  * consumer) and {@link RegistrySerde.asSerde} (a synchronous streams Serde).
  */
-export abstract class RegistrySerde<T, H> {
+export abstract class RegistrySerde<T> {
   /** The schema language of this serde. */
   abstract readonly schemaType: SchemaType
   readonly #registry: SchemaRegistryClient
@@ -60,8 +66,8 @@ export abstract class RegistrySerde<T, H> {
   readonly #strategy: SubjectNameStrategy
   readonly #autoRegister: boolean
   readonly #useLatest: boolean
-  readonly #handles = new Map<number, H>()
-  #own: { schema: Schema; handle: H } | undefined
+  readonly #handles = new Map<number, ParsedSchema>()
+  #own: { schema: Schema; handle: ParsedSchema } | undefined
 
   protected constructor(options: RegistrySerdeOptions) {
     if (!options || typeof options !== 'object' || !options.registry || typeof options.registry.getSchemaById !== 'function') {
@@ -80,18 +86,18 @@ export abstract class RegistrySerde<T, H> {
   }
 
   /** The serde's own parsed schema, if it has one. */
-  protected get ownHandle(): H | undefined {
+  protected get ownHandle(): ParsedSchema | undefined {
     return this.#own?.handle
   }
 
   /** Parses a schema of this serde's type. */
-  protected abstract parse(schema: Schema): H
+  protected abstract parse(schema: Schema): ParsedSchema
   /** The record name of a parsed schema (for RecordName strategies), if it has one. */
-  protected abstract recordName(handle: H): string | undefined
+  protected abstract recordName(handle: ParsedSchema): string | undefined
   /** The payload bytes of `value` written with `writer`, and (Protobuf) its message indexes. */
-  protected abstract encode(writer: H, value: T): { payload: Uint8Array; messageIndexes?: number[] }
+  protected abstract encode(writer: ParsedSchema, value: T): { payload: Uint8Array; messageIndexes?: number[] }
   /** The value of `payload`, written with `writer` (id `writerId`). */
-  protected abstract decode(writer: H, writerId: number, payload: Buffer, messageIndexes: number[] | undefined): T
+  protected abstract decode(writer: ParsedSchema, writerId: number, payload: Buffer, messageIndexes: number[] | undefined): T
 
   /** Bytes in the registry wire format for `value` written to `topic`; null for null (a tombstone). */
   async serialize(topic: string, value: T | null | undefined): Promise<Buffer | null> {
@@ -135,7 +141,7 @@ export abstract class RegistrySerde<T, H> {
     return encodeFrame(writer.id, encoded.payload, encoded.messageIndexes)
   }
 
-  *#writerStep(topic: string): Step<WriterSchema<H>> {
+  *#writerStep(topic: string): Step<WriterSchema> {
     const subject = this.subjectFor(topic)
     if (this.#useLatest) {
       const latest = (yield { op: 'latest', subject }) as SchemaById
@@ -166,7 +172,7 @@ export abstract class RegistrySerde<T, H> {
   }
 
   /** The parsed schema with id `s.id`, parsed once. */
-  #handleFor(s: SchemaById): H {
+  #handleFor(s: SchemaById): ParsedSchema {
     let h = this.#handles.get(s.id)
     if (h === undefined) {
       h = this.parse(s)

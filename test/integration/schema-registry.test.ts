@@ -272,7 +272,7 @@ describe.skipIf(!!skipReason)('JSON Schema serde through the broker', () => {
 })
 
 describe.skipIf(!!skipReason)('registry serdes in a streams topology', () => {
-  it('reads Avro, writes JSON Schema and Avro through asSerde(), keys and values', async () => {
+  it('reads Avro keys and values and writes JSON Schema values through asSerde()', async () => {
     const input = uniqueTopic('sr-streams-in')
     const output = uniqueTopic('sr-streams-out')
     const appId = uniqueTopic('sr-streams-app')
