@@ -16,17 +16,22 @@ import { bootstrap } from './helpers.js'
 const exec = promisify(execFile)
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-/** The Karapace tools folder: KARAPACE_TOOLS_DIR, or shared/tools/karapace beside the checkout (or beside its worktree folder). */
+/**
+ * The Karapace tools folder: KARAPACE_TOOLS_DIR when set (only it), else shared/tools/karapace
+ * beside the checkout (or beside the folder of its worktree).
+ */
 export function karapaceToolsDir(): string | undefined {
-  const candidates = [process.env.KARAPACE_TOOLS_DIR, join(repoRoot, '..', 'shared', 'tools', 'karapace'), join(repoRoot, '..', '..', 'shared', 'tools', 'karapace')]
-  return candidates.find((d): d is string => !!d && existsSync(join(d, 'start.sh')))
+  const env = process.env.KARAPACE_TOOLS_DIR
+  const candidates = env ? [env] : [join(repoRoot, '..', 'shared', 'tools', 'karapace'), join(repoRoot, '..', '..', 'shared', 'tools', 'karapace')]
+  return candidates.find((d) => existsSync(join(d, 'start.sh')))
 }
 
 /** Why no registry can be had here, or undefined when one can. */
 export function registryUnavailableReason(): string | undefined {
   if (process.env.SCHEMA_REGISTRY_URL) return undefined
   if (karapaceToolsDir()) return undefined
-  return 'no schema registry: SCHEMA_REGISTRY_URL is not set and ../shared/tools/karapace (Karapace start.sh) is not there'
+  const where = process.env.KARAPACE_TOOLS_DIR ? `KARAPACE_TOOLS_DIR=${process.env.KARAPACE_TOOLS_DIR}` : '../shared/tools/karapace'
+  return `no schema registry: SCHEMA_REGISTRY_URL is not set and ${where} (Karapace's start.sh) is not there`
 }
 
 /** A registry the tests of one file use. */
