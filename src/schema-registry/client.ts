@@ -143,13 +143,13 @@ export class SchemaRegistryClient {
     const key = schemaKey(subject, schema)
     const cached = this.#registered.get(key)
     if (cached !== undefined) return cached
-    return this.#shared(`register\0${key}`, async () => this.#remember(key, schema, await this.#run(registerCall(subject, schema))))
+    return this.#shared(`register\0${key}`, async () => this.#remember(key, await this.#run(registerCall(subject, schema))))
   }
 
   /** {@link SchemaRegistryClient.register}, blocking on a cache miss (for synchronous serdes). */
   registerSync(subject: string, schema: Schema): number {
     const key = schemaKey(subject, schema)
-    return this.#registered.get(key) ?? this.#remember(key, schema, this.#runSync(registerCall(subject, schema)))
+    return this.#registered.get(key) ?? this.#remember(key, this.#runSync(registerCall(subject, schema)))
   }
 
   /**
@@ -275,27 +275,28 @@ export class SchemaRegistryClient {
     return versions
   }
 
-  #remember(key: string, schema: Schema, id: number): number {
+  // The caller's text is not cached as the schema of `id`: the registry may hold an equivalent
+  // but different text under that id (it matches schemas by their canonical form).
+  #remember(key: string, id: number): number {
     this.#registered.set(key, id)
-    this.#rememberId({ id, schema: schema.schema, schemaType: schema.schemaType ?? 'AVRO', references: schema.references ?? [] }, false)
     return id
   }
 
   #rememberLookup(key: string, r: RegisteredSchema): RegisteredSchema {
     this.#bySchema.set(key, r)
     this.#registered.set(key, r.id)
+    this.#rememberId({ id: r.id, schema: r.schema, schemaType: r.schemaType, references: r.references })
     return r
   }
 
   #rememberLatest(subject: string, r: RegisteredSchema): RegisteredSchema {
     if (this.#latestTtlMs > 0) this.#latest.set(subject, { value: r, expires: Date.now() + this.#latestTtlMs })
-    this.#rememberId({ id: r.id, schema: r.schema, schemaType: r.schemaType, references: r.references }, false)
+    this.#rememberId({ id: r.id, schema: r.schema, schemaType: r.schemaType, references: r.references })
     return r
   }
 
-  /** Caches a schema by id; `replace` false keeps an entry fetched by id (the registry's own text). */
-  #rememberId(s: SchemaById, replace = true): SchemaById {
-    if (replace || !this.#byId.get(s.id)) this.#byId.set(s.id, s)
+  #rememberId(s: SchemaById): SchemaById {
+    this.#byId.set(s.id, s)
     return s
   }
 
