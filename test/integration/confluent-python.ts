@@ -1,5 +1,5 @@
-// Confluent's own serializers for the interop tests: confluent-kafka for Python (its Avro and
-// JSON Schema serdes, and librdkafka for produce/consume), installed from PyPI into a cached venv
+// Confluent's own serializers for the interop tests: confluent-kafka for Python (its Avro, JSON
+// Schema and Protobuf serdes, and librdkafka for produce/consume), installed from PyPI into a cached venv
 // (binary wheels: nothing compiles) the first time. Gives null, with the reason, when it cannot.
 import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,9 @@ import { promisify } from 'node:util'
 
 const exec = promisify(execFile)
 const VERSION = '2.13.2'
-const REQUIREMENT = `confluent-kafka[avro,json,schemaregistry]==${VERSION}`
+// grpcio-tools brings protoc (as a wheel) to compile the Protobuf test schema for Python.
+const REQUIREMENTS = [`confluent-kafka[avro,json,protobuf,schemaregistry]==${VERSION}`, 'grpcio-tools==1.85.4']
+const REQUIREMENT = REQUIREMENTS.join(' ')
 export const CONFLUENT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'confluent_serdes.py')
 
 /** A Python 3.9+ with the venv module, or undefined. */
@@ -36,7 +38,7 @@ export async function confluentPython(): Promise<{ python: string } | { reason: 
     await rm(prefix, { recursive: true, force: true })
     await mkdir(prefix, { recursive: true })
     await exec(base, ['-m', 'venv', join(prefix, 'venv')], { timeout: 120_000 })
-    await exec(python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '--progress-bar', 'off', '--only-binary', ':all:', REQUIREMENT], {
+    await exec(python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '--progress-bar', 'off', '--only-binary', ':all:', ...REQUIREMENTS], {
       timeout: 400_000,
       maxBuffer: 8 << 20,
     })
