@@ -91,11 +91,15 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T> {
 
   protected encode(handle: ParsedSchema, value: T): { payload: Uint8Array } {
     const writer = handle as Avsc.Type
-    const problems: string[] = []
-    if (!writer.isValid(value, { errorHook: (path: string[], v: unknown) => problems.push(`${path.join('.') || 'value'} = ${preview(v)}`) })) {
-      throw new SchemaSerdeError(`value does not match the Avro schema ${writer.name ?? writer.typeName}: ${problems.slice(0, 5).join('; ')}`)
+    try {
+      return { payload: writer.toBuffer(value) } // checks every value it writes
+    } catch (err) {
+      // Only now walk the value again to name every field that does not fit.
+      const problems: string[] = []
+      writer.isValid(value, { errorHook: (path: string[], v: unknown) => problems.push(`${path.join('.') || 'value'} = ${preview(v)}`) })
+      const detail = problems.length > 0 ? problems.slice(0, 5).join('; ') : (err as Error).message
+      throw new SchemaSerdeError(`value does not match the Avro schema ${writer.name ?? writer.typeName}: ${detail}`, { cause: err })
     }
-    return { payload: writer.toBuffer(value) }
   }
 
   protected decode(handle: ParsedSchema, writerId: number, payload: Buffer): T {

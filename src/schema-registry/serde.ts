@@ -67,6 +67,10 @@ export abstract class RegistrySerde<T> {
   readonly #autoRegister: boolean
   readonly #useLatest: boolean
   readonly #handles = new Map<number, ParsedSchema>()
+  /** Id of the own schema per subject (ids never change), so a record costs no cache-key building. */
+  readonly #ownIds = new Map<string, number>()
+  /** The same per topic: a record of a known topic goes straight to encoding. */
+  readonly #ownIdByTopic = new Map<string, number>()
   #own: { schema: Schema; handle: ParsedSchema } | undefined
 
   protected constructor(options: RegistrySerdeOptions) {
@@ -102,13 +106,15 @@ export abstract class RegistrySerde<T> {
   /** Bytes in the registry wire format for `value` written to `topic`; null for null (a tombstone). */
   async serialize(topic: string, value: T | null | undefined): Promise<Buffer | null> {
     if (value == null) return null
-    return this.#drive(this.#serializeStep(topic, value))
+    return this.#serializeCached(topic, value) ?? this.#drive(this.#serializeStep(topic, value))
   }
 
   /** The value of registry-framed `data` read from `topic`; null for null. */
   async deserialize(topic: string, data: Buffer | null | undefined): Promise<T | null> {
     if (data == null) return null
-    return this.#drive(this.#deserializeStep(data))
+    const header = this.#readHeader(data)
+    const handle = this.#handles.get(header.schemaId)
+    return handle !== undefined ? this.#decodeWith(handle, header, data) : this.#drive(this.#deserializeStep(data, header))
   }
 
   /**
@@ -118,8 +124,13 @@ export abstract class RegistrySerde<T> {
    */
   asSerde(): Serde<T> {
     return {
-      serialize: (topic, value) => (value == null ? null : this.#driveSync(this.#serializeStep(topic, value))),
-      deserialize: (_topic, data) => (data == null ? (null as T) : this.#driveSync(this.#deserializeStep(data))),
+      serialize: (topic, value) => (value == null ? null : (this.#serializeCached(topic, value) ?? this.#driveSync(this.#serializeStep(topic, value)))),
+      deserialize: (_topic, data) => {
+        if (data == null) return null as T
+        const header = this.#readHeader(data)
+        const handle = this.#handles.get(header.schemaId)
+        return handle !== undefined ? this.#decodeWith(handle, header, data) : this.#driveSync(this.#deserializeStep(data, header))
+      },
     }
   }
 
@@ -129,42 +140,65 @@ export abstract class RegistrySerde<T> {
     return subjectName(this.#strategy, topic, this.#isKey, this.#own ? this.recordName(this.#own.handle) : undefined)
   }
 
+  /** The framed value when the own schema's id for `topic` is known (no registry step), else undefined. */
+  #serializeCached(topic: string, value: T): Buffer | undefined {
+    const id = this.#ownIdByTopic.get(topic)
+    return id === undefined ? undefined : this.#frame(topic, id, this.#own!.handle, value)
+  }
+
   *#serializeStep(topic: string, value: T): Step<Buffer> {
     const writer = yield* this.#writerStep(topic)
+    return this.#frame(topic, writer.id, writer.handle, value)
+  }
+
+  #frame(topic: string, id: number, handle: ParsedSchema, value: T): Buffer {
     let encoded: { payload: Uint8Array; messageIndexes?: number[] }
     try {
-      encoded = this.encode(writer.handle, value)
+      encoded = this.encode(handle, value)
     } catch (err) {
       if (err instanceof SchemaSerdeError) throw err
       throw new SchemaSerdeError(`${this.schemaType} serializer, topic '${topic}': ${(err as Error).message}`, { cause: err })
     }
-    return encodeFrame(writer.id, encoded.payload, encoded.messageIndexes)
+    return encodeFrame(id, encoded.payload, encoded.messageIndexes)
   }
 
   *#writerStep(topic: string): Step<WriterSchema> {
     const subject = this.subjectFor(topic)
     if (this.#useLatest) {
       const latest = (yield { op: 'latest', subject }) as SchemaById
+      if (latest.schemaType !== this.schemaType) throw new SchemaSerdeError(`the latest schema of subject '${subject}' is a ${latest.schemaType} schema; this serde writes ${this.schemaType}`)
       return { id: latest.id, handle: this.#handleFor(latest) }
     }
     const own = this.#own
     if (!own) throw new InvalidArgumentError(`${this.schemaType} serde: serializing needs a schema (or useLatestVersion: true)`)
-    const id = this.#autoRegister ? ((yield { op: 'register', subject, schema: own.schema }) as number) : ((yield { op: 'lookup', subject, schema: own.schema }) as SchemaById).id
+    let id = this.#ownIds.get(subject)
+    if (id === undefined) {
+      id = this.#autoRegister ? ((yield { op: 'register', subject, schema: own.schema }) as number) : ((yield { op: 'lookup', subject, schema: own.schema }) as SchemaById).id
+      this.#ownIds.set(subject, id)
+    }
+    this.#ownIdByTopic.set(topic, id)
     return { id, handle: own.handle }
   }
 
-  *#deserializeStep(data: Buffer): Step<T> {
+  /** The schema id, the payload's offset and (Protobuf) the message indexes of framed `data`. */
+  #readHeader(data: Buffer): { schemaId: number; offset: number; indexes: number[] | undefined } {
     const header = decodeFrameHeader(data)
-    let offset = header.offset
-    let indexes: number[] | undefined
-    if (this.schemaType === 'PROTOBUF') ({ indexes, offset } = decodeMessageIndexes(data, offset))
+    if (this.schemaType !== 'PROTOBUF') return { schemaId: header.schemaId, offset: header.offset, indexes: undefined }
+    const { indexes, offset } = decodeMessageIndexes(data, header.offset)
+    return { schemaId: header.schemaId, offset, indexes }
+  }
+
+  *#deserializeStep(data: Buffer, header: { schemaId: number; offset: number; indexes: number[] | undefined }): Step<T> {
     const writer = (yield { op: 'byId', id: header.schemaId }) as SchemaById
     if (writer.schemaType !== this.schemaType) {
       throw new SchemaSerdeError(`schema id ${header.schemaId} is a ${writer.schemaType} schema; this serde reads ${this.schemaType}`)
     }
-    const handle = this.#handleFor(writer)
+    return this.#decodeWith(this.#handleFor(writer), header, data)
+  }
+
+  #decodeWith(handle: ParsedSchema, header: { schemaId: number; offset: number; indexes: number[] | undefined }, data: Buffer): T {
     try {
-      return this.decode(handle, writer.id, data.subarray(offset), indexes)
+      return this.decode(handle, header.schemaId, data.subarray(header.offset), header.indexes)
     } catch (err) {
       if (err instanceof SchemaSerdeError) throw err
       throw new SchemaSerdeError(`${this.schemaType} deserializer, schema id ${header.schemaId}: ${(err as Error).message}`, { cause: err })

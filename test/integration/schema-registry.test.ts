@@ -154,6 +154,9 @@ describe.skipIf(!!skipReason)('Avro serde through the broker', () => {
     const serde = await AvroSerde.create({ registry: newClient(), schema: userV1 })
     await expect(serde.serialize(topic, { id: 'x', name: 'a' })).rejects.toThrow(SchemaSerdeError)
     await serde.serialize(topic, { id: 1, name: 'a' })
+    // Once the id is cached, values are still checked (and the sync adapter checks them too).
+    await expect(serde.serialize(topic, { id: 1.5, name: 'a' })).rejects.toThrow(/id = 1.5/)
+    expect(() => serde.asSerde().serialize(topic, { id: 2 })).toThrow(/name = undefined/)
     const bad = await AvroSerde.create({ registry: newClient(), schema: userBad })
     await expect(bad.serialize(topic, { id: 'x', name: 'a' })).rejects.toMatchObject({ name: 'RegistryError', errorCode: 409 })
     // Bytes not in the wire format, and a schema id of another type.
@@ -190,6 +193,10 @@ describe.skipIf(!!skipReason)('Avro serde through the broker', () => {
     const bytes = (await latest.serialize(topic, { id: 3, name: 'c', email: 'e' }))!
     expect(bytes.readInt32BE(1)).toBe(id2)
     expect(await (await AvroSerde.create({ registry: newClient() })).deserialize(topic, bytes)).toEqual({ id: 3, name: 'c', email: 'e' })
+    // The latest schema of another type is refused, not parsed as Avro.
+    const jsonTopic = uniqueTopic('sr-latest-json')
+    await reg.register(`${jsonTopic}-value`, { schema: '{"type": "object"}', schemaType: 'JSON' })
+    await expect(latest.serialize(jsonTopic, { id: 1 })).rejects.toThrow(/is a JSON schema; this serde writes AVRO/)
   })
 
   it('the synchronous Serde adapter fetches what its caches miss', async () => {
