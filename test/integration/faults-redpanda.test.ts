@@ -53,6 +53,8 @@ describe('Redpanda profile', () => {
       const pc = await client.partitionClient(topic, 0)
       expect((await pc.fetchRecords(0n)).records.map((r) => r.value?.toString())).toEqual(['a'])
       expect(await pc.getOffset('latest')).toBe(1n)
+      // Redpanda's ApiVersions carries no KIP-584 feature levels.
+      expect((await client.cluster.anyBroker()).featureLevel('transaction.version')).toBe(0)
     })
     // Peridot's first ApiVersions (v4) is newer than Redpanda's v3: refused with the list of what
     // Redpanda speaks, then asked again at v3 (as the Java client does), on every connection.

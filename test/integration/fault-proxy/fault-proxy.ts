@@ -293,6 +293,9 @@ export async function startFaultProxy(target: { host: string; port: number }, op
       if (min <= max) out.push({ ...have, MinVersion: min, MaxVersion: max })
     }
     msg.ApiKeys = out
+    // Redpanda's ApiVersions carries no feature levels (KIP-584's tagged fields): a Kafka-only
+    // feature such as transaction.version must not show through.
+    for (const k of ['SupportedFeatures', 'FinalizedFeaturesEpoch', 'FinalizedFeatures', 'ZkMigrationReady']) delete msg[k]
   }
 
   /** The version range the profile advertises for `apiKey` (undefined without a profile). */
