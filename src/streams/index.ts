@@ -130,6 +130,15 @@ export {
   type InputTopicOptions,
 } from './testing/driver.js'
 export {
+  ClusterTestDriver,
+  ClusterInputTopic,
+  ClusterOutputTopic,
+  type ClusterTestDriverOptions,
+  type ClusterTestRecord,
+  type ClusterTestDriverStats,
+} from './testing/cluster-test-driver.js'
+export { randomFailureSchedule, runFailureSchedule, outputUnderSchedule, type FailureStep, type RandomScheduleOptions } from './testing/failure-schedule.js'
+export {
   KafkaStreams,
   type KafkaStreamsOptions,
   type ProcessingGuarantee,
