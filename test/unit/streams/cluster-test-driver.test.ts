@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest'
 import { partitionForKey } from '../../../src/client/partitioner.js'
 import { InvalidArgumentError } from '../../../src/protocol/errors.js'
 import {
+  BufferConfig,
   ClusterTestDriver,
+  keyValue,
   outputUnderSchedule,
   randomFailureSchedule,
   Serdes,
   StreamsBuilder,
+  Suppressed,
+  TimeWindows,
   TopologyError,
   TopologyTestDriver,
   type ClusterTestDriverOptions,
@@ -237,12 +241,14 @@ describe('ClusterTestDriver: crashes, commits and rebalances', () => {
 
 describe('ClusterTestDriver: failure schedules (property)', () => {
   const instances = ['instance-0', 'instance-1', 'instance-2']
-  const step: fc.Arbitrary<FailureStep> = fc.oneof(
+  /** Steps on 3 instances; commit targets: an instance, every instance, or one of `tasks`. */
+  const stepOn = (tasks: string[]): fc.Arbitrary<FailureStep> => fc.oneof(
     fc.record({ kind: fc.constant('process' as const), records: fc.integer({ min: 1, max: 25 }) }),
-    fc.record({ kind: fc.constant('commit' as const), target: fc.option(fc.constantFrom(...instances, '0_1', '1_2'), { nil: undefined }) }),
+    fc.record({ kind: fc.constant('commit' as const), target: fc.option(fc.constantFrom(...instances, ...tasks), { nil: undefined }) }),
     fc.record({ kind: fc.constant('crash' as const), instance: fc.constantFrom(...instances) }),
     fc.constant({ kind: 'rebalance' as const }),
   )
+  const step = stepOn(['0_1', '1_2'])
 
   it('exactly_once_v2: under random crash/commit/rebalance schedules each count is emitted exactly once', () => {
     const input = lines(40)
@@ -270,5 +276,47 @@ describe('ClusterTestDriver: failure schedules (property)', () => {
     expect(randomFailureSchedule(5, { instances })).toEqual(randomFailureSchedule(5, { instances }))
     expect(randomFailureSchedule(5, { instances })).not.toEqual(randomFailureSchedule(6, { instances }))
     expect(randomFailureSchedule(5, { instances, steps: 7 })).toHaveLength(7)
+  })
+
+  it('exactly_once_v2: each final windowed count (suppressed until the window closes) is emitted exactly once', () => {
+    const users = ['ann', 'bob', 'cy', 'dee', 'eve', 'fay', 'gus']
+    const clicks = Array.from({ length: 90 }, (_, i) => ({ user: users[(i * 5) % users.length], ts: i * 7 }))
+    const want = new Map<string, number>()
+    for (const c of clicks) {
+      const k = `${c.user}@${Math.floor(c.ts / 100) * 100}`
+      want.set(k, (want.get(k) ?? 0) + 1)
+    }
+    const topology = (): Topology => {
+      const b = new StreamsBuilder()
+      b.stream('clicks', { key: str, value: str })
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeAndGrace(100, 0))
+        .count({ name: 'clicks-per-window' })
+        .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+        .toStream()
+        .map((w, n) => keyValue(`${w.key}@${w.window.start}`, n))
+        .to('final-counts', { key: str, value: Serdes.int64() })
+      return b.build()
+    }
+    const run = (schedule: readonly FailureStep[], seed: number): string[] =>
+      outputUnderSchedule({
+        driver: () => new ClusterTestDriver(topology(), { applicationId: 'cluster-win', processingGuarantee: 'exactly_once_v2', defaultPartitions: 3, instances: 3, seed, defaultKeySerde: str }),
+        input: (d) => {
+          const topic = d.createInputTopic('clicks', str, str)
+          for (const c of clicks) topic.pipeInput(c.user, 'click', c.ts)
+          // A late record on every partition closes its last windows.
+          for (let p = 0; p < 3; p++) topic.pipeInput('end', 'click', 1_000_000, [], p)
+        },
+        output: (d) => d.createOutputTopic('final-counts', str, Serdes.int64()).readKeyValuesToList().map(({ key, value }) => `${key}=${value}`).sort(),
+        schedule,
+      })
+    const expected = [...want].map(([k, n]) => `${k}=${n}`).sort()
+    expect(run([], 0)).toEqual(expected)
+    fc.assert(
+      fc.property(fc.array(stepOn(['0_1']), { maxLength: 25 }), fc.integer(), (schedule, seed) => {
+        expect(run(schedule, seed)).toEqual(expected)
+      }),
+      { numRuns: 30 },
+    )
   })
 })
