@@ -87,8 +87,6 @@ interface RunningTask {
   readonly task: StreamTask
   /** Consumer positions (next offset to read), per input topic. */
   readonly positions: Map<string, number>
-  /** Processed since the last commit. */
-  dirty: boolean
 }
 
 /** Pipes typed records into one partitioned input topic. */
@@ -387,7 +385,6 @@ export class ClusterTestDriver {
       if (ready.length === 0) break
       const { t, topic, r } = ready[this.#rng.int(ready.length)]
       t.positions.set(topic, r.offset + 1)
-      t.dirty = true
       t.task.process(topic, t.def.partition, BigInt(r.offset), r.key, r.value, r.timestamp, r.headers)
       t.task.maybePunctuateStreamTime()
       this.stats.processed++
@@ -545,7 +542,7 @@ export class ClusterTestDriver {
     })
     task.initializeMetadata(committed)
     task.init()
-    return { def, owner, task, positions, dirty: false }
+    return { def, owner, task, positions }
   }
 
   #commitInstance(inst: Instance): void {
@@ -561,10 +558,7 @@ export class ClusterTestDriver {
       inst.txn = null
     }
     for (const o of offsets) this.#committed.set(positionKey(o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? null })
-    for (const t of tasks) {
-      t.task.markCommitted()
-      t.dirty = false
-    }
+    for (const t of tasks) t.task.markCommitted()
     this.stats.commits++
   }
 

@@ -163,6 +163,40 @@ describe('ClusterTestDriver: partitions and tasks', () => {
   })
 })
 
+describe('ClusterTestDriver: joins', () => {
+  function enrich(): Topology {
+    const b = new StreamsBuilder()
+    const users = b.table('users', { key: str, value: str })
+    b.stream('clicks', { key: str, value: str })
+      .join(users, (page, name) => `${name}:${page}`)
+      .to('enriched', { key: str, value: str })
+    return b.build()
+  }
+
+  it('a stream-table join runs per partition: co-partitioned keys meet in the same task', () => {
+    const driver = new ClusterTestDriver(enrich(), { defaultPartitions: 3, instances: 2, seed: 9, processingGuarantee: 'exactly_once_v2' })
+    const users = driver.createInputTopic('users', str, str)
+    const clicks = driver.createInputTopic('clicks', str, str)
+    const want: string[] = []
+    for (let i = 0; i < 12; i++) users.pipeInput(`u${i}`, `name${i}`, 10)
+    for (let i = 0; i < 36; i++) {
+      clicks.pipeInput(`u${i % 12}`, `p${i}`, 100 + i)
+      want.push(`u${i % 12}=name${i % 12}:p${i}`)
+    }
+    driver.process(20)
+    driver.crash('instance-1')
+    driver.runUntilIdle()
+    const got = driver.createOutputTopic('enriched', str, str).readRecordsToList()
+    expect(got.map((r) => `${r.key}=${r.value}`).sort()).toEqual(want.sort())
+    for (const r of got) expect(r.partition).toBe(partitionForKey(r.key, 3))
+    driver.close()
+  })
+
+  it('joined topics with different partition counts are a TopologyError, as in the runtime', () => {
+    expect(() => new ClusterTestDriver(enrich(), { partitions: { users: 2, clicks: 3 } })).toThrow(TopologyError)
+  })
+})
+
 describe('ClusterTestDriver: crashes, commits and rebalances', () => {
   const input = lines(60)
   const expected = expectedCounts(input)
@@ -269,6 +303,28 @@ describe('ClusterTestDriver: failure schedules (property)', () => {
         expect(sortedMap(new Map([...cached].map(([w, v]) => [w, v[v.length - 1]])))).toEqual(sortedMap(expectedCounts(input)))
       }),
       { numRuns: 40 },
+    )
+  })
+
+  it('at_least_once: under random schedules nothing is lost (every count up to the true one is emitted)', () => {
+    const input = lines(40)
+    const expected = expectedCounts(input)
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), fc.integer(), (schedule, seed) => {
+        const seen = outputUnderSchedule({
+          driver: () => driverFor({ processingGuarantee: 'at_least_once', instances: 3, seed }),
+          input: (d) => pipe(d, input),
+          output: (d) => countsPerWord(d),
+          schedule,
+        })
+        expect([...seen.keys()].sort()).toEqual([...expected.keys()].sort())
+        for (const [w, n] of expected) {
+          const values = seen.get(w) as number[]
+          for (let i = 1; i <= n; i++) expect(values, w).toContain(i)
+          expect(values[values.length - 1], w).toBeGreaterThanOrEqual(n)
+        }
+      }),
+      { numRuns: 30 },
     )
   })
 
