@@ -11,6 +11,9 @@
  * exactly_once_v2 its open transaction is aborted: read_committed readers never see that output
  * and the tasks restore from the committed changelog records); rebalances move tasks between
  * instances with a clean handoff (commit, close, the new owner restores from the changelog).
+ * Global stores: each instance has a global task that reads every partition of their topics
+ * before any task processes (a crash rebuilds it from the topics). Pattern sources are not
+ * supported yet.
  */
 import type { IsolationLevel } from '../../client/consumer/fetch-result.js'
 import { partitionForKey } from '../../client/partitioner.js'
@@ -18,7 +21,7 @@ import { InvalidArgumentError } from '../../protocol/errors.js'
 import { TopologyError } from '../errors.js'
 import type { KeyValue, RecordHeaders } from '../record.js'
 import type { Serde } from '../serde.js'
-import type { KeyValueStore } from '../state/store.js'
+import type { KeyValueStore, StateStore } from '../state/store.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import type { Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
@@ -71,6 +74,15 @@ interface Instance {
   config: TaskConfig
   txn: SimulatedTransaction | null
   readonly collector: RecordCollector
+  /** The instance's global-store updater (a global task reading every partition of the global topics). */
+  global: GlobalUpdater | null
+}
+
+interface GlobalUpdater {
+  readonly task: StreamTask
+  readonly stores: ReadonlyMap<string, StateStore>
+  /** Next offset to read, per global topic and partition. */
+  readonly positions: Map<string, number[]>
 }
 
 interface TaskDef {
@@ -250,6 +262,8 @@ export class ClusterTestDriver {
   readonly #baseConfig: TaskConfig
   readonly #cacheMaxBytes: number
   readonly #isolation: IsolationLevel
+  /** Source topics of global stores. */
+  readonly #globalTopics: string[]
   #now: number
   #closed = false
 
@@ -273,7 +287,6 @@ export class ClusterTestDriver {
     this.#partitionsOf = (topic) => partitions?.[topic] ?? fallback
 
     const subs = topology.subtopologies()
-    if (subs.some((s) => s.global)) throw new TopologyError('ClusterTestDriver does not run global stores or tables yet (use TopologyTestDriver)')
     if (subs.some((s) => s.sourcePatterns.length > 0)) throw new TopologyError('ClusterTestDriver does not run pattern sources yet (use TopologyTestDriver)')
 
     // Partition counts as the broker runtime resolves them: external topics as configured,
@@ -286,7 +299,9 @@ export class ClusterTestDriver {
         if (!this.#log.has(name)) this.#log.create(name, this.#partitionsOf(name))
       }
     }
+    this.#globalTopics = subs.filter((s) => s.global).flatMap((s) => s.sourceTopics)
     for (const s of subs) {
+      if (s.global) continue
       const topics = s.sourceTopics.map((t) => topology.topicName(this.applicationId, t))
       const n = resolved.tasksPerSubtopology.get(s.id) ?? 1
       for (let p = 0; p < n; p++) this.#defs.push({ id: `${s.id}_${p}`, subtopology: s.id, partition: p, inputs: topics.filter((t) => this.#log.partitions(t) > p) })
@@ -305,7 +320,9 @@ export class ClusterTestDriver {
         config: this.#instanceConfig(),
         txn: null,
         collector: { send: (topic, key, value, headers, timestamp, partition) => this.#send(inst, topic, key, value, headers, timestamp, partition) },
+        global: null,
       }
+      inst.global = this.#startGlobal(inst)
       this.#instances.push(inst)
     }
     // Tasks spread round-robin, in task-id order.
@@ -316,7 +333,7 @@ export class ClusterTestDriver {
   /** Input topic handle with the serdes used to write its records. */
   createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, options: { startTimestampMs?: number; autoAdvanceMs?: number } = {}): ClusterInputTopic<K, V> {
     this.#checkOpen()
-    if (!this.#defs.some((d) => d.inputs.includes(topic))) throw new TopologyError(`topic '${topic}' is not an input topic of this topology`)
+    if (!this.#defs.some((d) => d.inputs.includes(topic)) && !this.#globalTopics.includes(topic)) throw new TopologyError(`topic '${topic}' is not an input topic of this topology`)
     return new ClusterInputTopic(this, topic, keySerde, valueSerde, options.startTimestampMs ?? this.#now, options.autoAdvanceMs ?? 0)
   }
 
@@ -373,6 +390,8 @@ export class ClusterTestDriver {
     this.#checkOpen()
     let n = 0
     while (n < maxRecords) {
+      // Global stores keep up with their topics before any task processes (as after the runtime's bootstrap).
+      for (const inst of this.#instances) this.#catchUpGlobal(inst)
       const ready: Array<{ t: RunningTask; topic: string; r: SimulatedRecord }> = []
       for (const t of this.#tasks.values()) {
         let best: { topic: string; r: SimulatedRecord } | undefined
@@ -447,8 +466,10 @@ export class ClusterTestDriver {
     }
     const lost = [...this.#tasks.values()].filter((t) => t.owner === inst)
     for (const t of lost) closeQuietly(t.task)
-    // The record cache died with the process.
+    // The record cache and the global stores died with the process.
     inst.config = this.#instanceConfig()
+    if (inst.global !== null) closeQuietly(inst.global.task)
+    inst.global = this.#startGlobal(inst)
     for (const t of lost) this.#tasks.set(t.def.id, this.#startTask(t.def, inst))
     this.stats.crashes++
   }
@@ -504,6 +525,7 @@ export class ClusterTestDriver {
     if (this.#closed) return
     this.#closed = true
     for (const t of this.#tasks.values()) closeQuietly(t.task)
+    for (const inst of this.#instances) if (inst.global !== null) closeQuietly(inst.global.task)
     for (const e of this.#topology.exports) e.detach(true)
   }
 
@@ -530,9 +552,44 @@ export class ClusterTestDriver {
     return inst
   }
 
+  /** A global task for the instance, its stores filled from the start of the global topics. */
+  #startGlobal(inst: Instance): GlobalUpdater | null {
+    if (this.#globalTopics.length === 0) return null
+    const task = new StreamTask({ topology: this.#topology, subtopology: 'global', partition: 0, config: inst.config, collector: inst.collector, clock: () => this.#now })
+    const stores = new Map<string, StateStore>()
+    for (const name of task.storeNames()) stores.set(name, task.store(name) as StateStore)
+    task.init()
+    const updater: GlobalUpdater = { task, stores, positions: new Map(this.#globalTopics.map((t) => [t, new Array<number>(this.#log.partitions(t)).fill(0)])) }
+    inst.global = updater
+    this.#catchUpGlobal(inst)
+    return updater
+  }
+
+  #catchUpGlobal(inst: Instance): void {
+    const g = inst.global
+    if (g === null) return
+    for (const [topic, positions] of g.positions) {
+      for (let p = 0; p < positions.length; p++) {
+        for (let r = this.#log.next(topic, p, positions[p], this.#isolation); r !== undefined; r = this.#log.next(topic, p, positions[p], this.#isolation)) {
+          positions[p] = r.offset + 1
+          g.task.process(topic, p, BigInt(r.offset), r.key, r.value, r.timestamp, r.headers)
+        }
+      }
+    }
+  }
+
   /** A task as a new owner starts it: stores restored from the changelog, positions from the committed offsets. */
   #startTask(def: TaskDef, owner: Instance): RunningTask {
-    const task = new StreamTask({ topology: this.#topology, subtopology: def.subtopology, partition: def.partition, config: owner.config, collector: owner.collector, clock: () => this.#now })
+    this.#catchUpGlobal(owner)
+    const task = new StreamTask({
+      topology: this.#topology,
+      subtopology: def.subtopology,
+      partition: def.partition,
+      config: owner.config,
+      collector: owner.collector,
+      globalStores: owner.global?.stores,
+      clock: () => this.#now,
+    })
     for (const c of task.changelogPartitions()) task.restore(c.storeName, this.#log.readFrom(c.topic, c.partition, 0, this.#isolation))
     const positions = new Map<string, number>()
     const committed = def.inputs.map((topic) => {

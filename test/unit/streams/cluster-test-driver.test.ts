@@ -192,6 +192,28 @@ describe('ClusterTestDriver: joins', () => {
     driver.close()
   })
 
+  it('a global table is read whole by every instance; a crash rebuilds it from its topic', () => {
+    const b = new StreamsBuilder()
+    const products = b.globalTable('products', { key: str, value: str }, 'products-store')
+    b.stream('orders', { key: str, value: str })
+      .join(products, (_k, product) => product, (product, name) => `${product}=${name}`)
+      .to('lines', { key: str, value: str })
+    const driver = new ClusterTestDriver(b.build(), { defaultPartitions: 3, instances: 2, processingGuarantee: 'exactly_once_v2', seed: 4 })
+    const catalog = driver.createInputTopic('products', str, str)
+    const orders = driver.createInputTopic('orders', str, str)
+    for (let i = 0; i < 9; i++) catalog.pipeInput(`p${i}`, `product ${i}`, 1)
+    const want: string[] = []
+    for (let i = 0; i < 30; i++) {
+      orders.pipeInput(`order-${i}`, `p${i % 9}`, 10 + i)
+      want.push(`order-${i}:p${i % 9}=product ${i % 9}`)
+    }
+    driver.process(12)
+    driver.crash('instance-0')
+    driver.runUntilIdle()
+    expect(driver.createOutputTopic('lines', str, str).readKeyValuesToList().map((kv) => `${kv.key}:${kv.value}`).sort()).toEqual(want.sort())
+    driver.close()
+  })
+
   it('joined topics with different partition counts are a TopologyError, as in the runtime', () => {
     expect(() => new ClusterTestDriver(enrich(), { partitions: { users: 2, clicks: 3 } })).toThrow(TopologyError)
   })
