@@ -129,14 +129,8 @@ export {
   type ChangelogRecord,
   type InputTopicOptions,
 } from './testing/driver.js'
-export {
-  ClusterTestDriver,
-  ClusterInputTopic,
-  ClusterOutputTopic,
-  type ClusterTestDriverOptions,
-  type ClusterTestRecord,
-  type ClusterTestDriverStats,
-} from './testing/cluster-test-driver.js'
+export { ClusterTestDriver, type ClusterTestDriverOptions, type ClusterTestDriverStats } from './testing/cluster-test-driver.js'
+export { ClusterInputTopic, ClusterOutputTopic, type ClusterTestRecord } from './testing/cluster-topics.js'
 export { randomFailureSchedule, runFailureSchedule, outputUnderSchedule, type FailureStep, type RandomScheduleOptions } from './testing/failure-schedule.js'
 export {
   KafkaStreams,
