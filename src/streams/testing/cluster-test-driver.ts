@@ -12,8 +12,8 @@
  * and the tasks restore from the committed changelog records); rebalances move tasks between
  * instances with a clean handoff (commit, close, the new owner restores from the changelog).
  * Global stores: each instance has a global task that reads every partition of their topics
- * before any task processes (a crash rebuilds it from the topics). Pattern sources are not
- * supported yet.
+ * before any task processes (a crash rebuilds it from the topics). Pattern sources
+ * read the topics named in the `partitions` option that they match.
  */
 import type { IsolationLevel } from '../../client/consumer/fetch-result.js'
 import { partitionForKey } from '../../client/partitioner.js'
@@ -41,7 +41,7 @@ export interface ClusterTestDriverOptions extends Omit<Partial<TaskConfig>, 'app
   instances?: number
   /** Partition count of external topics not listed in {@link partitions}; default 1. */
   defaultPartitions?: number
-  /** Partition counts of external topics (source and sink topics), by name. */
+  /** Partition counts of external topics (source and sink topics), by name; pattern sources read the topics named here that they match. */
   partitions?: Readonly<globalThis.Record<string, number>>
   /** Seed of every random choice (which task processes next, null-key placement, random rebalances); default 0. */
   seed?: number
@@ -142,8 +142,13 @@ export class ClusterTestDriver {
     if (!Number.isSafeInteger(fallback) || fallback < 1) throw new InvalidArgumentError(`defaultPartitions must be an integer >= 1, got ${String(defaultPartitions)}`)
     this.#partitionsOf = (topic) => partitions?.[topic] ?? fallback
 
+    // Pattern sources read the topics they match, as the runtime binds them at start: here the
+    // topics named in `partitions`.
+    if (topology.subtopologies().some((s) => s.sourcePatterns.length > 0)) {
+      const unmatched = topology.resolvePatternSources(Object.keys(partitions ?? {}))
+      if (unmatched.length > 0) throw new TopologyError(`source pattern(s) ${unmatched.map(String).join(', ')} match no topic of the partitions option; name the topics to read there`)
+    }
     const subs = topology.subtopologies()
-    if (subs.some((s) => s.sourcePatterns.length > 0)) throw new TopologyError('ClusterTestDriver does not run pattern sources yet (use TopologyTestDriver)')
 
     // Partition counts as the broker runtime resolves them: external topics as configured,
     // repartition topics from the topology, one changelog partition per task.

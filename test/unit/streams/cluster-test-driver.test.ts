@@ -163,6 +163,24 @@ describe('ClusterTestDriver: partitions and tasks', () => {
   })
 })
 
+describe('ClusterTestDriver: pattern sources', () => {
+  it('reads the topics of the partitions option that a pattern matches, one task per partition', () => {
+    const b = new StreamsBuilder()
+    b.stream(/^events-.*/, { key: str, value: str }).mapValues((v) => v.toUpperCase()).to('upper', { key: str, value: str })
+    const driver = new ClusterTestDriver(b.build(), { partitions: { 'events-a': 2, 'events-b': 2, upper: 2, other: 1 } })
+    expect([...driver.assignment().keys()]).toEqual(['0_0', '0_1'])
+    driver.createInputTopic('events-a', str, str).pipeInput('k1', 'a')
+    driver.createInputTopic('events-b', str, str).pipeInput('k2', 'b')
+    expect(() => driver.createInputTopic('other', str, str)).toThrow(TopologyError)
+    driver.runUntilIdle()
+    expect(driver.createOutputTopic('upper', str, str).readKeyValuesToList().map((kv) => `${kv.key}=${kv.value}`).sort()).toEqual(['k1=A', 'k2=B'])
+    driver.close()
+    const none = new StreamsBuilder()
+    none.stream(/^nothing-.*/, { key: str, value: str }).to('x')
+    expect(() => new ClusterTestDriver(none.build(), { partitions: { other: 1 } })).toThrow(/match no topic/)
+  })
+})
+
 describe('ClusterTestDriver: joins', () => {
   function enrich(): Topology {
     const b = new StreamsBuilder()
