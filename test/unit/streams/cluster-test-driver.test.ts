@@ -16,6 +16,9 @@ import {
   TopologyTestDriver,
   type ClusterTestDriverOptions,
   type FailureStep,
+  type Processor,
+  type ProcessorContext,
+  type Record,
   type Topology,
 } from '../../../src/streams/index.js'
 
@@ -160,6 +163,38 @@ describe('ClusterTestDriver: partitions and tasks', () => {
     const others = [1, 2, 3, 4].map(run)
     expect(others.some((o) => o.join() !== a.join())).toBe(true)
     for (const o of others) expect([...o].sort()).toEqual([...a].sort())
+  })
+})
+
+describe('ClusterTestDriver: punctuation', () => {
+  /** Counts the records of its task; a wall-clock punctuator emits the count under the task's partition. */
+  class TaskCounter implements Processor<string, string, string, string> {
+    #ctx!: ProcessorContext<string, string>
+    #seen = 0
+    init(ctx: ProcessorContext<string, string>): void {
+      this.#ctx = ctx
+      ctx.schedule(100, 'wall-clock', (ts) => ctx.forward({ key: ctx.taskId, value: String(this.#seen), timestamp: ts, headers: [] }))
+    }
+    process(_record: Record<string, string>): void {
+      this.#seen++
+      expect(this.#ctx.recordMetadata()?.partition).toBe(Number(this.#ctx.taskId.split('_')[1]))
+    }
+  }
+
+  it('wall-clock punctuators run in every task when the mocked clock advances', () => {
+    const b = new StreamsBuilder()
+    b.stream('in', { key: str, value: str }).process(() => new TaskCounter()).to('seen', { key: str, value: str })
+    const driver = new ClusterTestDriver(b.build(), { defaultPartitions: 3, instances: 2, initialWallClockTimeMs: 0 })
+    const input = driver.createInputTopic('in', str, str)
+    const perPartition = [0, 0, 0]
+    for (let i = 0; i < 20; i++) perPartition[input.pipeInput(`k${i}`, 'v')]++
+    driver.process()
+    driver.advanceWallClockTime(99)
+    const out = driver.createOutputTopic('seen', str, str)
+    expect(out.isEmpty()).toBe(true)
+    driver.advanceWallClockTime(1)
+    expect(out.readKeyValuesToList().sort((a, c) => (a.key < c.key ? -1 : 1))).toEqual(perPartition.map((n, p) => ({ key: `0_${p}`, value: String(n) })))
+    driver.close()
   })
 })
 
