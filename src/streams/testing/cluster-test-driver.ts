@@ -26,7 +26,7 @@ import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import type { Topology } from '../topology/topology.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
 import type { ProcessingGuarantee } from '../runtime/kafka-streams.js'
-import { StreamTask, type TaskConfig } from '../runtime/task.js'
+import { StreamTask, type TaskConfig, type TaskMetrics } from '../runtime/task.js'
 import { ClusterInputTopic, ClusterOutputTopic } from './cluster-topics.js'
 import { SeededRandom } from './seeded-random.js'
 import { SimulatedLog, type SimulatedRecord, type SimulatedTransaction } from './simulated-log.js'
@@ -221,6 +221,11 @@ export class ClusterTestDriver {
   /** Which instance runs each task, by task id (`<subtopology>_<partition>`). */
   assignment(): Map<string, string> {
     return new Map([...this.#tasks].map(([id, t]) => [id, t.owner.name]))
+  }
+
+  /** Metrics of the running tasks by task id (counters restart when a task is re-created). */
+  metrics(): Map<string, TaskMetrics> {
+    return new Map([...this.#tasks].map(([id, t]) => [id, t.task.metrics]))
   }
 
   /** The committed offset (next offset to read) of an input partition, if any. */

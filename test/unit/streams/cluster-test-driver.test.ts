@@ -118,6 +118,11 @@ describe('ClusterTestDriver: partitions and tasks', () => {
     const driver = driverFor({ instances: 2 })
     pipe(driver, input)
     driver.runUntilIdle()
+    // Every line once in the sub-topology reading the input, every word once in the counting one.
+    const metrics = driver.metrics()
+    const processed = (sub: number): number => [0, 1, 2].reduce((n, p) => n + (metrics.get(`${sub}_${p}`)?.processed ?? 0), 0)
+    expect(processed(0)).toBe(input.length)
+    expect(processed(1)).toBe([...expectedCounts(input).values()].reduce((a, b) => a + b, 0))
     const rep = driver.createOutputTopic(repartitionTopic(), str, str)
     let seen = 0
     for (let p = 0; p < 3; p++) {
