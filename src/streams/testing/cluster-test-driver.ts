@@ -234,8 +234,8 @@ export class ClusterTestDriver {
   }
 
   /**
-   * A key-value store of the task owning `partition` (typed, timestamped stores seen as plain
-   * ones by their typed facade as processors see them). Throws when no task has that store.
+   * A key-value store of the task of `partition`, with plain values (timestamped stores too, as
+   * {@link TopologyTestDriver.getKeyValueStore} reads them). Throws when no such task has that store.
    */
   getKeyValueStore<K, V>(name: string, partition: number): KeyValueStore<K, V> {
     for (const t of this.#tasks.values()) {
