@@ -41,6 +41,17 @@ export interface UpdaterEntry {
 }
 
 /** Counters of the updater (cumulative). */
+/** A changelog partition being restored into an active task or followed by a standby. */
+export interface RestoreProgress {
+  taskId: string
+  role: 'restoring' | 'standby'
+  store: string
+  startOffset: bigint
+  position: bigint
+  endOffset: bigint
+  applied: number
+}
+
 export interface RestoreTotals {
   /** Changelog records restored into active tasks. */
   restoredRecords: number
@@ -110,6 +121,24 @@ export class StateUpdater {
     const e = this.#entries.get(taskId)
     this.#entries.delete(taskId)
     return e
+  }
+
+  /** Totals so far and the changelogs being restored or followed now (KafkaStreams.metrics().restore). */
+  metrics(): RestoreTotals & { inProgress: RestoreProgress[] } {
+    return {
+      ...this.totals,
+      inProgress: this.entries().flatMap((e) =>
+        e.changelogs.map((c) => ({
+          taskId: e.task.id,
+          role: e.role,
+          store: c.storeName,
+          startOffset: c.startOffset,
+          position: c.position,
+          endOffset: c.endOffset,
+          applied: c.applied,
+        })),
+      ),
+    }
   }
 
   entries(): UpdaterEntry[] {
