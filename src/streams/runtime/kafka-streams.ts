@@ -147,13 +147,6 @@ export interface StreamsMetrics {
 
 const TICK = Symbol('tick')
 
-/**
- * Transaction timeout of the exactly_once_v2 producer (Kafka Streams' EOS default): the
- * coordinator aborts a crashed instance's open transaction after it, and restorations of its
- * tasks on other instances wait for that (see restore.ts), so it bounds their wait.
- */
-const EOS_TRANSACTION_TIMEOUT_MS = 10_000
-
 /** Processing gives the event loop a turn after this many records of one batch. */
 const YIELD_EVERY_RECORDS = 1000
 
@@ -365,11 +358,7 @@ export class KafkaStreams implements AsyncDisposable {
     const client = this.#client as Client
     const tuning = { lingerMs: 5, ...this.#options.producerOptions }
     if (!this.#eos) return client.producer(tuning)
-    const p = client.transactionalProducer({
-      ...tuning,
-      transactionalId: `${this.applicationId}-${(this.#stateDir as StateDirectory).processId}`,
-      transactionTimeoutMs: EOS_TRANSACTION_TIMEOUT_MS,
-    })
+    const p = client.transactionalProducer({ ...tuning, transactionalId: `${this.applicationId}-${(this.#stateDir as StateDirectory).processId}` })
     await p.init()
     this.#txnOpen = false
     return p
