@@ -215,11 +215,11 @@ export class StateUpdater {
       } else if (now - this.#lastLog > 5000) {
         this.#lastLog = now
         for (const c of entry.changelogs) {
-          const blocked = this.#readCommitted && c.position >= c.stableOffset && c.stableOffset < c.endOffset
-          this.#logger.info(
-            { task: entry.task.id, store: c.storeName, position: String(c.position), end: String(c.endOffset), lastStable: String(c.stableOffset) },
-            blocked ? 'restoring: waiting for an open transaction in the changelog to end (a crashed previous owner, until fenced or timed out)' : 'restoring',
-          )
+          const fields = { task: entry.task.id, store: c.storeName, position: String(c.position), end: String(c.endOffset), lastStable: String(c.stableOffset) }
+          // Waiting past a transaction timeout means a transaction nobody ends (a hanging one).
+          if (this.#readCommitted && c.position >= c.stableOffset && c.stableOffset < c.endOffset) {
+            this.#logger.warn(fields, 'restoring: waiting for an open transaction in the changelog to end (a crashed previous owner, until fenced or timed out)')
+          } else this.#logger.info(fields, 'restoring')
         }
       }
     }
