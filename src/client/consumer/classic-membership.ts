@@ -190,16 +190,9 @@ export class ClassicMembership extends Membership {
     if (this.generationId !== generation) return
     if (this.cooperative && revoked.length > 0) this.rejoinNeeded = true
 
-    try {
-      await host.assign(
-        decoded.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).filter((tp) => !host.assigned.has(tpKey(tp.topic, tp.partition))),
-      )
-    } catch (err) {
-      // The new partitions could not be set up (their committed offsets could not be read): join
-      // again after the backoff, which hands them over once more, instead of holding them unread.
-      this.rejoinNeeded = true
-      throw err
-    }
+    await host.assign(
+      decoded.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).filter((tp) => !host.assigned.has(tpKey(tp.topic, tp.partition))),
+    )
     await host.opts.onAssignment?.({
       generationId: this.generationId,
       partitions: [...host.assigned.values()].map((s) => ({ topic: s.topic, partition: s.partition })),

@@ -81,6 +81,8 @@ export class KafkaStreams implements AsyncDisposable {
   #tasksPerSub = new Map<number, number>()
   #hosts: HostMap = {}
   #txnOpen = false
+  /** Timestamp-ordered records were left ready at the commit deadline: the loop goes on without waiting. */
+  #backlog = false
   /**
    * Positions an abort moved partitions back to, until a batch from there arrives: a batch the
    * consumer handed over before the seek (the next one is asked for before committing) starts
@@ -367,7 +369,9 @@ export class KafkaStreams implements AsyncDisposable {
     while (this.#loopRunning) {
       let b: GroupBatch | undefined | typeof TICK
       try {
-        const wait = Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
+        // Records left ready at the last deadline go on at once; otherwise wait for input, a
+        // punctuation or the next commit.
+        const wait = this.#backlog ? 0 : Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
         let timer: NodeJS.Timeout | undefined
         b = await Promise.race([pending, new Promise<typeof TICK>((r) => (timer = setTimeout(() => r(TICK), wait)))])
         clearTimeout(timer)
@@ -383,10 +387,12 @@ export class KafkaStreams implements AsyncDisposable {
         if (!this.#loopRunning) break
         await this.#locked(async () => {
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
-            // Records waiting in a partition group may have become ready (idle time over, lags known).
-            await this.#orderedInput?.processWaiting(at.task, () => this.#markDirty(at))
+            // Records waiting in a partition group may have become ready (idle time over, lags
+            // known, a run stopped at the commit deadline).
+            await this.#orderedInput?.processWaiting(at.task, () => this.#markDirty(at), this.#commitDeadline())
             if (at.task.maybePunctuateSystemTime()) this.#markDirty(at)
           }
+          this.#backlog = this.#orderedInput?.takeBacklog() ?? false
           if (Date.now() - this.#lastCommit >= this.#commitIntervalMs) await this.#commit(consumer)
         })
       } catch (err) {
@@ -397,6 +403,11 @@ export class KafkaStreams implements AsyncDisposable {
       }
     }
     pending.catch(() => undefined)
+  }
+
+  /** When the next commit is due (wall-clock ms): long runs of buffered records stop there. */
+  #commitDeadline(): number {
+    return this.#lastCommit + this.#commitIntervalMs
   }
 
   #markDirty(at: ActiveTask): void {
@@ -435,7 +446,7 @@ export class KafkaStreams implements AsyncDisposable {
     const ordered = (this.#orderedInput ??= new OrderedInput(this.#maxTaskIdleMs, (t, p) => consumer.currentLag(t, p), YIELD_EVERY_RECORDS))
     const group = ordered.groupOf(task, at.partitions)
     if (group !== null) {
-      await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at))
+      await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at), this.#commitDeadline())
       return
     }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
