@@ -8,7 +8,7 @@ import type { Change, KeyValue, Record } from '../record.js'
 import type { KeyValueStore } from '../state/store.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
-import { isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
+import { droppedOutOfOrder, isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
@@ -272,6 +272,8 @@ export class TableRepartitionMap extends Base<unknown, Change<unknown>> {
     super()
   }
   process(r: ChangeRec): void {
+    // Aggregates of a versioned table count its latest values only (KIP-914).
+    if (droppedOutOfOrder(this.ctx, r.value)) return
     const { newValue, oldValue } = r.value
     const n = newValue === null ? null : this.selector(r.key, newValue)
     const o = oldValue === null ? null : this.selector(r.key, oldValue)

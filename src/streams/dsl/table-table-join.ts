@@ -8,7 +8,9 @@
  * KTableKTableJoinMerger: a result's timestamp is the larger of the two rows' timestamps; old
  * values are joined only when something downstream asks for them (enableSendingOldValues); an
  * update whose other side is missing emits nothing for an inner join, and a change that has no
- * row on either side (a delete of an absent key) emits nothing for left and outer joins.
+ * row on either side (a delete of an absent key) emits nothing for left and outer joins. A side
+ * reading a versioned table drops that table's out-of-order updates (KIP-914): the other side's
+ * lookups see its latest value only, which those updates do not change.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Processor, ProcessorContext } from '../processor.js'
@@ -21,6 +23,7 @@ import type { OldValues } from './old-values.js'
 import { resolveMaterialized, type MaterializedArg } from './options.js'
 import { storeGetter, type ValueGetter, type ValueGetterSupplier } from './processors.js'
 import { addDslStore } from './store-registration.js'
+import { droppedOutOfOrder } from './versioned-table.js'
 
 /** Which rows a table-table join keeps: both sides present, this side present, or either. */
 export type TableJoinKind = 'inner' | 'left' | 'outer'
@@ -62,6 +65,7 @@ class TableTableJoinProcessor implements Processor<unknown, Change<unknown>, unk
   process(r: ChangeRec): void {
     // Keys must be equal to join: a null key joins nothing.
     if (r.key == null) return
+    if (droppedOutOfOrder(this.#ctx, r.value)) return
     const { newValue, oldValue } = r.value
     const other = this.#other.get(r.key)
     const ov = other === null ? null : other.value

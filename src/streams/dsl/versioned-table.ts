@@ -69,6 +69,18 @@ export interface VersionedChange<V> extends Change<V> {
   isLatest: boolean
 }
 
+/**
+ * True (and counted in `droppedRecords`) for an out-of-order update of a versioned table: Kafka
+ * Streams' table-table and foreign-key joins and table groupBy use versioned semantics when their
+ * input table is versioned (KIP-914) and drop such updates, which never replace the latest value.
+ * Only changes coming from a versioned table carry `isLatest`, so the flag alone tells.
+ */
+export function droppedOutOfOrder(ctx: ProcessorContext<unknown, unknown>, change: Change<unknown>): boolean {
+  if (change.isLatest !== false) return false
+  recordDropped(ctx, 'out-of-order update of a versioned table')
+  return true
+}
+
 /** Materializes table updates in a versioned store (KTableSource with a versioned store). */
 export class VersionedTableSource {
   #ctx!: Ctx
