@@ -15,7 +15,7 @@ export function keyValueSupplierOf(m: ResolvedMaterialized<unknown, unknown>): K
   const s = m.options.supplier
   if (s === undefined) return inMemoryKeyValueStore(m.name)
   if ('retentionPeriod' in s) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier, got a window or session store supplier`)
-  if (isVersionedBytesStoreSupplier(s)) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier; versioned stores materialize source tables (table(), toTable()) only`)
+  if (isVersionedBytesStoreSupplier(s)) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier; versioned stores materialize source tables (table(), toTable()) and table-table and foreign-key join results only`)
   return s
 }
 

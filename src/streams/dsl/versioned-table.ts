@@ -115,8 +115,28 @@ export function versionedSupplierOf<K, V>(options: MaterializedOptions<K, V>): V
 }
 
 /**
+ * Registers the versioned store of a Materialized for processor `processorName` (never cached, as
+ * Kafka Streams does not cache versioned stores); returns the value getter of the table it holds.
+ * @internal
+ */
+export function addVersionedStore<K, V>(
+  b: BuilderInternals,
+  supplier: VersionedBytesStoreSupplier,
+  options: MaterializedOptions<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  processorName: string,
+): VersionedValueGetterSupplier {
+  let builder = new VersionedStoreBuilder<K, V>(supplier, options.key ?? keySerde, options.value ?? valueSerde)
+  if (options.loggingEnabled === false) builder = builder.withLoggingDisabled()
+  else if (options.changelogConfig !== undefined) builder = builder.withLoggingEnabled(options.changelogConfig)
+  b.topology.addStateStore(builder, processorName)
+  return versionedStoreGetter(supplier.name)
+}
+
+/**
  * Adds the table source processor `name` (reading `parent`) and its versioned store; returns the
- * table's value getter. @internal
+ * table's value getter. Also materializes a foreign-key join's result on a versioned store. @internal
  */
 export function addVersionedTableSource<K, V>(
   b: BuilderInternals,
@@ -128,10 +148,6 @@ export function addVersionedTableSource<K, V>(
   parent: string,
 ): VersionedValueGetterSupplier {
   const storeName = supplier.name
-  let builder = new VersionedStoreBuilder<K, V>(supplier, options.key ?? keySerde, options.value ?? valueSerde)
-  if (options.loggingEnabled === false) builder = builder.withLoggingDisabled()
-  else if (options.changelogConfig !== undefined) builder = builder.withLoggingEnabled(options.changelogConfig)
   b.topology.addProcessor(name, () => new VersionedTableSource(storeName), parent)
-  b.topology.addStateStore(builder, name)
-  return versionedStoreGetter(storeName)
+  return addVersionedStore(b, supplier, options, keySerde, valueSerde, name)
 }

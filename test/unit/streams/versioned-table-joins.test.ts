@@ -126,3 +126,65 @@ describe('versioned tables in table groupBy', () => {
     ])
   })
 })
+
+describe('join results materialized on a versioned store', () => {
+  it('a table-table join result older than the latest is kept as history, forwarded, and skipped by a groupBy', () => {
+    const b = new StreamsBuilder()
+    const joined = b
+      .table('left', SS)
+      .join(b.table('right', SS), (l, r) => `${l}/${r}`, Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('joined', 1_000)).withValueSerde(S))
+    joined.toStream().to('out', SS)
+    joined
+      .groupBy((_k, v) => keyValue(v, v), SS)
+      .count(Materialized.with(S, Serdes.int64()).withCachingDisabled())
+      .toStream()
+      .mapValues((n) => String(n))
+      .to('counts', SS)
+    const driver = new TopologyTestDriver(b.build())
+    try {
+      const left = driver.createInputTopic('left', S, S)
+      const right = driver.createInputTopic('right', S, S)
+      left.pipeInput('k', 'l1', 100)
+      right.pipeInput('k', 'r1', 110)
+      right.pipeInput('k', 'r0', 40) // joins l1 at max(100, 40) = 100: older than the latest result (110)
+      const store = driver.getVersionedKeyValueStore<string, string>('joined')
+      expect(store.get('k')).toEqual({ value: 'l1/r1', timestamp: 110 })
+      expect(store.get('k', 105)).toEqual({ value: 'l1/r0', timestamp: 100, validTo: 110 })
+      const rows = (topic: string) =>
+        driver
+          .createOutputTopic(topic, S, S)
+          .readRecordsToList()
+          .map((r) => [r.key, r.value, r.timestamp])
+      expect(rows('out')).toEqual([
+        ['k', 'l1/r1', 110],
+        ['k', 'l1/r0', 100],
+      ])
+      expect(rows('counts')).toEqual([['l1/r1', '1', 110]])
+    } finally {
+      driver.close()
+    }
+  })
+
+  it('a foreign-key join result on a versioned store answers as-of reads', () => {
+    const b = new StreamsBuilder()
+    b.table('orders', SS).join(
+      b.table('customers', SS),
+      (v) => v,
+      (o, c) => `${o}@${c}`,
+      {},
+      Materialized.as<string, string>(Stores.inMemoryVersionedKeyValueStore('fk-result', 1_000)).withValueSerde(S),
+    )
+    const driver = new TopologyTestDriver(b.build())
+    try {
+      driver.createInputTopic('customers', S, S).pipeInput('c1', 'Ada', 10)
+      const orders = driver.createInputTopic('orders', S, S)
+      orders.pipeInput('o1', 'c1', 100)
+      orders.pipeInput('o1', null as unknown as string, 200)
+      const store = driver.getVersionedKeyValueStore<string, string>('fk-result')
+      expect(store.get('o1')).toBeNull()
+      expect(store.get('o1', 150)).toEqual({ value: 'c1@Ada', timestamp: 100, validTo: 200 })
+    } finally {
+      driver.close()
+    }
+  })
+})

@@ -454,6 +454,17 @@ public class DiffHarness {
       j.toStream().to("out", SS);
       j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
     });
+    // Join results materialized on a versioned store.
+    def("versioned-result-table-outerJoin", (b, n) -> {
+      KTable<String, String> j = table(b, n).outerJoin(table2(b, n), (v, o) -> v + "/" + o, vmat(n, "-vj"));
+      j.toStream().to("out", SS);
+      j.groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S)).count(mat(n == null ? null : n + "-count", S, L)).toStream().to("out2", SL);
+    });
+    def("versioned-result-fk-leftJoin", (b, n) -> {
+      KTable<String, String> j = table(b, n).leftJoin(table2(b, n), v -> first(v), (v, o) -> v + "/" + o, TableJoined.with(null, null), vmat(n, "-vfk"));
+      j.toStream().to("out", SS);
+      in(b).join(j, (v, jv) -> v + "=" + jv).to("out2", SS);
+    });
 
     // Stream-table left joins after a key change: null keys go through the repartition topic.
     def("selectKey-table-leftJoin-nullKey", (b, n) -> in(b).selectKey((k, v) -> v == null || v.startsWith("m") ? null : first(v))

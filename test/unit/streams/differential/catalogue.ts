@@ -791,6 +791,29 @@ stateful(
   },
   4,
 )
+// Join results materialized on a versioned store: results older than a key's latest one (the
+// inputs here are not versioned) are history, which a groupBy skips and a temporal join reads.
+stateful('versioned-result-table-outerJoin', ['table', 'global'], { out: 'string', out2: 'long' }, (b, n, c) => {
+  const j = table(b, n, c).outerJoin(table2(b, n, c), (v, o) => `${str(v)}/${str(o)}`, vmat(n, '-vj'))
+  j.toStream().to('out', SS)
+  j.groupBy((_k, v) => keyValue(first(v), v), SS)
+    .count(mat(sub(n, '-count'), L, c))
+    .toStream()
+    .to('out2', SL)
+})
+stateful(
+  'versioned-result-fk-leftJoin',
+  ['in', 'table', 'global'],
+  { out: 'string', out2: 'string' },
+  (b, n, c) => {
+    const j = table(b, n, c).leftJoin(table2(b, n, c), (v) => first(v), (v, o) => `${v}/${str(o)}`, {}, vmat(n, '-vfk'))
+    j.toStream().to('out', SS)
+    inStream(b)
+      .join(j, (v, jv) => `${v}=${jv}`)
+      .to('out2', SS)
+  },
+  4,
+)
 
 // Stream-table left joins after a key change: null keys go through the repartition topic and join
 // with null (Kafka Streams 4); an explicit repartition() in front of a left join keeps them too.
