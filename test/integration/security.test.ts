@@ -1,9 +1,13 @@
 // SASL (PLAIN, SCRAM-SHA-256/512) and TLS (server verification, mutual TLS) against a second,
 // secure local broker started for this file (see secure-broker.ts).
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthenticationError, Client, type ClientOptions } from '../../src/index.js'
 import { uniqueTopic } from './helpers.js'
+import { runExample } from './run-example.js'
 import { startSecureBroker, USERS, type SecureBroker } from './secure-broker.js'
 
 let broker: SecureBroker
@@ -140,4 +144,16 @@ describe.skipIf(process.env.KAFKA_CONNECT !== undefined)('security: SASL and TLS
     expect(err).toBeInstanceOf(AuthenticationError)
     expect(err.message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed/)
   })
+  it('examples/sasl-tls.ts connects with SCRAM over TLS as written, and reports refused credentials', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peridot-example-ca-'))
+    const ca = join(dir, 'ca.pem')
+    await writeFile(ca, broker.certs.ca)
+    const env = { KAFKA_CONNECT: broker.saslSsl, KAFKA_USER: USERS.scram512.username, KAFKA_CA: ca }
+    const ok = await runExample('sasl-tls.ts', [], { ...env, KAFKA_PASSWORD: USERS.scram512.password })
+    expect(ok.code, ok.output).toBe(0)
+    expect(ok.output).toMatch(/^connected; topics:/m)
+    const refused = await runExample('sasl-tls.ts', [], { ...env, KAFKA_PASSWORD: 'wrong' })
+    expect(refused.code, refused.output).toBe(1)
+    expect(refused.output).toMatch(/SCRAM|authentication/i)
+  }, 60_000)
 })
