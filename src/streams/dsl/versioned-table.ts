@@ -115,7 +115,7 @@ export function versionedSupplierOf<K, V>(options: MaterializedOptions<K, V>): V
 }
 
 /**
- * Registers the versioned store of a Materialized for processor `processorName` (never cached, as
+ * Registers the versioned store of a Materialized for the named processors (never cached, as
  * Kafka Streams does not cache versioned stores); returns the value getter of the table it holds.
  * @internal
  */
@@ -125,12 +125,12 @@ export function addVersionedStore<K, V>(
   options: MaterializedOptions<K, V>,
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
-  processorName: string,
+  ...processorNames: string[]
 ): VersionedValueGetterSupplier {
   let builder = new VersionedStoreBuilder<K, V>(supplier, options.key ?? keySerde, options.value ?? valueSerde)
   if (options.loggingEnabled === false) builder = builder.withLoggingDisabled()
   else if (options.changelogConfig !== undefined) builder = builder.withLoggingEnabled(options.changelogConfig)
-  b.topology.addStateStore(builder, processorName)
+  b.topology.addStateStore(builder, ...processorNames)
   return versionedStoreGetter(supplier.name)
 }
 

@@ -465,6 +465,20 @@ public class DiffHarness {
       j.toStream().to("out", SS);
       in(b).join(j, (v, jv) -> v + "=" + jv).to("out2", SS);
     });
+    // Aggregations on a versioned store (never cached).
+    def("versioned-count-temporal-join", (b, n) -> {
+      KTable<String, Long> counts = in(b).groupByKey(Grouped.with(S, S))
+          .count(Materialized.<String, Long>as(Stores.persistentVersionedKeyValueStore((n == null ? "v" : n) + "-vc", Duration.ofMillis(HISTORY_MS)))
+              .withKeySerde(S).withValueSerde(L));
+      counts.toStream().to("out", SL);
+      in2(b).join(counts, (v, cnt) -> v + "#" + cnt).to("out2", SS);
+    });
+    def("versioned-table-groupBy-reduce", (b, n) -> table(b, n == null ? null : n + "-src")
+        .groupBy((k, v) -> KeyValue.pair(first(v), k + v), Grouped.with(S, S))
+        .reduce((a, v) -> a + "+" + v, (a, v) -> a + "-" + v, vmat(n, "-vr")).toStream().to("out", SS));
+    def("versioned-cogroup", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).groupByKey(Grouped.with(S, S)), MINUS)
+        .aggregate(() -> "", vmat(n, "-vcg")).toStream().to("out", SS));
 
     // Stream-table left joins after a key change: null keys go through the repartition topic.
     def("selectKey-table-leftJoin-nullKey", (b, n) -> in(b).selectKey((k, v) -> v == null || v.startsWith("m") ? null : first(v))

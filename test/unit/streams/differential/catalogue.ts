@@ -814,6 +814,39 @@ stateful(
   },
   4,
 )
+// Aggregations on a versioned store: never cached; a stream joined with the result reads it as of
+// each record's timestamp.
+const vmatL = (n: string | null, suffix: string): Materialized<string, number> =>
+  Materialized.as<string, number>(Stores.persistentVersionedKeyValueStore(`${n ?? 'v'}${suffix}`, HISTORY_MS))
+    .withKeySerde(S)
+    .withValueSerde(L)
+stateful('versioned-count-temporal-join', ['in', 'in2'], { out: 'long', out2: 'string' }, (b, n) => {
+  const counts = inStream(b).groupByKey(SS).count(vmatL(n, '-vc'))
+  counts.toStream().to('out', SL)
+  in2(b)
+    .join(counts, (v, cnt) => `${v}#${cnt}`)
+    .to('out2', SS)
+})
+stateful('versioned-table-groupBy-reduce', ['table'], OUT, (b, n, c) =>
+  table(b, sub(n, '-src'), c)
+    .groupBy((k, v) => keyValue(first(v), k + v), SS)
+    .reduce(
+      (a, v) => `${a}+${v}`,
+      (a, v) => `${a}-${v}`,
+      vmat(n, '-vr'),
+    )
+    .toStream()
+    .to('out', SS),
+)
+stateful('versioned-cogroup', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .groupByKey(SS)
+    .cogroup<string>(plus)
+    .cogroup(in2(b).groupByKey(SS), minus)
+    .aggregate(() => '', vmat(n, '-vcg'))
+    .toStream()
+    .to('out', SS),
+)
 
 // Stream-table left joins after a key change: null keys go through the repartition topic and join
 // with null (Kafka Streams 4); an explicit repartition() in front of a left join keeps them too.
