@@ -336,7 +336,11 @@ export class KStream<K, V> {
    * null at once.
    */
   leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>
-  /** Left join with a KTable: records without a table value join with null (versioned tables and grace as for {@link KStream.join}). */
+  /**
+   * Left join with a KTable: records without a table value join with null (versioned tables and
+   * grace as for {@link KStream.join}); so does a record with a null key, also one re-keyed to null
+   * upstream (the repartition topic in front of a left join keeps null keys, as in Kafka Streams).
+   */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Left join with a GlobalKTable. */
   leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR): KStream<K, VR>
