@@ -498,7 +498,14 @@ public class DiffHarness {
     return b == null ? null : Base64.getEncoder().encodeToString(b);
   }
 
+  /**
+   * State directory of this run's drivers: its own, so persistent (RocksDB) stores never meet the
+   * files of another run with the same application id (a parallel or killed one).
+   */
+  static String stateDir;
+
   public static void main(String[] args) throws Exception {
+    stateDir = java.nio.file.Files.createTempDirectory("peridot-diff-state-").toString();
     ObjectMapper mapper = new ObjectMapper();
     JsonNode cases = mapper.readTree(new File(args[0])).get("cases");
     ObjectNode results = mapper.createObjectNode();
@@ -515,6 +522,9 @@ public class DiffHarness {
       }
     }
     mapper.writeValue(new File(args[1]), results);
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(java.nio.file.Paths.get(stateDir))) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
   }
 
   static void runCase(JsonNode c, ObjectNode result) {
@@ -527,6 +537,7 @@ public class DiffHarness {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "diff-" + topology);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
     if (!cache) p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     try (TopologyTestDriver driver = new TopologyTestDriver(b.build(), p, Instant.ofEpochMilli(0))) {
