@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthenticationError, Client, type ClientOptions } from '../../src/index.js'
 import { uniqueTopic } from './helpers.js'
 import { runExample } from './run-example.js'
+import { startTcpProxy } from './tcp-proxy.js'
 import { startSecureBroker, USERS, type SecureBroker } from './secure-broker.js'
 
 let broker: SecureBroker
@@ -156,4 +157,28 @@ describe.skipIf(process.env.KAFKA_CONNECT !== undefined)('security: SASL and TLS
     expect(refused.code, refused.output).toBe(1)
     expect(refused.output).toMatch(/SCRAM|authentication/i)
   }, 60_000)
+  it('authentication and TLS failures are not retried with the default retry settings (one connection each)', async () => {
+    const cases: Array<[string, string, Omit<ClientOptions, 'brokers'>]> = [
+      ['wrong SCRAM password', broker.saslPlaintext, { sasl: { mechanism: 'SCRAM-SHA-512', username: USERS.scram512.username, password: 'wrong' } }],
+      ['untrusted broker certificate', broker.ssl, { tls: { ca: broker.certs.otherCa } }],
+    ]
+    for (const [what, address, opts] of cases) {
+      const [host, port] = address.split(':')
+      const proxy = await startTcpProxy({ host, port: Number(port) })
+      try {
+        // No retry option: the defaults, which retry network errors.
+        const err = await Client.connect({ ...opts, brokers: [proxy.address] }).then(
+          async (c) => {
+            await c.close()
+            return undefined
+          },
+          (e: unknown) => e,
+        )
+        expect(err, what).toBeInstanceOf(AuthenticationError)
+        expect(proxy.accepted, what).toBe(1)
+      } finally {
+        await proxy.close()
+      }
+    }
+  })
 })
