@@ -3,7 +3,7 @@
  * write-ahead-log workloads. Leader changes are followed transparently; a
  * produce is retried only when the broker guarantees nothing was written.
  */
-import { InvalidArgumentError, KafkaProtocolError } from '../protocol/errors.js'
+import { DecodeError, InvalidArgumentError, KafkaProtocolError } from '../protocol/errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { DeleteRecords } from '../protocol/messages/delete-records.js'
 import { Fetch, type FetchResponse } from '../protocol/messages/fetch.js'
@@ -95,6 +95,18 @@ export function produceErrorOf(err: KafkaProtocolError, acks: -1 | 1): KafkaProt
   return new ProduceOutcomeUnknownError(`produce has an unknown outcome: ${err.message} (an acks=all produce the leader may have appended before losing leadership)`, { cause: err })
 }
 
+/**
+ * A Produce answer that came but does not decode (truncated, garbled) says nothing of what the
+ * broker did: it received and handled the request, so the records are as good as in flight when
+ * a connection drops. Turns that DecodeError into such a ConnectionError (the connection is
+ * failed anyway), so it is retried with sequence numbers or reported as an unknown outcome, never
+ * as a refusal; any other error is returned as it is.
+ */
+export function undecodableProduceAnswer(err: unknown): unknown {
+  if (!(err instanceof DecodeError)) return err
+  return new ConnectionError(`the produce answer could not be read: ${err.message}`, { cause: err, requestMayHaveBeenSent: true })
+}
+
 /** True when a failed produce certainly appended nothing, so it may be sent again. */
 export function isSafeProduceRetry(err: unknown): boolean {
   return (err instanceof ConnectionError && !err.requestMayHaveBeenSent) || (err instanceof KafkaProtocolError && PRODUCE_SAFE_TO_RETRY.has(err.code))
@@ -136,13 +148,19 @@ export class PartitionClient {
     lane?: string,
   ): Promise<T> {
     let refresh = false
+    // Finding the leader (metadata, connecting) sends nothing of `fn`'s request: its failures are
+    // retried as any request's, even where `retriable` refuses to retry `fn`'s own (a produce whose
+    // metadata refresh lost its connection has written nothing).
+    let locating = false
     return withRetry(
       async () => {
+        locating = true
         const { conn, leaderEpoch, topicId } = await this.leaderConnection(refresh, lane)
+        locating = false
         return fn(conn, leaderEpoch, topicId)
       },
       this.cluster.options.retry,
-      retriable,
+      (err) => (locating ? isRetriable(err) : retriable(err)),
       (err) => {
         refresh = true
         this.cluster.logger.debug({ topic: this.topic, partition: this.partition, err }, 'retrying after error')
@@ -198,7 +216,8 @@ export class PartitionClient {
           // Large batches are sent by reference (Writer.external): only small ones are copied.
           { timeoutMs: this.cluster.options.requestTimeoutMs + timeoutMs, sizeHint: 256 + this.topic.length * 3 + (batch.length < EXTERNAL_MIN_BYTES ? batch.length : 0) },
         )
-      } catch (err) {
+      } catch (e) {
+        const err = undecodableProduceAnswer(e)
         if (err instanceof ClientClosedError && err.requestMayHaveBeenSent) throw closedWithUnknownOutcome(`produce to ${this.topic}-${this.partition}`, err)
         if (err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent)) {
           throw new ProduceOutcomeUnknownError(`produce to ${this.topic}-${this.partition} has an unknown outcome: ${(err as Error).message}`, {
