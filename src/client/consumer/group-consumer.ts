@@ -27,6 +27,8 @@ import { FailureTracker } from './failure-tracker.js'
 import { PollIntervalExceededError } from './consumer-errors.js'
 import type { Membership, MembershipHost } from './membership.js'
 import { newPartitionState, toTopicPartition, tpKey, type PartitionState } from './partition-state.js'
+import { channels, type GroupPartitionsEvent } from '../telemetry/channels.js'
+import type { Channel } from 'node:diagnostics_channel'
 
 export type { GroupConsumerOptions } from './group-consumer-options.js'
 export { CommitFailedError, type OffsetToCommit } from './group-offsets.js'
@@ -294,6 +296,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       if (this.opts.groupProtocol !== 'consumer') this.membership.requestRejoin()
       throw err
     }
+    if (added.length > 0 && channels.groupAssigned.hasSubscribers) this.publishGroupEvent(channels.groupAssigned, added)
     if (added.length > 0) await this.opts.onAssigned?.(added.map(toTopicPartition))
     this.fetcher.wake()
     return added
@@ -323,11 +326,18 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     if (this.opts.autoCommit && this.membership.generationId >= 0) {
       await this.commitConsumed().catch((err: unknown) => this.log.warn({ err }, 'commit before revocation failed'))
     }
+    if (channels.groupRevoked.hasSubscribers) this.publishGroupEvent(channels.groupRevoked, partitions)
     try {
       await this.opts.onRevoked?.(partitions.map(toTopicPartition))
     } finally {
       for (const s of partitions) this.removePartition(s)
     }
+  }
+
+  /** Publishes a `peridot:group:assigned` / `revoked` event. */
+  private publishGroupEvent(channel: Channel, states: PartitionState[]): void {
+    const event: GroupPartitionsEvent = { clientId: this.cluster.options.clientId, groupId: this.opts.groupId, partitions: states.map(toTopicPartition) }
+    channel.publish(event)
   }
 
   private async losePartitions(): Promise<void> {

@@ -6,6 +6,7 @@
 import { RecordBatchBuilder, type ProduceRecord } from '../../protocol/records/index.js'
 import { estimateRecordSize } from './record-size.js'
 import { ByteBudget } from './byte-budget.js'
+import { channels, type ProducerBatchEvent } from '../telemetry/channels.js'
 
 /** One record waiting for its batch's outcome (its bytes are already in the batch). */
 export interface PendingRecord {
@@ -118,6 +119,8 @@ export interface AccumulatorOptions {
   maxBufferedBytes: number
   /** How long a send may wait for buffer space (default 60000 ms). */
   maxBlockMs?: number
+  /** Reported with `peridot:producer:batch` events. */
+  clientId?: string
 }
 
 export class RecordAccumulator {
@@ -191,6 +194,7 @@ export class RecordAccumulator {
       for (let i = 0; i < batch.items.length; i++) batch.items[i].resolve(base < 0n ? -1n : base + BigInt(i))
     }
     this.budget.release(batch.bytes)
+    if (channels.producerBatch.hasSubscribers) publishBatch(this.options.clientId ?? '', batch, result)
   }
 
   /** Rejects every record not yet handed to a request (open and ready batches), e.g. on abort. */
@@ -220,3 +224,10 @@ export class RecordAccumulator {
 }
 
 export { estimateRecordSize }
+
+/** Publishes `peridot:producer:batch` for a settled batch. */
+function publishBatch(clientId: string, batch: ProducerBatch, result: { baseOffset: bigint } | { error: Error }): void {
+  const event: ProducerBatchEvent = { clientId, topic: batch.queue.topic, partition: batch.queue.partition, records: batch.items.length }
+  if ('error' in result) event.error = result.error
+  channels.producerBatch.publish(event)
+}
