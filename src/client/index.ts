@@ -119,3 +119,4 @@ export {
   type MemberSubscription,
   type TopicPartition,
 } from './consumer/assignor.js'
+export * from './telemetry/index.js'

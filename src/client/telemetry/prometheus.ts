@@ -1,0 +1,119 @@
+/**
+ * Peridot's metrics in a prom-client registry, for users without OpenTelemetry. `prom-client` is
+ * an optional peer dependency, imported only when {@link prometheusMetrics} runs. Names are the
+ * OpenTelemetry names with dots as underscores (and `_ms` for millisecond histograms and gauges);
+ * values read at scrape time (lag, Kafka Streams totals) are gauges.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { KafkaMetrics } from './kafka-metrics.js'
+import type { MetricAttributes, MetricDefinition, MetricSink } from './metric-sink.js'
+import { importOptional } from './opentelemetry.js'
+
+/** The part of a prom-client `Registry` Peridot uses. */
+export interface PromRegistry {
+  metrics(): Promise<string>
+  readonly contentType: string
+}
+
+type Labels = Record<string, string | number>
+
+interface PromModule {
+  Registry: new () => PromRegistry
+  Counter: new (config: { name: string; help: string; labelNames: string[]; registers: PromRegistry[] }) => { inc(labels: Labels, value: number): void }
+  Histogram: new (config: { name: string; help: string; labelNames: string[]; buckets: number[]; registers: PromRegistry[] }) => {
+    observe(labels: Labels, value: number): void
+  }
+  Gauge: new (config: { name: string; help: string; labelNames: string[]; registers: PromRegistry[]; collect: () => void }) => {
+    set(labels: Labels, value: number): void
+    reset(): void
+  }
+}
+
+/** Options of {@link prometheusMetrics}. */
+export interface PrometheusMetricsOptions {
+  /** The prom-client registry to register in (e.g. prom-client's global `register`); default: a new one. */
+  registry?: PromRegistry
+}
+
+/** Millisecond buckets for request and commit latencies. */
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
+
+/** {@link KafkaMetrics} recorded into a prom-client registry, with an HTTP handler serving it. */
+export class PrometheusMetrics extends KafkaMetrics {
+  /** @param registry where the metrics are registered. */
+  constructor(
+    prom: PromModule,
+    readonly registry: PromRegistry,
+  ) {
+    super(promSink(prom, registry))
+  }
+
+  /**
+   * A `node:http` request handler answering every request with the registry's text exposition,
+   * e.g. `http.createServer(metrics.handler).listen(9464)`.
+   */
+  readonly handler = (_req: IncomingMessage, res: ServerResponse): void => {
+    this.registry.metrics().then(
+      (body) => {
+        res.writeHead(200, { 'content-type': this.registry.contentType })
+        res.end(body)
+      },
+      (err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' })
+        res.end(String(err))
+      },
+    )
+  }
+}
+
+/**
+ * Starts recording Peridot's metrics into a prom-client registry. Call `close()` to stop.
+ *
+ * @example
+ * const metrics = await prometheusMetrics()
+ * http.createServer(metrics.handler).listen(9464)
+ */
+export async function prometheusMetrics(options: PrometheusMetricsOptions = {}): Promise<PrometheusMetrics> {
+  const mod = await importOptional<PromModule & { default?: PromModule }>('prom-client')
+  const prom = mod.default ?? mod
+  return new PrometheusMetrics(prom, options.registry ?? new prom.Registry())
+}
+
+/** A {@link MetricSink} registering prom-client metrics in `registry`. */
+function promSink(prom: PromModule, registry: PromRegistry): MetricSink {
+  const name = (def: MetricDefinition) => promName(def.name) + (def.unit === 'ms' ? '_ms' : '')
+  const labelNames = (def: MetricDefinition) => def.attributes.map(promName)
+  return {
+    counter(def) {
+      const c = new prom.Counter({ name: name(def), help: def.description, labelNames: labelNames(def), registers: [registry] })
+      return (value, attributes) => c.inc(promLabels(attributes), value)
+    },
+    histogram(def) {
+      const h = new prom.Histogram({ name: name(def), help: def.description, labelNames: labelNames(def), buckets: LATENCY_BUCKETS_MS, registers: [registry] })
+      return (value, attributes) => h.observe(promLabels(attributes), value)
+    },
+    observe(def, _kind, read) {
+      const g = new prom.Gauge({
+        name: name(def),
+        help: def.description,
+        labelNames: labelNames(def),
+        registers: [registry],
+        collect() {
+          g.reset()
+          for (const { value, attributes } of read()) g.set(promLabels(attributes), value)
+        },
+      })
+    },
+  }
+}
+
+/** Prometheus allows `[a-zA-Z0-9_:]` in names: dots become underscores. */
+function promName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_:]/g, '_')
+}
+
+function promLabels(attributes: MetricAttributes): Labels {
+  const out: Labels = {}
+  for (const k in attributes) out[promName(k)] = attributes[k]
+  return out
+}
