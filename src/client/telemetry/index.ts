@@ -19,4 +19,4 @@ export {
   type OtelMeterProvider,
   type OtelObservableResult,
 } from './opentelemetry.js'
-export { prometheusMetrics, PrometheusMetrics, type PrometheusMetricsOptions, type PromRegistry } from './prometheus.js'
+export { prometheusMetrics, PrometheusMetrics, type PrometheusMetricsOptions, type PromRegistry, type PromClientModule } from './prometheus.js'

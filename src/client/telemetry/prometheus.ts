@@ -17,13 +17,14 @@ export interface PromRegistry {
 
 type Labels = Record<string, string | number>
 
-interface PromModule {
-  Registry: new () => PromRegistry
-  Counter: new (config: { name: string; help: string; labelNames: string[]; registers: PromRegistry[] }) => { inc(labels: Labels, value: number): void }
-  Histogram: new (config: { name: string; help: string; labelNames: string[]; buckets: number[]; registers: PromRegistry[] }) => {
+/** The part of the `prom-client` module Peridot uses (pass the module itself). */
+export interface PromClientModule<R extends PromRegistry = PromRegistry> {
+  Registry: new () => R
+  Counter: new (config: { name: string; help: string; labelNames: string[]; registers: R[] }) => { inc(labels: Labels, value: number): void }
+  Histogram: new (config: { name: string; help: string; labelNames: string[]; buckets: number[]; registers: R[] }) => {
     observe(labels: Labels, value: number): void
   }
-  Gauge: new (config: { name: string; help: string; labelNames: string[]; registers: PromRegistry[]; collect: () => void }) => {
+  Gauge: new (config: { name: string; help: string; labelNames: string[]; registers: R[]; collect: () => void }) => {
     set(labels: Labels, value: number): void
     reset(): void
   }
@@ -39,11 +40,15 @@ export interface PrometheusMetricsOptions {
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
 
 /** {@link KafkaMetrics} recorded into a prom-client registry, with an HTTP handler serving it. */
-export class PrometheusMetrics extends KafkaMetrics {
-  /** @param registry where the metrics are registered. */
+export class PrometheusMetrics<R extends PromRegistry = PromRegistry> extends KafkaMetrics {
+  /**
+   * Synchronous alternative to {@link prometheusMetrics} for callers that import prom-client themselves.
+   * @param prom the `prom-client` module (`import * as promClient from 'prom-client'`).
+   * @param registry where the metrics are registered.
+   */
   constructor(
-    prom: PromModule,
-    readonly registry: PromRegistry,
+    prom: PromClientModule<R>,
+    readonly registry: R,
   ) {
     super(promSink(prom, registry))
   }
@@ -74,13 +79,13 @@ export class PrometheusMetrics extends KafkaMetrics {
  * http.createServer(metrics.handler).listen(9464)
  */
 export async function prometheusMetrics(options: PrometheusMetricsOptions = {}): Promise<PrometheusMetrics> {
-  const mod = await importOptional<PromModule & { default?: PromModule }>('prom-client')
+  const mod = await importOptional<PromClientModule & { default?: PromClientModule }>('prom-client')
   const prom = mod.default ?? mod
   return new PrometheusMetrics(prom, options.registry ?? new prom.Registry())
 }
 
 /** A {@link MetricSink} registering prom-client metrics in `registry`. */
-function promSink(prom: PromModule, registry: PromRegistry): MetricSink {
+function promSink<R extends PromRegistry>(prom: PromClientModule<R>, registry: R): MetricSink {
   const name = (def: MetricDefinition) => promName(def.name) + (def.unit === 'ms' ? '_ms' : '')
   const labelNames = (def: MetricDefinition) => def.attributes.map(promName)
   return {

@@ -5,11 +5,13 @@
 import diagnostics_channel from 'node:diagnostics_channel'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import * as promClient from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   channelNames,
   openTelemetryMetrics,
   prometheusMetrics,
+  PrometheusMetrics,
   type ConsumerFetchEvent,
   type GroupPartitionsEvent,
   type KafkaMetrics,
@@ -176,5 +178,13 @@ describe('Prometheus metrics', () => {
     } finally {
       server.close()
     }
+  })
+
+  it('can be built synchronously from the prom-client module and a registry of the caller', async () => {
+    const registry = new promClient.Registry()
+    const metrics = new PrometheusMetrics(promClient, registry)
+    open.push(metrics)
+    publish(channelNames.producerBatch, batch(2, new Error('refused')))
+    expect(await registry.metrics()).toContain('kafka_producer_record_error_total{messaging_client_id="c1",messaging_destination_name="t",messaging_destination_partition_id="2"} 2')
   })
 })
