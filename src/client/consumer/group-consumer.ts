@@ -334,7 +334,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     }
   }
 
-  /** Publishes a `peridot:group:assigned` / `revoked` event. */
+  /** Publishes a `peridot:group:assigned` / `revoked` / `lost` event. */
   private publishGroupEvent(channel: Channel, states: PartitionState[]): void {
     const event: GroupPartitionsEvent = { clientId: this.cluster.options.clientId, groupId: this.opts.groupId, partitions: states.map(toTopicPartition) }
     channel.publish(event)
@@ -344,6 +344,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     const all = [...this.assigned.values()]
     if (all.length === 0) return
     for (const s of all) this.removePartition(s)
+    if (channels.groupLost.hasSubscribers) this.publishGroupEvent(channels.groupLost, all)
     // A revocation waiting for the caller has nothing left to revoke.
     for (const w of this.idleWaiters.splice(0)) w()
     await this.opts.onLost?.(all.map(toTopicPartition))

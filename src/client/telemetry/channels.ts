@@ -9,7 +9,7 @@
  * - `peridot:request:end` {@link RequestEndEvent}
  * - `peridot:producer:batch` {@link ProducerBatchEvent}
  * - `peridot:consumer:fetch` {@link ConsumerFetchEvent}
- * - `peridot:group:assigned` / `peridot:group:revoked` {@link GroupPartitionsEvent}
+ * - `peridot:group:assigned` / `peridot:group:revoked` / `peridot:group:lost` {@link GroupPartitionsEvent}
  */
 import diagnostics_channel from 'node:diagnostics_channel'
 
@@ -70,7 +70,7 @@ export interface ConsumerFetchEvent {
   lag: bigint
 }
 
-/** Partitions assigned to, or revoked from, a group consumer. */
+/** Partitions assigned to, revoked from, or lost by a group consumer (lost: evicted or poll timeout, not committed). */
 export interface GroupPartitionsEvent {
   clientId: string
   groupId: string
@@ -87,6 +87,7 @@ export const channelNames = {
   consumerFetch: 'peridot:consumer:fetch',
   groupAssigned: 'peridot:group:assigned',
   groupRevoked: 'peridot:group:revoked',
+  groupLost: 'peridot:group:lost',
 } as const
 
 /** The channels, looked up once (diagnostics_channel.channel returns the same object per name). */
@@ -99,4 +100,5 @@ export const channels = {
   consumerFetch: diagnostics_channel.channel(channelNames.consumerFetch),
   groupAssigned: diagnostics_channel.channel(channelNames.groupAssigned),
   groupRevoked: diagnostics_channel.channel(channelNames.groupRevoked),
+  groupLost: diagnostics_channel.channel(channelNames.groupLost),
 }

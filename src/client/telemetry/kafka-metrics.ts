@@ -66,6 +66,7 @@ export class KafkaMetrics {
     const consumed = sink.counter({ name: 'kafka.consumer.records_consumed_total', description: 'Offsets fetched by group consumers', attributes: [CLIENT_ID, GROUP, TOPIC, PARTITION] })
     const assigned = sink.counter({ name: 'kafka.consumer.partitions_assigned_total', description: 'Partitions assigned to group consumers', attributes: [CLIENT_ID, GROUP] })
     const revoked = sink.counter({ name: 'kafka.consumer.partitions_revoked_total', description: 'Partitions revoked from group consumers', attributes: [CLIENT_ID, GROUP] })
+    const lost = sink.counter({ name: 'kafka.consumer.partitions_lost_total', description: 'Partitions group consumers lost (evicted, poll timeout)', attributes: [CLIENT_ID, GROUP] })
     sink.observe({ name: 'kafka.consumer.records_lag', description: 'Records on the broker beyond the fetch position of an assigned partition, as of its last fetch', attributes: [CLIENT_ID, GROUP, TOPIC, PARTITION] }, 'gauge', () =>
       [...this.#lag.values()].map((e) => ({ value: e.lag, attributes: e.attributes })),
     )
@@ -92,8 +93,11 @@ export class KafkaMetrics {
     this.#on(channelNames.groupAssigned, (e: GroupPartitionsEvent) => assigned(e.partitions.length, { [CLIENT_ID]: e.clientId, [GROUP]: e.groupId }))
     this.#on(channelNames.groupRevoked, (e: GroupPartitionsEvent) => {
       revoked(e.partitions.length, { [CLIENT_ID]: e.clientId, [GROUP]: e.groupId })
-      // A revoked partition's lag is someone else's now.
-      for (const tp of e.partitions) this.#lag.delete(lagKey(e.clientId, e.groupId, tp.topic, tp.partition))
+      this.#forgetLag(e)
+    })
+    this.#on(channelNames.groupLost, (e: GroupPartitionsEvent) => {
+      lost(e.partitions.length, { [CLIENT_ID]: e.clientId, [GROUP]: e.groupId })
+      this.#forgetLag(e)
     })
 
     const streams = (name: string, description: string, kind: 'counter' | 'gauge', read: (m: ReturnType<StreamsMetricsSource['metrics']>) => number, unit?: string) =>
@@ -133,6 +137,11 @@ export class KafkaMetrics {
     const listener = (message: unknown) => handler(message as E)
     diagnostics_channel.subscribe(name, listener)
     this.#unsubscribe.push(() => diagnostics_channel.unsubscribe(name, listener))
+  }
+
+  /** A revoked or lost partition's lag is someone else's now. */
+  #forgetLag(e: GroupPartitionsEvent): void {
+    for (const tp of e.partitions) this.#lag.delete(lagKey(e.clientId, e.groupId, tp.topic, tp.partition))
   }
 
   #lagMax(): Observation[] {

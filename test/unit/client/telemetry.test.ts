@@ -175,6 +175,13 @@ describe('Prometheus metrics', () => {
       // A revoked partition's lag is no longer reported.
       publish(channelNames.groupRevoked, { clientId: 'c1', groupId: 'g', partitions: [{ topic: 't', partition: 0 }] } satisfies GroupPartitionsEvent)
       expect(await metrics.registry.metrics()).not.toContain('kafka_consumer_records_lag{')
+      // Nor a lost one's.
+      publish(channelNames.consumerFetch, fetched(1, 1, 6n))
+      expect(await metrics.registry.metrics()).toContain('messaging_destination_partition_id="1"} 6')
+      publish(channelNames.groupLost, { clientId: 'c1', groupId: 'g', partitions: [{ topic: 't', partition: 1 }] } satisfies GroupPartitionsEvent)
+      const after = await metrics.registry.metrics()
+      expect(after).not.toContain('kafka_consumer_records_lag{')
+      expect(after).toContain('kafka_consumer_partitions_lost_total{messaging_client_id="c1",messaging_consumer_group_name="g"} 1')
     } finally {
       server.close()
     }
