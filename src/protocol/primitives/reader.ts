@@ -103,11 +103,6 @@ export class Reader {
   unsignedVarint(): number {
     const b = this.buf
     let o = this.offset
-    // Most varints on the wire (lengths, deltas, counts) fit in one byte.
-    if (o < this.end && b[o] < 0x80) {
-      this.offset = o + 1
-      return b[o]
-    }
     let value = 0
     let shift = 0
     for (;;) {
@@ -136,11 +131,7 @@ export class Reader {
   varlong(): number {
     const b = this.buf
     let o = this.offset
-    if (o < this.end && b[o] < 0x80) {
-      const z = b[o]
-      this.offset = o + 1
-      return (z >>> 1) ^ -(z & 1)
-    }
+    // Fast path: fits in 4 varint bytes (28 bits).
     let value = 0
     let mul = 1
     for (let i = 0; ; i++) {

@@ -381,6 +381,46 @@ export class RecordBatch implements Iterable<KafkaRecord> {
   }
 
   /**
+   * Reads the record at the reader's position into `c` (keys and values as positions in the
+   * reader's buffer). @internal Iterate with {@link RecordBatch.cursor}.
+   */
+  readRecordInto<C extends RecordCursor>(r: Reader, c: C): C {
+    const length = r.varint()
+    const start = r.offset
+    if (length < 0 || length > r.end - start) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid record length ${length}`)
+    const end = start + length
+    r.offset++ // record attributes: unused
+    const timestampDelta = r.varlong()
+    const offsetDelta = r.varint()
+    const buf = r.buf
+    const keyLength = r.varint()
+    if (keyLength < -1 || keyLength > end - r.offset) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid key length ${keyLength}`)
+    const keyStart = r.offset
+    if (keyLength > 0) r.offset += keyLength
+    const valueLength = r.varint()
+    if (valueLength < -1 || valueLength > end - r.offset) throw new DecodeError(`batch at offset ${this.baseOffset}: invalid value length ${valueLength}`)
+    const valueStart = r.offset
+    if (valueLength > 0) r.offset += valueLength
+    const headerCount = r.varint()
+    // Each header takes at least two bytes: refuse absurd counts before allocating.
+    if (headerCount < 0 || headerCount * 2 > end - r.offset) {
+      throw new DecodeError(`batch at offset ${this.baseOffset}: invalid header count ${headerCount}`)
+    }
+    const headers: RecordHeaders = new Array(headerCount)
+    for (let h = 0; h < headerCount; h++) headers[h] = [r.varintString(), r.varintBytes()]
+    if (r.offset !== end) throw new DecodeError(`batch at offset ${this.baseOffset}: record length ${length} does not match its contents`)
+    c.offset = this.baseOffset + BigInt(offsetDelta)
+    c.timestamp = this.timestampType === 'log-append' ? this.maxTimestamp : this.baseTimestamp + timestampDelta
+    c.buffer = buf
+    c.keyStart = keyStart
+    c.keyLength = keyLength
+    c.valueStart = valueStart
+    c.valueLength = valueLength
+    c.headers = headers
+    return c
+  }
+
+  /**
    * A cursor over the records: each `next()` reads the next one in place (key and value as
    * positions in a buffer, see {@link RecordCursor}); false after the last.
    */
@@ -404,11 +444,6 @@ export class RecordBatch implements Iterable<KafkaRecord> {
 /** @internal One batch's records, read in order into a cursor; the batch's length is checked after the last. */
 export class BatchRecordReader {
   #left: number
-  /** The previous record's offset delta and offset: consecutive offsets cost one bigint addition. */
-  #lastDelta = -1
-  #lastOffset: bigint
-  /** The batch's LOG_APPEND_TIME, or undefined for create times (base timestamp + delta). */
-  readonly #appendTime: number | undefined
 
   constructor(
     private readonly batch: RecordBatch,
@@ -416,56 +451,14 @@ export class BatchRecordReader {
     count: number,
   ) {
     this.#left = count
-    this.#lastOffset = batch.baseOffset - 1n
-    this.#appendTime = batch.timestampType === 'log-append' ? batch.maxTimestamp : undefined
   }
 
-  /** Reads the next record into `c` (key and value as positions in the reader's buffer); false after the last. */
+  /** Reads the next record into `c`; false after the last. */
   readInto(c: RecordCursor): boolean {
     if (this.#left === 0) return false
-    const r = this.reader
-    const length = r.varint()
-    const start = r.offset
-    if (length < 0 || length > r.end - start) this.fail(`invalid record length ${length}`)
-    const end = start + length
-    r.offset++ // record attributes: unused
-    const timestampDelta = r.varlong()
-    const offsetDelta = r.varint()
-    const keyLength = r.varint()
-    if (keyLength < -1 || keyLength > end - r.offset) this.fail(`invalid key length ${keyLength}`)
-    const keyStart = r.offset
-    if (keyLength > 0) r.offset += keyLength
-    const valueLength = r.varint()
-    if (valueLength < -1 || valueLength > end - r.offset) this.fail(`invalid value length ${valueLength}`)
-    const valueStart = r.offset
-    if (valueLength > 0) r.offset += valueLength
-    const headerCount = r.varint()
-    // Each header takes at least two bytes: refuse absurd counts before allocating.
-    if (headerCount < 0 || headerCount * 2 > end - r.offset) this.fail(`invalid header count ${headerCount}`)
-    let headers: RecordHeaders
-    if (headerCount === 0) headers = []
-    else {
-      headers = new Array(headerCount)
-      for (let h = 0; h < headerCount; h++) headers[h] = [r.varintString(), r.varintBytes()]
-    }
-    if (r.offset !== end) this.fail(`record length ${length} does not match its contents`)
-    const offset = offsetDelta === this.#lastDelta + 1 ? this.#lastOffset + 1n : this.batch.baseOffset + BigInt(offsetDelta)
-    this.#lastDelta = offsetDelta
-    this.#lastOffset = offset
-    c.offset = offset
-    c.timestamp = this.#appendTime ?? this.batch.baseTimestamp + timestampDelta
-    c.buffer = r.buf
-    c.keyStart = keyStart
-    c.keyLength = keyLength
-    c.valueStart = valueStart
-    c.valueLength = valueLength
-    c.headers = headers
-    if (--this.#left === 0) this.batch.checkEnd(r)
+    this.batch.readRecordInto(this.reader, c)
+    if (--this.#left === 0) this.batch.checkEnd(this.reader)
     return true
-  }
-
-  private fail(what: string): never {
-    throw new DecodeError(`batch at offset ${this.batch.baseOffset}: ${what}`)
   }
 }
 
