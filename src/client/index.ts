@@ -83,6 +83,24 @@ export {
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
 export {
+  ShareConsumer,
+  type ShareBatch,
+} from './share/share-consumer.js'
+export type { ShareRecord } from './share/share-record.js'
+export type {
+  ShareConsumerOptions,
+  AcknowledgementMode,
+  AcknowledgeKind,
+  AcknowledgementCommitResult,
+} from './share/share-consumer-options.js'
+export { ShareAcknowledgementError } from './share/share-errors.js'
+export type {
+  ShareGroupDescription,
+  ShareGroupMemberDescription,
+  ShareGroupOffset,
+  ShareGroupOffsetToSet,
+} from './admin/share-groups.js'
+export {
   ConsumerFailureError,
   ConsumerRetryError,
   ConsumerUnavailableError,
@@ -90,6 +108,7 @@ export {
   type ConsumerFailureKind,
 } from './consumer/consumer-errors.js'
 export type { FetchCursor } from './consumer/fetch-result.js'
+export type { ConsumedRecord, ConsumerReadableOptions } from './consumer/consumer-readable.js'
 export {
   rangeAssignor,
   roundRobinAssignor,

@@ -47,3 +47,12 @@ export * from './consumer-group-heartbeat.js'
 export * from './consumer-group-describe.js'
 // The classic consumer protocol carried inside JoinGroup/SyncGroup bytes.
 export * from '../consumer-protocol.js'
+// Share groups (KIP-932).
+export * from './share-group-heartbeat.js'
+export * from './share-group-describe.js'
+export * from './share-acknowledgements.js'
+export * from './share-fetch.js'
+export * from './share-acknowledge.js'
+export * from './describe-share-group-offsets.js'
+export * from './alter-share-group-offsets.js'
+export * from './delete-share-group-offsets.js'
