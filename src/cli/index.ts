@@ -5,13 +5,16 @@ import { readFileSync, realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { brokerCommand } from './commands/broker.js'
 import { consumeCommand } from './commands/consume.js'
+import { groupsCommand } from './commands/groups.js'
+import { metadataCommand } from './commands/metadata.js'
+import { offsetsCommand } from './commands/offsets.js'
 import { produceCommand } from './commands/produce.js'
 import { topicsCommand } from './commands/topics.js'
 import type { Command } from './commands/types.js'
 import { propertiesHelp } from './client-config.js'
 import { UsageError } from './errors.js'
 
-const COMMANDS: Command[] = [brokerCommand, topicsCommand, produceCommand, consumeCommand]
+const COMMANDS: Command[] = [brokerCommand, topicsCommand, produceCommand, consumeCommand, metadataCommand, offsetsCommand, groupsCommand]
 
 /** Exit code of a command line that could not be understood (as getopt-style tools use). */
 const USAGE_EXIT_CODE = 2
