@@ -1,64 +1,12 @@
-// The `peridot` topics/produce/consume commands, run for real as child processes (node + tsx
-// loader, the fastest way to run the TypeScript entry point without a build) against the broker.
-import { spawn } from 'node:child_process'
+// The `peridot` commands, run for real as child processes (see cli-run.ts) against the broker.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type KafkaRecord } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { peridot, peridotBytes } from './cli-run.js'
 import { javaPartitionsForKeys } from './java-partitioner.js'
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'index.ts')
-
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-interface RunOptions {
-  input?: string
-  /** Extra environment (PERIDOT_DEBUG is removed unless given here). */
-  env?: NodeJS.ProcessEnv
-  /** Called with the child once it runs, e.g. to watch stdout and send a signal. */
-  onSpawn?: (child: ReturnType<typeof spawn>) => void
-  /** Leave out --brokers (to test the error path of bad flags before any connection). */
-  noBrokers?: boolean
-}
-
-function peridot(args: string[], opts: RunOptions = {}): Promise<Run> {
-  const full = opts.noBrokers ? args : [...args, '--brokers', bootstrap()]
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env }
-    delete env.PERIDOT_DEBUG
-    Object.assign(env, opts.env)
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...full], { env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-    opts.onSpawn?.(child)
-    child.stdin.end(opts.input ?? '')
-  })
-}
-
-/** Runs the CLI and returns its stdout as bytes (for binary output). */
-function peridotBytes(args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env }
-    delete env.PERIDOT_DEBUG
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--brokers', bootstrap()], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-    const chunks: Buffer[] = []
-    child.stdout.on('data', (d: Buffer) => chunks.push(d))
-    child.on('error', reject)
-    child.on('close', () => resolve(Buffer.concat(chunks)))
-  })
-}
 
 /** Every record of every partition up to the current high watermark, through the library. */
 async function readAll(client: Client, topic: string): Promise<Map<number, KafkaRecord[]>> {
