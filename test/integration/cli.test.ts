@@ -302,13 +302,13 @@ describe('peridot CLI', () => {
     expect(res.code).toBe(0)
     const file = join(tmp, 'whole.bin')
     await writeFile(file, Buffer.from([1, 2, 10, 3, 10]))
-    expect((await peridot(['produce', topic, '--file', file, '--whole', '-q'])).code).toBe(0)
+    expect((await peridot(['produce', topic, '--file', file, '--whole', '--key', 'img', '-q'])).code).toBe(0)
     const stored = (await readAll(client, topic)).get(0)!
     expect(stored.map((r) => [r.key?.toString() ?? null, r.value])).toEqual([
       ['a', Buffer.from('1')],
       ['b', null],
       ['c', Buffer.from('multi\nline')],
-      [null, Buffer.from([1, 2, 10, 3, 10])],
+      ['img', Buffer.from([1, 2, 10, 3, 10])],
     ])
   })
 

@@ -28,6 +28,7 @@ Options:
   --partition N        send every record to partition N
   --key-separator S    the text before the first S is the key, the rest the value
                        (a record without S is sent without a key)
+  --key K              the key of every record (as kcat -k); not with --key-separator
   --delimiter D        records end at D instead of a newline (\\n \\t \\r \\0 \\xHH escapes; as kcat -D)
   --whole              the whole input (--file or stdin) is one record (as kcat -P with a file)
   -Z, --null-empty     an empty value is sent as null: a tombstone (as kcat -Z)
@@ -44,6 +45,7 @@ const OPTIONS = {
   'key-separator': { type: 'string' },
   compression: { type: 'string' },
   file: { type: 'string' },
+  key: { type: 'string' },
   delimiter: { type: 'string' },
   whole: { type: 'boolean', default: false },
   'null-empty': { type: 'boolean', short: 'Z', default: false },
@@ -92,6 +94,8 @@ export const produceCommand: Command = {
     const delimiter = values.delimiter === undefined ? undefined : parseDelimiter(values.delimiter)
     const keySeparator = separator === undefined ? undefined : Buffer.from(separator)
     const nullEmpty = values['null-empty']
+    if (values.key !== undefined && separator !== undefined) throw new UsageError('--key and --key-separator exclude each other')
+    const fixedKey = values.key === undefined ? undefined : Buffer.from(values.key)
 
     // Opened before connecting so a missing file fails without touching the cluster.
     const file = values.file === undefined ? undefined : await open(values.file, 'r')
@@ -126,7 +130,7 @@ export const produceCommand: Command = {
         while (!failure && (inflight >= WINDOW_RECORDS || inflightBytes >= WINDOW_BYTES)) await waitForProgress()
         if (failure) break
         const { key, value } = splitKey(bytes, keySeparator)
-        const record: ProducerRecord = { topic, key, value: nullEmpty && value.length === 0 ? null : value, partition }
+        const record: ProducerRecord = { topic, key: fixedKey ?? key, value: nullEmpty && value.length === 0 ? null : value, partition }
         if (headers.length > 0) record.headers = headers
         const size = (record.key?.length ?? 0) + (record.value?.length ?? 0)
         inflight++
