@@ -362,6 +362,10 @@ describe('peridot CLI', () => {
       expect(res.code, flag.join(' ')).toBe(0)
       expect(await client.admin().listGroupOffsets(group)).toMatchObject([{ offset: want }])
     }
+    // -e: from the committed offset to the end of the log, then exit (kcat -G -e); again: nothing left.
+    const toEnd = await peridot(['consume', topic, '--group', group, '-e', '-q'])
+    expect([toEnd.code, toEnd.stdout]).toEqual([0, 'v3\nv4\nv5\nv6\nv7\nv8\nv9\n'])
+    expect(await peridot(['consume', topic, '--group', group, '-e', '-q'])).toMatchObject({ code: 0, stdout: '' })
     const deleted = await peridot(['groups', 'delete', group])
     expect(deleted.stdout).toBe(`deleted group ${group}\n`)
     expect(await client.admin().listGroupOffsets(group)).toEqual([])

@@ -1,5 +1,7 @@
 // `peridot consume <topic> --group G`: consuming as a member of a consumer group (kcat -G). The
 // group assigns the partitions; a batch's offsets are committed once its records are written.
+// With exitAtEnd (kcat -G -e) it stops once every assigned partition is read up to the end of its
+// log as it was when the partition was assigned.
 import { connectClient, type ConnectionFlags } from '../connect.js'
 import { LineOutput } from '../output.js'
 import { Progress } from '../progress.js'
@@ -14,6 +16,8 @@ export interface GroupConsumeOptions {
   reset: 'earliest' | 'latest'
   /** Stop after this many records (Infinity: until interrupted). */
   count: number
+  /** Stop when every assigned partition reached its log end (as of its assignment). */
+  exitAtEnd: boolean
   maxBytes: number
   write: RecordWriter
 }
@@ -21,7 +25,31 @@ export interface GroupConsumeOptions {
 /** Runs until --count records were written, Ctrl-C, or the reader goes away; commits what it wrote. */
 export async function consumeAsGroupMember(o: GroupConsumeOptions): Promise<number> {
   const client = await connectClient(o.flags)
-  const consumer = client.groupConsumer({ groupId: o.groupId, topics: [o.topic], autoOffsetReset: o.reset, autoCommit: false, maxBytesPerPartition: o.maxBytes })
+  /** With exitAtEnd: per assigned partition, the offset it must reach. */
+  const ends = new Map<number, bigint>()
+  const reached = new Set<number>()
+  const allReached = () => ends.size > 0 && [...ends.keys()].every((p) => reached.has(p))
+  const consumer = client.groupConsumer({
+    groupId: o.groupId,
+    topics: [o.topic],
+    autoOffsetReset: o.reset,
+    autoCommit: false,
+    maxBytesPerPartition: o.maxBytes,
+    onAssigned: async (partitions) => {
+      if (!o.exitAtEnd) return
+      await Promise.all(
+        partitions.map(async ({ partition }) => {
+          const pc = await client.partitionClient(o.topic, partition)
+          const [earliest, latest] = await Promise.all([pc.getOffset('earliest'), pc.getOffset('latest')])
+          const start = consumer.committed(o.topic, partition)?.offset ?? (o.reset === 'earliest' ? earliest : latest)
+          ends.set(partition, latest)
+          // A partition with nothing to read yields no batch: it is at its end already.
+          if (start >= latest) reached.add(partition)
+        }),
+      )
+      if (allReached()) stop()
+    },
+  })
   let stopping = false
   const stop = () => {
     if (stopping) return
@@ -53,7 +81,9 @@ export async function consumeAsGroupMember(o: GroupConsumeOptions): Promise<numb
         const last = records[records.length - 1]
         await consumer.commit([{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1n }])
       }
-      if (remaining <= 0 || stopping) break
+      const end = ends.get(batch.partition)
+      if (end !== undefined && batch.nextOffset >= end) reached.add(batch.partition)
+      if (remaining <= 0 || stopping || (o.exitAtEnd && allReached())) break
     }
     return 0
   } finally {

@@ -50,7 +50,8 @@ ${FORMAT_HELP.replace(/^/gm, '                     ')}
   -e, --exit           stop at the end of the log (the default without --follow; as kcat -e)
   --group G            consume as a member of group G: the group assigns the partitions, reading
                        starts at its committed offsets (else --from earliest|latest), and offsets
-                       are committed as records are printed; runs until --count or Ctrl-C
+                       are committed as records are printed; runs until --count, Ctrl-C, or
+                       with -e the end of each assigned partition
   --max-bytes N        fetch size per partition (default 1048576)
 
 Live counters (records, MB, rate, lag) are shown on stderr when stdout is not a terminal.
@@ -180,9 +181,9 @@ export const consumeCommand: Command = {
     const until = parseEndPosition(values.until)
     if (values.group !== undefined) {
       if (values.group === '') throw new UsageError('--group must not be empty')
-      if (only !== undefined || until !== undefined || values.exit) throw new UsageError('--partition, --until and --exit do not apply with --group (the group assigns the partitions)')
+      if (only !== undefined || until !== undefined) throw new UsageError('--partition and --until do not apply with --group (the group assigns the partitions)')
       if (from.kind !== 'earliest' && from.kind !== 'latest') throw new UsageError('with --group, --from is earliest or latest (where a partition without a committed offset starts)')
-      return consumeAsGroupMember({ flags: values, topic, groupId: values.group, reset: from.kind, count: remaining, maxBytes, write })
+      return consumeAsGroupMember({ flags: values, topic, groupId: values.group, reset: from.kind, count: remaining, exitAtEnd: values.exit, maxBytes, write })
     }
 
     const stop = new AbortController()
