@@ -5,7 +5,7 @@
 import { connectClient, type ConnectionFlags } from '../connect.js'
 import { LineOutput } from '../output.js'
 import { Progress } from '../progress.js'
-import type { RecordWriter } from './consume.js'
+import type { RecordDecoder, RecordWriter } from './consume.js'
 
 /** What {@link consumeAsGroupMember} needs. */
 export interface GroupConsumeOptions {
@@ -20,6 +20,8 @@ export interface GroupConsumeOptions {
   exitAtEnd: boolean
   maxBytes: number
   write: RecordWriter
+  /** Decodes Schema Registry framed keys/values (-s / -r). */
+  decode?: RecordDecoder
 }
 
 /** Runs until --count records were written, Ctrl-C, or the reader goes away; commits what it wrote. */
@@ -68,6 +70,8 @@ export async function consumeAsGroupMember(o: GroupConsumeOptions): Promise<numb
       let records = batch.records
       if (records.length > remaining) records = records.slice(0, remaining)
       remaining -= records.length
+      const decode = o.decode
+      if (decode) records = await Promise.all(records.map((r) => decode(batch.topic, r)))
       if (records.length > 0) {
         let bytes = 0
         const chunks = records.map((record) => {

@@ -53,6 +53,10 @@ ${FORMAT_HELP.replace(/^/gm, '                     ')}
                        are committed as records are printed; runs until --count, Ctrl-C, or
                        with -e the end of each assigned partition
   --max-bytes N        fetch size per partition (default 1048576)
+  -s, --schema S       decode Schema Registry framed keys and values (as kcat -s): avro, protobuf
+                       or json for both, key=FORMAT or value=FORMAT for one; printed as JSON text
+                       (one line, not escaped again unless --encoding is given)
+  -r, --schema-registry URL   the registry to look the schema ids up in (as kcat -r)
 
 Live counters (records, MB, rate, lag) are shown on stderr when stdout is not a terminal.
 
@@ -71,6 +75,8 @@ const OPTIONS = {
   encoding: { type: 'string' },
   'null-marker': { type: 'boolean', short: 'Z', default: false },
   group: { type: 'string' },
+  schema: { type: 'string', short: 's', multiple: true },
+  'schema-registry': { type: 'string', short: 'r' },
   'max-bytes': { type: 'string' },
 } as const
 
@@ -102,6 +108,17 @@ export function recordWriter(format: string | undefined, encoding: ByteEncoding,
   if (!format.includes('%')) throw new UsageError(`--format must be text, json or a format string with %-directives, got "${format}"`)
   if (printKey) throw new UsageError('--print-key does not apply to a format string: use %k')
   return compileFormat(format, { encoding, nullText })
+}
+
+/** Turns a record's framed key/value into decoded JSON text (consume -s / -r). */
+export type RecordDecoder = (topic: string, r: KafkaRecord) => Promise<KafkaRecord>
+
+/** The decoder of -s / -r, loaded only when asked for (it pulls in the registry client). */
+async function schemaDecoder(schema: string[] | undefined, url: string | undefined): Promise<RecordDecoder | undefined> {
+  if (schema === undefined && url === undefined) return undefined
+  if (schema === undefined || url === undefined) throw new UsageError('--schema and --schema-registry go together')
+  const { parseSchemaSpec, registryDecoder } = await import('../schema-decoding.js')
+  return registryDecoder(url, parseSchemaSpec(schema))
 }
 
 async function startOffset(pc: PartitionClient, from: StartPosition): Promise<bigint> {
@@ -175,15 +192,18 @@ export const consumeCommand: Command = {
     const from = parseStartPosition(values.from)
     let remaining = parseIntFlag('count', values.count, 0) ?? Infinity
     const maxBytes = parseIntFlag('max-bytes', values['max-bytes'], 1, 0x7fffffff) ?? 1 << 20
-    const write = recordWriter(values.format, parseEncoding(values.encoding), values['print-key'], values['null-marker'])
+    // Decoded keys/values are JSON text, one line already: written as they are unless told otherwise.
+    const encoding = values.encoding === undefined && values.schema !== undefined && values.format !== 'json' ? 'raw' : parseEncoding(values.encoding)
+    const write = recordWriter(values.format, encoding, values['print-key'], values['null-marker'])
     const follow = values.follow
     if (follow && values.exit) throw new UsageError('--follow and --exit exclude each other')
     const until = parseEndPosition(values.until)
+    const decode = await schemaDecoder(values.schema, values['schema-registry'])
     if (values.group !== undefined) {
       if (values.group === '') throw new UsageError('--group must not be empty')
       if (only !== undefined || until !== undefined) throw new UsageError('--partition and --until do not apply with --group (the group assigns the partitions)')
       if (from.kind !== 'earliest' && from.kind !== 'latest') throw new UsageError('with --group, --from is earliest or latest (where a partition without a committed offset starts)')
-      return consumeAsGroupMember({ flags: values, topic, groupId: values.group, reset: from.kind, count: remaining, exitAtEnd: values.exit, maxBytes, write })
+      return consumeAsGroupMember({ flags: values, topic, groupId: values.group, reset: from.kind, count: remaining, exitAtEnd: values.exit, maxBytes, write, decode })
     }
 
     const stop = new AbortController()
@@ -240,6 +260,7 @@ export const consumeCommand: Command = {
           if (records.length > remaining) records = records.slice(0, remaining)
           remaining -= records.length
           s.position = res.nextOffset
+          if (decode) records = await Promise.all(records.map((r) => decode(topic, r)))
           if (records.length > 0) {
             let bytes = 0
             const chunks = records.map((record) => {

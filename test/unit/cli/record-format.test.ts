@@ -71,3 +71,14 @@ describe('consume record writer', () => {
     expect(() => recordWriter('xml', 'text', false, false)).toThrow(/--format must be text, json or a format string/)
   })
 })
+
+describe('schema registry options', () => {
+  it('parses -s as kcat does and writes decoded values as JSON', async () => {
+    const { parseSchemaSpec, decodedJson } = await import('../../../src/cli/schema-decoding.js')
+    expect(parseSchemaSpec(['avro'])).toEqual({ key: 'avro', value: 'avro' })
+    expect(parseSchemaSpec(['key=json', 'value=protobuf'])).toEqual({ key: 'json', value: 'protobuf' })
+    expect(() => parseSchemaSpec(['value=xml'])).toThrow(/--schema format must be one of avro, protobuf, json/)
+    expect(() => parseSchemaSpec(['body=avro'])).toThrow(/--schema expects FORMAT, key=FORMAT or value=FORMAT/)
+    expect(decodedJson({ n: 12345678901234567890n, b: Buffer.from('hi'), s: 'x' })).toBe('{"n":"12345678901234567890","b":"aGk=","s":"x"}')
+  })
+})
