@@ -1,7 +1,6 @@
 // `peridot broker start|stop|status`: the local development broker from src/dev.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import {
   DEFAULT_KAFKA_VERSION,
   DEFAULT_PORT,
@@ -11,6 +10,7 @@ import {
   stopLocalBroker,
   type LocalBrokerOptions,
 } from '../../dev/index.js'
+import { parseCommandArgs } from '../args.js'
 import { UsageError } from '../errors.js'
 import type { Command } from './types.js'
 
@@ -30,7 +30,7 @@ Options:
   --controller-port N KRaft controller port (default: any free port)
   --data-dir DIR      data dir (default .peridot/kafka-<version> in the current directory)
   --heap-mb N         JVM max heap in MB (default 1024)
-  --quiet             no progress output on stderr
+  -q, --quiet         no progress output on stderr
   -h, --help          this help
 
 "stop" and "status" without --data-dir or --kafka-version act on every broker under ./.peridot/.
@@ -44,18 +44,14 @@ function parsePort(name: string, value: string | undefined): number | undefined 
 }
 
 function parseOptions(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      'kafka-version': { type: 'string' },
-      port: { type: 'string' },
-      'controller-port': { type: 'string' },
-      'data-dir': { type: 'string' },
-      'heap-mb': { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values, positionals } = parseCommandArgs('broker', args, {
+    'kafka-version': { type: 'string' },
+    port: { type: 'string' },
+    'controller-port': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'heap-mb': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   })
   const version = values['kafka-version']
   if (version !== undefined && !/^\d+\.\d+\.\d+$/.test(version)) {
