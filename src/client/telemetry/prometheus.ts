@@ -13,6 +13,8 @@ import { importOptional } from './opentelemetry.js'
 export interface PromRegistry {
   metrics(): Promise<string>
   readonly contentType: string
+  /** Used by `close()` so that the registry can take Peridot's metrics again. */
+  removeSingleMetric?(name: string): void
 }
 
 type Labels = Record<string, string | number>
@@ -39,7 +41,10 @@ export interface PrometheusMetricsOptions {
 /** Millisecond buckets for request and commit latencies. */
 const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
 
-/** {@link KafkaMetrics} recorded into a prom-client registry, with an HTTP handler serving it. */
+/**
+ * {@link KafkaMetrics} recorded into a prom-client registry, with an HTTP handler serving it. One
+ * instance per registry at a time (prom-client refuses a name registered twice).
+ */
 export class PrometheusMetrics<R extends PromRegistry = PromRegistry> extends KafkaMetrics {
   /**
    * Synchronous alternative to {@link prometheusMetrics} for callers that import prom-client themselves.
@@ -50,7 +55,17 @@ export class PrometheusMetrics<R extends PromRegistry = PromRegistry> extends Ka
     prom: PromClientModule<R>,
     readonly registry: R,
   ) {
-    super(promSink(prom, registry))
+    const names: string[] = []
+    super(promSink(prom, registry, names))
+    this.#names = names
+  }
+
+  readonly #names: string[]
+
+  /** Stops recording and removes Peridot's metrics from the registry. */
+  override close(): void {
+    super.close()
+    for (const name of this.#names.splice(0)) this.registry.removeSingleMetric?.(name)
   }
 
   /**
@@ -85,8 +100,12 @@ export async function prometheusMetrics(options: PrometheusMetricsOptions = {}):
 }
 
 /** A {@link MetricSink} registering prom-client metrics in `registry`. */
-function promSink<R extends PromRegistry>(prom: PromClientModule<R>, registry: R): MetricSink {
-  const name = (def: MetricDefinition) => promName(def.name) + (def.unit === 'ms' ? '_ms' : '')
+function promSink<R extends PromRegistry>(prom: PromClientModule<R>, registry: R, names: string[]): MetricSink {
+  const name = (def: MetricDefinition) => {
+    const n = promName(def.name) + (def.unit === 'ms' ? '_ms' : '')
+    names.push(n)
+    return n
+  }
   const labelNames = (def: MetricDefinition) => def.attributes.map(promName)
   return {
     counter(def) {

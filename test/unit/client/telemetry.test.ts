@@ -193,5 +193,11 @@ describe('Prometheus metrics', () => {
     open.push(metrics)
     publish(channelNames.producerBatch, batch(2, new Error('refused')))
     expect(await registry.metrics()).toContain('kafka_producer_record_error_total{messaging_client_id="c1",messaging_destination_name="t",messaging_destination_partition_id="2"} 2')
+    // close() unregisters, so the same registry takes a new instance.
+    metrics.close()
+    expect(await registry.metrics()).not.toContain('kafka_')
+    const again = new PrometheusMetrics(promClient, registry)
+    open.push(again)
+    expect(await registry.metrics()).toContain('kafka_producer_record_send_total')
   })
 })
