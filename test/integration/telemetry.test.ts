@@ -13,6 +13,7 @@ import {
   prometheusMetrics,
   type ConnectionCloseEvent,
   type ConnectionConnectEvent,
+  type ConsumerFetchEvent,
   type GroupPartitionsEvent,
   type RequestEndEvent,
   type RequestStartEvent,
@@ -59,7 +60,8 @@ describe('telemetry against the broker', () => {
     const client = await Client.connect({ brokers: [bootstrap()], clientId })
     try {
       const producer = client.producer({ lingerMs: 2 })
-      await Promise.all(Array.from({ length: N }, (_, i) => producer.send({ topic, partition: i % 2, value: `v${i}` })))
+      // One batch per record (each send awaited), so that a fetch of one batch leaves lag behind.
+      for (let i = 0; i < N; i++) await producer.send({ topic, partition: i % 2, value: `v${i}` })
       await producer.close()
       const me = { 'messaging.client.id': clientId }
       let m = await otel.collect()
@@ -68,7 +70,7 @@ describe('telemetry against the broker', () => {
       expect(m.value('kafka.producer.record_error_total', me)).toBeUndefined()
       expect(m.value('kafka.client.request_latency', { ...me, 'kafka.api.name': 'Produce' })).toBeGreaterThanOrEqual(1)
 
-      const consumer = client.groupConsumer({ groupId, topics: [topic], autoCommit: false, autoOffsetReset: 'earliest' })
+      const consumer = client.groupConsumer({ groupId, topics: [topic], autoCommit: false, autoOffsetReset: 'earliest', maxBytesPerPartition: 1 })
       let read = 0
       while (read < N) {
         const batch = await consumer.next()
@@ -86,6 +88,13 @@ describe('telemetry against the broker', () => {
       expect(m.value('kafka.consumer.commit_latency', me)).toBeGreaterThanOrEqual(1)
       expect(m.value('kafka.consumer.partitions_assigned_total', me)).toBe(2)
       await consumer.close()
+
+      // Fetches return one batch (one record) of the N/2 per partition: lag was reported on the way to 0.
+      const fetches = events.of<ConsumerFetchEvent>(channelNames.consumerFetch)
+      const maxLag = Math.max(...fetches.map((f) => Number(f.lag)))
+      expect(maxLag).toBeGreaterThan(0)
+      expect(maxLag).toBeLessThanOrEqual(N / 2)
+      expect(fetches.reduce((n, f) => n + f.records, 0)).toBe(N)
 
       const assigned = events.of<GroupPartitionsEvent>(channelNames.groupAssigned)
       expect(assigned.flatMap((e) => e.partitions.map((p) => `${p.topic}-${p.partition}`)).sort()).toEqual([`${topic}-0`, `${topic}-1`])
