@@ -47,3 +47,6 @@ export * from './consumer-group-heartbeat.js'
 export * from './consumer-group-describe.js'
 // The classic consumer protocol carried inside JoinGroup/SyncGroup bytes.
 export * from '../consumer-protocol.js'
+export * from './elect-leaders.js'
+export * from './alter-partition-reassignments.js'
+export * from './list-partition-reassignments.js'
