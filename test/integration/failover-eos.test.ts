@@ -74,7 +74,7 @@ describe.skipIf(skip !== undefined)('failover: exactly-once', () => {
       const feeding$ = (async () => {
         while (feeding) {
           await feeder.sendBatch(Array.from({ length: 30 }, () => ({ topic: input, partition: produced % partitions, value: Buffer.from(`v${produced++}`) })))
-          await sleep(20)
+          await sleep(50)
         }
       })()
 
@@ -88,15 +88,28 @@ describe.skipIf(skip !== undefined)('failover: exactly-once', () => {
       let stop = false
       const loop = (async () => {
         while (!stop || copied < produced) {
-          const b = await consumer.next()
-          if (!b) break
+          const first = await consumer.next()
+          if (!first) break
+          // One transaction takes what arrives within 50 ms (a transaction costs several round trips).
+          const batches = [first]
+          let inTxn = first.records.length
           const t0 = Date.now()
+          while (Date.now() - t0 < 50 && copied + inTxn < produced) {
+            const more = await consumer.next()
+            if (!more) break
+            batches.push(more)
+            inTxn += more.records.length
+          }
           producer.begin()
-          for (const r of b.records) producer.send({ topic: output, partition: b.partition, value: Buffer.from(r.value!.toString().toUpperCase()) })
-          await producer.sendOffsets([{ topic: b.topic, partition: b.partition, offset: b.nextOffset }], consumer.groupMetadata())
+          const next = new Map<number, bigint>()
+          for (const b of batches) {
+            for (const r of b.records) producer.send({ topic: output, partition: b.partition, value: Buffer.from(r.value!.toString().toUpperCase()) })
+            next.set(b.partition, b.nextOffset)
+          }
+          await producer.sendOffsets([...next].map(([partition, offset]) => ({ topic: input, partition, offset })), consumer.groupMetadata())
           await producer.commit()
           longestTxnMs = Math.max(longestTxnMs, Date.now() - t0)
-          copied += b.records.length
+          copied += inTxn
           transactions++
         }
       })()
