@@ -37,7 +37,7 @@ export function sharedCluster(): () => LocalCluster {
       nodes: CLUSTER_NODES,
       kafkaVersion: info.kafkaVersion,
       dataDir: info.dataDir,
-      ...(info.external ? {} : { port: info.port }),
+      port: info.port,
       heapMb: 384,
     })
     if (!cluster.reused) console.log(`[kafka] ${CLUSTER_NODES}-node cluster ${cluster.bootstrap} started in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
@@ -104,16 +104,26 @@ export async function killAndRestart(
   opts: { watch?: { topic: string; partition: number }; downMs?: number } = {},
 ): Promise<Failover> {
   const t0 = Date.now()
+  // Phases are logged as they happen: when a failover test hangs, the log says where.
+  const phase = (what: string) => console.log(`[failover] node ${nodeId}: ${what} at +${Date.now() - t0} ms`)
   await cluster.node(nodeId).kill()
+  phase('killed (SIGKILL)')
   let leaderMovedMs = 0
   if (opts.watch) {
     const { topic, partition } = opts.watch
-    await expect.poll(async () => (await leaderOf(client, topic, partition).catch(() => -1)) !== nodeId && (await leaderOf(client, topic, partition).catch(() => -1)) >= 0, { timeout: 30_000, interval: 100 }).toBe(true)
+    const moved = async () => {
+      const leader = await leaderOf(client, topic, partition).catch(() => -1)
+      return leader >= 0 && leader !== nodeId
+    }
+    await expect.poll(moved, { timeout: 30_000, interval: 100 }).toBe(true)
     leaderMovedMs = Date.now() - t0
+    phase(`${topic}-${partition} has another leader`)
   }
   if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs))
   const t1 = Date.now()
+  phase('restarting')
   await cluster.node(nodeId).start()
+  phase('serving again')
   return { nodeId, leaderMovedMs, restartMs: Date.now() - t1 }
 }
 

@@ -58,6 +58,7 @@ describe.skipIf(skip !== undefined)('failover: producer and group consumer', () 
     stop = true
     await producing
     const stoppedAt = Date.now()
+    console.log(`[failover] producing stopped; waiting for ${sends.length - ackTimes.length} of ${sends.length} acknowledgements`)
     await Promise.all(sends)
     await producer.close()
     const drainMs = Date.now() - stoppedAt

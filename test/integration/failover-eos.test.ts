@@ -43,6 +43,8 @@ describe.skipIf(skip !== undefined)('failover: exactly-once', () => {
    * or the leader of `topic`-0 when it is another node (so the kinds of failover stay apart).
    */
   async function victimNode(victim: Victim, topic: string): Promise<number> {
+    // Looking up a group's coordinator creates __consumer_offsets on a fresh cluster.
+    await client.admin().listGroupOffsets(uniqueTopic('fo-probe'))
     const coordinator = await leaderOf(client, '__consumer_offsets', 0)
     if (victim === 'coordinator') return coordinator
     const leader = await leaderOf(client, topic, 0)

@@ -75,7 +75,9 @@ async function findFreePortRange(from: number, count: number): Promise<number> {
 async function provideCluster(project: TestProject, kafkaVersion: string | undefined): Promise<() => Promise<void>> {
   const given = process.env.PERIDOT_TEST_CLUSTER_DIR
   if (given) {
-    project.provide('kafkaCluster', { dataDir: given, port: 0, kafkaVersion: kafkaVersion ?? DEFAULT_KAFKA_VERSION, external: true })
+    // The port matters only when the dir holds no cluster yet (a later start keeps its ports).
+    const port = await findFreePortRange(19300, 6)
+    project.provide('kafkaCluster', { dataDir: given, port, kafkaVersion: kafkaVersion ?? DEFAULT_KAFKA_VERSION, external: true })
     return async () => {}
   }
   if (kafkaVersion === undefined) {
