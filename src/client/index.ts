@@ -97,6 +97,7 @@ export {
   type ConsumerFailureKind,
 } from './consumer/consumer-errors.js'
 export type { FetchCursor } from './consumer/fetch-result.js'
+export type { ConsumedRecord, ConsumerReadableOptions } from './consumer/consumer-readable.js'
 export {
   rangeAssignor,
   roundRobinAssignor,

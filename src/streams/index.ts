@@ -15,6 +15,8 @@
  */
 export { Serdes, type Serde } from './serde.js'
 export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError } from './errors.js'
+export { StreamExport, type StreamExportOptions } from './stream-export.js'
+export type { ImportOptions, ImportRecord } from './runtime/stream-import.js'
 export { keyValue, type Record, type RecordHeaders, type RecordMetadata, type KeyValue, type Change } from './record.js'
 export type { Processor, ProcessorContext, ProcessorSupplier, Cancellable, PunctuationType, Punctuator } from './processor.js'
 export type {

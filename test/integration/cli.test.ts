@@ -21,6 +21,8 @@ interface Run {
 
 interface RunOptions {
   input?: string
+  /** Extra environment (PERIDOT_DEBUG is removed unless given here). */
+  env?: NodeJS.ProcessEnv
   /** Called with the child once it runs, e.g. to watch stdout and send a signal. */
   onSpawn?: (child: ReturnType<typeof spawn>) => void
   /** Leave out --brokers (to test the error path of bad flags before any connection). */
@@ -32,6 +34,7 @@ function peridot(args: string[], opts: RunOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env }
     delete env.PERIDOT_DEBUG
+    Object.assign(env, opts.env)
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...full], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
@@ -262,6 +265,32 @@ describe('peridot CLI', () => {
       expect(res.stdout).toBe('')
       expect(res.stderr).toMatch(new RegExp(`^peridot ${args[0]}: UNKNOWN_TOPIC_OR_PARTITION: topic '${topic}'[^\\n]*\\n$`))
     }
+  })
+
+  it('PERIDOT_DEBUG=1 adds the stack trace under the one-line error', async () => {
+    const topic = uniqueTopic('cli-debug')
+    const plain = await peridot(['topics', 'describe', topic])
+    const debug = await peridot(['topics', 'describe', topic], { env: { PERIDOT_DEBUG: '1' } })
+    expect(plain.code).toBe(1)
+    expect(debug.code).toBe(1)
+    expect(plain.stderr).not.toMatch(/\n\s+at /)
+    expect(debug.stderr.startsWith('peridot topics: ')).toBe(true)
+    expect(debug.stderr).toContain(plain.stderr.replace(/^peridot topics: /, '').trim())
+    expect(debug.stderr).toMatch(/\n\s+at \S/)
+  })
+
+  it('topics list shows internal topics only with --internal', async () => {
+    // A committed offset makes sure __consumer_offsets exists.
+    const topic = uniqueTopic('cli-internal')
+    await client.createTopic(topic, { partitions: 1 })
+    await client.admin().alterGroupOffsets(uniqueTopic('cli-internal-group'), [{ topic, partition: 0, offset: 0n }])
+    const plain = (await peridot(['topics', 'list'])).stdout.split('\n')
+    const all = await peridot(['topics', 'list', '--internal'])
+    expect(all.code).toBe(0)
+    expect(all.stdout.split('\n')).toContain('__consumer_offsets')
+    expect(all.stdout.split('\n')).toContain(topic)
+    expect(plain).toContain(topic)
+    expect(plain).not.toContain('__consumer_offsets')
   })
 
   it('refuses bad flags and arguments with a one-line usage error, exit code 2', async () => {

@@ -1,14 +1,11 @@
 // examples/group-consumer.ts run as a child process (node + tsx loader) and stopped with Ctrl-C
 // (SIGINT), as a user would: it leaves its group, so the next member gets the partitions at once
 // rather than after the session timeout (45 s), and Ctrl-C while it waits in a join stops it.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { startExample, type RunningExample } from './run-example.js'
 
-const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'group-consumer.ts')
 const SESSION_TIMEOUT_MS = 45_000 // the example's (the default)
 
 let client: Client
@@ -19,21 +16,10 @@ afterAll(async () => {
   await client?.close()
 })
 
-interface Example {
-  child: ChildProcess
-  stdout: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
+type Example = RunningExample
 
 function runExample(topic: string, groupId: string): Example {
-  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_CONNECT: bootstrap() }
-  delete env.PERIDOT_DEBUG
-  const child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE, topic, groupId], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
-  return { child, stdout: () => out, exited }
+  return startExample('group-consumer.ts', [topic, groupId], { KAFKA_CONNECT: bootstrap() })
 }
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -54,11 +40,11 @@ describe('examples/group-consumer.ts on Ctrl-C', () => {
     await producer.close()
 
     const ex = runExample(topic, groupId)
-    await until('the example to print its records', () => (ex.stdout().match(/@\d+: v/g) ?? []).length >= 30)
+    await until('the example to print its records', () => (ex.output().match(/@\d+: v/g) ?? []).length >= 30)
     ex.child.kill('SIGINT')
     const exit = await ex.exited
-    expect(exit, ex.stdout()).toEqual({ code: 0, signal: null })
-    expect(ex.stdout()).toContain('SIGINT: leaving the group')
+    expect(exit, ex.output()).toEqual({ code: 0, signal: null })
+    expect(ex.output()).toContain('SIGINT: leaving the group')
 
     const [g] = await client.admin().describeGroups([groupId])
     expect(g!.members).toEqual([])
@@ -81,7 +67,7 @@ describe('examples/group-consumer.ts on Ctrl-C', () => {
     await client.createTopic(topic, { partitions: 2 })
     // A member killed without leaving: the group waits for it until its session times out.
     const dead = runExample(topic, groupId)
-    await until('the first example to be assigned', () => dead.stdout().includes('assigned'))
+    await until('the first example to be assigned', () => dead.output().includes('assigned'))
     dead.child.kill('SIGKILL')
     await dead.exited
 
@@ -94,8 +80,8 @@ describe('examples/group-consumer.ts on Ctrl-C', () => {
     await new Promise((r) => setTimeout(r, 500))
     waiting.child.kill('SIGINT')
     const exit = await waiting.exited
-    expect(exit, waiting.stdout()).toEqual({ code: 0, signal: null })
-    expect(waiting.stdout()).not.toContain('assigned [')
+    expect(exit, waiting.output()).toEqual({ code: 0, signal: null })
+    expect(waiting.output()).not.toContain('assigned [')
     // Still before the dead member's session expired (it is still listed), and the waiting member
     // left instead of being dropped later by the broker.
     const [g] = await admin.describeGroups([groupId])
@@ -108,7 +94,7 @@ describe('examples/group-consumer.ts on Ctrl-C', () => {
     const groupId = uniqueTopic('ex-gt')
     await client.createTopic(topic, { partitions: 1 })
     const dead = runExample(topic, groupId)
-    await until('the first example to be assigned', () => dead.stdout().includes('assigned'))
+    await until('the first example to be assigned', () => dead.output().includes('assigned'))
     dead.child.kill('SIGKILL')
     await dead.exited
     const waiting = runExample(topic, groupId)
@@ -118,8 +104,8 @@ describe('examples/group-consumer.ts on Ctrl-C', () => {
     waiting.child.kill('SIGINT')
     const exit = await waiting.exited
     // 130 when the second signal came before the first close finished, 0 otherwise; never a hang.
-    expect([0, 130], waiting.stdout()).toContain(exit.code)
-    expect(waiting.stdout()).not.toContain('assigned [')
+    expect([0, 130], waiting.output()).toContain(exit.code)
+    expect(waiting.output()).not.toContain('assigned [')
     await client.deleteTopic(topic)
   }, 60_000)
 })

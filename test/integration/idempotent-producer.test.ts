@@ -137,4 +137,39 @@ describe('idempotent producer', () => {
     expect((await readAll(topic, 0)).map((r) => r.value)).toEqual(Array.from({ length: 51 }, (_, i) => `v-${i}`))
     await direct().deleteTopic(topic)
   })
+
+  it('fails records with a clear error once deliveryTimeoutMs runs out, then produces again without duplicates', async () => {
+    const topic = uniqueTopic('delivery-timeout')
+    await direct().createTopic(topic)
+    const client = await proxiedClient(500)
+    // The smallest delivery timeout the options allow: linger + the client's and the producer's request timeouts.
+    const producer = client.producer({ lingerMs: 0, timeoutMs: 500, deliveryTimeoutMs: 1_000 })
+    await producer.send({ topic, value: Buffer.from('before') })
+    proxy().blackhole()
+    const started = Date.now()
+    const results = await Promise.allSettled(Array.from({ length: 3 }, (_, i) => producer.send({ topic, value: Buffer.from(`expired-${i}`) })))
+    const waited = Date.now() - started
+    proxy().resume()
+    for (const r of results) {
+      expect(r.status).toBe('rejected')
+      const err = (r as PromiseRejectedResult).reason as Error
+      // Sent but never answered: the outcome is unknown (Java: a TimeoutException on expiry).
+      expect(err).toBeInstanceOf(ProduceOutcomeUnknownError)
+      expect(err.message).toMatch(/delivery timeout/)
+      expect(err.message).toContain(topic)
+    }
+    // Failed after the delivery timeout, not after the default two minutes.
+    expect(waited).toBeLessThan(30_000)
+    const after = await producer.send({ topic, value: Buffer.from('after') })
+    await producer.close()
+    await client.close()
+    const log = (await readAll(topic, 0)).map((r) => r.value)
+    expect(log[0]).toBe('before')
+    expect(log[log.length - 1]).toBe('after')
+    expect(log.filter((v) => v === 'after')).toHaveLength(1)
+    // A record whose send failed may still have been written (unknown outcome), but only once.
+    for (let i = 0; i < 3; i++) expect(log.filter((v) => v === `expired-${i}`).length).toBeLessThanOrEqual(1)
+    expect(after.offset).toBe(BigInt(log.length - 1))
+    await direct().deleteTopic(topic)
+  })
 })

@@ -1,9 +1,14 @@
 // SASL (PLAIN, SCRAM-SHA-256/512) and TLS (server verification, mutual TLS) against a second,
 // secure local broker started for this file (see secure-broker.ts).
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthenticationError, Client, type ClientOptions } from '../../src/index.js'
 import { uniqueTopic } from './helpers.js'
+import { runExample } from './run-example.js'
+import { startTcpProxy } from './tcp-proxy.js'
 import { startSecureBroker, USERS, type SecureBroker } from './secure-broker.js'
 
 let broker: SecureBroker
@@ -139,5 +144,41 @@ describe.skipIf(process.env.KAFKA_CONNECT !== undefined)('security: SASL and TLS
     const err = await fails({ brokers: [broker.mtls], tls: { ca: broker.certs.ca } })
     expect(err).toBeInstanceOf(AuthenticationError)
     expect(err.message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed/)
+  })
+  it('examples/sasl-tls.ts connects with SCRAM over TLS as written, and reports refused credentials', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peridot-example-ca-'))
+    const ca = join(dir, 'ca.pem')
+    await writeFile(ca, broker.certs.ca)
+    const env = { KAFKA_CONNECT: broker.saslSsl, KAFKA_USER: USERS.scram512.username, KAFKA_CA: ca }
+    const ok = await runExample('sasl-tls.ts', [], { ...env, KAFKA_PASSWORD: USERS.scram512.password })
+    expect(ok.code, ok.output).toBe(0)
+    expect(ok.output).toMatch(/^connected; topics:/m)
+    const refused = await runExample('sasl-tls.ts', [], { ...env, KAFKA_PASSWORD: 'wrong' })
+    expect(refused.code, refused.output).toBe(1)
+    expect(refused.output).toMatch(/SCRAM|authentication/i)
+  }, 60_000)
+  it('authentication and TLS failures are not retried with the default retry settings (one connection each)', async () => {
+    const cases: Array<[string, string, Omit<ClientOptions, 'brokers'>]> = [
+      ['wrong SCRAM password', broker.saslPlaintext, { sasl: { mechanism: 'SCRAM-SHA-512', username: USERS.scram512.username, password: 'wrong' } }],
+      ['untrusted broker certificate', broker.ssl, { tls: { ca: broker.certs.otherCa } }],
+    ]
+    for (const [what, address, opts] of cases) {
+      const [host, port] = address.split(':')
+      const proxy = await startTcpProxy({ host, port: Number(port) })
+      try {
+        // No retry option: the defaults, which retry network errors.
+        const err = await Client.connect({ ...opts, brokers: [proxy.address] }).then(
+          async (c) => {
+            await c.close()
+            return undefined
+          },
+          (e: unknown) => e,
+        )
+        expect(err, what).toBeInstanceOf(AuthenticationError)
+        expect(proxy.accepted, what).toBe(1)
+      } finally {
+        await proxy.close()
+      }
+    }
   })
 })

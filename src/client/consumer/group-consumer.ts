@@ -9,6 +9,8 @@
  * committed. Rebalances wait until the caller has finished the batch in hand,
  * like the Java consumer, where revocation happens inside poll().
  */
+import type { Readable } from 'node:stream'
+import { consumerReadable, type ConsumerReadableOptions } from './consumer-readable.js'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { KafkaRecord } from '../../protocol/records/index.js'
 import type { Cluster } from '../cluster.js'
@@ -428,6 +430,21 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       if (!b) return
       yield b
     }
+  }
+
+  /**
+   * The records as an object-mode Node `Readable` ({@link ConsumedRecord}s), for
+   * `stream.pipeline(consumer.readable(), transform, sink)`. A batch counts as consumed (and,
+   * with autoCommit, becomes committable) when the Readable fetches the next one, which happens
+   * once its buffer (`highWaterMark` records, default 16) has room: records still in its buffer
+   * or in the buffers of the streams after it can be committed before they are handled, so a
+   * crash can skip up to those buffers' worth. For at-least-once, set `autoCommit: false` and
+   * commit from the last stage (`consumer.commit([...])`). Ending or destroying the Readable
+   * stops reading (it does not close the consumer); the batch it was reading is not counted as
+   * consumed: call `consumer.commit()` once the last stage has handled its records.
+   */
+  readable(options: ConsumerReadableOptions = {}): Readable {
+    return consumerReadable(this, options)
   }
 
   /**

@@ -5,11 +5,12 @@
  */
 import type { ProcessorSupplier } from '../processor.js'
 import type { KeyValue } from '../record.js'
+import { StreamExport, type StreamExportOptions } from '../stream-export.js'
 import type { Serde } from '../serde.js'
 import { Serdes } from '../serde.js'
 import { GENERATED_NAME, Prefix, REPARTITION_SUFFIX } from '../topology/naming.js'
 import type { StreamPartitioner } from '../topology/topology.js'
-import { Branch, FlatMap, FlatMapValues, Filter, MapKV, MapValues, NullKeyFilter, PassThrough, Peek, SelectKey, StreamGlobalJoin, StreamTableJoin, TableSource, storeGetter } from './processors.js'
+import { Branch, ExportSink, FlatMap, FlatMapValues, Filter, MapKV, MapValues, NullKeyFilter, PassThrough, Peek, SelectKey, StreamGlobalJoin, StreamTableJoin, TableSource, storeGetter } from './processors.js'
 import type { BuilderInternals, Grouped, Joined, MaterializedArg, Produced, Repartitioned, TopicOrExtractor } from './options.js'
 import { resolveMaterialized } from './options.js'
 import { addSourceTableStore } from './store-registration.js'
@@ -209,6 +210,30 @@ export class KStream<K, V> {
   /** Calls `action` for each record (terminal). */
   foreach(action: (key: K, value: V) => void): void {
     this.#add(Prefix.FOREACH, () => new Peek(action as (k: unknown, v: unknown) => void, false), this.keySerde, this.valueSerde, false)
+  }
+
+  /**
+   * The stream's records for a reader in this process (terminal): `for await (const r of
+   * exported)`, or `exported.readable()` for `stream.pipeline`. Records arrive in the order the
+   * tasks produce them (input order per partition).
+   *
+   * Backpressure: when more than `highWaterMark` records wait for the reader, the application
+   * stops taking input until the reader catches up (keep the reader's pace within
+   * `maxPollIntervalMs`).
+   *
+   * Commits: a commit waits until the reader has taken every record exported so far and asked
+   * for the next one, so a committed input offset never passes a record the reader has not
+   * finished with: the reader sees every record at least once, under either processing
+   * guarantee (after a crash, or an aborted exactly-once transaction, records are exported
+   * again). The reader's own effects are not part of a transaction. On close(), records the
+   * reader has not taken are dropped and the final commit is skipped (the next run exports
+   * them again); then the iteration ends. One reader per export.
+   */
+  toAsyncIterable(options: StreamExportOptions = {}): StreamExport<K, V> {
+    const target = new StreamExport<K, V>(options)
+    this.b.topology.exports.push(target as StreamExport<unknown, unknown>)
+    this.#add(Prefix.FOREACH, () => new ExportSink(target as StreamExport<unknown, unknown>), this.keySerde, this.valueSerde, false)
+    return target
   }
 
   /** Both streams' records in one stream. */

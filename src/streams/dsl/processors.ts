@@ -6,6 +6,7 @@
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, KeyValue, Record } from '../record.js'
 import type { KeyValueStore } from '../state/store.js'
+import type { StreamExport } from '../stream-export.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
 import { isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
@@ -116,6 +117,16 @@ export class Peek extends Base {
   process(r: Rec): void {
     this.action(r.key, r.value)
     if (this.forward) this.ctx.forward(r)
+  }
+}
+
+/** Hands each record to an in-process reader (`KStream.toAsyncIterable()`). */
+export class ExportSink extends Base {
+  constructor(private readonly target: StreamExport<unknown, unknown>) {
+    super()
+  }
+  process(r: Rec): void {
+    this.target.push(r)
   }
 }
 

@@ -39,6 +39,8 @@ import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
+import { ExportGate } from '../stream-export.js'
+import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
 
 /** 'at_least_once' (default) or 'exactly_once_v2' (transactions; output read with read_committed is exact). */
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
@@ -169,6 +171,10 @@ export class KafkaStreams implements AsyncDisposable {
   /** Timestamp-ordered input of tasks with several partitions (created with the consumer). */
   #orderedInput: OrderedInput | null = null
   readonly #recordCache: RecordCache
+  /** The topology's in-process exports: processing pauses when one is full, commits wait for their readers. */
+  readonly #exports: ExportGate
+  /** The idempotent producer importFrom() writes with (created on first use). */
+  #importProducer: Producer | undefined
   readonly #logger: Logger
   #state: StreamsState = 'CREATED'
   readonly #listeners: Array<(next: StreamsState, previous: StreamsState) => void> = []
@@ -240,6 +246,7 @@ export class KafkaStreams implements AsyncDisposable {
     const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new StreamsConfigError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
     this.#recordCache = new RecordCache(cacheMaxBytes)
+    this.#exports = new ExportGate(topology.exports)
   }
 
   /** The lifecycle state. */
@@ -288,6 +295,7 @@ export class KafkaStreams implements AsyncDisposable {
    */
   async start(): Promise<void> {
     if (this.#state !== 'CREATED') throw new StreamsStateError(`start() needs state CREATED, the instance is ${this.#state}`)
+    this.#exports.attach()
     this.#setState('REBALANCING')
     try {
       this.#stateDir = new StateDirectory(this.#options.stateDir ?? defaultStateDir(this.applicationId))
@@ -487,6 +495,8 @@ export class KafkaStreams implements AsyncDisposable {
         if (b === undefined) break
         if (b !== TICK) {
           const batch = b
+          // An in-process reader that fell behind holds up new input (backpressure).
+          if (!this.#exports.empty) await this.#exports.whenSpace()
           await this.#locked(async () => this.#processBatch(consumer, batch))
           // Asking for the next batch marks this one consumed (and lets a waiting rebalance go on).
           pending = consumer.next()
@@ -573,6 +583,8 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #commitTasks(consumer: GroupConsumer): Promise<void> {
+    // A committed offset must not pass a record an in-process reader has not finished with.
+    if (!this.#exports.empty) await this.#exports.whenDrained()
     const tasks = this.#tasks as TaskManager
     const collector = this.#collector as ProducerCollector
     const running = tasks.runningTasks()
@@ -931,9 +943,15 @@ export class KafkaStreams implements AsyncDisposable {
 
   async #teardown(clean: boolean): Promise<void> {
     this.#loopRunning = false
+    this.#exports.release()
     await this.#loop?.catch(() => undefined)
     const consumer = this.#consumer
     this.#consumer = undefined
+    if (clean && this.#exports.untaken() > 0) {
+      // Committing would pass records no reader took: leave them to the next run.
+      this.#logger.info({ untaken: this.#exports.untaken() }, 'close: records exported in-process were not taken by the reader; skipping the final commit')
+      clean = false
+    }
     if (clean && consumer !== undefined && this.#tasks !== undefined) {
       await this.#locked(async () => {
         try {
@@ -965,9 +983,39 @@ export class KafkaStreams implements AsyncDisposable {
       }
     }
     await this.#producer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'closing the producer failed'))
+    await this.#importProducer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'closing the import producer failed'))
     await this.#client?.close().catch(() => undefined)
+    this.#exports.detach()
     this.#stateDir?.unlock()
     this.#dirtyTeardown = false
+  }
+
+  /**
+   * Writes in-process records to `topic` (usually a source topic of this topology), from any
+   * iterable, async iterable or object-mode Node `Readable` of `{ key, value, timestamp?,
+   * headers?, partition? }`: the application then reads them like any other input, so replay
+   * and exactly-once hold from the topic on. Records go through an idempotent producer of the
+   * application's client with backpressure (a fast source waits for the broker); serdes default
+   * to those of the source reading `topic`, then to the application's defaults. Resolves with
+   * the number of records once every one is acknowledged. Needs a started application.
+   */
+  async importFrom<K, V>(
+    topic: string,
+    source: AsyncIterable<ImportRecord<K, V>> | Iterable<ImportRecord<K, V>>,
+    options: ImportOptions<K, V> = {},
+  ): Promise<number> {
+    if (typeof topic !== 'string' || topic.length === 0) throw new StreamsConfigError('importFrom needs a topic name')
+    if (this.#client === undefined || this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING' || this.#state === 'ERROR') {
+      throw new StreamsStateError(`importFrom() needs a started application, the instance is ${this.#state}`)
+    }
+    const source_ = this.#topology.sourceSerdesFor(topic)
+    const keySerde = (options.keySerde ?? source_?.keySerde ?? this.#options.defaultKeySerde) as Serde<K> | undefined
+    const valueSerde = (options.valueSerde ?? source_?.valueSerde ?? this.#options.defaultValueSerde) as Serde<V> | undefined
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new StreamsConfigError(`importFrom('${topic}'): no ${keySerde === undefined ? 'key' : 'value'} serde (pass one in the options, or set a default serde)`)
+    }
+    this.#importProducer ??= this.#client.producer()
+    return importRecords(this.#importProducer, topic, source, keySerde, valueSerde, options.highWaterMark)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -46,13 +46,15 @@ export class StoreBuilder<K, V> extends LoggedStoreBuilder<KeyValueBytesStoreSup
 
   /** @internal The same builder, logging changed keys at flush (Kafka Streams' suppression buffer does). */
   withLogAtFlush(): StoreBuilder<K, V> {
-    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.changelogConfig)
+    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.changelogConfig, this.timestamped)
     b.#logAtFlush = true
     return b
   }
 
   protected withLogging(loggingEnabled: boolean, changelogConfig: Readonly<globalThis.Record<string, string>>): StoreBuilder<K, V> {
-    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig, this.timestamped)
+    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig, this.timestamped)
+    b.#logAtFlush = this.#logAtFlush
+    return b
   }
 }
 

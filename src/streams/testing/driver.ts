@@ -290,6 +290,8 @@ export class TopologyTestDriver {
     } else if (this.#maxTaskIdleMs !== 0 && this.#maxTaskIdleMs !== MAX_TASK_IDLE_MS_DISABLED) {
       throw new RangeError(`maxTaskIdleMs must be a whole number of ms >= 0, or -1, got ${String(options.maxTaskIdleMs)}`)
     }
+    // In-process exports get every output record at once (no backpressure, no commit waits).
+    for (const e of topology.exports) e.attach()
   }
 
   /** Input topic handle with the serdes used to write its records. */
@@ -425,6 +427,7 @@ export class TopologyTestDriver {
     this.#closed = true
     for (const t of this.#tasks) t.close()
     this.#global?.close()
+    for (const e of this.#topology.exports) e.detach(true)
   }
 
   [Symbol.dispose](): void {

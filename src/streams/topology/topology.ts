@@ -13,6 +13,7 @@ import { isWindowedStoreBuilder, type SessionStoreBuilder, type WindowedStoreBui
 import { TopologyError } from '../errors.js'
 import { describeTopology, type TopologyDescription } from './describe.js'
 import { changelogTopic } from './naming.js'
+import type { StreamExport } from '../stream-export.js'
 
 /** What a timestamp extractor sees: the consumed record, already deserialized. */
 export interface ConsumedRecordInfo<K, V> {
@@ -154,6 +155,8 @@ export class Topology {
   readonly copartitionSourceGroups: string[][] = []
   /** Processors whose forwards go through the record cache, by processor name. @internal */
   readonly cachedForwards = new Map<string, CachedForwardSpec>()
+  /** In-process exports (`KStream.toAsyncIterable()`) the runtime feeds and waits on. @internal */
+  readonly exports: Array<StreamExport<unknown, unknown>> = []
   #subtopologies: Subtopology[] | null = null
   /** Topics bound to pattern sources (by source node name), set by the runtime from cluster metadata. */
   readonly #patternTopics = new Map<string, string[]>()
@@ -282,6 +285,14 @@ export class Topology {
   copartition(sourceNodeNames: Iterable<string>): void {
     const group = [...new Set(sourceNodeNames)]
     if (group.length > 1) this.copartitionSourceGroups.push(group)
+  }
+
+  /** The serdes of the source node reading `topic` (by name, not pattern), if any. @internal */
+  sourceSerdesFor(topic: string): { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } | undefined {
+    for (const n of this.nodes.values()) {
+      if (n.kind === 'source' && n.topics.includes(topic)) return { keySerde: n.keySerde, valueSerde: n.valueSerde }
+    }
+    return undefined
   }
 
   /** The name a topic has on the broker: internal topics get the `<applicationId>-` prefix. */

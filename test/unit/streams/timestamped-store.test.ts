@@ -122,3 +122,17 @@ describe('timestamped DSL stores', () => {
     expect(driver.producedChangelog<string, string>('latest').map((r) => [r.value, r.timestamp])).toEqual([['new', 20]])
   })
 })
+
+describe('StoreBuilder copies', () => {
+  it('keeps the timestamped flag and log-at-flush through withLogAtFlush and the logging toggles', () => {
+    const base = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), Serdes.string(), Serdes.string())
+    const atFlush = base.withLogAtFlush()
+    expect(atFlush.timestamped).toBe(true)
+    expect(atFlush.logAtFlush).toBe(true)
+    const relogged = atFlush.withLoggingEnabled({ 'retention.ms': '1000' })
+    expect(relogged.timestamped).toBe(true)
+    expect(relogged.logAtFlush).toBe(true)
+    expect(atFlush.withLoggingDisabled().timestamped).toBe(true)
+    expect(base.logAtFlush).toBe(false)
+  })
+})
