@@ -42,6 +42,8 @@ export interface LaunchNodeOptions {
   clusterId?: string
   /** Extra arguments of `StorageTool format` (e.g. `--add-scram`). */
   formatArgs?: string[]
+  /** Extra JVM flags, placed before the classpath. */
+  jvmFlags?: string[]
   progress: (line: string) => void
 }
 
@@ -98,7 +100,7 @@ export async function logTail(logFile: string, lines = 30): Promise<string> {
 }
 
 /** JVM flags of a node: heap, GC, logging config and classpath. */
-function jvmArgs(dataDir: string, heapMb: number, loggingFlag: string, classpath: string): string[] {
+function jvmArgs(dataDir: string, heapMb: number, loggingFlag: string, classpath: string, extra: string[] = []): string[] {
   return [
     `-Xms${Math.min(256, heapMb)}m`,
     `-Xmx${heapMb}m`,
@@ -108,6 +110,7 @@ function jvmArgs(dataDir: string, heapMb: number, loggingFlag: string, classpath
     '-Djava.awt.headless=true',
     `-Dkafka.logs.dir=${dataDir}`,
     loggingFlag,
+    ...extra,
     '-cp',
     classpath,
   ]
@@ -128,7 +131,7 @@ export async function launchNode(opts: LaunchNodeOptions): Promise<LaunchedNode>
   const logging = loggingConfig(opts.version)
   const loggingFile = join(dataDir, logging.fileName)
   await writeFile(loggingFile, logging.text)
-  const jvm = jvmArgs(dataDir, opts.heapMb, logging.jvmFlag(loggingFile), opts.classpath)
+  const jvm = jvmArgs(dataDir, opts.heapMb, logging.jvmFlag(loggingFile), opts.classpath, opts.jvmFlags)
 
   if (!existsSync(join(logDir, 'meta.properties'))) {
     let clusterId: string
