@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^peridot-kafka$/, replacement: src('index.ts') },
-      { find: /^peridot-kafka\/(streams|protocol|dev)$/, replacement: src('$1/index.ts') },
+      { find: /^peridot-kafka\/(streams|protocol|dev|schema-registry)$/, replacement: src('$1/index.ts') },
     ],
   },
   test: {

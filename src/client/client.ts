@@ -27,6 +27,8 @@ import { Fetcher, type FetchManyOptions, type FetchManyPartition, type Partition
 import { Producer, type ProducerOptions, type TransactionalProducerOptions } from './producer/producer.js'
 import { TransactionalProducer } from './producer/transactional-producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
+import { ShareConsumer } from './share/share-consumer.js'
+import type { ShareConsumerOptions } from './share/share-consumer-options.js'
 import { partitionForKey } from './partitioner.js'
 import { DEFAULT_RETRY, isRetriable, type RetryOptions, sleep, withRetry } from './retry.js'
 
@@ -379,6 +381,19 @@ export class Client implements AsyncDisposable {
   groupConsumer(options: GroupConsumerOptions): GroupConsumer {
     this.check()
     return this.owned.add(new GroupConsumer(this.cluster, options, (consumer) => this.untrack(consumer)))
+  }
+
+  /**
+   * A member of the share group `options.groupId` reading `options.topics` (KIP-932, Kafka
+   * 4.1+ with share groups enabled; GA in 4.2): iterate it with `for await` for batches of
+   * records, which it shares with the group's other members; acknowledge them implicitly (the
+   * default: a batch is accepted when the next is asked for) or one by one
+   * (`acknowledgementMode: 'explicit'`). `close()` leaves the group (closing the client does
+   * too). Brokers without share groups fail it with UnsupportedVersionError.
+   */
+  shareConsumer(options: ShareConsumerOptions): ShareConsumer {
+    this.check()
+    return this.owned.add(new ShareConsumer(this.cluster, options, (consumer) => this.untrack(consumer)))
   }
 
   /** The partition the Java client's default partitioner picks for `key`. */

@@ -90,6 +90,24 @@ export {
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
 export {
+  ShareConsumer,
+  type ShareBatch,
+} from './share/share-consumer.js'
+export type { ShareRecord } from './share/share-record.js'
+export type {
+  ShareConsumerOptions,
+  AcknowledgementMode,
+  AcknowledgeKind,
+  AcknowledgementCommitResult,
+} from './share/share-consumer-options.js'
+export { ShareAcknowledgementError } from './share/share-errors.js'
+export type {
+  ShareGroupDescription,
+  ShareGroupMemberDescription,
+  ShareGroupOffset,
+  ShareGroupOffsetToSet,
+} from './admin/share-groups.js'
+export {
   ConsumerFailureError,
   ConsumerRetryError,
   ConsumerUnavailableError,

@@ -136,13 +136,19 @@ export class PartitionClient {
     lane?: string,
   ): Promise<T> {
     let refresh = false
+    // Finding the leader (metadata, connecting) sends nothing of `fn`'s request: its failures are
+    // retried as any request's, even where `retriable` refuses to retry `fn`'s own (a produce whose
+    // metadata refresh lost its connection has written nothing).
+    let locating = false
     return withRetry(
       async () => {
+        locating = true
         const { conn, leaderEpoch, topicId } = await this.leaderConnection(refresh, lane)
+        locating = false
         return fn(conn, leaderEpoch, topicId)
       },
       this.cluster.options.retry,
-      retriable,
+      (err) => (locating ? isRetriable(err) : retriable(err)),
       (err) => {
         refresh = true
         this.cluster.logger.debug({ topic: this.topic, partition: this.partition, err }, 'retrying after error')

@@ -56,6 +56,13 @@ export function serverProperties(cfg: NodeConfig): Record<string, string> {
     // newer protocols (streams groups).
     props['share.coordinator.state.topic.replication.factor'] = '1'
     props['share.coordinator.state.topic.min.isr'] = '1'
+    // One partition, as for the other internal topics: the first share group on a fresh broker
+    // otherwise waits for 50 partitions of __share_group_state to be created.
+    props['share.coordinator.state.topic.num.partitions'] = '1'
+    // Share groups (KIP-932) are on by default from 4.2 (share.version is finalized at format
+    // time). The lowest acquisition lock a group may set (share.record.lock.duration.ms) is 15 s
+    // by default; tests of lock expiry set a short one. The default lock (30 s) is unchanged.
+    props['group.share.min.record.lock.duration.ms'] = '1000'
   }
   return { ...props, ...(cfg.overrides ?? {}) }
 }

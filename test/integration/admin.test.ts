@@ -89,7 +89,10 @@ describe('Admin', () => {
 
     // validateOnly changes nothing; a bad value is refused with the broker's reason.
     await admin.incrementalAlterConfigs([{ type: 'topic', name: topic, ops: [{ op: 'set', name: 'retention.ms', value: '999' }] }], { validateOnly: true })
-    await new Promise((r) => setTimeout(r, 300))
+    // A real change made after it: once that one shows, the validateOnly one would show too
+    // (config changes apply in order through the metadata log), so a wait cannot hide it.
+    await admin.incrementalAlterConfigs([{ type: 'topic', name: topic, ops: [{ op: 'set', name: 'segment.ms', value: '7654321' }] }])
+    await waitFor(async () => (await get('segment.ms')).value === '7654321')
     expect((await get('retention.ms')).isDefault).toBe(true)
     const bad = await admin
       .incrementalAlterConfigs([{ type: 'topic', name: topic, ops: [{ op: 'set', name: 'retention.ms', value: 'not-a-number' }] }])

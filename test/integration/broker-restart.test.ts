@@ -6,12 +6,14 @@
 import { describe, expect, it } from 'vitest'
 import { Client, ProduceOutcomeUnknownError } from '../../src/index.js'
 import { bootstrap, canRestartBroker, restartBroker, uniqueTopic } from './helpers.js'
+import { waitFor } from './streams-helpers.js'
 
 describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
   it('survives a restart without losing acknowledged records', async () => {
     const client = await Client.connect({
       brokers: [bootstrap()],
-      retry: { retries: 30, initialBackoffMs: 100, maxBackoffMs: 1000 },
+      // Enough retries to outlast a restart on a loaded machine (about 2 minutes).
+      retry: { retries: 120, initialBackoffMs: 100, maxBackoffMs: 1000 },
       requestTimeoutMs: 15_000,
     })
     try {
@@ -37,11 +39,12 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
         }
       })()
 
-      await new Promise((r) => setTimeout(r, 1000))
+      // Conditions, not time windows: records acknowledged before the restart, and after it.
+      await waitFor('records acknowledged before the restart', () => acked.size > 10, 20_000, 20)
       const before = acked.size
       await restartBroker()
       const afterRestart = acked.size
-      await new Promise((r) => setTimeout(r, 1500))
+      await waitFor('records acknowledged after the restart', () => acked.size > afterRestart + 10, 60_000, 20)
       stop = true
       await producing
       expect(before).toBeGreaterThan(10)
@@ -64,12 +67,13 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
     } finally {
       await client.close()
     }
-  }, 120_000)
+  }, 240_000)
 
   it('the idempotent producer loses and duplicates nothing across a broker restart', async () => {
     const client = await Client.connect({
       brokers: [bootstrap()],
-      retry: { retries: 30, initialBackoffMs: 100, maxBackoffMs: 1000 },
+      // Enough retries to outlast a restart on a loaded machine (about 2 minutes).
+      retry: { retries: 120, initialBackoffMs: 100, maxBackoffMs: 1000 },
       requestTimeoutMs: 10_000,
     })
     try {
@@ -78,17 +82,19 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
       const producer = client.producer({ lingerMs: 2 })
       const sends: Array<Promise<unknown>> = []
       let n = 0
+      let acked = 0
       let stop = false
       const producing = (async () => {
         while (!stop) {
           const i = n++
-          sends.push(producer.send({ topic, key: Buffer.from(String(i % 10)), value: Buffer.from(String(i)) }))
+          sends.push(producer.send({ topic, key: Buffer.from(String(i % 10)), value: Buffer.from(String(i)) }).then(() => acked++))
           if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5))
         }
       })()
-      await new Promise((r) => setTimeout(r, 1000))
+      await waitFor('sends acknowledged before the restart', () => acked > 100, 20_000, 20)
       await restartBroker()
-      await new Promise((r) => setTimeout(r, 1500))
+      const afterRestart = acked
+      await waitFor('sends acknowledged after the restart', () => acked > afterRestart + 100, 60_000, 20)
       stop = true
       await producing
       // Every send is acknowledged: retries after the restart reuse their sequence numbers.
@@ -119,5 +125,5 @@ describe.skipIf(!canRestartBroker())('broker restart mid-stream', () => {
     } finally {
       await client.close()
     }
-  }, 120_000)
+  }, 240_000)
 })

@@ -68,13 +68,23 @@ describe('PartitionClient.consume', () => {
     await fill(pc, 100)
     const ac = new AbortController()
     const seen: bigint[] = []
+    // Produce only once the consumer has resolved 'latest' (its start position), not after a guess.
+    const getOffset = pc.getOffset.bind(pc)
+    let started!: (offset: bigint) => void
+    const startPosition = new Promise<bigint>((r) => (started = r))
+    pc.getOffset = async (...args: Parameters<typeof getOffset>) => {
+      const offset = await getOffset(...args)
+      started(offset)
+      return offset
+    }
     const reading = (async () => {
       for await (const b of pc.consume({ from: 'latest', signal: ac.signal, maxWaitMs: 100 })) {
         seen.push(...b.records.map((r) => r.offset))
         if (seen.length >= 2) ac.abort()
       }
     })()
-    await new Promise((r) => setTimeout(r, 300))
+    expect(await startPosition).toBe(100n)
+    pc.getOffset = getOffset
     await pc.produce([{ key: null, value: Buffer.from('a') }, { key: null, value: Buffer.from('b') }])
     await reading
     expect(seen).toEqual([100n, 101n])

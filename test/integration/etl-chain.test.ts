@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type GroupConsumer, type TransactionalProducer } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { waitFor as waitUntil } from './streams-helpers.js'
 
 const N = Number(process.env.ETL_RECORDS ?? 200_000)
 const PARTITIONS = 4
@@ -95,10 +96,9 @@ describe('ETL chain through three consumer groups', () => {
         }
       }),
     )
-    const waitFor = async (fraction: number, ms: number) => {
-      const deadline = Date.now() + ms
-      while (seen.size < N * fraction && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-    }
+    // Each wait fails on its own, with what arrived, well inside the test's timeout.
+    const waitFor = (fraction: number, ms: number) =>
+      waitUntil(`${Math.ceil(N * fraction)} of ${N} keys at the end of the chain (${seen.size} when it began)`, () => seen.size >= N * fraction, ms)
 
     // Every member that ever ran.
     const everyMember = members.flat()
@@ -110,16 +110,16 @@ describe('ETL chain through three consumer groups', () => {
       }
     }
     try {
-      await waitFor(0.2, 120_000)
+      await waitFor(0.2, 90_000)
       join() // a second member joins every stage
       await produceInput(0.4, 0.7)
-      await waitFor(0.5, 120_000)
+      await waitFor(0.5, 90_000)
       for (const s of [0, 1, 2]) await members[s].shift()!.stop() // the first member leaves
       // The one left in each stage takes over the leaver's partitions.
-      for (let i = 0; i < 300 && !members.every((ms) => ms[0].consumer.assignment().length === PARTITIONS); i++) await new Promise((r) => setTimeout(r, 100))
+      await waitUntil('every member assigned: members.every((ms) => ms[0].consumer.assignment().length === PARTITIONS)', () => members.every((ms) => ms[0].consumer.assignment().length === PARTITIONS), 30000)
       expect(members.map((ms) => ms[0].consumer.assignment().length), 'partitions held by the member left in each stage').toEqual([PARTITIONS, PARTITIONS, PARTITIONS])
       await produceInput(0.7, 0.85)
-      await waitFor(0.7, 120_000)
+      await waitFor(0.7, 90_000)
       join() // and another joins
       await produceInput(0.85, 1)
       await input.close()
@@ -216,17 +216,17 @@ describe('ETL chain through three consumer groups', () => {
         }
       }),
     )
-    const waitFor = async (fraction: number, ms: number) => {
-      const deadline = Date.now() + ms
-      while (seen.size < n * fraction && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-    }
+    // Each wait fails on its own, with what arrived, well inside the test's timeout.
+    const waitFor = (fraction: number, ms: number) =>
+      waitUntil(`${Math.ceil(n * fraction)} of ${n} keys at the end of the chain (${seen.size} when it began)`, () => seen.size >= n * fraction, ms)
     const members = [[startTxnMember(0)], [startTxnMember(1)], [startTxnMember(2)]]
     try {
-      await waitFor(0.3, 120_000)
+      await waitFor(0.3, 90_000)
       for (const s of [0, 1, 2]) members[s].push(startTxnMember(s)) // members join mid-run
-      await waitFor(0.6, 120_000)
+      await waitFor(0.6, 90_000)
       for (const s of [0, 1, 2]) await members[s].shift()!.stop() // and the first ones leave
-      await waitFor(1, 240_000)
+      await waitFor(1, 180_000)
+      // A moment more for a duplicate to show up, if any: the check below is for none.
       await new Promise((r) => setTimeout(r, 500))
     } finally {
       for (const ms of members) for (const m of ms) await m.stop()

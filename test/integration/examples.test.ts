@@ -1,6 +1,6 @@
 // Every file in examples/ runs as written against the broker (as a user runs it: node with the
-// tsx loader, the package imported by name) and prints what it promises. group-consumer.ts has
-// its own file (it runs until Ctrl-C), sasl-tls.ts runs in security.test.ts (it needs the secure
+// tsx loader, the package imported by name) and prints what it promises. group-consumer.ts and
+// share-consumer.ts have their own files (they run until Ctrl-C), sasl-tls.ts runs in security.test.ts (it needs the secure
 // broker). The examples exercise the public API, not version-specific protocol paths, so they
 // run against the newest Kafka only: the 3.9 run would repeat them at a minute of CI time.
 import { readdirSync } from 'node:fs'
@@ -22,7 +22,7 @@ const RUN_TO_END: Record<string, RegExp> = {
   'streams-wordcount-test.ts': /^word count topology: ok$/m,
   'streams-import-export.ts': /^imported 400 payments[\s\S]*^ada: 2400$/m,
 }
-const ELSEWHERE = ['group-consumer.ts', 'sasl-tls.ts']
+const ELSEWHERE = ['group-consumer.ts', 'sasl-tls.ts', 'share-consumer.ts']
 
 const olderKafka = kafkaVersion() !== DEFAULT_KAFKA_VERSION && kafkaVersion() !== 'external'
 

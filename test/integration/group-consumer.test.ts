@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, rangeAssignor, type GroupConsumer, type TopicPartition } from '../../src/index.js'
 import { UnsupportedVersionError } from '../../src/index.js'
 import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
+import { waitFor } from './streams-helpers.js'
 
 let client: Client
 beforeAll(async () => {
@@ -46,7 +47,7 @@ describe('GroupConsumer (classic protocol)', () => {
     const b = client.groupConsumer({ groupId, topics: [topic], autoOffsetReset: 'earliest', heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000 })
     await Promise.all([a.start(), b.start()])
     // Wait for a stable split (cooperative rebalancing may take two rounds).
-    for (let i = 0; i < 100 && !(a.assignment().length === 2 && b.assignment().length === 2); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor('the assignment to settle: a.assignment().length === 2 && b.assignment().length === 2', () => a.assignment().length === 2 && b.assignment().length === 2, 10000)
     const seen = new Map<string, number>()
     const total = () => seen.size >= 2000
     await Promise.all([drain(a, seen, total), drain(b, seen, total)])
@@ -89,7 +90,7 @@ describe('GroupConsumer (classic protocol)', () => {
     expect(a.assignment()).toHaveLength(6)
     const b = client.groupConsumer({ groupId, topics: [topic], heartbeatIntervalMs: 300 })
     await b.start()
-    for (let i = 0; i < 100 && b.assignment().length < 3; i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor('b to get 3 partitions', () => b.assignment().length >= 3, 10000)
     expect(a.assignment()).toHaveLength(3)
     expect(b.assignment()).toHaveLength(3)
     // a gave up exactly the three partitions b now has, in one revocation, and kept the rest.
@@ -119,7 +120,7 @@ describe('GroupConsumer (classic protocol)', () => {
     const b = client.groupConsumer({ groupId, topics: [topic], assignors: [rangeAssignor], heartbeatIntervalMs: 300 })
     await b.start()
     // Settled: both hold partitions and a's callbacks (which run after its assignment changes) have run.
-    for (let i = 0; i < 100 && !(a.assignment().length + b.assignment().length === 3 && eventsA.length >= 3); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor('the assignment to settle: a.assignment().length + b.assignment().length === 3 && eventsA.length >= 3', () => a.assignment().length + b.assignment().length === 3 && eventsA.length >= 3, 10000)
     const counts = [a.assignment().length, b.assignment().length].sort()
     expect(counts).toEqual([1, 2])
     // Eager: a gave up all three partitions (even the ones it keeps) before it was assigned its share.
@@ -170,7 +171,7 @@ describe('GroupConsumer (classic protocol)', () => {
     const b = mk('instance-b')
     await Promise.all([a.start(), b.start()])
     // Settled: two each (a total of 4 alone can be one member holding everything before the other joined).
-    for (let i = 0; i < 100 && !(a.assignment().length === 2 && b.assignment().length === 2); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor('the assignment to settle: a.assignment().length === 2 && b.assignment().length === 2', () => a.assignment().length === 2 && b.assignment().length === 2, 10000)
     expect(a.assignment()).toHaveLength(2)
     const before = fmt(a.assignment())
     const generation = b.groupMetadata().generationId
@@ -178,7 +179,12 @@ describe('GroupConsumer (classic protocol)', () => {
     const a2 = mk('instance-a')
     await a2.start()
     expect(fmt(a2.assignment())).toEqual(before)
-    await new Promise((r) => setTimeout(r, 1000))
+    // A rejoin that rebalanced would have moved the group out of Stable when a2's JoinGroup
+    // arrived (the coordinator changes state at once), and bumped the generation.
+    const [described] = await client.admin().describeGroups([groupId])
+    expect(described.state).toBe('Stable')
+    expect(described.members).toHaveLength(2)
+    expect(a2.groupMetadata().generationId).toBe(generation)
     expect(b.groupMetadata().generationId).toBe(generation)
     await Promise.all([a2.close(), b.close()])
     await client.deleteTopic(topic)
@@ -227,7 +233,7 @@ describe('GroupConsumer (classic protocol)', () => {
     await a.start()
     const b = client.groupConsumer(opts)
     await b.start()
-    for (let i = 0; i < 100 && !(a.assignment().length === 2 && b.assignment().length === 2); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitFor('the assignment to settle: a.assignment().length === 2 && b.assignment().length === 2', () => a.assignment().length === 2 && b.assignment().length === 2, 10000)
     expect([...fmt(a.assignment()), ...fmt(b.assignment())].sort()).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`).sort())
     const seen = new Map<string, number>()
     const total = () => seen.size >= 1000

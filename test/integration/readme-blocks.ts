@@ -4,7 +4,8 @@
 //   <!-- readme-test: runnable [continues] [unique=name,name] -->
 //     runnable: the test runs it against the broker (its '127.0.0.1:9092' becomes the test's
 //     broker); continues: it goes on from the previous block (one program); unique: these quoted
-//     names (topics, ids) get a per-run suffix, so runs never collide.
+//     names (topics, ids) get a per-run suffix, so runs never collide; registry: it needs a schema
+//     registry (its 'http://127.0.0.1:8081' becomes the test's; skipped when there is none).
 //   <!-- readme-test: context <TypeScript> -->
 //     declarations the block assumes (a `client` made earlier, a user's `handle` function),
 //     put before it when it is type-checked.
@@ -18,6 +19,8 @@ export interface ReadmeProgram {
   runnable: boolean
   /** Names to make unique when running. */
   unique: string[]
+  /** It needs a schema registry. */
+  registry: boolean
 }
 
 const MARKER = /^<!--\s*readme-test:\s*(.*?)\s*-->$/
@@ -43,6 +46,7 @@ export function readmePrograms(markdown: string): ReadmeProgram[] {
     for (i++; i < lines.length && lines[i].trim() !== '```'; i++) code.push(lines[i])
     let runnable = false
     let continues = false
+    let registry = false
     const unique: string[] = []
     const context: string[] = []
     for (const marker of markers) {
@@ -53,6 +57,7 @@ export function readmePrograms(markdown: string): ReadmeProgram[] {
       for (const word of marker.split(/\s+/)) {
         if (word === 'runnable') runnable = true
         else if (word === 'continues') continues = true
+        else if (word === 'registry') registry = true
         else if (word.startsWith('unique=')) unique.push(...word.slice('unique='.length).split(',').filter(Boolean))
         else throw new Error(`README.md:${start}: unknown readme-test marker '${word}'`)
       }
@@ -64,8 +69,9 @@ export function readmePrograms(markdown: string): ReadmeProgram[] {
       prev.source += `\n${context.join('\n')}\n${code.join('\n')}`
       prev.runnable &&= runnable
       prev.unique.push(...unique)
+      prev.registry ||= registry
     } else {
-      programs.push({ line: start, source: `${context.join('\n')}\n${code.join('\n')}`, runnable, unique })
+      programs.push({ line: start, source: `${context.join('\n')}\n${code.join('\n')}`, runnable, unique, registry })
     }
   }
   return programs

@@ -10,11 +10,15 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bootstrap } from './helpers.js'
 import { readmePrograms, type ReadmeProgram } from './readme-blocks.js'
+import { registryUnavailableReason, sharedRegistry } from './schema-registry-helpers.js'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const programs = readmePrograms(readFileSync(join(repo, 'README.md'), 'utf8'))
 const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
 let dir: string
+// Blocks marked `registry` run against a real schema registry (Karapace or SCHEMA_REGISTRY_URL).
+const registryMissing = registryUnavailableReason()
+const registry = programs.some((p) => p.runnable && p.registry) && !registryMissing ? sharedRegistry() : undefined
 
 /** File name of a program. */
 const fileOf = (p: ReadmeProgram): string => `readme-line-${p.line}.ts`
@@ -22,6 +26,7 @@ const fileOf = (p: ReadmeProgram): string => `readme-line-${p.line}.ts`
 /** The program as run: the README's broker address replaced by the test's, `unique` names suffixed. */
 function generated(p: ReadmeProgram): string {
   let src = p.source.replaceAll(`'127.0.0.1:9092'`, `(process.env.PERIDOT_README_BROKER ?? '127.0.0.1:9092')`)
+  src = src.replaceAll(`'http://127.0.0.1:8081'`, `(process.env.PERIDOT_README_REGISTRY ?? 'http://127.0.0.1:8081')`)
   for (const name of p.unique) src = src.replaceAll(`'${name}'`, `'${name}-${suffix}'`)
   return `${src}\nexport {}\n`
 }
@@ -75,11 +80,12 @@ describe('README.md', () => {
   }, 120_000)
 
   for (const p of programs.filter((x) => x.runnable)) {
-    it(`the block at README.md:${p.line} runs and exits by itself`, async () => {
+    it(`the block at README.md:${p.line} runs and exits by itself`, async (ctx) => {
+      if (p.registry && !registry) ctx.skip(`it needs a schema registry: ${registryMissing}`)
       const loader = import.meta.resolve('tsx')
       const child = spawn(process.execPath, ['--import', loader, join(dir, fileOf(p))], {
         cwd: dir,
-        env: { ...process.env, TSX_TSCONFIG_PATH: join(dir, 'tsconfig.json'), PERIDOT_README_BROKER: bootstrap() },
+        env: { ...process.env, TSX_TSCONFIG_PATH: join(dir, 'tsconfig.json'), PERIDOT_README_BROKER: bootstrap(), ...(registry ? { PERIDOT_README_REGISTRY: registry().url } : {}) },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let output = ''

@@ -100,7 +100,8 @@ describe('KafkaStreams rebalancing', () => {
       await b.close()
       await a.close()
     }
-  }, 60_000)
+    // Worst case: the waits above add up to 100 s; each fails on its own before this.
+  }, 120_000)
 
   it('with a standby, failover restores less from the changelog than without', async () => {
     const restoredOnFailover: number[] = []
@@ -134,5 +135,6 @@ describe('KafkaStreams rebalancing', () => {
     console.log(`failover restore: ${restoredOnFailover[0]} changelog records without a standby, ${restoredOnFailover[1]} with one`)
     expect(restoredOnFailover[0]).toBeGreaterThan(0)
     expect(restoredOnFailover[1]).toBeLessThan(restoredOnFailover[0])
-  }, 90_000)
+    // Worst case: two rounds of waits of up to 180 s each; each fails on its own before this.
+  }, 380_000)
 })

@@ -104,7 +104,8 @@ describe('KafkaStreams word count', () => {
       }
       expect(states).toContain('RUNNING')
       expect(states.at(-1)).toBe('NOT_RUNNING')
-    }, 60_000)
+      // Worst case: the waits above add up to 80 s; each fails on its own before this.
+    }, 100_000)
   }
 
   it('exactly_once_v2 with the record cache (the default): counts exact, updates of a word between commits sent as one', async () => {

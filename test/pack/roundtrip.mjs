@@ -7,9 +7,16 @@ import { join } from 'node:path'
 import { Client } from 'peridot-kafka'
 import { crc32cImplementation, zstdImplementation } from 'peridot-kafka/protocol'
 import { findFreePort, startLocalBroker } from 'peridot-kafka/dev'
+import { AvroSerde, MissingDependencyError, SchemaRegistryClient } from 'peridot-kafka/schema-registry'
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 const t0 = Date.now()
+
+// The schema libraries are optional peers, not installed here: the registry entry point loads
+// anyway, and a serde that needs one says which package to install.
+const missing = await AvroSerde.create({ registry: new SchemaRegistryClient({ url: 'http://127.0.0.1:1' }) }).catch((e) => e)
+if (!(missing instanceof MissingDependencyError) || !/npm install avsc/.test(missing.message)) throw new Error(`AvroSerde without avsc: ${missing}`)
+console.log('schema-registry without its optional schema libraries: ok')
 console.log(`crc32c: ${crc32cImplementation()}, zstd: ${zstdImplementation()}`)
 if (crc32cImplementation() !== 'native' && ['linux', 'darwin', 'win32'].includes(process.platform)) {
   throw new Error('the prebuilt CRC32C binary did not load on a platform it ships for')

@@ -10,6 +10,7 @@ import * as root from 'peridot-kafka'
 import * as protocol from 'peridot-kafka/protocol'
 import * as streams from 'peridot-kafka/streams'
 import * as dev from 'peridot-kafka/dev'
+import * as schemaRegistry from 'peridot-kafka/schema-registry'
 
 const repo = join(dirname(new URL(import.meta.url).pathname), '..', '..')
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
@@ -18,7 +19,7 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   files: string[]
   exports: Record<string, Record<string, string> | string>
 }
-const SUBPATHS = { '.': 'index', './protocol': 'protocol/index', './streams': 'streams/index', './dev': 'dev/index' } as const
+const SUBPATHS = { '.': 'index', './protocol': 'protocol/index', './streams': 'streams/index', './dev': 'dev/index', './schema-registry': 'schema-registry/index' } as const
 
 describe('package entry points', () => {
   it('peridot-kafka exposes the client API and typed errors', () => {
@@ -35,6 +36,11 @@ describe('package entry points', () => {
   it('peridot-kafka/streams and peridot-kafka/dev expose their entry classes', () => {
     for (const name of ['StreamsBuilder', 'KafkaStreams', 'Serdes', 'TopologyTestDriver']) expect(streams, name).toHaveProperty(name)
     for (const name of ['startLocalBroker', 'stopLocalBroker', 'ensureKafkaJars']) expect(dev, name).toHaveProperty(name)
+  })
+  it('peridot-kafka/schema-registry exposes the registry client, serdes and typed errors', () => {
+    for (const name of ['SchemaRegistryClient', 'AvroSerde', 'ProtobufSerde', 'JsonSchemaSerde', 'RegistryError', 'SchemaSerdeError', 'encodeFrame']) {
+      expect(schemaRegistry, name).toHaveProperty(name)
+    }
   })
 })
 

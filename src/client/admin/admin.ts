@@ -37,6 +37,7 @@ import {
   type PartitionReassignment,
   type PartitionReassignmentTarget,
 } from './partition-admin.js'
+import { ShareGroupAdmin, type ShareGroupDescription, type ShareGroupOffset, type ShareGroupOffsetToSet } from './share-groups.js'
 import type {
   ClusterDescription,
   ConfigAlteration,
@@ -59,6 +60,7 @@ import type {
 
 const SOURCE_NAMES = Object.fromEntries(Object.entries(ConfigSource).map(([k, v]) => [v, k])) as Record<number, ConfigSourceName>
 const TYPE_NAMES = Object.fromEntries(Object.entries(ConfigType).map(([k, v]) => [v, k])) as Record<number, string>
+const RESOURCE_NAMES: Record<number, string> = { [ConfigResourceType.TOPIC]: 'topic', [ConfigResourceType.BROKER]: 'broker', [ConfigResourceType.GROUP]: 'group' }
 const OPS = { set: AlterConfigOp.SET, delete: AlterConfigOp.DELETE, append: AlterConfigOp.APPEND, subtract: AlterConfigOp.SUBTRACT }
 
 /** Errors after which a coordinator request is retried (after looking the coordinator up again). */
@@ -70,13 +72,15 @@ class CoordinatorMoved extends KafkaProtocolError {}
 function resourceType(r: ConfigResource): number {
   if (r.type === 'topic') return ConfigResourceType.TOPIC
   if (r.type === 'broker') return ConfigResourceType.BROKER
-  throw new InvalidArgumentError(`config resource type must be 'topic' or 'broker', got ${JSON.stringify(String((r as { type: unknown }).type))}`)
+  if (r.type === 'group') return ConfigResourceType.GROUP
+  throw new InvalidArgumentError(`config resource type must be 'topic', 'broker' or 'group', got ${JSON.stringify(String((r as { type: unknown }).type))}`)
 }
 
 function checkResource(r: ConfigResource): void {
   if (!r || typeof r.name !== 'string') throw new InvalidArgumentError('a config resource needs { type, name }')
   resourceType(r)
   if (r.type === 'topic' && r.name === '') throw new InvalidArgumentError('a topic config resource needs a topic name')
+  if (r.type === 'group' && r.name === '') throw new InvalidArgumentError('a group config resource needs a group id')
   if (r.type === 'broker' && r.name !== '' && !/^\d+$/.test(r.name)) throw new InvalidArgumentError(`broker config resource name must be a node id or '', got ${JSON.stringify(r.name)}`)
 }
 
@@ -122,7 +126,13 @@ export class Admin {
     private readonly cluster: Cluster,
   ) {
     this.coordinators = new Coordinators(cluster)
+    this.shareGroups = new ShareGroupAdmin({
+      onCoordinator: (groupId, fn) => this.onCoordinator('group', groupId, fn),
+      nodeIdOf: (conn) => this.nodeIdOf(conn),
+    })
   }
+
+  private readonly shareGroups: ShareGroupAdmin
 
   // ---- cluster ---------------------------------------------------------------------------
 
@@ -261,7 +271,7 @@ export class Admin {
           this.cluster.options.retry,
         )
         for (const r of res.responses) {
-          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `${r.resourceType === ConfigResourceType.TOPIC ? 'topic' : 'broker'} '${r.resourceName}'`)
+          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `${RESOURCE_NAMES[r.resourceType] ?? 'resource'} '${r.resourceName}'`)
         }
       }),
     )
@@ -458,6 +468,38 @@ export class Admin {
       }
       return { value: undefined, errors }
     })
+  }
+
+  // ---- share groups (KIP-932) ------------------------------------------------------------------
+
+  /** Every share group in the cluster (ListGroups filtered to type `share`), sorted by id. */
+  listShareGroups(options: { states?: string[] } = {}): Promise<GroupListing[]> {
+    return this.listGroups({ ...options, types: ['share'] })
+  }
+
+  /** Share groups with their members and assignments (ShareGroupDescribe). */
+  describeShareGroups(groupIds: string[]): Promise<ShareGroupDescription[]> {
+    return this.shareGroups.describeShareGroups(groupIds)
+  }
+
+  /** Start offsets of a share group's share-partitions, with their lag (DescribeShareGroupOffsets). */
+  listShareGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<ShareGroupOffset[]> {
+    return this.shareGroups.listShareGroupOffsets(groupId, options)
+  }
+
+  /** Sets start offsets of a share group with no members (AlterShareGroupOffsets). */
+  alterShareGroupOffsets(groupId: string, offsets: ShareGroupOffsetToSet[]): Promise<void> {
+    return this.shareGroups.alterShareGroupOffsets(groupId, offsets)
+  }
+
+  /** Removes a share group's state of whole topics; the group must have no members (DeleteShareGroupOffsets). */
+  deleteShareGroupOffsets(groupId: string, topics: string[]): Promise<void> {
+    return this.shareGroups.deleteShareGroupOffsets(groupId, topics)
+  }
+
+  /** Deletes share groups with no members, with their state (DeleteGroups, as for other groups). */
+  deleteShareGroups(groupIds: string[]): Promise<void> {
+    return this.deleteGroups(groupIds)
   }
 
   // ---- producers and transactions -------------------------------------------------------------

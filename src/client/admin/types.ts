@@ -15,8 +15,9 @@ export interface ClusterDescription {
 
 /** A resource whose configs are described or altered. */
 export interface ConfigResource {
-  type: 'topic' | 'broker'
-  /** Topic name, or broker node id as a string ('' for the cluster-wide broker default). */
+  /** `group`: a group's dynamic configs (Kafka 3.8+, e.g. a share group's `share.record.lock.duration.ms`). */
+  type: 'topic' | 'broker' | 'group'
+  /** Topic name, broker node id as a string ('' for the cluster-wide broker default), or group id. */
   name: string
 }
 
@@ -84,7 +85,7 @@ export interface GroupListing {
   protocolType: string
   /** State (Kafka 2.6+): `Stable`, `Empty`, `PreparingRebalance`, ...; '' on older brokers. */
   state: string
-  /** `classic` or `consumer` (KIP-848; Kafka 3.7+), '' on older brokers. */
+  /** `classic`, `consumer` (KIP-848; Kafka 3.7+) or `share` (KIP-932; Kafka 4.1+), '' on older brokers. */
   type: string
   /** Node id of the broker that coordinates it. */
   coordinator: number

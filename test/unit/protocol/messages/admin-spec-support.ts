@@ -361,7 +361,8 @@ export function specAndFuzzSuites<Req, Res>(api: ApiDefinition<Req, Res>, opts: 
         if (!(e instanceof DecodeError)) throw new Error(`v${version}: ${String(e)} is not a DecodeError`, { cause: e })
       }
       // Decoding is synchronous; a runaway loop would show up as a slow decode.
-      expect(performance.now() - started).toBeLessThan(1000)
+      // A generous bound that only catches a hang (a loop on a huge length), not a slow machine.
+      expect(performance.now() - started).toBeLessThan(10_000)
     }
 
     it.each(versions)('random bytes at v%i', (version) => {

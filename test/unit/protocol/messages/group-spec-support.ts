@@ -128,7 +128,8 @@ export function groupSpecAndFuzzSuites<Req, Res>(api: ApiDefinition<Req, Res>, o
       } catch (e) {
         if (!(e instanceof DecodeError)) throw new Error(`v${version}: ${String(e)} is not a DecodeError`, { cause: e })
       }
-      expect(performance.now() - started).toBeLessThan(1000)
+      // A generous bound that only catches a hang (a loop on a huge length), not a slow machine.
+      expect(performance.now() - started).toBeLessThan(10_000)
     }
 
     it.each(versions)('random bytes at v%i', (version) => {

@@ -1,0 +1,122 @@
+/*
+ * ShareGroupDescribe (API key 77), version 1, flexible. Share groups (KIP-932, Kafka 4.1+).
+ *
+ * Request  => [group_ids] include_authorized_operations
+ * Response => throttle_time_ms [groups]
+ *   groups  => error_code error_message(nullable) group_id group_state group_epoch
+ *              assignment_epoch assignor_name [members] authorized_operations
+ *   members => member_id rack_id(nullable) member_epoch client_id client_host
+ *              [subscribed_topic_names] assignment
+ *   assignment       => [topic_partitions]                    (a struct: own tagged fields)
+ *   topic_partitions => topic_id(uuid) topic_name [partitions]
+ */
+import type { Reader } from '../primitives/reader.js'
+import type { Writer } from '../primitives/writer.js'
+import type { ApiDefinition } from './api.js'
+import {
+  checkVersion,
+  readArray,
+  readInt32Array,
+  readNullableString,
+  readString,
+  readTags,
+  writeArray,
+  writeString,
+  writeTags,
+} from './flexible.js'
+
+/** ShareGroupDescribe request body. */
+export interface ShareGroupDescribeRequest {
+  groupIds: string[]
+  /** Also return the operations the caller may perform on each group (defaults to false). */
+  includeAuthorizedOperations?: boolean
+}
+
+/** Partitions of one topic, by id and name. */
+export interface ShareGroupDescribeTopicPartitions {
+  topicId: string
+  topicName: string
+  partitions: number[]
+}
+
+/** One member of a described share group. */
+export interface ShareGroupDescribeMember {
+  memberId: string
+  rackId: string | null
+  memberEpoch: number
+  clientId: string
+  clientHost: string
+  subscribedTopicNames: string[]
+  assignment: { topicPartitions: ShareGroupDescribeTopicPartitions[] }
+}
+
+/** One described share group. */
+export interface ShareGroupDescribeGroup {
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignorName: string
+  members: ShareGroupDescribeMember[]
+  /** Bit field of ACL operations; -2147483648 when not asked for. */
+  authorizedOperations: number
+}
+
+/** ShareGroupDescribe response body. */
+export interface ShareGroupDescribeResponse {
+  throttleTimeMs: number
+  groups: ShareGroupDescribeGroup[]
+}
+
+/** ShareGroupDescribe codec. */
+export const ShareGroupDescribe: ApiDefinition<ShareGroupDescribeRequest, ShareGroupDescribeResponse> = {
+  apiKey: 77,
+  name: 'ShareGroupDescribe',
+  minVersion: 1,
+  maxVersion: 1,
+  firstFlexibleVersion: 0,
+
+  encodeRequest(w: Writer, version: number, req: ShareGroupDescribeRequest): void {
+    checkVersion(ShareGroupDescribe, version)
+    writeArray(w, true, req.groupIds, (g) => writeString(w, true, g))
+    w.boolean(req.includeAuthorizedOperations ?? false)
+    writeTags(w, true)
+  },
+
+  decodeResponse(r: Reader, version: number): ShareGroupDescribeResponse {
+    checkVersion(ShareGroupDescribe, version)
+    const throttleTimeMs = r.int32()
+    const groups = readArray(r, true, (): ShareGroupDescribeGroup => {
+      const errorCode = r.int16()
+      const errorMessage = readNullableString(r, true)
+      const groupId = readString(r, true)
+      const groupState = readString(r, true)
+      const groupEpoch = r.int32()
+      const assignmentEpoch = r.int32()
+      const assignorName = readString(r, true)
+      const members = readArray(r, true, (): ShareGroupDescribeMember => {
+        const memberId = readString(r, true)
+        const rackId = readNullableString(r, true)
+        const memberEpoch = r.int32()
+        const clientId = readString(r, true)
+        const clientHost = readString(r, true)
+        const subscribedTopicNames = readArray(r, true, () => readString(r, true))
+        const topicPartitions = readArray(r, true, (): ShareGroupDescribeTopicPartitions => {
+          const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
+          readTags(r, true)
+          return tp
+        })
+        readTags(r, true)
+        readTags(r, true)
+        return { memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment: { topicPartitions } }
+      })
+      const authorizedOperations = r.int32()
+      readTags(r, true)
+      return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations }
+    })
+    readTags(r, true)
+    return { throttleTimeMs, groups }
+  },
+}
