@@ -3,9 +3,10 @@
  * suppression (workload 'windowed'), or orders inner-joined with payments within 5 minutes (workload
  * 'join'), the same topologies as StreamsBench.java, exactly_once_v2. Run by bench/streams/run.ts
  * with its settings in STREAMS_BENCH (JSON); prints STARTING right before KafkaStreams.start()
- * and closes on SIGTERM.
+ * and closes on SIGTERM. STREAMS_BENCH_TRACE=<file> writes its timeline there (see trace.ts).
  */
 import { BufferConfig, JoinWindows, KafkaStreams, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
+import { traceApp } from './trace.js'
 
 interface AppConfig {
   bootstrap: string
@@ -73,4 +74,5 @@ const stop = (): void => {
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)
 process.stdout.write('STARTING\n')
+if (process.env.STREAMS_BENCH_TRACE) traceApp(app, process.env.STREAMS_BENCH_TRACE)
 await app.start()

@@ -25,6 +25,10 @@
  * (JoinWindows.ofTimeDifferenceWithNoGrace). Payments are produced in event-time order, so neither
  * topic is out of order. The output is checked against the matches computed here.
  *
+ * CPU figures alone cannot tell a stalled side from a starved one on a shared machine: each side's
+ * run-queue wait (runnable threads waiting for a CPU) is reported next to its CPU time, and
+ * STREAMS_BENCH_TRACE=<file> makes the Peridot side write a timeline (bench/streams/trace.ts).
+ *
  * `--baseline <dir>` adds a side "baseline": the Peridot app of another checkout (e.g. a
  * `git worktree` of an older commit, with its own node_modules), to compare two builds of Peridot
  * on the same broker and input: `--sides peridot,baseline --baseline ../peridot-main`.
@@ -35,7 +39,7 @@
  *                             [--write] [--note "..."]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -93,9 +97,15 @@ interface SideResult {
   /** Peridot only: its KafkaStreams metrics at the end. */
   metrics?: { commits: number; commitLatencyAvgMs: number; commitLatencyMaxMs: number; recordsProcessed: number }
   /** CPU seconds (user + system, all threads) of the side's process and of the broker during the timed run; Linux only. */
-  cpu?: { app: number; broker: number }
+  cpu?: { app: number; broker?: number }
   /** Peak resident set size of the side's process (VmHWM), in MB; Linux only. */
   peakRssMb?: number
+  /**
+   * Seconds the side's threads were runnable but waited for a CPU (run-queue wait, summed over
+   * threads) during the timed run; Linux only. Large next to `cpu.app`: the machine was busy and
+   * the side starved, which looks like idling in CPU figures alone.
+   */
+  runQueueWait?: number
   error?: string
 }
 
@@ -112,6 +122,24 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 const CLOCK_TICKS = 100 // USER_HZ on Linux
+
+/** Run-queue wait of a process's threads so far, in seconds (/proc/<pid>/task/<tid>/schedstat, field 2; undefined where there is none). */
+function runQueueWaitSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    let ns = 0
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1])
+      } catch {
+        // The thread exited meanwhile.
+      }
+    }
+    return ns / 1e9
+  } catch {
+    return undefined
+  }
+}
 
 /** Peak resident set size (VmHWM) of a process in MB, from /proc (undefined where there is none). */
 function peakRssMb(pid: number | undefined): number | undefined {
@@ -309,6 +337,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     })
     const t0 = performance.now()
     const cpu0 = { app: cpuSeconds(child.pid), broker: cpuSeconds(ctx.brokerPid) }
+    const wait0 = runQueueWaitSeconds(child.pid)
     const deadline = Date.now() + Number(opts.timeout) * 1000
     let exitCode: number | null = null
     child.once('exit', (code) => (exitCode = code ?? -1))
@@ -321,16 +350,18 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     }
     const seconds = (performance.now() - t0) / 1000
     const cpu1 = { app: cpuSeconds(child.pid), broker: cpuSeconds(ctx.brokerPid) }
+    const wait1 = runQueueWaitSeconds(child.pid)
+    const runQueueWait = wait0 !== undefined && wait1 !== undefined ? wait1 - wait0 : undefined
     const cpu =
-      cpu0.app !== undefined && cpu1.app !== undefined && cpu0.broker !== undefined && cpu1.broker !== undefined
-        ? { app: cpu1.app - cpu0.app, broker: cpu1.broker - cpu0.broker }
+      cpu0.app !== undefined && cpu1.app !== undefined
+        ? { app: cpu1.app - cpu0.app, broker: cpu0.broker !== undefined && cpu1.broker !== undefined ? cpu1.broker - cpu0.broker : undefined }
         : undefined
     const rss = peakRssMb(child.pid)
     await stopChild(child)
     const { count, openTransactions } = await countCommitted(ctx.client, output)
     if (count !== ctx.expectedOutput) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${ctx.expectedOutput}`)
     if (openTransactions) console.error(`  note: ${side} left a transaction open in ${output}`)
-    return { side, seconds, outputRecords: count, metrics, cpu, peakRssMb: rss }
+    return { side, seconds, outputRecords: count, metrics, cpu, peakRssMb: rss, runQueueWait }
   } catch (err) {
     return { side, seconds: NaN, outputRecords: 0, error: (err as Error).message }
   } finally {
@@ -460,7 +491,11 @@ async function main(): Promise<void> {
       for (const side of order) {
         console.error(`${LABEL[side]}${REPEAT > 1 ? ` (round ${round + 1} of ${REPEAT})` : ''}: running`)
         const r = await runSide(side, { client, bootstrap, inputs, runId: REPEAT > 1 ? `${runId}-${round}` : runId, expectedOutput, brokerPid: broker?.pid, classpath, classesDir })
-        console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker.toFixed(1)} s)` : ''}`)
+        console.error(
+          r.error
+            ? `  failed: ${r.error}`
+            : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker?.toFixed(1) ?? '–'} s)` : ''}${r.runQueueWait !== undefined ? `, waiting for a CPU ${r.runQueueWait.toFixed(1)} s` : ''}`,
+        )
         got.push(r)
       }
       all.push(...got)
@@ -485,6 +520,14 @@ async function main(): Promise<void> {
           ]
         : []),
       '- peak RSS: VmHWM of the side\'s process (the JVM has -Xmx1g)',
+      ...(results.some((r) => r.runQueueWait !== undefined && r.cpu !== undefined)
+        ? [
+            `- CPU and run-queue wait (runnable, no CPU free; summed over threads) of each side during the timed run: ${results
+              .filter((r) => r.runQueueWait !== undefined && r.cpu !== undefined)
+              .map((r) => `${LABEL[r.side]} ${r.cpu!.app.toFixed(1)} s CPU, ${r.runQueueWait!.toFixed(1)} s waiting`)
+              .join('; ')}`,
+          ]
+        : []),
       '- before the timed runs the input is read back once (broker warm-up, input check)',
       `- Kafka Streams: ${opts['java-threads']} stream thread(s), Jackson ObjectMapper readTree/writeValueAsBytes; Peridot: one Node.js event loop, Serdes.json()`,
       `- date: ${new Date().toISOString()}; machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average at start ${load.map((x) => x.toFixed(2)).join(' ')}`,

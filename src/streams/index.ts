@@ -129,6 +129,9 @@ export {
   type ChangelogRecord,
   type InputTopicOptions,
 } from './testing/driver.js'
+export { ClusterTestDriver, type ClusterTestDriverOptions, type ClusterTestDriverStats } from './testing/cluster-test-driver.js'
+export { ClusterInputTopic, ClusterOutputTopic, type ClusterTestRecord } from './testing/cluster-topics.js'
+export { randomFailureSchedule, runFailureSchedule, outputUnderSchedule, type FailureStep, type RandomScheduleOptions } from './testing/failure-schedule.js'
 export {
   KafkaStreams,
   type KafkaStreamsOptions,

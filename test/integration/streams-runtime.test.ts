@@ -171,4 +171,41 @@ describe('KafkaStreams runtime promises', () => {
       await Promise.all([a.close(), b.close()])
     }
   })
+  it('a global table is read to its end before processing starts, then follows its topic', async () => {
+    const orders = uniqueTopic('rt-global-orders')
+    const customers = uniqueTopic('rt-global-customers')
+    const output = uniqueTopic('rt-global-out')
+    await client.createTopic(orders, { partitions: 2 })
+    await client.createTopic(customers, { partitions: 3 })
+    await client.createTopic(output, { partitions: 2 })
+    // Written before start: the bootstrap must have them all before the first order is joined.
+    await produce(customers, Array.from({ length: 30 }, (_, i): [string, string] => [`c${i}`, `name-${i}`]))
+    const b = new StreamsBuilder()
+    const names = b.globalTable(customers, { key: Serdes.string(), value: Serdes.string() }, 'customer-names')
+    b.stream(orders, { key: Serdes.string(), value: Serdes.string() })
+      .leftJoin(names, (_order, customer) => customer, (order, name) => `${order} for ${name ?? 'nobody'}`)
+      .to(output, { key: Serdes.string(), value: Serdes.string() })
+    const app = new KafkaStreams(b.build(), options(uniqueTopic('rt-global')))
+    await app.start()
+    try {
+      await produce(orders, Array.from({ length: 30 }, (_, i): [string, string] => [`o${i}`, `c${i}`]))
+      const joined = async (n: number) => {
+        let out: string[] = []
+        await waitFor(`${n} joined orders`, async () => {
+          out = (await readTopic(client, output, 'read_committed')).map((r) => r.value!.toString())
+          return out.length >= n
+        }, 45_000, 200)
+        return out
+      }
+      expect((await joined(30)).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `c${i} for name-${i}`).sort())
+      // An update of the global topic while running reaches the store, then later joins.
+      await produce(customers, [['c7', 'renamed-7']])
+      await waitFor('the global store to follow its topic', () => app.store<string, string>('customer-names').get('c7') === 'renamed-7', 30_000)
+      await produce(orders, [['o-late', 'c7']])
+      const out = await joined(31)
+      expect(out).toContain('c7 for renamed-7')
+    } finally {
+      await app.close()
+    }
+  })
 })

@@ -34,7 +34,7 @@ describe('package entry points', () => {
     expect(protocol.Produce.apiKey).toBe(0)
   })
   it('peridot-kafka/streams and peridot-kafka/dev expose their entry classes', () => {
-    for (const name of ['StreamsBuilder', 'KafkaStreams', 'Serdes', 'TopologyTestDriver']) expect(streams, name).toHaveProperty(name)
+    for (const name of ['StreamsBuilder', 'KafkaStreams', 'Serdes', 'TopologyTestDriver', 'ClusterTestDriver', 'outputUnderSchedule']) expect(streams, name).toHaveProperty(name)
     for (const name of ['startLocalBroker', 'stopLocalBroker', 'ensureKafkaJars']) expect(dev, name).toHaveProperty(name)
   })
   it('peridot-kafka/schema-registry exposes the registry client, serdes and typed errors', () => {

@@ -284,7 +284,16 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       this.assigned.set(tpKey(tp.topic, tp.partition), s)
       added.push(s)
     }
-    await this.offsets.initPositions(added)
+    try {
+      await this.offsets.initPositions(added, () => this.closing || this.fatal !== undefined)
+    } catch (err) {
+      // Without positions they would stay assigned and never fetched (a later assignment skips
+      // partitions already held): drop them, so that the next assignment adds them afresh (a
+      // rejoin for the classic protocol; KIP-848 reconciliation retries its target itself).
+      for (const s of added) if (this.assigned.get(tpKey(s.topic, s.partition)) === s) this.removePartition(s)
+      if (this.opts.groupProtocol !== 'consumer') this.membership.requestRejoin()
+      throw err
+    }
     if (added.length > 0) await this.opts.onAssigned?.(added.map(toTopicPartition))
     this.fetcher.wake()
     return added

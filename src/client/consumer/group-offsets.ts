@@ -80,28 +80,56 @@ export class GroupOffsets {
     }
   }
 
-  /** Sets the positions of `states`: committed offsets, or the reset policy where none exists. */
-  async initPositions(states: PartitionState[]): Promise<void> {
+  /**
+   * Sets the positions of `states`: committed offsets, or the reset policy where none exists.
+   * Offsets a transaction has sent but not ended yet (UNSTABLE_OFFSET_COMMIT: KIP-447's
+   * requireStable) are waited for, as the Java consumer does, while `stopped()` is false: their
+   * transaction commits or aborts (at the latest when its timeout passes), and starting from
+   * the offsets before it would process what it committed a second time.
+   */
+  async initPositions(states: PartitionState[], stopped: () => boolean = () => false): Promise<void> {
     if (states.length === 0) return
     const topics = byTopic(states, (s) => s.partition)
-    const conn = await this.coordinators.get('group', this.opts.groupId)
-    const res = await conn.request(OffsetFetch, {
-      groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
-      requireStable: true,
-    })
-    const group = res.groups[0]
-    const code = group?.errorCode ?? res.errorCode
-    if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
     const committed = new Map<string, bigint>()
     const metadata = new Map<string, string | null>()
-    for (const t of group?.topics ?? res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `offset fetch of ${t.name}-${p.partitionIndex}`)
-        if (p.committedOffset >= 0n) {
-          committed.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
-          metadata.set(tpKey(t.name, p.partitionIndex), p.metadata)
+    for (let attempt = 0; ; attempt++) {
+      const conn = await this.coordinators.get('group', this.opts.groupId)
+      const res = await conn.request(OffsetFetch, {
+        groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+        requireStable: true,
+      })
+      const group = res.groups[0]
+      const code = group?.errorCode ?? res.errorCode
+      let unstable: string | undefined
+      if (code === ErrorCode.UNSTABLE_OFFSET_COMMIT) unstable = 'the group'
+      else if ((COORDINATOR_ERRORS.has(code) || code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) && attempt < this.cluster.options.retry.retries) {
+        // Coordinator moves and loads are retried here, as the Java consumer does while it
+        // fetches committed offsets: the assignment stands, only its positions are missing.
+        if (COORDINATOR_ERRORS.has(code)) this.coordinators.invalidate('group', this.opts.groupId)
+        await sleep(backoffDelay(attempt, this.cluster.options.retry))
+        continue
+      } else if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
+      for (const t of unstable === undefined ? (group?.topics ?? res.topics) : []) {
+        for (const p of t.partitions) {
+          if (p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
+            unstable ??= `${t.name}-${p.partitionIndex}`
+            continue
+          }
+          if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `offset fetch of ${t.name}-${p.partitionIndex}`)
+          if (p.committedOffset >= 0n) {
+            committed.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
+            metadata.set(tpKey(t.name, p.partitionIndex), p.metadata)
+          }
         }
       }
+      if (unstable === undefined) break
+      if (stopped()) throw new KafkaProtocolError(ErrorCode.UNSTABLE_OFFSET_COMMIT, `offset fetch of ${unstable} for group '${this.opts.groupId}'`)
+      if (attempt % 20 === 0) {
+        this.cluster.logger.info({ groupId: this.opts.groupId, partition: unstable }, 'committed offsets wait for an open transaction to end (UNSTABLE_OFFSET_COMMIT); retrying')
+      }
+      committed.clear()
+      metadata.clear()
+      await sleep(backoffDelay(Math.min(attempt, 4), this.cluster.options.retry))
     }
     await Promise.all(
       states.map(async (s) => {

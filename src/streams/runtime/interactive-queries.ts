@@ -13,7 +13,11 @@ import type { ReadOnlyVersionedKeyValueStore, VersionedRecord } from '../state/v
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
 import { changelogTopic } from '../topology/naming.js'
 import type { Topology } from '../topology/topology.js'
-import { StreamsConfigError } from './errors.js'
+import { partitionForKey } from '../../client/partitioner.js'
+import type { Serde } from '../serde.js'
+import { StreamsConfigError, StreamsStateError } from './errors.js'
+import type { HostMap } from './streams-assignor.js'
+import type { KeyQueryMetadata } from './streams-options.js'
 
 /** Where a query finds the stores (evaluated per query: tasks come and go). */
 export interface QueryTarget {
@@ -97,4 +101,36 @@ function keyValueView<K, V>(target: QueryTarget, name: string): ReadOnlyKeyValue
     all: () => merged((s) => s.bytes.all())[Symbol.iterator](),
     approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
   }
+}
+
+/**
+ * Where `key` of store `storeName` lives (KafkaStreams.metadataForKey): its partition by the
+ * default partitioner over the store's sub-topology's task count, and the hosts of that task
+ * in the last assignment.
+ */
+export function keyQueryMetadata<K>(
+  topology: Topology,
+  applicationId: string,
+  tasksPerSub: ReadonlyMap<number, number>,
+  hosts: HostMap,
+  storeName: string,
+  key: K,
+  keySerde: Serde<K>,
+): KeyQueryMetadata {
+  const sub = topology.subtopologies().find((s) => s.stores.includes(storeName))
+  if (sub === undefined || sub.global) throw new StreamsConfigError(`'${storeName}' is not a (non-global) state store of the topology`)
+  const n = tasksPerSub.get(sub.id)
+  if (n === undefined) throw new StreamsStateError('metadataForKey needs a started instance')
+  const topic = topology.topicName(applicationId, sub.sourceTopics[0])
+  const bytes = keySerde.serialize(topic, key)
+  if (bytes === null) throw new StreamsConfigError('metadataForKey: the key serializes to null')
+  const partition = partitionForKey(bytes, n)
+  const taskId = `${sub.id}_${partition}`
+  let activeHost: string | null = null
+  const standbyHosts: string[] = []
+  for (const [host, t] of Object.entries(hosts)) {
+    if (t.active.includes(taskId)) activeHost = host
+    if (t.standby.includes(taskId)) standbyHosts.push(host)
+  }
+  return { activeHost, standbyHosts, partition, taskId }
 }

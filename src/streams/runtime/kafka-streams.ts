@@ -10,14 +10,12 @@
  * standby tasks keep copies warm on other instances.
  */
 import { pino, type Logger } from 'pino'
-import { Client, type ClientOptions } from '../../client/client.js'
+import { Client } from '../../client/client.js'
 import type { GroupBatch, GroupConsumer } from '../../client/consumer/group-consumer.js'
 import { CommitFailedError } from '../../client/consumer/group-consumer.js'
 import type { TopicPartition } from '../../client/consumer/assignor.js'
-import type { Fetcher } from '../../client/consumer/fetcher.js'
-import { partitionForKey } from '../../client/partitioner.js'
 import { settlesWithin } from '../../client/owned-resources.js'
-import type { Producer, ProducerOptions } from '../../client/producer/producer.js'
+import type { Producer } from '../../client/producer/producer.js'
 import type { TransactionalProducer } from '../../client/producer/transactional-producer.js'
 import { ProducerFencedError } from '../../client/producer/errors.js'
 import type { Serde } from '../serde.js'
@@ -26,7 +24,7 @@ import type { QueryableStoreType } from '../state/read-only-views.js'
 import type { ReadOnlySessionStore } from '../state/session-store.js'
 import type { ReadOnlyVersionedKeyValueStore } from '../state/versioned-store.js'
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
-import { queryableStore } from './interactive-queries.js'
+import { keyQueryMetadata, queryableStore } from './interactive-queries.js'
 import type { Topology } from '../topology/topology.js'
 import { StreamsConfigError, StreamsStateError } from './errors.js'
 import { setUpInternalTopics } from './internal-topics.js'
@@ -34,131 +32,22 @@ import { ProducerCollector } from './producer-collector.js'
 import { StateUpdater } from './restore.js'
 import { defaultStateDir, StateDirectory } from './state-directory.js'
 import { decodeAssignmentInfo, streamsAssignor, type AssignorSubtopology, type HostMap } from './streams-assignor.js'
-import { StreamTask, type ExceptionHandlerResponse, type TaskConfig } from './task.js'
-import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
+import type { TaskConfig } from './task.js'
+import { RecordCache } from '../state/record-cache.js'
 import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
 import { ExportGate } from '../stream-export.js'
+import { GlobalStoreThread } from './global-store-thread.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
+import { resolveStreamsOptions, type KafkaStreamsOptions, type KeyQueryMetadata, type StreamsMetrics, type StreamsState, type UncaughtErrorResponse } from './streams-options.js'
 
-/** 'at_least_once' (default) or 'exactly_once_v2' (transactions; output read with read_committed is exact). */
-export type ProcessingGuarantee = 'at_least_once' | 'exactly_once_v2'
-
-/** Lifecycle states, as in Kafka Streams. */
-export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR'
-
-/**
- * What to do after an uncaught processing error: 'replace-thread' restarts processing (tasks
- * closed without committing, a new group member and producer; records since the last commit
- * are processed again), 'shutdown-client' stops this instance (state ERROR).
- */
-export type UncaughtErrorResponse = 'replace-thread' | 'shutdown-client'
-
-/** Options of {@link KafkaStreams}. */
-export interface KafkaStreamsOptions {
-  /** Group id, transactional id prefix and internal topic prefix. */
-  applicationId: string
-  brokers: string[]
-  /** Default 'at_least_once'. */
-  processingGuarantee?: ProcessingGuarantee
-  /** Time from the end of one commit to the next (as Kafka Streams); default 100 ms under exactly_once_v2, 30000 ms otherwise. */
-  commitIntervalMs?: number
-  /**
-   * Kafka Streams' `max.task.idle.ms`: how long a task with several input partitions waits for
-   * an empty partition known to be caught up before processing the others' records without it
-   * (default 0: wait only for partitions whose data is known to be on the broker or not fetched
-   * yet; -1: never wait). Such a task processes its buffered records lowest timestamp first.
-   */
-  maxTaskIdleMs?: number
-  /** Standby copies of each task's state on other instances (default 0). */
-  numStandbyReplicas?: number
-  /**
-   * Local state: checkpoints, persistent stores, the process id. Default
-   * `<os tmp>/.peridot-streams/<applicationId>`. Each instance of an application needs its own.
-   */
-  stateDir?: string
-  /** `host:port` where this instance serves interactive queries (announced to the other instances). */
-  applicationServer?: string
-  /** Further client options (TLS, SASL, timeouts, ...). */
-  clientOptions?: Omit<ClientOptions, 'brokers'>
-  /** Producer tuning (linger, compression, ...). */
-  producerOptions?: Pick<ProducerOptions, 'lingerMs' | 'compression' | 'maxBatchBytes' | 'maxBufferedBytes'>
-  /** Replication factor of internal topics (default -1: the broker's default). */
-  replicationFactor?: number
-  /** Group session timeout (default 45000 ms) and heartbeat interval (default 3000 ms). */
-  sessionTimeoutMs?: number
-  heartbeatIntervalMs?: number
-  /** Where to start without committed offsets (default 'earliest', as Kafka Streams). */
-  autoOffsetReset?: 'earliest' | 'latest'
-  /** A pino logger; silent by default (or PERIDOT_LOG_LEVEL). */
-  logger?: Logger
-  defaultKeySerde?: Serde<unknown>
-  defaultValueSerde?: Serde<unknown>
-  /** Default 'fail'. */
-  deserializationExceptionHandler?: ExceptionHandlerResponse
-  /** Default 'fail'. */
-  processingExceptionHandler?: ExceptionHandlerResponse
-  /** Dead-letter topic for records that fail to deserialize or process (KIP-1034 headers). */
-  deadLetterQueueTopic?: string
-  /**
-   * Record cache size (Kafka Streams' `statestore.cache.max.bytes`), default 10 MiB, shared by
-   * the instance's tasks: cached DSL tables (`Materialized.withCachingEnabled()`, the default)
-   * forward consecutive updates of a key between commits as one. 0 turns caching off.
-   */
-  cacheMaxBytes?: number
-}
-
-/** Where a key's data lives (interactive queries). */
-export interface KeyQueryMetadata {
-  /** `host:port` of the instance with the active task, or null when unknown (rebalancing, no applicationServer). */
-  activeHost: string | null
-  standbyHosts: string[]
-  partition: number
-  taskId: string
-}
-
-/** A snapshot of the instance's metrics. */
-export interface StreamsMetrics {
-  state: StreamsState
-  /** Records processed by tasks of this instance (all time). */
-  recordsProcessed: number
-  /** Records skipped by exception handlers or for negative timestamps. */
-  recordsSkipped: number
-  /** Records windowed aggregations dropped (null keys, windows closed: later than end + grace). */
-  droppedRecords: number
-  punctuations: number
-  commits: number
-  commitLatencyAvgMs: number
-  commitLatencyMaxMs: number
-  /** Consumer lag per assigned input partition, as of its last fetched batch. */
-  lag: Array<{ topic: string; partition: number; lag: bigint }>
-  restore: {
-    /** Changelog records restored into active tasks. */
-    restoredRecords: number
-    /** Changelog records applied to standby tasks. */
-    standbyRecords: number
-    /** Finished active-task restorations and the time they took. */
-    restorations: number
-    restoreMs: number
-    /** Changelog partitions being restored or followed now. */
-    inProgress: Array<{ taskId: string; role: 'restoring' | 'standby'; store: string; startOffset: bigint; position: bigint; endOffset: bigint; applied: number }>
-  }
-  tasks: { active: string[]; restoring: string[]; standby: string[] }
-}
+export type { KafkaStreamsOptions, KeyQueryMetadata, ProcessingGuarantee, StreamsMetrics, StreamsState, UncaughtErrorResponse } from './streams-options.js'
 
 const TICK = Symbol('tick')
 
 /** Processing gives the event loop a turn after this many records of one batch. */
 const YIELD_EVERY_RECORDS = 1000
-
-/** The global task (all global stores) and where it reads. */
-interface GlobalState {
-  task: StreamTask
-  fetcher: Fetcher
-  positions: Map<string, bigint>
-  loop?: Promise<void>
-}
 
 /** Runs a topology against a Kafka cluster. */
 export class KafkaStreams implements AsyncDisposable {
@@ -186,12 +75,14 @@ export class KafkaStreams implements AsyncDisposable {
   #consumer: GroupConsumer | undefined
   #updater: StateUpdater | undefined
   #tasks: TaskManager | undefined
-  #global: GlobalState | undefined
+  #global: GlobalStoreThread | undefined
   #globalStores: Map<string, StateStore> | undefined
   #subtopologies: AssignorSubtopology[] = []
   #tasksPerSub = new Map<number, number>()
   #hosts: HostMap = {}
   #txnOpen = false
+  /** Timestamp-ordered records were left ready at the commit deadline: the loop goes on without waiting. */
+  #backlog = false
   /**
    * Positions an abort moved partitions back to, until a batch from there arrives: a batch the
    * consumer handed over before the seek (the next one is asked for before committing) starts
@@ -219,33 +110,15 @@ export class KafkaStreams implements AsyncDisposable {
 
   /** Creates the instance; nothing connects before {@link start}. */
   constructor(topology: Topology, options: KafkaStreamsOptions) {
-    if (!options || typeof options.applicationId !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(options.applicationId)) {
-      throw new StreamsConfigError('applicationId must be a non-empty string of letters, digits, ".", "_" and "-"')
-    }
-    if (!Array.isArray(options.brokers) || options.brokers.length === 0) throw new StreamsConfigError('brokers must list at least one host:port')
-    const guarantee = options.processingGuarantee ?? 'at_least_once'
-    if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
-      throw new StreamsConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got ${String(guarantee)}`)
-    }
-    const standbys = options.numStandbyReplicas ?? 0
-    if (!Number.isInteger(standbys) || standbys < 0) throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0, got ${String(standbys)}`)
-    if (options.applicationServer !== undefined && !/^[^:]+:\d+$/.test(options.applicationServer)) {
-      throw new StreamsConfigError(`applicationServer must be 'host:port', got '${options.applicationServer}'`)
-    }
+    const resolved = resolveStreamsOptions(options)
     this.applicationId = options.applicationId
     this.#topology = topology
     this.#options = options
-    this.#eos = guarantee === 'exactly_once_v2'
-    this.#commitIntervalMs = options.commitIntervalMs ?? (this.#eos ? 100 : 30_000)
-    if (!(this.#commitIntervalMs >= 0)) throw new StreamsConfigError(`commitIntervalMs must be >= 0, got ${String(options.commitIntervalMs)}`)
-    this.#maxTaskIdleMs = options.maxTaskIdleMs ?? 0
-    if (!Number.isSafeInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) {
-      throw new StreamsConfigError(`maxTaskIdleMs must be a whole number of ms >= 0, or -1 to disable idling, got ${String(options.maxTaskIdleMs)}`)
-    }
+    this.#eos = resolved.eos
+    this.#commitIntervalMs = resolved.commitIntervalMs
+    this.#maxTaskIdleMs = resolved.maxTaskIdleMs
     this.#logger = options.logger ?? pino({ name: 'peridot-streams', level: process.env.PERIDOT_LOG_LEVEL ?? 'silent' })
-    const cacheMaxBytes = options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES
-    if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new StreamsConfigError(`cacheMaxBytes must be an integer >= 0, got ${String(options.cacheMaxBytes)}`)
-    this.#recordCache = new RecordCache(cacheMaxBytes)
+    this.#recordCache = new RecordCache(resolved.cacheMaxBytes)
     this.#exports = new ExportGate(topology.exports)
   }
 
@@ -323,7 +196,15 @@ export class KafkaStreams implements AsyncDisposable {
       this.#producer = await this.#newProducer()
       this.#collector = new ProducerCollector(this.#client, this.#producer, changelogs)
       await this.#collector.prefetchPartitionCounts(resolved.internalTopics.map((t) => t.name))
-      await this.#startGlobal()
+      this.#global = await GlobalStoreThread.start({
+        topology: this.#topology,
+        config: this.#taskConfig(),
+        collector: this.#collector,
+        client: this.#client,
+        readCommitted: this.#eos,
+        logger: this.#logger,
+      })
+      this.#globalStores = this.#global?.stores
       this.#updater = new StateUpdater(this.#client, { readCommitted: this.#eos, logger: this.#logger, onError: (err) => this.#fail(err) })
       this.#tasks = new TaskManager({
         topology: this.#topology,
@@ -488,7 +369,9 @@ export class KafkaStreams implements AsyncDisposable {
     while (this.#loopRunning) {
       let b: GroupBatch | undefined | typeof TICK
       try {
-        const wait = Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
+        // Records left ready at the last deadline go on at once; otherwise wait for input, a
+        // punctuation or the next commit.
+        const wait = this.#backlog ? 0 : Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
         let timer: NodeJS.Timeout | undefined
         b = await Promise.race([pending, new Promise<typeof TICK>((r) => (timer = setTimeout(() => r(TICK), wait)))])
         clearTimeout(timer)
@@ -504,10 +387,12 @@ export class KafkaStreams implements AsyncDisposable {
         if (!this.#loopRunning) break
         await this.#locked(async () => {
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
-            // Records waiting in a partition group may have become ready (idle time over, lags known).
-            await this.#orderedInput?.processWaiting(at.task, () => this.#markDirty(at))
+            // Records waiting in a partition group may have become ready (idle time over, lags
+            // known, a run stopped at the commit deadline).
+            await this.#orderedInput?.processWaiting(at.task, () => this.#markDirty(at), this.#commitDeadline())
             if (at.task.maybePunctuateSystemTime()) this.#markDirty(at)
           }
+          this.#backlog = this.#orderedInput?.takeBacklog() ?? false
           if (Date.now() - this.#lastCommit >= this.#commitIntervalMs) await this.#commit(consumer)
         })
       } catch (err) {
@@ -518,6 +403,11 @@ export class KafkaStreams implements AsyncDisposable {
       }
     }
     pending.catch(() => undefined)
+  }
+
+  /** When the next commit is due (wall-clock ms): long runs of buffered records stop there. */
+  #commitDeadline(): number {
+    return this.#lastCommit + this.#commitIntervalMs
   }
 
   #markDirty(at: ActiveTask): void {
@@ -556,7 +446,7 @@ export class KafkaStreams implements AsyncDisposable {
     const ordered = (this.#orderedInput ??= new OrderedInput(this.#maxTaskIdleMs, (t, p) => consumer.currentLag(t, p), YIELD_EVERY_RECORDS))
     const group = ordered.groupOf(task, at.partitions)
     if (group !== null) {
-      await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at))
+      await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at), this.#commitDeadline())
       return
     }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
@@ -734,61 +624,6 @@ export class KafkaStreams implements AsyncDisposable {
     }
   }
 
-  async #startGlobal(): Promise<void> {
-    const subs = this.#topology.subtopologies().filter((s) => s.global)
-    if (subs.length === 0) return
-    const client = this.#client as Client
-    const collector = this.#collector as ProducerCollector
-    const task = new StreamTask({ topology: this.#topology, subtopology: 'global', partition: 0, config: this.#taskConfig(), collector })
-    this.#globalStores = new Map()
-    for (const name of task.storeNames()) this.#globalStores.set(name, task.store(name) as StateStore)
-    task.init()
-    const positions = new Map<string, bigint>()
-    const parts: TopicPartition[] = []
-    for (const s of subs) {
-      for (const topic of s.sourceTopics) {
-        const info = await client.describeTopic(topic)
-        for (const p of info.partitions) parts.push({ topic, partition: p.partition })
-      }
-    }
-    const ends = new Map<string, bigint>()
-    await Promise.all(
-      parts.map(async (tp) => {
-        const pc = await client.partitionClient(tp.topic, tp.partition)
-        positions.set(`${tp.topic}\u0000${tp.partition}`, await pc.getOffset('earliest'))
-        ends.set(`${tp.topic}\u0000${tp.partition}`, await pc.getOffset('latest'))
-      }),
-    )
-    const global: GlobalState = { task, fetcher: client.fetcher(), positions }
-    this.#global = global
-    // Bootstrap to the end before any stream task runs, as Kafka Streams does.
-    const caughtUp = () => parts.every((tp) => (positions.get(`${tp.topic}\u0000${tp.partition}`) as bigint) >= (ends.get(`${tp.topic}\u0000${tp.partition}`) as bigint))
-    while (!caughtUp()) await this.#globalRound(global, parts, 20)
-    global.loop = (async () => {
-      while (this.#global === global) {
-        try {
-          await this.#globalRound(global, parts, 500)
-        } catch (err) {
-          if (this.#global !== global) return
-          this.#logger.warn({ err }, 'global store update failed')
-          await new Promise((r) => setTimeout(r, 500))
-        }
-      }
-    })()
-  }
-
-  async #globalRound(global: GlobalState, parts: TopicPartition[], maxWaitMs: number): Promise<void> {
-    const res = await global.fetcher.fetch(
-      parts.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: global.positions.get(`${tp.topic}\u0000${tp.partition}`) as bigint })),
-      { maxWaitMs, isolationLevel: this.#eos ? 'read_committed' : 'read_uncommitted' },
-    )
-    for (const r of res) {
-      if (r.error !== undefined) throw r.error
-      for (const rec of r.records) global.task.process(r.topic, r.partition, rec.offset, rec.key, rec.value, rec.timestamp, rec.headers)
-      global.positions.set(`${r.topic}\u0000${r.partition}`, r.nextOffset)
-    }
-  }
-
   // ---- interactive queries --------------------------------------------------------------
 
   /**
@@ -829,22 +664,7 @@ export class KafkaStreams implements AsyncDisposable {
    * for records written with that key.
    */
   metadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
-    const sub = this.#topology.subtopologies().find((s) => s.stores.includes(storeName))
-    if (sub === undefined || sub.global) throw new StreamsConfigError(`'${storeName}' is not a (non-global) state store of the topology`)
-    const n = this.#tasksPerSub.get(sub.id)
-    if (n === undefined) throw new StreamsStateError('metadataForKey needs a started instance')
-    const topic = this.#topology.topicName(this.applicationId, sub.sourceTopics[0])
-    const bytes = keySerde.serialize(topic, key)
-    if (bytes === null) throw new StreamsConfigError('metadataForKey: the key serializes to null')
-    const partition = partitionForKey(bytes, n)
-    const taskId = `${sub.id}_${partition}`
-    let activeHost: string | null = null
-    const standbyHosts: string[] = []
-    for (const [host, t] of Object.entries(this.#hosts)) {
-      if (t.active.includes(taskId)) activeHost = host
-      if (t.standby.includes(taskId)) standbyHosts.push(host)
-    }
-    return { activeHost, standbyHosts, partition, taskId }
+    return keyQueryMetadata(this.#topology, this.applicationId, this.#tasksPerSub, this.#hosts, storeName, key, keySerde)
   }
 
   /** Every instance's endpoint with its active and standby tasks, from the last assignment. */
@@ -856,51 +676,19 @@ export class KafkaStreams implements AsyncDisposable {
 
   /** A snapshot of the instance's counters. */
   metrics(): StreamsMetrics {
-    const tasks = this.#tasks
-    let processed = tasks?.closedTotals.processed ?? 0
-    let skipped = tasks?.closedTotals.skipped ?? 0
-    let punctuations = tasks?.closedTotals.punctuations ?? 0
-    let dropped = tasks?.closedTotals.droppedRecords ?? 0
-    for (const at of tasks?.active.values() ?? []) {
-      const m = at.task.metrics
-      processed += m.processed
-      skipped += m.skippedDeserialization + m.skippedProcessing + m.skippedNegativeTimestamp
-      punctuations += m.punctuations
-      dropped += m.droppedRecords
-    }
-    const updater = this.#updater
+    const totals = this.#tasks?.processingTotals() ?? { processed: 0, skipped: 0, punctuations: 0, droppedRecords: 0 }
     return {
       state: this.#state,
-      recordsProcessed: processed,
-      recordsSkipped: skipped,
-      droppedRecords: dropped,
-      punctuations,
+      recordsProcessed: totals.processed,
+      recordsSkipped: totals.skipped,
+      droppedRecords: totals.droppedRecords,
+      punctuations: totals.punctuations,
       commits: this.#commits,
       commitLatencyAvgMs: this.#commits === 0 ? 0 : this.#commitMsTotal / this.#commits,
       commitLatencyMaxMs: this.#commitMsMax,
       lag: [...this.#lag.values()].map((l) => ({ ...l })),
-      restore: {
-        restoredRecords: updater?.totals.restoredRecords ?? 0,
-        standbyRecords: updater?.totals.standbyRecords ?? 0,
-        restorations: updater?.totals.restorations ?? 0,
-        restoreMs: updater?.totals.restoreMs ?? 0,
-        inProgress: (updater?.entries() ?? []).flatMap((e) =>
-          e.changelogs.map((c) => ({
-            taskId: e.task.id,
-            role: e.role,
-            store: c.storeName,
-            startOffset: c.startOffset,
-            position: c.position,
-            endOffset: c.endOffset,
-            applied: c.applied,
-          })),
-        ),
-      },
-      tasks: {
-        active: [...(tasks?.active.values() ?? [])].filter((t) => t.state === 'running').map((t) => t.id),
-        restoring: [...(tasks?.active.values() ?? [])].filter((t) => t.state === 'restoring').map((t) => t.id),
-        standby: tasks?.standbyIds() ?? [],
-      },
+      restore: this.#updater?.metrics() ?? { restoredRecords: 0, standbyRecords: 0, restorations: 0, restoreMs: 0, inProgress: [] },
+      tasks: this.#tasks?.taskIds() ?? { active: [], restoring: [], standby: [] },
     }
   }
 
@@ -971,17 +759,9 @@ export class KafkaStreams implements AsyncDisposable {
     await consumer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'leaving the group failed'))
     await this.#locked(async () => this.#tasks?.closeAll(clean))
     await this.#updater?.close()
-    if (this.#global !== undefined) {
-      const g = this.#global
-      this.#global = undefined
-      await g.fetcher.close().catch(() => undefined)
-      await g.loop?.catch(() => undefined)
-      try {
-        g.task.close()
-      } catch {
-        // Closing after a failure: nothing more to do.
-      }
-    }
+    const global = this.#global
+    this.#global = undefined
+    await global?.close()
     await this.#producer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'closing the producer failed'))
     await this.#importProducer?.close().catch((err: unknown) => this.#logger.warn({ err }, 'closing the import producer failed'))
     await this.#client?.close().catch(() => undefined)

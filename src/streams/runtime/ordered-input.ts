@@ -4,6 +4,11 @@
  * single-partition path reads it) and records are processed while the group is ready, lowest
  * head timestamp first. Buffered records are not committed until processed: a task closed or
  * reset with records buffered reads them again from its committed offsets.
+ *
+ * A group can hold many fetches' worth of records (one partition's are held back until the
+ * other's catch up in time): processing stops at a deadline (the next commit) with records still
+ * ready, so that the commit interval holds (under exactly_once_v2, transactions stay short) and
+ * the runtime goes on right after the commit ({@link OrderedInput.takeBacklog}).
  */
 import type { TopicPartition } from '../../client/consumer/assignor.js'
 import type { RecordCursor } from '../../protocol/records/index.js'
@@ -13,9 +18,14 @@ import type { StreamTask } from './task.js'
 /** A fetched batch's cursor: positioned on a record, moved on by `next()`. */
 type Cursor = RecordCursor & { next(): boolean }
 
+/** Records processed between two looks at the clock (for the deadline). */
+const DEADLINE_CHECK_EVERY = 100
+
 /** Per task partition groups of one KafkaStreams instance. */
 export class OrderedInput {
   readonly #groups = new WeakMap<StreamTask, PartitionGroup<Cursor>>()
+  /** A process() call stopped at its deadline with records ready. */
+  #backlog = false
 
   /**
    * `lagOf`: the consumer's lag of a partition (undefined until fetched); `yieldEvery`: records
@@ -39,23 +49,35 @@ export class OrderedInput {
     return g
   }
 
-  /** Buffers a batch (its cursor on the first record) and processes what is ready. */
-  async add(task: StreamTask, group: PartitionGroup<Cursor>, topic: string, partition: number, cursor: Cursor, beforeFirst: () => void): Promise<void> {
+  /** Buffers a batch (its cursor on the first record) and processes what is ready, until `deadline` (wall-clock ms). */
+  async add(task: StreamTask, group: PartitionGroup<Cursor>, topic: string, partition: number, cursor: Cursor, beforeFirst: () => void, deadline = Infinity): Promise<void> {
     if (group.queue(topic, partition) === undefined) group.addPartition(topic, partition)
     group.add(topic, partition, cursor)
-    await this.process(task, group, beforeFirst, group.queue(topic, partition))
+    await this.process(task, group, beforeFirst, group.queue(topic, partition), deadline)
+  }
+
+  /** True once after a process() call stopped at its deadline with records ready: process them soon, without waiting for input. */
+  takeBacklog(): boolean {
+    const b = this.#backlog
+    this.#backlog = false
+    return b
   }
 
   /**
    * Processes buffered records in timestamp order while the group is ready; `beforeFirst` runs
    * before the first one (e.g. to begin a transaction). `inHand`: the partition of the batch the
-   * consumer handed out last, now buffered here (the consumer's lag still counts it).
+   * consumer handed out last, now buffered here (the consumer's lag still counts it). Stops once
+   * `deadline` (wall-clock ms) passed, after at least {@link DEADLINE_CHECK_EVERY} records.
    */
-  async process(task: StreamTask, group: PartitionGroup<Cursor>, beforeFirst: () => void, inHand?: PartitionQueue<Cursor>): Promise<void> {
+  async process(task: StreamTask, group: PartitionGroup<Cursor>, beforeFirst: () => void, inHand?: PartitionQueue<Cursor>, deadline = Infinity): Promise<void> {
     if (!group.hasBuffered) return
     this.#updateLags(group, inHand)
     let n = 0
     while (group.readyToProcess(this.now())) {
+      if (n > 0 && n % DEADLINE_CHECK_EVERY === 0 && this.now() >= deadline) {
+        this.#backlog = true
+        return
+      }
       const q = group.nextQueue()
       if (q === undefined) return
       if (n === 0) beforeFirst()
@@ -76,9 +98,9 @@ export class OrderedInput {
     }
   }
 
-  /** Processes what became ready in the task's group (idle deadline passed, lags now known). */
-  async processWaiting(task: StreamTask, beforeFirst: () => void): Promise<void> {
+  /** Processes what became ready in the task's group (idle deadline passed, lags now known, a run stopped at its deadline). */
+  async processWaiting(task: StreamTask, beforeFirst: () => void, deadline = Infinity): Promise<void> {
     const g = this.#groups.get(task)
-    if (g !== undefined) await this.process(task, g, beforeFirst)
+    if (g !== undefined) await this.process(task, g, beforeFirst, undefined, deadline)
   }
 }

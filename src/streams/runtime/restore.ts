@@ -23,8 +23,14 @@ export interface ChangelogProgress {
   startOffset: bigint
   /** Next offset to read. */
   position: bigint
-  /** Changelog end seen by the last fetch (high watermark, or last stable offset under EOS); -1n before the first fetch. */
+  /**
+   * Changelog end seen by the last fetch (its high watermark); -1n before the first fetch. Under
+   * EOS (read_committed) a restoration reaches it only once no transaction is open in the
+   * changelog: see {@link ChangelogProgress.stableOffset}.
+   */
   endOffset: bigint
+  /** Last stable offset seen by the last fetch (the start of the oldest open transaction, else the end); -1n before. */
+  stableOffset: bigint
   /** Records written into the store. */
   applied: number
 }
@@ -41,6 +47,17 @@ export interface UpdaterEntry {
 }
 
 /** Counters of the updater (cumulative). */
+/** A changelog partition being restored into an active task or followed by a standby. */
+export interface RestoreProgress {
+  taskId: string
+  role: 'restoring' | 'standby'
+  store: string
+  startOffset: bigint
+  position: bigint
+  endOffset: bigint
+  applied: number
+}
+
 export interface RestoreTotals {
   /** Changelog records restored into active tasks. */
   restoredRecords: number
@@ -60,7 +77,7 @@ export function initialProgress(task: StreamTask, checkpoint: Checkpoint): Chang
     const cp = persistent ? checkpoint.get(checkpointKey(c.topic, c.partition)) : undefined
     if (cp === undefined && persistent) wipe(task, c.storeName)
     const start = cp ?? 0n
-    return { storeName: c.storeName, topic: c.topic, partition: c.partition, startOffset: start, position: start, endOffset: -1n, applied: 0 }
+    return { storeName: c.storeName, topic: c.topic, partition: c.partition, startOffset: start, position: start, endOffset: -1n, stableOffset: -1n, applied: 0 }
   })
 }
 
@@ -110,6 +127,24 @@ export class StateUpdater {
     const e = this.#entries.get(taskId)
     this.#entries.delete(taskId)
     return e
+  }
+
+  /** Totals so far and the changelogs being restored or followed now (KafkaStreams.metrics().restore). */
+  metrics(): RestoreTotals & { inProgress: RestoreProgress[] } {
+    return {
+      ...this.totals,
+      inProgress: this.entries().flatMap((e) =>
+        e.changelogs.map((c) => ({
+          taskId: e.task.id,
+          role: e.role,
+          store: c.storeName,
+          startOffset: c.startOffset,
+          position: c.position,
+          endOffset: c.endOffset,
+          applied: c.applied,
+        })),
+      ),
+    }
   }
 
   entries(): UpdaterEntry[] {
@@ -193,7 +228,13 @@ export class StateUpdater {
         else this.totals.standbyRecords += records.length
       }
       cl.position = r.nextOffset
-      cl.endOffset = this.#readCommitted ? r.lastStableOffset : r.highWatermark
+      // The high watermark even under EOS: committed records can follow an open transaction (a
+      // killed owner's, until its transactional id is fenced or it times out) that read_committed
+      // cannot read past yet. A task taken over meanwhile (or reset after an abort) that stopped at
+      // the last stable offset would lack what its previous owner committed after it, and go on
+      // from that owner's committed input offsets: those updates would be lost.
+      cl.endOffset = r.highWatermark
+      cl.stableOffset = r.lastStableOffset
     }
     const now = Date.now()
     for (const entry of entries) {
@@ -203,7 +244,11 @@ export class StateUpdater {
       } else if (now - this.#lastLog > 5000) {
         this.#lastLog = now
         for (const c of entry.changelogs) {
-          this.#logger.info({ task: entry.task.id, store: c.storeName, position: String(c.position), end: String(c.endOffset) }, 'restoring')
+          const fields = { task: entry.task.id, store: c.storeName, position: String(c.position), end: String(c.endOffset), lastStable: String(c.stableOffset) }
+          // Waiting past a transaction timeout means a transaction nobody ends (a hanging one).
+          if (this.#readCommitted && c.position >= c.stableOffset && c.stableOffset < c.endOffset) {
+            this.#logger.warn(fields, 'restoring: waiting for an open transaction in the changelog to end (a crashed previous owner, until fenced or timed out)')
+          } else this.#logger.info(fields, 'restoring')
         }
       }
     }

@@ -93,6 +93,29 @@ export class TaskManager {
     return this.#byPartition.get(`${topic}\u0000${partition}`)
   }
 
+  /** Records processed, skipped, punctuations and dropped records of every task this manager ran, closed or not. */
+  processingTotals(): ClosedTotals {
+    const t = { ...this.closedTotals }
+    for (const at of this.active.values()) {
+      const m = at.task.metrics
+      t.processed += m.processed
+      t.skipped += m.skippedDeserialization + m.skippedProcessing + m.skippedNegativeTimestamp
+      t.punctuations += m.punctuations
+      t.droppedRecords += m.droppedRecords
+    }
+    return t
+  }
+
+  /** Ids of the running, restoring and standby tasks. */
+  taskIds(): { active: string[]; restoring: string[]; standby: string[] } {
+    const all = [...this.active.values()]
+    return {
+      active: all.filter((t) => t.state === 'running').map((t) => t.id),
+      restoring: all.filter((t) => t.state === 'restoring').map((t) => t.id),
+      standby: this.standbyIds(),
+    }
+  }
+
   standbyIds(): string[] {
     return this.#updater
       .entries()
