@@ -68,6 +68,22 @@ export async function leaderOf(client: Client, topic: string, partition = 0): Pr
   return p.leader
 }
 
+/** Makes `node` the leader of `topic`-`partition`: first in its replica list, then a preferred election. */
+export async function moveLeader(client: Client, topic: string, partition: number, node: number): Promise<void> {
+  if ((await leaderOf(client, topic, partition)) === node) return
+  const replicas = (await client.describeTopic(topic)).partitions.find((p) => p.partition === partition)!.replicas
+  await client.admin().alterPartitionReassignments([{ topic, partition, replicas: [node, ...replicas.filter((r) => r !== node)] }])
+  await client.admin().electLeaders([{ topic, partition }])
+  await expect.poll(() => leaderOf(client, topic, partition), { timeout: 30_000 }).toBe(node)
+}
+
+/** The broker of a group's coordinator (looking it up creates __consumer_offsets on a fresh cluster). */
+export async function groupCoordinatorNode(client: Client, groupId: string): Promise<number> {
+  await client.admin().listGroupOffsets(groupId)
+  // The failover cluster's __consumer_offsets has one partition: its leader coordinates every group.
+  return leaderOf(client, '__consumer_offsets', 0)
+}
+
 /** Waits until every partition of the topics has all its replicas in sync again. */
 export async function waitForFullIsr(client: Client, topics: string[]): Promise<void> {
   await expect

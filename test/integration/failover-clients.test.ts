@@ -3,7 +3,8 @@
  * the leader of the partitions in use is killed with SIGKILL and restarted while an idempotent
  * producer (acks=all) writes and a group consumer reads the same topic. Nothing acknowledged is
  * lost, nothing is duplicated, each partition keeps its order, and the consumer neither skips nor
- * re-reads past its commits. Producer and consumer share one kill: a restart costs most of the
+ * re-reads past its commits. The killed node is also the group coordinator's broker, so the
+ * consumer's commits must find the new coordinator. Producer and consumer share one kill: a restart costs most of the
  * time of a failover test. Runs on the newest Kafka only (see clusterUnavailableReason).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,8 +13,9 @@ import {
   clusterClient,
   clusterUnavailableReason,
   FAILOVER_TOPIC,
+  groupCoordinatorNode,
   killAndRestart,
-  leaderOf,
+  moveLeader,
   readPartition,
   sharedCluster,
   waitForFullIsr,
@@ -34,12 +36,14 @@ describe.skipIf(skip !== undefined)('failover: producer and group consumer', () 
     await client?.close()
   })
 
-  it('an idempotent acks=all producer loses, duplicates and reorders nothing, and a group consumer of its topic neither loses nor skips, when the leader is killed', async () => {
+  it('an idempotent acks=all producer loses, duplicates and reorders nothing, and a group consumer of its topic neither loses nor skips, when the leader and group coordinator is killed', async () => {
     const topic = uniqueTopic('fo-idem')
     const groupId = uniqueTopic('fo-group')
     const partitions = 3
     await client.createTopic(topic, { partitions, ...FAILOVER_TOPIC })
-    const victim = await leaderOf(client, topic, 0)
+    // The victim leads partition 0 and coordinates the group.
+    const victim = await groupCoordinatorNode(client, groupId)
+    await moveLeader(client, topic, 0, victim)
 
     // The producer: numbered records round-robin over the partitions, about 2,000 a second.
     const producer = client.producer({ lingerMs: 2, acks: -1 })

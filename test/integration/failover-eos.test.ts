@@ -12,8 +12,10 @@ import {
   clusterClient,
   clusterUnavailableReason,
   FAILOVER_TOPIC,
+  groupCoordinatorNode,
   killAndRestart,
   leaderOf,
+  moveLeader,
   readPartition,
   sharedCluster,
   waitForFullIsr,
@@ -38,29 +40,18 @@ describe.skipIf(skip !== undefined)('failover: exactly-once', () => {
     await client?.close()
   })
 
-  /** Makes `node` the leader of `topic`-0: first in the replica list, then a preferred election. */
-  async function moveLeader(topic: string, node: number): Promise<void> {
-    if ((await leaderOf(client, topic, 0)) === node) return
-    const replicas = (await client.describeTopic(topic)).partitions[0].replicas
-    await client.admin().alterPartitionReassignments([{ topic, partition: 0, replicas: [node, ...replicas.filter((r) => r !== node)] }])
-    await client.admin().electLeaders([{ topic, partition: 0 }])
-    await expect.poll(() => leaderOf(client, topic, 0), { timeout: 30_000 }).toBe(node)
-  }
-
   /**
    * The node to kill: the group (and, with one partition each, transaction) coordinator's broker,
    * or the leader of `topic`-0 when it is another node (so the kinds of failover stay apart).
    */
   async function victimNode(victim: Victim, topic: string): Promise<number> {
-    // Looking up a group's coordinator creates __consumer_offsets on a fresh cluster.
-    await client.admin().listGroupOffsets(uniqueTopic('fo-probe'))
-    const coordinator = await leaderOf(client, '__consumer_offsets', 0)
+    const coordinator = await groupCoordinatorNode(client, uniqueTopic('fo-probe'))
     if (victim === 'coordinator') return coordinator
     const leader = await leaderOf(client, topic, 0)
     if (leader !== coordinator) return leader
     const info = await client.describeTopic(topic)
     const other = info.partitions[0].replicas.find((r) => r !== coordinator)!
-    await moveLeader(topic, other)
+    await moveLeader(client, topic, 0, other)
     return other
   }
 
@@ -225,7 +216,7 @@ describe.skipIf(skip !== undefined)('failover: exactly-once', () => {
       const count = await startCountApp(partitions)
       // The victim leads partition 0 of the copy loop's output and of the count's input, or is the group coordinator's broker.
       const node = await victimNode(victim, copy.output)
-      if (victim === 'partition leader') await moveLeader(count.input, node)
+      if (victim === 'partition leader') await moveLeader(client, count.input, 0, node)
       await waitFor('a first copied batch', () => copy.stats.copied > 300, 30_000)
       const failover: Failover = await killAndRestart(cluster(), client, node, {
         watch: { topic: victim === 'coordinator' ? '__consumer_offsets' : copy.output, partition: 0 },
