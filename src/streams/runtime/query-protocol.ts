@@ -1,18 +1,19 @@
 /**
  * The wire format of remote interactive queries: JSON over HTTP (`POST /v1/query`). Keys and
  * values travel as the bytes the store's serdes wrote, so any serde works: as `{ json }` when
- * the bytes are exactly the compact JSON text of a value (what the JSON serde writes, readable
- * with curl), else as `{ base64 }`. Decoding gives back the same bytes in both cases.
+ * the bytes are exactly the compact JSON text of a value (what the JSON serde writes), as
+ * `{ text }` when they are other printable UTF-8 text (a string serde's), else as `{ base64 }`:
+ * readable with curl, and decoding gives back the same bytes in every case.
  */
 import { QueryRequestError } from './query-errors.js'
 
-/** Bytes on the wire: `{ json: value }` when the bytes are that value's compact JSON text, else `{ base64 }`. */
-export type WireBytes = { json: unknown } | { base64: string }
+/** Bytes on the wire: `{ json: value }` (the bytes are that value's compact JSON text), `{ text }` (UTF-8 text) or `{ base64 }`. */
+export type WireBytes = { json: unknown } | { text: string } | { base64: string }
 
 /** The path the query server answers on. */
 export const QUERY_PATH = '/v1/query'
 
-/** Encodes `bytes`, as JSON when they round-trip through JSON.parse / JSON.stringify unchanged. */
+/** Encodes `bytes`: as JSON when they round-trip through JSON.parse / JSON.stringify unchanged, else as text when they are printable UTF-8. */
 export function encodeBytes(bytes: Buffer): WireBytes {
   // Only text that starts like a JSON value is tried (most binary keys fail fast here).
   const first = bytes[0]
@@ -25,6 +26,9 @@ export function encodeBytes(bytes: Buffer): WireBytes {
       // not JSON: base64 below
     }
   }
+  const text = bytes.toString('utf8')
+  // Printable text only (no control characters), and only when it re-encodes to the same bytes.
+  if (bytes.length > 0 && !/[\u0000-\u001f\u007f\ufffd]/.test(text) && Buffer.from(text, 'utf8').equals(bytes)) return { text }
   return { base64: bytes.toString('base64') }
 }
 
@@ -32,12 +36,13 @@ export function encodeBytes(bytes: Buffer): WireBytes {
 export function decodeBytes(wire: unknown, field: string): Buffer {
   if (typeof wire === 'object' && wire !== null) {
     if ('base64' in wire && typeof wire.base64 === 'string') return Buffer.from(wire.base64, 'base64')
+    if ('text' in wire && typeof wire.text === 'string') return Buffer.from(wire.text, 'utf8')
     if ('json' in wire) {
       const text = JSON.stringify(wire.json)
       if (text !== undefined) return Buffer.from(text, 'utf8')
     }
   }
-  throw new QueryRequestError(`${field} must be { base64: string } or { json: value }`)
+  throw new QueryRequestError(`${field} must be { json: value }, { text: string } or { base64: string }`)
 }
 
 /** A query as the server evaluates it (bytes decoded). */

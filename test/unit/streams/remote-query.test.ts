@@ -13,14 +13,16 @@ import type { HostMap } from '../../../src/streams/runtime/streams-assignor.js'
 const s = Serdes.string()
 
 describe('remote query wire format', () => {
-  it('carries bytes that are compact JSON text as JSON, everything else as base64, and decodes both to the same bytes', () => {
-    const cases: Array<[Buffer, 'json' | 'base64']> = [
+  it('carries compact JSON text as JSON, other printable UTF-8 as text, the rest as base64, and decodes each to the same bytes', () => {
+    const cases: Array<[Buffer, 'json' | 'text' | 'base64']> = [
       [Buffer.from('{"a":1,"b":[true,null]}'), 'json'],
       [Buffer.from('"hi"'), 'json'],
       [Buffer.from('42'), 'json'],
-      [Buffer.from('hello'), 'base64'], // a string serde's bytes: not JSON
-      [Buffer.from('1.0'), 'base64'], // JSON, but JSON.stringify gives "1": not the same bytes
-      [Buffer.from('{ "a": 1 }'), 'base64'], // not compact
+      [Buffer.from('hello wörld'), 'text'], // a string serde's bytes: not JSON
+      [Buffer.from('1.0'), 'text'], // JSON, but JSON.stringify gives "1": not the same bytes
+      [Buffer.from('{ "a": 1 }'), 'text'], // not compact
+      [Buffer.from('line\nbreak'), 'base64'], // control character
+      [Buffer.from([0x68, 0xc3]), 'base64'], // truncated UTF-8
       [Buffer.from([0, 0, 0, 0, 0, 0, 0, 7]), 'base64'], // an int64
       [Buffer.alloc(0), 'base64'],
     ]
@@ -30,6 +32,7 @@ describe('remote query wire format', () => {
       expect(decodeBytes(JSON.parse(JSON.stringify(wire)), 'key').equals(bytes), bytes.toString('hex')).toBe(true)
     }
     expect(encodeBytes(Buffer.from('{"n":1}'))).toEqual({ json: { n: 1 } })
+    expect(encodeBytes(Buffer.from('kafka'))).toEqual({ text: 'kafka' })
     for (let i = 0; i < 200; i++) {
       const bytes = Buffer.from(Array.from({ length: i % 17 }, () => Math.floor(Math.random() * 256)))
       expect(decodeBytes(JSON.parse(JSON.stringify(encodeBytes(bytes))), 'key').equals(bytes)).toBe(true)
@@ -60,6 +63,7 @@ describe('remote query wire format', () => {
       ['[1]', /JSON object/],
       ['{"op":"get"}', /store must be/],
       ['{"op":"get","store":"s","key":"plain"}', /key must be/],
+      ['{"op":"get","store":"s","key":{"text":5}}', /key must be/],
       ['{"op":"drop","store":"s"}', /op must be/],
       ['{"op":"get","store":"s","key":{"base64":""},"stale":"yes"}', /stale must be/],
       ['{"op":"windowFetch","store":"s","key":{"base64":""},"timeFrom":1.5,"timeTo":2}', /timeFrom and timeTo/],
