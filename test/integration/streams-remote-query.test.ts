@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
-import { KafkaStreams, Serdes, StreamsBuilder, TimeWindows, type Topology } from '../../src/streams/index.js'
+import { KafkaStreams, NoQueryHostError, Serdes, StreamsBuilder, TimeWindows, type Topology } from '../../src/streams/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { tempStateDir, waitFor } from './streams-helpers.js'
 
@@ -115,6 +115,28 @@ describe('KafkaStreams remote interactive queries', () => {
       // Window fetches through the owner: the windows of a key sum to its count.
       const win = await c.queryWindow<string, number>('per-minute', 'k3', 0, Date.now() + 60_000, { keySerde: str, valueSerde: int64 })
       expect(win.value.reduce((n, w) => n + w.value, 0)).toBe(expected.get('k3'))
+
+      // A's query server stops (A still runs its tasks): B gets A's keys from their standbys, flagged stale.
+      await a.stopQueryServer()
+      let onA: string[] = []
+      await waitFor(
+        "A's keys answered exactly by their standbys",
+        async () => {
+          // Keys whose active task is on A in the current assignment.
+          onA = [...expected.keys()].filter((k) => b.metadataForKey('counts', k, str).activeHost === endpoints[0])
+          if (onA.length === 0) return false
+          for (const k of onA) {
+            const r = await b.query<string, number>('counts', k, { keySerde: str, valueSerde: int64, timeoutMs: 2000 })
+            if (!r.stale || r.host === endpoints[0] || r.value !== expected.get(k)) return false
+          }
+          return true
+        },
+        30_000,
+      )
+      await expect(b.query('counts', onA[0], { keySerde: str, valueSerde: int64, allowStale: false })).rejects.toThrow(NoQueryHostError)
+      const other = [...expected.keys()].find((k) => !onA.includes(k))!
+      expect(await b.query<string, number>('counts', other, { keySerde: str, valueSerde: int64 })).toMatchObject({ value: expected.get(other), stale: false })
+      await a.startQueryServer({ host: '127.0.0.1' })
 
       // C leaves: its keys move to A and B, and A answers every key again once they run there.
       const leaving = [...hostsBefore].filter(([, v]) => v.host === endpoints[2]).map(([k]) => k)

@@ -726,6 +726,13 @@ export class KafkaStreams implements AsyncDisposable {
     return this.#queryServer.port
   }
 
+  /** Stops the query server (other instances' queries then go to standby hosts); {@link startQueryServer} starts it again. */
+  async stopQueryServer(): Promise<void> {
+    const server = this.#queryServer
+    this.#queryServer = undefined
+    await server?.close()
+  }
+
   /**
    * The value of `key` in key-value store `store`, from the instance that runs the key's task:
    * this one (read in-process) or another through its query server (started with
@@ -786,7 +793,7 @@ export class KafkaStreams implements AsyncDisposable {
     if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return Promise.resolve()
     if (this.#state === 'CREATED') {
       this.#setState('NOT_RUNNING')
-      return this.#queryServer?.close() ?? Promise.resolve()
+      return this.stopQueryServer()
     }
     const failed = this.#state === 'ERROR' || this.#state === 'PENDING_ERROR'
     this.#setState('PENDING_SHUTDOWN')
@@ -797,7 +804,7 @@ export class KafkaStreams implements AsyncDisposable {
         await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
       }
       await teardown
-      await this.#queryServer?.close()
+      await this.stopQueryServer()
       this.#setState('NOT_RUNNING')
     })()
     return this.#closing
