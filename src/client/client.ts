@@ -14,7 +14,7 @@ import { Metadata } from '../protocol/messages/metadata.js'
 import { crc32cImplementation } from '../protocol/records/crc32c.js'
 import { zstdImplementation } from '../protocol/records/compression/zstd.js'
 import { Cluster, type BrokerResolver, type TopicInfo } from './cluster.js'
-import type { ConnectionOptions } from './connection.js'
+import type { Connection, ConnectionOptions } from './connection.js'
 import { ClientClosedError } from './errors.js'
 import { checkTopicName } from './validate.js'
 import { DEFAULT_CLOSE_TIMEOUT_MS, OwnedResources, settlesWithin, type Closeable } from './owned-resources.js'
@@ -156,6 +156,25 @@ export class Client implements AsyncDisposable {
   }
 
   /**
+   * Sends a controller request, retrying failures to reach it and answers naming NOT_CONTROLLER
+   * (the controller moved: metadata names the new one), as the Java AdminClient does; `codesOf`
+   * lists the answer's per-resource error codes.
+   */
+  private onController<R>(send: (conn: Connection) => Promise<R>, codesOf: (res: R) => number[]): Promise<R> {
+    return withRetry(
+      async () => {
+        const res = await send(await this.cluster.controller())
+        if (codesOf(res).includes(ErrorCode.NOT_CONTROLLER)) {
+          await this.cluster.refreshMetadata([])
+          throw new KafkaProtocolError(ErrorCode.NOT_CONTROLLER, 'the controller moved')
+        }
+        return res
+      },
+      this.cluster.options.retry,
+    )
+  }
+
+  /**
    * Creates a topic and waits until every partition has a leader.
    * Throws TOPIC_ALREADY_EXISTS if it exists.
    */
@@ -173,14 +192,14 @@ export class Client implements AsyncDisposable {
       return { name: k, value: v }
     })
     const timeoutMs = options.timeoutMs ?? 30_000
-    const res = await withRetry(
-      async () =>
-        (await this.cluster.controller()).request(CreateTopics, {
+    const res = await this.onController(
+      (conn) =>
+        conn.request(CreateTopics, {
           topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs }],
           timeoutMs,
           validateOnly: false,
         }),
-      this.cluster.options.retry,
+      (r) => r.topics.map((t) => t.errorCode),
     )
     const t = res.topics[0]
     if (!t) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, 'create topics response without the topic')
@@ -234,9 +253,9 @@ export class Client implements AsyncDisposable {
     this.check()
     checkTopicName(name)
     const timeoutMs = options.timeoutMs ?? 30_000
-    const res = await withRetry(
-      async () => (await this.cluster.controller()).request(DeleteTopics, { topicNames: [name], timeoutMs }),
-      this.cluster.options.retry,
+    const res = await this.onController(
+      (conn) => conn.request(DeleteTopics, { topicNames: [name], timeoutMs }),
+      (r) => r.responses.map((t) => t.errorCode),
     )
     const t = res.responses[0]
     if (t && t.errorCode !== 0) throw new KafkaProtocolError(t.errorCode, t.errorMessage ?? `topic '${name}'`)
@@ -279,11 +298,10 @@ export class Client implements AsyncDisposable {
     checkTopicName(name)
     if (!Number.isInteger(totalCount) || totalCount < 1) throw new InvalidArgumentError(`totalCount must be a positive integer, got ${totalCount}`)
     const timeoutMs = options.timeoutMs ?? 30_000
-    const res = await (await this.cluster.controller()).request(CreatePartitions, {
-      topics: [{ name, count: totalCount, assignments: null }],
-      timeoutMs,
-      validateOnly: false,
-    })
+    const res = await this.onController(
+      (conn) => conn.request(CreatePartitions, { topics: [{ name, count: totalCount, assignments: null }], timeoutMs, validateOnly: false }),
+      (r) => r.results.map((t) => t.errorCode),
+    )
     const r = res.results[0]
     if (r && r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `topic '${name}'`)
     await this.waitForLeaders(name, totalCount, timeoutMs)

@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import { DecodeError, KafkaProtocolError, PeridotError } from '../protocol/errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import type { ApiDefinition } from '../protocol/messages/api.js'
-import { ApiVersions, type ApiVersionsResponse } from '../protocol/messages/api-versions.js'
+import { ApiVersions } from '../protocol/messages/api-versions.js'
 import {
   decodeResponseHeader,
   encodeRequestHeader,
@@ -188,17 +188,15 @@ export class Connection {
 
   private async negotiateVersions(): Promise<void> {
     // Ask with our highest version; a broker that does not know it answers
-    // UNSUPPORTED_VERSION with a v0 body listing its own range, and we retry at v0.
-    let res: ApiVersionsResponse
-    try {
-      res = await this.send(ApiVersions, ApiVersions.maxVersion, {
-        clientSoftwareName: 'peridot',
-        clientSoftwareVersion: '0.1.0',
-      })
-    } catch (err) {
-      if (!(err instanceof KafkaProtocolError) || err.code !== ErrorCode.UNSUPPORTED_VERSION) throw err
-      res = await this.send(ApiVersions, 0, { clientSoftwareName: 'peridot', clientSoftwareVersion: '0.1.0' })
+    // UNSUPPORTED_VERSION with a v0 body listing its own range (KIP-511), and we ask again at
+    // the highest ApiVersions version it lists, as the Java client does (v0 when it lists none).
+    const request = { clientSoftwareName: 'peridot', clientSoftwareVersion: '0.1.0' }
+    let res = await this.send(ApiVersions, ApiVersions.maxVersion, request)
+    if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+      const theirs = res.apiKeys.find((k) => k.apiKey === ApiVersions.apiKey)?.maxVersion ?? 0
+      res = await this.send(ApiVersions, Math.max(0, Math.min(theirs, ApiVersions.maxVersion - 1)), request)
     }
+    if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `ApiVersions from ${this.address}`)
     for (const k of res.apiKeys) this.versions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion })
     if (res.finalizedFeaturesEpoch >= 0n) for (const f of res.finalizedFeatures) this.features.set(f.name, f.maxVersionLevel)
   }
@@ -424,13 +422,6 @@ export class Connection {
       decodeResponseHeader(r, responseHeaderVersion(p.api, p.version))
       const res = p.api.decodeResponse(r, p.version)
       this.noteThrottle(res)
-      if (p.api.apiKey === ApiVersions.apiKey) {
-        const code = (res as ApiVersionsResponse).errorCode
-        if (code !== 0) {
-          p.reject(new KafkaProtocolError(code))
-          return
-        }
-      }
       p.resolve(res)
     } catch (err) {
       // A response that does not decode leaves the stream position unknown: fail the connection.

@@ -3,7 +3,7 @@
  * write-ahead-log workloads. Leader changes are followed transparently; a
  * produce is retried only when the broker guarantees nothing was written.
  */
-import { InvalidArgumentError, KafkaProtocolError } from '../protocol/errors.js'
+import { DecodeError, InvalidArgumentError, KafkaProtocolError } from '../protocol/errors.js'
 import { ErrorCode } from '../protocol/error-codes.js'
 import { DeleteRecords } from '../protocol/messages/delete-records.js'
 import { Fetch, type FetchResponse } from '../protocol/messages/fetch.js'
@@ -93,6 +93,18 @@ const PRODUCE_SAFE_TO_RETRY = new Set<number>([
 export function produceErrorOf(err: KafkaProtocolError, acks: -1 | 1): KafkaProtocolError | ProduceOutcomeUnknownError {
   if (err.code !== ErrorCode.NOT_LEADER_OR_FOLLOWER || acks !== -1) return err
   return new ProduceOutcomeUnknownError(`produce has an unknown outcome: ${err.message} (an acks=all produce the leader may have appended before losing leadership)`, { cause: err })
+}
+
+/**
+ * A Produce answer that came but does not decode (truncated, garbled) says nothing of what the
+ * broker did: it received and handled the request, so the records are as good as in flight when
+ * a connection drops. Turns that DecodeError into such a ConnectionError (the connection is
+ * failed anyway), so it is retried with sequence numbers or reported as an unknown outcome, never
+ * as a refusal; any other error is returned as it is.
+ */
+export function undecodableProduceAnswer(err: unknown): unknown {
+  if (!(err instanceof DecodeError)) return err
+  return new ConnectionError(`the produce answer could not be read: ${err.message}`, { cause: err, requestMayHaveBeenSent: true })
 }
 
 /** True when a failed produce certainly appended nothing, so it may be sent again. */
@@ -204,7 +216,8 @@ export class PartitionClient {
           // Large batches are sent by reference (Writer.external): only small ones are copied.
           { timeoutMs: this.cluster.options.requestTimeoutMs + timeoutMs, sizeHint: 256 + this.topic.length * 3 + (batch.length < EXTERNAL_MIN_BYTES ? batch.length : 0) },
         )
-      } catch (err) {
+      } catch (e) {
+        const err = undecodableProduceAnswer(e)
         if (err instanceof ClientClosedError && err.requestMayHaveBeenSent) throw closedWithUnknownOutcome(`produce to ${this.topic}-${this.partition}`, err)
         if (err instanceof TimeoutError || (err instanceof ConnectionError && err.requestMayHaveBeenSent)) {
           throw new ProduceOutcomeUnknownError(`produce to ${this.topic}-${this.partition} has an unknown outcome: ${(err as Error).message}`, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, rangeAssignor, type GroupConsumer, type TopicPartition } from '../../src/index.js'
 import { UnsupportedVersionError } from '../../src/index.js'
-import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
+import { bootstrap, hasConsumerGroupProtocol, uniqueTopic } from './helpers.js'
 import { waitFor } from './streams-helpers.js'
 
 let client: Client
@@ -221,7 +221,7 @@ describe('GroupConsumer (classic protocol)', () => {
     const groupId = uniqueTopic('g848')
     await client.createTopic(topic, { partitions: 4 })
     const opts = { groupId, topics: [topic], groupProtocol: 'consumer' as const, autoOffsetReset: 'earliest' as const }
-    if (kafkaVersion().startsWith('3.')) {
+    if (!hasConsumerGroupProtocol()) {
       const c = client.groupConsumer(opts)
       await expect(c.start()).rejects.toBeInstanceOf(UnsupportedVersionError)
       await c.close()

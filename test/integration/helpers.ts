@@ -92,3 +92,13 @@ export async function restartBroker(opts: { downtimeMs?: number } = {}): Promise
   if (opts.downtimeMs) await new Promise((r) => setTimeout(r, opts.downtimeMs))
   await startLocalBroker({ kafkaVersion: local.kafkaVersion, port: local.port, dataDir: local.dataDir })
 }
+
+/** The broker profile under test: 'kafka', or 'redpanda' when the Redpanda-profile proxy stands in front (PERIDOT_BROKER_PROFILE). */
+export function brokerProfile(): string {
+  return inject('brokerProfile')
+}
+
+/** Whether the broker under test speaks the KIP-848 consumer group protocol (Kafka 4+, not the Redpanda profile). */
+export function hasConsumerGroupProtocol(): boolean {
+  return !kafkaVersion().startsWith('3.') && brokerProfile() !== 'redpanda'
+}

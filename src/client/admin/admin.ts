@@ -272,7 +272,14 @@ export class Admin {
     const perBroker = await Promise.all(
       this.cluster.knownBrokers().map(async (b) => {
         const res = await withRetry(
-          async () => (await this.cluster.broker(b.nodeId)).request(ListGroups, { statesFilter: options.states ?? [], typesFilter: options.types ?? [] }),
+          async () => {
+            const conn = await this.cluster.broker(b.nodeId)
+            // A filter the broker's version cannot carry is the broker's limit, not a bad argument.
+            const v = conn.version(ListGroups as ApiDefinition<unknown, unknown>)
+            if (options.states?.length && v < 4) throw new UnsupportedVersionError(`listGroups with states needs ListGroups v4 (Kafka 2.6+); broker ${conn.address} has v${v}`)
+            if (options.types?.length && v < 5) throw new UnsupportedVersionError(`listGroups with types needs ListGroups v5 (Kafka 3.8+); broker ${conn.address} has v${v}`)
+            return conn.request(ListGroups, { statesFilter: options.states ?? [], typesFilter: options.types ?? [] })
+          },
           this.cluster.options.retry,
         )
         if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `listing groups on broker ${b.nodeId}`)

@@ -102,7 +102,13 @@ export class GroupOffsets {
       const code = group?.errorCode ?? res.errorCode
       let unstable: string | undefined
       if (code === ErrorCode.UNSTABLE_OFFSET_COMMIT) unstable = 'the group'
-      else if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
+      else if ((COORDINATOR_ERRORS.has(code) || code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) && attempt < this.cluster.options.retry.retries) {
+        // Coordinator moves and loads are retried here, as the Java consumer does while it
+        // fetches committed offsets: the assignment stands, only its positions are missing.
+        if (COORDINATOR_ERRORS.has(code)) this.coordinators.invalidate('group', this.opts.groupId)
+        await sleep(backoffDelay(attempt, this.cluster.options.retry))
+        continue
+      } else if (code !== 0) throw new KafkaProtocolError(code, `offset fetch of group '${this.opts.groupId}'`)
       for (const t of unstable === undefined ? (group?.topics ?? res.topics) : []) {
         for (const p of t.partitions) {
           if (p.errorCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {

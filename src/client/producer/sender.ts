@@ -20,7 +20,7 @@ import { Produce, type ProduceResponse, type ProduceTopicData } from '../../prot
 import type { CompressionCodec } from '../../protocol/records/compression/index.js'
 import type { Cluster } from '../cluster.js'
 import { ClientClosedError, closedWithUnknownOutcome, ConnectionError, ProduceOutcomeUnknownError, TimeoutError } from '../errors.js'
-import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf } from '../partition-client.js'
+import { isSafeProduceRetry, LEADER_ERRORS, produceErrorOf, undecodableProduceAnswer } from '../partition-client.js'
 import { backoffDelay, withRetry } from '../retry.js'
 import type { PartitionQueue, ProducerBatch, RecordAccumulator } from './accumulator.js'
 import { ProducerFencedError } from './errors.js'
@@ -394,7 +394,7 @@ export class Sender {
       )
     } catch (err) {
       this.nodeInFlight.set(node, this.nodeInFlight.get(node)! - 1)
-      for (const b of batches) this.onBatchError(b, err as Error)
+      for (const b of batches) this.onBatchError(b, undecodableProduceAnswer(err) as Error)
       this.afterResponse()
       return
     }

@@ -5,6 +5,7 @@ import { TopologyError } from '../errors.js'
 import type { StoreBuilder } from '../state/stores.js'
 import type { VersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { NameGenerator, Prefix } from '../topology/naming.js'
+import { NullKeyJoins } from './null-key-joins.js'
 import { Topology } from '../topology/topology.js'
 import { GlobalKTable } from './global.js'
 import { KStream } from './kstream.js'
@@ -18,7 +19,7 @@ import { StoreBuilder as StoreBuilderClass } from '../state/stores.js'
 
 /** Builds a topology with the high-level DSL. */
 export class StreamsBuilder {
-  readonly #b: BuilderInternals = { topology: new Topology(), names: new NameGenerator() }
+  readonly #b: BuilderInternals = { topology: new Topology(), names: new NameGenerator(), nullKeyJoins: new NullKeyJoins() }
   #built = false
 
   /** A stream of the records of one topic, several topics, or all topics matching a RegExp. */
@@ -78,6 +79,7 @@ export class StreamsBuilder {
   /** The topology built so far. */
   build(): Topology {
     this.#built = true
+    this.#b.nullKeyJoins.resolve(this.#b.topology)
     return this.#b.topology
   }
 

@@ -23,6 +23,7 @@ import { PassThrough, StreamAggregate, storeGetter, type ValueGetterSupplier } f
 import { SessionWindowAggregate, type SessionMerger } from './session-window-aggregate.js'
 import { SlidingWindowAggregate } from './sliding-window-aggregate.js'
 import { addDslStore } from './store-registration.js'
+import { addVersionedStore, versionedStoreGetter, versionedSupplierOf } from './versioned-table.js'
 import { WindowAggregate, type WindowAggregation } from './window-aggregate.js'
 import type { WindowedAggregationInfo } from './windowed-aggregation-info.js'
 import { sessionStoreRetention, supplierRetention, timeWindowedStoreLayout, type GroupedStreamInternals } from './windowed-kstream.js'
@@ -148,16 +149,22 @@ export class CogroupedKStream<K, VOut> {
     const b = this.#b
     const m = resolveMaterialized(b, materialized, AGGREGATE_NAME) as ResolvedMaterialized<unknown, VOut>
     const { keySerde, valueSerde } = storeSerdes(this.#groups, m)
+    // On a versioned store (never cached, as Kafka Streams): a versioned result table.
+    const versioned = versionedSupplierOf(m.options)
     return buildCogroup<K, VOut>(b, this.#groups, m, named, valueSerde, {
       processor: (store, aggregator) => () => new StreamAggregate(store, initializer, aggregator),
       addStore: (names) => {
+        if (versioned !== undefined) {
+          addVersionedStore(b, versioned, m.options, keySerde, valueSerde, ...names)
+          return
+        }
         // Caching is set up here for every aggregate processor, not only the first.
         addDslStore(b, { ...m, options: { ...m.options, cachingEnabled: false } }, keySerde, valueSerde, ...names)
         const spec = { keySerde: (m.options.key ?? keySerde) as Serde<unknown> | undefined, valueSerde: (m.options.value ?? valueSerde) as Serde<unknown> | undefined }
         cacheAll(b, m.name, names, spec.keySerde, spec.valueSerde, m.options.cachingEnabled !== false)
       },
       keySerde,
-      valueGetter: storeGetter(m.name),
+      valueGetter: versioned !== undefined ? versionedStoreGetter(m.name) : storeGetter(m.name),
     })
   }
 

@@ -9,8 +9,8 @@ import type { ProcessorSupplier } from '../processor.js'
 import { ChangeSerde } from './change-serde.js'
 import type { BuilderInternals, MaterializedArg } from './options.js'
 import { isUnnamedMaterialized, resolveMaterialized } from './options.js'
-import { StreamAggregate, StreamReduce, TableAggregate, TableReduce, storeGetter } from './processors.js'
-import { addDslStore } from './store-registration.js'
+import { StreamAggregate, StreamReduce, TableAggregate, TableReduce } from './processors.js'
+import { addAggregateStore } from './store-registration.js'
 import type { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
 import { SessionWindowedKStream, TimeWindowedKStream, type GroupedStreamInternals } from './windowed-kstream.js'
@@ -91,8 +91,8 @@ export class KGroupedStream<K, V> {
     const valueSerde = m.options.value ?? defaultValueSerde
     const input = this.#stream.repartitionedIfRequired(this.#name ?? m.name, this.#keySerde, this.#valueSerde)
     b.topology.addProcessor(name, supplier(m.name), input.name)
-    addDslStore(b, m, keySerde, valueSerde, name)
-    return new KTable<K, VA>(b, name, keySerde, valueSerde, input.sourceNodes, storeGetter(m.name), m.name)
+    const getter = addAggregateStore(b, m, keySerde, valueSerde, name)
+    return new KTable<K, VA>(b, name, keySerde, valueSerde, input.sourceNodes, getter, m.name)
   }
 }
 
@@ -159,7 +159,7 @@ export class KGroupedTable<K, V> {
     b.topology.addProcessor(funcName, supplier(m.name), sourceName)
     const aggKeySerde = m.options.key ?? this.#keySerde
     const aggValueSerde = m.options.value ?? defaultValueSerde
-    addDslStore(b, m, aggKeySerde, aggValueSerde, funcName)
-    return new KTable<K, VA>(b, funcName, aggKeySerde, aggValueSerde, new Set([sourceName]), storeGetter(m.name), m.name)
+    const getter = addAggregateStore(b, m, aggKeySerde, aggValueSerde, funcName)
+    return new KTable<K, VA>(b, funcName, aggKeySerde, aggValueSerde, new Set([sourceName]), getter, m.name)
   }
 }

@@ -10,7 +10,7 @@ import type { Serde } from '../serde.js'
 import { Serdes } from '../serde.js'
 import { GENERATED_NAME, Prefix, REPARTITION_SUFFIX } from '../topology/naming.js'
 import type { StreamPartitioner } from '../topology/topology.js'
-import { Branch, ExportSink, FlatMap, FlatMapValues, Filter, MapKV, MapValues, NullKeyFilter, PassThrough, Peek, SelectKey, StreamGlobalJoin, StreamTableJoin, TableSource, storeGetter } from './processors.js'
+import { Branch, ExportSink, FlatMap, FlatMapValues, Filter, MapKV, MapValues, PassThrough, Peek, SelectKey, StreamGlobalJoin, StreamTableJoin, TableSource, storeGetter } from './processors.js'
 import type { BuilderInternals, Grouped, Joined, MaterializedArg, Produced, Repartitioned, TopicOrExtractor } from './options.js'
 import { resolveMaterialized } from './options.js'
 import { addSourceTableStore } from './store-registration.js'
@@ -33,7 +33,7 @@ export function addRepartition(
   prefix: string,
   keySerde: Serde<unknown> | undefined,
   valueSerde: Serde<unknown> | undefined,
-  options: { partitions?: number; partitioner?: StreamPartitioner<unknown, unknown>; nullKeyFilter?: boolean } = {},
+  options: { partitions?: number; partitioner?: StreamPartitioner<unknown, unknown> } = {},
 ): string {
   const topic = prefix.endsWith(REPARTITION_SUFFIX) ? prefix : prefix + REPARTITION_SUFFIX
   const genSink = b.names.processorName(Prefix.SINK)
@@ -43,9 +43,8 @@ export function addRepartition(
   const sink = generated ? genSink : `${topic}-sink`
   const filter = generated ? genFilter : `${topic}-filter`
   const source = generated ? genSource : `${topic}-source`
-  // `nullKeyFilter: false` (a left/outer join downstream, Kafka Streams 3.7+): the filter node stays
-  // in the topology, as in Kafka Streams, but lets null keys through.
-  b.topology.addProcessor(filter, options.nullKeyFilter === false ? () => new PassThrough() : () => new NullKeyFilter(), parent)
+  // The filter drops null keys unless a left/outer join downstream joins them (decided at build time).
+  b.topology.addProcessor(filter, b.nullKeyJoins.filter(filter), parent)
   b.topology.addSink(sink, topic, { keySerde, valueSerde, partitioner: options.partitioner }, filter)
   b.topology.addSource(source, topic, { keySerde, valueSerde })
   b.topology.addRepartitionTopic(topic, options.partitions)
@@ -337,7 +336,11 @@ export class KStream<K, V> {
    * null at once.
    */
   leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>
-  /** Left join with a KTable: records without a table value join with null (versioned tables and grace as for {@link KStream.join}). */
+  /**
+   * Left join with a KTable: records without a table value join with null (versioned tables and
+   * grace as for {@link KStream.join}); so does a record with a null key, also one re-keyed to null
+   * upstream (the repartition topic in front of a left join keeps null keys, as in Kafka Streams).
+   */
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>
   /** Left join with a GlobalKTable. */
   leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (value: V, tableValue: GV | null, key: K) => VR): KStream<K, VR>
@@ -365,7 +368,9 @@ export class KStream<K, V> {
     if (table instanceof GlobalKTable) {
       const joiner = b as (v: unknown, t: unknown, k: unknown) => unknown
       const selector = a as unknown as (k: unknown, v: unknown) => unknown
-      return this.#add(prefix, () => new StreamGlobalJoin(table.storeName, selector, joiner, left), this.keySerde, undefined, this.repartitionRequired)
+      const joined = this.#add(prefix, () => new StreamGlobalJoin(table.storeName, selector, joiner, left), this.keySerde, undefined, this.repartitionRequired)
+      if (left) this.b.nullKeyJoins.joinsNullKeys(joined.name)
+      return joined
     }
     const joiner = a as unknown as (v: unknown, t: unknown, k: unknown) => unknown
     const joined = (b ?? {}) as Joined<K, V, unknown>
@@ -381,6 +386,8 @@ export class KStream<K, V> {
       this.b.topology.addProcessor(name, () => new StreamTableJoin(getter, joiner, left), input.name)
       this.b.topology.connectProcessorAndStateStores(name, ...getter.storeNames)
     }
+    // A left join joins null-key records with null: repartitions in front of it keep them.
+    if (left) this.b.nullKeyJoins.joinsNullKeys(name)
     const sources = new Set([...input.sourceNodes, ...table.sourceNodes])
     this.b.topology.copartition(sources)
     return new KStream<K, unknown>(this.b, name, input.keySerde, undefined, sources, false)

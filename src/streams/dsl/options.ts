@@ -7,6 +7,7 @@ import { Materialized, type MaterializedOptions } from '../state/stores.js'
 import type { StreamPartitioner, TimestampExtractor, TopicNameExtractor } from '../topology/topology.js'
 import type { NameGenerator } from '../topology/naming.js'
 import type { Topology } from '../topology/topology.js'
+import type { NullKeyJoins } from './null-key-joins.js'
 
 /** How a topic is read. */
 export interface Consumed<K, V> {
@@ -90,6 +91,8 @@ export interface ResolvedMaterialized<K, V> {
 export interface BuilderInternals {
   readonly topology: Topology
   readonly names: NameGenerator
+  /** Which repartitions keep null keys (decided at build time). */
+  readonly nullKeyJoins: NullKeyJoins
 }
 
 /** @internal Resolves the store name, generating `<prefix>STATE-STORE-<index>` when unnamed. */

@@ -9,7 +9,9 @@ import type { KeyValueStore } from '../state/store.js'
 import type { StreamExport } from '../stream-export.js'
 import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
-import { isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
+import { droppedOutOfOrder, isVersionedGetter, type VersionedValueGetterSupplier } from './versioned-table.js'
+import { SerdeVersionedKeyValueStore } from '../state/versioned-store-builder.js'
+import { PUT_RETURN_CODE_NOT_PUT, PUT_RETURN_CODE_VALID_TO_UNDEFINED, type VersionedKeyValueStore } from '../state/versioned-store.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
@@ -24,15 +26,39 @@ abstract class Base<KIn = unknown, VIn = unknown> implements Processor<KIn, VIn,
   abstract process(record: Record<KIn, VIn>): void
 }
 
-/** A processor that works on one (timestamped) DSL state store, opened in init(). */
+/**
+ * An aggregation processor on its DSL store, opened in init(): a timestamped key-value store, or a
+ * versioned one (Kafka Streams' KeyValueStoreWrapper): then an aggregate the store refuses (older
+ * than its history retention) is not forwarded, and the others carry `isLatest`.
+ */
 abstract class StoreProcessor<KIn = unknown, VIn = unknown> extends Base<KIn, VIn> {
-  protected store!: TimestampedKeyValueStore<unknown, unknown>
+  #plain: TimestampedKeyValueStore<unknown, unknown> | undefined
+  #versioned: VersionedKeyValueStore<unknown, unknown> | undefined
   constructor(private readonly storeName: string) {
     super()
   }
   override init(context: Ctx): void {
     super.init(context)
-    this.store = context.getStateStore(this.storeName)
+    const store = context.getStateStore<TimestampedKeyValueStore<unknown, unknown> | SerdeVersionedKeyValueStore<unknown, unknown>>(this.storeName)
+    if (store instanceof SerdeVersionedKeyValueStore) this.#versioned = store
+    else this.#plain = store
+  }
+  /** The stored aggregate and its timestamp (a versioned store's latest version). */
+  protected read(key: unknown): ValueAndTimestamp<unknown> | null {
+    if (this.#plain !== undefined) return this.#plain.get(key)
+    const v = this.#versioned!.get(key)
+    return v === null ? null : { value: v.value, timestamp: v.timestamp }
+  }
+  /** Stores the new aggregate (null deletes) and forwards its change at `timestamp`. */
+  protected writeAndForward(r: Record<unknown, unknown>, newValue: unknown, oldValue: unknown, timestamp: number): void {
+    const change: Change<unknown> = { newValue, oldValue }
+    if (this.#plain !== undefined) this.#plain.put(r.key, newValue === null ? null : { value: newValue, timestamp })
+    else {
+      const code = this.#versioned!.put(r.key, newValue, timestamp)
+      if (code === PUT_RETURN_CODE_NOT_PUT) return
+      change.isLatest = code === PUT_RETURN_CODE_VALID_TO_UNDEFINED
+    }
+    this.ctx.forward({ key: r.key, value: change, timestamp, headers: r.headers })
   }
 }
 
@@ -162,13 +188,12 @@ export class StreamAggregate extends StoreProcessor {
   }
   process(r: Rec): void {
     if (r.key == null || r.value == null) return
-    const stored = this.store.get(r.key)
+    const stored = this.read(r.key)
     const old = stored === null ? null : stored.value
     const newAgg = this.aggregator(r.key, r.value, old ?? this.initializer())
     // The aggregate is as new as the newest record in it (Kafka Streams' KStreamAggregate).
     const timestamp = stored === null ? r.timestamp : Math.max(r.timestamp, stored.timestamp)
-    this.store.put(r.key, { value: newAgg, timestamp })
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp, headers: r.headers })
+    this.writeAndForward(r, newAgg, old, timestamp)
   }
 }
 
@@ -182,12 +207,11 @@ export class StreamReduce extends StoreProcessor {
   }
   process(r: Rec): void {
     if (r.key == null || r.value == null) return
-    const stored = this.store.get(r.key)
+    const stored = this.read(r.key)
     const old = stored === null ? null : stored.value
     const newAgg = old === null ? r.value : this.reducer(old, r.value, r.key)
     const timestamp = stored === null ? r.timestamp : Math.max(r.timestamp, stored.timestamp)
-    this.store.put(r.key, { value: newAgg, timestamp })
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg, oldValue: old }, timestamp, headers: r.headers })
+    this.writeAndForward(r, newAgg, old, timestamp)
   }
 }
 
@@ -283,6 +307,8 @@ export class TableRepartitionMap extends Base<unknown, Change<unknown>> {
     super()
   }
   process(r: ChangeRec): void {
+    // Aggregates of a versioned table count its latest values only (KIP-914).
+    if (droppedOutOfOrder(this.ctx, r.value)) return
     const { newValue, oldValue } = r.value
     const n = newValue === null ? null : this.selector(r.key, newValue)
     const o = oldValue === null ? null : this.selector(r.key, oldValue)
@@ -310,14 +336,13 @@ export class TableAggregate extends StoreProcessor<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     if (r.key == null) return
     const { newValue, oldValue } = r.value
-    const stored = this.store.get(r.key)
+    const stored = this.read(r.key)
     const oldAgg = stored === null ? null : stored.value
     const mid = oldValue !== null && oldAgg !== null ? this.subtractor(r.key, oldValue, oldAgg) : oldAgg
     const newAgg = newValue !== null ? this.adder(r.key, newValue, mid ?? this.initializer()) : mid
     // Kafka Streams' KTableAggregate: the stored aggregate's timestamp counts once it was subtracted from or added to.
     const timestamp = stored !== null && ((oldValue !== null && oldAgg !== null) || newValue !== null) ? Math.max(r.timestamp, stored.timestamp) : r.timestamp
-    this.store.put(r.key, newAgg == null ? null : { value: newAgg, timestamp })
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp, headers: r.headers })
+    this.writeAndForward(r, newAgg ?? null, oldAgg, timestamp)
   }
 }
 
@@ -333,7 +358,7 @@ export class TableReduce extends StoreProcessor<unknown, Change<unknown>> {
   process(r: ChangeRec): void {
     if (r.key == null) return
     const { newValue, oldValue } = r.value
-    const stored = this.store.get(r.key)
+    const stored = this.read(r.key)
     const oldAgg = stored === null ? null : stored.value
     const subtracted = oldValue !== null && oldAgg !== null
     const mid = subtracted ? this.subtractor(oldAgg, oldValue) : oldAgg
@@ -341,8 +366,7 @@ export class TableReduce extends StoreProcessor<unknown, Change<unknown>> {
     const newAgg = newValue !== null ? (mid == null ? newValue : this.adder(mid, newValue)) : mid
     // Kafka Streams' KTableReduce: the stored aggregate's timestamp counts once it was subtracted from or added to.
     const timestamp = stored !== null && (subtracted || added) ? Math.max(r.timestamp, stored.timestamp) : r.timestamp
-    this.store.put(r.key, newAgg == null ? null : { value: newAgg, timestamp })
-    this.ctx.forward({ key: r.key, value: { newValue: newAgg ?? null, oldValue: oldAgg }, timestamp, headers: r.headers })
+    this.writeAndForward(r, newAgg ?? null, oldAgg, timestamp)
   }
 }
 

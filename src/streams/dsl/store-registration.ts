@@ -9,13 +9,15 @@ import { TopologyError } from '../errors.js'
 import { isVersionedBytesStoreSupplier } from '../state/versioned-store.js'
 import type { BuilderInternals, ResolvedMaterialized } from './options.js'
 import { sourceOldValues, type OldValues } from './old-values.js'
+import { storeGetter, type ValueGetterSupplier } from './processors.js'
+import { addVersionedStore, versionedSupplierOf } from './versioned-table.js'
 
 /** @internal The key-value supplier of a Materialized (in-memory by default); a window or session supplier is an error here. */
 export function keyValueSupplierOf(m: ResolvedMaterialized<unknown, unknown>): KeyValueBytesStoreSupplier {
   const s = m.options.supplier
   if (s === undefined) return inMemoryKeyValueStore(m.name)
   if ('retentionPeriod' in s) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier, got a window or session store supplier`)
-  if (isVersionedBytesStoreSupplier(s)) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier; versioned stores materialize source tables (table(), toTable()) only`)
+  if (isVersionedBytesStoreSupplier(s)) throw new TopologyError(`store '${m.name}': this operation needs a key-value store supplier; versioned stores materialize tables (table(), toTable(), join results and aggregations), not this store`)
   return s
 }
 
@@ -30,6 +32,24 @@ export function addDslStore<K, V>(
   const builder = registerDslStore(b, m, keySerde, valueSerde, processorNames)
   if (processorNames.length > 0) cacheTable(b, m, builder, processorNames[0])
   return builder
+}
+
+/**
+ * @internal The store of an aggregation's result table (`processorNames` write it): a versioned
+ * store for a versioned supplier (never cached, as Kafka Streams), else as {@link addDslStore}.
+ * Returns the table's value getter.
+ */
+export function addAggregateStore<K, V>(
+  b: BuilderInternals,
+  m: ResolvedMaterialized<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  ...processorNames: string[]
+): ValueGetterSupplier {
+  const versioned = versionedSupplierOf(m.options)
+  if (versioned !== undefined) return addVersionedStore(b, versioned, m.options, keySerde, valueSerde, ...processorNames)
+  addDslStore(b, m, keySerde, valueSerde, ...processorNames)
+  return storeGetter(m.name)
 }
 
 /**

@@ -100,19 +100,15 @@ export function joinStreams<K, V, VO, VR>(
   const name = sj.name
 
   // Repartition a side whose key changed; left and outer joins keep null-key records (Kafka
-  // Streams 3.7+: they produce results).
+  // Streams 3.7+: they produce results), marked below.
   let left: KStream<K, V> = leftIn
   if (leftIn.repartitionRequired) {
-    const source = addRepartition(b, leftIn.name, name !== undefined ? `${name}-left` : leftIn.name, keySerde as Serde<unknown>, valueSerde as Serde<unknown>, {
-      nullKeyFilter: !leftOuter,
-    })
+    const source = addRepartition(b, leftIn.name, name !== undefined ? `${name}-left` : leftIn.name, keySerde as Serde<unknown>, valueSerde as Serde<unknown>)
     left = new KStream<K, V>(b, source, keySerde, valueSerde, new Set([source]), false)
   }
   let right: KStream<K, VO> = rightIn
   if (rightIn.repartitionRequired) {
-    const source = addRepartition(b, rightIn.name, name !== undefined ? `${name}-right` : rightIn.name, keySerde as Serde<unknown>, otherValueSerde as Serde<unknown>, {
-      nullKeyFilter: !leftOuter,
-    })
+    const source = addRepartition(b, rightIn.name, name !== undefined ? `${name}-right` : rightIn.name, keySerde as Serde<unknown>, otherValueSerde as Serde<unknown>)
     right = new KStream<K, VO>(b, source, keySerde, otherValueSerde, new Set([source]), false)
   }
   const sources = new Set([...left.sourceNodes, ...right.sourceNodes])
@@ -170,6 +166,7 @@ export function joinStreams<K, V, VO, VR>(
   topology.addProcessor(joinThisName, () => new StreamStreamJoinProcessor({ ...common, leftSide: true, otherStoreName: otherStore.name, joiner: userJoiner, outer: leftOuter }), thisWindowedName)
   topology.addProcessor(joinOtherName, () => new StreamStreamJoinProcessor({ ...common, leftSide: false, otherStoreName: thisStore.name, joiner: reversed, outer: rightOuter }), otherWindowedName)
   topology.addProcessor(mergeName, () => new PassThrough(), joinThisName, joinOtherName)
+  if (leftOuter) b.nullKeyJoins.joinsNullKeys(mergeName)
   topology.addStateStore(thisStore, thisWindowedName, joinOtherName)
   topology.addStateStore(otherStore, otherWindowedName, joinThisName)
   if (outerStore !== undefined) topology.addStateStore(outerStore, joinThisName, joinOtherName)

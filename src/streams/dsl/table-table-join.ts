@@ -8,7 +8,9 @@
  * KTableKTableJoinMerger: a result's timestamp is the larger of the two rows' timestamps; old
  * values are joined only when something downstream asks for them (enableSendingOldValues); an
  * update whose other side is missing emits nothing for an inner join, and a change that has no
- * row on either side (a delete of an absent key) emits nothing for left and outer joins.
+ * row on either side (a delete of an absent key) emits nothing for left and outer joins. A side
+ * reading a versioned table drops that table's out-of-order updates (KIP-914): the other side's
+ * lookups see its latest value only, which those updates do not change.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Processor, ProcessorContext } from '../processor.js'
@@ -21,6 +23,8 @@ import type { OldValues } from './old-values.js'
 import { resolveMaterialized, type MaterializedArg } from './options.js'
 import { storeGetter, type ValueGetter, type ValueGetterSupplier } from './processors.js'
 import { addDslStore } from './store-registration.js'
+import { addVersionedStore, droppedOutOfOrder, versionedSupplierOf } from './versioned-table.js'
+import { PUT_RETURN_CODE_NOT_PUT, PUT_RETURN_CODE_VALID_TO_UNDEFINED, type VersionedKeyValueStore } from '../state/versioned-store.js'
 
 /** Which rows a table-table join keeps: both sides present, this side present, or either. */
 export type TableJoinKind = 'inner' | 'left' | 'outer'
@@ -62,6 +66,7 @@ class TableTableJoinProcessor implements Processor<unknown, Change<unknown>, unk
   process(r: ChangeRec): void {
     // Keys must be equal to join: a null key joins nothing.
     if (r.key == null) return
+    if (droppedOutOfOrder(this.#ctx, r.value)) return
     const { newValue, oldValue } = r.value
     const other = this.#other.get(r.key)
     const ov = other === null ? null : other.value
@@ -97,28 +102,39 @@ class TableTableJoinProcessor implements Processor<unknown, Change<unknown>, unk
 
 /**
  * Kafka Streams' KTableKTableJoinMerger: forwards both join processors' results; a materialized
- * join first writes the new value (with its timestamp) to the result store.
+ * join first writes the new value (with its timestamp) to the result store. On a versioned result
+ * store, a result older than the key's latest one is kept as history and forwarded with
+ * `isLatest: false`; one the store refuses (older than its history retention) is not forwarded.
  */
 class TableJoinMerge implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
   #ctx!: Ctx
   #send = false
   #store: TimestampedKeyValueStore<unknown, unknown> | undefined
+  #versioned: VersionedKeyValueStore<unknown, unknown> | undefined
 
   constructor(
     private readonly storeName: string | undefined,
+    private readonly versioned: boolean,
     private readonly sendOldValues: () => boolean,
   ) {}
 
   init(context: Ctx): void {
     this.#ctx = context
     this.#send = this.sendOldValues()
-    if (this.storeName !== undefined) this.#store = context.getStateStore(this.storeName)
+    if (this.storeName === undefined) return
+    if (this.versioned) this.#versioned = context.getStateStore(this.storeName)
+    else this.#store = context.getStateStore(this.storeName)
   }
 
   process(r: ChangeRec): void {
     const { newValue, oldValue } = r.value
-    if (this.#store !== undefined) this.#store.put(r.key, newValue === null ? null : { value: newValue, timestamp: r.timestamp })
-    this.#ctx.forward({ key: r.key, value: { newValue, oldValue: this.#send ? oldValue : null }, timestamp: r.timestamp, headers: r.headers })
+    const out: Change<unknown> = { newValue, oldValue: this.#send ? oldValue : null }
+    if (this.#versioned !== undefined) {
+      const code = this.#versioned.put(r.key, newValue, r.timestamp)
+      if (code === PUT_RETURN_CODE_NOT_PUT) return
+      out.isLatest = code === PUT_RETURN_CODE_VALID_TO_UNDEFINED
+    } else if (this.#store !== undefined) this.#store.put(r.key, newValue === null ? null : { value: newValue, timestamp: r.timestamp })
+    this.#ctx.forward({ key: r.key, value: out, timestamp: r.timestamp, headers: r.headers })
   }
 }
 
@@ -200,12 +216,18 @@ export function joinTables<K, V, VO, VR>(
   const rightGetter = right.valueGetter
   b.topology.addProcessor(thisName, () => new TableTableJoinProcessor(rightGetter, j, kind, ov.sending), left.name)
   b.topology.addProcessor(otherName, () => new TableTableJoinProcessor(leftGetter, reversed, otherKind, ov.sending), right.name)
-  b.topology.addProcessor(mergeName, () => new TableJoinMerge(m?.name, ov.sending), thisName, otherName)
+  const versioned = m === undefined ? undefined : versionedSupplierOf(m.options)
+  b.topology.addProcessor(mergeName, () => new TableJoinMerge(m?.name, versioned !== undefined, ov.sending), thisName, otherName)
   b.topology.connectProcessorAndStateStores(thisName, ...rightGetter.storeNames)
   b.topology.connectProcessorAndStateStores(otherName, ...leftGetter.storeNames)
   const keySerde = m?.options.key ?? left.keySerde
   const valueSerde = m?.options.value
-  if (m !== undefined) addDslStore(b, m, keySerde, valueSerde, mergeName)
-  const getter = m !== undefined ? storeGetter(m.name) : joinedGetter(kind, leftGetter, rightGetter, j)
+  let getter: ValueGetterSupplier
+  if (m === undefined) getter = joinedGetter(kind, leftGetter, rightGetter, j)
+  else if (versioned !== undefined) getter = addVersionedStore(b, versioned, m.options, keySerde, valueSerde, mergeName)
+  else {
+    addDslStore(b, m, keySerde, valueSerde, mergeName)
+    getter = storeGetter(m.name)
+  }
   return new KTable<K, VR>(b, mergeName, keySerde, valueSerde, sources, getter, m?.name, ov)
 }

@@ -69,6 +69,18 @@ export interface VersionedChange<V> extends Change<V> {
   isLatest: boolean
 }
 
+/**
+ * True (and counted in `droppedRecords`) for an out-of-order update of a versioned table: Kafka
+ * Streams' table-table and foreign-key joins and table groupBy use versioned semantics when their
+ * input table is versioned (KIP-914) and drop such updates, which never replace the latest value.
+ * Only changes coming from a versioned table carry `isLatest`, so the flag alone tells.
+ */
+export function droppedOutOfOrder(ctx: ProcessorContext<unknown, unknown>, change: Change<unknown>): boolean {
+  if (change.isLatest !== false) return false
+  recordDropped(ctx, 'out-of-order update of a versioned table')
+  return true
+}
+
 /** Materializes table updates in a versioned store (KTableSource with a versioned store). */
 export class VersionedTableSource {
   #ctx!: Ctx
@@ -103,8 +115,28 @@ export function versionedSupplierOf<K, V>(options: MaterializedOptions<K, V>): V
 }
 
 /**
+ * Registers the versioned store of a Materialized for the named processors (never cached, as
+ * Kafka Streams does not cache versioned stores); returns the value getter of the table it holds.
+ * @internal
+ */
+export function addVersionedStore<K, V>(
+  b: BuilderInternals,
+  supplier: VersionedBytesStoreSupplier,
+  options: MaterializedOptions<K, V>,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  ...processorNames: string[]
+): VersionedValueGetterSupplier {
+  let builder = new VersionedStoreBuilder<K, V>(supplier, options.key ?? keySerde, options.value ?? valueSerde)
+  if (options.loggingEnabled === false) builder = builder.withLoggingDisabled()
+  else if (options.changelogConfig !== undefined) builder = builder.withLoggingEnabled(options.changelogConfig)
+  b.topology.addStateStore(builder, ...processorNames)
+  return versionedStoreGetter(supplier.name)
+}
+
+/**
  * Adds the table source processor `name` (reading `parent`) and its versioned store; returns the
- * table's value getter. @internal
+ * table's value getter. Also materializes a foreign-key join's result on a versioned store. @internal
  */
 export function addVersionedTableSource<K, V>(
   b: BuilderInternals,
@@ -116,10 +148,6 @@ export function addVersionedTableSource<K, V>(
   parent: string,
 ): VersionedValueGetterSupplier {
   const storeName = supplier.name
-  let builder = new VersionedStoreBuilder<K, V>(supplier, options.key ?? keySerde, options.value ?? valueSerde)
-  if (options.loggingEnabled === false) builder = builder.withLoggingDisabled()
-  else if (options.changelogConfig !== undefined) builder = builder.withLoggingEnabled(options.changelogConfig)
   b.topology.addProcessor(name, () => new VersionedTableSource(storeName), parent)
-  b.topology.addStateStore(builder, name)
-  return versionedStoreGetter(storeName)
+  return addVersionedStore(b, supplier, options, keySerde, valueSerde, name)
 }

@@ -79,14 +79,24 @@ describe('KTable materialized on a versioned store', () => {
     driver.close()
   })
 
-  it('rejects a versioned supplier for an aggregation store', () => {
+  it('an aggregation on a versioned store: each update forwarded and kept as a version (as-of reads); a global table cannot be versioned', () => {
     const b = new StreamsBuilder()
-    expect(() =>
-      b
-        .stream('in', { key: str, value: str })
-        .groupByKey()
-        .count(Materialized.as(Stores.inMemoryVersionedKeyValueStore('c', 10) as never)),
-    ).toThrow(/versioned stores materialize source tables/)
+    b.stream('in', { key: str, value: str })
+      .groupByKey()
+      .count(Materialized.as<string, number>(Stores.inMemoryVersionedKeyValueStore('c', 1000)).withCachingEnabled())
+      .toStream()
+      .to('counts', { key: str, value: Serdes.int64() })
+    const driver = new TopologyTestDriver(b.build())
+    const input = driver.createInputTopic('in', str, str)
+    input.pipeInput('k', 'x', 100)
+    input.pipeInput('k', 'y', 200)
+    expect(driver.createOutputTopic('counts', str, Serdes.int64()).readValuesToList()).toEqual([1, 2])
+    const store = driver.getVersionedKeyValueStore<string, number>('c')
+    expect(store.get('k', 150)).toEqual({ value: 1, timestamp: 100, validTo: 200 })
+    driver.close()
+    expect(() => new StreamsBuilder().globalTable('g', { key: str, value: str }, Materialized.as(Stores.inMemoryVersionedKeyValueStore('g', 10) as never))).toThrow(
+      /versioned stores materialize tables/,
+    )
   })
 })
 

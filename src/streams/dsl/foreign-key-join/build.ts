@@ -20,6 +20,7 @@ import { KTable } from '../ktable.js'
 import { resolveMaterialized, type MaterializedArg, type TableJoined } from '../options.js'
 import { storeGetter, TableSource } from '../processors.js'
 import { addSourceTableStore } from '../store-registration.js'
+import { addVersionedTableSource, versionedSupplierOf } from '../versioned-table.js'
 import { ForeignTableJoin, ResponseJoin, SubscriptionJoin, SubscriptionReceive, SubscriptionSend, type ForeignKeySerdes } from './processors.js'
 import { SubscriptionResponseWrapperSerde, SubscriptionWrapperSerde, type SubscriptionResponseWrapper } from './wrappers.js'
 
@@ -107,6 +108,12 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
   const m = resolveMaterialized(b, materialized, Prefix.KTABLE_FK_JOIN_OUTPUT)
   const keySerde = m.options.key ?? left.keySerde
   const valueSerde = m.options.value
+  // On a versioned store (always materialized, never cached), as a source table on one.
+  const versioned = versionedSupplierOf(m.options)
+  if (versioned !== undefined) {
+    const getter = addVersionedTableSource(b, versioned, m.options, keySerde, valueSerde, result, resolver)
+    return new KTable<K, VR>(b, result, keySerde, valueSerde, sources, getter, m.name)
+  }
   // As Kafka Streams: the result gets a store when it is named, or once something reads it through
   // its store or needs its old values (a later join, groupBy); until then it forwards updates only.
   t.addProcessor(result, () => new TableSource(m.name, () => oldValues.stored()), resolver)

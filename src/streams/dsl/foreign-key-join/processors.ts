@@ -22,6 +22,7 @@ import type { Serde } from '../../serde.js'
 import type { TimestampedKeyValueStore } from '../../state/timestamped.js'
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js'
 import type { ValueGetter, ValueGetterSupplier } from '../processors.js'
+import { droppedOutOfOrder } from '../versioned-table.js'
 import { murmur3Hash128 } from './murmur3.js'
 import {
   combinedKey,
@@ -97,6 +98,8 @@ export class SubscriptionSend implements Processor<unknown, Change<unknown>, unk
 
   process(r: Record<unknown, Change<unknown>>): void {
     this.#hash = undefined
+    // An out-of-order update of a versioned left table changes no result (KIP-914).
+    if (droppedOutOfOrder(this.#ctx, r.value)) return
     const { oldValue, newValue } = r.value
     if (this.leftJoin) {
       // A delete of an absent row has nothing to (un)subscribe.
@@ -280,6 +283,8 @@ export class SubscriptionJoin implements Processor<CombinedKey, Change<ValueAndT
 export class ForeignTableJoin extends SubscriptionStoreProcessor<unknown, Change<unknown>> {
   process(r: Record<unknown, Change<unknown>>): void {
     if (r.key == null) return
+    // An out-of-order update of a versioned foreign table is not its current row (KIP-914).
+    if (droppedOutOfOrder(this.ctx, r.value)) return
     const prefix = this.keys.prefix(r.key)
     // Collect first: forwarding may write the store (a downstream join on the same task).
     const subscribers: Array<{ key: Buffer; w: Subscription }> = []

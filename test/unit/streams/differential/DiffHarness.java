@@ -72,6 +72,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 
 public class DiffHarness {
@@ -405,6 +406,87 @@ public class DiffHarness {
         .aggregate(() -> "", (k, a1, a2) -> a1 + "|" + a2, smat(n, S)).toStream().to("out", SWS));
   }
 
+  // Versioned tables (history retention 1 s; versioned stores are never cached).
+  static final long HISTORY_MS = 1_000;
+
+  static Materialized<String, String, KeyValueStore<Bytes, byte[]>> vmat(String n, String suffix) {
+    return Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore((n == null ? "v" : n) + suffix, Duration.ofMillis(HISTORY_MS)))
+        .withKeySerde(S).withValueSerde(S);
+  }
+
+  static KTable<String, String> vtable(StreamsBuilder b, String n) {
+    return b.table("table", Consumed.with(S, S), vmat(n, "-vt"));
+  }
+
+  static KTable<String, String> vtable2(StreamsBuilder b, String n) {
+    return b.table("global", Consumed.with(S, S), vmat(n, "-vt2"));
+  }
+
+  static {
+    def("versioned-table", (b, n) -> vtable(b, n).toStream().to("out", SS));
+    def("versioned-toTable", (b, n) -> in(b).toTable(vmat(n, "-vt")).toStream().to("out", SS));
+    def("versioned-table-filter-mapValues", (b, n) -> vtable(b, n).filter((k, v) -> !v.startsWith("a")).mapValues((k, v) -> k + "=" + v)
+        .toStream().to("out", SS));
+    def("versioned-stream-table-join", (b, n) -> in(b).join(vtable(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
+    // Null keys filtered out first: the grace buffer throws on them.
+    def("versioned-stream-table-leftJoin-grace", (b, n) -> in(b).filter((k, v) -> k != null)
+        .leftJoin(vtable(b, n), (v, tv) -> v + "/" + tv, Joined.with(S, S, S).withGracePeriod(Duration.ofMillis(60))).to("out", SS));
+    def("versioned-stream-table-join-grace-mapValues", (b, n) -> in(b)
+        .join(vtable(b, n).mapValues(v -> v.toUpperCase()), (v, tv) -> v + "/" + tv, Joined.with(S, S, S).withGracePeriod(Duration.ofMillis(20)))
+        .to("out", SS));
+    def("versioned-selectKey-table-leftJoin", (b, n) -> in(b).selectKey((k, v) -> v == null || v.startsWith("m") ? null : first(v))
+        .leftJoin(vtable(b, n), (v, tv) -> v + "/" + tv, Joined.with(S, S, S)).to("out", SS));
+    def("versioned-table-join", (b, n) -> vtable(b, n).join(vtable2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("versioned-table-leftJoin-mixed", (b, n) -> vtable(b, n).leftJoin(table2(b, n), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("versioned-table-outerJoin-mixed", (b, n) -> {
+      KTable<String, String> j = table(b, n).outerJoin(vtable2(b, n), (v, o) -> v + "/" + o, mat(n == null ? null : n + "-join", S, S));
+      j.toStream().to("out", SS);
+      j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
+    });
+    def("versioned-table-groupBy-count", (b, n) -> vtable(b, n).groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S))
+        .count(mat(n, S, L)).toStream().to("out", SL));
+    def("versioned-fk-join", (b, n) -> vtable(b, n).join(vtable2(b, n), v -> first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("versioned-fk-leftJoin-left-versioned", (b, n) -> vtable(b, n)
+        .leftJoin(table2(b, n), v -> v.startsWith("m") ? null : first(v), (v, o) -> v + "/" + o).toStream().to("out", SS));
+    def("versioned-fk-leftJoin-right-versioned", (b, n) -> {
+      KTable<String, String> j = table(b, n).leftJoin(vtable2(b, n), v -> first(v), (v, o) -> v + "/" + o, TableJoined.with(null, null),
+          mat(n == null ? null : n + "-fk", S, S));
+      j.toStream().to("out", SS);
+      j.filter((k, v) -> v.length() % 2 == 0).toStream().to("out2", SS);
+    });
+    // Join results materialized on a versioned store.
+    def("versioned-result-table-outerJoin", (b, n) -> {
+      KTable<String, String> j = table(b, n).outerJoin(table2(b, n), (v, o) -> v + "/" + o, vmat(n, "-vj"));
+      j.toStream().to("out", SS);
+      j.groupBy((k, v) -> KeyValue.pair(first(v), v), Grouped.with(S, S)).count(mat(n == null ? null : n + "-count", S, L)).toStream().to("out2", SL);
+    });
+    def("versioned-result-fk-leftJoin", (b, n) -> {
+      KTable<String, String> j = table(b, n).leftJoin(table2(b, n), v -> first(v), (v, o) -> v + "/" + o, TableJoined.with(null, null), vmat(n, "-vfk"));
+      j.toStream().to("out", SS);
+      in(b).join(j, (v, jv) -> v + "=" + jv).to("out2", SS);
+    });
+    // Aggregations on a versioned store (never cached).
+    def("versioned-count-temporal-join", (b, n) -> {
+      KTable<String, Long> counts = in(b).groupByKey(Grouped.with(S, S))
+          .count(Materialized.<String, Long>as(Stores.persistentVersionedKeyValueStore((n == null ? "v" : n) + "-vc", Duration.ofMillis(HISTORY_MS)))
+              .withKeySerde(S).withValueSerde(L));
+      counts.toStream().to("out", SL);
+      in2(b).join(counts, (v, cnt) -> v + "#" + cnt).to("out2", SS);
+    });
+    def("versioned-table-groupBy-reduce", (b, n) -> table(b, n == null ? null : n + "-src")
+        .groupBy((k, v) -> KeyValue.pair(first(v), k + v), Grouped.with(S, S))
+        .reduce((a, v) -> a + "+" + v, (a, v) -> a + "-" + v, vmat(n, "-vr")).toStream().to("out", SS));
+    def("versioned-cogroup", (b, n) -> in(b).groupByKey(Grouped.with(S, S)).cogroup(PLUS)
+        .cogroup(in2(b).groupByKey(Grouped.with(S, S)), MINUS)
+        .aggregate(() -> "", vmat(n, "-vcg")).toStream().to("out", SS));
+
+    // Stream-table left joins after a key change: null keys go through the repartition topic.
+    def("selectKey-table-leftJoin-nullKey", (b, n) -> in(b).selectKey((k, v) -> v == null || v.startsWith("m") ? null : first(v))
+        .leftJoin(table(b, n), (v, tv) -> v + "/" + tv, Joined.with(S, S, S)).to("out", SS));
+    def("repartition-table-leftJoin", (b, n) -> in(b).repartition(Repartitioned.with(S, S).withName("rep"))
+        .leftJoin(table(b, n), (v, tv) -> v + "/" + tv).to("out", SS));
+  }
+
   /** Pseudo-topic of the inputs that advance the mocked wall clock by their timestamp (inputs.ts). */
   static final String WALL_CLOCK = "(wall-clock)";
 
@@ -416,7 +498,14 @@ public class DiffHarness {
     return b == null ? null : Base64.getEncoder().encodeToString(b);
   }
 
+  /**
+   * State directory of this run's drivers: its own, so persistent (RocksDB) stores never meet the
+   * files of another run with the same application id (a parallel or killed one).
+   */
+  static String stateDir;
+
   public static void main(String[] args) throws Exception {
+    stateDir = java.nio.file.Files.createTempDirectory("peridot-diff-state-").toString();
     ObjectMapper mapper = new ObjectMapper();
     JsonNode cases = mapper.readTree(new File(args[0])).get("cases");
     ObjectNode results = mapper.createObjectNode();
@@ -433,6 +522,9 @@ public class DiffHarness {
       }
     }
     mapper.writeValue(new File(args[1]), results);
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(java.nio.file.Paths.get(stateDir))) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
   }
 
   static void runCase(JsonNode c, ObjectNode result) {
@@ -445,6 +537,7 @@ public class DiffHarness {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "diff-" + topology);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
     if (!cache) p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     try (TopologyTestDriver driver = new TopologyTestDriver(b.build(), p, Instant.ofEpochMilli(0))) {

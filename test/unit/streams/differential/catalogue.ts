@@ -16,6 +16,7 @@ import {
   Serdes,
   SessionWindows,
   SlidingWindows,
+  Stores,
   StreamsBuilder,
   Suppressed,
   TimeWindows,
@@ -676,4 +677,198 @@ stateful('cogroup-session', ['in', 'in2'], { out: { key: 'session-windowed', val
     .aggregate(() => '', (_k, a1, a2) => `${a1}|${a2}`, mat<string>(n, S, c))
     .toStream()
     .to('out', SWS),
+)
+
+// Versioned tables (Kafka Streams' KIP-914): a table materialized on a versioned store keeps
+// out-of-order updates as history; they are forwarded with isLatest = false, which table-table and
+// foreign-key joins and a table groupBy drop; a temporal stream-table join reads the table as of
+// each record's timestamp (with a grace buffer when given). Versioned stores are never cached; the
+// history retention (1 s) refuses the late inputs (1-5 s behind), which are not forwarded then.
+const HISTORY_MS = 1_000
+const vmat = (n: string | null, suffix: string): Materialized<string, string> =>
+  Materialized.as<string, string>(Stores.persistentVersionedKeyValueStore(`${n ?? 'v'}${suffix}`, HISTORY_MS))
+    .withKeySerde(S)
+    .withValueSerde(S)
+const vtable = (b: StreamsBuilder, n: string | null): KTable<string, string> => b.table('table', SS, vmat(n, '-vt'))
+const vtable2 = (b: StreamsBuilder, n: string | null): KTable<string, string> => b.table('global', SS, vmat(n, '-vt2'))
+stateful('versioned-table', ['table'], OUT, (b, n) => vtable(b, n).toStream().to('out', SS))
+stateful('versioned-toTable', ['in'], OUT, (b, n) => inStream(b).toTable(vmat(n, '-vt')).toStream().to('out', SS))
+stateful('versioned-table-filter-mapValues', ['table'], OUT, (b, n) =>
+  vtable(b, n)
+    .filter((_k, v) => !v.startsWith('a'))
+    .mapValues((v, k) => `${k}=${v}`)
+    .toStream()
+    .to('out', SS),
+)
+stateful('versioned-stream-table-join', ['in', 'table'], OUT, (b, n) =>
+  inStream(b)
+    .join(vtable(b, n), (v, tv) => `${v}/${tv}`)
+    .to('out', SS),
+)
+// Null keys filtered out first: Kafka Streams' grace buffer throws on them (Peridot joins them with null at once).
+stateful('versioned-stream-table-leftJoin-grace', ['in', 'table'], OUT, (b, n) =>
+  inStream(b)
+    .filter((k) => k !== null)
+    .leftJoin(vtable(b, n), (v, tv) => `${v}/${str(tv)}`, { key: S, value: S, otherValue: S, gracePeriodMs: 60 })
+    .to('out', SS),
+)
+stateful('versioned-stream-table-join-grace-mapValues', ['in', 'table'], OUT, (b, n) =>
+  inStream(b)
+    .join(
+      vtable(b, n).mapValues((v) => v.toUpperCase()),
+      (v, tv) => `${v}/${tv}`,
+      { key: S, value: S, otherValue: S, gracePeriodMs: 20 },
+    )
+    .to('out', SS),
+)
+// Re-keyed to null for values starting with m: the left join keeps them through the repartition topic.
+stateful(
+  'versioned-selectKey-table-leftJoin',
+  ['in', 'table'],
+  OUT,
+  (b, n) =>
+    inStream(b)
+      .selectKey((_k, v) => (v === null || v.startsWith('m') ? null : first(v)))
+      .leftJoin(vtable(b, n) as KTable<string | null, string>, (v, tv) => `${v}/${str(tv)}`, { key: S, value: S, otherValue: S })
+      .to('out', SS),
+  4,
+)
+stateful('versioned-table-join', ['table', 'global'], OUT, (b, n) =>
+  vtable(b, n)
+    .join(vtable2(b, n), (v, o) => `${v}/${o}`)
+    .toStream()
+    .to('out', SS),
+)
+// One side versioned: only its out-of-order updates are dropped.
+stateful('versioned-table-leftJoin-mixed', ['table', 'global'], OUT, (b, n, c) =>
+  vtable(b, n)
+    .leftJoin(table2(b, n, c), (v, o) => `${v}/${str(o)}`)
+    .toStream()
+    .to('out', SS),
+)
+stateful('versioned-table-outerJoin-mixed', ['table', 'global'], { out: 'string', out2: 'string' }, (b, n, c) => {
+  const j = table(b, n, c).outerJoin(vtable2(b, n), (v, o) => `${str(v)}/${str(o)}`, mat<string>(sub(n, '-join'), S, c))
+  j.toStream().to('out', SS)
+  j.filter((_k, v) => v.length % 2 === 0).toStream().to('out2', SS)
+})
+stateful('versioned-table-groupBy-count', ['table'], COUNT_OUT, (b, n, c) =>
+  vtable(b, n)
+    .groupBy((_k, v) => keyValue(first(v), v), SS)
+    .count(mat(n, L, c))
+    .toStream()
+    .to('out', SL),
+)
+stateful(
+  'versioned-fk-join',
+  ['table', 'global'],
+  OUT,
+  (b, n) =>
+    vtable(b, n)
+      .join(vtable2(b, n), (v) => first(v), (v, o) => `${v}/${o}`)
+      .toStream()
+      .to('out', SS),
+  4,
+)
+stateful(
+  'versioned-fk-leftJoin-left-versioned',
+  ['table', 'global'],
+  OUT,
+  (b, n, c) =>
+    vtable(b, n)
+      .leftJoin(table2(b, n, c), (v) => (v.startsWith('m') ? null : first(v)), (v, o) => `${v}/${str(o)}`)
+      .toStream()
+      .to('out', SS),
+  4,
+)
+stateful(
+  'versioned-fk-leftJoin-right-versioned',
+  ['table', 'global'],
+  { out: 'string', out2: 'string' },
+  (b, n, c) => {
+    const j = table(b, n, c).leftJoin(vtable2(b, n), (v) => first(v), (v, o) => `${v}/${str(o)}`, {}, mat<string>(sub(n, '-fk'), S, c))
+    j.toStream().to('out', SS)
+    j.filter((_k, v) => v.length % 2 === 0).toStream().to('out2', SS)
+  },
+  4,
+)
+// Join results materialized on a versioned store: results older than a key's latest one (the
+// inputs here are not versioned) are history, which a groupBy skips and a temporal join reads.
+stateful('versioned-result-table-outerJoin', ['table', 'global'], { out: 'string', out2: 'long' }, (b, n, c) => {
+  const j = table(b, n, c).outerJoin(table2(b, n, c), (v, o) => `${str(v)}/${str(o)}`, vmat(n, '-vj'))
+  j.toStream().to('out', SS)
+  j.groupBy((_k, v) => keyValue(first(v), v), SS)
+    .count(mat(sub(n, '-count'), L, c))
+    .toStream()
+    .to('out2', SL)
+})
+stateful(
+  'versioned-result-fk-leftJoin',
+  ['in', 'table', 'global'],
+  { out: 'string', out2: 'string' },
+  (b, n, c) => {
+    const j = table(b, n, c).leftJoin(table2(b, n, c), (v) => first(v), (v, o) => `${v}/${str(o)}`, {}, vmat(n, '-vfk'))
+    j.toStream().to('out', SS)
+    inStream(b)
+      .join(j, (v, jv) => `${v}=${jv}`)
+      .to('out2', SS)
+  },
+  4,
+)
+// Aggregations on a versioned store: never cached; a stream joined with the result reads it as of
+// each record's timestamp.
+const vmatL = (n: string | null, suffix: string): Materialized<string, number> =>
+  Materialized.as<string, number>(Stores.persistentVersionedKeyValueStore(`${n ?? 'v'}${suffix}`, HISTORY_MS))
+    .withKeySerde(S)
+    .withValueSerde(L)
+stateful('versioned-count-temporal-join', ['in', 'in2'], { out: 'long', out2: 'string' }, (b, n) => {
+  const counts = inStream(b).groupByKey(SS).count(vmatL(n, '-vc'))
+  counts.toStream().to('out', SL)
+  in2(b)
+    .join(counts, (v, cnt) => `${v}#${cnt}`)
+    .to('out2', SS)
+})
+stateful('versioned-table-groupBy-reduce', ['table'], OUT, (b, n, c) =>
+  table(b, sub(n, '-src'), c)
+    .groupBy((k, v) => keyValue(first(v), k + v), SS)
+    .reduce(
+      (a, v) => `${a}+${v}`,
+      (a, v) => `${a}-${v}`,
+      vmat(n, '-vr'),
+    )
+    .toStream()
+    .to('out', SS),
+)
+stateful('versioned-cogroup', ['in', 'in2'], OUT, (b, n) =>
+  inStream(b)
+    .groupByKey(SS)
+    .cogroup<string>(plus)
+    .cogroup(in2(b).groupByKey(SS), minus)
+    .aggregate(() => '', vmat(n, '-vcg'))
+    .toStream()
+    .to('out', SS),
+)
+
+// Stream-table left joins after a key change: null keys go through the repartition topic and join
+// with null (Kafka Streams 4); an explicit repartition() in front of a left join keeps them too.
+stateful(
+  'selectKey-table-leftJoin-nullKey',
+  ['in', 'table'],
+  OUT,
+  (b, n, c) =>
+    inStream(b)
+      .selectKey((_k, v) => (v === null || v.startsWith('m') ? null : first(v)))
+      .leftJoin(table(b, n, c) as KTable<string | null, string>, (v, tv) => `${v}/${str(tv)}`, { key: S, value: S, otherValue: S })
+      .to('out', SS),
+  4,
+)
+stateful(
+  'repartition-table-leftJoin',
+  ['in', 'table'],
+  OUT,
+  (b, n, c) =>
+    inStream(b)
+      .repartition({ ...SS, name: 'rep' })
+      .leftJoin(table(b, n, c), (v, tv) => `${v}/${str(tv)}`)
+      .to('out', SS),
+  4,
 )
