@@ -158,5 +158,5 @@ describe('KafkaStreams remote interactive queries', () => {
     } finally {
       await Promise.all(apps.map((app) => app.close()))
     }
-  })
+  }, 180_000)
 })
