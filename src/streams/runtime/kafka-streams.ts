@@ -677,7 +677,8 @@ export class KafkaStreams implements AsyncDisposable {
 
   // ---- remote interactive queries (query-server.ts, query-client.ts) ---------------------
 
-  #queryServer: QueryServer | undefined
+  /** The query server, from the moment it starts listening. */
+  #queryServer: Promise<QueryServer> | undefined
   #remote: RemoteQueries | undefined
 
   /** This instance's tasks and stores as the query server and client read them. */
@@ -722,15 +723,21 @@ export class KafkaStreams implements AsyncDisposable {
     const endpoint = this.#options.applicationServer
     if (endpoint === undefined) throw new StreamsConfigError('startQueryServer needs the applicationServer option (host:port) to listen on its port')
     if (this.#queryServer !== undefined) throw new StreamsStateError('the query server is already running')
-    this.#queryServer = await QueryServer.listen(this.#querySource(), { port: Number(endpoint.slice(endpoint.lastIndexOf(':') + 1)), host: options.host })
-    return this.#queryServer.port
+    const starting = QueryServer.listen(this.#querySource(), { port: Number(endpoint.slice(endpoint.lastIndexOf(':') + 1)), host: options.host })
+    this.#queryServer = starting
+    try {
+      return (await starting).port
+    } catch (err) {
+      this.#queryServer = undefined
+      throw err
+    }
   }
 
   /** Stops the query server (other instances' queries then go to standby hosts); {@link startQueryServer} starts it again. */
   async stopQueryServer(): Promise<void> {
     const server = this.#queryServer
     this.#queryServer = undefined
-    await server?.close()
+    await (await server?.catch(() => undefined))?.close()
   }
 
   /**

@@ -146,9 +146,9 @@ describe('query server and client', () => {
     expect(await res.json()).toMatchObject({ error: 'bad-request' })
   })
 
-  /** A client on an instance without tasks (`self` hosts nothing) that sees `hosts` as the assignment. */
-  const client = (hosts: HostMap): RemoteQueries => {
-    const { source, driver } = driverSource({ role: 'absent' })
+  /** A client on instance `self:1` (running task 0_0, or no task) that sees `hosts` as the assignment. */
+  const client = (hosts: HostMap, role: 'running' | 'absent' = 'absent'): RemoteQueries => {
+    const { source, driver } = driverSource({ role })
     open.push(driver)
     return new RemoteQueries({ applicationId: 'rq', source, self: 'self:1', hosts: () => hosts, serdes: () => ({ keySerde: s, valueSerde: int64 }) })
   }
@@ -178,6 +178,15 @@ describe('query server and client', () => {
     await expect(failover.get('counts', 'a', { allowStale: false })).rejects.toThrow(NoQueryHostError)
     await expect(client({}).get('counts', 'a')).rejects.toThrow(/no instance hosts/)
     await expect(up.get('nope', 'a')).rejects.toThrow(UnknownStoreError)
+  })
+
+  it('answers in-process when this instance runs the key task (no query server needed)', async () => {
+    const local = client({ 'self:1': { active: ['0_0'], standby: [] } }, 'running')
+    expect(await local.get<string, number>('counts', 'a')).toEqual({ value: 3, host: 'self:1', stale: false })
+    expect((await local.range<string, number>('counts', 'b', 'c')).value).toEqual([{ key: 'b', value: 1 }, { key: 'c', value: 1 }])
+    // Serdes given per query win over the context's.
+    expect((await local.get('counts', 'a', { valueSerde: Serdes.bytes() })).value).toEqual(Buffer.from([0, 0, 0, 0, 0, 0, 0, 3]))
+    await expect(local.get('counts', 'a', { timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be/)
   })
 
   it('gives up on a host that does not answer within timeoutMs', async () => {
