@@ -189,6 +189,25 @@ describe('query server and client', () => {
     await expect(local.get('counts', 'a', { timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be/)
   })
 
+  it('answers a global store from this instance, whatever the assignment', async () => {
+    const b = new StreamsBuilder()
+    b.globalTable('products', { key: s, value: s }, 'products-store')
+    const topology = b.build()
+    const driver = new TopologyTestDriver(topology, { applicationId: 'rq-g' })
+    open.push(driver)
+    driver.createInputTopic('products', s, s).pipeInput('p1', 'lamp')
+    const source: LocalQuerySource = {
+      topology,
+      state: () => 'RUNNING',
+      tasksPerSubtopology: () => new Map(),
+      taskStore: () => undefined,
+      globalStore: (name) => (name === 'products-store' ? (driver.getKeyValueStore(name) as never) : undefined),
+    }
+    const q = new RemoteQueries({ applicationId: 'rq-g', source, self: 'self:1', hosts: () => ({}), serdes: () => ({ keySerde: s, valueSerde: s }) })
+    expect(await q.get('products-store', 'p1')).toEqual({ value: 'lamp', host: 'self:1', stale: false })
+    expect((await q.range('products-store', null, null)).value).toEqual([{ key: 'p1', value: 'lamp' }])
+  })
+
   it('gives up on a host that does not answer within timeoutMs', async () => {
     const silent: Server = createServer(() => undefined)
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
