@@ -10,10 +10,10 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 // Kafka; the Kafka 3.9 run (PERIDOT_KAFKA_VERSION=3.x) covers the protocol, client and runtime
 // paths that differ between versions, which keeps the whole suite within CI's time budget.
 const NEWEST_KAFKA_ONLY = [
-  'examples', 'readme', 'group-consumer-example', 'share-consumer-example', 'cli', 'cli-broker',
+  'examples', 'readme', 'group-consumer-example', 'share-consumer-example', 'cli', 'cli-broker', 'cli-schema-registry',
   'schema-registry', 'schema-registry-interop', 'share-admin', 'share-java', 'faults-admin',
   'faults-consumer', 'faults-group', 'faults-producer', 'faults-proxy', 'faults-redpanda', 'faults-txn',
-  'consumer-readable', 'streams-import-export', 'interop', 'java-codecs',
+  'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs',
 ].map((name) => `test/integration/${name}.test.ts`)
 const olderKafka = (process.env.PERIDOT_KAFKA_VERSION ?? '').startsWith('3.')
 

@@ -21,6 +21,13 @@ export type {
   TransactionListing,
   ListTransactionsOptions,
 } from './admin/types.js'
+export type {
+  ElectLeadersOptions,
+  ElectionResult,
+  PartitionReassignmentTarget,
+  AlterPartitionReassignmentsOptions,
+  PartitionReassignment,
+} from './admin/partition-admin.js'
 export type { SaslMechanism, SaslOptions, TlsOptions } from './security.js'
 export {
   PartitionClient,

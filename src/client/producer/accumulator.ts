@@ -149,7 +149,7 @@ export class RecordAccumulator {
    */
   append(q: PartitionQueue, record: ProduceRecord, pending: PendingRecord): void {
     const max = this.options.maxBatchBytes
-    let b = q.open
+    let b = q.open ?? this.waitingTail(q)
     if (b && !b.builder.appendWithin(record, max)) {
       // Full: the record starts the next batch (batches stay within maxBatchBytes unless one record is larger).
       this.seal(q)
@@ -161,9 +161,23 @@ export class RecordAccumulator {
     }
     b.items.push(pending)
     b.bytes += pending.size
+    if (b !== q.open) return // grew a sealed batch: it is in the ready queue already
     if (b.builder.sizeInBytes >= this.options.maxBatchBytes) this.seal(q)
     else if (this.options.lingerMs === 0) queueMicrotask(() => this.seal(q))
     else q.lingerTimer ??= setTimeout(() => this.seal(q), this.options.lingerMs)
+  }
+
+  /**
+   * The last sealed batch of a partition when it still waits for its first send (no sequence
+   * number, never encoded): as in the Java client, it keeps taking records until it is full or
+   * drained. Linger only says when a batch may go; while the partition cannot send (leader
+   * failover, in-flight limit) records join the waiting batch instead of queueing up as
+   * thousands of tiny batches that would then drain one per request.
+   */
+  private waitingTail(q: PartitionQueue): ProducerBatch | undefined {
+    const last = q.ready[q.ready.length - 1]
+    if (!last || last.attempts > 0 || last.hasSequence || last.encoded !== undefined || last.done) return undefined
+    return last
   }
 
   /** Closes the open batch of a partition and hands it to the sender. */
