@@ -84,6 +84,7 @@ export {
 export {
   GroupConsumer,
   CommitFailedError,
+  RebalanceInProgressError,
   type GroupConsumerOptions,
   type GroupBatch,
   type OffsetToCommit,

@@ -31,7 +31,7 @@ import { channels, type GroupPartitionsEvent } from '../telemetry/channels.js'
 import type { Channel } from 'node:diagnostics_channel'
 
 export type { GroupConsumerOptions } from './group-consumer-options.js'
-export { CommitFailedError, type OffsetToCommit } from './group-offsets.js'
+export { CommitFailedError, RebalanceInProgressError, type OffsetToCommit } from './group-offsets.js'
 
 /** Records of one partition, in offset order. */
 export interface GroupBatch extends Iterable<KafkaRecord> {

@@ -27,6 +27,16 @@ export class CommitFailedError extends PeridotError {
   override name = 'CommitFailedError'
 }
 
+/**
+ * A commit was refused because the group is rebalancing right now (REBALANCE_IN_PROGRESS; Java's
+ * RebalanceInProgressException): the member takes part in the rebalance, and a commit after it,
+ * of the partitions it still owns, can succeed. A {@link CommitFailedError}, so code that handles
+ * that handles this too.
+ */
+export class RebalanceInProgressError extends CommitFailedError {
+  override name = 'RebalanceInProgressError'
+}
+
 /** Who commits: the member and the generation (or KIP-848 member epoch) it belongs to. */
 export interface CommitIdentity {
   generationId: number
@@ -97,7 +107,7 @@ export class GroupOffsets {
             )
           } else if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
             onFenced()
-            throw new CommitFailedError(`commit of ${t.name}-${p.partitionIndex} failed: the group is rebalancing; retry after the rebalance`)
+            throw new RebalanceInProgressError(`commit of ${t.name}-${p.partitionIndex} failed: the group is rebalancing; commit again after the rebalance`)
           } else throw new KafkaProtocolError(p.errorCode, `commit of ${t.name}-${p.partitionIndex} for group '${this.opts.groupId}'`)
         }
       }
