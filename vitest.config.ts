@@ -3,6 +3,20 @@ import { defineConfig } from 'vitest/config'
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
 
+// Files whose subject does not depend on the broker's version: the documentation runs, the CLI's
+// argument handling and output, the Schema Registry, the fault proxy's fabricated answers,
+// share groups (absent before Kafka 4.1; share-consumer.test.ts keeps the 3.9 refusal case), and
+// the in-process stream adapters over the consumer and the runtime. They run against the newest
+// Kafka; the Kafka 3.9 run (PERIDOT_KAFKA_VERSION=3.x) covers the protocol, client and runtime
+// paths that differ between versions, which keeps the whole suite within CI's time budget.
+const NEWEST_KAFKA_ONLY = [
+  'examples', 'readme', 'group-consumer-example', 'share-consumer-example', 'cli', 'cli-broker', 'cli-schema-registry',
+  'schema-registry', 'schema-registry-interop', 'share-admin', 'share-java', 'faults-admin',
+  'faults-consumer', 'faults-group', 'faults-producer', 'faults-proxy', 'faults-redpanda', 'faults-txn',
+  'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs',
+].map((name) => `test/integration/${name}.test.ts`)
+const olderKafka = (process.env.PERIDOT_KAFKA_VERSION ?? '').startsWith('3.')
+
 // Two projects: `unit` needs no broker; `integration` shares one real broker (started by
 // test/integration/global-setup.ts unless KAFKA_CONNECT is set), so its files run one at a time.
 export default defineConfig({
@@ -25,6 +39,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: olderKafka ? NEWEST_KAFKA_ONLY : [],
           globalSetup: ['test/integration/global-setup.ts', 'test/integration/fault-proxy/profile-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -100,11 +100,13 @@ function fromBaseline<T>(name: string): T | undefined {
 const rows: string[] = ['| what | size | implementation | MB/s (CPU time) |', '| --- | --- | --- | --- |']
 const row = (what: string, size: number, impl: string, mbs: number) => rows.push(`| ${what} | ${size >= 1 << 20 ? `${size >> 20} MiB` : `${size >> 10} KiB`} | ${impl} | ${mbs.toFixed(0)} |`)
 
+// The version matters: 1.10.8's x64 builds run CRC32C at a quarter of 1.10.7's speed (see RESULTS.md).
+const nodeRsCrc = `@node-rs/crc32 ${(createRequire(import.meta.url)('@node-rs/crc32/package.json') as { version: string }).version}`
 const fastCrc = fromBaseline<{ calculate(b: Uint8Array): number }>('fast-crc32c')
 const fastCrcJs = fromBaseline<{ calculate(b: Uint8Array): number }>('fast-crc32c/impls/js_crc32c')
 for (const size of [1024, 16 * 1024, 256 * 1024]) {
   const buf = records(size)
-  row('crc32c', size, '@node-rs/crc32 (shipped)', rate(size, () => crc32c(buf)))
+  row('crc32c', size, `${nodeRsCrc} (shipped)`, rate(size, () => crc32c(buf)))
   row('crc32c', size, 'JavaScript slice-by-8 (shipped fallback)', rate(size, () => crc32cJs(buf)))
   if (fastCrc && fastCrc !== fastCrcJs) row('crc32c', size, 'baseline fast-crc32c (sse4_crc32, compiled)', rate(size, () => fastCrc.calculate(buf)))
   // What fast-crc32c falls back to when its addon did not build (npm 11 skips install scripts).

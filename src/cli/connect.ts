@@ -1,14 +1,15 @@
-// Connecting the CLI to Kafka from the common flags (--brokers, --client-id, KAFKA_CONNECT).
+// Connecting the CLI to Kafka from the common flags (--brokers, --client-id, -X, --config-file,
+// KAFKA_CONNECT).
 import { Client } from '../index.js'
-import { parseBrokers } from './args.js'
+import { clientOptions, type ConnectionFlags } from './client-config.js'
 
-/** The common connection flags as parsed by {@link parseCommandArgs}. */
-export interface ConnectionFlags {
-  brokers?: string
-  'client-id'?: string
-}
+export type { ConnectionFlags } from './client-config.js'
 
-/** Connects with the brokers from --brokers, else $KAFKA_CONNECT, else 127.0.0.1:9092. */
+/**
+ * Connects with the brokers from --brokers, else bootstrap.servers, else $KAFKA_CONNECT, else
+ * 127.0.0.1:9092. A refused or unresolvable address fails at once (the client's bootstrap treats
+ * it as a definite answer); a silent one after CLI_BOOTSTRAP_TIMEOUT_MS.
+ */
 export async function connectClient(flags: ConnectionFlags): Promise<Client> {
-  return Client.connect({ brokers: parseBrokers(flags.brokers), clientId: flags['client-id'] ?? 'peridot-cli' })
+  return Client.connect(await clientOptions(flags))
 }

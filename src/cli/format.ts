@@ -1,6 +1,7 @@
 // Output formatting of the `peridot` commands: records as text or JSON lines, tables, and human
 // numbers (bytes, rates, durations). Pure functions, so they are unit-tested without a broker.
 import type { KafkaRecord } from '../index.js'
+import { escapeText, type ByteEncoding } from './record-format.js'
 
 /** How `peridot consume` prints records. */
 export type RecordFormat = 'text' | 'json'
@@ -10,6 +11,10 @@ export interface RecordFormatOptions {
   format: RecordFormat
   /** text only: print `key<TAB>value` instead of the value alone. */
   printKey?: boolean
+  /** json: `base64` or `hex` write key, value and header values in that encoding (default UTF-8 text). */
+  encoding?: ByteEncoding
+  /** text only: written for a null key or value (default '', as kcat without -Z). */
+  nullText?: string
 }
 
 /** The JSON object printed per record by `--format json`. Offsets are strings: they are 64-bit. */
@@ -23,27 +28,32 @@ export interface JsonRecord {
   headers: Array<[string, string | null]>
 }
 
-const utf8 = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'))
-
-/** The JSON form of a record: key, value and header values decoded as UTF-8, null kept as null. */
-export function toJsonRecord(topic: string, partition: number, r: KafkaRecord): JsonRecord {
+/**
+ * The JSON form of a record: key, value and header values decoded as UTF-8 (or base64 / hex with
+ * that `encoding`), null kept as null.
+ */
+export function toJsonRecord(topic: string, partition: number, r: KafkaRecord, encoding: ByteEncoding = 'text'): JsonRecord {
+  const str = (b: Buffer | null): string | null => (b === null ? null : b.toString(encoding === 'base64' || encoding === 'hex' ? encoding : 'utf8'))
   return {
     topic,
     partition,
     offset: r.offset.toString(),
     timestamp: r.timestamp,
-    key: utf8(r.key),
-    value: utf8(r.value),
-    headers: r.headers.map(([k, v]) => [k, utf8(v)]),
+    key: str(r.key),
+    value: str(r.value),
+    headers: r.headers.map(([k, v]) => [k, str(v)]),
   }
 }
 
-/** One output line (without the newline) for a record. */
+/**
+ * One output line (without the newline) for a record. Text is escaped (see escapeText) so a
+ * record is always one line.
+ */
 export function formatRecord(topic: string, partition: number, r: KafkaRecord, opts: RecordFormatOptions): string {
-  if (opts.format === 'json') return JSON.stringify(toJsonRecord(topic, partition, r))
-  const value = r.value === null ? '' : r.value.toString('utf8')
-  if (!opts.printKey) return value
-  return `${r.key === null ? '' : r.key.toString('utf8')}\t${value}`
+  if (opts.format === 'json') return JSON.stringify(toJsonRecord(topic, partition, r, opts.encoding))
+  const text = (b: Buffer | null) => (b === null ? (opts.nullText ?? '') : escapeText(b.toString('utf8')))
+  if (!opts.printKey) return text(r.value)
+  return `${text(r.key)}\t${text(r.value)}`
 }
 
 /** Left-aligned columns separated by two spaces; the first row is the header. */

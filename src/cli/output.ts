@@ -41,6 +41,13 @@ export class LineOutput {
     await new Promise<void>((resolve) => this.waiters.add(resolve))
   }
 
+  /** Writes bytes as they are (records already end with their newline); waits like {@link write}. */
+  async writeBytes(chunks: readonly Buffer[]): Promise<void> {
+    if (chunks.length === 0 || this.closedReason) return
+    if (this.stream.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) return
+    await new Promise<void>((resolve) => this.waiters.add(resolve))
+  }
+
   /**
    * Stops waiting for 'drain'. The error listener stays: an EPIPE arriving later (while the
    * process exits) must not become an uncaught exception.

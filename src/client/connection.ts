@@ -21,6 +21,7 @@ import { Writer } from '../protocol/primitives/writer.js'
 import { AuthenticationError, ClientClosedError, ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
 import { authenticateSasl } from './sasl-authenticator.js'
 import { isTlsHandshakeError, type SaslCredentials } from './security.js'
+import { channels, type ConnectionCloseEvent, type ConnectionConnectEvent, type RequestEndEvent, type RequestStartEvent } from './telemetry/channels.js'
 
 /** Why an attempt was abandoned: the signal's reason when it is one of ours, else a ConnectionError. */
 function abortReason(signal: AbortSignal, message: string): Error {
@@ -59,6 +60,8 @@ interface Pending {
   resolve: (value: unknown) => void
   reject: (err: Error) => void
   timer: NodeJS.Timeout | undefined
+  /** Set only while someone listens on `peridot:request:end`. */
+  trace?: RequestStartEvent & { startedAt: number }
 }
 
 /** Per-request options. */
@@ -139,6 +142,7 @@ export class Connection {
       throw signal?.aborted ? abortReason(signal, `connecting to ${conn.address} was abandoned`) : err
     }
     signal?.removeEventListener('abort', onAbort)
+    if (channels.connectionConnect.hasSubscribers) channels.connectionConnect.publish({ clientId: options.clientId, broker: conn.address } satisfies ConnectionConnectEvent)
     return conn
   }
 
@@ -275,11 +279,14 @@ export class Connection {
         reject,
         timer: undefined,
       }
+      if (channels.requestEnd.hasSubscribers || channels.requestStart.hasSubscribers) p.trace = this.traceStart(api.apiKey, api.name, version, correlationId)
       p.timer = setTimeout(() => {
         // The response may still come; its state is unknown, so (like the Java
         // client) the connection is closed and every in-flight request fails.
         this.pending.delete(correlationId)
-        reject(new TimeoutError(`${api.name} request to ${this.address} timed out after ${timeoutMs} ms`))
+        const timeout = new TimeoutError(`${api.name} request to ${this.address} timed out after ${timeoutMs} ms`)
+        if (p.trace) traceEnd(p.trace, timeout)
+        reject(timeout)
         this.fail(new ConnectionError(`connection to ${this.address} closed after a request timeout`))
       }, Math.min(timeoutMs, MAX_TIMER_MS))
       this.pending.set(correlationId, p)
@@ -422,6 +429,7 @@ export class Connection {
       decodeResponseHeader(r, responseHeaderVersion(p.api, p.version))
       const res = p.api.decodeResponse(r, p.version)
       this.noteThrottle(res)
+      if (p.trace) traceEnd(p.trace)
       p.resolve(res)
     } catch (err) {
       // A response that does not decode leaves the stream position unknown: fail the connection.
@@ -431,6 +439,7 @@ export class Connection {
         err instanceof PeridotError
           ? err
           : new DecodeError(`cannot decode ${p.api.name} v${p.version} response from ${this.address}: ${String(err)}`, { cause: err })
+      if (p.trace) traceEnd(p.trace, error)
       p.reject(error)
       this.fail(new ConnectionError(`undecodable response from ${this.address}: ${error.message}`, { cause: error }))
     }
@@ -448,16 +457,27 @@ export class Connection {
     if (this.closedError) return
     this.closedError = err
     this.socket?.destroy()
+    if (this.socket && channels.connectionClose.hasSubscribers) {
+      channels.connectionClose.publish({ clientId: this.options.clientId, broker: this.address, error: err } satisfies ConnectionCloseEvent)
+    }
     const pending = [...this.pending.values()]
     this.pending.clear()
     for (const p of pending) {
       clearTimeout(p.timer)
+      if (p.trace) traceEnd(p.trace, err)
       if (err instanceof ClientClosedError) p.reject(new ClientClosedError(`${err.message} (a ${p.api.name} request was in flight)`, { cause: err, requestMayHaveBeenSent: true }))
       else p.reject(err instanceof ConnectionError ? err : new ConnectionError(err.message, { cause: err }))
     }
     this.chunks = []
     this.buffered = 0
     this.partialFrame = undefined
+  }
+
+  /** Publishes `peridot:request:start` and returns what `peridot:request:end` completes. */
+  private traceStart(apiKey: number, apiName: string, apiVersion: number, correlationId: number): RequestStartEvent & { startedAt: number } {
+    const start: RequestStartEvent = { clientId: this.options.clientId, broker: this.address, apiKey, apiName, apiVersion, correlationId }
+    if (channels.requestStart.hasSubscribers) channels.requestStart.publish(start)
+    return { ...start, startedAt: performance.now() }
   }
 
   /** Number of requests awaiting a response. */
@@ -469,4 +489,13 @@ export class Connection {
   close(reason?: ClientClosedError): void {
     this.fail(reason ?? new ConnectionError(`connection to ${this.address} was closed by the client`))
   }
+}
+
+/** Publishes `peridot:request:end` for a traced request. */
+function traceEnd(trace: RequestStartEvent & { startedAt: number }, error?: Error): void {
+  if (!channels.requestEnd.hasSubscribers) return
+  const { startedAt, ...start } = trace
+  const event: RequestEndEvent = { ...start, durationMs: performance.now() - startedAt }
+  if (error) event.error = error
+  channels.requestEnd.publish(event)
 }

@@ -21,6 +21,13 @@ export type {
   TransactionListing,
   ListTransactionsOptions,
 } from './admin/types.js'
+export type {
+  ElectLeadersOptions,
+  ElectionResult,
+  PartitionReassignmentTarget,
+  AlterPartitionReassignmentsOptions,
+  PartitionReassignment,
+} from './admin/partition-admin.js'
 export type { SaslMechanism, SaslOptions, TlsOptions } from './security.js'
 export {
   PartitionClient,
@@ -77,6 +84,7 @@ export {
 export {
   GroupConsumer,
   CommitFailedError,
+  RebalanceInProgressError,
   type GroupConsumerOptions,
   type GroupBatch,
   type OffsetToCommit,
@@ -119,3 +127,4 @@ export {
   type MemberSubscription,
   type TopicPartition,
 } from './consumer/assignor.js'
+export * from './telemetry/index.js'

@@ -1,15 +1,13 @@
 // Starts, finds and stops a single-node KRaft Kafka broker running from pinned Maven jars.
 // The broker runs detached so a CLI invocation can return while it keeps serving; everything
 // needed to find it again lives in its data dir (state file, config, cluster id, log).
-import { spawn } from 'node:child_process'
-import { existsSync, closeSync, openSync, readFileSync } from 'node:fs'
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { delimiter, join, resolve } from 'node:path'
 import { checkJava } from './java.js'
-import { loggingConfig, randomClusterId, renderProperties, serverProperties } from './kafka-config.js'
+import { serverProperties } from './kafka-config.js'
 import { ensureKafkaJars } from './maven.js'
-import { findFreePort, isKafkaAnswering, isPortFree, probeKafka } from './probe.js'
-import { DevToolError, run, tailLines } from './process.js'
+import { isOurBroker, launchNode, LOG_FILE, readState, STATE_FILE, stopNode, waitUntilReady, type NodeState } from './node.js'
+import { findFreePort, isKafkaAnswering, isPortFree } from './probe.js'
 
 /**
  * Kafka version started when none is given: the newest 4.x whose artifacts are all on Maven
@@ -23,11 +21,7 @@ export const KAFKA_3_VERSION = '3.9.2'
 export const DEFAULT_PORT = 9092
 
 const HOST = '127.0.0.1'
-const STATE_FILE = 'broker.json'
-const LOG_FILE = 'broker.log'
-const CLUSTER_ID_FILE = 'cluster-id'
 const DEFAULT_START_TIMEOUT_MS = 90_000
-const STOP_TIMEOUT_MS = 30_000
 
 /** Options shared by {@link startLocalBroker}, {@link stopLocalBroker} and {@link localBrokerStatus}. */
 export interface LocalBrokerOptions {
@@ -112,61 +106,12 @@ export interface LocalBrokerStatus {
   version?: string
 }
 
-interface BrokerState {
-  pid: number
-  host: string
-  port: number
-  controllerPort: number
-  version: string
-  startedAt: string
-}
-
 /** Absolute data dir for the given options. */
 export function resolveDataDir(opts: LocalBrokerOptions = {}): string {
   return resolve(opts.dataDir ?? join(process.cwd(), '.peridot', `kafka-${opts.kafkaVersion ?? DEFAULT_KAFKA_VERSION}`))
 }
 
-async function readState(dataDir: string): Promise<BrokerState | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8')) as BrokerState
-  } catch {
-    return undefined
-  }
-}
-
-/** Whether pid is alive and, where /proc exists, really a Kafka broker using this data dir. */
-function isOurBroker(pid: number, dataDir: string): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false // ESRCH: gone; EPERM: someone else's process
-  }
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    return cmdline.includes('kafka.Kafka') && cmdline.includes(dataDir)
-  } catch {
-    return true // no /proc (macOS): trust the pid
-  }
-}
-
-async function logTail(logFile: string, lines = 30): Promise<string> {
-  try {
-    const fh = await open(logFile, 'r')
-    try {
-      const { size } = await fh.stat()
-      const len = Math.min(size, 64 * 1024)
-      const buf = Buffer.alloc(len)
-      await fh.read(buf, 0, len, size - len)
-      return tailLines(buf.toString('utf8'), lines)
-    } finally {
-      await fh.close()
-    }
-  } catch {
-    return '(no broker log)'
-  }
-}
-
-function handle(state: BrokerState, dataDir: string, reused: boolean): LocalBroker {
+function handle(state: NodeState, dataDir: string, reused: boolean): LocalBroker {
   const stop = async () => {
     await stopLocalBroker({ dataDir })
   }
@@ -185,8 +130,6 @@ function handle(state: BrokerState, dataDir: string, reused: boolean): LocalBrok
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
 /**
  * Starts a local single-node Kafka broker (KRaft, broker+controller) and resolves once it answers
  * Kafka requests. If a broker started earlier from the same data dir is still running and
@@ -202,7 +145,6 @@ export async function startLocalBroker(opts: LocalBrokerOptions = {}): Promise<L
   const version = opts.kafkaVersion ?? DEFAULT_KAFKA_VERSION
   const port = opts.port ?? DEFAULT_PORT
   const dataDir = resolveDataDir({ ...opts, kafkaVersion: version })
-  const logFile = join(dataDir, LOG_FILE)
   const progress = opts.onProgress ?? (() => {})
 
   const existing = await readState(dataDir)
@@ -235,106 +177,26 @@ export async function startLocalBroker(opts: LocalBrokerOptions = {}): Promise<L
   if (!(await isPortFree(controllerPort, HOST))) throw new Error(`Controller port ${controllerPort} is already in use.`)
 
   const logDir = join(dataDir, 'kraft-logs')
-  await mkdir(logDir, { recursive: true })
-  const propsFile = join(dataDir, 'server.properties')
-  await writeFile(
-    propsFile,
-    renderProperties(serverProperties({ version, host: HOST, port, controllerPort, logDir, overrides: opts.serverProperties })),
-  )
-  const logging = loggingConfig(version)
-  const loggingFile = join(dataDir, logging.fileName)
-  await writeFile(loggingFile, logging.text)
-  const classpath = jars.join(delimiter)
-  const heapMb = opts.heapMb ?? 1024
-  const jvm = [
-    `-Xms${Math.min(256, heapMb)}m`,
-    `-Xmx${heapMb}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-XX:+ExplicitGCInvokesConcurrent',
-    '-Djava.awt.headless=true',
-    `-Dkafka.logs.dir=${dataDir}`,
-    logging.jvmFlag(loggingFile),
-    '-cp',
-    classpath,
-  ]
-
-  // Format exactly once per data dir: the cluster id (and all data) must survive restarts.
-  if (!existsSync(join(logDir, 'meta.properties'))) {
-    let clusterId: string
-    try {
-      clusterId = (await readFile(join(dataDir, CLUSTER_ID_FILE), 'utf8')).trim()
-    } catch {
-      clusterId = randomClusterId()
-      await writeFile(join(dataDir, CLUSTER_ID_FILE), clusterId + '\n')
-    }
-    progress(`Formatting KRaft storage in ${logDir} (cluster id ${clusterId})`)
-    const r = await run(java, [
-      ...jvm,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      propsFile,
-      '--ignore-formatted',
-      ...scramFormatArgs(opts.scramCredentials),
-    ])
-    if (r.code !== 0) throw new Error(`Formatting Kafka storage in ${logDir} failed (exit ${r.code}):\n${tailLines(r.stdout + r.stderr, 20)}`)
-  }
-
-  progress(`Starting Kafka ${version} on ${HOST}:${port} (log: ${logFile})`)
-  const logFd = openSync(logFile, 'a')
-  let exited: number | null | undefined
-  let pid: number
+  const launched = await launchNode({
+    java,
+    classpath: jars.join(delimiter),
+    version,
+    host: HOST,
+    port,
+    controllerPort,
+    dataDir,
+    properties: serverProperties({ version, host: HOST, port, controllerPort, logDir, overrides: opts.serverProperties }),
+    heapMb: opts.heapMb ?? 1024,
+    formatArgs: scramFormatArgs(opts.scramCredentials),
+    progress,
+  })
   try {
-    const child = spawn(java, [...jvm, 'kafka.Kafka', propsFile], {
-      cwd: dataDir,
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-    })
-    child.on('exit', (code) => {
-      exited = code
-    })
-    child.unref()
-    if (child.pid === undefined) {
-      await new Promise((r) => child.once('error', r))
-      throw new DevToolError(`Could not start ${java}.`)
-    }
-    pid = child.pid
-  } finally {
-    closeSync(logFd)
-  }
-  const state: BrokerState = { pid, host: HOST, port, controllerPort, version, startedAt: new Date().toISOString() }
-  await writeFile(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n')
-
-  try {
-    await waitUntilReady(state, dataDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, () => exited === undefined)
+    await waitUntilReady(launched.state, dataDir, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS, launched.alive)
   } catch (err) {
     await stopLocalBroker({ dataDir })
     throw err
   }
-  return handle(state, dataDir, false)
-}
-
-async function waitUntilReady(state: BrokerState, dataDir: string, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const logFile = join(dataDir, LOG_FILE)
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (!alive()) {
-      throw new Error(`The Kafka broker exited during startup; see ${logFile}. Last lines:\n${await logTail(logFile)}`)
-    }
-    const probe = await probeKafka(state.host, state.port, 1000)
-    // ApiVersions answers before the broker is unfenced; Metadata listing it means it is usable.
-    if (probe.apiVersions && probe.brokers > 0) return
-    if (Date.now() > deadline) {
-      throw new Error(
-        `The Kafka broker did not answer on ${state.host}:${state.port} within ${Math.round(timeoutMs / 1000)} s; ` +
-          `see ${logFile}. Last lines:\n${await logTail(logFile)}`,
-      )
-    }
-    await sleep(200)
-  }
+  return handle(launched.state, dataDir, false)
 }
 
 /**
@@ -343,30 +205,7 @@ async function waitUntilReady(state: BrokerState, dataDir: string, timeoutMs: nu
  * @returns true when a running broker was stopped.
  */
 export async function stopLocalBroker(opts: LocalBrokerOptions = {}): Promise<boolean> {
-  const dataDir = resolveDataDir(opts)
-  const state = await readState(dataDir)
-  if (!state) return false
-  let wasRunning = false
-  if (isOurBroker(state.pid, dataDir)) {
-    wasRunning = true
-    signal(state.pid, 'SIGTERM')
-    const deadline = Date.now() + STOP_TIMEOUT_MS
-    while (isOurBroker(state.pid, dataDir) && Date.now() < deadline) await sleep(100)
-    if (isOurBroker(state.pid, dataDir)) {
-      signal(state.pid, 'SIGKILL')
-      while (isOurBroker(state.pid, dataDir)) await sleep(50)
-    }
-  }
-  await rm(join(dataDir, STATE_FILE), { force: true })
-  return wasRunning
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig)
-  } catch {
-    // already gone
-  }
+  return stopNode(resolveDataDir(opts))
 }
 
 /** Reports whether a broker runs from the data dir given by the options, and where. */

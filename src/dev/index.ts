@@ -28,3 +28,14 @@ export { defaultCacheDir, ensureKafkaJars, type EnsureJarsOptions } from './mave
 export { checkJava, MIN_JAVA_VERSION } from './java.js'
 export { findFreePort, isKafkaAnswering, isPortFree, probeKafka, type ProbeResult } from './probe.js'
 export { DevToolError } from './process.js'
+export {
+  localClusterStatus,
+  resolveClusterDir,
+  startLocalCluster,
+  stopLocalCluster,
+  type LocalCluster,
+  type LocalClusterNode,
+  type LocalClusterNodeStatus,
+  type LocalClusterOptions,
+  type LocalClusterStatus,
+} from './cluster.js'

@@ -1,4 +1,4 @@
-// server.properties and logging config for a single combined KRaft node on 127.0.0.1.
+// server.properties and logging config for combined KRaft nodes on 127.0.0.1 (one, or several forming a cluster).
 import { randomBytes } from 'node:crypto'
 import { kafkaMajor } from './maven.js'
 
@@ -64,6 +64,48 @@ export function serverProperties(cfg: NodeConfig): Record<string, string> {
     // by default; tests of lock expiry set a short one. The default lock (30 s) is unchanged.
     props['group.share.min.record.lock.duration.ms'] = '1000'
   }
+  return { ...props, ...(cfg.overrides ?? {}) }
+}
+
+/** Inputs for {@link clusterNodeProperties}: one node of a multi-node cluster. */
+export interface ClusterNodeConfig extends NodeConfig {
+  nodeId: number
+  /** `id@host:controllerPort` of every node: the static KRaft quorum (every node is a voter). */
+  voters: string
+  /** Number of nodes, which caps the replication factor of internal topics. */
+  nodes: number
+  /** `broker.rack` of this node. */
+  rack?: string
+}
+
+/**
+ * Configs of one combined broker+controller node of a local multi-node cluster: the single-node
+ * configs with this node's id, the shared static quorum, internal topics replicated on up to three
+ * nodes with a min ISR of two (so one node may die without stopping groups or transactions), and
+ * short broker session timeouts so a killed node's partitions move within a few seconds.
+ */
+export function clusterNodeProperties(cfg: ClusterNodeConfig): Record<string, string> {
+  const rf = String(Math.min(3, cfg.nodes))
+  const minIsr = String(Math.min(2, cfg.nodes))
+  const props: Record<string, string> = {
+    ...serverProperties({ ...cfg, overrides: undefined }),
+    'node.id': String(cfg.nodeId),
+    'controller.quorum.voters': cfg.voters,
+    'default.replication.factor': rf,
+    'offsets.topic.replication.factor': rf,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': minIsr,
+    // Killed nodes are fenced after 3 s instead of 9 (leader failover 2.9 s instead of 9.5 s here).
+    'broker.session.timeout.ms': '3000',
+    'broker.heartbeat.interval.ms': '500',
+    // A restarted node takes back its partitions quickly (default: checked every 300 s).
+    'leader.imbalance.check.interval.seconds': '5',
+  }
+  if (kafkaMajor(cfg.version) >= 4) {
+    props['share.coordinator.state.topic.replication.factor'] = rf
+    props['share.coordinator.state.topic.min.isr'] = minIsr
+  }
+  if (cfg.rack !== undefined) props['broker.rack'] = cfg.rack
   return { ...props, ...(cfg.overrides ?? {}) }
 }
 

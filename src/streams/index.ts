@@ -142,4 +142,7 @@ export {
   type StreamsMetrics,
 } from './runtime/kafka-streams.js'
 export { StreamsConfigError, StreamsStateError } from './runtime/errors.js'
+export type { QueryOptions, QueryResult } from './runtime/query-client.js'
+export { UnknownStoreError, NoQueryHostError, QueryTimeoutError, QueryRequestError } from './runtime/query-errors.js'
+export { encodeBytes, decodeBytes, QUERY_PATH, type WireBytes } from './runtime/query-protocol.js'
 export type { HostMap } from './runtime/streams-assignor.js'

@@ -2,29 +2,16 @@
 // and its own data dir, reached with a client, found again by a second start, stopped for good.
 // The start path of each Kafka version is the global setup's (the same code); this runs once,
 // against the newest Kafka, to keep a broker start out of the 3.9 run's CI time.
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
 import { DEFAULT_KAFKA_VERSION, findFreePort, isPortFree } from '../../src/dev/index.js'
+import { peridot as runPeridot } from './cli-run.js'
 import { kafkaVersion, uniqueTopic } from './helpers.js'
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'index.ts')
-
-function peridot(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const peridot = (args: string[]) => runPeridot(args, { noBrokers: true })
 
 const version = kafkaVersion() === 'external' ? DEFAULT_KAFKA_VERSION : kafkaVersion()
 const olderKafka = version !== DEFAULT_KAFKA_VERSION

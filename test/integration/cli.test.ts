@@ -1,51 +1,12 @@
-// The `peridot` topics/produce/consume commands, run for real as child processes (node + tsx
-// loader, the fastest way to run the TypeScript entry point without a build) against the broker.
-import { spawn } from 'node:child_process'
+// The `peridot` commands, run for real as child processes (see cli-run.ts) against the broker.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type KafkaRecord } from '../../src/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
+import { peridot, peridotBytes } from './cli-run.js'
 import { javaPartitionsForKeys } from './java-partitioner.js'
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'index.ts')
-
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
-interface RunOptions {
-  input?: string
-  /** Extra environment (PERIDOT_DEBUG is removed unless given here). */
-  env?: NodeJS.ProcessEnv
-  /** Called with the child once it runs, e.g. to watch stdout and send a signal. */
-  onSpawn?: (child: ReturnType<typeof spawn>) => void
-  /** Leave out --brokers (to test the error path of bad flags before any connection). */
-  noBrokers?: boolean
-}
-
-function peridot(args: string[], opts: RunOptions = {}): Promise<Run> {
-  const full = opts.noBrokers ? args : [...args, '--brokers', bootstrap()]
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env }
-    delete env.PERIDOT_DEBUG
-    Object.assign(env, opts.env)
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...full], { env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-    opts.onSpawn?.(child)
-    child.stdin.end(opts.input ?? '')
-  })
-}
 
 /** Every record of every partition up to the current high watermark, through the library. */
 async function readAll(client: Client, topic: string): Promise<Map<number, KafkaRecord[]>> {
@@ -293,11 +254,143 @@ describe('peridot CLI', () => {
     expect(plain).not.toContain('__consumer_offsets')
   })
 
+  it('a refused address fails at once with one line naming it (not at the bootstrap deadline)', async () => {
+    const res = await peridot(['topics', 'list', '--brokers', '127.0.0.1:1'], { noBrokers: true })
+    expect(res.code).toBe(1)
+    // "no bootstrap broker reachable" is the definite failure; the deadline one says "within".
+    expect(res.stderr).toMatch(/^peridot topics: no bootstrap broker reachable \(tried 127\.0\.0\.1:1\): .*ECONNREFUSED[^\n]*\n$/)
+  })
+
+  it('consume: text stays one line per record (escapes, -Z null marker), format strings, raw/hex, --from -N, --until', async () => {
+    const topic = uniqueTopic('cli-format')
+    await client.createTopic(topic, { partitions: 1 })
+    const pc = await client.partitionClient(topic, 0)
+    const base = Date.now() - 60_000
+    await pc.produce([
+      { key: Buffer.from('k0'), value: Buffer.from('line1\nline2\ttab\\'), timestamp: base, headers: [['h', Buffer.from('x')]] },
+      { key: null, value: null, timestamp: base + 10 },
+      { key: Buffer.from('k2'), value: Buffer.alloc(0), timestamp: base + 20 },
+      { key: null, value: Buffer.from([0, 0xff, 0x0a]), timestamp: base + 30 },
+    ])
+    const text = await peridot(['consume', topic, '--print-key', '-Z', '-q'])
+    expect(text.stderr).toBe('')
+    expect(text.stdout).toBe('k0\tline1\\nline2\\ttab\\\\\n\\N\t\\N\nk2\t\n\\N\t\u0000\ufffd\\n\n')
+    const fmt = await peridot(['consume', topic, '--format', '%t|%p|%o|%T|%k|%K|%S|%h|%s', '--encoding', 'hex'])
+    expect(fmt.stdout.split('\n')).toEqual([
+      `${topic}|0|0|${base}|6b30|2|16|h=78|${Buffer.from('line1\nline2\ttab\\').toString('hex')}`,
+      `${topic}|0|1|${base + 10}||-1|-1||`,
+      `${topic}|0|2|${base + 20}|6b32|2|0||`,
+      `${topic}|0|3|${base + 30}||-1|3||00ff0a`,
+      '',
+    ])
+    const rawBytes = await peridotBytes(['consume', topic, '--from', '-1', '--format', '%s\\n', '--encoding', 'raw'])
+    expect([...rawBytes]).toEqual([0, 0xff, 0x0a, 0x0a])
+    const window = await peridot(['consume', topic, '--from', '-3', '--until', '3', '--format', '%o'])
+    expect(window.stdout).toBe('1\n2\n')
+    const byTime = await peridot(['consume', topic, '--until', `@${base + 20}`, '--format', '%o', '-e'])
+    expect(byTime.stdout).toBe('0\n1\n')
+    const offsets = await peridot(['offsets', topic, `@${base + 15}`])
+    expect(offsets.stdout).toMatch(/^partition\s+offset\n0\s+2\n$/)
+    const range = await peridot(['offsets', topic])
+    expect(range.stdout).toMatch(/^partition\s+earliest\s+latest\s+records\n0\s+0\s+4\s+4\n$/)
+  })
+
+  it('produce: --delimiter with -Z tombstones, and --whole sends a file as one record', async () => {
+    const topic = uniqueTopic('cli-produce-modes')
+    await client.createTopic(topic, { partitions: 1 })
+    const res = await peridot(['produce', topic, '--delimiter', '\\x1e', '--key-separator', '=', '-Z', '-q'], { input: 'a=1\x1eb=\x1ec=multi\nline\x1e' })
+    expect(res.code).toBe(0)
+    const file = join(tmp, 'whole.bin')
+    await writeFile(file, Buffer.from([1, 2, 10, 3, 10]))
+    expect((await peridot(['produce', topic, '--file', file, '--whole', '--key', 'img', '-q'])).code).toBe(0)
+    const stored = (await readAll(client, topic)).get(0)!
+    expect(stored.map((r) => [r.key?.toString() ?? null, r.value])).toEqual([
+      ['a', Buffer.from('1')],
+      ['b', null],
+      ['c', Buffer.from('multi\nline')],
+      ['img', Buffer.from([1, 2, 10, 3, 10])],
+    ])
+  })
+
+  it('metadata lists brokers, controller and partitions as Admin and describeTopic see them', async () => {
+    const topic = uniqueTopic('cli-metadata')
+    await client.createTopic(topic, { partitions: 2 })
+    const cluster = await client.admin().describeCluster()
+    const info = await client.describeTopic(topic)
+    const res = await peridot(['metadata', topic, '-q'])
+    expect(res.code).toBe(0)
+    for (const b of cluster.brokers) {
+      expect(res.stdout).toContain(`  broker ${b.nodeId} at ${b.host}:${b.port}${b.nodeId === cluster.controllerId ? ' (controller)' : ''}\n`)
+    }
+    expect(res.stdout).toContain(`  topic "${topic}" with 2 partitions:\n`)
+    for (const p of info.partitions) expect(res.stdout).toContain(`    partition ${p.partition}, leader ${p.leader}, replicas: ${p.replicas.join(',')}, isrs: ${p.isr.join(',')}\n`)
+    const all = JSON.parse((await peridot(['metadata', '--format', 'json'])).stdout) as { controllerId: number; topics: Array<{ name: string }> }
+    expect(all.controllerId).toBe(cluster.controllerId)
+    expect(all.topics.map((t) => t.name)).toContain(topic)
+  })
+
+  it('consume --group commits what it printed; groups describe shows the lag, reset moves offsets (not with --dry-run), delete removes the group', async () => {
+    const topic = uniqueTopic('cli-group')
+    const group = uniqueTopic('cli-group-g')
+    await client.createTopic(topic, { partitions: 1 })
+    const pc = await client.partitionClient(topic, 0)
+    await pc.produce(Array.from({ length: 10 }, (_, i) => ({ key: null, value: Buffer.from(`v${i}`) })))
+    const consumed = await peridot(['consume', topic, '--group', group, '--count', '4', '-q'])
+    expect(consumed.code).toBe(0)
+    expect(consumed.stdout).toBe('v0\nv1\nv2\nv3\n')
+    expect(await client.admin().listGroupOffsets(group)).toMatchObject([{ topic, partition: 0, offset: 4n }])
+    const again = await peridot(['consume', topic, '--group', group, '--count', '2', '-q'])
+    expect(again.stdout).toBe('v4\nv5\n')
+
+    const described = await peridot(['groups', 'describe', group])
+    expect(described.code).toBe(0)
+    expect(described.stdout).toMatch(new RegExp(`^${topic}\\s+0\\s+6\\s+10\\s+4\\s+-$`, 'm'))
+    expect(described.stdout).toContain('total lag 4')
+    expect((await peridot(['groups', 'list'])).stdout).toMatch(new RegExp(`^${group}\\s`, 'm'))
+
+    const dry = await peridot(['groups', 'reset', group, '--to-offset', '2', '--dry-run'])
+    expect(dry.stdout).toMatch(new RegExp(`^${topic}\\s+0\\s+6\\s+2$`, 'm'))
+    expect(dry.stdout).toContain('dry run: nothing committed')
+    expect(await client.admin().listGroupOffsets(group)).toMatchObject([{ offset: 6n }])
+    for (const [flag, want] of [
+      [['--to-earliest'], 0n],
+      [['--to-latest'], 10n],
+      [['--to-offset', '99'], 10n],
+      [['--to-offset', '3', '--topic', topic, '--partition', '0'], 3n],
+    ] as Array<[string[], bigint]>) {
+      const res = await peridot(['groups', 'reset', group, ...flag])
+      expect(res.code, flag.join(' ')).toBe(0)
+      expect(await client.admin().listGroupOffsets(group)).toMatchObject([{ offset: want }])
+    }
+    // -e: from the committed offset to the end of the log, then exit (kcat -G -e); again: nothing left.
+    const toEnd = await peridot(['consume', topic, '--group', group, '-e', '-q'])
+    expect([toEnd.code, toEnd.stdout]).toEqual([0, 'v3\nv4\nv5\nv6\nv7\nv8\nv9\n'])
+    expect(await peridot(['consume', topic, '--group', group, '-e', '-q'])).toMatchObject({ code: 0, stdout: '' })
+    const deleted = await peridot(['groups', 'delete', group])
+    expect(deleted.stdout).toBe(`deleted group ${group}\n`)
+    expect(await client.admin().listGroupOffsets(group)).toEqual([])
+  })
+
+  it('client properties: -X bootstrap.servers and a config file stand in for --brokers; bad ones are usage errors', async () => {
+    const topic = uniqueTopic('cli-props')
+    await client.createTopic(topic, { partitions: 1 })
+    const viaX = await peridot(['topics', 'list', '-X', `bootstrap.servers=${bootstrap()}`, '-X', 'client.id=cli-x'], { noBrokers: true, env: { KAFKA_CONNECT: '127.0.0.1:1' } })
+    expect(viaX.stdout.split('\n')).toContain(topic)
+    const file = join(tmp, 'client.properties')
+    await writeFile(file, `# as kcat -F\nbootstrap.servers=${bootstrap()}\nsecurity.protocol=plaintext\n`)
+    const viaFile = await peridot(['offsets', topic, '-F', file], { noBrokers: true, env: { KAFKA_CONNECT: '127.0.0.1:1' } })
+    expect(viaFile.stdout).toMatch(/^partition\s+earliest/)
+    const bad = await peridot(['topics', 'list', '-X', 'sasl.mechanism=GSSAPI', '-X', 'sasl.username=u', '-X', 'sasl.password=p'])
+    expect([bad.code, bad.stderr]).toEqual([2, 'peridot topics: sasl.mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got "GSSAPI"\n'])
+    const list = await peridot(['-X', 'list'], { noBrokers: true })
+    expect(list.stdout).toMatch(/^ssl\.ca\.location\s+PEM file/m)
+  })
+
   it('refuses bad flags and arguments with a one-line usage error, exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['consume', 't', '--bogus'], /^peridot consume: Unknown option '--bogus' \(see "peridot consume --help"\)\n$/],
       [['consume', 't', '--from', 'yesterday'], /^peridot consume: --from expects .*\n$/],
-      [['consume', 't', '--format', 'xml'], /^peridot consume: --format must be text or json, got "xml"\n$/],
+      [['consume', 't', '--format', 'xml'], /^peridot consume: --format must be text, json or a format string with %-directives, got "xml"\n$/],
       [['produce', 't', '--compression', 'brotli'], /^peridot produce: --compression must be one of .*\n$/],
       [['topics', 'create', 't', '--partitions', 'many'], /^peridot topics: --partitions must be an integer .*\n$/],
       [['topics', 'frobnicate'], /^peridot topics: unknown topics command "frobnicate".*\n$/],

@@ -3,7 +3,7 @@
 // rejoin, an evicted member loses its partitions, and a commit refused as stale is a
 // CommitFailedError, as Kafka's Java consumer does.
 import { describe, expect, it } from 'vitest'
-import { type Client, CommitFailedError, type GroupConsumer, KafkaProtocolError } from '../../src/index.js'
+import { type Client, CommitFailedError, type GroupConsumer, KafkaProtocolError, RebalanceInProgressError } from '../../src/index.js'
 import { ConsumerGroupHeartbeat, FindCoordinator, Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup } from '../../src/protocol/index.js'
 import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
 import { mentions, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
@@ -142,6 +142,23 @@ describe('group coordinator faults', () => {
       const again = await take(consumer, 1)
       expect(again.length).toBeGreaterThan(0)
       expect(proxy().count(JoinGroup.apiKey, mentions(groupId)), 'joined again').toBeGreaterThanOrEqual(3)
+    })
+  })
+
+  it('commit(): OffsetCommit answers REBALANCE_IN_PROGRESS: RebalanceInProgressError (a CommitFailedError, as Java), nothing committed; the member rejoins, a later commit succeeds', async () => {
+    const topic = await topicWith(5)
+    await withConsumer(topic, { autoCommit: false }, async (consumer, groupId) => {
+      expect(await take(consumer, 5)).toEqual(values(5))
+      proxy().addRule({ apiKey: OffsetCommit.apiKey, match: mentions(groupId), action: { kind: 'error', code: 'REBALANCE_IN_PROGRESS' } })
+      const err = await consumer.commit().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(RebalanceInProgressError)
+      expect(err).toBeInstanceOf(CommitFailedError)
+      expect(await committed(groupId)).toBeUndefined()
+      await (await direct().partitionClient(topic, 0)).produce([{ value: Buffer.from('v5') }])
+      const again = await take(consumer, 1)
+      expect(again.length).toBeGreaterThan(0)
+      await consumer.commit()
+      expect(await committed(groupId)).toBeGreaterThan(0n)
     })
   })
 

@@ -1,4 +1,4 @@
-// Every TypeScript block of README.md type-checks (tsc on generated files, the package name
+// Every TypeScript block of README.md and docs/*.md type-checks (tsc on generated files, the package name
 // mapped to src/), and the blocks marked runnable run against the broker under test, each as a
 // process that must finish by itself with exit code 0 (see readme-blocks.ts for the markers).
 import { spawn, spawnSync } from 'node:child_process'
@@ -13,7 +13,9 @@ import { readmePrograms, type ReadmeProgram } from './readme-blocks.js'
 import { registryUnavailableReason, sharedRegistry } from './schema-registry-helpers.js'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const programs = readmePrograms(readFileSync(join(repo, 'README.md'), 'utf8'))
+// The README and the docs pages: each TypeScript block type-checks, the runnable ones run.
+const DOCS = ['README.md', 'docs/coming-from-kafkajs.md']
+const programs = DOCS.flatMap((doc) => readmePrograms(readFileSync(join(repo, doc), 'utf8')).map((p) => ({ ...p, doc })))
 const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
 let dir: string
 // Blocks marked `registry` run against a real schema registry (Karapace or SCHEMA_REGISTRY_URL).
@@ -21,10 +23,10 @@ const registryMissing = registryUnavailableReason()
 const registry = programs.some((p) => p.runnable && p.registry) && !registryMissing ? sharedRegistry() : undefined
 
 /** File name of a program. */
-const fileOf = (p: ReadmeProgram): string => `readme-line-${p.line}.ts`
+const fileOf = (p: ReadmeProgram & { doc: string }): string => `${p.doc.replace(/[^a-zA-Z0-9]+/g, '-')}-line-${p.line}.ts`
 
 /** The program as run: the README's broker address replaced by the test's, `unique` names suffixed. */
-function generated(p: ReadmeProgram): string {
+function generated(p: ReadmeProgram & { doc: string }): string {
   let src = p.source.replaceAll(`'127.0.0.1:9092'`, `(process.env.PERIDOT_README_BROKER ?? '127.0.0.1:9092')`)
   src = src.replaceAll(`'http://127.0.0.1:8081'`, `(process.env.PERIDOT_README_REGISTRY ?? 'http://127.0.0.1:8081')`)
   for (const name of p.unique) src = src.replaceAll(`'${name}'`, `'${name}-${suffix}'`)
@@ -66,7 +68,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-describe('README.md', () => {
+describe('README.md and docs/', () => {
   it('has TypeScript blocks, some of them runnable', () => {
     expect(programs.length).toBeGreaterThanOrEqual(8)
     expect(programs.filter((p) => p.runnable).length).toBeGreaterThanOrEqual(4)
@@ -80,7 +82,7 @@ describe('README.md', () => {
   }, 120_000)
 
   for (const p of programs.filter((x) => x.runnable)) {
-    it(`the block at README.md:${p.line} runs and exits by itself`, async (ctx) => {
+    it(`the block at ${p.doc}:${p.line} runs and exits by itself`, async (ctx) => {
       if (p.registry && !registry) ctx.skip(`it needs a schema registry: ${registryMissing}`)
       const loader = import.meta.resolve('tsx')
       const child = spawn(process.execPath, ['--import', loader, join(dir, fileOf(p))], {

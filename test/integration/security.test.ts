@@ -1,5 +1,6 @@
 // SASL (PLAIN, SCRAM-SHA-256/512) and TLS (server verification, mutual TLS) against a second,
-// secure local broker started for this file (see secure-broker.ts).
+// secure local broker started for this file (see secure-broker.ts): the client, the sasl-tls
+// example and the peridot command (one secure broker for all of them: each takes a while to start).
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthenticationError, Client, type ClientOptions } from '../../src/index.js'
 import { uniqueTopic } from './helpers.js'
+import { peridot } from './cli-run.js'
 import { runExample } from './run-example.js'
 import { startTcpProxy } from './tcp-proxy.js'
 import { startSecureBroker, USERS, type SecureBroker } from './secure-broker.js'
@@ -180,5 +182,45 @@ describe.skipIf(process.env.KAFKA_CONNECT !== undefined)('security: SASL and TLS
         await proxy.close()
       }
     }
+  })
+
+  describe('the peridot command on the secured cluster (-X properties and a -F config file)', () => {
+    let dir: string
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'peridot-cli-secure-'))
+      for (const [name, pem] of Object.entries(broker.certs)) await writeFile(join(dir, `${name}.pem`), pem)
+    })
+
+    it('SASL_SSL with SCRAM-SHA-512 from -X: create, produce and consume', async () => {
+      const topic = uniqueTopic('cli-sasl-ssl')
+      const props = ['-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanism=SCRAM-SHA-512', '-X', `sasl.username=${USERS.scram512.username}`]
+      props.push('-X', `sasl.password=${USERS.scram512.password}`, '-X', `ssl.ca.location=${join(dir, 'ca.pem')}`, '--brokers', broker.saslSsl)
+      expect((await peridot(['topics', 'create', topic, ...props], { noBrokers: true })).code).toBe(0)
+      expect((await peridot(['produce', topic, '-q', ...props], { noBrokers: true, input: 'a\nb\n' })).code).toBe(0)
+      const consumed = await peridot(['consume', topic, '-q', ...props], { noBrokers: true })
+      expect([consumed.code, consumed.stdout]).toEqual([0, 'a\nb\n'])
+      // A wrong password is an authentication failure naming the user, in one line, exit 1.
+      const wrong = await peridot(['topics', 'list', ...props, '-X', 'sasl.password=nope'], { noBrokers: true })
+      expect(wrong.code).toBe(1)
+      expect(wrong.stderr).toMatch(/^peridot topics: .*carol[^\n]*\n$/)
+    })
+
+    it('mutual TLS from a JSON config file (-F)', async () => {
+      const config = join(dir, 'mtls.json')
+      await writeFile(
+        config,
+        JSON.stringify({
+          'bootstrap.servers': broker.mtls,
+          'security.protocol': 'ssl',
+          'ssl.ca.location': join(dir, 'ca.pem'),
+          'ssl.certificate.location': join(dir, 'clientCert.pem'),
+          'ssl.key.location': join(dir, 'clientKey.pem'),
+        }),
+      )
+      const res = await peridot(['metadata', '-F', config], { noBrokers: true })
+      expect(res.stderr).toBe('')
+      expect(res.code).toBe(0)
+      expect(res.stdout).toMatch(/^ 1 brokers:$/m)
+    })
   })
 })

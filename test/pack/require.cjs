@@ -5,3 +5,22 @@ for (const [specifier, name] of Object.entries(names)) {
   if (typeof mod[name] !== 'function') throw new Error(`require('${specifier}').${name} is ${typeof mod[name]}`)
 }
 console.log('require() of every entry point: ok')
+
+// The optional peer dependencies are not installed here: the package loads without them, and
+// the metrics functions fail with an error that names the missing one.
+const { openTelemetryMetrics, prometheusMetrics, InvalidArgumentError } = require('peridot-kafka')
+Promise.all(
+  [
+    [openTelemetryMetrics, '@opentelemetry/api'],
+    [prometheusMetrics, 'prom-client'],
+  ].map(([fn, dep]) =>
+    fn().then(
+      () => {
+        throw new Error(`${fn.name}() worked without ${dep}`)
+      },
+      (err) => {
+        if (!(err instanceof InvalidArgumentError) || !err.message.includes(`'${dep}' is not installed`)) throw err
+      },
+    ),
+  ),
+).then(() => console.log('metrics without the optional peer dependencies: a clear error, no import failure'))

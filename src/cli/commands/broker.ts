@@ -1,23 +1,28 @@
 // `peridot broker start|stop|status`: the local development broker from src/dev.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import {
   DEFAULT_KAFKA_VERSION,
   DEFAULT_PORT,
   localBrokerStatus,
+  localClusterStatus,
+  resolveClusterDir,
   resolveDataDir,
   startLocalBroker,
+  startLocalCluster,
   stopLocalBroker,
+  stopLocalCluster,
   type LocalBrokerOptions,
 } from '../../dev/index.js'
+import { parseCommandArgs } from '../args.js'
 import { UsageError } from '../errors.js'
 import type { Command } from './types.js'
 
 const HELP = `Usage: peridot broker <start|stop|status> [options]
 
 Runs a single-node Apache Kafka broker (KRaft) on 127.0.0.1 from jars fetched once from Maven
-Central (needs Java 17+ and Maven). It keeps running after "start" returns.
+Central (needs Java 17+ and Maven), or with --nodes N a cluster of N nodes (each a broker and a
+KRaft controller). It keeps running after "start" returns.
 
 Commands:
   start    start the broker (or find the one already running) and print its bootstrap address
@@ -26,15 +31,20 @@ Commands:
 
 Options:
   --kafka-version V   Kafka version (default ${DEFAULT_KAFKA_VERSION}; 3.9.2 is tested too)
-  --port N            client port (default ${DEFAULT_PORT})
+  --port N            client port (default ${DEFAULT_PORT}); with --nodes N, the nodes use N
+                      consecutive client ports from it and their controllers the next N
+  --nodes N           start a cluster of N nodes (1-9) instead of a single broker
+  --racks a,b,c       broker.rack of each cluster node, one per node (with --nodes)
   --controller-port N KRaft controller port (default: any free port)
-  --data-dir DIR      data dir (default .peridot/kafka-<version> in the current directory)
-  --heap-mb N         JVM max heap in MB (default 1024)
-  --quiet             no progress output on stderr
+  --data-dir DIR      data dir (default .peridot/kafka-<version> in the current directory;
+                      .peridot/cluster-<version> with --nodes)
+  --heap-mb N         JVM max heap in MB (default 1024; 384 per node with --nodes)
+  -q, --quiet         no progress output on stderr
   -h, --help          this help
 
-"stop" and "status" without --data-dir or --kafka-version act on every broker under ./.peridot/.
-"start" prints only the bootstrap address on stdout, e.g. BOOTSTRAP=$(peridot broker start).`
+"stop" and "status" without --data-dir or --kafka-version act on every broker and cluster under
+./.peridot/, and on every node of a cluster. "start" prints only the bootstrap address on stdout
+(comma-separated host:port of every node for a cluster), e.g. BOOTSTRAP=$(peridot broker start).`
 
 function parsePort(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -44,18 +54,16 @@ function parsePort(name: string, value: string | undefined): number | undefined 
 }
 
 function parseOptions(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      'kafka-version': { type: 'string' },
-      port: { type: 'string' },
-      'controller-port': { type: 'string' },
-      'data-dir': { type: 'string' },
-      'heap-mb': { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values, positionals } = parseCommandArgs('broker', args, {
+    'kafka-version': { type: 'string' },
+    port: { type: 'string' },
+    'controller-port': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'heap-mb': { type: 'string' },
+    nodes: { type: 'string' },
+    racks: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   })
   const version = values['kafka-version']
   if (version !== undefined && !/^\d+\.\d+\.\d+$/.test(version)) {
@@ -66,32 +74,88 @@ function parseOptions(args: string[]) {
     heapMb = Number(values['heap-mb'])
     if (!Number.isInteger(heapMb) || heapMb < 128) throw new UsageError('--heap-mb must be an integer >= 128')
   }
-  const opts: LocalBrokerOptions = {
+  let nodes: number | undefined
+  if (values.nodes !== undefined) {
+    nodes = Number(values.nodes)
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new UsageError(`--nodes must be an integer from 1 to 9, got "${values.nodes}"`)
+  }
+  let racks: string[] | undefined
+  if (values.racks !== undefined) {
+    racks = values.racks.split(',').map((r) => r.trim())
+    if (nodes === undefined) throw new UsageError('--racks needs --nodes')
+    if (racks.length !== nodes || racks.some((r) => r === '')) {
+      throw new UsageError(`--racks must name one rack per node (${nodes}), got "${values.racks}"`)
+    }
+  }
+  if (nodes !== undefined && values['controller-port'] !== undefined) {
+    throw new UsageError('--controller-port is for a single broker; cluster nodes use the ports after their client ports')
+  }
+  const opts: BrokerTarget = {
     kafkaVersion: version,
     port: parsePort('port', values.port),
     controllerPort: parsePort('controller-port', values['controller-port']),
     dataDir: values['data-dir'],
     heapMb,
+    cluster: nodes !== undefined,
+    nodes,
+    racks,
   }
   return { opts, positionals, help: values.help, quiet: values.quiet }
 }
 
-/** Data dirs of brokers started with the default layout under ./.peridot (for stop/status without options). */
+/** A single broker's options, or a cluster's when `nodes` is set. */
+interface BrokerTarget extends LocalBrokerOptions {
+  /** A cluster (of `nodes` nodes when starting one). */
+  cluster?: boolean
+  nodes?: number
+  racks?: string[]
+}
+
+/** Whether a data dir holds a cluster (its layout file) rather than a single broker. */
+const isClusterDir = (dir: string) => existsSync(join(dir, 'cluster.json'))
+
+/**
+ * Data dirs of brokers and clusters started with the default layout under ./.peridot (for
+ * stop/status without options).
+ */
 function defaultLayoutDataDirs(): string[] {
   const root = join(process.cwd(), '.peridot')
   if (!existsSync(root)) return []
   return readdirSync(root)
-    .filter((n) => n.startsWith('kafka-') && existsSync(join(root, n, 'broker.json')))
+    .filter(
+      (n) =>
+        (n.startsWith('kafka-') && existsSync(join(root, n, 'broker.json'))) || (n.startsWith('cluster-') && isClusterDir(join(root, n))),
+    )
     .map((n) => join(root, n))
 }
 
-function targets(opts: LocalBrokerOptions): LocalBrokerOptions[] {
-  if (opts.dataDir !== undefined || opts.kafkaVersion !== undefined) return [opts]
+function targets(opts: BrokerTarget): BrokerTarget[] {
+  if (opts.cluster) return [opts]
+  if (opts.dataDir !== undefined || opts.kafkaVersion !== undefined) {
+    // An explicit cluster dir, or a version whose only local install is a cluster.
+    if (opts.dataDir === undefined && !existsSync(resolveDataDir(opts)) && isClusterDir(resolveClusterDir(opts))) {
+      return [{ ...opts, cluster: true }]
+    }
+    return [opts.dataDir !== undefined && isClusterDir(opts.dataDir) ? { ...opts, cluster: true } : opts]
+  }
   const found = defaultLayoutDataDirs()
-  return found.length > 0 ? found.map((dataDir) => ({ dataDir })) : [opts]
+  return found.length > 0 ? found.map((dataDir) => (isClusterDir(dataDir) ? { dataDir, cluster: true } : { dataDir })) : [opts]
 }
 
-async function start(opts: LocalBrokerOptions, quiet: boolean): Promise<number> {
+async function startCluster(opts: BrokerTarget, quiet: boolean): Promise<number> {
+  const t0 = Date.now()
+  const cluster = await startLocalCluster({ ...opts, onProgress: quiet ? undefined : (line) => console.error(line) })
+  if (!quiet) {
+    const what = cluster.reused ? 'already running' : `started in ${((Date.now() - t0) / 1000).toFixed(1)} s`
+    console.error(`Kafka ${cluster.version} cluster of ${cluster.nodes.length} nodes ${what} (data ${cluster.dataDir})`)
+  }
+  console.log(cluster.bootstrap)
+  return 0
+}
+
+async function start(opts: BrokerTarget, quiet: boolean): Promise<number> {
+  // --nodes 1 is a one-node cluster; no --nodes keeps the single broker exactly as before.
+  if (opts.cluster) return startCluster(opts, quiet)
   const t0 = Date.now()
   const broker = await startLocalBroker({ ...opts, onProgress: quiet ? undefined : (line) => console.error(line) })
   if (!quiet) {
@@ -102,8 +166,13 @@ async function start(opts: LocalBrokerOptions, quiet: boolean): Promise<number> 
   return 0
 }
 
-async function stop(opts: LocalBrokerOptions, quiet: boolean): Promise<number> {
+async function stop(opts: BrokerTarget, quiet: boolean): Promise<number> {
   for (const target of targets(opts)) {
+    if (target.cluster) {
+      const stopped = await stopLocalCluster(target)
+      if (!quiet) console.error(stopped ? `Stopped the cluster in ${resolveClusterDir(target)}` : `No cluster running in ${resolveClusterDir(target)}`)
+      continue
+    }
     const dataDir = resolveDataDir(target)
     const stopped = await stopLocalBroker(target)
     if (!quiet) console.error(stopped ? `Stopped the broker in ${dataDir}` : `No broker running in ${dataDir}`)
@@ -111,9 +180,23 @@ async function stop(opts: LocalBrokerOptions, quiet: boolean): Promise<number> {
   return 0
 }
 
-async function status(opts: LocalBrokerOptions): Promise<number> {
+async function status(opts: BrokerTarget): Promise<number> {
   let anyRunning = false
   for (const target of targets(opts)) {
+    if (target.cluster) {
+      const c = await localClusterStatus(target)
+      if (c.nodes.length === 0) console.log(`stopped  ${c.dataDir}`)
+      for (const n of c.nodes) {
+        const rack = n.rack !== undefined ? `  rack ${n.rack}` : ''
+        if (n.running) anyRunning = true
+        if (n.running || n.starting) {
+          console.log(`${n.running ? 'running ' : 'starting'} ${n.bootstrap}  kafka ${c.version}  node ${n.nodeId}${rack}  pid ${n.pid}  ${n.dataDir}`)
+        } else {
+          console.log(`stopped  ${n.bootstrap}  node ${n.nodeId}${rack}  ${n.dataDir}`)
+        }
+      }
+      continue
+    }
     const s = await localBrokerStatus(target)
     if (s.running) {
       anyRunning = true

@@ -1,8 +1,8 @@
-// `peridot produce <topic>`: one record per input line (stdin or --file), streamed with bounded
-// memory: lines are read with readline (which pauses the input while we wait) and at most a
-// window of unacknowledged records is in flight.
+// `peridot produce <topic>`: one record per input line (stdin or --file; or per --delimiter, or
+// the whole input as one record), streamed with bounded memory: the input is read as it is
+// consumed (async iteration pauses it while we wait) and at most a window of unacknowledged
+// records is in flight.
 import { open } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import type { CompressionCodec, ProducerRecord, RecordHeaders } from '../../index.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
@@ -12,22 +12,28 @@ import { connectClient } from '../connect.js'
 import { UsageError } from '../errors.js'
 import { formatProduceSummary } from '../format.js'
 import { Progress } from '../progress.js'
+import { parseDelimiter, splitKey, splitRecords, wholeInput } from '../record-input.js'
 import type { Command } from './types.js'
 
 const COMPRESSIONS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
 const HELP = `Usage: peridot produce <topic> [options] [< lines]
 
-Sends one record per line of stdin (or --file). Without --partition, keyed records go to the
-partition the Java client's murmur2 partitioner picks, unkeyed ones are spread in batches.
-Prints a summary (records, bytes, elapsed time, rate, records per partition) at the end.
+Sends one record per line of stdin (or --file); the bytes are sent as they are (a CR before the
+newline is dropped). Without --partition, keyed records go to the partition the Java client's
+murmur2 partitioner picks, unkeyed ones are spread in batches. Prints a summary (records, bytes,
+elapsed time, rate, records per partition) at the end.
 
 Options:
   --partition N        send every record to partition N
   --key-separator S    the text before the first S is the key, the rest the value
-                       (a line without S is sent without a key)
+                       (a record without S is sent without a key)
+  --key K              the key of every record (as kcat -k); not with --key-separator
+  --delimiter D        records end at D instead of a newline (\\n \\t \\r \\0 \\xHH escapes; as kcat -D)
+  --whole              the whole input (--file or stdin) is one record (as kcat -P with a file)
+  -Z, --null-empty     an empty value is sent as null: a tombstone (as kcat -Z)
   --compression C      none, gzip, snappy, lz4 or zstd (default none)
-  --file F             read lines from F instead of stdin
+  --file F             read records from F instead of stdin
   --header K=V         add a header to every record, repeatable
   --linger-ms N        how long a record waits for others to join its batch (default 5)
 
@@ -39,6 +45,10 @@ const OPTIONS = {
   'key-separator': { type: 'string' },
   compression: { type: 'string' },
   file: { type: 'string' },
+  key: { type: 'string' },
+  delimiter: { type: 'string' },
+  whole: { type: 'boolean', default: false },
+  'null-empty': { type: 'boolean', short: 'Z', default: false },
   header: { type: 'string', multiple: true },
   'linger-ms': { type: 'string' },
 } as const
@@ -80,6 +90,12 @@ export const produceCommand: Command = {
     const compression = parseCompression(values.compression)
     const lingerMs = parseIntFlag('linger-ms', values['linger-ms'], 0, 60_000) ?? 5
     const headers: RecordHeaders = parseKeyValues('header', values.header).map(([k, v]) => [k, Buffer.from(v)])
+    if (values.whole && values.delimiter !== undefined) throw new UsageError('--whole and --delimiter exclude each other')
+    const delimiter = values.delimiter === undefined ? undefined : parseDelimiter(values.delimiter)
+    const keySeparator = separator === undefined ? undefined : Buffer.from(separator)
+    const nullEmpty = values['null-empty']
+    if (values.key !== undefined && separator !== undefined) throw new UsageError('--key and --key-separator exclude each other')
+    const fixedKey = values.key === undefined ? undefined : Buffer.from(values.key)
 
     // Opened before connecting so a missing file fails without touching the cluster.
     const file = values.file === undefined ? undefined : await open(values.file, 'r')
@@ -91,7 +107,6 @@ export const produceCommand: Command = {
       throw err
     })
     const producer = client.producer({ compression, lingerMs })
-    let lines: ReturnType<typeof createInterface> | undefined
     try {
       // Unknown topics and partitions fail here, with Kafka's error name, before any input is read.
       const info = await client.describeTopic(topic)
@@ -102,9 +117,7 @@ export const produceCommand: Command = {
         )
       }
 
-      // Only now: readline starts reading at once, and lines emitted before the loop below
-      // iterates would be lost.
-      lines = createInterface({ input, crlfDelay: Infinity })
+      const records = values.whole ? wholeInput(input) : splitRecords(input, delimiter ?? Buffer.from('\n'), delimiter === undefined)
       const progress = new Progress({ label: 'produced', quiet: values.quiet })
       const perPartition = new Map<number, number>()
       let inflight = 0
@@ -113,11 +126,11 @@ export const produceCommand: Command = {
       let wake: (() => void) | undefined
       const waitForProgress = () => new Promise<void>((resolve) => (wake = resolve))
 
-      for await (const line of lines) {
+      for await (const bytes of records) {
         while (!failure && (inflight >= WINDOW_RECORDS || inflightBytes >= WINDOW_BYTES)) await waitForProgress()
         if (failure) break
-        const { key, value } = splitLine(line, separator)
-        const record: ProducerRecord = { topic, key: key === null ? null : Buffer.from(key), value: Buffer.from(value), partition }
+        const { key, value } = splitKey(bytes, keySeparator)
+        const record: ProducerRecord = { topic, key: fixedKey ?? key, value: nullEmpty && value.length === 0 ? null : value, partition }
         if (headers.length > 0) record.headers = headers
         const size = (record.key?.length ?? 0) + (record.value?.length ?? 0)
         inflight++
@@ -142,7 +155,7 @@ export const produceCommand: Command = {
       console.log(formatProduceSummary({ topic, records: progress.records, bytes: progress.bytes, elapsedMs: progress.elapsedMs(), perPartition }))
       return 0
     } finally {
-      lines?.close()
+      input.destroy()
       await producer.close().catch(() => undefined)
       await client.close()
       await file?.close()

@@ -27,6 +27,16 @@ import type { TopicPartition } from '../consumer/assignor.js'
 import { COORDINATOR_ERRORS, type CoordinatorKind, Coordinators } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
 import { withRetry } from '../retry.js'
+import {
+  alterPartitionReassignments,
+  electLeaders,
+  listPartitionReassignments,
+  type AlterPartitionReassignmentsOptions,
+  type ElectionResult,
+  type ElectLeadersOptions,
+  type PartitionReassignment,
+  type PartitionReassignmentTarget,
+} from './partition-admin.js'
 import { ShareGroupAdmin, type ShareGroupDescription, type ShareGroupOffset, type ShareGroupOffsetToSet } from './share-groups.js'
 import type {
   ClusterDescription,
@@ -147,6 +157,34 @@ export class Admin {
   /** Grows a topic to `totalCount` partitions and waits for their leaders (same as `client.createPartitions`). */
   createPartitions(topic: string, totalCount: number, options: { timeoutMs?: number } = {}): Promise<void> {
     return this.client.createPartitions(topic, totalCount, options)
+  }
+
+  // ---- partitions (sent to any broker, which forwards them to the KRaft controller) --------
+
+  /**
+   * Elects leaders: by default moves leadership of each partition back to its preferred (first)
+   * replica, e.g. after a restarted broker rejoined; `type: 'unclean'` elects any live replica of
+   * partitions with no in-sync replica left. `partitions: null` means every partition.
+   * @returns one result per partition; `error` is null when a leader was elected, else e.g.
+   * ELECTION_NOT_NEEDED (the preferred replica leads already).
+   */
+  electLeaders(partitions: TopicPartition[] | null, options: ElectLeadersOptions = {}): Promise<ElectionResult[]> {
+    return electLeaders(this.cluster, partitions, options)
+  }
+
+  /**
+   * Moves partitions to new replica sets (the first replica becomes the preferred leader), or
+   * cancels a reassignment in progress with `replicas: null`. Resolves once the controller
+   * accepted it; replicas are copied afterwards (follow with {@link listPartitionReassignments}).
+   * Throws the first partition's error, e.g. INVALID_REPLICA_ASSIGNMENT.
+   */
+  alterPartitionReassignments(targets: PartitionReassignmentTarget[], options: AlterPartitionReassignmentsOptions = {}): Promise<void> {
+    return alterPartitionReassignments(this.cluster, targets, options)
+  }
+
+  /** Reassignments still in progress, for the given partitions or (default) the whole cluster. */
+  listPartitionReassignments(partitions?: TopicPartition[], options: { timeoutMs?: number } = {}): Promise<PartitionReassignment[]> {
+    return listPartitionReassignments(this.cluster, partitions, options)
   }
 
   // ---- configs ---------------------------------------------------------------------------

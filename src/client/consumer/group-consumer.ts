@@ -27,9 +27,11 @@ import { FailureTracker } from './failure-tracker.js'
 import { PollIntervalExceededError } from './consumer-errors.js'
 import type { Membership, MembershipHost } from './membership.js'
 import { newPartitionState, toTopicPartition, tpKey, type PartitionState } from './partition-state.js'
+import { channels, type GroupPartitionsEvent } from '../telemetry/channels.js'
+import type { Channel } from 'node:diagnostics_channel'
 
 export type { GroupConsumerOptions } from './group-consumer-options.js'
-export { CommitFailedError, type OffsetToCommit } from './group-offsets.js'
+export { CommitFailedError, RebalanceInProgressError, type OffsetToCommit } from './group-offsets.js'
 
 /** Records of one partition, in offset order. */
 export interface GroupBatch extends Iterable<KafkaRecord> {
@@ -294,6 +296,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       if (this.opts.groupProtocol !== 'consumer') this.membership.requestRejoin()
       throw err
     }
+    if (added.length > 0 && channels.groupAssigned.hasSubscribers) this.publishGroupEvent(channels.groupAssigned, added)
     if (added.length > 0) await this.opts.onAssigned?.(added.map(toTopicPartition))
     this.fetcher.wake()
     return added
@@ -323,6 +326,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     if (this.opts.autoCommit && this.membership.generationId >= 0) {
       await this.commitConsumed().catch((err: unknown) => this.log.warn({ err }, 'commit before revocation failed'))
     }
+    if (channels.groupRevoked.hasSubscribers) this.publishGroupEvent(channels.groupRevoked, partitions)
     try {
       await this.opts.onRevoked?.(partitions.map(toTopicPartition))
     } finally {
@@ -330,10 +334,17 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     }
   }
 
+  /** Publishes a `peridot:group:assigned` / `revoked` / `lost` event. */
+  private publishGroupEvent(channel: Channel, states: PartitionState[]): void {
+    const event: GroupPartitionsEvent = { clientId: this.cluster.options.clientId, groupId: this.opts.groupId, partitions: states.map(toTopicPartition) }
+    channel.publish(event)
+  }
+
   private async losePartitions(): Promise<void> {
     const all = [...this.assigned.values()]
     if (all.length === 0) return
     for (const s of all) this.removePartition(s)
+    if (channels.groupLost.hasSubscribers) this.publishGroupEvent(channels.groupLost, all)
     // A revocation waiting for the caller has nothing left to revoke.
     for (const w of this.idleWaiters.splice(0)) w()
     await this.opts.onLost?.(all.map(toTopicPartition))

@@ -12,6 +12,7 @@ import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { fetchResultOf, type LazyFetchResult } from './fetch-result.js'
 import type { ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { tpKey, type PartitionState } from './partition-state.js'
+import { channels, type ConsumerFetchEvent } from '../telemetry/channels.js'
 
 /** A fetched batch waiting for the caller; `epoch` is the partition's at fetch time. */
 export interface Buffered {
@@ -48,6 +49,20 @@ export class GroupFetcher {
     private readonly lane: string,
     private readonly host: FetchHost,
   ) {}
+
+  /** Publishes `peridot:consumer:fetch` for one partition's answer. */
+  private publishFetch(s: PartitionState, fetchOffset: bigint, nextOffset: bigint): void {
+    const end = s.fetchedEnd ?? nextOffset
+    const event: ConsumerFetchEvent = {
+      clientId: this.cluster.options.clientId,
+      groupId: this.opts.groupId,
+      topic: s.topic,
+      partition: s.partition,
+      records: Number(nextOffset - fetchOffset),
+      lag: end > nextOffset ? end - nextOffset : 0n,
+    }
+    channels.consumerFetch.publish(event)
+  }
 
   private get log(): Logger {
     return this.cluster.logger
@@ -222,6 +237,7 @@ export class GroupFetcher {
         r.s.fetchPosition = result.nextOffset
         // Empty answers count too: they tell the lag of partitions with nothing new.
         r.s.fetchedEnd = this.opts.isolationLevel === 'read_committed' && result.lastStableOffset >= 0n ? result.lastStableOffset : result.highWatermark
+        if (channels.consumerFetch.hasSubscribers) this.publishFetch(r.s, result.fetchOffset, result.nextOffset)
         if (result.isEmpty) continue
         this.buffer.push({ state: r.s, epoch: r.s.epoch, result })
         this.bufferedBytes += result.sizeInBytes

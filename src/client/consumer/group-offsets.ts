@@ -7,7 +7,9 @@ import { ErrorCode } from '../../protocol/error-codes.js'
 import { OffsetCommit } from '../../protocol/messages/offset-commit.js'
 import { OffsetFetch } from '../../protocol/messages/offset-fetch.js'
 import type { Cluster } from '../cluster.js'
+import type { Connection } from '../connection.js'
 import { COORDINATOR_ERRORS, type Coordinators } from '../coordinator.js'
+import { ConnectionError, TimeoutError } from '../errors.js'
 import { backoffDelay, sleep } from '../retry.js'
 import type { ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { byTopic, tpKey, type PartitionState } from './partition-state.js'
@@ -25,11 +27,29 @@ export class CommitFailedError extends PeridotError {
   override name = 'CommitFailedError'
 }
 
+/**
+ * A commit was refused because the group is rebalancing right now (REBALANCE_IN_PROGRESS; Java's
+ * RebalanceInProgressException): the member takes part in the rebalance, and a commit after it,
+ * of the partitions it still owns, can succeed. A {@link CommitFailedError}, so code that handles
+ * that handles this too.
+ */
+export class RebalanceInProgressError extends CommitFailedError {
+  override name = 'RebalanceInProgressError'
+}
+
 /** Who commits: the member and the generation (or KIP-848 member epoch) it belongs to. */
 export interface CommitIdentity {
   generationId: number
   memberId: string
   groupInstanceId: string | null
+}
+
+/**
+ * The coordinator could not be reached or did not answer (its broker died, say): the Java
+ * consumer marks the coordinator unknown and retries, and so do commits and offset fetches here.
+ */
+function isCoordinatorUnreachable(err: unknown): boolean {
+  return err instanceof ConnectionError || err instanceof TimeoutError || (err instanceof KafkaProtocolError && err.retriable)
 }
 
 export class GroupOffsets {
@@ -40,23 +60,41 @@ export class GroupOffsets {
   ) {}
 
   /**
+   * Sends a request to the group's coordinator; when the coordinator is unreachable, looks it up
+   * again and retries (after a backoff), `retry.retries` times. The requests sent this way
+   * (OffsetCommit, OffsetFetch) may be repeated safely.
+   */
+  private async toCoordinator<T>(send: (conn: Connection) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send(await this.coordinators.get('group', this.opts.groupId))
+      } catch (err) {
+        if (!isCoordinatorUnreachable(err) || attempt >= this.cluster.options.retry.retries) throw err
+        this.coordinators.invalidate('group', this.opts.groupId)
+        await sleep(backoffDelay(attempt, this.cluster.options.retry), this.cluster.options.retry.signal)
+      }
+    }
+  }
+
+  /**
    * Commits `offsets` for `member`. `onFenced` runs before a CommitFailedError (the member
    * must rejoin).
    */
   async commit(offsets: OffsetToCommit[], member: CommitIdentity, onFenced: () => void): Promise<void> {
     const topics = byTopic(offsets, (o) => o)
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.coordinators.get('group', this.opts.groupId)
-      const res = await conn.request(OffsetCommit, {
-        groupId: this.opts.groupId,
-        generationIdOrMemberEpoch: member.generationId,
-        memberId: member.memberId,
-        groupInstanceId: member.groupInstanceId,
-        topics: [...topics].map(([name, os]) => ({
-          name,
-          partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null })),
-        })),
-      })
+      const res = await this.toCoordinator((conn) =>
+        conn.request(OffsetCommit, {
+          groupId: this.opts.groupId,
+          generationIdOrMemberEpoch: member.generationId,
+          memberId: member.memberId,
+          groupInstanceId: member.groupInstanceId,
+          topics: [...topics].map(([name, os]) => ({
+            name,
+            partitions: os.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null })),
+          })),
+        }),
+      )
       let retry: number | undefined
       for (const t of res.topics) {
         for (const p of t.partitions) {
@@ -69,7 +107,7 @@ export class GroupOffsets {
             )
           } else if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
             onFenced()
-            throw new CommitFailedError(`commit of ${t.name}-${p.partitionIndex} failed: the group is rebalancing; retry after the rebalance`)
+            throw new RebalanceInProgressError(`commit of ${t.name}-${p.partitionIndex} failed: the group is rebalancing; commit again after the rebalance`)
           } else throw new KafkaProtocolError(p.errorCode, `commit of ${t.name}-${p.partitionIndex} for group '${this.opts.groupId}'`)
         }
       }
@@ -93,11 +131,12 @@ export class GroupOffsets {
     const committed = new Map<string, bigint>()
     const metadata = new Map<string, string | null>()
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.coordinators.get('group', this.opts.groupId)
-      const res = await conn.request(OffsetFetch, {
-        groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
-        requireStable: true,
-      })
+      const res = await this.toCoordinator((conn) =>
+        conn.request(OffsetFetch, {
+          groups: [{ groupId: this.opts.groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+          requireStable: true,
+        }),
+      )
       const group = res.groups[0]
       const code = group?.errorCode ?? res.errorCode
       let unstable: string | undefined

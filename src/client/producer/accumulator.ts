@@ -6,6 +6,7 @@
 import { RecordBatchBuilder, type ProduceRecord } from '../../protocol/records/index.js'
 import { estimateRecordSize } from './record-size.js'
 import { ByteBudget } from './byte-budget.js'
+import { channels, type ProducerBatchEvent } from '../telemetry/channels.js'
 
 /** One record waiting for its batch's outcome (its bytes are already in the batch). */
 export interface PendingRecord {
@@ -118,6 +119,8 @@ export interface AccumulatorOptions {
   maxBufferedBytes: number
   /** How long a send may wait for buffer space (default 60000 ms). */
   maxBlockMs?: number
+  /** Reported with `peridot:producer:batch` events. */
+  clientId?: string
 }
 
 export class RecordAccumulator {
@@ -146,7 +149,7 @@ export class RecordAccumulator {
    */
   append(q: PartitionQueue, record: ProduceRecord, pending: PendingRecord): void {
     const max = this.options.maxBatchBytes
-    let b = q.open
+    let b = q.open ?? this.waitingTail(q)
     if (b && !b.builder.appendWithin(record, max)) {
       // Full: the record starts the next batch (batches stay within maxBatchBytes unless one record is larger).
       this.seal(q)
@@ -158,9 +161,23 @@ export class RecordAccumulator {
     }
     b.items.push(pending)
     b.bytes += pending.size
+    if (b !== q.open) return // grew a sealed batch: it is in the ready queue already
     if (b.builder.sizeInBytes >= this.options.maxBatchBytes) this.seal(q)
     else if (this.options.lingerMs === 0) queueMicrotask(() => this.seal(q))
     else q.lingerTimer ??= setTimeout(() => this.seal(q), this.options.lingerMs)
+  }
+
+  /**
+   * The last sealed batch of a partition when it still waits for its first send (no sequence
+   * number, never encoded): as in the Java client, it keeps taking records until it is full or
+   * drained. Linger only says when a batch may go; while the partition cannot send (leader
+   * failover, in-flight limit) records join the waiting batch instead of queueing up as
+   * thousands of tiny batches that would then drain one per request.
+   */
+  private waitingTail(q: PartitionQueue): ProducerBatch | undefined {
+    const last = q.ready[q.ready.length - 1]
+    if (!last || last.attempts > 0 || last.hasSequence || last.encoded !== undefined || last.done) return undefined
+    return last
   }
 
   /** Closes the open batch of a partition and hands it to the sender. */
@@ -191,6 +208,7 @@ export class RecordAccumulator {
       for (let i = 0; i < batch.items.length; i++) batch.items[i].resolve(base < 0n ? -1n : base + BigInt(i))
     }
     this.budget.release(batch.bytes)
+    if (channels.producerBatch.hasSubscribers) publishBatch(this.options.clientId ?? '', batch, result)
   }
 
   /** Rejects every record not yet handed to a request (open and ready batches), e.g. on abort. */
@@ -220,3 +238,10 @@ export class RecordAccumulator {
 }
 
 export { estimateRecordSize }
+
+/** Publishes `peridot:producer:batch` for a settled batch. */
+function publishBatch(clientId: string, batch: ProducerBatch, result: { baseOffset: bigint } | { error: Error }): void {
+  const event: ProducerBatchEvent = { clientId, topic: batch.queue.topic, partition: batch.queue.partition, records: batch.items.length }
+  if ('error' in result) event.error = result.error
+  channels.producerBatch.publish(event)
+}

@@ -282,6 +282,7 @@ export class Producer implements AsyncDisposable {
         maxBatchBytes: this.maxBatchBytes,
         maxBufferedBytes: this.maxBufferedBytes,
         maxBlockMs,
+        clientId: client.cluster.options.clientId,
       },
       () => this.sender.wake(),
     )

@@ -47,6 +47,9 @@ export * from './consumer-group-heartbeat.js'
 export * from './consumer-group-describe.js'
 // The classic consumer protocol carried inside JoinGroup/SyncGroup bytes.
 export * from '../consumer-protocol.js'
+export * from './elect-leaders.js'
+export * from './alter-partition-reassignments.js'
+export * from './list-partition-reassignments.js'
 // Share groups (KIP-932).
 export * from './share-group-heartbeat.js'
 export * from './share-group-describe.js'

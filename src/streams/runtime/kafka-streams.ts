@@ -25,6 +25,9 @@ import type { ReadOnlySessionStore } from '../state/session-store.js'
 import type { ReadOnlyVersionedKeyValueStore } from '../state/versioned-store.js'
 import type { ReadOnlyTimestampedWindowStore, ReadOnlyWindowStore } from '../state/window-store.js'
 import { keyQueryMetadata, queryableStore } from './interactive-queries.js'
+import type { KeyValue } from '../record.js'
+import { RemoteQueries, type QueryOptions, type QueryResult } from './query-client.js'
+import { QueryServer, type LocalQuerySource } from './query-server.js'
 import type { Topology } from '../topology/topology.js'
 import { StreamsConfigError, StreamsStateError } from './errors.js'
 import { setUpInternalTopics } from './internal-topics.js'
@@ -672,6 +675,92 @@ export class KafkaStreams implements AsyncDisposable {
     return structuredClone(this.#hosts)
   }
 
+  // ---- remote interactive queries (query-server.ts, query-client.ts) ---------------------
+
+  /** The query server, from the moment it starts listening. */
+  #queryServer: Promise<QueryServer> | undefined
+  #remote: RemoteQueries | undefined
+
+  /** This instance's tasks and stores as the query server and client read them. */
+  #querySource(): LocalQuerySource {
+    return {
+      topology: this.#topology,
+      state: () => this.#state,
+      tasksPerSubtopology: () => this.#tasksPerSub,
+      taskStore: (taskId, name) => {
+        const at = this.#tasks?.active.get(taskId)
+        const standby = at === undefined ? this.#updater?.get(taskId) : undefined
+        const task = at?.task ?? (standby?.role === 'standby' ? standby.task : undefined)
+        const store = task?.store(name)
+        if (store === undefined) return undefined
+        return { store, role: at === undefined ? 'standby' : at.state }
+      },
+      globalStore: (name) => this.#globalStores?.get(name),
+    }
+  }
+
+  #remoteQueries(): RemoteQueries {
+    this.#remote ??= new RemoteQueries({
+      applicationId: this.applicationId,
+      source: this.#querySource(),
+      self: this.#options.applicationServer,
+      hosts: () => this.#hosts,
+      serdes: (store) => {
+        const b = this.#topology.stores.get(store)?.builder as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } | undefined
+        return { keySerde: b?.keySerde ?? this.#options.defaultKeySerde, valueSerde: b?.valueSerde ?? this.#options.defaultValueSerde }
+      },
+    })
+    return this.#remote
+  }
+
+  /**
+   * Starts this instance's query server: HTTP on the port of `applicationServer` (bound to
+   * `options.host`, default all interfaces), answering the other instances' {@link query}
+   * calls (and anyone's `POST /v1/query`, see the README) from this instance's stores. Call it
+   * before or after {@link start}; {@link close} stops it. Resolves with the port.
+   */
+  async startQueryServer(options: { host?: string } = {}): Promise<number> {
+    const endpoint = this.#options.applicationServer
+    if (endpoint === undefined) throw new StreamsConfigError('startQueryServer needs the applicationServer option (host:port) to listen on its port')
+    if (this.#queryServer !== undefined) throw new StreamsStateError('the query server is already running')
+    const starting = QueryServer.listen(this.#querySource(), { port: Number(endpoint.slice(endpoint.lastIndexOf(':') + 1)), host: options.host })
+    this.#queryServer = starting
+    try {
+      return (await starting).port
+    } catch (err) {
+      this.#queryServer = undefined
+      throw err
+    }
+  }
+
+  /** Stops the query server (other instances' queries then go to standby hosts); {@link startQueryServer} starts it again. */
+  async stopQueryServer(): Promise<void> {
+    const server = this.#queryServer
+    this.#queryServer = undefined
+    await (await server?.catch(() => undefined))?.close()
+  }
+
+  /**
+   * The value of `key` in key-value store `store`, from the instance that runs the key's task:
+   * this one (read in-process) or another through its query server (started with
+   * {@link startQueryServer}). When the active host cannot answer (down, restoring), a standby
+   * host answers with `stale: true`. Throws UnknownStoreError, NoQueryHostError (nobody can
+   * answer now, e.g. mid-rebalance: retry), QueryTimeoutError.
+   */
+  query<K, V>(store: string, key: K, options?: QueryOptions<K, V>): Promise<QueryResult<V | null>> {
+    return this.#remoteQueries().get(store, key, options)
+  }
+
+  /** {@link query} of keys `from` to `to` (inclusive, key-byte order; null: unbounded) over all partitions of the store. */
+  queryRange<K, V>(store: string, from: K | null, to: K | null, options?: QueryOptions<K, V>): Promise<QueryResult<Array<KeyValue<K, V>>>> {
+    return this.#remoteQueries().range(store, from, to, options)
+  }
+
+  /** {@link query} of a window store: the windows of `key` starting from `timeFrom` to `timeTo` (inclusive), as start time and value. */
+  queryWindow<K, V>(store: string, key: K, timeFrom: number, timeTo: number, options?: QueryOptions<K, V>): Promise<QueryResult<Array<KeyValue<number, V>>>> {
+    return this.#remoteQueries().windowFetch(store, key, timeFrom, timeTo, options)
+  }
+
   // ---- metrics ---------------------------------------------------------------------------
 
   /** A snapshot of the instance's counters. */
@@ -711,7 +800,7 @@ export class KafkaStreams implements AsyncDisposable {
     if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return Promise.resolve()
     if (this.#state === 'CREATED') {
       this.#setState('NOT_RUNNING')
-      return Promise.resolve()
+      return this.stopQueryServer()
     }
     const failed = this.#state === 'ERROR' || this.#state === 'PENDING_ERROR'
     this.#setState('PENDING_SHUTDOWN')
@@ -722,6 +811,7 @@ export class KafkaStreams implements AsyncDisposable {
         await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
       }
       await teardown
+      await this.stopQueryServer()
       this.#setState('NOT_RUNNING')
     })()
     return this.#closing

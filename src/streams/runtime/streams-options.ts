@@ -47,7 +47,7 @@ export interface KafkaStreamsOptions {
    * `<os tmp>/.peridot-streams/<applicationId>`. Each instance of an application needs its own.
    */
   stateDir?: string
-  /** `host:port` where this instance serves interactive queries (announced to the other instances). */
+  /** `host:port` where this instance serves interactive queries (announced to the other instances; `startQueryServer()` listens on its port). */
   applicationServer?: string
   /** Further client options (TLS, SASL, timeouts, ...). */
   clientOptions?: Omit<ClientOptions, 'brokers'>

@@ -7,6 +7,7 @@ import {
   parseCommandArgs,
   parseIntFlag,
   parseKeyValues,
+  parseEndPosition,
   parseStartPosition,
 } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/cli/errors.js'
@@ -82,7 +83,7 @@ describe('parseStartPosition', () => {
     expect(parseStartPosition('@2026-11-02T10:00:00Z')).toEqual({ kind: 'timestamp', timestamp: Date.UTC(2026, 10, 2, 10) })
   })
   it('refuses anything else', () => {
-    for (const bad of ['', '-1', 'first', '@', '@yesterday', '@12x']) expect(() => parseStartPosition(bad), bad).toThrow(UsageError)
+    for (const bad of ['', '-x', '--1', 'first', '@', '@yesterday', '@12x']) expect(() => parseStartPosition(bad), bad).toThrow(UsageError)
   })
 })
 
@@ -101,5 +102,20 @@ describe('splitLine (produce)', () => {
     expect(splitLine('no-sep', ':')).toEqual({ key: null, value: 'no-sep' })
     expect(splitLine('k::v', '::')).toEqual({ key: 'k', value: 'v' })
     expect(splitLine('k:v', undefined)).toEqual({ key: null, value: 'k:v' })
+  })
+})
+
+describe('relative and end positions', () => {
+  it('--from -N counts back from the end, also when given as a separate argument', () => {
+    expect(parseStartPosition('-10')).toEqual({ kind: 'fromEnd', back: 10n })
+    const options = { ...COMMON_OPTIONS, from: { type: 'string', short: 'o' } } as const
+    expect(parseCommandArgs('consume', ['t', '--from', '-10'], options).values.from).toBe('-10')
+    expect(parseCommandArgs('consume', ['t', '-o', '-3'], options).values.from).toBe('-3')
+  })
+  it('--until takes an offset or @TIMESTAMP', () => {
+    expect(parseEndPosition('100')).toEqual({ kind: 'offset', offset: 100n })
+    expect(parseEndPosition('@1700000000000')).toEqual({ kind: 'timestamp', timestamp: 1700000000000 })
+    expect(parseEndPosition(undefined)).toBeUndefined()
+    expect(() => parseEndPosition('-1')).toThrow(/--until expects/)
   })
 })

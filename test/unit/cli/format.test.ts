@@ -42,9 +42,11 @@ describe('record formatting', () => {
     expect(toJsonRecord('t', 0, rec({ key: null, value: null, headers: [] }))).toMatchObject({ key: null, value: null, headers: [] })
   })
 
-  it('text: the value, or key TAB value', () => {
-    expect(formatRecord('t', 0, rec(), { format: 'text' })).toBe('v\t"x"')
-    expect(formatRecord('t', 0, rec(), { format: 'text', printKey: true })).toBe('k€\tv\t"x"')
+  it('text: the value, or key TAB value, with backslash, newline, CR and TAB escaped', () => {
+    expect(formatRecord('t', 0, rec(), { format: 'text' })).toBe('v\\t"x"')
+    expect(formatRecord('t', 0, rec(), { format: 'text', printKey: true })).toBe('k€\tv\\t"x"')
+    expect(formatRecord('t', 0, rec({ value: Buffer.from('a\nb\r\\') }), { format: 'text' })).toBe('a\\nb\\r\\\\')
+    expect(formatRecord('t', 0, rec({ key: null, value: null }), { format: 'text', printKey: true, nullText: '\\N' })).toBe('\\N\t\\N')
     expect(formatRecord('t', 0, rec({ key: null, value: null }), { format: 'text', printKey: true })).toBe('\t')
   })
 })

@@ -4,11 +4,13 @@
  * sizes, partial frames, unknown correlation ids, garbage bodies, frames split or coalesced).
  * Nothing here mocks Kafka semantics: only the bytes on the wire are chosen.
  */
+import diagnostics_channel from 'node:diagnostics_channel'
 import net from 'node:net'
 import fc from 'fast-check'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Connection, type ConnectionOptions } from '../../../src/client/connection.js'
+import { channelNames } from '../../../src/client/telemetry/channels.js'
 import { ConnectionError, TimeoutError, UnsupportedVersionError } from '../../../src/client/errors.js'
 import { DecodeError, PeridotError } from '../../../src/protocol/errors.js'
 import type { ApiDefinition } from '../../../src/protocol/messages/api.js'
@@ -447,6 +449,52 @@ describe('Connection after the handshake', () => {
     const c = await connect(port)
     const res = await c.send(Metadata, 12, metadataAll, { timeoutMs: 2 ** 31 + 1 })
     expect(res.controllerId).toBe(5)
+  })
+})
+
+describe('Connection diagnostics_channel events', () => {
+  /** Subscribes to the connection and request channels for the duration of `body`. */
+  async function withEvents(body: (events: Array<[string, Record<string, unknown>]>) => Promise<void>): Promise<void> {
+    const events: Array<[string, Record<string, unknown>]> = []
+    const names = [channelNames.connectionConnect, channelNames.connectionClose, channelNames.requestStart, channelNames.requestEnd]
+    const listeners = names.map((n) => [n, (e: unknown) => void events.push([n, e as Record<string, unknown>])] as const)
+    for (const [n, l] of listeners) diagnostics_channel.subscribe(n, l)
+    try {
+      await body(events)
+    } finally {
+      for (const [n, l] of listeners) diagnostics_channel.unsubscribe(n, l)
+    }
+  }
+
+  it('publishes connect, request start/end with api key and latency, a timeout as an error, and close', async () => {
+    await withEvents(async (events) => {
+      const port = await fakeBroker((s, req) => {
+        if (req.correlationId === 2) s.write(metadataResponse(req.correlationId, 5))
+      })
+      const c = await connect(port)
+      await c.send(Metadata, 12, metadataAll)
+      const err = await rejection(c.send(Metadata, 12, metadataAll, { timeoutMs: 20 }))
+      expect(err).toBeInstanceOf(TimeoutError)
+      const address = `127.0.0.1:${port}`
+      // The handshake (ApiVersions) is traced as well: events start after the connect event.
+      expect(events.map(([n, e]) => `${n} ${String(e.apiName ?? '')} ${String(e.correlationId ?? '')}`)).toEqual([
+        'peridot:request:start ApiVersions 1',
+        'peridot:request:end ApiVersions 1',
+        'peridot:connection:connect  ',
+        'peridot:request:start Metadata 2',
+        'peridot:request:end Metadata 2',
+        'peridot:request:start Metadata 3',
+        'peridot:request:end Metadata 3',
+        'peridot:connection:close  ',
+      ])
+      const [, ok] = events[4]!
+      expect(ok).toMatchObject({ clientId: 'connection-test', broker: address, apiKey: Metadata.apiKey, apiVersion: 12 })
+      expect(ok.error).toBeUndefined()
+      expect(ok.durationMs).toBeGreaterThanOrEqual(0)
+      expect(events[6]![1].error).toBeInstanceOf(TimeoutError)
+      expect(events[7]![1]).toMatchObject({ broker: address })
+      expect(events[7]![1].error).toBeInstanceOf(ConnectionError)
+    })
   })
 })
 

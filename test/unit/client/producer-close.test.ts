@@ -52,10 +52,12 @@ describe('Producer.close({ timeoutMs })', () => {
   it('fails every pending record with ClientClosedError once the timeout passes (in-flight ones as possibly written) and releases the buffer', async () => {
     const env = silentBrokerClient()
     const producer = new Producer(env.client, { idempotent: false, acks: 1, lingerMs: 0, maxInFlight: 1 })
-    const sends = Array.from({ length: 20 }, (_, i) => producer.send({ topic: 't', partition: i % 2, value: `v${i}` }).then(() => 'ok', (e: unknown) => e))
-    // Let the first batches go out (and hang).
+    const send = (i: number) => producer.send({ topic: 't', partition: i % 2, value: `v${i}` }).then(() => 'ok', (e: unknown) => e)
+    const sends = Array.from({ length: 10 }, (_, i) => send(i))
+    // Let the first batches go out (and hang); later records wait behind them, unsent.
     await new Promise((r) => setTimeout(r, 20))
     expect(env.requests).toBeGreaterThan(0)
+    for (let i = 10; i < 20; i++) sends.push(send(i))
     await producer.close({ timeoutMs: 50 })
     const outcomes = await Promise.all(sends)
     for (const o of outcomes) expect(o).toBeInstanceOf(ClientClosedError)

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { crc32c, crc32cImplementation } from '../../../../src/protocol/records/index.js'
 
@@ -14,6 +16,16 @@ describe('crc32c', () => {
     const b = Buffer.from('xx123456789yy')
     expect(crc32c(new Uint8Array(Buffer.from('123456789')))).toBe(0xe3069283)
     expect(crc32c(b.subarray(2, 11))).toBe(0xe3069283)
+  })
+
+  it('depends on the exact @node-rs/crc32 version measured (1.10.8 x64 builds are 4x slower; bench/RESULTS.md)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }
+    const spec = pkg.dependencies['@node-rs/crc32']
+    // A range would let an install pick up a newer build whose speed nobody measured.
+    expect(spec).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(spec).not.toBe('1.10.8')
+    const installed = (createRequire(import.meta.url)('@node-rs/crc32/package.json') as { version: string }).version
+    expect(installed).toBe(spec)
   })
 
   it('reports its implementation', () => {

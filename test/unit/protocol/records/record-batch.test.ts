@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CorruptRecordError, DecodeError, InvalidArgumentError } from '../../../../src/protocol/errors.js'
 import { Writer } from '../../../../src/protocol/primitives/writer.js'
+import { checkedHeader, RECORD_BATCH_OVERHEAD, writeBatchHeader, writeRecord } from '../../../../src/protocol/records/record-batch.js'
 import {
   crc32c,
   decodeControlRecord,
@@ -8,6 +9,7 @@ import {
   encodeRecordBatch,
   encodeRecordBatchToBuffer,
   iterateRecordBatches,
+  RecordCursor,
   type CompressionCodec,
   type ProduceRecord,
 } from '../../../../src/protocol/records/index.js'
@@ -168,6 +170,35 @@ describe('decodeRecordBatches', () => {
     expect(b.recordCount).toBe(0)
     expect(b.lastOffset).toBe(15n)
     expect(b.records()).toEqual([])
+  })
+
+  /** A batch at base offset 100 whose records have these offset deltas (as compaction leaves them). */
+  function batchWithDeltas(deltas: number[]): Buffer {
+    const w = new Writer(256)
+    w.offset = RECORD_BATCH_OVERHEAD
+    for (const d of deltas) writeRecord(w, { key: null, value: Buffer.from(`v${d}`) }, d, d)
+    const header = checkedHeader({ baseOffset: 100n }, deltas.length, 1000, 1000 + Math.max(...deltas))
+    writeBatchHeader(w.buffer, 0, w.offset, header)
+    return w.finish()
+  }
+
+  it('gives each record the base offset plus its own delta, with gaps and a first delta other than 0', () => {
+    for (const deltas of [[0, 1, 2], [0, 1, 4, 5, 9], [3, 4, 7], [2, 1, 0], [0, 0, 1]]) {
+      const want = deltas.map((d) => 100n + BigInt(d))
+      const [b] = decodeRecordBatches(batchWithDeltas(deltas))
+      expect(b.records().map((r) => r.offset)).toEqual(want)
+      expect([...b].map((r) => r.offset)).toEqual(want)
+      const c = b.cursor()
+      const seen: Array<[bigint, number, string]> = []
+      while (c.next()) seen.push([c.offset, c.timestamp, c.value!.toString()])
+      expect(seen).toEqual(deltas.map((d) => [100n + BigInt(d), 1000 + d, `v${d}`]))
+      // One cursor read through two batches starts each batch at its own base offset.
+      const shared = new RecordCursor()
+      const [b1, b2] = decodeRecordBatches(Buffer.concat([batchWithDeltas(deltas), batchWithDeltas(deltas)]))
+      const both: bigint[] = []
+      for (const rr of [b1.recordReader(), b2.recordReader()]) while (rr.readInto(shared)) both.push(shared.offset)
+      expect(both).toEqual([...want, ...want])
+    }
   })
 
   it('throws CorruptRecordError with the base offset on a CRC mismatch, unless verifyCrc is off', () => {

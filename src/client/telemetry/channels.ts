@@ -1,0 +1,104 @@
+/**
+ * `node:diagnostics_channel` events of the client. Publishing sites check `hasSubscribers`
+ * first, so with nobody listening an event costs one property read and builds no message.
+ *
+ * Channel names (stable, documented in the README):
+ * - `peridot:connection:connect` {@link ConnectionConnectEvent}
+ * - `peridot:connection:close` {@link ConnectionCloseEvent}
+ * - `peridot:request:start` {@link RequestStartEvent}
+ * - `peridot:request:end` {@link RequestEndEvent}
+ * - `peridot:producer:batch` {@link ProducerBatchEvent}
+ * - `peridot:consumer:fetch` {@link ConsumerFetchEvent}
+ * - `peridot:group:assigned` / `peridot:group:revoked` / `peridot:group:lost` {@link GroupPartitionsEvent}
+ */
+import diagnostics_channel from 'node:diagnostics_channel'
+
+/** A connection to a broker opened (API versions negotiated, authenticated). */
+export interface ConnectionConnectEvent {
+  clientId: string
+  /** `host:port` of the broker. */
+  broker: string
+}
+
+/** A connection to a broker closed (by the client, the broker, a timeout or bad bytes). */
+export interface ConnectionCloseEvent {
+  clientId: string
+  broker: string
+  /** Why it closed. */
+  error: Error
+}
+
+/** A request is about to be written. */
+export interface RequestStartEvent {
+  clientId: string
+  broker: string
+  /** Kafka API key (0 Produce, 1 Fetch, 8 OffsetCommit, ...). */
+  apiKey: number
+  /** API name, e.g. `Produce`. */
+  apiName: string
+  apiVersion: number
+  correlationId: number
+}
+
+/** A request got its response or failed; never published for acks=0 produce requests. */
+export interface RequestEndEvent extends RequestStartEvent {
+  /** Milliseconds from writing the request to its response or failure. */
+  durationMs: number
+  /** Set when the request failed (timeout, closed connection, undecodable response). */
+  error?: Error
+}
+
+/** A producer batch settled: all its records were acknowledged or all failed. */
+export interface ProducerBatchEvent {
+  clientId: string
+  topic: string
+  partition: number
+  records: number
+  /** Set when the batch's records failed. */
+  error?: Error
+}
+
+/** A group consumer received one partition's fetch response (possibly empty). */
+export interface ConsumerFetchEvent {
+  clientId: string
+  groupId: string
+  topic: string
+  partition: number
+  /** Offsets fetched (next offset minus fetch offset; control records and gaps included). */
+  records: number
+  /** Records left on the broker after this response: end offset (HWM, LSO under read_committed) minus the next fetch offset. */
+  lag: bigint
+}
+
+/** Partitions assigned to, revoked from, or lost by a group consumer (lost: evicted or poll timeout, not committed). */
+export interface GroupPartitionsEvent {
+  clientId: string
+  groupId: string
+  partitions: Array<{ topic: string; partition: number }>
+}
+
+/** The documented channel names. */
+export const channelNames = {
+  connectionConnect: 'peridot:connection:connect',
+  connectionClose: 'peridot:connection:close',
+  requestStart: 'peridot:request:start',
+  requestEnd: 'peridot:request:end',
+  producerBatch: 'peridot:producer:batch',
+  consumerFetch: 'peridot:consumer:fetch',
+  groupAssigned: 'peridot:group:assigned',
+  groupRevoked: 'peridot:group:revoked',
+  groupLost: 'peridot:group:lost',
+} as const
+
+/** The channels, looked up once (diagnostics_channel.channel returns the same object per name). */
+export const channels = {
+  connectionConnect: diagnostics_channel.channel(channelNames.connectionConnect),
+  connectionClose: diagnostics_channel.channel(channelNames.connectionClose),
+  requestStart: diagnostics_channel.channel(channelNames.requestStart),
+  requestEnd: diagnostics_channel.channel(channelNames.requestEnd),
+  producerBatch: diagnostics_channel.channel(channelNames.producerBatch),
+  consumerFetch: diagnostics_channel.channel(channelNames.consumerFetch),
+  groupAssigned: diagnostics_channel.channel(channelNames.groupAssigned),
+  groupRevoked: diagnostics_channel.channel(channelNames.groupRevoked),
+  groupLost: diagnostics_channel.channel(channelNames.groupLost),
+}
