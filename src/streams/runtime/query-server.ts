@@ -13,6 +13,7 @@ import { queryableTypeOf } from '../state/read-only-views.js'
 import type { StateStore } from '../state/store.js'
 import type { SerdeKeyValueStore } from '../state/typed.js'
 import type { SerdeWindowStore } from '../state/typed-window.js'
+import { CachingWindowStore } from '../state/caching-window-store.js'
 import { rawValueOf } from '../state/value-and-timestamp.js'
 import type { Topology } from '../topology/topology.js'
 import { QueryRequestError } from './query-errors.js'
@@ -119,7 +120,9 @@ function answerFrom(stores: StateStore[], req: QueryRequest, timestamped: boolea
     case 'windowFetch': {
       const windows: Array<{ start: number; value: Buffer }> = []
       for (const s of stores) {
-        for (const e of (s as SerdeWindowStore<unknown, unknown>).bytes.fetch(req.key, req.timeFrom, req.timeTo)) {
+        // A cached window store answers through its cache (as local queries read it).
+        const found = s instanceof CachingWindowStore ? s.fetchBytes(req.key, req.timeFrom, req.timeTo) : (s as SerdeWindowStore<unknown, unknown>).bytes.fetch(req.key, req.timeFrom, req.timeTo)
+        for (const e of found) {
           windows.push({ start: e.key, value: timestamped ? rawValueOf(e.value) : e.value })
         }
       }

@@ -107,6 +107,17 @@ describe('caching window store', () => {
     expect([...store.backwardFetch('a', 0, 100)].map((kv) => [kv.key, kv.value.value])).toEqual([[0, 7]])
   })
 
+  it('answers bytes-level reads (remote queries) through the cache: unflushed windows included, cached deletes hidden', () => {
+    const { store, put } = harness()
+    put('k', 1, 0)
+    put('k', 2, 10)
+    store.flushCache()
+    put('k', 5, 10, 12)
+    put('k', null, 0)
+    const rows = store.fetchBytes(Buffer.from('k'), 0, 100).map((kv) => [kv.key, Number(kv.value.readBigInt64BE(8)), Number(kv.value.readBigInt64BE(0))])
+    expect(rows).toEqual([[10, 5, 12]])
+  })
+
   it('a flushed delete leaves the cache', () => {
     const { store, forwards, put } = harness()
     put('k', 1, 0)
