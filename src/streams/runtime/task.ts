@@ -226,7 +226,7 @@ export class StreamTask implements TimestampSource {
             ? builder.build(env)
             : builder.timestamped
               ? buildTimestampedKeyValueStore(builder.supplier, env)
-              : buildKeyValueStore(builder.supplier, env, builder.logAtFlush),
+              : buildKeyValueStore(builder.supplier, env),
         )
       }
     }
