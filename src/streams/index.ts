@@ -131,6 +131,7 @@ export {
 } from './testing/driver.js'
 export { ClusterTestDriver, type ClusterTestDriverOptions, type ClusterTestDriverStats } from './testing/cluster-test-driver.js'
 export { ClusterInputTopic, ClusterOutputTopic, type ClusterTestRecord } from './testing/cluster-topics.js'
+export { TypedInputTopic, TypedOutputTopic, type RawTestRecord } from './testing/typed-topics.js'
 export { randomFailureSchedule, runFailureSchedule, outputUnderSchedule, type FailureStep, type RandomScheduleOptions } from './testing/failure-schedule.js'
 export {
   KafkaStreams,
