@@ -18,17 +18,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readInt32Array,
-  readNullableString,
-  readString,
-  readTags,
-  writeArray,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readArray, readNullableString, readString, readTags, writeArray, writeString, writeTags } from './flexible.js'
+import { type NamedTopicIdPartitions, readDescribedAssignment } from './group-common.js'
 
 /** ConsumerGroupDescribe request body. */
 export interface ConsumerGroupDescribeRequest {
@@ -38,11 +29,7 @@ export interface ConsumerGroupDescribeRequest {
 }
 
 /** Partitions of one topic, by id and name. */
-export interface ConsumerGroupDescribeTopicPartitions {
-  topicId: string
-  topicName: string
-  partitions: number[]
-}
+export type ConsumerGroupDescribeTopicPartitions = NamedTopicIdPartitions
 
 /** A member's current or target assignment. */
 export interface ConsumerGroupDescribeAssignment {
@@ -83,16 +70,6 @@ export interface ConsumerGroupDescribeResponse {
   groups: ConsumerGroupDescribeGroup[]
 }
 
-function readAssignment(r: Reader): ConsumerGroupDescribeAssignment {
-  const topicPartitions = readArray(r, true, (): ConsumerGroupDescribeTopicPartitions => {
-    const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
-    readTags(r, true)
-    return tp
-  })
-  readTags(r, true)
-  return { topicPartitions }
-}
-
 /** ConsumerGroupDescribe codec. */
 export const ConsumerGroupDescribe: ApiDefinition<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
   apiKey: 69,
@@ -128,8 +105,8 @@ export const ConsumerGroupDescribe: ApiDefinition<ConsumerGroupDescribeRequest, 
         const clientHost = readString(r, true)
         const subscribedTopicNames = readArray(r, true, () => readString(r, true))
         const subscribedTopicRegex = readNullableString(r, true)
-        const assignment = readAssignment(r)
-        const targetAssignment = readAssignment(r)
+        const assignment = readDescribedAssignment(r)
+        const targetAssignment = readDescribedAssignment(r)
         readTags(r, true)
         return {
           memberId, instanceId, rackId, memberEpoch, clientId, clientHost,

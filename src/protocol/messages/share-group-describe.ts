@@ -13,17 +13,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readInt32Array,
-  readNullableString,
-  readString,
-  readTags,
-  writeArray,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readArray, readNullableString, readString, readTags, writeArray, writeString, writeTags } from './flexible.js'
+import { type NamedTopicIdPartitions, readDescribedAssignment } from './group-common.js'
 
 /** ShareGroupDescribe request body. */
 export interface ShareGroupDescribeRequest {
@@ -33,11 +24,7 @@ export interface ShareGroupDescribeRequest {
 }
 
 /** Partitions of one topic, by id and name. */
-export interface ShareGroupDescribeTopicPartitions {
-  topicId: string
-  topicName: string
-  partitions: number[]
-}
+export type ShareGroupDescribeTopicPartitions = NamedTopicIdPartitions
 
 /** One member of a described share group. */
 export interface ShareGroupDescribeMember {
@@ -103,14 +90,9 @@ export const ShareGroupDescribe: ApiDefinition<ShareGroupDescribeRequest, ShareG
         const clientId = readString(r, true)
         const clientHost = readString(r, true)
         const subscribedTopicNames = readArray(r, true, () => readString(r, true))
-        const topicPartitions = readArray(r, true, (): ShareGroupDescribeTopicPartitions => {
-          const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
-          readTags(r, true)
-          return tp
-        })
+        const assignment = readDescribedAssignment(r)
         readTags(r, true)
-        readTags(r, true)
-        return { memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment: { topicPartitions } }
+        return { memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment }
       })
       const authorizedOperations = r.int32()
       readTags(r, true)

@@ -1,0 +1,85 @@
+/*
+ * Wire pieces the KIP-848 consumer-group and KIP-932 share-group APIs have in common (all
+ * flexible):
+ *
+ *   heartbeat assignment (nullable struct) => [topic_partitions]
+ *     topic_partitions => topic_id(uuid) [partitions]
+ *   described assignment (struct)          => [topic_partitions]
+ *     topic_partitions => topic_id(uuid) topic_name [partitions]
+ *   share-group offsets response            => throttle_time_ms error_code error_message(nullable) [responses]
+ *     responses => topic_name topic_id(uuid) ...(per API)
+ *
+ * A nullable struct is an int8 marker on the wire: -1 for null, 1 followed by the struct.
+ */
+import type { Reader } from '../primitives/reader.js'
+import type { Writer } from '../primitives/writer.js'
+import { readArray, readInt32Array, readNullableString, readString, readTags, writeArray, writeTags } from './flexible.js'
+
+/** Partitions of one topic, by topic id. */
+export interface TopicIdPartitions {
+  /** Topic id in its 36-char text form. */
+  topicId: string
+  partitions: number[]
+}
+
+/** Partitions of one topic, by id and name (as group descriptions list them). */
+export interface NamedTopicIdPartitions extends TopicIdPartitions {
+  topicName: string
+}
+
+/** Writes a nullable array of topic-id partitions (a heartbeat's owned partitions). */
+export function writeTopicIdPartitions(w: Writer, items: readonly TopicIdPartitions[] | null): void {
+  writeArray(w, true, items, (tp) => {
+    w.uuid(tp.topicId)
+    writeArray(w, true, tp.partitions, (p) => w.int32(p))
+    writeTags(w, true)
+  })
+}
+
+/** Reads a heartbeat response's assignment: a nullable struct of topic-id partitions. */
+export function readHeartbeatAssignment(r: Reader): { topicPartitions: TopicIdPartitions[] } | null {
+  // As in Kafka's generated readers, any non-negative marker means present (1 is written).
+  if (r.int8() < 0) return null
+  const topicPartitions = readArray(r, true, (): TopicIdPartitions => {
+    const tp = { topicId: r.uuid(), partitions: readInt32Array(r, true) }
+    readTags(r, true)
+    return tp
+  })
+  readTags(r, true)
+  return { topicPartitions }
+}
+
+/** Reads a described member's assignment: a struct of named topic-id partitions. */
+export function readDescribedAssignment(r: Reader): { topicPartitions: NamedTopicIdPartitions[] } {
+  const topicPartitions = readArray(r, true, (): NamedTopicIdPartitions => {
+    const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
+    readTags(r, true)
+    return tp
+  })
+  readTags(r, true)
+  return { topicPartitions }
+}
+
+/** The response of AlterShareGroupOffsets and DeleteShareGroupOffsets, with their per-topic part `T`. */
+export interface ShareGroupOffsetsResponse<T> {
+  throttleTimeMs: number
+  errorCode: number
+  errorMessage: string | null
+  responses: Array<{ topicName: string; topicId: string } & T>
+}
+
+/** Reads a {@link ShareGroupOffsetsResponse}; `readTopic` reads what follows each topic's name and id. */
+export function readShareGroupOffsetsResponse<T>(r: Reader, readTopic: () => T): ShareGroupOffsetsResponse<T> {
+  const throttleTimeMs = r.int32()
+  const errorCode = r.int16()
+  const errorMessage = readNullableString(r, true)
+  const responses = readArray(r, true, () => {
+    const topicName = readString(r, true)
+    const topicId = r.uuid()
+    const t = { topicName, topicId, ...readTopic() }
+    readTags(r, true)
+    return t
+  })
+  readTags(r, true)
+  return { throttleTimeMs, errorCode, errorMessage, responses }
+}
