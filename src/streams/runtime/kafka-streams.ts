@@ -684,7 +684,9 @@ export class KafkaStreams implements AsyncDisposable {
   /** This instance's tasks and stores as the query server and client read them. */
   #querySource(): LocalQuerySource {
     return {
+      applicationId: this.applicationId,
       topology: this.#topology,
+      serdes: (store) => this.#storeSerdes(store),
       state: () => this.#state,
       tasksPerSubtopology: () => this.#tasksPerSub,
       taskStore: (taskId, name) => {
@@ -705,12 +707,15 @@ export class KafkaStreams implements AsyncDisposable {
       source: this.#querySource(),
       self: this.#options.applicationServer,
       hosts: () => this.#hosts,
-      serdes: (store) => {
-        const b = this.#topology.stores.get(store)?.builder as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } | undefined
-        return { keySerde: b?.keySerde ?? this.#options.defaultKeySerde, valueSerde: b?.valueSerde ?? this.#options.defaultValueSerde }
-      },
+      serdes: (store) => this.#storeSerdes(store),
     })
     return this.#remote
+  }
+
+  /** A store's serdes from the topology, then the application defaults (as its tasks pick them). */
+  #storeSerdes(store: string): { keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined } {
+    const b = this.#topology.stores.get(store)?.builder as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } | undefined
+    return { keySerde: b?.keySerde ?? this.#options.defaultKeySerde, valueSerde: b?.valueSerde ?? this.#options.defaultValueSerde }
   }
 
   /**
