@@ -25,6 +25,7 @@ import { ProducerWritable, type ProducerWritableOptions } from './producer-writa
 import { checkCount, checkProducerOptions } from './producer-options.js'
 import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
+import { channels, publishedSend } from '../telemetry/channels.js'
 import { TransactionManager } from './transaction-manager.js'
 
 /** One record to send with {@link Producer.send}. A string key or value is sent as its UTF-8 bytes. */
@@ -336,6 +337,11 @@ export class Producer implements AsyncDisposable {
     return this.sendThen(record, undefined)
   }
 
+  /** The client id, for the diagnostics channels. */
+  private get clientId(): string {
+    return this.client.cluster.options.clientId ?? ''
+  }
+
   /**
    * A Writable stream (object mode) that sends each record written to it to `topic` (a
    * record's own `topic` must be absent or the same). A write completes once its record is in
@@ -354,6 +360,11 @@ export class Producer implements AsyncDisposable {
 
   /** {@link send}, calling `onAdmitted` once the record is in a batch (not when it fails before). */
   private sendThen(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
+    if (channels.producerSend.hasSubscribers) return publishedSend(this.clientId, [record], (rs) => this.sendOne(rs[0], onAdmitted))
+    return this.sendOne(record, onAdmitted)
+  }
+
+  private sendOne(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     try {
@@ -443,6 +454,11 @@ export class Producer implements AsyncDisposable {
    * A record above `maxRequestSize` fails the whole call at once, before any record is queued.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (channels.producerSend.hasSubscribers && Array.isArray(records) && records.length > 0) return publishedSend(this.clientId, records, (rs) => this.sendMany(rs))
+    return this.sendMany(records)
+  }
+
+  private sendMany(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))

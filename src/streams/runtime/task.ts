@@ -8,6 +8,7 @@
  * call children directly and record context lives in task fields (no per-record closures).
  */
 import { pino, type Logger } from 'pino'
+import { channels, publishedProcess } from '../../client/telemetry/channels.js'
 import type { RecordCursor } from '../../protocol/records/index.js'
 import { StreamsProcessingError, TopologyError } from '../errors.js'
 import type { Cancellable, PunctuationType, Punctuator } from '../processor.js'
@@ -452,8 +453,27 @@ export class StreamTask implements TimestampSource {
     return ps
   }
 
-  /** Timestamp extraction, stream time and the sub-topology, for deserialized key and value. `raw`: where the bytes are, for failure handlers. */
+  /** {@link #runRecord}, in a tracing span when tracing listens (the `peridot:streams:process` channels). */
   #run(
+    ps: PartitionState,
+    topic: string,
+    partition: number,
+    offset: bigint,
+    k: unknown,
+    v: unknown,
+    timestamp: number,
+    headers: RecordHeaders,
+    key: Buffer | null,
+    value: Buffer | null,
+    raw: RecordCursor | undefined,
+  ): boolean {
+    if (!channels.streamsProcess.hasSubscribers) return this.#runRecord(ps, topic, partition, offset, k, v, timestamp, headers, key, value, raw)
+    const event = { applicationId: this.applicationId, taskId: this.id, topic, partition, offset, headers }
+    return publishedProcess(event, () => this.#runRecord(ps, topic, partition, offset, k, v, timestamp, headers, key, value, raw))
+  }
+
+  /** Timestamp extraction, stream time and the sub-topology, for deserialized key and value. `raw`: where the bytes are, for failure handlers. */
+  #runRecord(
     ps: PartitionState,
     topic: string,
     partition: number,
