@@ -1,8 +1,8 @@
 // Tracing against the broker: with openTelemetryTracing on (the OpenTelemetry SDK, in-memory
 // exporter), records a producer sends carry its send span's W3C trace context in their headers
-// through the broker; a group consumer's processing (KafkaTracing.process) and a KafkaStreams
-// app's processing are children of that span, in the same trace, and the app's own sends link
-// back to it.
+// through the broker; a group consumer's receive spans link to it; its processing
+// (KafkaTracing.process) and a KafkaStreams app's processing are children of that span, in the
+// same trace, and the app's own sends link back to it.
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, openTelemetryTracing, parseTraceparent, type KafkaRecord, type KafkaTracing } from '../../src/index.js'
@@ -64,6 +64,12 @@ describe('tracing against the broker', () => {
       expect([one.traceId, one.spanId]).toEqual([sends[0].spanContext().traceId, sends[0].spanContext().spanId])
       expect([two.spanId, three.spanId]).toEqual([sends[1].spanContext().spanId, sends[1].spanContext().spanId])
       expect(records[0].headers.find((h) => h[0] === 'app')?.[1]?.toString()).toBe('x')
+
+      // Receiving: a span per batch handed out, linked to the send spans of its records.
+      const received = spansNamed(`receive ${topic}`)
+      expect(received.length).toBeGreaterThanOrEqual(1)
+      expect(received.reduce((n, s) => n + Number(s.attributes['messaging.batch.message_count']), 0)).toBe(3)
+      expect(new Set(received.flatMap((s) => s.links.map((l) => l.context.spanId)))).toEqual(new Set(sends.map((s) => s.spanContext().spanId)))
 
       const processed = spansNamed(`process ${topic}`)
       expect(processed).toHaveLength(3)

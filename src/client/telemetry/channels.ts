@@ -12,9 +12,11 @@
  * - `peridot:group:assigned` / `peridot:group:revoked` / `peridot:group:lost` {@link GroupPartitionsEvent}
  * - `peridot:producer:send` / `peridot:producer:send:end` {@link ProducerSendEvent} (tracing)
  * - `peridot:streams:process` / `peridot:streams:process:end` {@link StreamsProcessEvent} (tracing)
+ * - `peridot:consumer:receive` {@link ConsumerReceiveEvent} (tracing)
  */
 import diagnostics_channel from 'node:diagnostics_channel'
 import type { RecordHeaders } from '../../protocol/records/index.js'
+import type { GroupBatch } from '../consumer/group-consumer.js'
 import type { ProducerRecord } from '../producer/producer.js'
 
 /** A connection to a broker opened (API versions negotiated, authenticated). */
@@ -113,6 +115,13 @@ export interface StreamsProcessEvent {
   error?: unknown
 }
 
+/** A group consumer hands out a batch (from `next()` or its iterator). Reading `batch.records` decodes them. */
+export interface ConsumerReceiveEvent {
+  clientId: string
+  groupId: string
+  batch: GroupBatch
+}
+
 /** The documented channel names. */
 export const channelNames = {
   connectionConnect: 'peridot:connection:connect',
@@ -128,6 +137,7 @@ export const channelNames = {
   producerSendEnd: 'peridot:producer:send:end',
   streamsProcess: 'peridot:streams:process',
   streamsProcessEnd: 'peridot:streams:process:end',
+  consumerReceive: 'peridot:consumer:receive',
 } as const
 
 /** The channels, looked up once (diagnostics_channel.channel returns the same object per name). */
@@ -145,6 +155,7 @@ export const channels = {
   producerSendEnd: diagnostics_channel.channel(channelNames.producerSendEnd),
   streamsProcess: diagnostics_channel.channel(channelNames.streamsProcess),
   streamsProcessEnd: diagnostics_channel.channel(channelNames.streamsProcessEnd),
+  consumerReceive: diagnostics_channel.channel(channelNames.consumerReceive),
 }
 
 /**

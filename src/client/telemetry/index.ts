@@ -20,7 +20,7 @@ export {
   type OtelObservableResult,
 } from './opentelemetry.js'
 export { prometheusMetrics, PrometheusMetrics, type PrometheusMetricsOptions, type PromRegistry, type PromClientModule } from './prometheus.js'
-export { type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
+export { type ConsumerReceiveEvent, type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
 export {
   openTelemetryTracing,
   KafkaTracing,

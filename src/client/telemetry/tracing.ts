@@ -7,7 +7,9 @@
  * - a `process <topic>` span (kind CONSUMER) per record a Kafka Streams task processes, a child
  *   of the context in the record's headers, so the trace goes on from the producer; records the
  *   processing sends are children of it;
- * - {@link KafkaTracing.process} for the same around a plain consumer's own processing.
+ * - a `receive <topic>` span (kind CONSUMER) per batch a group consumer hands out, linked to the
+ *   contexts its records carry;
+ * - {@link KafkaTracing.process} for a `process` span around a plain consumer's own processing.
  *
  * Fed from the `peridot:producer:send` and `peridot:streams:process` diagnostics channels: the
  * client does nothing for tracing unless an instance of this class subscribed.
@@ -18,7 +20,7 @@ import diagnostics_channel from 'node:diagnostics_channel'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { RecordHeaders } from '../../protocol/records/index.js'
 import type { ProducerRecord } from '../producer/producer.js'
-import { channelNames, type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
+import { channelNames, type ConsumerReceiveEvent, type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
 import { importOptional } from './opentelemetry.js'
 import { extractTraceContext, withTraceContext, type TraceContext } from './trace-context.js'
 
@@ -147,6 +149,7 @@ export class KafkaTracing {
     this.#on(channelNames.producerSendEnd, (e: ProducerSendEvent) => this.#end(e, e.error))
     this.#on(channelNames.streamsProcess, (e: StreamsProcessEvent) => this.#startStreamsProcess(e))
     this.#on(channelNames.streamsProcessEnd, (e: StreamsProcessEvent) => this.#end(e, e.error))
+    this.#on(channelNames.consumerReceive, (e: ConsumerReceiveEvent) => this.#receive(e))
   }
 
   /**
@@ -191,17 +194,12 @@ export class KafkaTracing {
 
   #startSend(e: ProducerSendEvent): void {
     const topics = new Set<string>()
-    const links: Array<{ context: OtelSpanContext }> = []
-    const linked = new Set<string>()
+    const links = new LinkSet((c) => this.#spanContext(c))
     for (const r of e.records) {
       if (typeof r !== 'object' || r === null) continue
       if (typeof r.topic === 'string') topics.add(r.topic)
       // A record forwarded by a stream processor carries its input's context: linked, then replaced.
-      const found = extractTraceContext(r.headers)
-      if (found !== null && links.length < MAX_LINKS && !linked.has(found.spanId)) {
-        linked.add(found.spanId)
-        links.push({ context: this.#spanContext(found) })
-      }
+      links.add(r.headers)
     }
     const topic = topics.size === 1 ? [...topics][0] : undefined
     const attributes: OtelSpanAttributes = {
@@ -216,13 +214,32 @@ export class KafkaTracing {
       const p = e.records[0]?.partition
       if (typeof p === 'number') attributes['messaging.destination.partition.id'] = String(p)
     }
-    const span = this.#tracer.startSpan(topic === undefined ? 'send' : `send ${topic}`, { kind: SPAN_KIND_PRODUCER, attributes, links }, this.#parent())
+    const span = this.#tracer.startSpan(topic === undefined ? 'send' : `send ${topic}`, { kind: SPAN_KIND_PRODUCER, attributes, links: links.links }, this.#parent())
     this.#spans.set(e, span)
     const sc = span.spanContext()
     const ctx: TraceContext = { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags }
     const state = sc.traceState?.serialize()
     if (state !== undefined && state.length > 0) ctx.traceState = state
     e.records = e.records.map((r): ProducerRecord => (typeof r === 'object' && r !== null ? { ...r, headers: withTraceContext(r.headers, ctx) } : r))
+  }
+
+  /** A zero-length span at the hand-out of a batch: what was received, linked to where it came from. */
+  #receive(e: ConsumerReceiveEvent): void {
+    const records = e.batch.records
+    if (records.length === 0) return
+    const links = new LinkSet((c) => this.#spanContext(c))
+    for (const r of records) links.add(r.headers)
+    const attributes: OtelSpanAttributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.name': 'receive',
+      'messaging.operation.type': 'receive',
+      'messaging.destination.name': e.batch.topic,
+      'messaging.destination.partition.id': String(e.batch.partition),
+      'messaging.consumer.group.name': e.groupId,
+      'messaging.batch.message_count': records.length,
+    }
+    if (e.clientId !== '') attributes['messaging.client.id'] = e.clientId
+    this.#tracer.startSpan(`receive ${e.batch.topic}`, { kind: SPAN_KIND_CONSUMER, attributes, links: links.links }, this.#api.context.active()).end()
   }
 
   #startStreamsProcess(e: StreamsProcessEvent): void {
@@ -266,6 +283,25 @@ export class KafkaTracing {
     if (span === undefined) return
     this.#spans.delete(e)
     endSpan(span, error)
+  }
+}
+
+/** The distinct contexts records carry, as span links (at most {@link MAX_LINKS}). */
+class LinkSet {
+  readonly links: Array<{ context: OtelSpanContext }> = []
+  readonly #seen = new Set<string>()
+  readonly #toSpanContext: (found: TraceContext) => OtelSpanContext
+
+  constructor(toSpanContext: (found: TraceContext) => OtelSpanContext) {
+    this.#toSpanContext = toSpanContext
+  }
+
+  add(headers: RecordHeaders | undefined): void {
+    if (this.links.length >= MAX_LINKS) return
+    const found = extractTraceContext(headers)
+    if (found === null || this.#seen.has(found.spanId)) return
+    this.#seen.add(found.spanId)
+    this.links.push({ context: this.#toSpanContext(found) })
   }
 }
 

@@ -183,13 +183,31 @@ describe('KafkaTracing', () => {
     expect(spans()[2].status.code).toBe(STATUS_ERROR)
   })
 
+  it('a batch a group consumer hands out gets a receive span linked to the contexts its records carry', async () => {
+    const { spans } = await harness()
+    const other = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`
+    const rec = (offset: bigint, traceparent?: string) => ({ offset, timestamp: 0, key: null, value: null, headers: traceparent === undefined ? [] : ([['traceparent', Buffer.from(traceparent)]] as RecordHeaders) })
+    const batch = (records: ReturnType<typeof rec>[]) => ({ topic: 'orders', partition: 2, records, highWatermark: 9n, fetchOffset: 0n, nextOffset: 9n, cursor: () => { throw new Error('unused') }, [Symbol.iterator]: () => records[Symbol.iterator]() })
+    channels.consumerReceive.publish({ clientId: 'c', groupId: 'g', batch: batch([rec(0n, PARENT), rec(1n, PARENT), rec(2n), rec(3n, other)]) })
+    channels.consumerReceive.publish({ clientId: 'c', groupId: 'g', batch: batch([]) })
+    const [span, ...rest] = spans()
+    expect(rest).toEqual([]) // an empty batch: no span
+    expect(span.name).toBe('receive orders')
+    expect(span.kind).toBe(SPAN_KIND_CONSUMER)
+    expect(span.attributes).toMatchObject({ 'messaging.operation.type': 'receive', 'messaging.destination.partition.id': '2', 'messaging.consumer.group.name': 'g', 'messaging.batch.message_count': 4 })
+    expect(span.links.map((l) => l.context.spanId)).toEqual([SPAN, '2'.repeat(16)])
+    expect(span.parentSpanContext).toBeUndefined()
+  })
+
   it('close() unsubscribes: nothing listens, nothing is traced', async () => {
     const { tracing, spans } = await harness()
     expect(channels.producerSend.hasSubscribers).toBe(true)
     expect(channels.streamsProcess.hasSubscribers).toBe(true)
+    expect(channels.consumerReceive.hasSubscribers).toBe(true)
     tracing.close()
     expect(channels.producerSend.hasSubscribers).toBe(false)
     expect(channels.streamsProcess.hasSubscribers).toBe(false)
+    expect(channels.consumerReceive.hasSubscribers).toBe(false)
     expect(spans()).toEqual([])
   })
 })
