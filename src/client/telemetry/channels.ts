@@ -115,7 +115,7 @@ export interface StreamsProcessEvent {
   error?: unknown
 }
 
-/** A group consumer hands out a batch (from `next()` or its iterator). Reading `batch.records` decodes them. */
+/** A group consumer hands out a batch (from `next()` or its iterator). Read it with `batch.cursor()`: `batch.records` keeps a decoded copy. */
 export interface ConsumerReceiveEvent {
   clientId: string
   groupId: string

@@ -187,7 +187,12 @@ describe('KafkaTracing', () => {
     const { spans } = await harness()
     const other = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`
     const rec = (offset: bigint, traceparent?: string) => ({ offset, timestamp: 0, key: null, value: null, headers: traceparent === undefined ? [] : ([['traceparent', Buffer.from(traceparent)]] as RecordHeaders) })
-    const batch = (records: ReturnType<typeof rec>[]) => ({ topic: 'orders', partition: 2, records, highWatermark: 9n, fetchOffset: 0n, nextOffset: 9n, cursor: () => { throw new Error('unused') }, [Symbol.iterator]: () => records[Symbol.iterator]() })
+    // The tracer reads headers through the batch's cursor, never its decoded records.
+    const cursorOver = (records: ReturnType<typeof rec>[]) => {
+      let i = -1
+      return { next: () => ++i < records.length, get headers() { return records[i].headers } }
+    }
+    const batch = (records: ReturnType<typeof rec>[]) => ({ topic: 'orders', partition: 2, get records(): never { throw new Error('decoded') }, highWatermark: 9n, fetchOffset: 0n, nextOffset: 9n, cursor: () => cursorOver(records) })
     channels.consumerReceive.publish({ clientId: 'c', groupId: 'g', batch: batch([rec(0n, PARENT), rec(1n, PARENT), rec(2n), rec(3n, other)]) })
     channels.consumerReceive.publish({ clientId: 'c', groupId: 'g', batch: batch([]) })
     const [span, ...rest] = spans()
