@@ -177,6 +177,8 @@ export class StreamTask implements TimestampSource {
   readonly #wallSchedules: Schedule[] = []
   #nextStreamPunctuation = Infinity
   #initialized = false
+  /** True while {@link #run} runs a record inside its tracing span. */
+  #traced = false
   #closed = false
   // Record context (fields rather than an object per record).
   #topic: string | null = null
@@ -453,7 +455,7 @@ export class StreamTask implements TimestampSource {
     return ps
   }
 
-  /** {@link #runRecord}, in a tracing span when tracing listens (the `peridot:streams:process` channels). */
+  /** Timestamp extraction, stream time and the sub-topology, for deserialized key and value. `raw`: where the bytes are, for failure handlers. */
   #run(
     ps: PartitionState,
     topic: string,
@@ -467,25 +469,16 @@ export class StreamTask implements TimestampSource {
     value: Buffer | null,
     raw: RecordCursor | undefined,
   ): boolean {
-    if (!channels.streamsProcess.hasSubscribers) return this.#runRecord(ps, topic, partition, offset, k, v, timestamp, headers, key, value, raw)
-    const event = { applicationId: this.applicationId, taskId: this.id, topic, partition, offset, headers }
-    return publishedProcess(event, () => this.#runRecord(ps, topic, partition, offset, k, v, timestamp, headers, key, value, raw))
-  }
-
-  /** Timestamp extraction, stream time and the sub-topology, for deserialized key and value. `raw`: where the bytes are, for failure handlers. */
-  #runRecord(
-    ps: PartitionState,
-    topic: string,
-    partition: number,
-    offset: bigint,
-    k: unknown,
-    v: unknown,
-    timestamp: number,
-    headers: RecordHeaders,
-    key: Buffer | null,
-    value: Buffer | null,
-    raw: RecordCursor | undefined,
-  ): boolean {
+    // In a tracing span when tracing listens (the `peridot:streams:process` channels): this call again, inside it.
+    if (channels.streamsProcess.hasSubscribers && !this.#traced) {
+      this.#traced = true
+      try {
+        const event = { applicationId: this.applicationId, taskId: this.id, topic, partition, offset, headers }
+        return publishedProcess(event, () => this.#run(ps, topic, partition, offset, k, v, timestamp, headers, key, value, raw))
+      } finally {
+        this.#traced = false
+      }
+    }
     const src = ps.source
     let ts = timestamp
     if (src.extractor !== undefined) {
