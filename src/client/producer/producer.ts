@@ -27,6 +27,7 @@ import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
 import { channels, publishedSend } from '../telemetry/channels.js'
 import { TransactionManager } from './transaction-manager.js'
+import { PendingGroup } from './pending-group.js'
 
 /** One record to send with {@link Producer.send}. A string key or value is sent as its UTF-8 bytes. */
 export interface ProducerRecord {
@@ -167,29 +168,10 @@ class SingleRecord implements PendingRecord, BudgetWaiter {
   }
 }
 
-/** One promise for the records of a {@link Producer.sendBatch} call. */
-class PendingGroup {
-  readonly out: RecordMetadata[]
-  remaining: number
-  failed = false
-  readonly promise: Promise<RecordMetadata[]>
-  resolve!: (m: RecordMetadata[]) => void
-  reject!: (err: Error) => void
-
-  constructor(n: number) {
-    this.out = new Array<RecordMetadata>(n)
-    this.remaining = n
-    this.promise = new Promise<RecordMetadata[]>((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-  }
-}
-
 /** A record of a group: settles its share of the group's promise (no closure per record). */
 class GroupItem implements PendingRecord {
   constructor(
-    private readonly group: PendingGroup,
+    private readonly group: PendingGroup<RecordMetadata>,
     private readonly index: number,
     private readonly topic: string,
     private readonly partition: number,
@@ -197,18 +179,11 @@ class GroupItem implements PendingRecord {
   ) {}
 
   resolve(offset: bigint): void {
-    const g = this.group
-    g.out[this.index] = { topic: this.topic, partition: this.partition, offset }
-    if (--g.remaining === 0 && !g.failed) g.resolve(g.out)
+    this.group.settle(this.index, { topic: this.topic, partition: this.partition, offset })
   }
 
   reject(err: Error): void {
-    const g = this.group
-    g.remaining--
-    if (!g.failed) {
-      g.failed = true
-      g.reject(err)
-    }
+    this.group.fail(err)
   }
 }
 
@@ -517,7 +492,7 @@ export class Producer implements AsyncDisposable {
 
   /** Admits the records (validated by sendBatch) in array order (FIFO with other callers under backpressure) into their partitions' batches. */
   private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
-    const group = new PendingGroup(records.length)
+    const group = new PendingGroup<RecordMetadata>(records.length)
     const items = new Array<GroupItem>(records.length)
     for (let i = 0; i < records.length; i++) {
       const size = estimateRecordSize(records[i])
