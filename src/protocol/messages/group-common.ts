@@ -8,6 +8,10 @@
  *     topic_partitions => topic_id(uuid) topic_name [partitions]
  *   share-group offsets response            => throttle_time_ms error_code error_message(nullable) [responses]
  *     responses => topic_name topic_id(uuid) ...(per API)
+ *   offset commit outcomes (OffsetCommit, TxnOffsetCommit responses; flexible or not)
+ *                                           => [topics]
+ *     topics     => name [partitions]
+ *     partitions => partition_index error_code
  *
  * A nullable struct is an int8 marker on the wire: -1 for null, 1 followed by the struct.
  */
@@ -58,6 +62,26 @@ export function readDescribedAssignment(r: Reader): { topicPartitions: NamedTopi
   })
   readTags(r, true)
   return { topicPartitions }
+}
+
+/** One partition's outcome in an OffsetCommit or TxnOffsetCommit response. */
+export interface PartitionErrorCode {
+  partitionIndex: number
+  errorCode: number
+}
+
+/** Reads the per-topic, per-partition error codes of an OffsetCommit or TxnOffsetCommit response. */
+export function readTopicPartitionErrors(r: Reader, flex: boolean): Array<{ name: string; partitions: PartitionErrorCode[] }> {
+  return readArray(r, flex, () => {
+    const name = readString(r, flex)
+    const partitions = readArray(r, flex, (): PartitionErrorCode => {
+      const p = { partitionIndex: r.int32(), errorCode: r.int16() }
+      readTags(r, flex)
+      return p
+    })
+    readTags(r, flex)
+    return { name, partitions }
+  })
 }
 
 /** The response of AlterShareGroupOffsets and DeleteShareGroupOffsets, with their per-topic part `T`. */
