@@ -158,6 +158,13 @@ export const channels = {
   consumerReceive: diagnostics_channel.channel(channelNames.consumerReceive),
 }
 
+/** Subscribes `handler` to channel `name`; returns the unsubscribe function. */
+export function subscribeChannel<E>(name: string, handler: (event: E) => void): () => void {
+  const listener = (message: unknown) => handler(message as E)
+  diagnostics_channel.subscribe(name, listener)
+  return () => diagnostics_channel.unsubscribe(name, listener)
+}
+
 /**
  * Runs a producer send through the `peridot:producer:send` channels (call it only when
  * `channels.producerSend.hasSubscribers`): `send` gets the records as the subscribers left them.

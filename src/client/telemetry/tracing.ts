@@ -16,11 +16,10 @@
  * `@opentelemetry/api` is an optional peer dependency, imported only when
  * {@link openTelemetryTracing} runs.
  */
-import diagnostics_channel from 'node:diagnostics_channel'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { RecordHeaders } from '../../protocol/records/index.js'
 import type { ProducerRecord } from '../producer/producer.js'
-import { channelNames, type ConsumerReceiveEvent, type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
+import { channelNames, subscribeChannel, type ConsumerReceiveEvent, type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
 import { importOptional } from './opentelemetry.js'
 import { extractTraceContext, withTraceContext, type TraceContext } from './trace-context.js'
 
@@ -187,9 +186,7 @@ export class KafkaTracing {
   }
 
   #on<E>(name: string, handler: (event: E) => void): void {
-    const listener = (message: unknown) => handler(message as E)
-    diagnostics_channel.subscribe(name, listener)
-    this.#unsubscribe.push(() => diagnostics_channel.unsubscribe(name, listener))
+    this.#unsubscribe.push(subscribeChannel(name, handler))
   }
 
   #startSend(e: ProducerSendEvent): void {
@@ -248,7 +245,7 @@ export class KafkaTracing {
     attributes['kafka.streams.task.id'] = e.taskId
     const { span, context } = this.#startProcess(e.topic, e.headers, attributes)
     this.#spans.set(e, span)
-    e.bind = <T>(fn: () => T): T => {
+    const bound = <T>(fn: () => T): T => {
       const outer = this.#processing
       this.#processing = context
       try {
@@ -257,6 +254,9 @@ export class KafkaTracing {
         this.#processing = outer
       }
     }
+    // Another subscriber's binding (a second tracing instance) runs around this one.
+    const other = e.bind
+    e.bind = other === undefined ? bound : <T>(fn: () => T): T => other(() => bound(fn))
   }
 
   #startProcess(topic: string, headers: RecordHeaders | undefined, attributes: OtelSpanAttributes): { span: OtelSpan; context: OtelContext } {

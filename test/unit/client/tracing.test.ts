@@ -15,7 +15,7 @@ import {
   type ProducerRecord,
   type RecordHeaders,
 } from '../../../src/index.js'
-import { channels, publishedSend } from '../../../src/client/telemetry/channels.js'
+import { channels, publishedProcess, publishedSend } from '../../../src/client/telemetry/channels.js'
 import { Serdes, StreamsBuilder, TopologyTestDriver } from '../../../src/streams/index.js'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -202,6 +202,24 @@ describe('KafkaTracing', () => {
     expect(span.attributes).toMatchObject({ 'messaging.operation.type': 'receive', 'messaging.destination.partition.id': '2', 'messaging.consumer.group.name': 'g', 'messaging.batch.message_count': 4 })
     expect(span.links.map((l) => l.context.spanId)).toEqual([SPAN, '2'.repeat(16)])
     expect(span.parentSpanContext).toBeUndefined()
+  })
+
+  it('two tracing instances each get their span of a streams record, and the record is processed once', async () => {
+    const one = await harness()
+    const two = await harness()
+    let runs = 0
+    const result = publishedProcess({ applicationId: 'a', taskId: '0_1', topic: 'in', partition: 1, offset: 7n, headers: [['traceparent', Buffer.from(PARENT)]] }, () => ++runs)
+    expect([result, runs]).toEqual([1, 1])
+    for (const h of [one, two]) {
+      const [span] = h.spans()
+      expect(span.name).toBe('process in')
+      expect(span.parentSpanContext?.spanId).toBe(SPAN)
+      expect(span.attributes['kafka.streams.task.id']).toBe('0_1')
+    }
+    expect(() => publishedProcess({ applicationId: 'a', taskId: '0_1', topic: 'in', partition: 1, offset: 8n, headers: [] }, () => {
+      throw new Error('processor failed')
+    })).toThrow('processor failed')
+    expect(one.spans()[1].status.code).toBe(STATUS_ERROR)
   })
 
   it('close() unsubscribes: nothing listens, nothing is traced', async () => {
