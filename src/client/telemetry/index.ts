@@ -35,4 +35,4 @@ export {
   type OtelTracerProvider,
   type TracedRecord,
 } from './tracing.js'
-export { extractTraceContext, formatTraceparent, parseTraceparent, withTraceContext, TRACEPARENT, TRACESTATE, type TraceContext } from './trace-context.js'
+export { extractTraceContext, formatTraceparent, isValidTraceContext, parseTraceparent, withTraceContext, TRACEPARENT, TRACESTATE, type TraceContext } from './trace-context.js'

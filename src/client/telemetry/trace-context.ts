@@ -40,6 +40,11 @@ export function parseTraceparent(value: string): TraceContext | null {
   return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) }
 }
 
+/** True for ids a `traceparent` may carry: 32 and 16 lowercase hex digits, neither all zero (OpenTelemetry's invalid context has zeros). */
+export function isValidTraceContext(ctx: TraceContext): boolean {
+  return /^[0-9a-f]{32}$/.test(ctx.traceId) && /^[0-9a-f]{16}$/.test(ctx.spanId) && ctx.traceId !== ZERO_TRACE && ctx.spanId !== ZERO_SPAN
+}
+
 /** The `traceparent` value of a span context (version 00). */
 export function formatTraceparent(ctx: TraceContext): string {
   return `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & 0xff).toString(16).padStart(2, '0')}`

@@ -21,7 +21,7 @@ import type { RecordHeaders } from '../../protocol/records/index.js'
 import type { ProducerRecord } from '../producer/producer.js'
 import { channelNames, subscribeChannel, type ConsumerReceiveEvent, type ProducerSendEvent, type StreamsProcessEvent } from './channels.js'
 import { importOptional } from './opentelemetry.js'
-import { extractTraceContext, withTraceContext, type TraceContext } from './trace-context.js'
+import { extractTraceContext, isValidTraceContext, withTraceContext, type TraceContext } from './trace-context.js'
 
 /** Attribute values Peridot sets on spans. */
 export type OtelSpanAttributes = Record<string, string | number | boolean>
@@ -215,6 +215,8 @@ export class KafkaTracing {
     this.#spans.set(e, span)
     const sc = span.spanContext()
     const ctx: TraceContext = { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags }
+    // No-op tracing (no SDK registered) has no valid context to carry: the records go as they are.
+    if (!isValidTraceContext(ctx)) return
     const state = sc.traceState?.serialize()
     if (state !== undefined && state.length > 0) ctx.traceState = state
     e.records = e.records.map((r): ProducerRecord => (typeof r === 'object' && r !== null ? { ...r, headers: withTraceContext(r.headers, ctx) } : r))

@@ -222,6 +222,16 @@ describe('KafkaTracing', () => {
     expect(one.spans()[1].status.code).toBe(STATUS_ERROR)
   })
 
+  it('with no OpenTelemetry SDK registered (the API\'s no-op tracer) records get no trace headers', async () => {
+    const tracing = await openTelemetryTracing()
+    open.push(tracing)
+    let sent: readonly ProducerRecord[] = []
+    await publishedSend('c', [{ topic: 't', value: 'v' }], async (rs) => {
+      sent = rs
+    })
+    expect(sent[0].headers).toBeUndefined()
+  })
+
   it('close() unsubscribes: nothing listens, nothing is traced', async () => {
     const { tracing, spans } = await harness()
     expect(channels.producerSend.hasSubscribers).toBe(true)
