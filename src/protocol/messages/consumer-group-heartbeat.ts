@@ -20,8 +20,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import { checkVersion, readNullableString, readTags, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
-import { readHeartbeatAssignment, type TopicIdPartitions, writeTopicIdPartitions } from './group-common.js'
+import { checkVersion, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
+import { readHeartbeatResponse, type TopicIdPartitions, writeTopicIdPartitions } from './group-common.js'
 
 /** Member epoch values with a special meaning in a heartbeat request. */
 export const ConsumerGroupMemberEpoch = {
@@ -104,14 +104,6 @@ export const ConsumerGroupHeartbeat: ApiDefinition<ConsumerGroupHeartbeatRequest
 
   decodeResponse(r: Reader, version: number): ConsumerGroupHeartbeatResponse {
     checkVersion(ConsumerGroupHeartbeat, version)
-    const throttleTimeMs = r.int32()
-    const errorCode = r.int16()
-    const errorMessage = readNullableString(r, true)
-    const memberId = readNullableString(r, true)
-    const memberEpoch = r.int32()
-    const heartbeatIntervalMs = r.int32()
-    const assignment = readHeartbeatAssignment(r)
-    readTags(r, true)
-    return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment }
+    return readHeartbeatResponse(r)
   },
 }

@@ -2,8 +2,14 @@
  * Wire pieces the KIP-848 consumer-group and KIP-932 share-group APIs have in common (all
  * flexible):
  *
+ *   heartbeat response => throttle_time_ms error_code error_message(nullable) member_id(nullable)
+ *                         member_epoch heartbeat_interval_ms assignment
  *   heartbeat assignment (nullable struct) => [topic_partitions]
  *     topic_partitions => topic_id(uuid) [partitions]
+ *   describe request   => [group_ids] include_authorized_operations
+ *   describe response  => throttle_time_ms [groups]
+ *     groups => error_code error_message(nullable) group_id group_state group_epoch
+ *               assignment_epoch assignor_name [members](per API) authorized_operations
  *   described assignment (struct)          => [topic_partitions]
  *     topic_partitions => topic_id(uuid) topic_name [partitions]
  *   share-group offsets response            => throttle_time_ms error_code error_message(nullable) [responses]
@@ -17,7 +23,7 @@
  */
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
-import { readArray, readInt32Array, readNullableString, readString, readTags, writeArray, writeTags } from './flexible.js'
+import { readArray, readInt32Array, readNullableString, readString, readTags, writeArray, writeString, writeTags } from './flexible.js'
 
 /** Partitions of one topic, by topic id. */
 export interface TopicIdPartitions {
@@ -51,6 +57,71 @@ export function readHeartbeatAssignment(r: Reader): { topicPartitions: TopicIdPa
   })
   readTags(r, true)
   return { topicPartitions }
+}
+
+/** The response of ConsumerGroupHeartbeat and ShareGroupHeartbeat (the same fields). */
+export interface GroupHeartbeatResponse {
+  throttleTimeMs: number
+  errorCode: number
+  errorMessage: string | null
+  memberId: string | null
+  memberEpoch: number
+  heartbeatIntervalMs: number
+  assignment: { topicPartitions: TopicIdPartitions[] } | null
+}
+
+/** Reads a {@link GroupHeartbeatResponse}. */
+export function readHeartbeatResponse(r: Reader): GroupHeartbeatResponse {
+  const throttleTimeMs = r.int32()
+  const errorCode = r.int16()
+  const errorMessage = readNullableString(r, true)
+  const memberId = readNullableString(r, true)
+  const memberEpoch = r.int32()
+  const heartbeatIntervalMs = r.int32()
+  const assignment = readHeartbeatAssignment(r)
+  readTags(r, true)
+  return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment }
+}
+
+/** Writes a ConsumerGroupDescribe or ShareGroupDescribe request. */
+export function writeDescribeRequest(w: Writer, groupIds: readonly string[], includeAuthorizedOperations = false): void {
+  writeArray(w, true, groupIds, (g) => writeString(w, true, g))
+  w.boolean(includeAuthorizedOperations)
+  writeTags(w, true)
+}
+
+/** A group of a ConsumerGroupDescribe or ShareGroupDescribe response, with its members of type `M`. */
+export interface DescribedGroup<M> {
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignorName: string
+  members: M[]
+  /** Bit field of ACL operations; -2147483648 (AUTHORIZED_OPERATIONS_OMITTED) when not asked for. */
+  authorizedOperations: number
+}
+
+/** Reads a ConsumerGroupDescribe or ShareGroupDescribe response; `readMember` reads one member (its tags included). */
+export function readDescribeResponse<M>(r: Reader, readMember: () => M): { throttleTimeMs: number; groups: Array<DescribedGroup<M>> } {
+  const throttleTimeMs = r.int32()
+  const groups = readArray(r, true, (): DescribedGroup<M> => {
+    const errorCode = r.int16()
+    const errorMessage = readNullableString(r, true)
+    const groupId = readString(r, true)
+    const groupState = readString(r, true)
+    const groupEpoch = r.int32()
+    const assignmentEpoch = r.int32()
+    const assignorName = readString(r, true)
+    const members = readArray(r, true, readMember)
+    const authorizedOperations = r.int32()
+    readTags(r, true)
+    return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations }
+  })
+  readTags(r, true)
+  return { throttleTimeMs, groups }
 }
 
 /** Reads a described member's assignment: a struct of named topic-id partitions. */

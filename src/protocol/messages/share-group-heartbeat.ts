@@ -14,8 +14,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import { checkVersion, readNullableString, readTags, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
-import { readHeartbeatAssignment, type TopicIdPartitions } from './group-common.js'
+import { checkVersion, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
+import { readHeartbeatResponse, type TopicIdPartitions } from './group-common.js'
 
 /** Member epoch values with a special meaning in a share-group heartbeat request. */
 export const ShareGroupMemberEpoch = {
@@ -72,14 +72,6 @@ export const ShareGroupHeartbeat: ApiDefinition<ShareGroupHeartbeatRequest, Shar
 
   decodeResponse(r: Reader, version: number): ShareGroupHeartbeatResponse {
     checkVersion(ShareGroupHeartbeat, version)
-    const throttleTimeMs = r.int32()
-    const errorCode = r.int16()
-    const errorMessage = readNullableString(r, true)
-    const memberId = readNullableString(r, true)
-    const memberEpoch = r.int32()
-    const heartbeatIntervalMs = r.int32()
-    const assignment = readHeartbeatAssignment(r)
-    readTags(r, true)
-    return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment }
+    return readHeartbeatResponse(r)
   },
 }
