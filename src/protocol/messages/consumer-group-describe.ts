@@ -19,7 +19,7 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import { checkVersion, readArray, readNullableString, readString, readTags } from './flexible.js'
-import { type DescribedGroup, type NamedTopicIdPartitions, readDescribeResponse, readDescribedAssignment, writeDescribeRequest } from './group-common.js'
+import { type DescribedMemberGroup, type NamedTopicIdPartitions, readDescribeResponse, readDescribedAssignment, writeDescribeRequest } from './group-common.js'
 
 /** ConsumerGroupDescribe request body. */
 export interface ConsumerGroupDescribeRequest {
@@ -51,7 +51,7 @@ export interface ConsumerGroupDescribeMember {
 }
 
 /** One described consumer group. */
-export type ConsumerGroupDescribeGroup = DescribedGroup<ConsumerGroupDescribeMember>
+export type ConsumerGroupDescribeGroup = DescribedMemberGroup<ConsumerGroupDescribeMember>
 
 /** ConsumerGroupDescribe response body. */
 export interface ConsumerGroupDescribeResponse {

@@ -91,7 +91,7 @@ export function writeDescribeRequest(w: Writer, groupIds: readonly string[], inc
 }
 
 /** A group of a ConsumerGroupDescribe or ShareGroupDescribe response, with its members of type `M`. */
-export interface DescribedGroup<M> {
+export interface DescribedMemberGroup<M> {
   errorCode: number
   errorMessage: string | null
   groupId: string
@@ -105,9 +105,9 @@ export interface DescribedGroup<M> {
 }
 
 /** Reads a ConsumerGroupDescribe or ShareGroupDescribe response; `readMember` reads one member (its tags included). */
-export function readDescribeResponse<M>(r: Reader, readMember: () => M): { throttleTimeMs: number; groups: Array<DescribedGroup<M>> } {
+export function readDescribeResponse<M>(r: Reader, readMember: () => M): { throttleTimeMs: number; groups: Array<DescribedMemberGroup<M>> } {
   const throttleTimeMs = r.int32()
-  const groups = readArray(r, true, (): DescribedGroup<M> => {
+  const groups = readArray(r, true, (): DescribedMemberGroup<M> => {
     const errorCode = r.int16()
     const errorMessage = readNullableString(r, true)
     const groupId = readString(r, true)

@@ -14,7 +14,7 @@ import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
 import { checkVersion, readArray, readNullableString, readString, readTags } from './flexible.js'
-import { type DescribedGroup, type NamedTopicIdPartitions, readDescribeResponse, readDescribedAssignment, writeDescribeRequest } from './group-common.js'
+import { type DescribedMemberGroup, type NamedTopicIdPartitions, readDescribeResponse, readDescribedAssignment, writeDescribeRequest } from './group-common.js'
 
 /** ShareGroupDescribe request body. */
 export interface ShareGroupDescribeRequest {
@@ -38,7 +38,7 @@ export interface ShareGroupDescribeMember {
 }
 
 /** One described share group. */
-export type ShareGroupDescribeGroup = DescribedGroup<ShareGroupDescribeMember>
+export type ShareGroupDescribeGroup = DescribedMemberGroup<ShareGroupDescribeMember>
 
 /** ShareGroupDescribe response body. */
 export interface ShareGroupDescribeResponse {
