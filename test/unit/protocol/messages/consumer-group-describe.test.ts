@@ -39,7 +39,7 @@ const response = hex`
   00                                # tagged fields
 `
 
-// Flexible in its only version: there is no non-flexible encoding to pin.
+// Flexible in every version: there is no non-flexible encoding to pin.
 describe('ConsumerGroupDescribe', () => {
   it('v0 request golden bytes', () => {
     expect(encode(ConsumerGroupDescribe, 0, { groupIds: ['g'] })).toEqual(hex`02 02 67 00 00`)
@@ -69,12 +69,23 @@ describe('ConsumerGroupDescribe', () => {
               subscribedTopicRegex: null,
               assignment: { topicPartitions: [{ topicId: TID, topicName: 't', partitions: [0] }] },
               targetAssignment: { topicPartitions: [] },
+              memberType: -1,
             },
           ],
           authorizedOperations: -2147483648,
         },
       ],
     })
+  })
+})
+
+describe('ConsumerGroupDescribe v1', () => {
+  it('decodes member_type after the target assignment', () => {
+    // The v0 response with member_type 1 (consumer) inserted before the member's tagged fields.
+    // The member's tagged fields are followed by authorized_operations and two tag sections (7 bytes).
+    const at = response.length - 7
+    const v1 = Buffer.concat([response.subarray(0, at), hex`01`, response.subarray(at)])
+    expect(decode(ConsumerGroupDescribe, 1, v1).groups[0].members[0].memberType).toBe(1)
   })
 })
 
