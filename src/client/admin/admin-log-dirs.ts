@@ -57,12 +57,15 @@ export async function describeLogDirs(cluster: Cluster, options: DescribeLogDirs
     topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
   }
   let brokers = options.brokers
-  if (brokers === undefined) {
-    await cluster.refreshMetadata([])
-    brokers = cluster.knownBrokers().map((b) => b.nodeId)
-  } else if (!Array.isArray(brokers) || brokers.some((id) => !Number.isInteger(id) || id < 0)) {
+  if (brokers !== undefined && (!Array.isArray(brokers) || brokers.some((id) => !Number.isInteger(id) || id < 0))) {
     throw new InvalidArgumentError('describeLogDirs brokers must be an array of broker ids')
   }
+  await cluster.refreshMetadata([])
+  const known = cluster.knownBrokers().map((b) => b.nodeId)
+  // An id the cluster does not know would only be retried until the retries run out.
+  const unknown = brokers?.find((id) => !known.includes(id))
+  if (unknown !== undefined) throw new InvalidArgumentError(`describeLogDirs: broker ${unknown} is not in the cluster (brokers: ${known.join(', ')})`)
+  brokers ??= known
   const perBroker = await Promise.all(
     [...new Set(brokers)].map(async (broker) => {
       const res = await withRetry(async () => {

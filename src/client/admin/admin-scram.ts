@@ -88,20 +88,30 @@ export async function describeUserScramCredentials(cluster: Cluster, users?: rea
 }
 
 /**
- * Creates, replaces and removes SCRAM credentials. Throws the first user's refusal, e.g.
- * RESOURCE_NOT_FOUND when deleting a credential that does not exist, or UNACCEPTABLE_CREDENTIAL.
+ * Creates, replaces and removes SCRAM credentials. A KRaft controller refuses two changes of one
+ * user in one request (DUPLICATE_RESOURCE), so changes of the same user (e.g. both mechanisms)
+ * go in consecutive requests; each request is applied whole or not at all for a user. Throws the
+ * first user's refusal, e.g. RESOURCE_NOT_FOUND when deleting a credential that does not exist.
  */
 export async function alterUserScramCredentials(cluster: Cluster, alterations: readonly ScramCredentialAlteration[]): Promise<void> {
   if (!Array.isArray(alterations) || alterations.length === 0) throw new InvalidArgumentError('alterUserScramCredentials needs a non-empty array of alterations')
-  const deletions: Array<{ name: string; mechanism: number }> = []
-  const upsertions: Array<{ name: string; mechanism: number; iterations: number; salt: Buffer; saltedPassword: Buffer }> = []
+  type Deletion = { name: string; mechanism: number }
+  type Upsertion = Deletion & { iterations: number; salt: Buffer; saltedPassword: Buffer }
+  const rounds: Array<{ deletions: Deletion[]; upsertions: Upsertion[]; users: Set<string> }> = []
+  const seen = new Set<string>()
   for (const a of alterations) {
     if (!a || typeof a !== 'object') throw new InvalidArgumentError('a SCRAM credential alteration must be an object')
     const name = checkUser(a.user)
     const mechanism = mechanismCode(a.mechanism)
+    const key = `${a.mechanism}\u0000${name}`
+    if (seen.has(key)) throw new InvalidArgumentError(`the ${a.mechanism} credential of '${name}' is altered twice`)
+    seen.add(key)
+    let round = rounds.find((r) => !r.users.has(name))
+    if (!round) rounds.push((round = { deletions: [], upsertions: [], users: new Set() }))
+    round.users.add(name)
     if ('delete' in a) {
       if (a.delete !== true) throw new InvalidArgumentError(`SCRAM deletion for '${name}' must have delete: true`)
-      deletions.push({ name, mechanism })
+      round.deletions.push({ name, mechanism })
       continue
     }
     if (typeof a.password !== 'string' || a.password === '') throw new InvalidArgumentError(`SCRAM password for '${name}' must be a non-empty string`)
@@ -110,13 +120,15 @@ export async function alterUserScramCredentials(cluster: Cluster, alterations: r
       throw new InvalidArgumentError(`SCRAM iterations for '${name}' must be an integer from ${SCRAM_MIN_ITERATIONS} to ${SCRAM_MAX_ITERATIONS}, got ${String(a.iterations)}`)
     }
     const salt = randomBytes(SALT_BYTES)
-    upsertions.push({ name, mechanism, iterations, salt, saltedPassword: scramSaltedPassword(a.mechanism, a.password, salt, iterations) })
+    round.upsertions.push({ name, mechanism, iterations, salt, saltedPassword: scramSaltedPassword(a.mechanism, a.password, salt, iterations) })
   }
-  const res = await anyBrokerRequest(cluster, AlterUserScramCredentials, { deletions, upsertions }, '2.7')
-  for (const r of res.results) {
-    if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, `SCRAM credentials of user '${r.user}': ${r.errorMessage ?? 'refused'}`)
+  for (const { deletions, upsertions, users } of rounds) {
+    const res = await anyBrokerRequest(cluster, AlterUserScramCredentials, { deletions, upsertions }, '2.7')
+    for (const r of res.results) {
+      if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, `SCRAM credentials of user '${r.user}': ${r.errorMessage ?? 'refused'}`)
+    }
+    const answered = new Set(res.results.map((r) => r.user))
+    const missing = [...users].find((u) => !answered.has(u))
+    if (missing !== undefined) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `alter SCRAM credentials response without user '${missing}'`)
   }
-  const answered = new Set(res.results.map((r) => r.user))
-  const missing = alterations.find((a) => !answered.has(a.user))
-  if (missing) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `alter SCRAM credentials response without user '${missing.user}'`)
 }
