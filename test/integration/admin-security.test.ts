@@ -3,9 +3,10 @@
 // PLAINTEXT listener, used by the admin and the broker itself) as the super user, and a
 // SASL_PLAINTEXT listener with SCRAM. A user created by alterUserScramCredentials logs in over
 // SCRAM (so the client-side salted password is what the broker expects), and the ACLs the admin
-// creates and deletes decide what that user may do.
+// creates and deletes decide what that user may do. The broker also has two log directories,
+// so alterReplicaLogDirs can move a replica from one disk to the other.
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -24,6 +25,8 @@ let admin: Admin
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'peridot-acl-'))
   dataDir = join(dir, 'kafka')
+  // log.dirs is overridden below, so the launcher does not create the data dir by itself.
+  await mkdir(dataDir, { recursive: true })
   const ports: number[] = []
   while (ports.length < 3) {
     const p = await findFreePort()
@@ -50,6 +53,8 @@ beforeAll(async () => {
       'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
       // The PLAINTEXT and CONTROLLER listeners authenticate nobody: ANONYMOUS is the broker itself and the admin.
       'super.users': 'User:ANONYMOUS',
+      // Two disks (JBOD) for alterReplicaLogDirs.
+      'log.dirs': `${join(dir, 'disk-a')},${join(dir, 'disk-b')}`,
     },
   })
   client = await Client.connect({ brokers: [plaintext] })
@@ -129,6 +134,40 @@ describe('SCRAM users created by the admin', () => {
     await admin.alterUserScramCredentials([{ user: username, mechanism: 'SCRAM-SHA-512', delete: true }])
     await waitFor(() => admin.describeUserScramCredentials([username]).then(() => false, () => true), (gone) => gone)
     expect(await connectAs('SCRAM-SHA-512', username, replaced)).toBeInstanceOf(AuthenticationError)
+  })
+})
+
+describe('replica log dirs (a broker with two disks)', () => {
+  it('alterReplicaLogDirs moves a replica to the other disk; its records stay readable', async () => {
+    const topic = unique('move')
+    await client.createTopic(topic, { partitions: 1 })
+    const pc = await client.partitionClient(topic, 0)
+    await pc.produce(Array.from({ length: 10 }, (_, i) => ({ key: null, value: Buffer.from(`r${i}`) })))
+    const dirs = await admin.describeLogDirs()
+    expect(dirs.map((d) => d.path).sort()).toEqual([join(dir, 'disk-a'), join(dir, 'disk-b')])
+    const from = dirs.find((d) => d.replicas.some((r) => r.topic === topic))!
+    const to = dirs.find((d) => d !== from)!
+    await admin.alterReplicaLogDirs([{ topic, partition: 0, broker: to.broker, path: to.path }])
+    await waitFor(
+      () => admin.describeLogDirs({ partitions: [{ topic, partition: 0 }] }),
+      (now) => {
+        const holders = now.filter((d) => d.replicas.some((r) => r.topic === topic))
+        return holders.length === 1 && holders[0].path === to.path && !holders[0].replicas[0].isFuture
+      },
+      60_000,
+    )
+    const { records } = await (await client.partitionClient(topic, 0)).fetchRecords(0n, { maxWaitMs: 100 })
+    expect(records.map((r) => r.value?.toString())).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`))
+  })
+
+  it('a directory the broker does not have is refused with LOG_DIR_NOT_FOUND naming the replica', async () => {
+    const topic = unique('move-nowhere')
+    await client.createTopic(topic, { partitions: 1 })
+    const [{ broker }] = await admin.describeLogDirs()
+    const err = await admin.alterReplicaLogDirs([{ topic, partition: 0, broker, path: join(dir, 'no-such-disk') }]).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(KafkaProtocolError)
+    expect((err as KafkaProtocolError).code).toBe(ErrorCode.LOG_DIR_NOT_FOUND)
+    expect((err as KafkaProtocolError).message).toContain(`${topic}-0`)
   })
 })
 

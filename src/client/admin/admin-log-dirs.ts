@@ -1,9 +1,10 @@
 /**
- * Log directories (DescribeLogDirs): each broker answers for its own disks, so the request goes
- * to every broker asked about (by default all of them).
+ * Log directories (DescribeLogDirs, AlterReplicaLogDirs): each broker answers for its own disks,
+ * so a request goes to every broker concerned (for describing, by default all of them).
  */
 import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.js'
 import type { ApiDefinition } from '../../protocol/messages/api.js'
+import { AlterReplicaLogDirs } from '../../protocol/messages/alter-replica-log-dirs.js'
 import { DescribeLogDirs } from '../../protocol/messages/describe-log-dirs.js'
 import type { Cluster } from '../cluster.js'
 import type { TopicPartition } from '../consumer/assignor.js'
@@ -94,4 +95,53 @@ export async function describeLogDirs(cluster: Cluster, options: DescribeLogDirs
     }),
   )
   return perBroker.flat().sort((a, b) => a.broker - b.broker || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** Where a replica should live, for {@link alterReplicaLogDirs}. */
+export interface ReplicaLogDirMove extends TopicPartition {
+  /** The broker holding the replica. */
+  broker: number
+  /** Absolute path of the destination log directory on that broker. */
+  path: string
+}
+
+/**
+ * Moves replicas between the log directories of their brokers (AlterReplicaLogDirs, sent to
+ * each replica's broker). Resolves once the brokers accepted the moves: the data is copied into
+ * a future replica that takes over when it caught up (watch `isFuture` in describeLogDirs).
+ * Throws the first refusal naming the replica, e.g. LOG_DIR_NOT_FOUND or REPLICA_NOT_AVAILABLE.
+ */
+export async function alterReplicaLogDirs(cluster: Cluster, moves: readonly ReplicaLogDirMove[]): Promise<void> {
+  if (!Array.isArray(moves) || moves.length === 0) throw new InvalidArgumentError('alterReplicaLogDirs needs a non-empty array of { topic, partition, broker, path }')
+  const byBroker = new Map<number, Map<string, Map<string, number[]>>>()
+  for (const m of moves) {
+    if (!m || typeof m.topic !== 'string' || m.topic === '' || !Number.isInteger(m.partition) || m.partition < 0) {
+      throw new InvalidArgumentError('alterReplicaLogDirs: each move needs a topic and a non-negative integer partition')
+    }
+    if (!Number.isInteger(m.broker) || m.broker < 0) throw new InvalidArgumentError(`alterReplicaLogDirs: broker of ${m.topic}-${m.partition} must be a broker id`)
+    if (typeof m.path !== 'string' || m.path === '') throw new InvalidArgumentError(`alterReplicaLogDirs: path of ${m.topic}-${m.partition} must be an absolute directory path`)
+    const paths = byBroker.get(m.broker) ?? new Map<string, Map<string, number[]>>()
+    byBroker.set(m.broker, paths)
+    const topics = paths.get(m.path) ?? new Map<string, number[]>()
+    paths.set(m.path, topics)
+    topics.set(m.topic, [...(topics.get(m.topic) ?? []), m.partition])
+  }
+  await Promise.all(
+    [...byBroker].map(async ([broker, paths]) => {
+      const res = await withRetry(async () => {
+        const conn = await cluster.broker(broker)
+        if (!conn.supports(AlterReplicaLogDirs as ApiDefinition<unknown, unknown>)) {
+          throw new UnsupportedVersionError(`alterReplicaLogDirs needs AlterReplicaLogDirs v1+, which broker ${conn.address} does not support (Kafka 2.0+)`)
+        }
+        return conn.request(AlterReplicaLogDirs, {
+          dirs: [...paths].map(([path, topics]) => ({ path, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) })),
+        })
+      }, cluster.options.retry)
+      for (const t of res.results) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `moving ${t.topicName}-${p.partitionIndex} on broker ${broker}`)
+        }
+      }
+    }),
+  )
 }

@@ -43,7 +43,7 @@ import {
 import { type AclBinding, type AclDescription, type AclFilter, createAcls, deleteAcls, describeAcls } from './admin-acls.js'
 import { type ConsumerGroupDescription, describeConsumerGroups } from './admin-consumer-groups.js'
 import { describeFeatures, type FeatureMetadata, type FeatureUpdate, updateFeatures, type UpdateFeaturesOptions } from './admin-features.js'
-import { describeLogDirs, type DescribeLogDirsOptions, type LogDirDescription } from './admin-log-dirs.js'
+import { alterReplicaLogDirs, describeLogDirs, type DescribeLogDirsOptions, type LogDirDescription, type ReplicaLogDirMove } from './admin-log-dirs.js'
 import {
   alterClientQuotas,
   type ClientQuotaAlteration,
@@ -206,6 +206,11 @@ export class Admin {
   /** Log directories of the given brokers (default all), with the replicas each holds and its free space. */
   describeLogDirs(options: DescribeLogDirsOptions = {}): Promise<LogDirDescription[]> {
     return describeLogDirs(this.cluster, options)
+  }
+
+  /** Moves replicas to another log directory of their broker; the copy finishes in the background. */
+  alterReplicaLogDirs(moves: ReplicaLogDirMove[]): Promise<void> {
+    return alterReplicaLogDirs(this.cluster, moves)
   }
 
   /** Finalized and supported feature levels (`metadata.version`, `group.version`, ...), from ApiVersions. */

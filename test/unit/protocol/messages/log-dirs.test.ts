@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { AlterReplicaLogDirs } from '../../../../src/protocol/messages/alter-replica-log-dirs.js'
 import { DescribeLogDirs } from '../../../../src/protocol/messages/describe-log-dirs.js'
 import { decode, encode, hex, specAndFuzzSuites } from './admin-spec-support.js'
 
@@ -52,6 +53,35 @@ specAndFuzzSuites(DescribeLogDirs, {
           maxLength: 3,
         }),
         { nil: null },
+      ),
+    }),
+})
+
+describe('AlterReplicaLogDirs', () => {
+  const req = { dirs: [{ path: '/d', topics: [{ name: 't', partitions: [1] }] }] }
+  it('v1 and v2 request golden bytes', () => {
+    expect(encode(AlterReplicaLogDirs, 1, req)).toEqual(hex`00000001 0002 2f64 00000001 0001 74 00000001 00000001`)
+    expect(encode(AlterReplicaLogDirs, 2, req)).toEqual(hex`02 03 2f64 02 02 74 02 00000001 00 00 00`)
+  })
+
+  it('decodes a v2 response', () => {
+    expect(decode(AlterReplicaLogDirs, 2, hex`00000000 02 02 74 02 00000001 0039 00 00 00`)).toEqual({
+      throttleTimeMs: 0,
+      results: [{ topicName: 't', partitions: [{ partitionIndex: 1, errorCode: 57 }] }],
+    })
+  })
+})
+
+specAndFuzzSuites(AlterReplicaLogDirs, {
+  spec: 'AlterReplicaLogDirs',
+  request: () =>
+    fc.record({
+      dirs: fc.array(
+        fc.record({
+          path: fc.string({ maxLength: 8, unit: 'binary' }),
+          topics: fc.array(fc.record({ name: fc.string({ maxLength: 8, unit: 'binary' }), partitions: fc.array(fc.integer({ min: 0, max: 2 ** 31 - 1 }), { maxLength: 3 }) }), { maxLength: 2 }),
+        }),
+        { maxLength: 2 },
       ),
     }),
 })
