@@ -18,7 +18,7 @@ import { withRetry } from '../retry.js'
 export async function anyBrokerRequest<Req, Res>(
   cluster: Cluster,
   api: ApiDefinition<Req, Res>,
-  req: Req | ((version: number) => Req),
+  req: Req,
   since: string,
   topLevel: (res: Res) => { errorCode: number; errorMessage: string | null } = () => ({ errorCode: 0, errorMessage: null }),
   minVersion = api.minVersion,
@@ -29,8 +29,7 @@ export async function anyBrokerRequest<Req, Res>(
     if (!conn.supports(generic) || conn.version(generic) < minVersion) {
       throw new UnsupportedVersionError(`${api.name} v${minVersion}+ is not supported by broker ${conn.address} (needs Kafka ${since}+)`)
     }
-    const body = typeof req === 'function' ? (req as (version: number) => Req)(conn.version(generic)) : req
-    const res = await conn.request(api, body)
+    const res = await conn.request(api, req)
     const { errorCode, errorMessage } = topLevel(res)
     if (errorCode !== 0) throw new KafkaProtocolError(errorCode, errorMessage ?? api.name)
     return res
