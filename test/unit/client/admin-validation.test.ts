@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { createAcls, deleteAcls, describeAcls, type AclBinding } from '../../../src/client/admin/admin-acls.js'
 import { updateFeatures } from '../../../src/client/admin/admin-features.js'
-import { describeLogDirs } from '../../../src/client/admin/admin-log-dirs.js'
+import { alterReplicaLogDirs, describeLogDirs } from '../../../src/client/admin/admin-log-dirs.js'
 import { alterClientQuotas, describeClientQuotas, type QuotaEntity } from '../../../src/client/admin/admin-quotas.js'
 import { alterUserScramCredentials, describeUserScramCredentials, type ScramCredentialAlteration } from '../../../src/client/admin/admin-scram.js'
 import type { Cluster } from '../../../src/client/cluster.js'
@@ -95,6 +95,13 @@ describe('log dir and feature input', () => {
   it('describeLogDirs checks brokers and partitions', async () => {
     await invalid(describeLogDirs(untouched, { brokers: [-1] }), /broker ids/)
     await invalid(describeLogDirs(untouched, { partitions: [{ topic: 't', partition: -1 }] }), /non-negative/)
+  })
+
+  it('alterReplicaLogDirs checks each move', async () => {
+    await invalid(alterReplicaLogDirs(untouched, []), /non-empty/)
+    await invalid(alterReplicaLogDirs(untouched, [{ topic: 't', partition: 0, broker: 1, path: '' }]), /path of t-0/)
+    await invalid(alterReplicaLogDirs(untouched, [{ topic: 't', partition: 0, broker: -1, path: '/d' }]), /broker of t-0/)
+    await invalid(alterReplicaLogDirs(untouched, [{ topic: '', partition: 0, broker: 1, path: '/d' }]), /topic/)
   })
 
   it('updateFeatures checks levels, upgrade types and the timeout', async () => {
