@@ -12,7 +12,7 @@ import { UnsupportedVersionError } from '../errors.js'
 import { withRetry } from '../retry.js'
 import { anyBrokerRequest } from './any-broker.js'
 
-/** The cluster's feature levels, from {@link describeFeatures}. */
+/** The cluster's feature levels, from {@link Admin.describeFeatures}. */
 export interface FeatureMetadata {
   /** Levels in force across the cluster, by feature name. */
   finalized: Record<string, { minVersionLevel: number; maxVersionLevel: number }>
@@ -31,7 +31,7 @@ export interface FeatureUpdate {
   upgradeType?: FeatureUpgradeKind
 }
 
-/** Options of {@link updateFeatures}. */
+/** Options of {@link Admin.updateFeatures}. */
 export interface UpdateFeaturesOptions {
   /** Check the updates without applying them (Kafka 3.3+). */
   validateOnly?: boolean

@@ -35,7 +35,7 @@ export interface LogDirDescription {
   usableBytes: number | null
 }
 
-/** Options of {@link describeLogDirs}. */
+/** Options of {@link Admin.describeLogDirs}. */
 export interface DescribeLogDirsOptions {
   /** Brokers to ask; default every broker of the cluster. */
   brokers?: number[]
@@ -97,7 +97,7 @@ export async function describeLogDirs(cluster: Cluster, options: DescribeLogDirs
   return perBroker.flat().sort((a, b) => a.broker - b.broker || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
-/** Where a replica should live, for {@link alterReplicaLogDirs}. */
+/** Where a replica should live, for {@link Admin.alterReplicaLogDirs}. */
 export interface ReplicaLogDirMove extends TopicPartition {
   /** The broker holding the replica. */
   broker: number

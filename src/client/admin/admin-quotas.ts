@@ -25,7 +25,7 @@ export interface QuotaFilterComponent {
   name?: string | null
 }
 
-/** Options of {@link describeClientQuotas}. */
+/** Options of {@link Admin.describeClientQuotas}. */
 export interface DescribeClientQuotasOptions {
   /** Only entities with exactly the filtered entity types (default false: others may add more). */
   strict?: boolean

@@ -41,7 +41,7 @@ export interface ScramCredentialDelete {
   delete: true
 }
 
-/** One change for {@link alterUserScramCredentials}. */
+/** One change for {@link Admin.alterUserScramCredentials}. */
 export type ScramCredentialAlteration = ScramCredentialUpsert | ScramCredentialDelete
 
 const MECHANISMS: readonly ScramMechanism[] = ['SCRAM-SHA-256', 'SCRAM-SHA-512']
