@@ -14,6 +14,8 @@ const NEWEST_KAFKA_ONLY = [
   'schema-registry', 'schema-registry-interop', 'share-admin', 'share-java', 'faults-admin',
   'faults-consumer', 'faults-group', 'faults-producer', 'faults-proxy', 'faults-redpanda', 'faults-streams', 'faults-txn',
   'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs', 'docs',
+  // Its own authorizer broker; ACL and SCRAM APIs have the same versions on 3.9 (passes there too).
+  'admin-security',
 ].map((name) => `test/integration/${name}.test.ts`)
 const olderKafka = (process.env.PERIDOT_KAFKA_VERSION ?? '').startsWith('3.')
 
