@@ -87,6 +87,23 @@ export function randomMessage(spec: MessageSpec, version: number, rnd: () => num
         ww.boolean(v)
         return v
       }
+      case 'float64': {
+        const v = rnd() < 0.5 ? int(-1000, 1000) / 4 : (rnd() - 0.5) * 1e12
+        ww.float64(v)
+        return v
+      }
+      case 'bytes': {
+        if (nullable && rnd() < 0.25) {
+          if (flex) ww.compactBytes(null)
+          else ww.bytes(null)
+          return null
+        }
+        const b = Buffer.alloc(int(0, 6))
+        for (let i = 0; i < b.length; i++) b[i] = int(0, 255)
+        if (flex) ww.compactBytes(b)
+        else ww.bytes(b)
+        return b
+      }
       case 'uuid': {
         const b = Buffer.alloc(16)
         for (let i = 0; i < 16; i++) b[i] = int(0, 255)
