@@ -42,6 +42,7 @@ import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
+import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
 import { resolveStreamsOptions, type KafkaStreamsOptions, type KeyQueryMetadata, type StreamsMetrics, type StreamsState, type UncaughtErrorResponse } from './streams-options.js'
 
@@ -383,12 +384,16 @@ export class KafkaStreams implements AsyncDisposable {
           const batch = b
           // An in-process reader that fell behind holds up new input (backpressure).
           if (!this.#exports.empty) await this.#exports.whenSpace()
+          // So does a full async stage of the batch's task (async-stage.ts).
+          const work = this.#tasks?.byPartition(batch.topic, batch.partition)?.task.asyncWork
+          if (work != null && work.full()) await work.whenSpace()
           await this.#locked(async () => this.#processBatch(consumer, batch))
           // Asking for the next batch marks this one consumed (and lets a waiting rebalance go on).
           pending = consumer.next()
         }
         if (!this.#loopRunning) break
         await this.#locked(async () => {
+          throwAsyncFailure((this.#tasks as TaskManager).runningTasks().map((at) => at.task))
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
             // Records waiting in a partition group may have become ready (idle time over, lags
             // known, a run stopped at the commit deadline).
@@ -454,10 +459,13 @@ export class KafkaStreams implements AsyncDisposable {
     }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
+    const work = task.asyncWork
     for (let i = 1; more; i++) {
       task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()
       more = c.next()
+      // A full async stage takes no more of the batch until it has room (its fetches wait meanwhile).
+      if (work !== null && more && work.full()) await work.whenSpace()
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
       if (i % YIELD_EVERY_RECORDS === 0 && more) await new Promise<void>((r) => setImmediate(r))
@@ -476,16 +484,18 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #commitTasks(consumer: GroupConsumer): Promise<void> {
-    // A committed offset must not pass a record an in-process reader has not finished with.
-    if (!this.#exports.empty) await this.#exports.whenDrained()
     const tasks = this.#tasks as TaskManager
-    const collector = this.#collector as ProducerCollector
     const running = tasks.runningTasks()
+    // A committed offset must not pass a record an async stage holds (its results are not out yet)...
+    await whenAsyncIdle(running.map((at) => at.task))
+    // ...nor one an in-process reader has not finished with.
+    if (!this.#exports.empty) await this.#exports.whenDrained()
+    const collector = this.#collector as ProducerCollector
     const t0 = performance.now()
     if (this.#eos) {
       if (!this.#txnOpen) return
       const producer = this.#producer as TransactionalProducer
-      for (const at of running) at.task.flush()
+      await this.#flushTasks(running)
       collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
@@ -509,7 +519,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#noteCommitted(offsets)
       tasks.committed(running, false)
     } else {
-      for (const at of running) at.task.flush()
+      await this.#flushTasks(running)
       await collector.flush()
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       if (offsets.length > 0) {
@@ -533,6 +543,21 @@ export class KafkaStreams implements AsyncDisposable {
     if (ms > this.#commitMsMax) this.#commitMsMax = ms
   }
 
+  /** Flushes the tasks' caches and stores; what a flush forwards into an async stage is waited for, then flushed in turn. */
+  async #flushTasks(running: ActiveTask[]): Promise<void> {
+    for (;;) {
+      for (const at of running) at.task.flush()
+      if (!running.some((at) => (at.task.asyncWork?.held ?? 0) > 0)) return
+      await whenAsyncIdle(running.map((at) => at.task))
+    }
+  }
+
+  /** Drops what async stages hold before a transaction is aborted (their late results must not reach the producer). */
+  #abandonAsync(reason: string): void {
+    const tasks = this.#tasks
+    if (tasks !== undefined) abandonAsync([...tasks.active.values()].map((at) => at.task), reason)
+  }
+
   #noteCommitted(offsets: readonly ConsumedOffset[]): void {
     for (const o of offsets) this.#committedMeta.set(`${o.topic}\u0000${o.partition}`, { offset: o.offset, metadata: o.metadata ?? null })
   }
@@ -545,6 +570,7 @@ export class KafkaStreams implements AsyncDisposable {
   async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[]): Promise<void> {
     const tasks = this.#tasks as TaskManager
     const producer = this.#producer as TransactionalProducer
+    this.#abandonAsync('the transaction is aborted')
     try {
       await producer.abort()
     } catch (err) {
@@ -607,6 +633,7 @@ export class KafkaStreams implements AsyncDisposable {
     try {
       const consumer = this.#consumer
       this.#consumer = undefined
+      this.#abandonAsync('the stream thread is replaced')
       if (this.#eos && this.#txnOpen) await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
       this.#txnOpen = false
       ;(this.#tasks as TaskManager).closeAll(false)
@@ -840,7 +867,10 @@ export class KafkaStreams implements AsyncDisposable {
         }
       })
     }
-    if (!clean) this.#dirtyTeardown = true
+    if (!clean) {
+      this.#dirtyTeardown = true
+      this.#abandonAsync('the application closes without committing')
+    }
     if (this.#eos && this.#txnOpen) {
       await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
       this.#txnOpen = false
