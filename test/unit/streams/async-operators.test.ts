@@ -205,7 +205,7 @@ describe('KStream async operators', () => {
   it("with the handler's default 'fail', a rejected promise fails the task: settle() and the next pipe throw", async () => {
     const b = new StreamsBuilder()
     b.stream('in', { key: str, value: str })
-      .mapValuesAsync(async () => {
+      .mapValuesAsync(async (): Promise<string> => {
         await latency(1)
         throw new Error('boom')
       }, { concurrency: 1 })
@@ -305,7 +305,7 @@ describe('KStream async operators', () => {
     const b = new StreamsBuilder()
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), str, str))
     b.stream('in', { key: str, value: str })
-      .processAsync(
+      .processAsync<string, string>(
         async (r, ctx) => {
           const store = ctx.getStateStore<KeyValueStore<string, string>>('s')
           late = () => store.put(r.key, 'late')
