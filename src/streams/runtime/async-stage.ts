@@ -155,16 +155,29 @@ export class AsyncWork {
     return this.#until(() => !this.full())
   }
 
-  /** Resolves once the stages hold nothing (every result forwarded); rejects with the failure of a stage. */
-  whenIdle(): Promise<void> {
-    return this.#until(() => this.held === 0)
+  /**
+   * Resolves once the stages hold nothing (every result forwarded); rejects with the failure of
+   * a stage, or with an AsyncAbandonedError when records were abandoned meanwhile (what waited,
+   * a commit, must not go out: their results are not).
+   */
+  async whenIdle(): Promise<void> {
+    const abandons = this.#abandons
+    await this.#until(() => this.held === 0)
+    if (this.#abandons !== abandons) throw new AsyncAbandonedError(this.#abandonReason)
   }
 
   /** Aborts every call in flight and drops what the stages hold (the task is closed or reset). */
   abandon(reason: string): void {
+    if (this.held > 0) {
+      this.#abandons++
+      this.#abandonReason = reason
+    }
     for (const s of this.#stages) s.abandon(reason)
     this.changed()
   }
+
+  #abandons = 0
+  #abandonReason = ''
 
   /** @internal A stage failed: everything held is abandoned, waits reject. */
   fail(err: Error): void {

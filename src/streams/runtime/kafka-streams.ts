@@ -835,6 +835,8 @@ export class KafkaStreams implements AsyncDisposable {
       const teardown = this.#teardown(!failed)
       if (timeoutMs !== undefined && !(await settlesWithin(teardown, timeoutMs))) {
         this.#logger.warn({ timeoutMs }, 'close timeout passed: closing the connections under the remaining shutdown steps')
+        // A final commit waiting for async calls that do not settle would never end.
+        this.#abandonAsync('the close timeout passed')
         await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
       }
       await teardown
