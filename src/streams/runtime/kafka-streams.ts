@@ -464,8 +464,17 @@ export class KafkaStreams implements AsyncDisposable {
       task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()
       more = c.next()
-      // A full async stage takes no more of the batch until it has room (its fetches wait meanwhile).
-      if (work !== null && more && work.full()) await work.whenSpace()
+      // A full async stage takes no more of the batch until it has room (its fetches wait meanwhile);
+      // a long batch held up so still commits on time (its processed part, from the task's positions).
+      if (work !== null && more && work.full()) {
+        await work.whenSpace()
+        if (Date.now() >= this.#commitDeadline()) {
+          await this.#commit(consumer)
+          // A failed transaction resets the task (it re-reads from the committed offsets): drop the rest.
+          if (!this.#loopRunning || (this.#tasks as TaskManager).byPartition(b.topic, b.partition) !== at || at.state !== 'running') return
+          this.#markDirty(at)
+        }
+      }
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
       if (i % YIELD_EVERY_RECORDS === 0 && more) await new Promise<void>((r) => setImmediate(r))
