@@ -1,6 +1,6 @@
 /**
  * The async operators of KStream (`mapValuesAsync`, `mapAsync`, `flatMapAsync`,
- * `flatMapValuesAsync`, `filterAsync`, `processAsync`): each is one {@link AsyncStage} node
+ * `flatMapValuesAsync`, `filterAsync`, `processAsync`): each is one `AsyncStage` node
  * whose work per record is the user's Promise. See runtime/async-stage.ts for the ordering,
  * commit and memory rules.
  */

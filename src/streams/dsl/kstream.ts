@@ -419,7 +419,7 @@ export class KStream<K, V> {
   }
 
   /**
-   * {@link mapValues} with an async mapper: up to `options.concurrency` records of a task in
+   * {@link KStream.mapValues} with an async mapper: up to `options.concurrency` records of a task in
    * flight; records with the same key one at a time, their results in input order (all results
    * in input order with `ordered: true`). `call.signal` fires on timeout or when the task closes.
    */
@@ -427,22 +427,22 @@ export class KStream<K, V> {
     return this.#addAsync<K, VR>(mapValuesAsyncNode(mapper as (v: unknown, k: unknown, c: AsyncCallContext) => Promise<unknown>, options), this.keySerde, undefined, this.repartitionRequired)
   }
 
-  /** {@link map} with an async mapper (as {@link mapValuesAsync}; per-key order is by the input key). */
+  /** {@link KStream.map} with an async mapper (as {@link KStream.mapValuesAsync}; per-key order is by the input key). */
   mapAsync<KR, VR>(mapper: (key: K, value: V, call: AsyncCallContext) => Promise<KeyValue<KR, VR>>, options: AsyncOptions): KStream<KR, VR> {
     return this.#addAsync<KR, VR>(mapAsyncNode(mapper as (k: unknown, v: unknown, c: AsyncCallContext) => Promise<KeyValue<unknown, unknown>>, options), undefined, undefined, true)
   }
 
-  /** {@link flatMap} with an async mapper (as {@link mapValuesAsync}). */
+  /** {@link KStream.flatMap} with an async mapper (as {@link KStream.mapValuesAsync}). */
   flatMapAsync<KR, VR>(mapper: (key: K, value: V, call: AsyncCallContext) => Promise<Iterable<KeyValue<KR, VR>>>, options: AsyncOptions): KStream<KR, VR> {
     return this.#addAsync<KR, VR>(flatMapAsyncNode(mapper as (k: unknown, v: unknown, c: AsyncCallContext) => Promise<Iterable<KeyValue<unknown, unknown>>>, options), undefined, undefined, true)
   }
 
-  /** {@link flatMapValues} with an async mapper (as {@link mapValuesAsync}). */
+  /** {@link KStream.flatMapValues} with an async mapper (as {@link KStream.mapValuesAsync}). */
   flatMapValuesAsync<VR>(mapper: (value: V, key: K, call: AsyncCallContext) => Promise<Iterable<VR>>, options: AsyncOptions): KStream<K, VR> {
     return this.#addAsync<K, VR>(flatMapValuesAsyncNode(mapper as (v: unknown, k: unknown, c: AsyncCallContext) => Promise<Iterable<unknown>>, options), this.keySerde, undefined, this.repartitionRequired)
   }
 
-  /** {@link filter} with an async predicate (as {@link mapValuesAsync}). */
+  /** {@link KStream.filter} with an async predicate (as {@link KStream.mapValuesAsync}). */
   filterAsync(predicate: (key: K, value: V, call: AsyncCallContext) => Promise<boolean>, options: AsyncOptions): KStream<K, V> {
     return this.#addAsync<K, V>(filterAsyncNode(predicate as (k: unknown, v: unknown, c: AsyncCallContext) => Promise<boolean>, options), this.keySerde, this.valueSerde, this.repartitionRequired)
   }
@@ -450,7 +450,7 @@ export class KStream<K, V> {
   /**
    * An async processor: `fn` gets each record and a context to forward records and open the
    * stores named in `options.stores`; forwarded records go downstream when its promise resolves
-   * (as {@link mapValuesAsync}: per-key order, `ordered`, timeout and abort signal).
+   * (as {@link KStream.mapValuesAsync}: per-key order, `ordered`, timeout and abort signal).
    */
   processAsync<KOut, VOut>(fn: (record: Record<K, V>, context: AsyncProcessorContext<KOut, VOut>) => Promise<void>, options: ProcessAsyncOptions): KStream<KOut, VOut> {
     const n = processAsyncNode(fn as unknown as (r: Record<unknown, unknown>, c: AsyncProcessorContext<unknown, unknown>) => Promise<void>, options)

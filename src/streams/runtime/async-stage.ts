@@ -9,7 +9,7 @@
  * context it arrived with (topic, partition, offset, headers, timestamp).
  *
  * Commits: a record's input offset is marked consumed when it enters the stage, so a commit
- * must not go out while the stage holds it: the runtime waits for {@link AsyncWork.whenIdle}
+ * must not go out while the stage holds it: the runtime waits for `AsyncWork.whenIdle()`
  * before it commits (under exactly_once_v2 every result is then in the transaction that commits
  * its input offset). A task that is closed or reset without committing abandons its records:
  * their calls are aborted (the AbortSignal fires) and late results are dropped; the input is
@@ -18,7 +18,7 @@
  *
  * Memory: the records a stage holds (waiting for a slot or their key, in flight, results
  * waiting for their turn) are capped by count and by bytes; above either cap the runtime takes
- * no new input for the task until the stage has room (see {@link AsyncWork.full}).
+ * no new input for the task until the stage has room (see `AsyncWork.full()`).
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { AsyncAbandonedError, AsyncTimeoutError, StreamsProcessingError } from '../errors.js'
