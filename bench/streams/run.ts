@@ -395,7 +395,8 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
 function fmtRate(x: number): string {
   if (!Number.isFinite(x)) return '–'
   if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`
-  if (x >= 1e3) return `${Math.round(x / 1e3)}k`
+  if (x >= 1e4) return `${Math.round(x / 1e3)}k`
+  if (x >= 1e3) return `${(x / 1e3).toFixed(2)}k`
   return x.toFixed(0)
 }
 
