@@ -30,6 +30,20 @@ async function produce(topic: string, from: number, to: number): Promise<void> {
   await producer.close()
 }
 
+/** Per key, the sequence numbers in the output (values `<key>:<seq>`), checking each value names its record's key. */
+function sequencesByKey(records: Array<{ key: Buffer | null; value: Buffer | null }>): Map<string, number[]> {
+  const perKey = new Map<string, number[]>()
+  for (const r of records) {
+    const key = r.key!.toString()
+    const [k, seq] = r.value!.toString().split(':')
+    expect(k).toBe(key)
+    let l = perKey.get(key)
+    if (l === undefined) perKey.set(key, (l = []))
+    l.push(Number(seq))
+  }
+  return perKey
+}
+
 function topology(input: string, output: string, counters: { calls: number; aborted: number }): Topology {
   const b = new StreamsBuilder()
   b.stream(input, { key: Serdes.string(), value: Serdes.string() })
@@ -81,19 +95,46 @@ describe('KStream async operators under exactly_once_v2', () => {
       await a.close()
     }
     const out = await readTopic(client, output, 'read_committed')
-    const perKey = new Map<string, number[]>()
-    for (const r of out) {
-      const key = r.key!.toString()
-      const [k, seq] = r.value!.toString().split(':')
-      expect(k).toBe(key)
-      let l = perKey.get(key)
-      if (l === undefined) perKey.set(key, (l = []))
-      l.push(Number(seq))
-    }
+    const perKey = sequencesByKey(out)
     expect(out).toHaveLength(N)
     for (let k = 0; k < KEYS; k++) expect(perKey.get(`k${k}`)).toEqual(Array.from({ length: PER_KEY }, (_, i) => i))
     // Records were processed concurrently (more calls than a rebalance-free run needs happen only when work was abandoned).
     expect(counters.calls).toBeGreaterThanOrEqual(N)
     console.log(`async EOS: ${counters.calls} calls for ${N} records, ${counters.aborted} aborted by task moves`)
+  }, 120_000)
+})
+
+describe('KStream async operators under at_least_once', () => {
+  it('a graceful close mid-run waits for the records in flight: after a restart the output has every input once, in per-key order', async () => {
+    const input = uniqueTopic('async-alos-in')
+    const output = uniqueTopic('async-alos-out')
+    await client.createTopic(input, { partitions: 2 })
+    await client.createTopic(output, { partitions: 2 })
+    const applicationId = uniqueTopic('async-alos-app')
+    const options = { applicationId, brokers: [bootstrap()], processingGuarantee: 'at_least_once' as const, commitIntervalMs: 100, heartbeatIntervalMs: 300, stateDir: tempStateDir() }
+    const counters = { calls: 0, aborted: 0 }
+    const total = (): Promise<number> => readTopic(client, output).then((r) => r.length)
+    await produce(input, 0, N)
+    const first = new KafkaStreams(topology(input, output, counters), options)
+    try {
+      await first.start()
+      await waitFor('some output', async () => (await total()) > 300, 30_000, 50)
+    } finally {
+      // Records are in flight now (16 per task, 2-42 ms each): close commits only once they are out.
+      await first.close()
+    }
+    const atClose = await total()
+    const second = new KafkaStreams(topology(input, output, counters), options)
+    try {
+      await second.start()
+      await waitFor('all output', async () => (await total()) >= N, 60_000, 200)
+    } finally {
+      await second.close()
+    }
+    const out = await readTopic(client, output)
+    const perKey = sequencesByKey(out)
+    expect(out, `the first run closed at ${atClose} records`).toHaveLength(N)
+    for (let k = 0; k < KEYS; k++) expect(perKey.get(`k${k}`)).toEqual(Array.from({ length: PER_KEY }, (_, i) => i))
+    expect(atClose).toBeLessThan(N) // the close came mid-run
   }, 120_000)
 })
