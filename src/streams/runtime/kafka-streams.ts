@@ -43,6 +43,7 @@ import { OrderedInput } from './ordered-input.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
 import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
+import { AsyncPauses } from './async-pauses.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
 import { resolveStreamsOptions, type KafkaStreamsOptions, type KeyQueryMetadata, type StreamsMetrics, type StreamsState, type UncaughtErrorResponse } from './streams-options.js'
 
@@ -93,6 +94,8 @@ export class KafkaStreams implements AsyncDisposable {
    * further on, and processing it would skip the aborted records.
    */
   readonly #soughtTo = new Map<string, bigint>()
+  /** Input partitions paused while their task's async stage is full. */
+  readonly #asyncPauses = new AsyncPauses()
   #loop: Promise<void> | undefined
   #loopRunning = false
   /** Rebalance callbacks during a dirty teardown must not commit. */
@@ -332,6 +335,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#committedMeta.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#soughtTo.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#asyncPauses.drop(tp.topic, tp.partition)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -384,16 +388,26 @@ export class KafkaStreams implements AsyncDisposable {
         // punctuation or the next commit.
         const wait = this.#backlog ? 0 : Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
         let timer: NodeJS.Timeout | undefined
-        b = await Promise.race([pending, new Promise<typeof TICK>((r) => (timer = setTimeout(() => r(TICK), wait)))])
+        b = await Promise.race([
+          pending,
+          new Promise<typeof TICK>((r) => {
+            timer = setTimeout(() => r(TICK), wait)
+            // A paused partition's async stage got room: resume it now rather than at the timer.
+            this.#asyncPauses.onRoom = () => r(TICK)
+          }),
+        ])
         clearTimeout(timer)
+        this.#asyncPauses.onRoom = undefined
         if (b === undefined) break
         if (b !== TICK) {
           const batch = b
           // An in-process reader that fell behind holds up new input (backpressure).
           if (!this.#exports.empty) await this.#exports.whenSpace()
-          // So does a full async stage of the batch's task (async-stage.ts).
-          const work = this.#tasks?.byPartition(batch.topic, batch.partition)?.task.asyncWork
-          if (work != null && work.full()) await work.whenSpace()
+          // So does a full async stage of a task reading several partitions in timestamp order
+          // (a single-partition task pauses its partition instead, see #processBatch).
+          const batchTask = this.#tasks?.byPartition(batch.topic, batch.partition)
+          const work = batchTask?.task.asyncWork
+          if (work != null && batchTask !== undefined && batchTask.partitions.length > 1 && work.full()) await work.whenSpace()
           await this.#locked(async () => this.#processBatch(consumer, batch))
           // Asking for the next batch marks this one consumed (and lets a waiting rebalance go on).
           pending = consumer.next()
@@ -401,6 +415,7 @@ export class KafkaStreams implements AsyncDisposable {
         if (!this.#loopRunning) break
         await this.#locked(async () => {
           throwAsyncFailure((this.#tasks as TaskManager).runningTasks().map((at) => at.task))
+          this.#asyncPauses.resumeReady(consumer, this.#tasks as TaskManager)
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
             // Records waiting in a partition group may have become ready (idle time over, lags
             // known, a run stopped at the commit deadline).
@@ -464,23 +479,22 @@ export class KafkaStreams implements AsyncDisposable {
       await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at), this.#commitDeadline())
       return
     }
+    const work = task.asyncWork
+    // A full async stage takes no more input: the partition pauses here and is read again from
+    // the first record not processed once the stage has room (other tasks go on meanwhile).
+    if (work !== null && work.full()) {
+      this.#asyncPauses.pause(consumer, at, b.topic, b.partition, b.fetchOffset, this.#soughtTo)
+      return
+    }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
-    const work = task.asyncWork
     for (let i = 1; more; i++) {
       task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()
       more = c.next()
-      // A full async stage takes no more of the batch until it has room (its fetches wait meanwhile);
-      // a long batch held up so still commits on time (its processed part, from the task's positions).
       if (work !== null && more && work.full()) {
-        await work.whenSpace()
-        if (Date.now() >= this.#commitDeadline()) {
-          await this.#commit(consumer)
-          // A failed transaction resets the task (it re-reads from the committed offsets): drop the rest.
-          if (!this.#loopRunning || (this.#tasks as TaskManager).byPartition(b.topic, b.partition) !== at || at.state !== 'running') return
-          this.#markDirty(at)
-        }
+        this.#asyncPauses.pause(consumer, at, b.topic, b.partition, c.offset, this.#soughtTo)
+        return
       }
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
@@ -659,6 +673,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#committedPos.clear()
       this.#committedMeta.clear()
       this.#soughtTo.clear()
+      this.#asyncPauses.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
