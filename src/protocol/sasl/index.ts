@@ -14,5 +14,6 @@ export {
   scramClientFirst,
   parseScramServerFirst,
   scramClientFinal,
+  scramSaltedPassword,
   verifyScramServerFinal,
 } from './scram.js'
