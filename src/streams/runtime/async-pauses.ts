@@ -3,7 +3,7 @@
  * full is paused at the first record not processed (the consumer is moved back there, so the
  * rest of its fetched batch is read again later), and resumed once the stage has room. Other
  * partitions' tasks go on meanwhile. (A task reading several partitions in timestamp order
- * waits for room before each batch instead; see KafkaStreams' loop.)
+ * waits for room before each batch instead; see StreamThread's loop.)
  */
 import type { TopicPartition } from '../../client/consumer/assignor.js'
 import type { GroupConsumer } from '../../client/consumer/group-consumer.js'

@@ -1,7 +1,7 @@
 /**
  * The tasks of one instance: active tasks (restoring, then running) by task id and by input
  * partition, and standby tasks (kept warm by the {@link StateUpdater}). It creates, promotes,
- * resets and closes tasks and writes their checkpoints; the {@link KafkaStreams} loop decides
+ * resets and closes tasks and writes their checkpoints; the {@link StreamThread} loop decides
  * when (rebalance callbacks, commits).
  */
 import type { Logger } from 'pino'
