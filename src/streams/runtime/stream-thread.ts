@@ -82,7 +82,7 @@ export async function createStreamsProducer(client: Client, options: KafkaStream
 
 /** The consumer loop, commits and rebalances of one instance. @internal */
 export class StreamThread {
-  readonly applicationId: string
+  readonly #applicationId: string
   readonly #options: KafkaStreamsOptions
   readonly #eos: boolean
   readonly #commitIntervalMs: number
@@ -131,7 +131,7 @@ export class StreamThread {
   readonly #committedMeta = new Map<string, CommittedPosition>()
 
   constructor(parts: StreamThreadParts, host: StreamThreadHost) {
-    this.applicationId = parts.applicationId
+    this.#applicationId = parts.applicationId
     this.#options = parts.options
     this.#eos = parts.eos
     this.#commitIntervalMs = parts.commitIntervalMs
@@ -178,7 +178,7 @@ export class StreamThread {
     const topics = [...new Set(this.#subtopologies.flatMap((s) => s.topics))]
     if (topics.length === 0) throw new StreamsConfigError('the topology has no source topics outside global stores')
     const consumer = client.groupConsumer({
-      groupId: this.applicationId,
+      groupId: this.#applicationId,
       topics,
       assignors: [
         streamsAssignor({
@@ -518,7 +518,7 @@ export class StreamThread {
       // The commit's EndTxn may have reached the coordinator: re-initializing the producer then
       // completed that transaction instead of aborting it, and going back to the offsets this
       // instance committed before it would process its records a second time.
-      const committed = await fetchCommittedPositions(this.#client, this.applicationId, consumer.assignment())
+      const committed = await fetchCommittedPositions(this.#client, this.#applicationId, consumer.assignment())
       for (const [key, c] of committed) {
         this.#committedPos.set(key, c.offset)
         this.#committedMeta.set(key, c)
