@@ -16,3 +16,4 @@ export {
   scramClientFinal,
   verifyScramServerFinal,
 } from './scram.js'
+export { oauthBearerInitialResponse, oauthBearerServerError, OAUTHBEARER_ERROR_ACK } from './oauthbearer.js'
