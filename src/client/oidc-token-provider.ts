@@ -10,7 +10,7 @@ import { type KeyObject, createPrivateKey, randomUUID } from 'node:crypto'
 import { InvalidArgumentError } from '../protocol/errors.js'
 import { AuthenticationError } from './errors.js'
 import { type JwtAlgorithm, jwtClaims, signJwt } from './jwt.js'
-import type { OAuthBearerToken, OAuthBearerTokenProvider } from './security.js'
+import type { OAuthBearerToken } from './security.js'
 
 /** Options of {@link oidcTokenProvider}. */
 export interface OidcTokenProviderOptions {
@@ -43,7 +43,7 @@ export interface OidcTokenProviderOptions {
  * is still valid. Failures are AuthenticationErrors naming the endpoint and the provider's
  * `error` / `error_description`, never the secret or a token.
  */
-export function oidcTokenProvider(options: OidcTokenProviderOptions): OAuthBearerTokenProvider {
+export function oidcTokenProvider(options: OidcTokenProviderOptions): () => Promise<OAuthBearerToken> {
   const opts = validate(options)
   let cached: { token: OAuthBearerToken; refreshAt: number } | undefined
   let inFlight: Promise<OAuthBearerToken> | undefined
@@ -56,7 +56,7 @@ export function oidcTokenProvider(options: OidcTokenProviderOptions): OAuthBeare
     return token
   }
 
-  return () => {
+  return async () => {
     const now = Date.now()
     if (cached && now < cached.refreshAt) return cached.token
     inFlight ??= refresh().finally(() => {

@@ -4,12 +4,13 @@
  */
 import { DecodeError, KafkaProtocolError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
-import { Fetch, type FetchRequestTopic } from '../../protocol/messages/fetch.js'
+import { Fetch } from '../../protocol/messages/fetch.js'
 import type { Logger } from 'pino'
 import type { Cluster } from '../cluster.js'
 import { ZERO_UUID } from '../cluster.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { fetchResultOf, type LazyFetchResult } from './fetch-result.js'
+import { FetchSession, isSessionError, type SessionPartition } from './fetch-session.js'
 import type { ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { tpKey, type PartitionState } from './partition-state.js'
 import { channels, type ConsumerFetchEvent } from '../telemetry/channels.js'
@@ -42,6 +43,8 @@ export class GroupFetcher {
   private buffer: Buffered[] = []
   private bufferedBytes = 0
   private wakeFetch: (() => void) | undefined
+  /** Incremental fetch sessions (KIP-227), one per broker fetched from. */
+  private readonly sessions = new Map<number, FetchSession>()
 
   constructor(
     private readonly cluster: Cluster,
@@ -160,46 +163,57 @@ export class GroupFetcher {
     // Paused since run() picked them (the awaits above let pause() in): not fetched.
     const requested = states.filter((s) => !s.paused).map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
     if (requested.length === 0) return
-    const byTopic = new Map<string, typeof requested>()
-    for (const r of requested) byTopic.set(r.s.topic, [...(byTopic.get(r.s.topic) ?? []), r])
-    const topics: FetchRequestTopic[] = []
+    const wanted: SessionPartition[] = []
     const idToName = new Map<string, string>()
     let useIds = true
-    for (const [topic, rs] of byTopic) {
-      const info = await this.cluster.topic(topic)
+    for (const r of requested) {
+      const info = await this.cluster.topic(r.s.topic)
       if (info.topicId === ZERO_UUID) useIds = false
-      idToName.set(info.topicId, topic)
-      topics.push({
-        topic,
+      idToName.set(info.topicId, r.s.topic)
+      wanted.push({
+        topic: r.s.topic,
         topicId: info.topicId,
-        partitions: rs.map((r) => ({
-          partition: r.s.partition,
-          currentLeaderEpoch: -1,
-          fetchOffset: r.offset,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1n,
-          partitionMaxBytes: this.opts.maxBytesPerPartition,
-        })),
+        partition: r.s.partition,
+        fetchOffset: r.offset,
+        partitionMaxBytes: this.opts.maxBytesPerPartition,
+        currentLeaderEpoch: -1,
       })
     }
     const v = conn.version(Fetch)
-    const res = await conn.send(
-      Fetch,
-      !useIds && v >= 13 ? 12 : v,
-      {
-        replicaId: -1,
-        maxWaitMs: this.opts.maxWaitMs,
-        minBytes: 1,
-        maxBytes: this.opts.maxBytes,
-        isolationLevel: this.opts.isolationLevel === 'read_committed' ? 1 : 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics,
-        forgottenTopicsData: [],
-        rackId: '',
-      },
-      { timeoutMs: this.cluster.options.requestTimeoutMs + this.opts.maxWaitMs },
-    )
+    const version = !useIds && v >= 13 ? 12 : v
+    let session = this.sessions.get(nodeId)
+    if (!session) this.sessions.set(nodeId, (session = new FetchSession()))
+    const req = session.build(wanted, version)
+    let res
+    try {
+      res = await conn.send(
+        Fetch,
+        version,
+        {
+          replicaId: -1,
+          maxWaitMs: this.opts.maxWaitMs,
+          minBytes: 1,
+          maxBytes: this.opts.maxBytes,
+          isolationLevel: this.opts.isolationLevel === 'read_committed' ? 1 : 0,
+          sessionId: req.sessionId,
+          sessionEpoch: req.sessionEpoch,
+          topics: req.topics,
+          forgottenTopicsData: req.forgottenTopicsData,
+          rackId: '',
+        },
+        { timeoutMs: this.cluster.options.requestTimeoutMs + this.opts.maxWaitMs },
+      )
+    } catch (err) {
+      session.onError()
+      throw err
+    }
+    session.onResponse(res.errorCode, res.sessionId)
+    if (isSessionError(res.errorCode) && !req.full) {
+      // The broker lost or refused the session (evicted, restarted, epoch out of step): the
+      // next round sends a full fetch at once, which opens a new one.
+      this.log.debug({ broker: nodeId, sessionId: req.sessionId, epoch: req.sessionEpoch, errorCode: res.errorCode }, 'fetch session reset')
+      return
+    }
     if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, 'fetch')
     let added = false
     let corrupt: DecodeError | undefined
