@@ -39,6 +39,12 @@ export interface FetchHost {
   delivered(): void
 }
 
+/**
+ * How long a preferred read replica is used before asking the leader again (Java uses
+ * metadata.max.age.ms, 5 minutes): the leader's choice may change as replicas come and go.
+ */
+const READ_REPLICA_LEASE_MS = 5 * 60_000
+
 export class GroupFetcher {
   private buffer: Buffered[] = []
   private bufferedBytes = 0
@@ -148,17 +154,34 @@ export class GroupFetcher {
     }
   }
 
-  /** One Fetch per leader broker covering its assigned partitions. */
+  /**
+   * One Fetch per broker covering its assigned partitions: the leader's, or the read replica the
+   * leader named for the client's rack (KIP-392) while that lease lasts.
+   */
   private async fetchOnce(states: PartitionState[]): Promise<void> {
-    const byLeader = new Map<number, PartitionState[]>()
+    const byNode = new Map<number, PartitionState[]>()
+    const now = Date.now()
     for (const s of states) {
-      const leader = await this.cluster.leader(s.topic, s.partition)
-      byLeader.set(leader.leader, [...(byLeader.get(leader.leader) ?? []), s])
+      let nodeId: number
+      if (s.readReplica !== undefined && now < s.readReplica.until) nodeId = s.readReplica.nodeId
+      else {
+        s.readReplica = undefined
+        nodeId = (await this.cluster.leader(s.topic, s.partition)).leader
+      }
+      byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), s])
     }
-    await Promise.all([...byLeader].map(([nodeId, group]) => this.fetchFromLeader(nodeId, group)))
+    await Promise.all(
+      [...byNode].map(([nodeId, group]) =>
+        this.fetchFrom(nodeId, group).catch((err: unknown) => {
+          // A read replica that cannot be reached: back to the leader for these partitions.
+          for (const s of group) if (s.readReplica?.nodeId === nodeId) s.readReplica = undefined
+          throw err
+        }),
+      ),
+    )
   }
 
-  private async fetchFromLeader(nodeId: number, states: PartitionState[]): Promise<void> {
+  private async fetchFrom(nodeId: number, states: PartitionState[]): Promise<void> {
     const conn = await this.cluster.broker(nodeId, this.lane)
     // Paused since run() picked them (the awaits above let pause() in): not fetched.
     const requested = states.filter((s) => !s.paused).map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
@@ -199,7 +222,7 @@ export class GroupFetcher {
           sessionEpoch: req.sessionEpoch,
           topics: req.topics,
           forgottenTopicsData: req.forgottenTopicsData,
-          rackId: '',
+          rackId: this.cluster.options.rack ?? '',
         },
         { timeoutMs: this.cluster.options.requestTimeoutMs + this.opts.maxWaitMs },
       )
@@ -224,6 +247,20 @@ export class GroupFetcher {
         if (!r) continue
         // Discard results for partitions that were revoked, sought or paused meanwhile.
         if (r.s.epoch !== r.epoch || r.s.paused || this.host.assigned.get(tpKey(topic, p.partitionIndex)) !== r.s || r.s.fetchPosition !== r.offset) continue
+        const fromReplica = r.s.readReplica?.nodeId === nodeId
+        if (p.errorCode !== 0 && fromReplica) {
+          // Any error from a read replica (it fell behind, lost the partition, went away): the
+          // leader serves the partition again and may name another replica.
+          this.log.debug({ topic, partition: p.partitionIndex, replica: nodeId, errorCode: p.errorCode }, 'read replica failed: fetching from the leader')
+          r.s.readReplica = undefined
+          continue
+        }
+        if (p.preferredReadReplica >= 0 && p.preferredReadReplica !== nodeId) {
+          // The leader names a replica closer to the client's rack: fetch from it from now on.
+          r.s.readReplica = { nodeId: p.preferredReadReplica, until: Date.now() + READ_REPLICA_LEASE_MS }
+          this.log.debug({ topic, partition: p.partitionIndex, replica: p.preferredReadReplica }, 'fetching from the preferred read replica')
+          if (p.errorCode === 0 && (p.records === null || p.records.length === 0)) continue
+        }
         if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           if (this.opts.autoOffsetReset === 'error') throw new KafkaProtocolError(p.errorCode, `fetch at ${r.offset} from ${topic}-${p.partitionIndex}`)
           const reset = await r.s.pc.getOffset(this.opts.autoOffsetReset)
