@@ -6,7 +6,7 @@
 import { type KeyObject, createPrivateKey, sign as cryptoSign, constants } from 'node:crypto'
 import { InvalidArgumentError } from '../protocol/errors.js'
 
-/** JWS algorithms {@link signJwt} supports. */
+/** JWS algorithms of OAuth client assertions (private_key_jwt). */
 export type JwtAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512'
 
 const DIGEST: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' }
