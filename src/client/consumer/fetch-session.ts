@@ -53,6 +53,9 @@ export class FetchSession {
   private pending: { partitions: Map<string, SessionPartition>; full: boolean; version: number } | undefined
   private version = -1
 
+  /** `enabled: false` makes every request sessionless and full (session id 0, epoch -1). */
+  constructor(private readonly options: { enabled?: boolean } = {}) {}
+
   /** The session id the broker granted; 0 when none. */
   get id(): number {
     return this.sessionId
@@ -69,7 +72,7 @@ export class FetchSession {
    */
   build(wanted: readonly SessionPartition[], version: number): FetchSessionRequest {
     const next = new Map(wanted.map((p) => [key(p), p]))
-    if (version < FIRST_SESSION_VERSION) {
+    if (version < FIRST_SESSION_VERSION || this.options.enabled === false) {
       this.pending = { partitions: next, full: true, version }
       return { sessionId: 0, sessionEpoch: FINAL_EPOCH, topics: group(wanted), forgottenTopicsData: [], full: true }
     }

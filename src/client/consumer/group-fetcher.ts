@@ -205,7 +205,7 @@ export class GroupFetcher {
     const v = conn.version(Fetch)
     const version = !useIds && v >= 13 ? 12 : v
     let session = this.sessions.get(nodeId)
-    if (!session) this.sessions.set(nodeId, (session = new FetchSession()))
+    if (!session) this.sessions.set(nodeId, (session = new FetchSession({ enabled: this.opts.fetchSessions })))
     const req = session.build(wanted, version)
     let res
     try {

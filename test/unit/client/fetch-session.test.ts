@@ -76,11 +76,15 @@ describe('FetchSession', () => {
     }
   })
 
-  it('a broker that grants no session (id 0) gets full requests; so do versions before 7 (sessionless, epoch -1)', () => {
+  it('a broker that grants no session (id 0) gets full requests; so do versions before 7 and fetchSessions: false (sessionless, epoch -1)', () => {
     const s = new FetchSession()
     s.build([p('a', 0, 0n)], 17)
     s.onResponse(0, 0)
     expect(s.build([p('a', 0, 0n)], 17)).toMatchObject({ sessionId: 0, sessionEpoch: 0, full: true })
+    const off = new FetchSession({ enabled: false })
+    expect(off.build([p('a', 0, 0n)], 17)).toMatchObject({ sessionId: 0, sessionEpoch: -1, full: true })
+    off.onResponse(0, 0)
+    expect(off.build([p('a', 0, 0n)], 17)).toMatchObject({ sessionId: 0, sessionEpoch: -1, full: true })
     const old = new FetchSession()
     expect(old.build([p('a', 0, 0n)], 6)).toMatchObject({ sessionId: 0, sessionEpoch: -1, full: true })
     old.onResponse(0, 0)
