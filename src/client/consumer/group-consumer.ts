@@ -216,6 +216,33 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.fetcher.wake()
   }
 
+  /**
+   * Moves assigned partitions (default: all of them) back to what the group has committed, read
+   * again from the coordinator (waiting for offsets an open transaction sent, as on assignment),
+   * or to `autoOffsetReset` where nothing is committed; buffered records of them are dropped. For
+   * consume-transform-produce after a `TransactionOutcomeUnknownError`: once `abort()` has
+   * re-initialized the producer, that transaction is committed or aborted, and the group's
+   * offsets say which, so the input is neither skipped nor processed twice.
+   */
+  async seekToCommitted(partitions?: TopicPartition[]): Promise<void> {
+    const states = (partitions ?? this.assignment()).map((tp) => {
+      const s = this.assigned.get(tpKey(tp.topic, tp.partition))
+      if (!s) throw new InvalidArgumentError(`${tp.topic}-${tp.partition} is not assigned to this consumer`)
+      return s
+    })
+    const drop = (): void => {
+      for (const s of states) {
+        if (this.outstanding?.state === s) this.releaseOutstanding()
+        this.fetcher.drop(s)
+      }
+    }
+    drop()
+    await this.offsets.initPositions(states, () => this.closing || this.fatal !== undefined)
+    // A fetch from the old position may have answered meanwhile.
+    drop()
+    this.fetcher.wake()
+  }
+
   /** Stops fetching the given partitions (their buffered records are held back) until resumed. */
   pause(partitions: TopicPartition[]): void {
     for (const tp of partitions) {

@@ -156,7 +156,11 @@ export class GroupFetcher {
 
   /**
    * One Fetch per broker covering its assigned partitions: the leader's, or the read replica the
-   * leader named for the client's rack (KIP-392) while that lease lasts.
+   * leader named for the client's rack (KIP-392) while that lease lasts. The leaders come from
+   * the cluster's metadata cache, which nothing else may refresh (a consumer of a topic no one
+   * produces to): a lookup or a fetch that fails with a retriable error forgets the topics'
+   * cached metadata, so that the retry asks the cluster where their leaders are now (as the Java
+   * client requests a metadata update on a disconnect or an unknown leader).
    */
   private async fetchOnce(states: PartitionState[]): Promise<void> {
     const byNode = new Map<number, PartitionState[]>()
@@ -166,7 +170,13 @@ export class GroupFetcher {
       if (s.readReplica !== undefined && now < s.readReplica.until) nodeId = s.readReplica.nodeId
       else {
         s.readReplica = undefined
-        nodeId = (await this.cluster.leader(s.topic, s.partition)).leader
+        try {
+          nodeId = (await this.cluster.leader(s.topic, s.partition)).leader
+        } catch (err) {
+          // A cached answer without a leader (an election was under way) would otherwise stay.
+          if (isRetriable(err)) this.cluster.invalidate(s.topic)
+          throw err
+        }
       }
       byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), s])
     }
@@ -175,6 +185,8 @@ export class GroupFetcher {
         this.fetchFrom(nodeId, group).catch((err: unknown) => {
           // A read replica that cannot be reached: back to the leader for these partitions.
           for (const s of group) if (s.readReplica?.nodeId === nodeId) s.readReplica = undefined
+          // The broker is gone or not answering: the partitions may have a new leader already.
+          if (isRetriable(err)) for (const topic of new Set(group.map((s) => s.topic))) this.cluster.invalidate(topic)
           throw err
         }),
       ),

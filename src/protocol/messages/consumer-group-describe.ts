@@ -1,5 +1,5 @@
 /*
- * ConsumerGroupDescribe (API key 69), version 0, flexible. KIP-848 consumer groups
+ * ConsumerGroupDescribe (API key 69), versions 0..1, flexible. KIP-848 consumer groups
  * (Kafka 3.7+; not in Redpanda).
  *
  * Request  => [group_ids] include_authorized_operations
@@ -8,12 +8,12 @@
  *              assignment_epoch assignor_name [members] authorized_operations
  *   members => member_id instance_id(nullable) rack_id(nullable) member_epoch client_id
  *              client_host [subscribed_topic_names] subscribed_topic_regex(nullable)
- *              assignment target_assignment
+ *              assignment target_assignment member_type:int8(v1+)
  *   assignment, target_assignment => [topic_partitions]      (a struct: own tagged fields)
  *   topic_partitions => topic_id(uuid) topic_name [partitions]
  *
- * maxVersion is 0: the specs this module follows (Kafka 3.x) define only v0; Kafka 4.x's
- * v1 (member_type) is not covered.
+ * v1 (Kafka 4.0+, KIP-1099) adds member_type: whether the member speaks the classic or the
+ * consumer protocol (a classic member in a consumer group during an upgrade).
  */
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
@@ -29,6 +29,9 @@ import {
   writeString,
   writeTags,
 } from './flexible.js'
+
+/** `member_type` codes (v1+). */
+export const ConsumerGroupMemberType = { UNKNOWN: -1, CLASSIC: 0, CONSUMER: 1 } as const
 
 /** ConsumerGroupDescribe request body. */
 export interface ConsumerGroupDescribeRequest {
@@ -61,6 +64,8 @@ export interface ConsumerGroupDescribeMember {
   subscribedTopicRegex: string | null
   assignment: ConsumerGroupDescribeAssignment
   targetAssignment: ConsumerGroupDescribeAssignment
+  /** {@link ConsumerGroupMemberType} (v1+); -1 (unknown) in v0. */
+  memberType: number
 }
 
 /** One described consumer group. */
@@ -98,7 +103,7 @@ export const ConsumerGroupDescribe: ApiDefinition<ConsumerGroupDescribeRequest, 
   apiKey: 69,
   name: 'ConsumerGroupDescribe',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
 
   encodeRequest(w: Writer, version: number, req: ConsumerGroupDescribeRequest): void {
@@ -130,10 +135,11 @@ export const ConsumerGroupDescribe: ApiDefinition<ConsumerGroupDescribeRequest, 
         const subscribedTopicRegex = readNullableString(r, true)
         const assignment = readAssignment(r)
         const targetAssignment = readAssignment(r)
+        const memberType = version >= 1 ? r.int8() : ConsumerGroupMemberType.UNKNOWN
         readTags(r, true)
         return {
           memberId, instanceId, rackId, memberEpoch, clientId, clientHost,
-          subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment,
+          subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment, memberType,
         }
       })
       const authorizedOperations = r.int32()

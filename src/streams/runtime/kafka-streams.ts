@@ -17,7 +17,7 @@ import type { TopicPartition } from '../../client/consumer/assignor.js'
 import { settlesWithin } from '../../client/owned-resources.js'
 import type { Producer } from '../../client/producer/producer.js'
 import type { TransactionalProducer } from '../../client/producer/transactional-producer.js'
-import { ProducerFencedError } from '../../client/producer/errors.js'
+import { ProducerFencedError, TransactionOutcomeUnknownError } from '../../client/producer/errors.js'
 import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
 import type { QueryableStoreType } from '../state/read-only-views.js'
@@ -40,6 +40,7 @@ import { RecordCache } from '../state/record-cache.js'
 import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
+import { fetchCommittedPositions } from './committed-positions.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
@@ -508,7 +509,7 @@ export class KafkaStreams implements AsyncDisposable {
       } catch (err) {
         if (err instanceof ProducerFencedError) throw err
         this.#logger.warn({ err }, 'transaction commit failed: aborting, state of the tasks in it restores from the changelog')
-        await this.#abortAndReset(consumer, [])
+        await this.#abortAndReset(consumer, [], err instanceof TransactionOutcomeUnknownError)
         return
       }
       this.#txnOpen = false
@@ -549,7 +550,7 @@ export class KafkaStreams implements AsyncDisposable {
    * uncommitted state: tasks being revoked are closed by the caller, the others are re-created,
    * restored from their changelogs and re-read from their committed offsets.
    */
-  async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[]): Promise<void> {
+  async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[], outcomeUnknown = false): Promise<void> {
     const tasks = this.#tasks as TaskManager
     const producer = this.#producer as TransactionalProducer
     try {
@@ -560,6 +561,17 @@ export class KafkaStreams implements AsyncDisposable {
       await producer.init()
     }
     this.#txnOpen = false
+    if (outcomeUnknown) {
+      // The commit's EndTxn may have reached the coordinator: re-initializing the producer then
+      // completed that transaction instead of aborting it, and going back to the offsets this
+      // instance committed before it would process its records a second time.
+      const committed = await fetchCommittedPositions(this.#client as Client, this.applicationId, consumer.assignment())
+      for (const [key, c] of committed) {
+        this.#committedPos.set(key, c.offset)
+        this.#committedMeta.set(key, c)
+      }
+      this.#logger.info({ partitions: committed.size }, 'transaction outcome was unknown: positions reset to what the group has committed')
+    }
     ;(this.#collector as ProducerCollector).clearError()
     // A commit refused for a stale generation comes while the member is losing partitions it
     // still has tasks for (their onLost/onRevoked closes them): those are not sought, a new

@@ -118,6 +118,23 @@ export function randomMessage(spec: MessageSpec, version: number, rnd: () => num
         ww.boolean(v)
         return v
       }
+      case 'float64': {
+        const v = rnd() < 0.5 ? int(-1000, 1000) / 4 : (rnd() - 0.5) * 1e12
+        ww.float64(v)
+        return v
+      }
+      case 'bytes': {
+        if (nullable && rnd() < 0.25) {
+          if (flex) ww.compactBytes(null)
+          else ww.bytes(null)
+          return null
+        }
+        const b = Buffer.alloc(int(0, 6))
+        for (let i = 0; i < b.length; i++) b[i] = int(0, 255)
+        if (flex) ww.compactBytes(b)
+        else ww.bytes(b)
+        return b
+      }
       case 'uuid': {
         const b = Buffer.alloc(16)
         for (let i = 0; i < 16; i++) b[i] = int(0, 255)
@@ -212,6 +229,13 @@ export function parseMessage(spec: MessageSpec, version: number, bytes: Buffer):
       }
       case 'uuid':
         return r.uuid()
+      case 'float64':
+        return r.float64()
+      case 'bytes': {
+        const b = flex ? r.compactNullableBytes() : r.nullableBytes()
+        if (b === null && !nullable) throw new Error('null in non-nullable bytes')
+        return b === null ? null : Buffer.from(b)
+      }
       case 'string': {
         const s = flex ? r.compactNullableString() : r.nullableString()
         if (s === null && !nullable) throw new Error('null in a non-nullable string')
