@@ -73,7 +73,10 @@ describe('fetch sessions (KIP-227)', () => {
     const sent = [...(await produce(topic, 0, 5)), ...(await produce(topic, 3, 5))]
     await withConsumer(topic, async (consumer) => {
       const got = await take(consumer, 10)
+      // Each round needs at least one Fetch after its records were written.
       sent.push(...(await produce(topic, 0, 5, 5)))
+      got.push(...(await take(consumer, 5)))
+      sent.push(...(await produce(topic, 3, 5, 5)))
       got.push(...(await take(consumer, 5)))
       expect(got.sort()).toEqual(sent.sort())
     })
