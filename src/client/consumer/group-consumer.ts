@@ -27,7 +27,7 @@ import { FailureTracker } from './failure-tracker.js'
 import { PollIntervalExceededError } from './consumer-errors.js'
 import type { Membership, MembershipHost } from './membership.js'
 import { newPartitionState, toTopicPartition, tpKey, type PartitionState } from './partition-state.js'
-import { channels, type GroupPartitionsEvent } from '../telemetry/channels.js'
+import { channels, type ConsumerReceiveEvent, type GroupPartitionsEvent } from '../telemetry/channels.js'
 import type { Channel } from 'node:diagnostics_channel'
 
 export type { GroupConsumerOptions } from './group-consumer-options.js'
@@ -428,7 +428,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         this.pollTimer = setTimeout(() => this.pollIntervalExceeded(), this.opts.maxPollIntervalMs)
         this.pollTimer.unref()
         const result = b.result
-        return {
+        const batch: GroupBatch = {
           topic: b.state.topic,
           partition: b.state.partition,
           get records() {
@@ -440,6 +440,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           fetchOffset: result.fetchOffset,
           nextOffset: result.nextOffset,
         }
+        if (channels.consumerReceive.hasSubscribers) channels.consumerReceive.publish({ clientId: this.cluster.options.clientId, groupId: this.opts.groupId, batch } satisfies ConsumerReceiveEvent)
+        return batch
       }
       // Only after a wait: a caller that retries next() at once must not spin without I/O.
       const overdue = waited ? this.failures.overdue() : undefined
