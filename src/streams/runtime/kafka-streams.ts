@@ -41,6 +41,7 @@ import { TaskManager, type ActiveTask, type CommittedPosition } from './task-man
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
 import { fetchCommittedPositions } from './committed-positions.js'
+import { isTaskMigrated } from './task-migrated.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
@@ -409,6 +410,12 @@ export class KafkaStreams implements AsyncDisposable {
       } catch (err) {
         pending.catch(() => undefined)
         if (!this.#loopRunning) break
+        if (this.#eos && isTaskMigrated(err)) {
+          // Not an application error: the tasks migrate back to a new producer (task-migrated.ts).
+          this.#logger.warn({ err }, 'the transactional producer was fenced: closing the tasks dirty, new producer, rejoining the group')
+          await this.#replaceThread()
+          return
+        }
         await this.#handleUncaught(err)
         return
       }
