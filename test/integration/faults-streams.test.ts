@@ -162,6 +162,20 @@ describe('streams exactly-once under protocol faults', () => {
       expect(proxy().count(InitProducerId.apiKey, app(names)), 'the app initialized a new producer after the zombie').toBeGreaterThan(fencedAt)
     })
   })
+  for (const [api, apiKey, code] of [
+    ['Produce of an output record', Produce.apiKey, 'INVALID_PRODUCER_EPOCH'],
+    ['TxnOffsetCommit', TxnOffsetCommit.apiKey, 'PRODUCER_FENCED'],
+    ['EndTxn', EndTxn.apiKey, 'PRODUCER_FENCED'],
+  ] as const) {
+    it(`exactly_once_v2: ${api} answered ${code} (fenced): a new producer takes over, the app does not fail`, async () => {
+      const { states } = await runStreamsFaultCase(
+        direct(),
+        proxy(),
+        faultCase(eos, (n) => [apiKey === Produce.apiKey ? { apiKey, topic: n.echo, action: { kind: 'error', code } } : { apiKey, match: app(n), action: { kind: 'error', code } }]),
+      )
+      expect(states, 'states of the app').not.toContain('ERROR')
+    })
+  }
   for (const guarantee of [eos, alos]) {
     it(`${guarantee}: a second instance joins while the commits' answers are delayed`, async () => {
       const commitApis = guarantee === eos ? [TxnOffsetCommit.apiKey, EndTxn.apiKey] : [OffsetCommit.apiKey]
