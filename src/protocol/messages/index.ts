@@ -59,6 +59,7 @@ export * from './share-acknowledge.js'
 export * from './describe-share-group-offsets.js'
 export * from './alter-share-group-offsets.js'
 export * from './delete-share-group-offsets.js'
+export type { DescribedMemberGroup, GroupHeartbeatResponse, NamedTopicIdPartitions, PartitionErrorCode, ShareGroupOffsetsResponse, TopicIdPartitions } from './group-common.js'
 // ACLs, log dirs, quotas, SCRAM credentials, features.
 export * from './describe-acls.js'
 export * from './create-acls.js'
