@@ -43,7 +43,8 @@ function runStep(step) {
     const start = Date.now()
     const chunks = []
     const log = createWriteStream(join(logDir, `${step.replace(/[^\w.-]/g, '_')}.log`))
-    const child = spawn(npm.cmd, [...npm.pre, 'run', step], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
+    // Its own process group, so a signal to this script reaches the step's whole process tree.
+    const child = spawn(npm.cmd, [...npm.pre, 'run', step], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true })
     running.set(step, { child, start })
     console.log(`[test] ${step}: started (${secs(start - t0)} in)`)
     for (const stream of [child.stdout, child.stderr]) {
@@ -66,13 +67,26 @@ function runStep(step) {
   })
 }
 
+/** Set by SIGINT/SIGTERM: the running steps get the signal and no further step starts. */
+let stopped = false
+
 async function runLane(steps) {
-  for (const step of steps) await runStep(step)
+  for (const step of steps) {
+    if (stopped) return
+    await runStep(step)
+  }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    for (const { child } of running.values()) child.kill(signal)
+    stopped = true
+    for (const { child } of running.values()) {
+      try {
+        process.kill(-child.pid, signal)
+      } catch {
+        // The group is gone already.
+      }
+    }
     process.exitCode = 130
   })
 }
@@ -88,4 +102,5 @@ clearInterval(progress)
 
 console.log(`[test] summary (${secs(Date.now() - t0)} in all):`)
 for (const r of results) console.log(`  ${r.code === 0 ? 'ok    ' : 'FAILED'}  ${r.step}  ${secs(r.ms)}`)
-if (results.some((r) => r.code !== 0)) process.exitCode = 1
+if (stopped) console.log('[test] stopped by a signal: the steps not listed did not run')
+else if (results.some((r) => r.code !== 0)) process.exitCode = 1
