@@ -108,20 +108,21 @@ interface Wanted {
   topicId: string
 }
 
-/**
- * Multi-partition fetches on a lane of their own. Consecutive calls reuse its
- * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
- * the same broker are served one after another). `close()` releases the lane.
- */
 /** Rounds of re-fetching partitions that failed with a retriable error. */
 const FETCH_RETRIES = 5
 /** Answers that another round would not change (the metadata lookup behind them is fresh). */
 const NOT_RETRIED = new Set<number>([ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
 
+/**
+ * Multi-partition fetches on a lane of their own. Consecutive calls reuse its
+ * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
+ * the same broker are served one after another). `close()` releases the lane.
+ */
 export class Fetcher implements AsyncDisposable {
   private readonly lane: string
   private closed = false
 
+  /** @internal Use `client.fetcher()`. */
   constructor(private readonly cluster: Cluster) {
     this.lane = cluster.newLane('fetcher')
   }
