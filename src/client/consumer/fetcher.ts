@@ -193,12 +193,16 @@ export class Fetcher implements AsyncDisposable {
         if (!list) byLeader.set(leader.leader, (list = []))
         list.push({ index: i, req, leaderEpoch: leader.leaderEpoch, topicId })
       } catch (err) {
+        // A cached answer without a leader must not be what the retry reads again.
+        if (isRetriable(err)) this.cluster.invalidate(req.topic)
         out[i] = { topic: req.topic, partition: req.partition, error: asPeridotError(err) }
       }
     }
     await Promise.all(
       [...byLeader].map(([nodeId, wanted]) =>
         this.fetchFrom(nodeId, wanted, opts, out).catch((err: unknown) => {
+          // The leader is gone or not answering: the retry looks the partitions' leaders up again.
+          if (isRetriable(err)) for (const w of wanted) this.cluster.invalidate(w.req.topic)
           const error = asPeridotError(err)
           for (const w of wanted) out[w.index] = { topic: w.req.topic, partition: w.req.partition, error }
         }),
