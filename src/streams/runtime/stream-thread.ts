@@ -25,6 +25,7 @@ import type { ActiveTask, CommittedPosition, TaskManager } from './task-manager.
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
 import { fetchCommittedPositions } from './committed-positions.js'
+import { isTaskMigrated } from './task-migrated.js'
 import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
 import { AsyncPauses } from './async-pauses.js'
 import type { KafkaStreamsOptions, StreamsMetrics, StreamsState, UncaughtErrorResponse } from './streams-options.js'
@@ -334,6 +335,12 @@ export class StreamThread {
       } catch (err) {
         pending.catch(() => undefined)
         if (!this.#loopRunning) break
+        if (this.#eos && isTaskMigrated(err)) {
+          // Not an application error: the tasks migrate back to a new producer (task-migrated.ts).
+          this.#logger.warn({ err }, 'the transactional producer was fenced: closing the tasks dirty, new producer, rejoining the group')
+          await this.#replaceThread()
+          return
+        }
         await this.#handleUncaught(err)
         return
       }
