@@ -22,8 +22,12 @@ export interface JavaTool {
   stop(): Promise<void>
 }
 
-export async function startJavaTool(mainClass: string, args: string[]): Promise<JavaTool> {
-  const cp = await kafkaToolsClasspath()
+/**
+ * Starts `mainClass` (a class name, or a single-file `.java` program) on the kafka-tools classpath
+ * or on `classpath` when given.
+ */
+export async function startJavaTool(mainClass: string, args: string[], classpath?: string): Promise<JavaTool> {
+  const cp = classpath ?? (await kafkaToolsClasspath())
   const proc = spawn('java', ['-Xmx256m', '-cp', cp, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
   const lines: string[] = []
   let partial = ''
