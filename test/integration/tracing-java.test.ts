@@ -7,6 +7,10 @@
 //   links to those send spans and its process spans are their children, in the Java trace.
 // - Peridot -> Java: the Java instrumentation's process span for each record is a child of
 //   Peridot's send span, in Peridot's trace (its receive spans are off by default).
+// - Peridot -> Kafka Streams (Java, java/TraceStreams.java) -> Peridot: the app's wrapped clients
+//   continue Peridot's trace (its processor makes the record's extracted context current while it
+//   forwards, as the library instrumentation asks: it has no hook in Kafka Streams' processing),
+//   and Peridot's processing of the results is in the trace Peridot's producer began.
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { delimiter } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,8 +19,10 @@ import { Client, openTelemetryTracing, parseTraceparent, type KafkaRecord, type 
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from '../../src/dev/index.js'
 import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
 import { startJavaTool } from './java-tools.js'
+import { tempStateDir } from './streams-helpers.js'
 
 const PROGRAM = fileURLToPath(new URL('./java/TraceInterop.java', import.meta.url))
+const STREAMS_PROGRAM = fileURLToPath(new URL('./java/TraceStreams.java', import.meta.url))
 /** OpenTelemetry Java: the SDK and the API it needs pinned together (Maven would pick the
  * instrumentation's older API otherwise), and the Kafka client instrumentation of the matching
  * instrumentation release (its kafka-clients dependency is provided: the broker's is used). */
@@ -27,6 +33,8 @@ const OTEL_JAVA = [
   'io.opentelemetry:opentelemetry-api-incubator:1.68.0-alpha',
   'io.opentelemetry:opentelemetry-sdk:1.68.0',
   'io.opentelemetry.instrumentation:opentelemetry-kafka-clients-2.6:2.31.1-alpha',
+  // For TraceStreams.java; one artifact set (one fetch) for both programs.
+  'org.apache.kafka:kafka-streams',
 ]
 
 /** A span line of TraceInterop.java. */
@@ -147,6 +155,64 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       // ...and its process spans are their children: the Java trace goes on in Peridot.
       const peridotProcess = spansNamed(`process ${fromJava}`)
       expect(peridotProcess.map((p) => [p.spanContext().traceId, p.parentSpanContext?.spanId])).toEqual(javaSends.map((s) => [s.traceId, s.spanId]))
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('a trace goes from Peridot through a Java Kafka Streams app and back into Peridot', async () => {
+    const input = uniqueTopic('trace-ks-in')
+    const output = uniqueTopic('trace-ks-out')
+    const applicationId = uniqueTopic('trace-ks-app')
+    const groupId = uniqueTopic('trace-ks-g')
+    await admin.createTopic(input, { partitions: 1 })
+    await admin.createTopic(output, { partitions: 1 })
+    const count = 2
+    const stateDir = tempStateDir()
+    const client = await Client.connect({ brokers: [bootstrap()] })
+    try {
+      const producer = client.producer({ lingerMs: 0 })
+      for (let i = 0; i < count; i++) await producer.send({ topic: input, key: `k${i}`, value: `v${i}` })
+      await producer.close()
+      const sends = spansNamed(`send ${input}`)
+      expect(sends).toHaveLength(count)
+
+      const java = await startJavaTool(STREAMS_PROGRAM, [bootstrap(), input, output, applicationId, stateDir, String(count)], classpath)
+      try {
+        await java.waitFor((lines) => lines.includes('DONE'), 120_000)
+      } finally {
+        await java.stop()
+      }
+      const spans = javaSpans(java.lines)
+      const ids = (s: ReadableSpan) => [s.spanContext().traceId, s.spanContext().spanId]
+      // The app's wrapped consumer: a process span per record, a child of Peridot's send span.
+      const javaProcess = spans.filter((s) => s.kind === 'CONSUMER')
+      expect(javaProcess.map((s) => s.name)).toEqual(Array(count).fill(`${input} process`))
+      expect(javaProcess.map((s) => [s.traceId, s.parentSpanId])).toEqual(sends.map(ids))
+      // Its wrapped producer: the result's send span is a child of Peridot's send span too.
+      const javaSends = spans.filter((s) => s.kind === 'PRODUCER')
+      expect(javaSends.map((s) => s.name)).toEqual(Array(count).fill(`${output} publish`))
+      expect(javaSends.map((s) => [s.traceId, s.parentSpanId])).toEqual(sends.map(ids))
+
+      const consumer = client.groupConsumer({ groupId, topics: [output], autoCommit: false, autoOffsetReset: 'earliest' })
+      const records: KafkaRecord[] = []
+      try {
+        while (records.length < count) {
+          const batch = await consumer.next()
+          for (const r of batch!.records) {
+            tracing.process({ topic: batch!.topic, partition: batch!.partition, offset: r.offset, headers: r.headers }, () => records.push(r), { groupId })
+          }
+        }
+      } finally {
+        await consumer.close()
+      }
+      expect(records.map((r) => r.value?.toString())).toEqual(['V0', 'V1'])
+      // The results carry the app's send span context (it replaced the forwarded input headers')...
+      expect(records.map((r) => traceparentOf(r)).map((c) => [c.traceId, c.spanId])).toEqual(javaSends.map((s) => [s.traceId, s.spanId]))
+      // ...and Peridot processes each in a child of that span: still the trace Peridot's producer began.
+      const peridotProcess = spansNamed(`process ${output}`)
+      expect(peridotProcess.map((p) => [p.spanContext().traceId, p.parentSpanContext?.spanId])).toEqual(javaSends.map((s) => [s.traceId, s.spanId]))
+      expect(peridotProcess.map((p) => p.spanContext().traceId)).toEqual(sends.map((s) => s.spanContext().traceId))
     } finally {
       await client.close()
     }
