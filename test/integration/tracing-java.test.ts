@@ -16,9 +16,9 @@ import { delimiter } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, openTelemetryTracing, parseTraceparent, type KafkaRecord, type KafkaTracing } from '../../src/index.js'
-import { DEFAULT_KAFKA_VERSION, ensureKafkaJars } from '../../src/dev/index.js'
-import { bootstrap, kafkaVersion, uniqueTopic } from './helpers.js'
-import { startJavaTool } from './java-tools.js'
+import { ensureKafkaJars } from '../../src/dev/index.js'
+import { bootstrap, uniqueTopic } from './helpers.js'
+import { compileJavaProgram, javaPeerKafkaVersion, startJavaTool } from './java-tools.js'
 import { tempStateDir } from './streams-helpers.js'
 
 const PROGRAM = fileURLToPath(new URL('./java/TraceInterop.java', import.meta.url))
@@ -26,7 +26,7 @@ const STREAMS_PROGRAM = fileURLToPath(new URL('./java/TraceStreams.java', import
 /** OpenTelemetry Java: the SDK and the API it needs pinned together (Maven would pick the
  * instrumentation's older API otherwise), and the Kafka client instrumentation of the matching
  * instrumentation release (its kafka-clients dependency is provided: the broker's is used). */
-const OTEL_JAVA = [
+const JAVA_ARTIFACTS = [
   'io.opentelemetry:opentelemetry-api:1.68.0',
   'io.opentelemetry:opentelemetry-context:1.68.0',
   'io.opentelemetry:opentelemetry-common:1.68.0',
@@ -71,10 +71,10 @@ beforeAll(async () => {
   admin = await Client.connect({ brokers: [bootstrap()] })
   exporter = new InMemorySpanExporter()
   tracing = await openTelemetryTracing({ tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }) })
-  const v = kafkaVersion()
-  const version = /^\d+\.\d+\.\d+$/.test(v) ? v : DEFAULT_KAFKA_VERSION
   // The broker's jars bring kafka-clients; fetched once into the jar cache like the other Java peers.
-  classpath = (await ensureKafkaJars(version, { artifacts: OTEL_JAVA })).join(delimiter)
+  const jars = (await ensureKafkaJars(javaPeerKafkaVersion(), { artifacts: JAVA_ARTIFACTS })).join(delimiter)
+  const classes = await Promise.all([PROGRAM, STREAMS_PROGRAM].map((p) => compileJavaProgram(p, jars)))
+  classpath = [jars, ...classes].join(delimiter)
 }, 600_000)
 afterAll(async () => {
   tracing?.close()
@@ -106,7 +106,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       expect(sends).toHaveLength(count)
 
       // One JVM: the Java producer sends to fromJava, then the Java consumer reads toJava.
-      const java = await startJavaTool(PROGRAM, [bootstrap(), fromJava, String(count), toJava, groupId, String(count)], classpath)
+      const java = await startJavaTool('TraceInterop', [bootstrap(), fromJava, String(count), toJava, groupId, String(count)], classpath)
       try {
         await java.waitFor((lines) => lines.includes('DONE'), 120_000)
       } finally {
@@ -177,7 +177,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       const sends = spansNamed(`send ${input}`)
       expect(sends).toHaveLength(count)
 
-      const java = await startJavaTool(STREAMS_PROGRAM, [bootstrap(), input, output, applicationId, stateDir, String(count)], classpath)
+      const java = await startJavaTool('TraceStreams', [bootstrap(), input, output, applicationId, stateDir, String(count)], classpath)
       try {
         await java.waitFor((lines) => lines.includes('DONE'), 120_000)
       } finally {
