@@ -10,7 +10,9 @@
 // - Peridot -> Kafka Streams (Java, java/TraceStreams.java) -> Peridot: the app's wrapped clients
 //   continue Peridot's trace (its processor makes the record's extracted context current while it
 //   forwards, as the library instrumentation asks: it has no hook in Kafka Streams' processing),
-//   and Peridot's processing of the results is in the trace Peridot's producer began.
+//   and Peridot's processing of the results is in the trace Peridot's producer began. Without
+//   that step the app's send spans are roots of new traces: the library instrumentation alone
+//   does not carry a trace through a Kafka Streams app (the Java agent does).
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { delimiter } from 'node:path'
 import { fileURLToPath } from 'node:url'
