@@ -14,7 +14,9 @@
  * ```
  */
 export { Serdes, type Serde } from './serde.js'
-export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError } from './errors.js'
+export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError, AsyncTimeoutError, AsyncAbandonedError } from './errors.js'
+export type { AsyncCallContext, AsyncOptions, AsyncProcessorContext, ProcessAsyncOptions } from './dsl/async-operators.js'
+export type { AsyncWork } from './runtime/async-stage.js'
 export { StreamExport, type StreamExportOptions } from './stream-export.js'
 export type { ImportOptions, ImportRecord } from './runtime/stream-import.js'
 export { keyValue, type Record, type RecordHeaders, type RecordMetadata, type KeyValue, type Change } from './record.js'

@@ -43,6 +43,8 @@ import { OrderedInput } from './ordered-input.js'
 import { fetchCommittedPositions } from './committed-positions.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
+import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
+import { AsyncPauses } from './async-pauses.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
 import { resolveStreamsOptions, type KafkaStreamsOptions, type KeyQueryMetadata, type StreamsMetrics, type StreamsState, type UncaughtErrorResponse } from './streams-options.js'
 
@@ -93,6 +95,8 @@ export class KafkaStreams implements AsyncDisposable {
    * further on, and processing it would skip the aborted records.
    */
   readonly #soughtTo = new Map<string, bigint>()
+  /** Input partitions paused while their task's async stage is full. */
+  readonly #asyncPauses = new AsyncPauses()
   #loop: Promise<void> | undefined
   #loopRunning = false
   /** Rebalance callbacks during a dirty teardown must not commit. */
@@ -332,6 +336,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#committedMeta.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#soughtTo.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#asyncPauses.drop(tp.topic, tp.partition)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -384,19 +389,34 @@ export class KafkaStreams implements AsyncDisposable {
         // punctuation or the next commit.
         const wait = this.#backlog ? 0 : Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
         let timer: NodeJS.Timeout | undefined
-        b = await Promise.race([pending, new Promise<typeof TICK>((r) => (timer = setTimeout(() => r(TICK), wait)))])
+        b = await Promise.race([
+          pending,
+          new Promise<typeof TICK>((r) => {
+            timer = setTimeout(() => r(TICK), wait)
+            // A paused partition's async stage got room: resume it now rather than at the timer.
+            this.#asyncPauses.onRoom = () => r(TICK)
+          }),
+        ])
         clearTimeout(timer)
+        this.#asyncPauses.onRoom = undefined
         if (b === undefined) break
         if (b !== TICK) {
           const batch = b
           // An in-process reader that fell behind holds up new input (backpressure).
           if (!this.#exports.empty) await this.#exports.whenSpace()
+          // So does a full async stage of a task reading several partitions in timestamp order
+          // (a single-partition task pauses its partition instead, see #processBatch).
+          const batchTask = this.#tasks?.byPartition(batch.topic, batch.partition)
+          const work = batchTask?.task.asyncWork
+          if (work != null && batchTask !== undefined && batchTask.partitions.length > 1 && work.full()) await work.whenSpace()
           await this.#locked(async () => this.#processBatch(consumer, batch))
           // Asking for the next batch marks this one consumed (and lets a waiting rebalance go on).
           pending = consumer.next()
         }
         if (!this.#loopRunning) break
         await this.#locked(async () => {
+          throwAsyncFailure((this.#tasks as TaskManager).runningTasks().map((at) => at.task))
+          this.#asyncPauses.resumeReady(consumer, this.#tasks as TaskManager)
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
             // Records waiting in a partition group may have become ready (idle time over, lags
             // known, a run stopped at the commit deadline).
@@ -460,12 +480,23 @@ export class KafkaStreams implements AsyncDisposable {
       await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at), this.#commitDeadline())
       return
     }
+    const work = task.asyncWork
+    // A full async stage takes no more input: the partition pauses here and is read again from
+    // the first record not processed once the stage has room (other tasks go on meanwhile).
+    if (work !== null && work.full()) {
+      this.#asyncPauses.pause(consumer, at, b.topic, b.partition, b.fetchOffset, this.#soughtTo)
+      return
+    }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
     for (let i = 1; more; i++) {
       task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()
       more = c.next()
+      if (work !== null && more && work.full()) {
+        this.#asyncPauses.pause(consumer, at, b.topic, b.partition, c.offset, this.#soughtTo)
+        return
+      }
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
       if (i % YIELD_EVERY_RECORDS === 0 && more) await new Promise<void>((r) => setImmediate(r))
@@ -484,16 +515,18 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #commitTasks(consumer: GroupConsumer): Promise<void> {
-    // A committed offset must not pass a record an in-process reader has not finished with.
-    if (!this.#exports.empty) await this.#exports.whenDrained()
     const tasks = this.#tasks as TaskManager
-    const collector = this.#collector as ProducerCollector
     const running = tasks.runningTasks()
+    // A committed offset must not pass a record an async stage holds (its results are not out yet)...
+    await whenAsyncIdle(running.map((at) => at.task))
+    // ...nor one an in-process reader has not finished with.
+    if (!this.#exports.empty) await this.#exports.whenDrained()
+    const collector = this.#collector as ProducerCollector
     const t0 = performance.now()
     if (this.#eos) {
       if (!this.#txnOpen) return
       const producer = this.#producer as TransactionalProducer
-      for (const at of running) at.task.flush()
+      await this.#flushTasks(running)
       collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
@@ -517,7 +550,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#noteCommitted(offsets)
       tasks.committed(running, false)
     } else {
-      for (const at of running) at.task.flush()
+      await this.#flushTasks(running)
       await collector.flush()
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       if (offsets.length > 0) {
@@ -541,6 +574,21 @@ export class KafkaStreams implements AsyncDisposable {
     if (ms > this.#commitMsMax) this.#commitMsMax = ms
   }
 
+  /** Flushes the tasks' caches and stores; what a flush forwards into an async stage is waited for, then flushed in turn. */
+  async #flushTasks(running: ActiveTask[]): Promise<void> {
+    for (;;) {
+      for (const at of running) at.task.flush()
+      if (!running.some((at) => (at.task.asyncWork?.held ?? 0) > 0)) return
+      await whenAsyncIdle(running.map((at) => at.task))
+    }
+  }
+
+  /** Drops what async stages hold before a transaction is aborted (their late results must not reach the producer). */
+  #abandonAsync(reason: string): void {
+    const tasks = this.#tasks
+    if (tasks !== undefined) abandonAsync([...tasks.active.values()].map((at) => at.task), reason)
+  }
+
   #noteCommitted(offsets: readonly ConsumedOffset[]): void {
     for (const o of offsets) this.#committedMeta.set(`${o.topic}\u0000${o.partition}`, { offset: o.offset, metadata: o.metadata ?? null })
   }
@@ -553,6 +601,7 @@ export class KafkaStreams implements AsyncDisposable {
   async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[], outcomeUnknown = false): Promise<void> {
     const tasks = this.#tasks as TaskManager
     const producer = this.#producer as TransactionalProducer
+    this.#abandonAsync('the transaction is aborted')
     try {
       await producer.abort()
     } catch (err) {
@@ -626,6 +675,7 @@ export class KafkaStreams implements AsyncDisposable {
     try {
       const consumer = this.#consumer
       this.#consumer = undefined
+      this.#abandonAsync('the stream thread is replaced')
       if (this.#eos && this.#txnOpen) await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
       this.#txnOpen = false
       ;(this.#tasks as TaskManager).closeAll(false)
@@ -635,6 +685,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#committedPos.clear()
       this.#committedMeta.clear()
       this.#soughtTo.clear()
+      this.#asyncPauses.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
@@ -832,6 +883,8 @@ export class KafkaStreams implements AsyncDisposable {
       const teardown = this.#teardown(!failed)
       if (timeoutMs !== undefined && !(await settlesWithin(teardown, timeoutMs))) {
         this.#logger.warn({ timeoutMs }, 'close timeout passed: closing the connections under the remaining shutdown steps')
+        // A final commit waiting for async calls that do not settle would never end.
+        this.#abandonAsync('the close timeout passed')
         await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
       }
       await teardown
@@ -864,7 +917,10 @@ export class KafkaStreams implements AsyncDisposable {
         }
       })
     }
-    if (!clean) this.#dirtyTeardown = true
+    if (!clean) {
+      this.#dirtyTeardown = true
+      this.#abandonAsync('the application closes without committing')
+    }
     if (this.#eos && this.#txnOpen) {
       await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
       this.#txnOpen = false

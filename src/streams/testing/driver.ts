@@ -23,6 +23,7 @@ import { changelogTopic } from '../topology/naming.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import { MAX_TASK_IDLE_MS_DISABLED, PartitionGroup } from '../runtime/partition-group.js'
 import { TypedInputTopic, TypedOutputTopic, type RawTestRecord, type TestRecord } from './typed-topics.js'
+import { throwAsyncFailure, whenAsyncIdle } from '../runtime/async-stage.js'
 
 export type { TestRecord } from './typed-topics.js'
 
@@ -341,6 +342,30 @@ export class TopologyTestDriver {
     return new Map(this.#tasks.map((t) => [t.id, t.metrics]))
   }
 
+  /**
+   * Waits until the topology's async stages (`mapValuesAsync` and the like) have forwarded every
+   * result, and processes what they wrote to topics the topology reads (repartition topics), as
+   * piping does for synchronous processing. Call it after piping input into a topology with
+   * async operators, before reading the output. Rejects with the error of a record the
+   * processing exception handler let fail in an async stage.
+   */
+  async settle(): Promise<void> {
+    this.#checkOpen()
+    for (;;) {
+      await whenAsyncIdle(this.#tasks)
+      for (const t of this.#tasks) t.flush()
+      this.#drain()
+      if (this.#tasks.every((t) => (t.asyncWork?.held ?? 0) === 0)) return
+    }
+  }
+
+  /** Records held by the async stages of the topology (waiting, in flight, or results waiting for their turn). */
+  asyncHeld(): number {
+    let n = 0
+    for (const t of this.#tasks) n += t.asyncWork?.held ?? 0
+    return n
+  }
+
   close(): void {
     if (this.#closed) return
     this.#closed = true
@@ -356,6 +381,7 @@ export class TopologyTestDriver {
   /** @internal Pipes one serialized record and everything it causes. */
   pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeaders, timestamp: number): void {
     this.#checkOpen()
+    throwAsyncFailure(this.#tasks)
     this.#deliver(topic, key, value, headers, timestamp)
     this.#drain()
   }
