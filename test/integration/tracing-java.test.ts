@@ -13,15 +13,16 @@
 //   and Peridot's processing of the results is in the trace Peridot's producer began. Without
 //   that step the app's send spans are roots of new traces: the library instrumentation alone
 //   does not carry a trace through a Kafka Streams app (the Java agent does).
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { delimiter } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, openTelemetryTracing, parseTraceparent, type KafkaRecord, type KafkaTracing } from '../../src/index.js'
+import { Client, parseTraceparent, type KafkaTracing } from '../../src/index.js'
 import { ensureKafkaJars } from '../../src/dev/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { compileJavaProgram, javaPeerKafkaVersion, startJavaTool } from './java-tools.js'
 import { tempStateDir } from './streams-helpers.js'
+import { consumeTraced, inMemoryTracing, traceparentOf, type TestTracing } from './tracing-helpers.js'
 
 const PROGRAM = fileURLToPath(new URL('./java/TraceInterop.java', import.meta.url))
 const STREAMS_PROGRAM = fileURLToPath(new URL('./java/TraceStreams.java', import.meta.url))
@@ -66,13 +67,12 @@ function javaSpans(lines: string[]): JavaSpan[] {
 }
 
 let admin: Client
-let exporter: InMemorySpanExporter
 let tracing: KafkaTracing
+let spansNamed: TestTracing['spansNamed']
 let classpath: string
 beforeAll(async () => {
   admin = await Client.connect({ brokers: [bootstrap()] })
-  exporter = new InMemorySpanExporter()
-  tracing = await openTelemetryTracing({ tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }) })
+  ;({ tracing, spansNamed } = await inMemoryTracing())
   // The broker's jars bring kafka-clients; fetched once into the jar cache like the other Java peers.
   const jars = (await ensureKafkaJars(javaPeerKafkaVersion(), { artifacts: JAVA_ARTIFACTS })).join(delimiter)
   const classes = await Promise.all([PROGRAM, STREAMS_PROGRAM].map((p) => compileJavaProgram(p, jars)))
@@ -82,13 +82,6 @@ afterAll(async () => {
   tracing?.close()
   await admin?.close()
 })
-
-const spansNamed = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name)
-const traceparentOf = (r: KafkaRecord) => {
-  const values = r.headers.filter((h) => h[0] === 'traceparent')
-  expect(values).toHaveLength(1)
-  return parseTraceparent(values[0][1]!.toString())!
-}
 
 describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka instrumentation', () => {
   it('a trace goes from the Java producer into Peridot\'s consumer, and from Peridot\'s producer into the Java consumer', async () => {
@@ -110,7 +103,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       // One JVM: the Java producer sends to fromJava, then the Java consumer reads toJava.
       const java = await startJavaTool('TraceInterop', [bootstrap(), fromJava, String(count), toJava, groupId, String(count)], classpath)
       try {
-        await java.waitFor((lines) => lines.includes('DONE'), 120_000)
+        await java.waitFor((lines) => lines.includes('DONE'), 90_000)
       } finally {
         await java.stop()
       }
@@ -133,18 +126,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       expect(javaSends.every((s) => s.parentSpanId === null)).toBe(true)
       expect(new Set(javaSends.map((s) => s.traceId)).size).toBe(count)
 
-      const consumer = client.groupConsumer({ groupId, topics: [fromJava], autoCommit: false, autoOffsetReset: 'earliest' })
-      const records: KafkaRecord[] = []
-      try {
-        while (records.length < count) {
-          const batch = await consumer.next()
-          for (const r of batch!.records) {
-            tracing.process({ topic: batch!.topic, partition: batch!.partition, offset: r.offset, headers: r.headers }, () => records.push(r), { groupId })
-          }
-        }
-      } finally {
-        await consumer.close()
-      }
+      const records = await consumeTraced(client, tracing, fromJava, groupId, count)
       expect(records.map((r) => r.value?.toString())).toEqual(['j0', 'j1', 'j2'])
       // What the Java instrumentation wrote: its send span's context.
       expect(records.map((r) => traceparentOf(r)).map((c) => [c.traceId, c.spanId])).toEqual(javaSends.map((s) => [s.traceId, s.spanId]))
@@ -160,7 +142,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
     } finally {
       await client.close()
     }
-  })
+  }, 120_000)
 
   it('a trace goes from Peridot through a Java Kafka Streams app and back into Peridot', async () => {
     const input = uniqueTopic('trace-ks-in')
@@ -181,7 +163,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
 
       const java = await startJavaTool('TraceStreams', [bootstrap(), input, output, applicationId, stateDir, String(count)], classpath)
       try {
-        await java.waitFor((lines) => lines.includes('DONE'), 120_000)
+        await java.waitFor((lines) => lines.includes('DONE'), 90_000)
       } finally {
         await java.stop()
       }
@@ -196,18 +178,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       expect(javaSends.map((s) => s.name)).toEqual(Array(count).fill(`${output} publish`))
       expect(javaSends.map((s) => [s.traceId, s.parentSpanId])).toEqual(sends.map(ids))
 
-      const consumer = client.groupConsumer({ groupId, topics: [output], autoCommit: false, autoOffsetReset: 'earliest' })
-      const records: KafkaRecord[] = []
-      try {
-        while (records.length < count) {
-          const batch = await consumer.next()
-          for (const r of batch!.records) {
-            tracing.process({ topic: batch!.topic, partition: batch!.partition, offset: r.offset, headers: r.headers }, () => records.push(r), { groupId })
-          }
-        }
-      } finally {
-        await consumer.close()
-      }
+      const records = await consumeTraced(client, tracing, output, groupId, count)
       expect(records.map((r) => r.value?.toString())).toEqual(['V0', 'V1'])
       // The results carry the app's send span context (it replaced the forwarded input headers')...
       expect(records.map((r) => traceparentOf(r)).map((c) => [c.traceId, c.spanId])).toEqual(javaSends.map((s) => [s.traceId, s.spanId]))
@@ -218,5 +189,5 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
     } finally {
       await client.close()
     }
-  })
+  }, 120_000)
 })
