@@ -75,6 +75,8 @@ export async function startJavaTool(mainClass: string, args: string[], classpath
   let stderr = ''
   proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)))
   const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  // After the exit and the end of its output.
+  const closed = new Promise<void>((r) => proc.once('close', () => r()))
   return {
     proc,
     lines,
@@ -87,12 +89,21 @@ export async function startJavaTool(mainClass: string, args: string[], classpath
             resolve()
           }
         }
-        const t = setTimeout(() => {
+        const fail = (why: string) => {
           waiters.delete(check)
-          reject(new Error(`${mainClass}: condition not met in ${timeoutMs} ms; ${lines.length} lines; stderr: ${stderr}`))
-        }, timeoutMs)
+          clearTimeout(t)
+          reject(new Error(`${mainClass}: condition not met ${why}; ${lines.length} lines; stderr: ${stderr}`))
+        }
+        const t = setTimeout(() => fail(`in ${timeoutMs} ms`), timeoutMs)
         waiters.add(check)
         check()
+        // A tool that exited will print nothing more: fail now rather than at the timeout.
+        void closed.then(() => {
+          if (waiters.has(check)) {
+            check()
+            if (waiters.has(check)) fail(`before it exited with ${proc.exitCode ?? proc.signalCode}`)
+          }
+        })
       })
     },
     async stop() {

@@ -151,9 +151,13 @@ public class TraceStreams {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     props.put("consumer.auto.offset.reset", "earliest");
     KafkaStreams streams = new KafkaStreams(builder.build(), props, clients);
+    // For a failure's message: how far the app got.
+    streams.setStateListener((now, before) -> System.err.println("state " + before + " -> " + now));
     streams.start();
     try {
-      if (!processed.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("processed " + (expected - processed.getCount()) + " of " + expected + " records");
+      if (!processed.await(75, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("processed " + (expected - processed.getCount()) + " of " + expected + " records; state " + streams.state() + ", tasks " + streams.metadataForLocalThreads());
+      }
     } finally {
       // Closing flushes the producer: every send span ends (and is printed) before DONE.
       streams.close(Duration.ofSeconds(30));
