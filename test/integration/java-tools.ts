@@ -56,13 +56,21 @@ export interface JavaTool {
   stop(): Promise<void>
 }
 
-/**
- * Starts `mainClass` (a class name, or a single-file `.java` program) on the kafka-tools classpath
- * or on `classpath` when given.
- */
-export async function startJavaTool(mainClass: string, args: string[], classpath?: string): Promise<JavaTool> {
-  const cp = classpath ?? (await kafkaToolsClasspath())
-  const proc = spawn('java', ['-Xmx256m', '-cp', cp, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+/** Options of {@link startJavaTool}. */
+export interface JavaToolOptions {
+  /** The classpath; default the kafka-tools one. */
+  classpath?: string
+  /** JVM options next to `-Xmx256m`. */
+  jvmArgs?: string[]
+}
+
+/** JVM options for a short run: the C1 compiler alone and the serial collector use less CPU on a small, busy machine. */
+export const SHORT_RUN_JVM_ARGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC']
+
+/** Starts `mainClass` (a class name, or a single-file `.java` program). */
+export async function startJavaTool(mainClass: string, args: string[], opts: JavaToolOptions = {}): Promise<JavaTool> {
+  const cp = opts.classpath ?? (await kafkaToolsClasspath())
+  const proc = spawn('java', ['-Xmx256m', ...(opts.jvmArgs ?? []), '-cp', cp, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
   const lines: string[] = []
   let partial = ''
   const waiters = new Set<() => void>()

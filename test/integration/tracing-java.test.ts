@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, parseTraceparent, type KafkaTracing } from '../../src/index.js'
 import { ensureKafkaJars } from '../../src/dev/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
-import { compileJavaProgram, javaPeerKafkaVersion, startJavaTool } from './java-tools.js'
+import { compileJavaProgram, javaPeerKafkaVersion, SHORT_RUN_JVM_ARGS, startJavaTool } from './java-tools.js'
 import { tempStateDir } from './streams-helpers.js'
 import { consumeTraced, inMemoryTracing, traceparentOf, type TestTracing } from './tracing-helpers.js'
 
@@ -101,7 +101,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       expect(sends).toHaveLength(count)
 
       // One JVM: the Java producer sends to fromJava, then the Java consumer reads toJava.
-      const java = await startJavaTool('TraceInterop', [bootstrap(), fromJava, String(count), toJava, groupId, String(count)], classpath)
+      const java = await startJavaTool('TraceInterop', [bootstrap(), fromJava, String(count), toJava, groupId, String(count)], { classpath, jvmArgs: SHORT_RUN_JVM_ARGS })
       try {
         await java.waitFor((lines) => lines.includes('DONE'), 90_000)
       } finally {
@@ -161,7 +161,7 @@ describe('tracing across Peridot and the Java client with OpenTelemetry\'s Kafka
       const sends = spansNamed(`send ${input}`)
       expect(sends).toHaveLength(count)
 
-      const java = await startJavaTool('TraceStreams', [bootstrap(), input, output, applicationId, stateDir, String(count)], classpath)
+      const java = await startJavaTool('TraceStreams', [bootstrap(), input, output, applicationId, stateDir, String(count)], { classpath, jvmArgs: SHORT_RUN_JVM_ARGS })
       try {
         await java.waitFor((lines) => lines.includes('DONE'), 90_000)
       } finally {
