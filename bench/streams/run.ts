@@ -337,7 +337,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       args.push('--cpu-prof', '--cpu-prof-dir', dir)
     }
     args.push(join(appRoot, 'bench', 'streams', 'peridot-app.ts'))
-    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD, httpUrl: ctx.httpUrl, concurrency: ASYNC_IO.concurrency }
+    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD, httpUrl: ctx.httpUrl, concurrency: ASYNC_IO.concurrency, partitions: PARTITIONS }
     child = spawn(process.execPath, args, { cwd: appRoot, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
   } else {
     const cp = `${ctx.classpath}:${ctx.classesDir}`
