@@ -24,9 +24,9 @@ function stageWith(options: AsyncOptions, bytesPerRecord = 10) {
   const context = { asyncHost: () => host, forward: (r: Record<unknown, unknown>) => forwarded.push(r) } as unknown as ProcessorContext<unknown, unknown>
   const stage = new AsyncStage(
     'stage',
-    async (r, _call, emit) => {
+    async (r, call) => {
       await new Promise<void>((resolve) => pending.push(resolve))
-      emit(r)
+      call.emit(r)
     },
     resolveAsyncOptions('test', options),
   )
