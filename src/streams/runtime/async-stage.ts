@@ -131,7 +131,8 @@ export interface AsyncTaskHost {
 /** The async stages of one task, as the runtime waits on them. */
 export class AsyncWork {
   readonly #stages: AsyncStage[] = []
-  #waiters: Array<() => void> = []
+  /** Waits in progress: each is woken only once its condition holds (or a stage failed). */
+  #waiters: Waiter[] = []
   #failure: Error | undefined
 
   /** @internal */
@@ -204,21 +205,34 @@ export class AsyncWork {
     this.changed()
   }
 
-  /** @internal A stage's counts changed: waits check again. */
+  /**
+   * @internal A stage's counts changed: waits whose condition now holds are woken. (Checked
+   * here, synchronously: a commit waiting for idle would otherwise cost a promise per record.)
+   */
   changed(): void {
     if (this.#waiters.length === 0) return
-    const ws = this.#waiters
-    this.#waiters = []
-    for (const w of ws) w()
+    const failure = this.#failure
+    const waiting: Waiter[] = []
+    for (const w of this.#waiters) {
+      if (failure !== undefined) w.reject(failure)
+      else if (w.done()) w.resolve()
+      else waiting.push(w)
+    }
+    this.#waiters = waiting
   }
 
-  async #until(done: () => boolean): Promise<void> {
-    for (;;) {
-      if (this.#failure !== undefined) throw this.#failure
-      if (done()) return
-      await new Promise<void>((r) => this.#waiters.push(r))
-    }
+  #until(done: () => boolean): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure)
+    if (done()) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => this.#waiters.push({ done, resolve, reject }))
   }
+}
+
+/** A wait on an AsyncWork's counts. */
+interface Waiter {
+  readonly done: () => boolean
+  readonly resolve: () => void
+  readonly reject: (err: Error) => void
 }
 
 const WAITING = 0
@@ -228,8 +242,8 @@ const DONE = 2
 /** A record held by a stage; while it runs, also the call its work gets. */
 class Held implements AsyncWorkCall {
   state = WAITING
-  /** Records to forward (collected while running). */
-  out: Array<Record<unknown, unknown>> = []
+  /** Records to forward (collected while running; made on the first). */
+  out: Array<Record<unknown, unknown>> | null = null
   /** Created when the work first reads `signal` (most calls never abort; an AbortController is not free). */
   controller: AbortController | null = null
   /** Why the call was aborted (kept for a signal created after the abort). */
@@ -273,7 +287,7 @@ class Held implements AsyncWorkCall {
 
   emit(r: Record<unknown, unknown>): void {
     if (this.settled) throw new InvalidArgumentError(`async processor '${this.stage.name}': forward() after the record's work settled`)
-    this.out.push(r)
+    ;(this.out ??= []).push(r)
   }
 
   store<S extends StateStore>(name: string): S {
@@ -515,7 +529,7 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
     h.state = DONE
     if (this.#o.timeoutMs !== undefined) this.#pruneDeadlines()
     if (err !== undefined) {
-      h.out = []
+      h.out = null
       try {
         this.#host.asyncRecordFailed(err, h.ctx)
       } catch (fatal) {
@@ -550,9 +564,9 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
   #forward(h: Held): void {
     this.#held--
     this.#bytes -= h.ctx.bytes
-    if (h.out.length === 0) return
     const out = h.out
-    h.out = []
+    if (out === null) return
+    h.out = null
     try {
       this.#host.inHeldContext(h.ctx, () => {
         for (const r of out) this.#ctx.forward(r)
