@@ -40,7 +40,18 @@ export type {
   ScramCredentialUpsert,
   UserScramCredentialsDescription,
 } from './admin/admin-scram.js'
-export type { SaslMechanism, SaslOptions, TlsOptions } from './security.js'
+export type {
+  SaslMechanism,
+  PasswordSaslMechanism,
+  SaslOptions,
+  PasswordSaslOptions,
+  OAuthBearerSaslOptions,
+  OAuthBearerToken,
+  OAuthBearerTokenProvider,
+  TlsOptions,
+} from './security.js'
+export { oidcTokenProvider, type OidcTokenProviderOptions } from './oidc-token-provider.js'
+export type { JwtAlgorithm } from './jwt.js'
 export {
   PartitionClient,
   type ProduceOptions,

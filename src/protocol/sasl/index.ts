@@ -17,3 +17,4 @@ export {
   scramSaltedPassword,
   verifyScramServerFinal,
 } from './scram.js'
+export { oauthBearerInitialResponse, oauthBearerServerError, OAUTHBEARER_ERROR_ACK } from './oauthbearer.js'
