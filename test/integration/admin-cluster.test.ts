@@ -217,6 +217,13 @@ describe('describeConsumerGroups (KIP-848)', () => {
       expect(m.memberEpoch).toBeGreaterThanOrEqual(1)
       expect(m.memberType).toBe(kafkaVersion().startsWith('3.') ? 'unknown' : 'consumer')
       expect(g.coordinator).toBeGreaterThanOrEqual(0)
+      // describeGroups describes it too (DescribeGroups alone reports it as Dead).
+      const [d] = await admin.describeGroups([groupId])
+      expect({ state: d.state, protocolType: d.protocolType, protocol: d.protocol, coordinator: d.coordinator }).toEqual({ state: 'Stable', protocolType: 'consumer', protocol: g.assignor, coordinator: g.coordinator })
+      expect(d.members.map((x) => ({ memberId: x.memberId, topics: x.subscription?.topics, assignment: x.assignment }))).toEqual([{ memberId: m.memberId, topics: [topic], assignment: m.assignment }])
+      // A group that exists nowhere stays Dead.
+      const [none] = await admin.describeGroups([uniqueTopic('no-such-group')])
+      expect({ state: none.state, members: none.members }).toEqual({ state: 'Dead', members: [] })
     } finally {
       await consumer.close()
     }

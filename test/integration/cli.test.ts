@@ -369,7 +369,7 @@ describe('peridot CLI', () => {
     const deleted = await peridot(['groups', 'delete', group])
     expect(deleted.stdout).toBe(`deleted group ${group}\n`)
     expect(await client.admin().listGroupOffsets(group)).toEqual([])
-  })
+  }, 180_000) // 13 CLI processes, each a Node start
 
   it('groups describe shows a KIP-848 consumer group (which DescribeGroups does not describe): its member and partitions', async () => {
     const topic = uniqueTopic('cli-848')

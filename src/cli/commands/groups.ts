@@ -1,7 +1,6 @@
 // `peridot groups list|describe|reset|delete`: consumer group administration (the subset of
 // kafka-consumer-groups.sh that daily use needs), through the Admin API.
-import { KafkaProtocolError, UnsupportedVersionError, type Admin, type Client, type GroupOffset, type OffsetSpec, type TopicPartition } from '../../index.js'
-import { ErrorCode } from '../../protocol/error-codes.js'
+import type { Admin, Client, GroupOffset, OffsetSpec } from '../../index.js'
 import { COMMON_HELP, COMMON_OPTIONS, expectPositionals, parseCommandArgs, parseIntFlag, parseTimestamp, type ParsedCommandArgs } from '../args.js'
 import { connectClient } from '../connect.js'
 import { UsageError } from '../errors.js'
@@ -77,41 +76,8 @@ async function list(admin: Admin): Promise<number> {
   return 0
 }
 
-/** What `groups describe` prints of a group, whichever protocol it uses. */
-interface DescribedGroup {
-  state: string
-  protocolType: string
-  protocol: string
-  members: Array<{ memberId: string; clientId: string; clientHost: string; assignment: TopicPartition[] }>
-  coordinator: number
-}
-
-/**
- * A classic group through DescribeGroups. DescribeGroups reports a KIP-848 consumer group as
- * `Dead` (not a classic group; GROUP_ID_NOT_FOUND from v6), as it does a group that does not
- * exist: such a group is asked again through ConsumerGroupDescribe, where the broker has it.
- */
-async function describeAnyGroup(admin: Admin, groupId: string): Promise<DescribedGroup> {
-  let classic: DescribedGroup | undefined
-  try {
-    ;[classic] = await admin.describeGroups([groupId])
-    if (classic.state !== 'Dead') return classic
-  } catch (err) {
-    if (!(err instanceof KafkaProtocolError) || err.code !== ErrorCode.GROUP_ID_NOT_FOUND) throw err
-  }
-  try {
-    const [g] = await admin.describeConsumerGroups([groupId])
-    return { state: g.state, protocolType: 'consumer', protocol: g.assignor, members: g.members, coordinator: g.coordinator }
-  } catch (err) {
-    // Not a consumer group either (or a broker without KIP-848): what DescribeGroups said stands.
-    const notThere = (err instanceof KafkaProtocolError && err.code === ErrorCode.GROUP_ID_NOT_FOUND) || err instanceof UnsupportedVersionError
-    if (classic && notThere) return classic
-    throw err
-  }
-}
-
 async function describe(client: Client, admin: Admin, groupId: string): Promise<number> {
-  const [group, committed] = await Promise.all([describeAnyGroup(admin, groupId), admin.listGroupOffsets(groupId)])
+  const [[group], committed] = await Promise.all([admin.describeGroups([groupId]), admin.listGroupOffsets(groupId)])
   const owner = new Map<string, string>()
   for (const m of group.members) for (const tp of m.assignment) owner.set(key(tp.topic, tp.partition), m.clientId || m.memberId)
   const out = [`group ${groupId}  state ${group.state}  protocol ${group.protocolType || '-'}/${group.protocol || '-'}  members ${group.members.length}  coordinator ${group.coordinator}`]

@@ -12,6 +12,7 @@ import type { Connection } from '../connection.js'
 import type { TopicPartition } from '../consumer/assignor.js'
 import { COORDINATOR_ERRORS } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
+import type { GroupDescription } from './types.js'
 
 /** Errors after which a coordinator request is retried. */
 const RETRY = new Set<number>([...COORDINATOR_ERRORS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
@@ -104,4 +105,29 @@ export async function describeConsumerGroups(host: ConsumerGroupAdminHost, group
       }),
     ),
   )
+}
+
+/**
+ * A KIP-848 group in the shape `Admin.describeGroups` returns: protocol type `consumer`, the
+ * server-side assignor as the protocol, members with their subscribed topics and owned
+ * partitions (there are no protocol bytes to show).
+ */
+export function asGroupDescription(g: ConsumerGroupDescription): GroupDescription {
+  return {
+    groupId: g.groupId,
+    state: g.state,
+    protocolType: 'consumer',
+    protocol: g.assignor,
+    coordinator: g.coordinator,
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.instanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      subscription: { version: -1, topics: m.subscribedTopics, userData: null, ownedPartitions: [], generationId: m.memberEpoch, rackId: m.rackId },
+      assignment: m.assignment,
+      rawMetadata: Buffer.alloc(0),
+      rawAssignment: Buffer.alloc(0),
+    })),
+  }
 }

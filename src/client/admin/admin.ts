@@ -41,7 +41,7 @@ import {
   type PartitionReassignmentTarget,
 } from './partition-admin.js'
 import { type AclBinding, type AclDescription, type AclFilter, createAcls, deleteAcls, describeAcls } from './admin-acls.js'
-import { type ConsumerGroupDescription, describeConsumerGroups } from './admin-consumer-groups.js'
+import { asGroupDescription, type ConsumerGroupDescription, describeConsumerGroups } from './admin-consumer-groups.js'
 import { describeFeatures, type FeatureMetadata, type FeatureUpdate, updateFeatures, type UpdateFeaturesOptions } from './admin-features.js'
 import { alterReplicaLogDirs, describeLogDirs, type DescribeLogDirsOptions, type LogDirDescription, type ReplicaLogDirMove } from './admin-log-dirs.js'
 import {
@@ -401,12 +401,33 @@ export class Admin {
   }
 
   /**
-   * Classic groups with their members; a `consumer` group's member subscriptions and
-   * assignments are decoded. A group that does not exist is reported in state `Dead`.
+   * Groups with their members: classic groups through DescribeGroups (a `consumer` group's member
+   * subscriptions and assignments decoded), KIP-848 consumer groups through ConsumerGroupDescribe
+   * (protocol type `consumer`, the server-side assignor as protocol; {@link describeConsumerGroups}
+   * gives their epochs and target assignments too). A group that does not exist is reported in
+   * state `Dead`.
    */
   async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     if (!Array.isArray(groupIds)) throw new InvalidArgumentError('groupIds must be an array')
     groupIds.forEach(checkGroupId)
+    const classic = await this.describeClassicGroups(groupIds)
+    // DescribeGroups reports a KIP-848 group as Dead (it is not a classic group), as it does a
+    // group that does not exist: ConsumerGroupDescribe knows which, where the broker has it.
+    return Promise.all(
+      classic.map(async (g) => {
+        if (g.state !== 'Dead' || g.members.length > 0) return g
+        try {
+          const [described] = await this.describeConsumerGroups([g.groupId])
+          return asGroupDescription(described)
+        } catch (err) {
+          if ((err instanceof KafkaProtocolError && err.code === ErrorCode.GROUP_ID_NOT_FOUND) || err instanceof UnsupportedVersionError) return g
+          throw err
+        }
+      }),
+    )
+  }
+
+  private describeClassicGroups(groupIds: string[]): Promise<GroupDescription[]> {
     return Promise.all(
       groupIds.map((groupId) =>
         this.onCoordinator('group', groupId, async (conn) => {
