@@ -485,7 +485,15 @@ export class KafkaStreams implements AsyncDisposable {
     if (this.#eos) {
       if (!this.#txnOpen) return
       const producer = this.#producer as TransactionalProducer
-      for (const at of running) at.task.flush()
+      for (let i = 0; i < running.length; i++) {
+        running[i].task.flush()
+        if (i === running.length - 1) break
+        // A task's flush writes its changelogs (the record cache, suppression buffers): they go to
+        // the broker while the next task flushes, instead of all after the last one, so the wait
+        // for acknowledgements below covers little more than the last task's.
+        collector.sendNow()
+        await new Promise<void>((r) => setImmediate(r))
+      }
       collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {

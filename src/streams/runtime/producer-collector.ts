@@ -122,6 +122,15 @@ export class ProducerCollector implements RecordCollector {
     }
   }
 
+  /**
+   * Hands the queued records to the producer and has it send every open batch now rather than
+   * after its linger (records of a commit's flush, which the commit then waits for).
+   */
+  sendNow(): void {
+    this.drain()
+    this.producer.flush().catch(() => undefined) // outcomes arrive through the sends; flush() reports them
+  }
+
   #track(topic: string, p: Promise<{ partition: number; offset: bigint }>, epoch: number): void {
     if (this.#changelogTopics.has(topic)) {
       p.then(
