@@ -13,7 +13,7 @@ const NEWEST_KAFKA_ONLY = [
   'examples', 'readme', 'group-consumer-example', 'share-consumer-example', 'cli', 'cli-broker', 'cli-schema-registry',
   'schema-registry', 'schema-registry-interop', 'share-admin', 'share-java', 'faults-admin',
   'faults-consumer', 'faults-group', 'faults-producer', 'faults-proxy', 'faults-redpanda', 'faults-txn',
-  'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs',
+  'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs', 'docs',
 ].map((name) => `test/integration/${name}.test.ts`)
 const olderKafka = (process.env.PERIDOT_KAFKA_VERSION ?? '').startsWith('3.')
 

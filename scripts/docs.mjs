@@ -5,8 +5,8 @@
 // once into a tools cache rather than as devDependencies whose peer ranges would conflict.
 // Extra arguments go to TypeDoc (e.g. `npm run docs -- --out /tmp/api`).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -35,9 +35,33 @@ const args = [
   '--excludePrivate',
   // The sources type-check with TypeScript 7 (npm run typecheck); TypeDoc's 5.9 only reads them.
   '--skipErrorChecking',
+  // Protected members are for the package's own subclasses, not for users.
+  '--excludeProtected',
+  // Source links would point at whatever remote a clone has.
+  '--disableSources',
+  // Local aliases that public signatures spell out (iterators, option records): no pages of their own.
+  ...['WindowRange', 'Sessions', 'LogConfig', 'Labels'].flatMap((n) => ['--intentionallyNotExported', n]),
+  // Inherited Node stream docs link to Node's own reference.
+  '--options',
+  nodeLinks(),
   ...entryPoints.flatMap((e) => ['--entryPoints', e]),
   ...process.argv.slice(2),
 ]
+/** A TypeDoc options file mapping the Node stream methods inherited docs link to (the CLI cannot take a map). */
+function nodeLinks() {
+  const file = join(mkdtempSync(join(tmpdir(), 'peridot-docs-')), 'typedoc.json')
+  const stream = 'https://nodejs.org/api/stream.html'
+  writeFileSync(
+    file,
+    JSON.stringify({
+      externalSymbolLinkMappings: {
+        '@types/node': { 'Stream.Writable.write': `${stream}#writablewritechunk-encoding-callback`, 'Stream.Writable.end': `${stream}#writableendchunk-encoding-callback` },
+      },
+    }),
+  )
+  return file
+}
+
 try {
   execFileSync(process.execPath, args, { cwd: repo, stdio: 'inherit' })
 } catch (err) {

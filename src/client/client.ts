@@ -104,7 +104,7 @@ export class Client implements AsyncDisposable {
   private readonly owned = new OwnedResources()
 
   private constructor(
-    /** The cluster view (metadata, connections); for advanced use. */
+    /** @internal The cluster view (metadata, connections). */
     readonly cluster: Cluster,
     readonly logger: Logger,
     /** How long close() waits for producers and consumers it closes (ClientOptions.closeTimeoutMs). */

@@ -71,7 +71,7 @@ export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number }
 
 /**
  * Errors after which a produce is known not to have been appended, so a retry cannot duplicate.
- * NOT_LEADER_OR_FOLLOWER only with acks=1: see {@link produceErrorOf}.
+ * NOT_LEADER_OR_FOLLOWER only with acks=1: see `produceErrorOf`.
  */
 const PRODUCE_SAFE_TO_RETRY = new Set<number>([
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
@@ -127,6 +127,7 @@ export class PartitionClient {
   /** Fetches long-poll on the broker, so each partition client fetches on a connection of its own. */
   private readonly fetchLane: string
 
+  /** @internal Use `client.partitionClient(topic, partition)`. */
   constructor(
     private readonly cluster: Cluster,
     readonly topic: string,
@@ -178,7 +179,7 @@ export class PartitionClient {
    *
    * Throws {@link ProduceOutcomeUnknownError} when the request may have been
    * written but no answer came (timeout, connection lost), or when the leader answered
-   * NOT_LEADER_OR_FOLLOWER to an acks=all produce (see {@link produceErrorOf}): never a
+   * NOT_LEADER_OR_FOLLOWER to an acks=all produce (see `produceErrorOf`): never a
    * false success, and never a retry that could write the records twice.
    */
   async produce(records: readonly ProduceRecord[], options: ProduceOptions = {}): Promise<bigint[]> {

@@ -81,6 +81,11 @@ describe.skipIf(skip !== undefined)('failover: producer and group consumer', () 
         await consumer.commit()
       }
     })()
+    let consumptionEnded = false
+    const ended = () => {
+      consumptionEnded = true
+    }
+    consumption.then(ended, ended)
 
     await waitFor('the consumer under way', () => consumed >= 300, 30_000)
     const killedAt = Date.now()
@@ -94,8 +99,11 @@ describe.skipIf(skip !== undefined)('failover: producer and group consumer', () 
     await producer.close()
     const drainMs = Date.now() - stoppedAt
     consuming = false
-    await consumption
+    // A consumer that read the last record before `consuming` was cleared waits in next() for
+    // records that never come: once it has every record, closing it ends that wait.
+    await Promise.race([consumption, waitFor('every record consumed', () => consumed >= n || consumptionEnded, 90_000)])
     await consumer.close()
+    await consumption
     const longestAckGap = ackTimes.reduce((gap, t, i) => (i === 0 ? 0 : Math.max(gap, t - ackTimes[i - 1])), 0)
     console.log(
       `[failover] producer and group consumer, node ${victim} killed: ${n} records produced, ${consumed} consumed; leader moved after ` +

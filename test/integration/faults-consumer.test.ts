@@ -12,8 +12,8 @@ import {
   type GroupConsumer,
   KafkaProtocolError,
 } from '../../src/index.js'
-import { Fetch, ListOffsets } from '../../src/protocol/index.js'
-import { proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
+import { Fetch, ListOffsets, Metadata } from '../../src/protocol/index.js'
+import { mentions, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
 import { sharedClient, uniqueTopic } from './helpers.js'
 
 const direct = sharedClient()
@@ -195,6 +195,60 @@ describe('fetch faults: group consumer', () => {
       try {
         expect(await take(consumer, 10)).toEqual(values(10))
         expect(rule.applied).toBe(3)
+      } finally {
+        await consumer.close()
+      }
+    })
+  })
+
+  // The failover stall of a consume-transform-produce loop (issue 13): the group fetcher read
+  // its partitions' leaders from the client's metadata cache and never refreshed it itself, so an
+  // answer cached without a leader (an election under way) stalled it for good once nothing else
+  // (a producer to the same topic) refreshed the cache.
+  it('a metadata answer without a leader after a leader error: the consumer asks again and goes on (it stalled on the cached answer)', async () => {
+    const topic = await topicWith(10)
+    await withClient(async (client) => {
+      const consumer = client.groupConsumer({ groupId: group(), topics: [topic], autoOffsetReset: 'earliest', maxWaitMs: 200, unavailableTimeoutMs: 5_000 })
+      try {
+        expect(await take(consumer, 10)).toEqual(values(10))
+        const noLeader = proxy().addRule({
+          apiKey: Metadata.apiKey,
+          topic,
+          action: {
+            kind: 'rewrite',
+            edit: (res) => {
+              for (const t of res.Topics as Array<{ Name: string; Partitions: Array<Record<string, unknown>> }>) {
+                if (t.Name === topic) for (const p of t.Partitions) Object.assign(p, { ErrorCode: 5, LeaderId: -1 })
+              }
+            },
+          },
+        })
+        // The leader error sends the fetcher to the metadata, which answers "no leader" once.
+        const moved = proxy().addRule({ apiKey: Fetch.apiKey, topic, action: { kind: 'error', code: 'NOT_LEADER_OR_FOLLOWER' } })
+        const pc = await direct().partitionClient(topic, 0)
+        await pc.produce(Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`v${10 + i}`) })))
+        expect(await take(consumer, 10)).toEqual(values(20, 10))
+        expect(moved.applied).toBe(1)
+        expect(noLeader.applied).toBe(1)
+      } finally {
+        await consumer.close()
+      }
+    })
+  })
+
+  it('a fetch connection cut: the leader is looked up again before the next fetch (the broker may be gone), every record delivered once', async () => {
+    const topic = await topicWith(10)
+    await withClient(async (client) => {
+      const consumer = client.groupConsumer({ groupId: group(), topics: [topic], autoOffsetReset: 'earliest', maxWaitMs: 200 })
+      try {
+        expect(await take(consumer, 10)).toEqual(values(10))
+        const asked = proxy().count(Metadata.apiKey, mentions(topic))
+        const cut = proxy().addRule({ apiKey: Fetch.apiKey, topic, action: { kind: 'disconnect' } })
+        const pc = await direct().partitionClient(topic, 0)
+        await pc.produce(Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`v${10 + i}`) })))
+        expect(await take(consumer, 10)).toEqual(values(20, 10))
+        expect(cut.applied).toBe(1)
+        expect(proxy().count(Metadata.apiKey, mentions(topic))).toBeGreaterThan(asked)
       } finally {
         await consumer.close()
       }

@@ -199,6 +199,24 @@ describe('transaction faults', () => {
     })
   })
 
+  it('TxnOffsetCommit answers CONCURRENT_TRANSACTIONS without end: sendOffsets fails after maxBlockMs (it retried forever); the transaction aborts', async () => {
+    await withTx({ maxBlockMs: 1_000 }, async (tx, topic) => {
+      const groupId = uniqueTopic('faults-txn-group')
+      await tx.init()
+      tx.begin()
+      void tx.send({ topic, value: 'a' })
+      const rule = proxy().addRule({ apiKey: TxnOffsetCommit.apiKey, match: mentions(groupId), times: Infinity, action: { kind: 'error', code: 'CONCURRENT_TRANSACTIONS' } })
+      const failed = await tx.sendOffsets([{ topic, partition: 0, offset: 7n }], { groupId, generationId: -1, memberId: '', groupInstanceId: null }).catch((e: unknown) => e)
+      expect(failed).toBeInstanceOf(KafkaProtocolError)
+      expect((failed as KafkaProtocolError).type).toBe('CONCURRENT_TRANSACTIONS')
+      expect(rule.applied).toBeGreaterThan(1)
+      await expect(tx.commit()).rejects.toBeInstanceOf(TransactionAbortableError)
+      rule.remove()
+      await tx.abort()
+      expect(await direct().admin().listGroupOffsets(groupId)).toEqual([])
+    })
+  })
+
   it('TxnOffsetCommit answers ILLEGAL_GENERATION: CommitFailedError; the transaction must abort', async () => {
     await withTx({}, async (tx, topic) => {
       const groupId = uniqueTopic('faults-txn-group')

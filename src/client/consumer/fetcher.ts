@@ -108,20 +108,21 @@ interface Wanted {
   topicId: string
 }
 
-/**
- * Multi-partition fetches on a lane of their own. Consecutive calls reuse its
- * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
- * the same broker are served one after another). `close()` releases the lane.
- */
 /** Rounds of re-fetching partitions that failed with a retriable error. */
 const FETCH_RETRIES = 5
 /** Answers that another round would not change (the metadata lookup behind them is fresh). */
 const NOT_RETRIED = new Set<number>([ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
 
+/**
+ * Multi-partition fetches on a lane of their own. Consecutive calls reuse its
+ * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
+ * the same broker are served one after another). `close()` releases the lane.
+ */
 export class Fetcher implements AsyncDisposable {
   private readonly lane: string
   private closed = false
 
+  /** @internal Use `client.fetcher()`. */
   constructor(private readonly cluster: Cluster) {
     this.lane = cluster.newLane('fetcher')
   }
@@ -192,12 +193,16 @@ export class Fetcher implements AsyncDisposable {
         if (!list) byLeader.set(leader.leader, (list = []))
         list.push({ index: i, req, leaderEpoch: leader.leaderEpoch, topicId })
       } catch (err) {
+        // A cached answer without a leader must not be what the retry reads again.
+        if (isRetriable(err)) this.cluster.invalidate(req.topic)
         out[i] = { topic: req.topic, partition: req.partition, error: asPeridotError(err) }
       }
     }
     await Promise.all(
       [...byLeader].map(([nodeId, wanted]) =>
         this.fetchFrom(nodeId, wanted, opts, out).catch((err: unknown) => {
+          // The leader is gone or not answering: the retry looks the partitions' leaders up again.
+          if (isRetriable(err)) for (const w of wanted) this.cluster.invalidate(w.req.topic)
           const error = asPeridotError(err)
           for (const w of wanted) out[w.index] = { topic: w.req.topic, partition: w.req.partition, error }
         }),

@@ -145,14 +145,35 @@ export class GroupFetcher {
     }
   }
 
-  /** One Fetch per leader broker covering its assigned partitions. */
+  /**
+   * One Fetch per leader broker covering its assigned partitions. The leaders come from the
+   * cluster's metadata cache, which nothing else may refresh (a consumer of a topic no one
+   * produces to): a lookup or a fetch that fails with a retriable error forgets the topics' cached
+   * metadata, so that the retry asks the cluster where their leaders are now (as the Java client
+   * requests a metadata update on a disconnect or an unknown leader).
+   */
   private async fetchOnce(states: PartitionState[]): Promise<void> {
     const byLeader = new Map<number, PartitionState[]>()
     for (const s of states) {
-      const leader = await this.cluster.leader(s.topic, s.partition)
+      let leader
+      try {
+        leader = await this.cluster.leader(s.topic, s.partition)
+      } catch (err) {
+        // A cached answer without a leader (an election was under way) would otherwise stay.
+        if (isRetriable(err)) this.cluster.invalidate(s.topic)
+        throw err
+      }
       byLeader.set(leader.leader, [...(byLeader.get(leader.leader) ?? []), s])
     }
-    await Promise.all([...byLeader].map(([nodeId, group]) => this.fetchFromLeader(nodeId, group)))
+    await Promise.all(
+      [...byLeader].map(([nodeId, group]) =>
+        this.fetchFromLeader(nodeId, group).catch((err: unknown) => {
+          // The broker is gone or not answering: the partitions may have a new leader already.
+          if (isRetriable(err)) for (const topic of new Set(group.map((s) => s.topic))) this.cluster.invalidate(topic)
+          throw err
+        }),
+      ),
+    )
   }
 
   private async fetchFromLeader(nodeId: number, states: PartitionState[]): Promise<void> {

@@ -27,7 +27,7 @@ export class ProducerWritable extends Writable {
   #error: Error | undefined
   #onSettled: (() => void) | undefined
 
-  /** Use `producer.writable(topic)`. */
+  /** @internal Use `producer.writable(topic)`. */
   constructor(
     /** The topic records are sent to. */
     readonly topic: string,

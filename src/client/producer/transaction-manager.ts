@@ -323,6 +323,9 @@ export class TransactionManager implements TransactionHooks {
       }
       this.started = true
       let pending = offsets.slice()
+      // Partitions answered with a retriable error are sent again, for at most maxBlockMs (as
+      // Java's sendOffsetsToTransaction blocks at most max.block.ms), never forever.
+      const deadline = Date.now() + this.maxBlockMs
       while (pending.length > 0) {
         const byTopic = new Map<string, TxnOffsetCommitRequestTopic>()
         for (const o of pending) {
@@ -355,7 +358,7 @@ export class TransactionManager implements TransactionHooks {
             const o = pending.find((x) => x.topic === t.name && x.partition === p.partitionIndex)
             if (FENCED.has(code)) throw this.fenced(new KafkaProtocolError(code, 'TxnOffsetCommit'))
             if (GROUP_FENCED.has(code)) throw new CommitFailedError(`transactional offset commit refused: ${new KafkaProtocolError(code).message}`)
-            if ((COORDINATOR_MOVED.has(code) || RETRY_LATER.has(code) || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) && o) {
+            if ((COORDINATOR_MOVED.has(code) || RETRY_LATER.has(code) || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) && o && Date.now() < deadline) {
               if (COORDINATOR_MOVED.has(code)) this.coordinators.invalidate('group', group.groupId)
               retry.push(o)
               continue

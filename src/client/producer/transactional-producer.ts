@@ -140,6 +140,8 @@ export class TransactionalProducer extends Producer {
    * Commits the consumer's `offsets` (the next offsets to read) with this transaction, for
    * consume-transform-produce. `group` is `GroupConsumer.groupMetadata()`: the coordinator
    * refuses the commit if that consumer's generation is stale (KIP-447 fencing of zombies).
+   * Retriable coordinator answers are retried for at most `maxBlockMs`; then it throws the last
+   * error and the transaction must abort.
    */
   sendOffsets(offsets: readonly OffsetToCommit[], group: ConsumerGroupMetadata): Promise<void> {
     if (!Array.isArray(offsets)) return Promise.reject(new InvalidArgumentError('sendOffsets needs an array of offsets'))

@@ -26,9 +26,10 @@ export class Writer {
   /**
    * Chunks passed by reference (see {@link Writer.external}); only collected when the Writer
    * was created with `{ external: true }` by a caller that writes {@link Writer.pieces}.
+   * @internal
    */
   externals: ExternalChunk[] | undefined
-  /** Total length of {@link Writer.externals}. */
+  /** @internal Total length of the external chunks. */
   externalBytes = 0
 
   constructor(initialCapacity = 256, options?: { external?: boolean }) {

@@ -199,6 +199,13 @@ export class KafkaStreams implements AsyncDisposable {
       this.#producer = await this.#newProducer()
       this.#collector = new ProducerCollector(this.#client, this.#producer, changelogs)
       await this.#collector.prefetchPartitionCounts(resolved.internalTopics.map((t) => t.name))
+      // Sink topics too: a send whose partition count is unknown waits for metadata (the slow path).
+      const internal = new Set(resolved.internalTopics.map((t) => t.name))
+      const sinks = this.#topology
+        .subtopologies()
+        .flatMap((s) => s.sinkTopics.map((t) => this.#topology.topicName(this.applicationId, t)))
+        .filter((t) => !internal.has(t))
+      await this.#collector.prefetchPartitionCounts(new Set(sinks), true)
       this.#global = await GlobalStoreThread.start({
         topology: this.#topology,
         config: this.#taskConfig(),

@@ -40,9 +40,20 @@ export class ProducerCollector implements RecordCollector {
     this.#changelogTopics = changelogTopics
   }
 
-  /** Looks up partition counts up front so user partitioners run synchronously. */
-  async prefetchPartitionCounts(topics: Iterable<string>): Promise<void> {
-    await Promise.all([...topics].map(async (t) => this.#partitionCounts.set(t, (await this.#client.describeTopic(t)).partitions.length)))
+  /**
+   * Looks up partition counts up front so partitioners run synchronously. `optional`: a topic that
+   * cannot be described now (not created yet) is left to the first send to it.
+   */
+  async prefetchPartitionCounts(topics: Iterable<string>, optional = false): Promise<void> {
+    await Promise.all(
+      [...topics].map(async (t) => {
+        try {
+          this.#partitionCounts.set(t, (await this.#client.describeTopic(t)).partitions.length)
+        } catch (err) {
+          if (!optional) throw err
+        }
+      }),
+    )
   }
 
   send(topic: string, key: Buffer | string | null, value: Buffer | string | null, headers: RecordHeaders, timestamp: number, partition?: number | SinkPartitioner): void {
@@ -64,6 +75,10 @@ export class ProducerCollector implements RecordCollector {
     const epoch = this.#epoch
     const p = this.#client.describeTopic(topic).then((info) => {
       this.#partitionCounts.set(topic, info.partitions.length)
+      // The transaction the record was sent in ended (clearError) while the metadata loaded: the
+      // producer would put the record in the next transaction, which may commit it although the
+      // task re-processes its input from the last commit (a duplicate under exactly-once).
+      if (epoch !== this.#epoch) throw new StaleSendError(topic)
       return this.producer.send({ topic, key, value, headers: h, timestamp, partition: choose(partition, topic, key, value, info.partitions.length) })
     })
     this.#pending.add(p)
@@ -170,6 +185,14 @@ export class ProducerCollector implements RecordCollector {
     this.#batch = []
     this.#error = undefined
     this.#epoch++
+  }
+}
+
+/** A slow-path send dropped because its transaction was aborted while its topic's metadata loaded. */
+class StaleSendError extends Error {
+  constructor(topic: string) {
+    super(`a record for '${topic}' of an aborted transaction was dropped`)
+    this.name = 'StaleSendError'
   }
 }
 

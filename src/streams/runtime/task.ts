@@ -58,6 +58,7 @@ export interface TaskConfig {
   /**
    * The record cache shared by the tasks of an instance: cached DSL tables forward their updates
    * collapsed per key at each commit (see state/record-cache.ts). None: every update at once.
+   * @internal
    */
   recordCache?: RecordCache
   /**

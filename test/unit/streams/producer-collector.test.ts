@@ -12,8 +12,24 @@ class FakeProducer {
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     return new Promise((resolve, reject) => this.calls.push({ records, resolve, reject }))
   }
+  readonly sent: ProducerRecord[] = []
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    this.sent.push(record)
+    return Promise.resolve({ topic: record.topic, partition: record.partition ?? 0, offset: BigInt(this.sent.length - 1) })
+  }
   async flush(): Promise<void> {}
 }
+
+/** A client whose describeTopic answers when the test says so (metadata of a topic first seen). */
+function slowMetadataClient(): { client: Client; answer: (partitions: number) => void } {
+  const waiting: Array<(n: number) => void> = []
+  const client = {
+    describeTopic: (name: string) => new Promise((resolve) => waiting.push((n) => resolve({ name, partitions: Array.from({ length: n }, (_, partition) => ({ partition })) }))),
+  } as unknown as Client
+  return { client, answer: (n) => waiting.splice(0).forEach((w) => w(n)) }
+}
+
+const byValue = { partition: (_t: string, _k: unknown, v: unknown, n: number) => Number(String(v).length % n) }
 
 function collector(): { c: ProducerCollector; producer: FakeProducer } {
   const producer = new FakeProducer()
@@ -92,5 +108,51 @@ describe('ProducerCollector', () => {
     await tick()
     expect(() => c.throwIfFailed()).toThrow('broker said no')
     expect(() => c.throwIfFailed()).not.toThrow()
+  })
+
+  it('a record whose topic metadata was still loading when its transaction was aborted is dropped, not sent in the next one', async () => {
+    const { client, answer } = slowMetadataClient()
+    const producer = new FakeProducer()
+    const c = new ProducerCollector(client, producer as unknown as Producer, new Set())
+    // A topic first seen with a partitioner: the send waits for the partition count ...
+    c.send('final-results', 'k', 'aborted', [], 1, byValue)
+    // ... the transaction is aborted meanwhile (the task re-processes the record later) ...
+    c.clearError()
+    answer(3)
+    await tick()
+    // ... and the record must not slip into the transaction that comes next.
+    expect(producer.sent).toEqual([])
+    await expect(c.flush()).resolves.toBeUndefined()
+    // Once the count is known, sends of the new transaction go through.
+    c.send('final-results', 'k', 'redone', [], 2, byValue)
+    c.drain()
+    expect(producer.calls.map((x) => x.records.map((r) => r.value))).toEqual([['redone']])
+  })
+
+  it('a slow-path send of the open transaction goes out once its topic metadata arrives', async () => {
+    const { client, answer } = slowMetadataClient()
+    const producer = new FakeProducer()
+    const c = new ProducerCollector(client, producer as unknown as Producer, new Set())
+    c.send('final-results', 'k', 'v', [], 1, byValue)
+    answer(3)
+    await c.flush()
+    expect(producer.sent.map((r) => [r.value, r.partition])).toEqual([['v', 1]])
+  })
+
+  it('prefetchPartitionCounts(optional) skips topics that cannot be described, and the required form throws', async () => {
+    const client = {
+      describeTopic: async (name: string) => {
+        if (name === 'missing') throw new Error(`topic '${name}' does not exist`)
+        return { name, partitions: [{ partition: 0 }, { partition: 1 }] }
+      },
+    } as unknown as Client
+    const producer = new FakeProducer()
+    const c = new ProducerCollector(client, producer as unknown as Producer, new Set())
+    await expect(c.prefetchPartitionCounts(['out', 'missing'])).rejects.toThrow("topic 'missing' does not exist")
+    await c.prefetchPartitionCounts(['out', 'missing'], true)
+    // 'out' is known now: a partitioned send is queued at once (no metadata wait).
+    c.send('out', 'k', 'abc', [], 1, byValue)
+    c.drain()
+    expect(producer.calls[0].records.map((r) => r.partition)).toEqual([1])
   })
 })

@@ -19,7 +19,7 @@ import { ZonedTime, localFields, localMsOf } from './zoned-time.js'
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 
-/** Day names for {@link CalendarWindowsOptions.firstDayOfWeek}. */
+/** Day names for {@link WeeklyWindowsOptions.firstDayOfWeek}. */
 export type DayOfWeek = 'sunday' | 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday'
 const DAYS: readonly DayOfWeek[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
 
