@@ -5,7 +5,11 @@
  * Output and changelog records are counted, not sent. Isolates processing and state cost from
  * the client and the broker.
  *
- *   npx tsx bench/streams/windowed-cpu.ts [--records 300000] [--partitions 6] [--commit-every 2000]
+ *   npx tsx bench/streams/windowed-cpu.ts [--records 300000] [--partitions 6] [--commit-every 2000] [--fetch 0]
+ *
+ * `--fetch N` takes each partition's records in runs of N (as fetches deliver them to the broker
+ * bench's tasks) instead of in input order with the partitions interleaved: the record cache then
+ * collapses as many updates as it does there.
  *   node --cpu-prof --import tsx bench/streams/windowed-cpu.ts   (profile)
  */
 import { parseArgs } from 'node:util'
