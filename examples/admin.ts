@@ -1,6 +1,6 @@
 /**
- * Cluster administration: describe the cluster, change a topic config, inspect consumer groups
- * and move a group's offsets.
+ * Cluster administration: describe the cluster, its feature levels and disks, change a topic
+ * config, inspect consumer groups and move a group's offsets.
  *
  *   KAFKA_CONNECT=127.0.0.1:9092 npx tsx examples/admin.ts [topic] [group]
  */
@@ -13,7 +13,16 @@ const admin = client.admin()
 const cluster = await admin.describeCluster()
 console.log(`cluster ${cluster.clusterId}, controller ${cluster.controllerId}, brokers:`, cluster.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`))
 
+const features = await admin.describeFeatures()
+console.log('finalized features:', Object.entries(features.finalized).map(([name, f]) => `${name}=${f.maxVersionLevel}`).join(', '))
+
 if (!(await client.listTopics()).includes(topic)) await client.createTopic(topic, { partitions: 3 })
+
+// Each broker reports its own disks and the replicas on them.
+for (const dir of await admin.describeLogDirs({ partitions: [{ topic, partition: 0 }] })) {
+  const bytes = dir.replicas.reduce((n, r) => n + r.size, 0)
+  console.log(`broker ${dir.broker} ${dir.path}: ${bytes} bytes of ${topic}-0, ${dir.usableBytes ?? '?'} of ${dir.totalBytes ?? '?'} bytes free`)
+}
 
 // Change only what is listed; describeConfigs shows where each value comes from.
 const retention = String(3 * 24 * 3600_000)

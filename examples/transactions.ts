@@ -40,10 +40,17 @@ try {
       console.log(`${batch.topic}-${batch.partition}: ${n} records transformed up to ${batch.nextOffset} (transaction version ${producer.transactionVersion})`)
     } catch (err) {
       if (err instanceof ProducerFencedError) throw err // another instance took over: stop
-      if (err instanceof TransactionAbortableError || err instanceof TransactionOutcomeUnknownError) {
+      if (err instanceof TransactionAbortableError) {
         // Nothing of this transaction is visible; rewind to the last committed offset and redo it.
         await producer.abort()
         consumer.seek(batch.topic, batch.partition, batch.fetchOffset)
+        continue
+      }
+      if (err instanceof TransactionOutcomeUnknownError) {
+        // The commit may have gone through: abort() re-initializes the producer, which completes
+        // or aborts it on the coordinator, and the group's committed offsets then say which.
+        await producer.abort()
+        await consumer.seekToCommitted([{ topic: batch.topic, partition: batch.partition }])
         continue
       }
       throw err

@@ -5,6 +5,7 @@
  * with its settings in STREAMS_BENCH (JSON); prints STARTING right before KafkaStreams.start()
  * and closes on SIGTERM. STREAMS_BENCH_TRACE=<file> writes its timeline there (see trace.ts).
  */
+import http from 'node:http'
 import { BufferConfig, JoinWindows, KafkaStreams, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
 import { traceApp } from './trace.js'
 
@@ -16,7 +17,11 @@ interface AppConfig {
   commitIntervalMs: number
   stateDir: string
   /** Default 'pipeline'. */
-  workload?: 'pipeline' | 'windowed' | 'join'
+  workload?: 'pipeline' | 'windowed' | 'join' | 'async-io'
+  /** Workload 'async-io': the runner's HTTP server each record calls. */
+  httpUrl?: string
+  /** Workload 'async-io': records of a task in flight at once. */
+  concurrency?: number
   /** Workload 'join': the payments topic (`input` holds the orders). */
   payments?: string
 }
@@ -40,6 +45,26 @@ if (cfg.workload === 'windowed') {
   orders
     .join(payments, (order, payment): unknown => ({ order, payment }), JoinWindows.ofTimeDifferenceWithNoGrace(300_000), { key: Serdes.string(), value: json, otherValue: json })
     .to(cfg.output, { key: Serdes.string(), value: json })
+} else if (cfg.workload === 'async-io') {
+  // Each record waits for a call to the runner's HTTP server; up to `concurrency` per task at once.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 })
+  const url = new URL(cfg.httpUrl ?? '')
+  const call = (signal: AbortSignal): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, agent, signal }, (res) => {
+        res.resume()
+        res.on('end', () => resolve())
+        res.on('error', reject)
+      })
+      req.on('error', reject)
+    })
+  builder
+    .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })
+    .mapValuesAsync(async (v, _k, c) => {
+      await call(c.signal)
+      return v
+    }, { concurrency: cfg.concurrency ?? 256, timeoutMs: 30_000 })
+    .to(cfg.output, { key: Serdes.string(), value: Serdes.json<unknown>() })
 } else {
   builder
     .stream(cfg.input, { key: Serdes.string(), value: Serdes.json<unknown>() })

@@ -29,6 +29,14 @@
  * run-queue wait (runnable threads waiting for a CPU) is reported next to its CPU time, and
  * STREAMS_BENCH_TRACE=<file> makes the Peridot side write a timeline (bench/streams/trace.ts).
  *
+ * `--workload async-io` runs the I/O-bound workload: string keys over 10,000 ids, each record waits
+ * for a GET to a local HTTP server in this process that answers after `--latency-ms` (default 5).
+ * Peridot calls it through `mapValuesAsync` with `--concurrency` (default 256) records per task in
+ * flight; Kafka Streams calls it synchronously in `mapValues` (one record at a time per task, as
+ * Kafka Streams processes). `--java-records M` times the Java side on its first M records only
+ * (the time until its group committed M input offsets), for when the whole input would take
+ * too long at its rate; the records/s figures are then each side's own count over its own time.
+ *
  * `--baseline <dir>` adds a side "baseline": the Peridot app of another checkout (e.g. a
  * `git worktree` of an older commit, with its own node_modules), to compare two builds of Peridot
  * on the same broker and input: `--sides peridot,baseline --baseline ../peridot-main`.
@@ -40,6 +48,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -66,6 +76,9 @@ const { values: opts } = parseArgs({
     repeat: { type: 'string', default: '1' },
     baseline: { type: 'string' },
     workload: { type: 'string', default: 'pipeline' },
+    'latency-ms': { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '256' },
+    'java-records': { type: 'string' },
   },
 })
 const N = Number(opts.records)
@@ -75,9 +88,12 @@ const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
 const REPEAT = Number(opts.repeat)
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat must be a positive integer, got ${opts.repeat}`)
 type Side = 'peridot' | 'java' | 'baseline'
-type Workload = 'pipeline' | 'windowed' | 'join'
+type Workload = 'pipeline' | 'windowed' | 'join' | 'async-io'
 const WORKLOAD = opts.workload as Workload
-if (WORKLOAD !== 'pipeline' && WORKLOAD !== 'windowed' && WORKLOAD !== 'join') throw new Error(`--workload must be pipeline, windowed or join, got ${opts.workload}`)
+if (WORKLOAD !== 'pipeline' && WORKLOAD !== 'windowed' && WORKLOAD !== 'join' && WORKLOAD !== 'async-io') throw new Error(`--workload must be pipeline, windowed, join or async-io, got ${opts.workload}`)
+/** Workload async-io: keys, the HTTP server's answer delay, Peridot's records in flight per task, the Java side's record count. */
+const ASYNC_IO = { keys: 10_000, latencyMs: Number(opts['latency-ms']), concurrency: Number(opts.concurrency), javaRecords: opts['java-records'] === undefined ? N : Number(opts['java-records']) } as const
+if (!(ASYNC_IO.javaRecords > 0 && ASYNC_IO.javaRecords <= N)) throw new Error(`--java-records must be between 1 and --records, got ${opts['java-records']}`)
 if (WORKLOAD === 'join' && N % 2 !== 0) throw new Error(`--records must be even for --workload join (half orders, half payments), got ${N}`)
 /** Windowed workload: keys, the event time of record 0 and the windows (Kafka Streams' TimeWindows). */
 // Event times end near now: records older than the topics' retention would be deleted by the broker.
@@ -92,6 +108,8 @@ if (sides.includes('baseline') && (opts.baseline === undefined || !existsSync(jo
 
 interface SideResult {
   side: Side
+  /** Input records timed (all of them, or the Java side's prefix). */
+  records: number
   seconds: number
   outputRecords: number
   /** Peridot only: its KafkaStreams metrics at the end. */
@@ -157,6 +175,7 @@ function inputRecord(i: number): { key: Buffer; value: Buffer; timestamp?: numbe
   const id = i + 1
   const value = `{"id":${id},"name":"customer-${String(id).padStart(8, '0')}","amount":${(((id * 7919) % 10000) / 100 + 1).toFixed(2)},"ts":${1700000000000 + id}}`
   if (WORKLOAD === 'windowed') return { key: Buffer.from(`k${i % WINDOWED.keys}`), value: Buffer.from(value), timestamp: WINDOWED.baseTs + i }
+  if (WORKLOAD === 'async-io') return { key: Buffer.from(`k${i % ASYNC_IO.keys}`), value: Buffer.from(value) }
   return { key: Buffer.from(String(id)), value: Buffer.from(value) }
 }
 
@@ -301,7 +320,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inputs: string[]; runId: string; expectedOutput: number; brokerPid?: number; classpath?: string; classesDir?: string }): Promise<SideResult> {
+async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inputs: string[]; runId: string; expectedOutput: number; brokerPid?: number; classpath?: string; classesDir?: string; httpUrl?: string }): Promise<SideResult> {
+  // The Java side of async-io may be timed on a prefix of the input (--java-records).
+  const target = side === 'java' && WORKLOAD === 'async-io' ? ASYNC_IO.javaRecords : N
   const applicationId = `streams-bench-${side}-${ctx.runId}`
   const output = `streams-bench-out-${side}-${ctx.runId}`
   await ctx.client.createTopic(output, { partitions: PARTITIONS, replicationFactor: 1 })
@@ -316,13 +337,13 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       args.push('--cpu-prof', '--cpu-prof-dir', dir)
     }
     args.push(join(appRoot, 'bench', 'streams', 'peridot-app.ts'))
-    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD }
+    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD, httpUrl: ctx.httpUrl, concurrency: ASYNC_IO.concurrency }
     child = spawn(process.execPath, args, { cwd: appRoot, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
   } else {
     const cp = `${ctx.classpath}:${ctx.classesDir}`
     child = spawn(
       'java',
-      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.inputs[0], output, String(COMMIT_MS), stateDir, opts['java-threads'], WORKLOAD, ...ctx.inputs.slice(1)],
+      ['-Xmx1g', '-cp', cp, 'StreamsBench', ctx.bootstrap, applicationId, ctx.inputs[0], output, String(COMMIT_MS), stateDir, opts['java-threads'], WORKLOAD, ...(WORKLOAD === 'async-io' ? [ctx.httpUrl as string] : ctx.inputs.slice(1))],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     )
   }
@@ -343,7 +364,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     child.once('exit', (code) => (exitCode = code ?? -1))
     for (;;) {
       const done = await committedInput(ctx.client, applicationId, ctx.inputs)
-      if (done >= N) break
+      if (done >= target) break
       if (exitCode !== null) throw new Error(`${side} exited with ${exitCode} after ${done} records: ${stderr.trim().split('\n').slice(-5).join(' | ')}`)
       if (Date.now() > deadline) throw new Error(`${side}: timed out with ${done} of ${N} records committed`)
       await new Promise((r) => setTimeout(r, 25))
@@ -359,11 +380,12 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
     const rss = peakRssMb(child.pid)
     await stopChild(child)
     const { count, openTransactions } = await countCommitted(ctx.client, output)
-    if (count !== ctx.expectedOutput) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${ctx.expectedOutput}`)
+    // A prefix run (stopped after its target) has at least the target's output, maybe more.
+    if (target < N ? count < target : count !== ctx.expectedOutput) throw new Error(`${side}: ${count} records in the output with read_committed, expected ${ctx.expectedOutput}`)
     if (openTransactions) console.error(`  note: ${side} left a transaction open in ${output}`)
-    return { side, seconds, outputRecords: count, metrics, cpu, peakRssMb: rss, runQueueWait }
+    return { side, records: target, seconds, outputRecords: count, metrics, cpu, peakRssMb: rss, runQueueWait }
   } catch (err) {
-    return { side, seconds: NaN, outputRecords: 0, error: (err as Error).message }
+    return { side, records: target, seconds: NaN, outputRecords: 0, error: (err as Error).message }
   } finally {
     await stopChild(child)
     rmSync(stateDir, { recursive: true, force: true })
@@ -373,7 +395,8 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
 function fmtRate(x: number): string {
   if (!Number.isFinite(x)) return '–'
   if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`
-  if (x >= 1e3) return `${Math.round(x / 1e3)}k`
+  if (x >= 1e4) return `${Math.round(x / 1e3)}k`
+  if (x >= 1e3) return `${(x / 1e3).toFixed(2)}k`
   return x.toFixed(0)
 }
 
@@ -403,10 +426,10 @@ function table(results: SideResult[], bytes: number): string {
       lines.push(`| ${LABEL[r.side]} | failed | – | – | – | – | – | – |`)
       continue
     }
-    const perRecord = (s: number | undefined): string => (s === undefined ? '–' : ((s * 1e6) / N).toFixed(1))
-    const rate = N / r.seconds
-    const ratio = base ? `${(rate / (N / base.seconds)).toFixed(2)}x` : '–'
-    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${(bytes / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} | ${perRecord(r.cpu?.app)} | ${perRecord(r.cpu?.broker)} | ${r.peakRssMb === undefined ? '–' : r.peakRssMb.toFixed(0)} |`)
+    const perRecord = (s: number | undefined): string => (s === undefined ? '–' : ((s * 1e6) / r.records).toFixed(1))
+    const rate = r.records / r.seconds
+    const ratio = base ? `${(rate / (base.records / base.seconds)).toFixed(r.side === 'java' && WORKLOAD === 'async-io' ? 4 : 2)}x` : '–'
+    lines.push(`| ${LABEL[r.side]} | ${fmtRate(rate)} | ${((bytes * (r.records / N)) / 1e6 / r.seconds).toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.side === 'peridot' ? '1.00x' : ratio} | ${perRecord(r.cpu?.app)} | ${perRecord(r.cpu?.broker)} | ${r.peakRssMb === undefined ? '–' : r.peakRssMb.toFixed(0)} |`)
   }
   return lines.join('\n')
 }
@@ -423,6 +446,7 @@ const HEADING = {
   pipeline: 'Streams: exactly-once JSON pipeline (npm run bench:streams)',
   windowed: 'Streams: windowed count with suppression (npm run bench:streams -- --workload windowed)',
   join: 'Streams: stream-stream join of orders and payments (npm run bench:streams -- --workload join)',
+  'async-io': 'Streams: I/O-bound pipeline, a 5 ms HTTP call per record (npm run bench:streams -- --workload async-io)',
 }[WORKLOAD]
 
 function writeResults(section: string): void {
@@ -441,7 +465,10 @@ async function main(): Promise<void> {
   let bootstrap = process.env.KAFKA_CONNECT
   let kafkaVersion = process.env.PERIDOT_KAFKA_VERSION ?? DEFAULT_KAFKA_VERSION
   const load = os.loadavg()
+  let httpServer: http.Server | undefined
   const cleanup = async (): Promise<void> => {
+    httpServer?.closeAllConnections()
+    httpServer?.close()
     if (broker && !broker.reused) await broker.stop().catch(() => undefined)
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   }
@@ -468,6 +495,18 @@ async function main(): Promise<void> {
       const javac = spawnSync('javac', ['-cp', classpath, '-d', classesDir, join(here, 'java', 'StreamsBench.java')], { encoding: 'utf8' })
       if (javac.status !== 0) throw new Error(`javac failed:\n${javac.stderr}`)
     }
+    let httpUrl: string | undefined
+    if (WORKLOAD === 'async-io') {
+      // The service every record calls: answers each GET after the latency, keep-alive connections.
+      httpServer = http.createServer((_req, res) => {
+        setTimeout(() => res.end('ok'), ASYNC_IO.latencyMs)
+      })
+      httpServer.keepAliveTimeout = 60_000
+      httpServer.maxRequestsPerSocket = 0
+      await new Promise<void>((r) => httpServer!.listen(0, '127.0.0.1', r))
+      httpUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/call`
+      console.error(`HTTP service at ${httpUrl}, answering after ${ASYNC_IO.latencyMs} ms`)
+    }
     const client = await Client.connect({ brokers: [bootstrap], clientId: 'streams-bench' })
     const runId = Date.now().toString(36)
     const inputs = inputTopics(runId)
@@ -480,8 +519,8 @@ async function main(): Promise<void> {
     for (const t of inputs) warm += (await countCommitted(client, t)).count
     if (warm !== N) throw new Error(`input check: ${warm} records read back, expected ${N}`)
     console.error('  read the input once to warm the broker')
-    const expectedOutput = WORKLOAD === 'pipeline' ? N : WORKLOAD === 'windowed' ? expectedWindowedOutput() : expectedJoinOutput()
-    if (WORKLOAD !== 'pipeline') console.error(`  ${expectedOutput} ${WORKLOAD === 'windowed' ? 'final window counts' : 'join results'} expected in the output`)
+    const expectedOutput = WORKLOAD === 'pipeline' || WORKLOAD === 'async-io' ? N : WORKLOAD === 'windowed' ? expectedWindowedOutput() : expectedJoinOutput()
+    if (WORKLOAD === 'windowed' || WORKLOAD === 'join') console.error(`  ${expectedOutput} ${WORKLOAD === 'windowed' ? 'final window counts' : 'join results'} expected in the output`)
     const all: SideResult[] = []
     const roundRatios: string[] = []
     for (let round = 0; round < REPEAT; round++) {
@@ -490,17 +529,17 @@ async function main(): Promise<void> {
       const got: SideResult[] = []
       for (const side of order) {
         console.error(`${LABEL[side]}${REPEAT > 1 ? ` (round ${round + 1} of ${REPEAT})` : ''}: running`)
-        const r = await runSide(side, { client, bootstrap, inputs, runId: REPEAT > 1 ? `${runId}-${round}` : runId, expectedOutput, brokerPid: broker?.pid, classpath, classesDir })
+        const r = await runSide(side, { client, bootstrap, inputs, runId: REPEAT > 1 ? `${runId}-${round}` : runId, expectedOutput, brokerPid: broker?.pid, classpath, classesDir, httpUrl })
         console.error(
           r.error
             ? `  failed: ${r.error}`
-            : `  ${r.seconds.toFixed(2)} s, ${fmtRate(N / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker?.toFixed(1) ?? '–'} s)` : ''}${r.runQueueWait !== undefined ? `, waiting for a CPU ${r.runQueueWait.toFixed(1)} s` : ''}`,
+            : `  ${r.seconds.toFixed(2)} s, ${fmtRate(r.records / r.seconds)} records/s${r.cpu ? `, CPU ${r.cpu.app.toFixed(1)} s (broker ${r.cpu.broker?.toFixed(1) ?? '–'} s)` : ''}${r.runQueueWait !== undefined ? `, waiting for a CPU ${r.runQueueWait.toFixed(1)} s` : ''}`,
         )
         got.push(r)
       }
       all.push(...got)
       const p = got.find((r) => r.side === 'peridot' && !r.error)
-      const ratios = got.filter((r) => r.side !== 'peridot' && !r.error).map((o) => `${(o.seconds / (p?.seconds ?? NaN)).toFixed(2)}x${sides.length > 2 ? ` (${o.side})` : ''}`)
+      const ratios = got.filter((r) => r.side !== 'peridot' && !r.error).map((o) => `${(p === undefined ? NaN : p.records / p.seconds / (o.records / o.seconds)).toFixed(2)}x${sides.length > 2 ? ` (${o.side})` : ''}`)
       if (p && ratios.length > 0) roundRatios.push(ratios.join(' '))
     }
     await client.close()
@@ -517,6 +556,14 @@ async function main(): Promise<void> {
       ...(WORKLOAD === 'join'
         ? [
             `- join: ${JOIN.orders.toLocaleString('en-US')} orders and ${JOIN.orders.toLocaleString('en-US')} payments (the records above, two topics of ${PARTITIONS} partitions, keyed by order id), orders 10 ms of event time apart, payments in event-time order within 4 minutes after their order except 10% 6-9 minutes after and 10% for ids without an order; inner join within 5 minutes (JoinWindows.ofTimeDifferenceWithNoGrace), JSON joined value; ${expectedOutput.toLocaleString('en-US')} results expected and found`,
+          ]
+        : []),
+      ...(WORKLOAD === 'async-io'
+        ? [
+            `- async-io: ${ASYNC_IO.keys.toLocaleString('en-US')} keys; each record waits for a GET to a local HTTP server (in the bench's process, keep-alive) that answers after ${ASYNC_IO.latencyMs} ms; Peridot: \`mapValuesAsync\` with concurrency ${ASYNC_IO.concurrency} per task (keyed: one record per key at a time), Node http.Agent with keep-alive; Kafka Streams: \`mapValues\` calling java.net.http.HttpClient.send (synchronous, one record at a time per stream thread)`,
+            ...(ASYNC_IO.javaRecords < N
+              ? [`- Kafka Streams was timed on its first ${ASYNC_IO.javaRecords.toLocaleString('en-US')} records (until its group committed that many input offsets): the whole input would take ~${Math.round(N / (ASYNC_IO.javaRecords / (results.find((r) => r.side === 'java')?.seconds ?? NaN)) / 60)} minutes at its rate; records/s is each side's own count over its own time`]
+              : []),
           ]
         : []),
       '- peak RSS: VmHWM of the side\'s process (the JVM has -Xmx1g)',

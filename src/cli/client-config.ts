@@ -1,7 +1,7 @@
 // Client configuration of the `peridot` commands from kcat-style properties: `-X key=value` and a
 // config file (`-F`), with librdkafka's names, turned into ClientOptions (TLS files read here).
 import { readFile } from 'node:fs/promises'
-import type { ClientOptions, SaslMechanism } from '../index.js'
+import type { ClientOptions, PasswordSaslMechanism } from '../index.js'
 import { parseBrokers, parseKeyValues } from './args.js'
 import { UsageError } from './errors.js'
 
@@ -138,7 +138,7 @@ export async function clientOptionsFromProperties(props: ReadonlyMap<string, str
     const username = p.get('sasl.username')
     const password = p.get('sasl.password')
     if (!username || password === undefined) throw new UsageError(`security.protocol ${protocol} needs sasl.username and sasl.password`)
-    options.sasl = { mechanism: mechanism as SaslMechanism, username, password }
+    options.sasl = { mechanism: mechanism as PasswordSaslMechanism, username, password }
   } else if (hasSasl) {
     throw new UsageError(`sasl.* properties need security.protocol sasl_plaintext or sasl_ssl, not ${protocol}`)
   }

@@ -49,6 +49,13 @@ export interface ClientOptions {
    * kept in a private field. Combine with `tls` for SASL_SSL.
    */
   sasl?: SaslOptions
+  /**
+   * The rack (availability zone) this client runs in, as brokers name theirs in `broker.rack`
+   * (Java's `client.rack`). Group consumers send it with their fetches; a cluster with a
+   * rack-aware `replica.selector.class` then names a replica in that rack, and the consumer reads
+   * from it (KIP-392), falling back to the leader when that replica fails.
+   */
+  rack?: string
   /** Default 10000 ms. */
   connectTimeoutMs?: number
   /**
@@ -125,6 +132,9 @@ export class Client implements AsyncDisposable {
       logger.debug(`zstd: ${zstdImplementation() === 'node:zlib' ? "Node's built-in node:zlib" : 'WebAssembly build (this Node has no zstd in node:zlib)'}`)
     }
     for (const name of ['connectTimeoutMs', 'requestTimeoutMs', 'maxFrameBytes', 'bootstrapTimeoutMs'] as const) checkCount(name, options[name], true)
+    if (options.rack !== undefined && (typeof options.rack !== 'string' || options.rack === '')) {
+      throw new InvalidArgumentError(`rack must be a non-empty string, got ${JSON.stringify(options.rack)}`)
+    }
     checkCount('closeTimeoutMs', options.closeTimeoutMs, false)
     let cluster: Cluster
     try {
@@ -138,6 +148,7 @@ export class Client implements AsyncDisposable {
         retry: { ...DEFAULT_RETRY, ...options.retry },
         logger,
         resolveBroker: options.resolveBroker,
+        rack: options.rack,
       })
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message)

@@ -53,6 +53,8 @@ export interface ClusterOptions {
   logger: Logger
   /** Maps the address a broker advertises in Metadata to the one to connect to (see ClientOptions). */
   resolveBroker?: BrokerResolver
+  /** The client's rack (KIP-392), sent with fetches so the leader can name a replica in it. */
+  rack?: string
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { Reader } from '../protocol/primitives/reader.js'
 import { Writer } from '../protocol/primitives/writer.js'
 import { AuthenticationError, ClientClosedError, ConnectionError, TimeoutError, UnsupportedVersionError } from './errors.js'
-import { authenticateSasl } from './sasl-authenticator.js'
+import { authenticateSasl, reauthenticationDelayMs } from './sasl-authenticator.js'
 import { isTlsHandshakeError, type SaslCredentials } from './security.js'
 import { channels, type ConnectionCloseEvent, type ConnectionConnectEvent, type RequestEndEvent, type RequestStartEvent } from './telemetry/channels.js'
 
@@ -50,6 +50,12 @@ const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024
 
 /** Frames at least this large are assembled in place as they arrive (smaller ones: copied at the end if split). */
 const ASSEMBLE_MIN_BYTES = 64 * 1024
+
+/** Brokers refuse a re-authentication sooner than 1 s after the previous one started (KIP-368); a margin on top. */
+const MIN_REAUTH_INTERVAL_MS = 1100
+
+/** How long before the estimated end of a SASL session requests already wait for its re-authentication. */
+const SESSION_END_MARGIN_MS = 500
 
 /** setTimeout's limit: a longer delay fires after 1 ms instead (with only a warning). */
 const MAX_TIMER_MS = 0x7fffffff
@@ -98,6 +104,18 @@ export class Connection {
   private versions = new Map<number, { min: number; max: number }>()
   /** Finalized feature levels from ApiVersions (KIP-584). */
   private readonly features = new Map<string, number>()
+  /**
+   * Set while the connection re-authenticates (KIP-368): other requests wait for it, since the
+   * broker takes nothing else between SaslHandshake and the last SaslAuthenticate. It stays set,
+   * rejected, after a failed re-authentication so later requests get its AuthenticationError.
+   */
+  private authGate: Promise<void> | undefined
+  private reauthTimer: NodeJS.Timeout | undefined
+  private reauthCount = 0
+  /** When the broker ends the SASL session (estimated early); undefined when it never does. */
+  private sessionExpiresAt: number | undefined
+  /** No re-authentication may start before this time (brokers allow one per second). */
+  private reauthNotBefore = 0
 
   private readonly maxFrameBytes: number
   /** Cap on a size hint, so a wrong hint cannot allocate absurd buffers (the Writer grows past it). */
@@ -130,7 +148,11 @@ export class Connection {
     try {
       if (signal?.aborted) onAbort()
       await conn.negotiateVersions()
-      if (options.sasl) await authenticateSasl(conn, options.sasl, options.logger)
+      if (options.sasl) {
+        const startedAt = Date.now()
+        const session = await authenticateSasl(conn, options.sasl, options.logger)
+        conn.sessionStarted(startedAt, session.sessionLifetimeMs, false)
+      }
     } catch (err) {
       signal?.removeEventListener('abort', onAbort)
       conn.close()
@@ -244,6 +266,86 @@ export class Connection {
 
   /** Sends a request at an explicit version. */
   async send<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req, opts: RequestOptions = {}): Promise<Res> {
+    for (;;) {
+      while (this.authGate !== undefined) await this.authGate
+      if (this.sessionExpiresAt === undefined || Date.now() < this.sessionExpiresAt) break
+      // The session is over (the timer could not re-authenticate in time): a request now would
+      // make the broker close the connection, so re-authenticate first.
+      this.beginReauthentication()
+      if (this.authGate === undefined) break
+    }
+    return this.transmit(api, version, request, opts)
+  }
+
+  /**
+   * Notes a SASL session that began at `startedAt` (before the exchange, so the estimate of its
+   * end is early) and schedules its re-authentication at 85-95% of its lifetime, as the Java
+   * client does: a broker closes a connection whose session expired on its next request.
+   */
+  private sessionStarted(startedAt: number, lifetimeMs: bigint, reauthenticated: boolean): void {
+    if (lifetimeMs <= 0n || this.closedError) {
+      this.sessionExpiresAt = undefined
+      return
+    }
+    const now = Date.now()
+    // Early by a margin: a request sent just before the end may reach the broker after it (it
+    // waits behind the ones before it), and the broker closes the connection on such a request.
+    const lifetime = Number(lifetimeMs)
+    this.sessionExpiresAt = startedAt + lifetime - Math.min(SESSION_END_MARGIN_MS, lifetime / 2)
+    if (reauthenticated) this.reauthNotBefore = now + MIN_REAUTH_INTERVAL_MS
+    const delay = Math.max(startedAt + reauthenticationDelayMs(lifetimeMs) - now, this.reauthNotBefore - now, 0)
+    this.reauthTimer = setTimeout(() => this.beginReauthentication(), Math.min(delay, MAX_TIMER_MS))
+    this.reauthTimer.unref()
+  }
+
+  /**
+   * Starts re-authenticating (KIP-368) unless it already runs: from now on requests wait for it.
+   * A broker refuses a re-authentication within a second of the previous one, so it waits for
+   * that if needed (a session that short means a token about to expire; its end then fails it).
+   */
+  private beginReauthentication(): void {
+    const sasl = this.options.sasl
+    if (this.authGate !== undefined || this.closedError || !sasl) return
+    clearTimeout(this.reauthTimer)
+    this.reauthTimer = undefined
+    const wait = this.reauthNotBefore - Date.now()
+    const ready = wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : Promise.resolve()
+    const gate = ready.then(() => this.reauthenticate(sasl))
+    gate.catch(() => {}) // waiters get the error; nobody need be waiting
+    this.authGate = gate
+  }
+
+  private async reauthenticate(sasl: SaslCredentials): Promise<void> {
+    // The exchange bypasses the gate it holds; requests already in flight are answered first
+    // (a broker serves a connection's requests in order), so nothing is failed or reordered.
+    const transport = {
+      address: this.address,
+      supports: (api: ApiDefinition<unknown, unknown>) => this.supports(api),
+      version: (api: ApiDefinition<unknown, unknown>) => this.version(api),
+      request: <Req, Res>(api: ApiDefinition<Req, Res>, req: Req) => this.transmit(api, this.version(api as ApiDefinition<unknown, unknown>), req),
+    }
+    const startedAt = Date.now()
+    let lifetimeMs: bigint
+    try {
+      lifetimeMs = (await authenticateSasl(transport, sasl, this.options.logger, { reauthentication: true })).sessionLifetimeMs
+    } catch (err) {
+      const error =
+        err instanceof AuthenticationError
+          ? new AuthenticationError(`re-authentication of the connection to ${this.address} failed: ${err.message}`, { cause: err })
+          : err instanceof ConnectionError
+            ? err
+            : new ConnectionError(`re-authentication of the connection to ${this.address} failed: ${(err as Error).message}`, { cause: err })
+      this.options.logger.warn({ broker: this.address, err: error }, 'SASL re-authentication failed; closing the connection')
+      this.fail(error)
+      throw error
+    }
+    this.reauthCount++
+    this.options.logger.debug({ broker: this.address, sessionLifetimeMs: Number(lifetimeMs) }, 'SASL re-authenticated')
+    this.authGate = undefined
+    this.sessionStarted(startedAt, lifetimeMs, true)
+  }
+
+  private async transmit<Req, Res>(api: ApiDefinition<Req, Res>, version: number, request: Req, opts: RequestOptions = {}): Promise<Res> {
     if (this.closedError) throw new ConnectionError(this.closedError.message, { cause: this.closedError, requestMayHaveBeenSent: false })
     if (this.throttleGate !== undefined || this.throttledUntil > Date.now()) await this.waitForThrottle()
     const socket = this.socket
@@ -456,6 +558,7 @@ export class Connection {
   private fail(err: Error): void {
     if (this.closedError) return
     this.closedError = err
+    clearTimeout(this.reauthTimer)
     this.socket?.destroy()
     if (this.socket && channels.connectionClose.hasSubscribers) {
       channels.connectionClose.publish({ clientId: this.options.clientId, broker: this.address, error: err } satisfies ConnectionCloseEvent)
@@ -478,6 +581,11 @@ export class Connection {
     const start: RequestStartEvent = { clientId: this.options.clientId, broker: this.address, apiKey, apiName, apiVersion, correlationId }
     if (channels.requestStart.hasSubscribers) channels.requestStart.publish(start)
     return { ...start, startedAt: performance.now() }
+  }
+
+  /** Number of completed re-authentications (KIP-368) of this connection. */
+  get reauthentications(): number {
+    return this.reauthCount
   }
 
   /** Number of requests awaiting a response. */

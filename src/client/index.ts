@@ -28,7 +28,30 @@ export type {
   AlterPartitionReassignmentsOptions,
   PartitionReassignment,
 } from './admin/partition-admin.js'
-export type { SaslMechanism, SaslOptions, TlsOptions } from './security.js'
+export type { AclBinding, AclDescription, AclFilter, AclOperation, AclPatternType, AclPermission, AclResourceType } from './admin/admin-acls.js'
+export type { ConsumerGroupDescription, ConsumerGroupMemberDescription } from './admin/admin-consumer-groups.js'
+export type { FeatureMetadata, FeatureUpdate, FeatureUpgradeKind, UpdateFeaturesOptions } from './admin/admin-features.js'
+export type { DescribeLogDirsOptions, LogDirDescription, ReplicaLogDirMove, ReplicaLogInfo } from './admin/admin-log-dirs.js'
+export type { ClientQuotaAlteration, ClientQuotaEntry, DescribeClientQuotasOptions, QuotaEntity, QuotaEntityType, QuotaFilterComponent } from './admin/admin-quotas.js'
+export type {
+  ScramCredentialAlteration,
+  ScramCredentialDelete,
+  ScramCredentialInfo,
+  ScramCredentialUpsert,
+  UserScramCredentialsDescription,
+} from './admin/admin-scram.js'
+export type {
+  SaslMechanism,
+  PasswordSaslMechanism,
+  SaslOptions,
+  PasswordSaslOptions,
+  OAuthBearerSaslOptions,
+  OAuthBearerToken,
+  OAuthBearerTokenProvider,
+  TlsOptions,
+} from './security.js'
+export { oidcTokenProvider, type OidcTokenProviderOptions } from './oidc-token-provider.js'
+export type { JwtAlgorithm } from './jwt.js'
 export {
   PartitionClient,
   type ProduceOptions,

@@ -2,13 +2,13 @@
  * SASL authentication of a new connection, run right after ApiVersions:
  *
  *   SaslHandshake v1 (mechanism)  ->  the broker's enabled mechanisms or an error
- *   SaslAuthenticate (v1+)        ->  PLAIN: one round; SCRAM: client-first, client-final
+ *   SaslAuthenticate (v1+)        ->  PLAIN: one round; SCRAM: client-first, client-final;
+ *                                     OAUTHBEARER: the token (and, if refused, the error ack)
  *
- * Every failure is an AuthenticationError naming the user and mechanism, never the password:
- * the broker's own message is passed on, with the password cut out should it ever echo it.
- * Not implemented: legacy raw-frame SASL (SaslHandshake v0 without SaslAuthenticate, Kafka
- * < 1.0) and re-authentication (KIP-368): when the broker ends a session after its lifetime,
- * the connection closes and the cluster opens (and authenticates) a new one on next use.
+ * Every failure is an AuthenticationError naming the user and mechanism, never the password or
+ * token: the broker's own message is passed on, with the password cut out should it ever echo it.
+ * The same exchange re-authenticates a live connection (KIP-368, see reauthentication.ts).
+ * Not implemented: legacy raw-frame SASL (SaslHandshake v0 without SaslAuthenticate, Kafka < 1.0).
  */
 import type { Logger } from 'pino'
 import { kafkaErrorInfo } from '../protocol/errors.js'
@@ -17,6 +17,7 @@ import type { ApiDefinition } from '../protocol/messages/api.js'
 import { SaslAuthenticate, type SaslAuthenticateResponse } from '../protocol/messages/sasl-authenticate.js'
 import { SaslHandshake } from '../protocol/messages/sasl-handshake.js'
 import { SaslError } from '../protocol/sasl/errors.js'
+import { OAUTHBEARER_ERROR_ACK, oauthBearerInitialResponse, oauthBearerServerError } from '../protocol/sasl/oauthbearer.js'
 import { plainInitialResponse } from '../protocol/sasl/plain.js'
 import { ScramClient } from '../protocol/sasl/scram.js'
 import { AuthenticationError, UnsupportedVersionError } from './errors.js'
@@ -37,15 +38,30 @@ export interface SaslSession {
   sessionLifetimeMs: bigint
 }
 
+/**
+ * When to re-authenticate a session of `lifetimeMs` (KIP-368): at a random point between 85%
+ * and 95% of it, as the Java client does, so a client's connections do not all re-authenticate
+ * at once and the exchange ends before the broker's deadline.
+ */
+export function reauthenticationDelayMs(lifetimeMs: bigint, random: number = Math.random()): number {
+  return Math.floor(Number(lifetimeMs) * (0.85 + 0.1 * random))
+}
+
 /** Authenticates `conn` with `creds`; throws AuthenticationError (or UnsupportedVersionError for pre-1.0 brokers). */
-export async function authenticateSasl(conn: SaslTransport, creds: SaslCredentials, logger?: Logger): Promise<SaslSession> {
+export async function authenticateSasl(
+  conn: SaslTransport,
+  creds: SaslCredentials,
+  logger?: Logger,
+  opts: { /** Re-authenticating a live connection (KIP-368), which changes what the broker's refusals mean. */ reauthentication?: boolean } = {},
+): Promise<SaslSession> {
   const { mechanism, username } = creds
   const password = creds.password()
+  const who = username === undefined ? '' : ` for user ${JSON.stringify(username)}`
   const fail = (reason: string, cause?: unknown): AuthenticationError => {
     // Defence in depth: whatever the reason text says, the password never leaves this function.
     const safe = password.length > 0 ? reason.split(password).join('***') : reason
     return new AuthenticationError(
-      `authentication failed for user ${JSON.stringify(username)} with mechanism ${mechanism} on broker ${conn.address}: ${safe}`,
+      `authentication failed${who} with mechanism ${mechanism} on broker ${conn.address}: ${safe}`,
       cause === undefined ? undefined : { cause },
     )
   }
@@ -64,7 +80,11 @@ export async function authenticateSasl(conn: SaslTransport, creds: SaslCredentia
     throw fail(`the broker does not enable it on this listener (enabled: ${hs.mechanisms.join(', ') || 'none'})`)
   }
   if (hs.errorCode === ErrorCode.ILLEGAL_SASL_STATE) {
-    throw fail('the listener does not expect SASL (is it a PLAINTEXT or SSL listener?)')
+    throw fail(
+      opts.reauthentication
+        ? 'the broker refused to re-authenticate the session (it allows it at most once a second, on listeners with connections.max.reauth.ms)'
+        : 'the listener does not expect SASL (is it a PLAINTEXT or SSL listener?)',
+    )
   }
   if (hs.errorCode !== 0) throw fail(kafkaErrorInfo(hs.errorCode).message)
 
@@ -76,10 +96,12 @@ export async function authenticateSasl(conn: SaslTransport, creds: SaslCredentia
 
   let last: SaslAuthenticateResponse
   try {
-    if (mechanism === 'PLAIN') {
-      last = await step(plainInitialResponse({ username, password }))
+    if (mechanism === 'OAUTHBEARER') {
+      last = await oauthBearer(conn, creds, step, fail)
+    } else if (mechanism === 'PLAIN') {
+      last = await step(plainInitialResponse({ username: username!, password }))
     } else {
-      const scram = new ScramClient(mechanism, username, password)
+      const scram = new ScramClient(mechanism, username!, password)
       const serverFirst = await step(scram.first())
       last = await step(scram.final(serverFirst.authBytes))
       scram.verify(last.authBytes)
@@ -89,10 +111,34 @@ export async function authenticateSasl(conn: SaslTransport, creds: SaslCredentia
     throw err
   }
   if (last.sessionLifetimeMs > 0n) {
-    logger?.debug(
-      { broker: conn.address, sessionLifetimeMs: Number(last.sessionLifetimeMs) },
-      'SASL session expires; re-authentication is not implemented, the connection will be reopened when the broker closes it',
-    )
+    logger?.debug({ broker: conn.address, mechanism, sessionLifetimeMs: Number(last.sessionLifetimeMs) }, 'SASL session has a lifetime: re-authenticating before it ends')
   }
   return { mechanism, sessionLifetimeMs: last.sessionLifetimeMs }
+}
+
+/**
+ * The OAUTHBEARER rounds: the token from the provider; a non-empty answer is the server's
+ * error challenge, acknowledged with %x01 so the server ends the exchange with its error.
+ */
+async function oauthBearer(
+  conn: SaslTransport,
+  creds: SaslCredentials,
+  step: (authBytes: Buffer) => Promise<SaslAuthenticateResponse>,
+  fail: (reason: string, cause?: unknown) => AuthenticationError,
+): Promise<SaslAuthenticateResponse> {
+  let token
+  try {
+    token = await creds.tokenProvider()!()
+  } catch (err) {
+    throw fail(`the token provider failed: ${err instanceof Error ? err.message : String(err)}`, err)
+  }
+  if (!token || typeof token.value !== 'string') throw fail('the token provider returned no { value, expiresAtMs }')
+  const res = await step(oauthBearerInitialResponse(token.value, token.extensions))
+  const refusal = oauthBearerServerError(res.authBytes)
+  if (refusal === undefined) return res
+  // The broker answers the ack with its own error message; the challenge's status completes it.
+  const ack = await conn.request(SaslAuthenticate, { authBytes: OAUTHBEARER_ERROR_ACK })
+  const message = ack.errorCode !== 0 ? (ack.errorMessage ?? kafkaErrorInfo(ack.errorCode).message) : ''
+  // Kafka's message is often the challenge itself; then the challenge's summary says it all.
+  throw fail(message === '' || message.startsWith('{') ? `the broker refused the token: ${refusal}` : `${message} (${refusal})`)
 }

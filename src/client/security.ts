@@ -8,40 +8,86 @@ import tls from 'node:tls'
 import { inspect } from 'node:util'
 import { InvalidArgumentError } from '../protocol/errors.js'
 
+/** SASL mechanisms that authenticate with a user name and password. */
+export type PasswordSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+
 /** SASL mechanisms Peridot speaks. */
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export type SaslMechanism = PasswordSaslMechanism | 'OAUTHBEARER'
 
-const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
+const PASSWORD_MECHANISMS: readonly PasswordSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
+const MECHANISMS: readonly SaslMechanism[] = [...PASSWORD_MECHANISMS, 'OAUTHBEARER']
 
-/** SASL settings of {@link ClientOptions.sasl}. */
-export interface SaslOptions {
-  mechanism: SaslMechanism
+/** PLAIN or SCRAM settings of {@link ClientOptions.sasl}. */
+export interface PasswordSaslOptions {
+  mechanism: PasswordSaslMechanism
   username: string
   password: string
 }
+
+/** An OAuth 2 bearer token for SASL/OAUTHBEARER, as a {@link OAuthBearerTokenProvider} returns it. */
+export interface OAuthBearerToken {
+  /** The compact token (usually a JWT). Sent to the broker, never logged. */
+  value: string
+  /**
+   * When the token expires (ms since the epoch). The broker ends the session then at the latest
+   * (KIP-368), and the client authenticates again with a fresh token before it does.
+   */
+  expiresAtMs: number
+  /** SASL extensions sent with the token (KIP-342), e.g. Confluent Cloud's `logicalCluster`. */
+  extensions?: Record<string, string>
+}
+
+/**
+ * Returns the token to authenticate with; called at every (re-)authentication of every
+ * connection, so it should cache and refresh (see {@link oidcTokenProvider}). A thrown error
+ * fails the authentication with an AuthenticationError that has it as its cause.
+ */
+export type OAuthBearerTokenProvider = () => Promise<OAuthBearerToken> | OAuthBearerToken
+
+/** OAUTHBEARER settings of {@link ClientOptions.sasl} (KIP-255). */
+export interface OAuthBearerSaslOptions {
+  mechanism: 'OAUTHBEARER'
+  /** The token provider: a callback of your own, or {@link oidcTokenProvider} for an OIDC client-credentials flow. */
+  token: OAuthBearerTokenProvider
+}
+
+/** SASL settings of {@link ClientOptions.sasl}: PLAIN, SCRAM-SHA-256/512 or OAUTHBEARER. */
+export type SaslOptions = PasswordSaslOptions | OAuthBearerSaslOptions
 
 /** TLS settings: node:tls connect options (ca, cert, key, passphrase, rejectUnauthorized, ...), or true for defaults. */
 export type TlsOptions = tls.ConnectionOptions | boolean
 
 /**
- * SASL credentials with the password out of sight: it is a private field, readable only
- * through {@link SaslCredentials.password} by the authenticator.
+ * SASL credentials with the secrets out of sight: the password and the token provider are
+ * private fields, readable only through methods, by the authenticator.
  */
 export class SaslCredentials {
   readonly mechanism: SaslMechanism
-  readonly username: string
+  /** The user (PLAIN, SCRAM); undefined for OAUTHBEARER, whose principal is inside the token. */
+  readonly username: string | undefined
   readonly #password: string
+  readonly #token: OAuthBearerTokenProvider | undefined
 
   constructor(options: SaslOptions) {
-    if (!options || typeof options !== 'object') throw new InvalidArgumentError('sasl must be { mechanism, username, password }')
+    if (!options || typeof options !== 'object') {
+      throw new InvalidArgumentError('sasl must be { mechanism, username, password } or { mechanism: \'OAUTHBEARER\', token }')
+    }
     if (!MECHANISMS.includes(options.mechanism)) {
       throw new InvalidArgumentError(`sasl.mechanism must be one of ${MECHANISMS.join(', ')}, got ${JSON.stringify(String(options.mechanism))}`)
     }
+    this.mechanism = options.mechanism
+    if (options.mechanism === 'OAUTHBEARER') {
+      if (typeof options.token !== 'function') throw new InvalidArgumentError('sasl.token must be a function returning { value, expiresAtMs } for OAUTHBEARER')
+      this.username = undefined
+      this.#password = ''
+      this.#token = options.token
+      return
+    }
     if (typeof options.username !== 'string' || options.username.length === 0) throw new InvalidArgumentError('sasl.username must be a non-empty string')
     if (typeof options.password !== 'string') throw new InvalidArgumentError('sasl.password must be a string')
-    this.mechanism = options.mechanism
     this.username = options.username
     this.#password = options.password
+    this.#token = undefined
   }
 
   /** The password, for the SASL exchange only. A method (not a field) so it is never enumerated. */
@@ -49,12 +95,17 @@ export class SaslCredentials {
     return this.#password
   }
 
-  toJSON(): { mechanism: SaslMechanism; username: string } {
-    return { mechanism: this.mechanism, username: this.username }
+  /** The OAUTHBEARER token provider, for the SASL exchange only; undefined for other mechanisms. */
+  tokenProvider(): OAuthBearerTokenProvider | undefined {
+    return this.#token
+  }
+
+  toJSON(): { mechanism: SaslMechanism; username?: string } {
+    return this.username === undefined ? { mechanism: this.mechanism } : { mechanism: this.mechanism, username: this.username }
   }
 
   [inspect.custom](): string {
-    return `SaslCredentials { mechanism: '${this.mechanism}', username: ${JSON.stringify(this.username)} }`
+    return `SaslCredentials { mechanism: '${this.mechanism}'${this.username === undefined ? '' : `, username: ${JSON.stringify(this.username)}`} }`
   }
 }
 
@@ -79,7 +130,7 @@ export class SecurityConfig {
     return this.#tls ? 'SSL' : 'PLAINTEXT'
   }
 
-  toJSON(): { protocol: string; sasl?: { mechanism: SaslMechanism; username: string } } {
+  toJSON(): { protocol: string; sasl?: { mechanism: SaslMechanism; username?: string } } {
     return this.sasl ? { protocol: this.protocol, sasl: this.sasl.toJSON() } : { protocol: this.protocol }
   }
 

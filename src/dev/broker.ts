@@ -52,6 +52,11 @@ export interface LocalBrokerOptions {
   scramCredentials?: ScramCredential[]
   /** Maximum JVM heap in MB; default 1024. */
   heapMb?: number
+  /**
+   * Extra JVM flags of the broker, e.g. `-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=<jwks url>`,
+   * which Kafka needs before it fetches a JWKS for an OAUTHBEARER listener.
+   */
+  jvmFlags?: string[]
   /** How long to wait for the broker to answer; default 90 s. */
   startTimeoutMs?: number
   /** Receives progress lines (jar downloads, formatting, waiting). Silent by default. */
@@ -188,6 +193,7 @@ export async function startLocalBroker(opts: LocalBrokerOptions = {}): Promise<L
     properties: serverProperties({ version, host: HOST, port, controllerPort, logDir, overrides: opts.serverProperties }),
     heapMb: opts.heapMb ?? 1024,
     formatArgs: scramFormatArgs(opts.scramCredentials),
+    jvmFlags: opts.jvmFlags,
     progress,
   })
   try {

@@ -40,3 +40,20 @@ export class StreamsProcessingError extends PeridotError {
 export class SuppressionBufferFullError extends PeridotError {
   override name = 'SuppressionBufferFullError'
 }
+
+/**
+ * An async operator's call (`mapValuesAsync` and the like) did not settle within its
+ * `timeoutMs`: its AbortSignal fires with this error, and the record fails with it through the
+ * processing exception handler.
+ */
+export class AsyncTimeoutError extends PeridotError {
+  override name = 'AsyncTimeoutError'
+}
+
+/**
+ * The reason an async operator's AbortSignal fires when its task is closed or reset before the
+ * call settled: the record is not lost, it is processed again from the last commit.
+ */
+export class AsyncAbandonedError extends PeridotError {
+  override name = 'AsyncAbandonedError'
+}

@@ -14,7 +14,9 @@
  * ```
  */
 export { Serdes, type Serde } from './serde.js'
-export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError } from './errors.js'
+export { SerializationError, TopologyError, StreamsProcessingError, SuppressionBufferFullError, AsyncTimeoutError, AsyncAbandonedError } from './errors.js'
+export type { AsyncCallContext, AsyncOptions, AsyncProcessorContext, ProcessAsyncOptions } from './dsl/async-operators.js'
+export type { AsyncWork } from './runtime/async-stage.js'
 export { StreamExport, type StreamExportOptions } from './stream-export.js'
 export type { ImportOptions, ImportRecord } from './runtime/stream-import.js'
 export { keyValue, type Record, type RecordHeaders, type RecordMetadata, type KeyValue, type Change } from './record.js'
@@ -131,6 +133,7 @@ export {
 } from './testing/driver.js'
 export { ClusterTestDriver, type ClusterTestDriverOptions, type ClusterTestDriverStats } from './testing/cluster-test-driver.js'
 export { ClusterInputTopic, ClusterOutputTopic, type ClusterTestRecord } from './testing/cluster-topics.js'
+export { TypedInputTopic, TypedOutputTopic, type RawTestRecord } from './testing/typed-topics.js'
 export { randomFailureSchedule, runFailureSchedule, outputUnderSchedule, type FailureStep, type RandomScheduleOptions } from './testing/failure-schedule.js'
 export {
   KafkaStreams,

@@ -369,6 +369,36 @@ describe('peridot CLI', () => {
     const deleted = await peridot(['groups', 'delete', group])
     expect(deleted.stdout).toBe(`deleted group ${group}\n`)
     expect(await client.admin().listGroupOffsets(group)).toEqual([])
+  }, 180_000) // 13 CLI processes, each a Node start
+
+  it('groups describe shows a KIP-848 consumer group (which DescribeGroups does not describe): its member and partitions', async () => {
+    const topic = uniqueTopic('cli-848')
+    const group = uniqueTopic('cli-848-g')
+    await client.createTopic(topic, { partitions: 2 })
+    await (await client.partitionClient(topic, 0)).produce([{ key: null, value: Buffer.from('x') }])
+    const member = await Client.connect({ brokers: [bootstrap()], clientId: 'cli-848-member' })
+    const consumer = member.groupConsumer({ groupId: group, topics: [topic], groupProtocol: 'consumer', autoOffsetReset: 'earliest' })
+    try {
+      for await (const batch of consumer) {
+        if (batch.records.length === 0) continue
+        await consumer.commit()
+        break
+      }
+      // The assignment shows once the member reconciled it (the first batch may come before).
+      for (let i = 0; i < 100; i++) {
+        const [g] = await client.admin().describeConsumerGroups([group])
+        if (g.state === 'Stable' && g.members[0]?.assignment.length === 2) break
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      const described = await peridot(['groups', 'describe', group])
+      expect(described.code, described.stderr).toBe(0)
+      expect(described.stdout).toMatch(new RegExp(`^group ${group}  state Stable  protocol consumer/\\w+  members 1`, 'm'))
+      expect(described.stdout).toMatch(new RegExp(`\\scli-848-member\\s.*${topic}-0,${topic}-1$`, 'm'))
+      expect(described.stdout).toMatch(new RegExp(`^${topic}\\s+0\\s+1\\s+1\\s+0\\s+cli-848-member$`, 'm'))
+    } finally {
+      await consumer.close()
+      await member.close()
+    }
   })
 
   it('client properties: -X bootstrap.servers and a config file stand in for --brokers; bad ones are usage errors', async () => {

@@ -8,6 +8,13 @@ import { DEFAULT_KAFKA_VERSION, startLocalCluster, type LocalCluster } from '../
 /** Nodes of the failover cluster: a replication factor of 3 with min.insync.replicas=2 survives one dead node. */
 export const CLUSTER_NODES = 3
 
+/**
+ * Racks of the cluster's nodes, in node order. With Kafka's rack-aware replica selector they let
+ * a consumer that names its rack read from a follower (KIP-392); clients without a rack (every
+ * failover test) fetch from leaders as usual.
+ */
+export const CLUSTER_RACKS = ['rack-a', 'rack-b', 'rack-c'] as const
+
 /** Configs of every failover test topic: acks=all needs two in-sync replicas. */
 export const FAILOVER_TOPIC = { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } } as const
 
@@ -39,6 +46,8 @@ export function sharedCluster(): () => LocalCluster {
       dataDir: info.dataDir,
       port: info.port,
       heapMb: 384,
+      racks: CLUSTER_RACKS,
+      serverProperties: { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' },
     })
     if (!cluster.reused) console.log(`[kafka] ${CLUSTER_NODES}-node cluster ${cluster.bootstrap} started in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     // A node killed by an earlier file is back and every partition has all its replicas in sync.

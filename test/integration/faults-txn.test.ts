@@ -136,6 +136,52 @@ describe('transaction faults', () => {
     })
   })
 
+  it('consume-transform-produce: a commit of unknown outcome, then abort() and consumer.seekToCommitted(): every input record output once', async () => {
+    const input = uniqueTopic('faults-txn-in')
+    await direct().createTopic(input, { partitions: 1 })
+    const feeder = direct().producer({ lingerMs: 0 })
+    await feeder.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic: input, partition: 0, value: `r${i}` })))
+    await withTx({ maxBlockMs: 2_000 }, async (tx, topic, txId, client) => {
+      const groupId = uniqueTopic('faults-txn-group')
+      const consumer = client.groupConsumer({ groupId, topics: [input], autoCommit: false, isolationLevel: 'read_committed', autoOffsetReset: 'earliest' })
+      await tx.init()
+      await consumer.start()
+      // Every EndTxn answer is lost: the first commit (of r0..r9, which reaches the coordinator) ends unknown.
+      const lost = proxy().addRule({ apiKey: EndTxn.apiKey, match: mentions(txId), times: Infinity, action: { kind: 'drop-response', then: 'disconnect' } })
+      let unknown = 0
+      let copied = 0
+      try {
+        for await (const batch of consumer) {
+          tx.begin()
+          for (const r of batch) void tx.send({ topic, value: r.value })
+          try {
+            await tx.sendOffsets([{ topic: batch.topic, partition: batch.partition, offset: batch.nextOffset }], consumer.groupMetadata())
+            await tx.commit()
+            copied = Number(batch.nextOffset)
+          } catch (err) {
+            if (!(err instanceof TransactionOutcomeUnknownError)) throw err
+            unknown++
+            lost.remove()
+            await tx.abort()
+            await consumer.seekToCommitted()
+          }
+          if (unknown > 0 && copied === 0) {
+            // After the unknown outcome: the group's offsets show the first commit went through.
+            expect(consumer.committed(input, 0)?.offset).toBe(10n)
+            copied = 10
+            await feeder.sendBatch([{ topic: input, partition: 0, value: 'r10' }])
+          }
+          if (copied >= 11) break
+        }
+      } finally {
+        await consumer.close()
+      }
+      expect(unknown).toBe(1)
+      expect(await committedValues(topic, 11)).toEqual(Array.from({ length: 11 }, (_, i) => `r${i}`))
+    })
+    await feeder.close()
+  })
+
   it('EndTxn answers PRODUCER_FENCED: ProducerFencedError, and every later call throws it', async () => {
     await withTx({}, async (tx, topic, txId) => {
       await tx.init()

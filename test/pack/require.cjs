@@ -7,11 +7,12 @@ for (const [specifier, name] of Object.entries(names)) {
 console.log('require() of every entry point: ok')
 
 // The optional peer dependencies are not installed here: the package loads without them, and
-// the metrics functions fail with an error that names the missing one.
-const { openTelemetryMetrics, prometheusMetrics, InvalidArgumentError } = require('peridot-kafka')
+// the metrics and tracing functions fail with an error that names the missing one.
+const { openTelemetryMetrics, openTelemetryTracing, prometheusMetrics, InvalidArgumentError } = require('peridot-kafka')
 Promise.all(
   [
     [openTelemetryMetrics, '@opentelemetry/api'],
+    [openTelemetryTracing, '@opentelemetry/api'],
     [prometheusMetrics, 'prom-client'],
   ].map(([fn, dep]) =>
     fn().then(
@@ -23,4 +24,4 @@ Promise.all(
       },
     ),
   ),
-).then(() => console.log('metrics without the optional peer dependencies: a clear error, no import failure'))
+).then(() => console.log('metrics and tracing without the optional peer dependencies: a clear error, no import failure'))

@@ -13,6 +13,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -90,6 +94,24 @@ public class StreamsBench {
               },
               JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMinutes(5)),
               StreamJoined.with(Serdes.String(), json, json))
+          .to(args[3], Produced.with(Serdes.String(), json));
+    } else if (workload.equals("async-io")) {
+      // Each record waits for a call to the runner's local HTTP server (args[8]), synchronously:
+      // a Kafka Streams task processes one record at a time.
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(args[8])).GET().build();
+      builder.stream(args[2], Consumed.with(Serdes.String(), json))
+          .mapValues(v -> {
+            try {
+              http.send(request, HttpResponse.BodyHandlers.discarding());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new RuntimeException(e);
+            }
+            return v;
+          })
           .to(args[3], Produced.with(Serdes.String(), json));
     } else {
       builder.stream(args[2], Consumed.with(Serdes.String(), json)).to(args[3], Produced.with(Serdes.String(), json));

@@ -13,7 +13,7 @@ const HELP = `Usage: peridot groups <list|describe|reset|delete> [options]
 Commands:
   list                     groups with type, state and protocol type
   describe <group>         state, members with their partitions, and per partition the committed
-                           offset, the log end and the lag
+                           offset, the log end and the lag (classic and KIP-848 consumer groups)
   reset <group>            set the group's committed offsets (the group must have no members)
   delete <group>           delete the group (it must have no members)
 

@@ -1,8 +1,11 @@
 /**
- * Admin: cluster, config, group, offset, producer and transaction administration, with each
- * request sent where Kafka wants it: group operations to the group's coordinator, transaction
- * descriptions to the transaction coordinator, DescribeProducers to partition leaders, broker
- * configs to that broker, and listings to every broker (each knows only what it coordinates).
+ * Admin: cluster, config, group, offset, producer, transaction, ACL, quota, SCRAM user, log
+ * directory and feature administration, with each request sent where Kafka wants it: group
+ * operations to the group's coordinator, transaction descriptions to the transaction
+ * coordinator, DescribeProducers to partition leaders, broker configs and log directories to
+ * that broker, listings to every broker (each knows only what it coordinates), and cluster-wide
+ * metadata changes (ACLs, quotas, credentials, features) to any broker, which forwards them to
+ * the KRaft controller. The larger groups of calls live in admin-*.ts files next to this one.
  */
 import { CONSUMER_PROTOCOL_TYPE, decodeConsumerAssignment, decodeConsumerSubscription } from '../../protocol/consumer-protocol.js'
 import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.js'
@@ -37,6 +40,19 @@ import {
   type PartitionReassignment,
   type PartitionReassignmentTarget,
 } from './partition-admin.js'
+import { type AclBinding, type AclDescription, type AclFilter, createAcls, deleteAcls, describeAcls } from './admin-acls.js'
+import { asGroupDescription, type ConsumerGroupDescription, describeConsumerGroups } from './admin-consumer-groups.js'
+import { describeFeatures, type FeatureMetadata, type FeatureUpdate, updateFeatures, type UpdateFeaturesOptions } from './admin-features.js'
+import { alterReplicaLogDirs, describeLogDirs, type DescribeLogDirsOptions, type LogDirDescription, type ReplicaLogDirMove } from './admin-log-dirs.js'
+import {
+  alterClientQuotas,
+  type ClientQuotaAlteration,
+  type ClientQuotaEntry,
+  describeClientQuotas,
+  type DescribeClientQuotasOptions,
+  type QuotaFilterComponent,
+} from './admin-quotas.js'
+import { alterUserScramCredentials, describeUserScramCredentials, type ScramCredentialAlteration, type UserScramCredentialsDescription } from './admin-scram.js'
 import { ShareGroupAdmin, type ShareGroupDescription, type ShareGroupOffset, type ShareGroupOffsetToSet } from './share-groups.js'
 import type {
   ClusterDescription,
@@ -187,6 +203,63 @@ export class Admin {
     return listPartitionReassignments(this.cluster, partitions, options)
   }
 
+  /** Log directories of the given brokers (default all), with the replicas each holds and its free space. */
+  describeLogDirs(options: DescribeLogDirsOptions = {}): Promise<LogDirDescription[]> {
+    return describeLogDirs(this.cluster, options)
+  }
+
+  /** Moves replicas to another log directory of their broker; the copy finishes in the background. */
+  alterReplicaLogDirs(moves: ReplicaLogDirMove[]): Promise<void> {
+    return alterReplicaLogDirs(this.cluster, moves)
+  }
+
+  /** Finalized and supported feature levels (`metadata.version`, `group.version`, ...), from ApiVersions. */
+  describeFeatures(): Promise<FeatureMetadata> {
+    return describeFeatures(this.cluster)
+  }
+
+  /** Changes finalized feature levels, e.g. `{ 'transaction.version': { maxVersionLevel: 2 } }` (UpdateFeatures). */
+  updateFeatures(updates: Record<string, FeatureUpdate>, options: UpdateFeaturesOptions = {}): Promise<void> {
+    return updateFeatures(this.cluster, updates, options)
+  }
+
+  // ---- security: ACLs, quotas and SCRAM users (any broker; KRaft forwards to the controller) --
+
+  /** Creates ACLs (the cluster needs an authorizer); throws the first refusal naming the ACL. */
+  createAcls(bindings: AclBinding[]): Promise<void> {
+    return createAcls(this.cluster, bindings)
+  }
+
+  /** ACLs matching `filter` (`{}` for all), sorted; fails with SECURITY_DISABLED without an authorizer. */
+  describeAcls(filter: AclFilter = {}): Promise<AclDescription[]> {
+    return describeAcls(this.cluster, filter)
+  }
+
+  /** Deletes the ACLs matching any of `filters` and returns the deleted ACLs. */
+  deleteAcls(filters: AclFilter[]): Promise<AclDescription[]> {
+    return deleteAcls(this.cluster, filters)
+  }
+
+  /** Client quotas of the entities matching every component (`[]`: every entity with quotas). */
+  describeClientQuotas(components: QuotaFilterComponent[], options: DescribeClientQuotasOptions = {}): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(this.cluster, components, options)
+  }
+
+  /** Sets (a number) and removes (null) client quotas, e.g. `{ entity: { user: 'alice' }, ops: { producer_byte_rate: 1048576 } }`. */
+  alterClientQuotas(alterations: ClientQuotaAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    return alterClientQuotas(this.cluster, alterations, options)
+  }
+
+  /** SCRAM credentials (mechanism and iterations; never secrets) of the given users, default all. */
+  describeUserScramCredentials(users?: string[]): Promise<UserScramCredentialsDescription[]> {
+    return describeUserScramCredentials(this.cluster, users)
+  }
+
+  /** Creates, replaces and deletes SCRAM credentials; passwords are salted and hashed here, never sent. */
+  alterUserScramCredentials(alterations: ScramCredentialAlteration[]): Promise<void> {
+    return alterUserScramCredentials(this.cluster, alterations)
+  }
+
   // ---- configs ---------------------------------------------------------------------------
 
   /** Where a request about a resource goes: a broker's own configs to that broker, the rest anywhere. */
@@ -328,12 +401,33 @@ export class Admin {
   }
 
   /**
-   * Classic groups with their members; a `consumer` group's member subscriptions and
-   * assignments are decoded. A group that does not exist is reported in state `Dead`.
+   * Groups with their members: classic groups through DescribeGroups (a `consumer` group's member
+   * subscriptions and assignments decoded), KIP-848 consumer groups through ConsumerGroupDescribe
+   * (protocol type `consumer`, the server-side assignor as protocol; {@link describeConsumerGroups}
+   * gives their epochs and target assignments too). A group that does not exist is reported in
+   * state `Dead`.
    */
   async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     if (!Array.isArray(groupIds)) throw new InvalidArgumentError('groupIds must be an array')
     groupIds.forEach(checkGroupId)
+    const classic = await this.describeClassicGroups(groupIds)
+    // DescribeGroups reports a KIP-848 group as Dead (it is not a classic group), as it does a
+    // group that does not exist: ConsumerGroupDescribe knows which, where the broker has it.
+    return Promise.all(
+      classic.map(async (g) => {
+        if (g.state !== 'Dead' || g.members.length > 0) return g
+        try {
+          const [described] = await this.describeConsumerGroups([g.groupId])
+          return asGroupDescription(described)
+        } catch (err) {
+          if ((err instanceof KafkaProtocolError && err.code === ErrorCode.GROUP_ID_NOT_FOUND) || err instanceof UnsupportedVersionError) return g
+          throw err
+        }
+      }),
+    )
+  }
+
+  private describeClassicGroups(groupIds: string[]): Promise<GroupDescription[]> {
     return Promise.all(
       groupIds.map((groupId) =>
         this.onCoordinator('group', groupId, async (conn) => {
@@ -380,6 +474,11 @@ export class Admin {
         }),
       ),
     )
+  }
+
+  /** KIP-848 consumer groups with members and current and target assignments (ConsumerGroupDescribe, Kafka 3.7+). */
+  describeConsumerGroups(groupIds: string[]): Promise<ConsumerGroupDescription[]> {
+    return describeConsumerGroups({ onCoordinator: (groupId, fn) => this.onCoordinator('group', groupId, fn), nodeIdOf: (conn) => this.nodeIdOf(conn) }, groupIds)
   }
 
   /**

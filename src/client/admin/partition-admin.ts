@@ -8,11 +8,9 @@ import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.
 import { AlterPartitionReassignments } from '../../protocol/messages/alter-partition-reassignments.js'
 import { ElectionType, ElectLeaders } from '../../protocol/messages/elect-leaders.js'
 import { ListPartitionReassignments } from '../../protocol/messages/list-partition-reassignments.js'
-import type { ApiDefinition } from '../../protocol/messages/api.js'
 import type { Cluster } from '../cluster.js'
 import type { TopicPartition } from '../consumer/assignor.js'
-import { UnsupportedVersionError } from '../errors.js'
-import { withRetry } from '../retry.js'
+import { anyBrokerRequest } from './any-broker.js'
 
 const DEFAULT_TIMEOUT_MS = 30_000
 
@@ -84,31 +82,6 @@ function checkTimeout(timeoutMs: number | undefined): number {
 }
 
 /**
- * Sends a controller-bound request to any broker, retrying retriable failures (including a
- * retriable top-level error code, which `topLevel` extracts from the response).
- */
-async function controllerBound<Req, Res>(
-  cluster: Cluster,
-  api: ApiDefinition<Req, Res>,
-  req: Req,
-  since: string,
-  topLevel: (res: Res) => { errorCode: number; errorMessage: string | null },
-  minVersion = api.minVersion,
-): Promise<Res> {
-  return withRetry(async () => {
-    const conn = await cluster.anyBroker()
-    const generic = api as ApiDefinition<unknown, unknown>
-    if (!conn.supports(generic) || conn.version(generic) < minVersion) {
-      throw new UnsupportedVersionError(`${api.name} v${minVersion}+ is not supported by broker ${conn.address} (needs Kafka ${since}+)`)
-    }
-    const res = await conn.request(api, req)
-    const { errorCode, errorMessage } = topLevel(res)
-    if (errorCode !== 0) throw new KafkaProtocolError(errorCode, errorMessage ?? api.name)
-    return res
-  }, cluster.options.retry)
-}
-
-/**
  * Elects leaders for partitions (all partitions of the cluster when `partitions` is null) and
  * returns one result per partition. See {@link Admin.electLeaders}.
  */
@@ -117,7 +90,7 @@ export async function electLeaders(cluster: Cluster, partitions: readonly TopicP
   const type = options.type ?? 'preferred'
   if (type !== 'preferred' && type !== 'unclean') throw new InvalidArgumentError(`electLeaders type must be 'preferred' or 'unclean', got ${JSON.stringify(String(type))}`)
   const timeoutMs = checkTimeout(options.timeoutMs)
-  const res = await controllerBound(
+  const res = await anyBrokerRequest(
     cluster,
     ElectLeaders,
     {
@@ -170,7 +143,7 @@ export async function alterPartitionReassignments(
   if (typeof allow !== 'boolean') throw new InvalidArgumentError('allowReplicationFactorChange must be a boolean')
   const req = { timeoutMs: checkTimeout(options.timeoutMs), allowReplicationFactorChange: allow, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) }
   // v0 cannot refuse replication factor changes: false needs v1 (Kafka 4.1+, KIP-860).
-  const res = await controllerBound(cluster, AlterPartitionReassignments, req, allow ? '2.4' : '4.1', (r) => r, allow ? 0 : 1)
+  const res = await anyBrokerRequest(cluster, AlterPartitionReassignments, req, allow ? '2.4' : '4.1', (r) => r, allow ? 0 : 1)
   for (const t of res.responses) {
     for (const p of t.partitions) {
       if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `${t.name}-${p.partitionIndex}: ${p.errorMessage ?? 'reassignment refused'}`)
@@ -186,7 +159,7 @@ export async function listPartitionReassignments(
 ): Promise<PartitionReassignment[]> {
   const byTopic = partitions === undefined ? null : checkPartitions(partitions, 'listPartitionReassignments partitions')
   const timeoutMs = checkTimeout(options.timeoutMs)
-  const res = await controllerBound(
+  const res = await anyBrokerRequest(
     cluster,
     ListPartitionReassignments,
     { timeoutMs, topics: byTopic === null ? null : [...byTopic].map(([name, ps]) => ({ name, partitionIndexes: ps })) },

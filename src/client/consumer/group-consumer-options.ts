@@ -37,6 +37,11 @@ export interface GroupConsumerOptions {
   /** Fetched bytes held for the caller before fetching pauses (default 32 MiB). */
   maxBufferedBytes?: number
   /**
+   * Incremental fetch sessions (KIP-227, default true): after the first Fetch to a broker, only
+   * the partitions whose position moved are listed. False sends every partition every time.
+   */
+  fetchSessions?: boolean
+  /**
    * Decompressed bytes allowed for the batches of one fetched partition, together (default:
    * 256 MiB, or 64 times the partition's fetched bytes when that is larger). A batch that would
    * take them past it fails with a DecodeError while it is being decompressed, so a compression
@@ -151,7 +156,9 @@ export function resolveGroupConsumerOptions(options: GroupConsumerOptions): Reso
   integer('maxDecompressedBytes', options.maxDecompressedBytes, 0)
   integer('maxPollIntervalMs', options.maxPollIntervalMs, 1, INT32_MAX)
   integer('unavailableTimeoutMs', options.unavailableTimeoutMs, 1, INT32_MAX)
-  if (options.autoCommit !== undefined && typeof options.autoCommit !== 'boolean') throw new InvalidArgumentError(`autoCommit must be a boolean (got ${typeof options.autoCommit})`)
+  for (const name of ['autoCommit', 'fetchSessions'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new InvalidArgumentError(`${name} must be a boolean (got ${typeof options[name]})`)
+  }
   if (options.serverAssignor !== undefined && (typeof options.serverAssignor !== 'string' || options.serverAssignor.length === 0)) {
     throw new InvalidArgumentError('serverAssignor must be a non-empty string when set')
   }
@@ -177,6 +184,7 @@ export function resolveGroupConsumerOptions(options: GroupConsumerOptions): Reso
     maxBytes: options.maxBytes ?? 16 << 20,
     maxWaitMs: options.maxWaitMs ?? 500,
     maxBufferedBytes: options.maxBufferedBytes ?? 32 << 20,
+    fetchSessions: options.fetchSessions ?? true,
     groupProtocol: options.groupProtocol ?? 'classic',
     maxPollIntervalMs: options.maxPollIntervalMs ?? 300_000,
     unavailableTimeoutMs: options.unavailableTimeoutMs,

@@ -27,7 +27,7 @@ import { FailureTracker } from './failure-tracker.js'
 import { PollIntervalExceededError } from './consumer-errors.js'
 import type { Membership, MembershipHost } from './membership.js'
 import { newPartitionState, toTopicPartition, tpKey, type PartitionState } from './partition-state.js'
-import { channels, type GroupPartitionsEvent } from '../telemetry/channels.js'
+import { channels, type ConsumerReceiveEvent, type GroupPartitionsEvent } from '../telemetry/channels.js'
 import type { Channel } from 'node:diagnostics_channel'
 
 export type { GroupConsumerOptions } from './group-consumer-options.js'
@@ -216,6 +216,33 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
     this.fetcher.wake()
   }
 
+  /**
+   * Moves assigned partitions (default: all of them) back to what the group has committed, read
+   * again from the coordinator (waiting for offsets an open transaction sent, as on assignment),
+   * or to `autoOffsetReset` where nothing is committed; buffered records of them are dropped. For
+   * consume-transform-produce after a `TransactionOutcomeUnknownError`: once `abort()` has
+   * re-initialized the producer, that transaction is committed or aborted, and the group's
+   * offsets say which, so the input is neither skipped nor processed twice.
+   */
+  async seekToCommitted(partitions?: TopicPartition[]): Promise<void> {
+    const states = (partitions ?? this.assignment()).map((tp) => {
+      const s = this.assigned.get(tpKey(tp.topic, tp.partition))
+      if (!s) throw new InvalidArgumentError(`${tp.topic}-${tp.partition} is not assigned to this consumer`)
+      return s
+    })
+    const drop = (): void => {
+      for (const s of states) {
+        if (this.outstanding?.state === s) this.releaseOutstanding()
+        this.fetcher.drop(s)
+      }
+    }
+    drop()
+    await this.offsets.initPositions(states, () => this.closing || this.fatal !== undefined)
+    // A fetch from the old position may have answered meanwhile.
+    drop()
+    this.fetcher.wake()
+  }
+
   /** Stops fetching the given partitions (their buffered records are held back) until resumed. */
   pause(partitions: TopicPartition[]): void {
     for (const tp of partitions) {
@@ -401,7 +428,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
         this.pollTimer = setTimeout(() => this.pollIntervalExceeded(), this.opts.maxPollIntervalMs)
         this.pollTimer.unref()
         const result = b.result
-        return {
+        const batch: GroupBatch = {
           topic: b.state.topic,
           partition: b.state.partition,
           get records() {
@@ -413,6 +440,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
           fetchOffset: result.fetchOffset,
           nextOffset: result.nextOffset,
         }
+        if (channels.consumerReceive.hasSubscribers) channels.consumerReceive.publish({ clientId: this.cluster.options.clientId, groupId: this.opts.groupId, batch } satisfies ConsumerReceiveEvent)
+        return batch
       }
       // Only after a wait: a caller that retries next() at once must not spin without I/O.
       const overdue = waited ? this.failures.overdue() : undefined

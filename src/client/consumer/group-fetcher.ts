@@ -4,12 +4,13 @@
  */
 import { DecodeError, KafkaProtocolError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
-import { Fetch, type FetchRequestTopic } from '../../protocol/messages/fetch.js'
+import { Fetch } from '../../protocol/messages/fetch.js'
 import type { Logger } from 'pino'
 import type { Cluster } from '../cluster.js'
 import { ZERO_UUID } from '../cluster.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { fetchResultOf, type LazyFetchResult } from './fetch-result.js'
+import { FetchSession, isSessionError, type SessionPartition } from './fetch-session.js'
 import type { ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { tpKey, type PartitionState } from './partition-state.js'
 import { channels, type ConsumerFetchEvent } from '../telemetry/channels.js'
@@ -38,10 +39,18 @@ export interface FetchHost {
   delivered(): void
 }
 
+/**
+ * How long a preferred read replica is used before asking the leader again (Java uses
+ * metadata.max.age.ms, 5 minutes): the leader's choice may change as replicas come and go.
+ */
+const READ_REPLICA_LEASE_MS = 5 * 60_000
+
 export class GroupFetcher {
   private buffer: Buffered[] = []
   private bufferedBytes = 0
   private wakeFetch: (() => void) | undefined
+  /** Incremental fetch sessions (KIP-227), one per broker fetched from. */
+  private readonly sessions = new Map<number, FetchSession>()
 
   constructor(
     private readonly cluster: Cluster,
@@ -146,28 +155,36 @@ export class GroupFetcher {
   }
 
   /**
-   * One Fetch per leader broker covering its assigned partitions. The leaders come from the
-   * cluster's metadata cache, which nothing else may refresh (a consumer of a topic no one
-   * produces to): a lookup or a fetch that fails with a retriable error forgets the topics' cached
-   * metadata, so that the retry asks the cluster where their leaders are now (as the Java client
-   * requests a metadata update on a disconnect or an unknown leader).
+   * One Fetch per broker covering its assigned partitions: the leader's, or the read replica the
+   * leader named for the client's rack (KIP-392) while that lease lasts. The leaders come from
+   * the cluster's metadata cache, which nothing else may refresh (a consumer of a topic no one
+   * produces to): a lookup or a fetch that fails with a retriable error forgets the topics'
+   * cached metadata, so that the retry asks the cluster where their leaders are now (as the Java
+   * client requests a metadata update on a disconnect or an unknown leader).
    */
   private async fetchOnce(states: PartitionState[]): Promise<void> {
-    const byLeader = new Map<number, PartitionState[]>()
+    const byNode = new Map<number, PartitionState[]>()
+    const now = Date.now()
     for (const s of states) {
-      let leader
-      try {
-        leader = await this.cluster.leader(s.topic, s.partition)
-      } catch (err) {
-        // A cached answer without a leader (an election was under way) would otherwise stay.
-        if (isRetriable(err)) this.cluster.invalidate(s.topic)
-        throw err
+      let nodeId: number
+      if (s.readReplica !== undefined && now < s.readReplica.until) nodeId = s.readReplica.nodeId
+      else {
+        s.readReplica = undefined
+        try {
+          nodeId = (await this.cluster.leader(s.topic, s.partition)).leader
+        } catch (err) {
+          // A cached answer without a leader (an election was under way) would otherwise stay.
+          if (isRetriable(err)) this.cluster.invalidate(s.topic)
+          throw err
+        }
       }
-      byLeader.set(leader.leader, [...(byLeader.get(leader.leader) ?? []), s])
+      byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), s])
     }
     await Promise.all(
-      [...byLeader].map(([nodeId, group]) =>
-        this.fetchFromLeader(nodeId, group).catch((err: unknown) => {
+      [...byNode].map(([nodeId, group]) =>
+        this.fetchFrom(nodeId, group).catch((err: unknown) => {
+          // A read replica that cannot be reached: back to the leader for these partitions.
+          for (const s of group) if (s.readReplica?.nodeId === nodeId) s.readReplica = undefined
           // The broker is gone or not answering: the partitions may have a new leader already.
           if (isRetriable(err)) for (const topic of new Set(group.map((s) => s.topic))) this.cluster.invalidate(topic)
           throw err
@@ -176,51 +193,62 @@ export class GroupFetcher {
     )
   }
 
-  private async fetchFromLeader(nodeId: number, states: PartitionState[]): Promise<void> {
+  private async fetchFrom(nodeId: number, states: PartitionState[]): Promise<void> {
     const conn = await this.cluster.broker(nodeId, this.lane)
     // Paused since run() picked them (the awaits above let pause() in): not fetched.
     const requested = states.filter((s) => !s.paused).map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
     if (requested.length === 0) return
-    const byTopic = new Map<string, typeof requested>()
-    for (const r of requested) byTopic.set(r.s.topic, [...(byTopic.get(r.s.topic) ?? []), r])
-    const topics: FetchRequestTopic[] = []
+    const wanted: SessionPartition[] = []
     const idToName = new Map<string, string>()
     let useIds = true
-    for (const [topic, rs] of byTopic) {
-      const info = await this.cluster.topic(topic)
+    for (const r of requested) {
+      const info = await this.cluster.topic(r.s.topic)
       if (info.topicId === ZERO_UUID) useIds = false
-      idToName.set(info.topicId, topic)
-      topics.push({
-        topic,
+      idToName.set(info.topicId, r.s.topic)
+      wanted.push({
+        topic: r.s.topic,
         topicId: info.topicId,
-        partitions: rs.map((r) => ({
-          partition: r.s.partition,
-          currentLeaderEpoch: -1,
-          fetchOffset: r.offset,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1n,
-          partitionMaxBytes: this.opts.maxBytesPerPartition,
-        })),
+        partition: r.s.partition,
+        fetchOffset: r.offset,
+        partitionMaxBytes: this.opts.maxBytesPerPartition,
+        currentLeaderEpoch: -1,
       })
     }
     const v = conn.version(Fetch)
-    const res = await conn.send(
-      Fetch,
-      !useIds && v >= 13 ? 12 : v,
-      {
-        replicaId: -1,
-        maxWaitMs: this.opts.maxWaitMs,
-        minBytes: 1,
-        maxBytes: this.opts.maxBytes,
-        isolationLevel: this.opts.isolationLevel === 'read_committed' ? 1 : 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics,
-        forgottenTopicsData: [],
-        rackId: '',
-      },
-      { timeoutMs: this.cluster.options.requestTimeoutMs + this.opts.maxWaitMs },
-    )
+    const version = !useIds && v >= 13 ? 12 : v
+    let session = this.sessions.get(nodeId)
+    if (!session) this.sessions.set(nodeId, (session = new FetchSession({ enabled: this.opts.fetchSessions })))
+    const req = session.build(wanted, version)
+    let res
+    try {
+      res = await conn.send(
+        Fetch,
+        version,
+        {
+          replicaId: -1,
+          maxWaitMs: this.opts.maxWaitMs,
+          minBytes: 1,
+          maxBytes: this.opts.maxBytes,
+          isolationLevel: this.opts.isolationLevel === 'read_committed' ? 1 : 0,
+          sessionId: req.sessionId,
+          sessionEpoch: req.sessionEpoch,
+          topics: req.topics,
+          forgottenTopicsData: req.forgottenTopicsData,
+          rackId: this.cluster.options.rack ?? '',
+        },
+        { timeoutMs: this.cluster.options.requestTimeoutMs + this.opts.maxWaitMs },
+      )
+    } catch (err) {
+      session.onError()
+      throw err
+    }
+    session.onResponse(res.errorCode, res.sessionId)
+    if (isSessionError(res.errorCode) && !req.full) {
+      // The broker lost or refused the session (evicted, restarted, epoch out of step): the
+      // next round sends a full fetch at once, which opens a new one.
+      this.log.debug({ broker: nodeId, sessionId: req.sessionId, epoch: req.sessionEpoch, errorCode: res.errorCode }, 'fetch session reset')
+      return
+    }
     if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, 'fetch')
     let added = false
     let corrupt: DecodeError | undefined
@@ -231,6 +259,20 @@ export class GroupFetcher {
         if (!r) continue
         // Discard results for partitions that were revoked, sought or paused meanwhile.
         if (r.s.epoch !== r.epoch || r.s.paused || this.host.assigned.get(tpKey(topic, p.partitionIndex)) !== r.s || r.s.fetchPosition !== r.offset) continue
+        const fromReplica = r.s.readReplica?.nodeId === nodeId
+        if (p.errorCode !== 0 && fromReplica) {
+          // Any error from a read replica (it fell behind, lost the partition, went away): the
+          // leader serves the partition again and may name another replica.
+          this.log.debug({ topic, partition: p.partitionIndex, replica: nodeId, errorCode: p.errorCode }, 'read replica failed: fetching from the leader')
+          r.s.readReplica = undefined
+          continue
+        }
+        if (p.preferredReadReplica >= 0 && p.preferredReadReplica !== nodeId) {
+          // The leader names a replica closer to the client's rack: fetch from it from now on.
+          r.s.readReplica = { nodeId: p.preferredReadReplica, until: Date.now() + READ_REPLICA_LEASE_MS }
+          this.log.debug({ topic, partition: p.partitionIndex, replica: p.preferredReadReplica }, 'fetching from the preferred read replica')
+          if (p.errorCode === 0 && (p.records === null || p.records.length === 0)) continue
+        }
         if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           if (this.opts.autoOffsetReset === 'error') throw new KafkaProtocolError(p.errorCode, `fetch at ${r.offset} from ${topic}-${p.partitionIndex}`)
           const reset = await r.s.pc.getOffset(this.opts.autoOffsetReset)

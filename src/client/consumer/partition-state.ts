@@ -24,6 +24,8 @@ export interface PartitionState {
   paused: boolean
   /** Bumped on seek/revoke so that fetches in flight are discarded. */
   epoch: number
+  /** The replica the leader asked to fetch from (KIP-392), until `until` (ms) or its first error. */
+  readReplica?: { nodeId: number; until: number }
   pc: PartitionClient
 }
 

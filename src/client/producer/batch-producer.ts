@@ -20,6 +20,7 @@ import { ByteBudget, type BudgetWaiter } from './byte-budget.js'
 import type { RecordTooLargeError } from './errors.js'
 import { checkCompression, checkCount } from './producer-options.js'
 import { brokerSizeError, estimateRecordSize, recordSizeRefusal } from './record-size.js'
+import { PendingGroup } from './pending-group.js'
 
 /** Options of {@link BatchProducer}. */
 export interface BatchProducerOptions {
@@ -94,48 +95,21 @@ class SingleProduce implements Pending, BudgetWaiter {
   }
 }
 
-/** One promise for the records of a {@link BatchProducer.produceMany} call. */
-class PendingGroup {
-  readonly offsets: bigint[]
-  remaining: number
-  failed = false
-  readonly promise: Promise<bigint[]>
-  resolve!: (offsets: bigint[]) => void
-  reject!: (err: Error) => void
-
-  constructor(n: number) {
-    this.offsets = new Array<bigint>(n)
-    this.remaining = n
-    this.promise = new Promise<bigint[]>((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-    if (n === 0) this.resolve(this.offsets)
-  }
-}
-
 /** A record of a group: settles its share of the group's promise (no closure per record). */
 class GroupItem implements Pending {
   constructor(
-    private readonly group: PendingGroup,
+    private readonly group: PendingGroup<bigint>,
     private readonly index: number,
     readonly record: ProduceRecord,
     readonly size: number,
   ) {}
 
   resolve(offset: bigint): void {
-    const g = this.group
-    g.offsets[this.index] = offset
-    if (--g.remaining === 0 && !g.failed) g.resolve(g.offsets)
+    this.group.settle(this.index, offset)
   }
 
   reject(err: Error): void {
-    const g = this.group
-    g.remaining--
-    if (!g.failed) {
-      g.failed = true
-      g.reject(err)
-    }
+    this.group.fail(err)
   }
 }
 
@@ -242,7 +216,7 @@ export class BatchProducer implements AsyncDisposable {
     } catch (err) {
       return Promise.reject(err)
     }
-    const group = new PendingGroup(records.length)
+    const group = new PendingGroup<bigint>(records.length)
     const sizes = records.map(estimateRecordSize)
     for (let i = 0; i < sizes.length; i++) {
       const tooLarge = this.sizeRefusal(sizes[i], `record ${i}`)

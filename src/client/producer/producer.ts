@@ -25,7 +25,9 @@ import { ProducerWritable, type ProducerWritableOptions } from './producer-writa
 import { checkCount, checkProducerOptions } from './producer-options.js'
 import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
+import { channels, publishedSend } from '../telemetry/channels.js'
 import { TransactionManager } from './transaction-manager.js'
+import { PendingGroup } from './pending-group.js'
 
 /** One record to send with {@link Producer.send}. A string key or value is sent as its UTF-8 bytes. */
 export interface ProducerRecord {
@@ -166,29 +168,10 @@ class SingleRecord implements PendingRecord, BudgetWaiter {
   }
 }
 
-/** One promise for the records of a {@link Producer.sendBatch} call. */
-class PendingGroup {
-  readonly out: RecordMetadata[]
-  remaining: number
-  failed = false
-  readonly promise: Promise<RecordMetadata[]>
-  resolve!: (m: RecordMetadata[]) => void
-  reject!: (err: Error) => void
-
-  constructor(n: number) {
-    this.out = new Array<RecordMetadata>(n)
-    this.remaining = n
-    this.promise = new Promise<RecordMetadata[]>((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-  }
-}
-
 /** A record of a group: settles its share of the group's promise (no closure per record). */
 class GroupItem implements PendingRecord {
   constructor(
-    private readonly group: PendingGroup,
+    private readonly group: PendingGroup<RecordMetadata>,
     private readonly index: number,
     private readonly topic: string,
     private readonly partition: number,
@@ -196,18 +179,11 @@ class GroupItem implements PendingRecord {
   ) {}
 
   resolve(offset: bigint): void {
-    const g = this.group
-    g.out[this.index] = { topic: this.topic, partition: this.partition, offset }
-    if (--g.remaining === 0 && !g.failed) g.resolve(g.out)
+    this.group.settle(this.index, { topic: this.topic, partition: this.partition, offset })
   }
 
   reject(err: Error): void {
-    const g = this.group
-    g.remaining--
-    if (!g.failed) {
-      g.failed = true
-      g.reject(err)
-    }
+    this.group.fail(err)
   }
 }
 
@@ -336,6 +312,11 @@ export class Producer implements AsyncDisposable {
     return this.sendThen(record, undefined)
   }
 
+  /** The client id, for the diagnostics channels. */
+  private get clientId(): string {
+    return this.client.cluster.options.clientId ?? ''
+  }
+
   /**
    * A Writable stream (object mode) that sends each record written to it to `topic` (a
    * record's own `topic` must be absent or the same). A write completes once its record is in
@@ -354,6 +335,11 @@ export class Producer implements AsyncDisposable {
 
   /** {@link send}, calling `onAdmitted` once the record is in a batch (not when it fails before). */
   private sendThen(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
+    if (channels.producerSend.hasSubscribers) return publishedSend(this.clientId, [record], (rs) => this.sendOne(rs[0], onAdmitted))
+    return this.sendOne(record, onAdmitted)
+  }
+
+  private sendOne(record: ProducerRecord, onAdmitted: (() => void) | undefined): Promise<RecordMetadata> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     try {
@@ -443,6 +429,11 @@ export class Producer implements AsyncDisposable {
    * A record above `maxRequestSize` fails the whole call at once, before any record is queued.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (channels.producerSend.hasSubscribers && Array.isArray(records) && records.length > 0) return publishedSend(this.clientId, records, (rs) => this.sendMany(rs))
+    return this.sendMany(records)
+  }
+
+  private sendMany(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
@@ -501,7 +492,7 @@ export class Producer implements AsyncDisposable {
 
   /** Admits the records (validated by sendBatch) in array order (FIFO with other callers under backpressure) into their partitions' batches. */
   private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
-    const group = new PendingGroup(records.length)
+    const group = new PendingGroup<RecordMetadata>(records.length)
     const items = new Array<GroupItem>(records.length)
     for (let i = 0; i < records.length; i++) {
       const size = estimateRecordSize(records[i])

@@ -5,8 +5,7 @@
  * nothing for metrics unless an instance of this class subscribed. Attribute names follow the
  * OpenTelemetry messaging semantic conventions.
  */
-import diagnostics_channel from 'node:diagnostics_channel'
-import { channelNames, type ConnectionConnectEvent, type ConsumerFetchEvent, type GroupPartitionsEvent, type ProducerBatchEvent, type RequestEndEvent } from './channels.js'
+import { channelNames, subscribeChannel, type ConnectionConnectEvent, type ConsumerFetchEvent, type GroupPartitionsEvent, type ProducerBatchEvent, type RequestEndEvent } from './channels.js'
 import type { MetricAttributes, MetricSink, Observation } from './metric-sink.js'
 
 /** OffsetCommit's API key: its request latency is the consumer's commit latency. */
@@ -134,9 +133,7 @@ export class KafkaMetrics {
   }
 
   #on<E>(name: string, handler: (event: E) => void): void {
-    const listener = (message: unknown) => handler(message as E)
-    diagnostics_channel.subscribe(name, listener)
-    this.#unsubscribe.push(() => diagnostics_channel.unsubscribe(name, listener))
+    this.#unsubscribe.push(subscribeChannel(name, handler))
   }
 
   /** A revoked or lost partition's lag is someone else's now. */

@@ -12,16 +12,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readNullableString,
-  readString,
-  readTags,
-  writeArray,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readArray, readNullableString, readTags, writeArray, writeString, writeTags } from './flexible.js'
+import { readShareGroupOffsetsResponse, type ShareGroupOffsetsResponse } from './group-common.js'
 
 /** AlterShareGroupOffsets request body. */
 export interface AlterShareGroupOffsetsRequest {
@@ -30,16 +22,9 @@ export interface AlterShareGroupOffsetsRequest {
 }
 
 /** AlterShareGroupOffsets response body. */
-export interface AlterShareGroupOffsetsResponse {
-  throttleTimeMs: number
-  errorCode: number
-  errorMessage: string | null
-  responses: Array<{
-    topicName: string
-    topicId: string
-    partitions: Array<{ partitionIndex: number; errorCode: number; errorMessage: string | null }>
-  }>
-}
+export type AlterShareGroupOffsetsResponse = ShareGroupOffsetsResponse<{
+  partitions: Array<{ partitionIndex: number; errorCode: number; errorMessage: string | null }>
+}>
 
 /** AlterShareGroupOffsets codec. */
 export const AlterShareGroupOffsets: ApiDefinition<AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse> = {
@@ -66,21 +51,12 @@ export const AlterShareGroupOffsets: ApiDefinition<AlterShareGroupOffsetsRequest
 
   decodeResponse(r: Reader, version: number): AlterShareGroupOffsetsResponse {
     checkVersion(AlterShareGroupOffsets, version)
-    const throttleTimeMs = r.int32()
-    const errorCode = r.int16()
-    const errorMessage = readNullableString(r, true)
-    const responses = readArray(r, true, () => {
-      const topicName = readString(r, true)
-      const topicId = r.uuid()
-      const partitions = readArray(r, true, () => {
+    return readShareGroupOffsetsResponse(r, () => ({
+      partitions: readArray(r, true, () => {
         const p = { partitionIndex: r.int32(), errorCode: r.int16(), errorMessage: readNullableString(r, true) }
         readTags(r, true)
         return p
-      })
-      readTags(r, true)
-      return { topicName, topicId, partitions }
-    })
-    readTags(r, true)
-    return { throttleTimeMs, errorCode, errorMessage, responses }
+      }),
+    }))
   },
 }

@@ -1,5 +1,5 @@
 /*
- * ConsumerGroupDescribe (API key 69), version 0, flexible. KIP-848 consumer groups
+ * ConsumerGroupDescribe (API key 69), versions 0..1, flexible. KIP-848 consumer groups
  * (Kafka 3.7+; not in Redpanda).
  *
  * Request  => [group_ids] include_authorized_operations
@@ -8,27 +8,21 @@
  *              assignment_epoch assignor_name [members] authorized_operations
  *   members => member_id instance_id(nullable) rack_id(nullable) member_epoch client_id
  *              client_host [subscribed_topic_names] subscribed_topic_regex(nullable)
- *              assignment target_assignment
+ *              assignment target_assignment member_type:int8(v1+)
  *   assignment, target_assignment => [topic_partitions]      (a struct: own tagged fields)
  *   topic_partitions => topic_id(uuid) topic_name [partitions]
  *
- * maxVersion is 0: the specs this module follows (Kafka 3.x) define only v0; Kafka 4.x's
- * v1 (member_type) is not covered.
+ * v1 (Kafka 4.0+, KIP-1099) adds member_type: whether the member speaks the classic or the
+ * consumer protocol (a classic member in a consumer group during an upgrade).
  */
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readInt32Array,
-  readNullableString,
-  readString,
-  readTags,
-  writeArray,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readArray, readNullableString, readString, readTags } from './flexible.js'
+import { type DescribedMemberGroup, type NamedTopicIdPartitions, readDescribeResponse, readDescribedAssignment, writeDescribeRequest } from './group-common.js'
+
+/** `member_type` codes (v1+). */
+export const ConsumerGroupMemberType = { UNKNOWN: -1, CLASSIC: 0, CONSUMER: 1 } as const
 
 /** ConsumerGroupDescribe request body. */
 export interface ConsumerGroupDescribeRequest {
@@ -38,11 +32,7 @@ export interface ConsumerGroupDescribeRequest {
 }
 
 /** Partitions of one topic, by id and name. */
-export interface ConsumerGroupDescribeTopicPartitions {
-  topicId: string
-  topicName: string
-  partitions: number[]
-}
+export type ConsumerGroupDescribeTopicPartitions = NamedTopicIdPartitions
 
 /** A member's current or target assignment. */
 export interface ConsumerGroupDescribeAssignment {
@@ -61,21 +51,12 @@ export interface ConsumerGroupDescribeMember {
   subscribedTopicRegex: string | null
   assignment: ConsumerGroupDescribeAssignment
   targetAssignment: ConsumerGroupDescribeAssignment
+  /** {@link ConsumerGroupMemberType} (v1+); -1 (unknown) in v0. */
+  memberType: number
 }
 
 /** One described consumer group. */
-export interface ConsumerGroupDescribeGroup {
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  groupEpoch: number
-  assignmentEpoch: number
-  assignorName: string
-  members: ConsumerGroupDescribeMember[]
-  /** Bit field of ACL operations; -2147483648 (AUTHORIZED_OPERATIONS_OMITTED) when not asked for. */
-  authorizedOperations: number
-}
+export type ConsumerGroupDescribeGroup = DescribedMemberGroup<ConsumerGroupDescribeMember>
 
 /** ConsumerGroupDescribe response body. */
 export interface ConsumerGroupDescribeResponse {
@@ -83,64 +64,38 @@ export interface ConsumerGroupDescribeResponse {
   groups: ConsumerGroupDescribeGroup[]
 }
 
-function readAssignment(r: Reader): ConsumerGroupDescribeAssignment {
-  const topicPartitions = readArray(r, true, (): ConsumerGroupDescribeTopicPartitions => {
-    const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
-    readTags(r, true)
-    return tp
-  })
-  readTags(r, true)
-  return { topicPartitions }
-}
-
 /** ConsumerGroupDescribe codec. */
 export const ConsumerGroupDescribe: ApiDefinition<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
   apiKey: 69,
   name: 'ConsumerGroupDescribe',
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
 
   encodeRequest(w: Writer, version: number, req: ConsumerGroupDescribeRequest): void {
     checkVersion(ConsumerGroupDescribe, version)
-    writeArray(w, true, req.groupIds, (g) => writeString(w, true, g))
-    w.boolean(req.includeAuthorizedOperations ?? false)
-    writeTags(w, true)
+    writeDescribeRequest(w, req.groupIds, req.includeAuthorizedOperations)
   },
 
   decodeResponse(r: Reader, version: number): ConsumerGroupDescribeResponse {
     checkVersion(ConsumerGroupDescribe, version)
-    const throttleTimeMs = r.int32()
-    const groups = readArray(r, true, (): ConsumerGroupDescribeGroup => {
-      const errorCode = r.int16()
-      const errorMessage = readNullableString(r, true)
-      const groupId = readString(r, true)
-      const groupState = readString(r, true)
-      const groupEpoch = r.int32()
-      const assignmentEpoch = r.int32()
-      const assignorName = readString(r, true)
-      const members = readArray(r, true, (): ConsumerGroupDescribeMember => {
-        const memberId = readString(r, true)
-        const instanceId = readNullableString(r, true)
-        const rackId = readNullableString(r, true)
-        const memberEpoch = r.int32()
-        const clientId = readString(r, true)
-        const clientHost = readString(r, true)
-        const subscribedTopicNames = readArray(r, true, () => readString(r, true))
-        const subscribedTopicRegex = readNullableString(r, true)
-        const assignment = readAssignment(r)
-        const targetAssignment = readAssignment(r)
-        readTags(r, true)
-        return {
-          memberId, instanceId, rackId, memberEpoch, clientId, clientHost,
-          subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment,
-        }
-      })
-      const authorizedOperations = r.int32()
+    return readDescribeResponse(r, (): ConsumerGroupDescribeMember => {
+      const memberId = readString(r, true)
+      const instanceId = readNullableString(r, true)
+      const rackId = readNullableString(r, true)
+      const memberEpoch = r.int32()
+      const clientId = readString(r, true)
+      const clientHost = readString(r, true)
+      const subscribedTopicNames = readArray(r, true, () => readString(r, true))
+      const subscribedTopicRegex = readNullableString(r, true)
+      const assignment = readDescribedAssignment(r)
+      const targetAssignment = readDescribedAssignment(r)
+      const memberType = version >= 1 ? r.int8() : ConsumerGroupMemberType.UNKNOWN
       readTags(r, true)
-      return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations }
+      return {
+        memberId, instanceId, rackId, memberEpoch, clientId, clientHost,
+        subscribedTopicNames, subscribedTopicRegex, assignment, targetAssignment, memberType,
+      }
     })
-    readTags(r, true)
-    return { throttleTimeMs, groups }
   },
 }

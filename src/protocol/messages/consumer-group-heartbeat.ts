@@ -20,17 +20,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readInt32Array,
-  readNullableString,
-  readTags,
-  writeArray,
-  writeNullableString,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
+import { readHeartbeatResponse, type TopicIdPartitions, writeTopicIdPartitions } from './group-common.js'
 
 /** Member epoch values with a special meaning in a heartbeat request. */
 export const ConsumerGroupMemberEpoch = {
@@ -43,11 +34,7 @@ export const ConsumerGroupMemberEpoch = {
 } as const
 
 /** Partitions of one topic, by topic id. */
-export interface ConsumerGroupTopicPartitions {
-  /** Topic id in its 36-char text form. */
-  topicId: string
-  partitions: number[]
-}
+export type ConsumerGroupTopicPartitions = TopicIdPartitions
 
 /** ConsumerGroupHeartbeat request body. Nullable fields are null when unchanged since the last heartbeat. */
 export interface ConsumerGroupHeartbeatRequest {
@@ -88,15 +75,6 @@ export interface ConsumerGroupHeartbeatResponse {
   assignment: ConsumerGroupHeartbeatAssignment | null
 }
 
-/** Writes topic-id partitions (shared with ConsumerGroupDescribe's shape minus the name). */
-function writeTopicPartitions(w: Writer, items: readonly ConsumerGroupTopicPartitions[] | null): void {
-  writeArray(w, true, items, (tp) => {
-    w.uuid(tp.topicId)
-    writeArray(w, true, tp.partitions, (p) => w.int32(p))
-    writeTags(w, true)
-  })
-}
-
 /** ConsumerGroupHeartbeat codec. */
 export const ConsumerGroupHeartbeat: ApiDefinition<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse> = {
   apiKey: 68,
@@ -120,31 +98,12 @@ export const ConsumerGroupHeartbeat: ApiDefinition<ConsumerGroupHeartbeatRequest
     writeArray(w, true, req.subscribedTopicNames ?? null, (t) => writeString(w, true, t))
     if (version >= 1) writeNullableString(w, true, regex)
     writeNullableString(w, true, req.serverAssignor ?? null)
-    writeTopicPartitions(w, req.topicPartitions ?? null)
+    writeTopicIdPartitions(w, req.topicPartitions ?? null)
     writeTags(w, true)
   },
 
   decodeResponse(r: Reader, version: number): ConsumerGroupHeartbeatResponse {
     checkVersion(ConsumerGroupHeartbeat, version)
-    const throttleTimeMs = r.int32()
-    const errorCode = r.int16()
-    const errorMessage = readNullableString(r, true)
-    const memberId = readNullableString(r, true)
-    const memberEpoch = r.int32()
-    const heartbeatIntervalMs = r.int32()
-    let assignment: ConsumerGroupHeartbeatAssignment | null = null
-    const marker = r.int8()
-    // As in Kafka's generated readers, any non-negative marker means present (1 is written).
-    if (marker >= 0) {
-      const topicPartitions = readArray(r, true, (): ConsumerGroupTopicPartitions => {
-        const tp = { topicId: r.uuid(), partitions: readInt32Array(r, true) }
-        readTags(r, true)
-        return tp
-      })
-      readTags(r, true)
-      assignment = { topicPartitions }
-    }
-    readTags(r, true)
-    return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment }
+    return readHeartbeatResponse(r)
   },
 }

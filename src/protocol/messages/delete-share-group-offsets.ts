@@ -10,16 +10,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readNullableString,
-  readString,
-  readTags,
-  writeArray,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readNullableString, writeArray, writeString, writeTags } from './flexible.js'
+import { readShareGroupOffsetsResponse, type ShareGroupOffsetsResponse } from './group-common.js'
 
 /** DeleteShareGroupOffsets request body. */
 export interface DeleteShareGroupOffsetsRequest {
@@ -28,12 +20,7 @@ export interface DeleteShareGroupOffsetsRequest {
 }
 
 /** DeleteShareGroupOffsets response body. */
-export interface DeleteShareGroupOffsetsResponse {
-  throttleTimeMs: number
-  errorCode: number
-  errorMessage: string | null
-  responses: Array<{ topicName: string; topicId: string; errorCode: number; errorMessage: string | null }>
-}
+export type DeleteShareGroupOffsetsResponse = ShareGroupOffsetsResponse<{ errorCode: number; errorMessage: string | null }>
 
 /** DeleteShareGroupOffsets codec. */
 export const DeleteShareGroupOffsets: ApiDefinition<DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse> = {
@@ -55,15 +42,6 @@ export const DeleteShareGroupOffsets: ApiDefinition<DeleteShareGroupOffsetsReque
 
   decodeResponse(r: Reader, version: number): DeleteShareGroupOffsetsResponse {
     checkVersion(DeleteShareGroupOffsets, version)
-    const throttleTimeMs = r.int32()
-    const errorCode = r.int16()
-    const errorMessage = readNullableString(r, true)
-    const responses = readArray(r, true, () => {
-      const t = { topicName: readString(r, true), topicId: r.uuid(), errorCode: r.int16(), errorMessage: readNullableString(r, true) }
-      readTags(r, true)
-      return t
-    })
-    readTags(r, true)
-    return { throttleTimeMs, errorCode, errorMessage, responses }
+    return readShareGroupOffsetsResponse(r, () => ({ errorCode: r.int16(), errorMessage: readNullableString(r, true) }))
   },
 }

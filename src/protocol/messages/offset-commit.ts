@@ -17,16 +17,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readString,
-  readTags,
-  writeArray,
-  writeNullableString,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readTags, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
+import { type PartitionErrorCode, readTopicPartitionErrors } from './group-common.js'
 
 /** One partition offset to commit. */
 export interface OffsetCommitRequestPartition {
@@ -60,10 +52,7 @@ export interface OffsetCommitRequest {
 }
 
 /** Outcome for one partition. */
-export interface OffsetCommitResponsePartition {
-  partitionIndex: number
-  errorCode: number
-}
+export type OffsetCommitResponsePartition = PartitionErrorCode
 
 /** Outcomes for one topic. */
 export interface OffsetCommitResponseTopic {
@@ -119,16 +108,7 @@ export const OffsetCommit: ApiDefinition<OffsetCommitRequest, OffsetCommitRespon
     checkVersion(OffsetCommit, version)
     const flex = version >= 8
     const throttleTimeMs = version >= 3 ? r.int32() : 0
-    const topics = readArray(r, flex, (): OffsetCommitResponseTopic => {
-      const name = readString(r, flex)
-      const partitions = readArray(r, flex, (): OffsetCommitResponsePartition => {
-        const p = { partitionIndex: r.int32(), errorCode: r.int16() }
-        readTags(r, flex)
-        return p
-      })
-      readTags(r, flex)
-      return { name, partitions }
-    })
+    const topics = readTopicPartitionErrors(r, flex)
     readTags(r, flex)
     return { throttleTimeMs, topics }
   },

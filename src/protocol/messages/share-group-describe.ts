@@ -13,17 +13,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readInt32Array,
-  readNullableString,
-  readString,
-  readTags,
-  writeArray,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readArray, readNullableString, readString, readTags } from './flexible.js'
+import { type DescribedMemberGroup, type NamedTopicIdPartitions, readDescribeResponse, readDescribedAssignment, writeDescribeRequest } from './group-common.js'
 
 /** ShareGroupDescribe request body. */
 export interface ShareGroupDescribeRequest {
@@ -33,11 +24,7 @@ export interface ShareGroupDescribeRequest {
 }
 
 /** Partitions of one topic, by id and name. */
-export interface ShareGroupDescribeTopicPartitions {
-  topicId: string
-  topicName: string
-  partitions: number[]
-}
+export type ShareGroupDescribeTopicPartitions = NamedTopicIdPartitions
 
 /** One member of a described share group. */
 export interface ShareGroupDescribeMember {
@@ -51,18 +38,7 @@ export interface ShareGroupDescribeMember {
 }
 
 /** One described share group. */
-export interface ShareGroupDescribeGroup {
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  groupEpoch: number
-  assignmentEpoch: number
-  assignorName: string
-  members: ShareGroupDescribeMember[]
-  /** Bit field of ACL operations; -2147483648 when not asked for. */
-  authorizedOperations: number
-}
+export type ShareGroupDescribeGroup = DescribedMemberGroup<ShareGroupDescribeMember>
 
 /** ShareGroupDescribe response body. */
 export interface ShareGroupDescribeResponse {
@@ -80,43 +56,21 @@ export const ShareGroupDescribe: ApiDefinition<ShareGroupDescribeRequest, ShareG
 
   encodeRequest(w: Writer, version: number, req: ShareGroupDescribeRequest): void {
     checkVersion(ShareGroupDescribe, version)
-    writeArray(w, true, req.groupIds, (g) => writeString(w, true, g))
-    w.boolean(req.includeAuthorizedOperations ?? false)
-    writeTags(w, true)
+    writeDescribeRequest(w, req.groupIds, req.includeAuthorizedOperations)
   },
 
   decodeResponse(r: Reader, version: number): ShareGroupDescribeResponse {
     checkVersion(ShareGroupDescribe, version)
-    const throttleTimeMs = r.int32()
-    const groups = readArray(r, true, (): ShareGroupDescribeGroup => {
-      const errorCode = r.int16()
-      const errorMessage = readNullableString(r, true)
-      const groupId = readString(r, true)
-      const groupState = readString(r, true)
-      const groupEpoch = r.int32()
-      const assignmentEpoch = r.int32()
-      const assignorName = readString(r, true)
-      const members = readArray(r, true, (): ShareGroupDescribeMember => {
-        const memberId = readString(r, true)
-        const rackId = readNullableString(r, true)
-        const memberEpoch = r.int32()
-        const clientId = readString(r, true)
-        const clientHost = readString(r, true)
-        const subscribedTopicNames = readArray(r, true, () => readString(r, true))
-        const topicPartitions = readArray(r, true, (): ShareGroupDescribeTopicPartitions => {
-          const tp = { topicId: r.uuid(), topicName: readString(r, true), partitions: readInt32Array(r, true) }
-          readTags(r, true)
-          return tp
-        })
-        readTags(r, true)
-        readTags(r, true)
-        return { memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment: { topicPartitions } }
-      })
-      const authorizedOperations = r.int32()
+    return readDescribeResponse(r, (): ShareGroupDescribeMember => {
+      const memberId = readString(r, true)
+      const rackId = readNullableString(r, true)
+      const memberEpoch = r.int32()
+      const clientId = readString(r, true)
+      const clientHost = readString(r, true)
+      const subscribedTopicNames = readArray(r, true, () => readString(r, true))
+      const assignment = readDescribedAssignment(r)
       readTags(r, true)
-      return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members, authorizedOperations }
+      return { memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment }
     })
-    readTags(r, true)
-    return { throttleTimeMs, groups }
   },
 }

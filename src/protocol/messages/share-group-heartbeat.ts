@@ -14,17 +14,8 @@
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readInt32Array,
-  readNullableString,
-  readTags,
-  writeArray,
-  writeNullableString,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
+import { readHeartbeatResponse, type TopicIdPartitions } from './group-common.js'
 
 /** Member epoch values with a special meaning in a share-group heartbeat request. */
 export const ShareGroupMemberEpoch = {
@@ -35,11 +26,7 @@ export const ShareGroupMemberEpoch = {
 } as const
 
 /** Partitions of one topic, by topic id. */
-export interface ShareGroupTopicPartitions {
-  /** Topic id in its 36-char text form. */
-  topicId: string
-  partitions: number[]
-}
+export type ShareGroupTopicPartitions = TopicIdPartitions
 
 /** ShareGroupHeartbeat request body. Nullable fields are null when unchanged since the last heartbeat. */
 export interface ShareGroupHeartbeatRequest {
@@ -85,24 +72,6 @@ export const ShareGroupHeartbeat: ApiDefinition<ShareGroupHeartbeatRequest, Shar
 
   decodeResponse(r: Reader, version: number): ShareGroupHeartbeatResponse {
     checkVersion(ShareGroupHeartbeat, version)
-    const throttleTimeMs = r.int32()
-    const errorCode = r.int16()
-    const errorMessage = readNullableString(r, true)
-    const memberId = readNullableString(r, true)
-    const memberEpoch = r.int32()
-    const heartbeatIntervalMs = r.int32()
-    let assignment: ShareGroupHeartbeatResponse['assignment'] = null
-    // As in Kafka's generated readers, any non-negative marker means present (1 is written).
-    if (r.int8() >= 0) {
-      const topicPartitions = readArray(r, true, (): ShareGroupTopicPartitions => {
-        const tp = { topicId: r.uuid(), partitions: readInt32Array(r, true) }
-        readTags(r, true)
-        return tp
-      })
-      readTags(r, true)
-      assignment = { topicPartitions }
-    }
-    readTags(r, true)
-    return { throttleTimeMs, errorCode, errorMessage, memberId, memberEpoch, heartbeatIntervalMs, assignment }
+    return readHeartbeatResponse(r)
   },
 }

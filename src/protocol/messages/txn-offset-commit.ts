@@ -21,16 +21,8 @@ import { InvalidArgumentError } from '../errors.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
 import type { ApiDefinition } from './api.js'
-import {
-  checkVersion,
-  readArray,
-  readString,
-  readTags,
-  writeArray,
-  writeNullableString,
-  writeString,
-  writeTags,
-} from './flexible.js'
+import { checkVersion, readTags, writeArray, writeNullableString, writeString, writeTags } from './flexible.js'
+import { type PartitionErrorCode, readTopicPartitionErrors } from './group-common.js'
 
 /** One partition offset committed within the transaction. */
 export interface TxnOffsetCommitRequestPartition {
@@ -65,10 +57,7 @@ export interface TxnOffsetCommitRequest {
 }
 
 /** Outcome for one partition. */
-export interface TxnOffsetCommitResponsePartition {
-  partitionIndex: number
-  errorCode: number
-}
+export type TxnOffsetCommitResponsePartition = PartitionErrorCode
 
 /** Outcomes for the partitions of one topic. */
 export interface TxnOffsetCommitResponseTopic {
@@ -129,16 +118,7 @@ export const TxnOffsetCommit: ApiDefinition<TxnOffsetCommitRequest, TxnOffsetCom
     checkVersion(TxnOffsetCommit, version)
     const flex = version >= 3
     const throttleTimeMs = r.int32()
-    const topics = readArray(r, flex, (): TxnOffsetCommitResponseTopic => {
-      const name = readString(r, flex)
-      const partitions = readArray(r, flex, (): TxnOffsetCommitResponsePartition => {
-        const p = { partitionIndex: r.int32(), errorCode: r.int16() }
-        readTags(r, flex)
-        return p
-      })
-      readTags(r, flex)
-      return { name, partitions }
-    })
+    const topics = readTopicPartitionErrors(r, flex)
     readTags(r, flex)
     return { throttleTimeMs, topics }
   },

@@ -14,5 +14,7 @@ export {
   scramClientFirst,
   parseScramServerFirst,
   scramClientFinal,
+  scramSaltedPassword,
   verifyScramServerFinal,
 } from './scram.js'
+export { oauthBearerInitialResponse, oauthBearerServerError, OAUTHBEARER_ERROR_ACK } from './oauthbearer.js'

@@ -102,6 +102,16 @@ export function parseScramServerFirst(message: string, clientNonce: string): Scr
   return { nonce, salt: Buffer.from(salt, 'base64'), iterations }
 }
 
+/**
+ * SaltedPassword := Hi(password, salt, i) of RFC 5802 (PBKDF2 with the mechanism's HMAC): what
+ * the server stores (with its salt and iteration count) and what the client derives again.
+ */
+export function scramSaltedPassword(mechanism: ScramMechanism, password: string, salt: Uint8Array, iterations: number): Buffer {
+  const h = HASH[mechanism]
+  if (h === undefined) throw new SaslError('unknown SCRAM mechanism')
+  return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, h.size, h.algo)
+}
+
 /** The client-final message and the server signature it lets us expect. */
 export interface ScramClientFinal {
   message: string
@@ -120,7 +130,7 @@ export function scramClientFinal(
   const h = HASH[mechanism]
   if (h === undefined) throw new SaslError('unknown SCRAM mechanism')
   const hmac = (key: Buffer, data: string): Buffer => createHmac(h.algo, key).update(data, 'utf8').digest()
-  const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), serverFirst.salt, serverFirst.iterations, h.size, h.algo)
+  const salted = scramSaltedPassword(mechanism, password, serverFirst.salt, serverFirst.iterations)
   const clientKey = hmac(salted, 'Client Key')
   const storedKey = createHash(h.algo).update(clientKey).digest()
   const withoutProof = `c=${Buffer.from(GS2_HEADER).toString('base64')},r=${serverFirst.nonce}`

@@ -21,6 +21,20 @@ import type { JoinWindows } from './join-windows.js'
 import { joinStreams, type StreamJoined } from './stream-stream-join.js'
 import { addTemporalJoin } from './temporal-join.js'
 import { addVersionedTableSource, isVersionedGetter, versionedSupplierOf } from './versioned-table.js'
+import type { Record } from '../record.js'
+import {
+  filterAsyncNode,
+  flatMapAsyncNode,
+  flatMapValuesAsyncNode,
+  mapAsyncNode,
+  mapValuesAsyncNode,
+  processAsyncNode,
+  type AsyncCallContext,
+  type AsyncNode,
+  type AsyncOptions,
+  type AsyncProcessorContext,
+  type ProcessAsyncOptions,
+} from './async-operators.js'
 
 /**
  * Writes a stream through a repartition topic; returns the source node reading it back.
@@ -391,6 +405,56 @@ export class KStream<K, V> {
     const sources = new Set([...input.sourceNodes, ...table.sourceNodes])
     this.b.topology.copartition(sources)
     return new KStream<K, unknown>(this.b, name, input.keySerde, undefined, sources, false)
+  }
+
+  // ---- async operators (async-operators.ts, runtime/async-stage.ts) ----------------------
+  // Up to `concurrency` records of a task in flight; with `keyed` (the default) one record per
+  // key at a time, in input order; a commit waits for the records in flight. See the README.
+
+  #addAsync<K2, V2>(n: AsyncNode, keySerde: Serde<K2> | undefined, valueSerde: Serde<V2> | undefined, repartitionRequired: boolean): KStream<K2, V2> {
+    const name = n.name ?? this.b.names.processorName(n.prefix)
+    this.b.topology.addProcessor(name, n.supplier(name), this.name)
+    if (n.stores.length > 0) this.b.topology.connectProcessorAndStateStores(name, ...n.stores)
+    return new KStream<K2, V2>(this.b, name, keySerde, valueSerde, this.sourceNodes, repartitionRequired)
+  }
+
+  /**
+   * {@link KStream.mapValues} with an async mapper: up to `options.concurrency` records of a task in
+   * flight; records with the same key one at a time, their results in input order (all results
+   * in input order with `ordered: true`). `call.signal` fires on timeout or when the task closes.
+   */
+  mapValuesAsync<VR>(mapper: (value: V, key: K, call: AsyncCallContext) => Promise<VR>, options: AsyncOptions): KStream<K, VR> {
+    return this.#addAsync<K, VR>(mapValuesAsyncNode(mapper as (v: unknown, k: unknown, c: AsyncCallContext) => Promise<unknown>, options), this.keySerde, undefined, this.repartitionRequired)
+  }
+
+  /** {@link KStream.map} with an async mapper (as {@link KStream.mapValuesAsync}; per-key order is by the input key). */
+  mapAsync<KR, VR>(mapper: (key: K, value: V, call: AsyncCallContext) => Promise<KeyValue<KR, VR>>, options: AsyncOptions): KStream<KR, VR> {
+    return this.#addAsync<KR, VR>(mapAsyncNode(mapper as (k: unknown, v: unknown, c: AsyncCallContext) => Promise<KeyValue<unknown, unknown>>, options), undefined, undefined, true)
+  }
+
+  /** {@link KStream.flatMap} with an async mapper (as {@link KStream.mapValuesAsync}). */
+  flatMapAsync<KR, VR>(mapper: (key: K, value: V, call: AsyncCallContext) => Promise<Iterable<KeyValue<KR, VR>>>, options: AsyncOptions): KStream<KR, VR> {
+    return this.#addAsync<KR, VR>(flatMapAsyncNode(mapper as (k: unknown, v: unknown, c: AsyncCallContext) => Promise<Iterable<KeyValue<unknown, unknown>>>, options), undefined, undefined, true)
+  }
+
+  /** {@link KStream.flatMapValues} with an async mapper (as {@link KStream.mapValuesAsync}). */
+  flatMapValuesAsync<VR>(mapper: (value: V, key: K, call: AsyncCallContext) => Promise<Iterable<VR>>, options: AsyncOptions): KStream<K, VR> {
+    return this.#addAsync<K, VR>(flatMapValuesAsyncNode(mapper as (v: unknown, k: unknown, c: AsyncCallContext) => Promise<Iterable<unknown>>, options), this.keySerde, undefined, this.repartitionRequired)
+  }
+
+  /** {@link KStream.filter} with an async predicate (as {@link KStream.mapValuesAsync}). */
+  filterAsync(predicate: (key: K, value: V, call: AsyncCallContext) => Promise<boolean>, options: AsyncOptions): KStream<K, V> {
+    return this.#addAsync<K, V>(filterAsyncNode(predicate as (k: unknown, v: unknown, c: AsyncCallContext) => Promise<boolean>, options), this.keySerde, this.valueSerde, this.repartitionRequired)
+  }
+
+  /**
+   * An async processor: `fn` gets each record and a context to forward records and open the
+   * stores named in `options.stores`; forwarded records go downstream when its promise resolves
+   * (as {@link KStream.mapValuesAsync}: per-key order, `ordered`, timeout and abort signal).
+   */
+  processAsync<KOut, VOut>(fn: (record: Record<K, V>, context: AsyncProcessorContext<KOut, VOut>) => Promise<void>, options: ProcessAsyncOptions): KStream<KOut, VOut> {
+    const n = processAsyncNode(fn as unknown as (r: Record<unknown, unknown>, c: AsyncProcessorContext<unknown, unknown>) => Promise<void>, options)
+    return this.#addAsync<KOut, VOut>(n, undefined, undefined, true)
   }
 
   /** Runs a Processor API processor with access to the named stores (registered with `addStateStore`). */

@@ -17,7 +17,7 @@ import type { TopicPartition } from '../../client/consumer/assignor.js'
 import { settlesWithin } from '../../client/owned-resources.js'
 import type { Producer } from '../../client/producer/producer.js'
 import type { TransactionalProducer } from '../../client/producer/transactional-producer.js'
-import { ProducerFencedError } from '../../client/producer/errors.js'
+import { ProducerFencedError, TransactionOutcomeUnknownError } from '../../client/producer/errors.js'
 import type { Serde } from '../serde.js'
 import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js'
 import type { QueryableStoreType } from '../state/read-only-views.js'
@@ -40,8 +40,11 @@ import { RecordCache } from '../state/record-cache.js'
 import { TaskManager, type ActiveTask, type CommittedPosition } from './task-manager.js'
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
+import { fetchCommittedPositions } from './committed-positions.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
+import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
+import { AsyncPauses } from './async-pauses.js'
 import { importRecords, type ImportOptions, type ImportRecord } from './stream-import.js'
 import { resolveStreamsOptions, type KafkaStreamsOptions, type KeyQueryMetadata, type StreamsMetrics, type StreamsState, type UncaughtErrorResponse } from './streams-options.js'
 
@@ -92,6 +95,8 @@ export class KafkaStreams implements AsyncDisposable {
    * further on, and processing it would skip the aborted records.
    */
   readonly #soughtTo = new Map<string, bigint>()
+  /** Input partitions paused while their task's async stage is full. */
+  readonly #asyncPauses = new AsyncPauses()
   #loop: Promise<void> | undefined
   #loopRunning = false
   /** Rebalance callbacks during a dirty teardown must not commit. */
@@ -331,6 +336,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#committedPos.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#committedMeta.delete(`${tp.topic}\u0000${tp.partition}`)
       this.#soughtTo.delete(`${tp.topic}\u0000${tp.partition}`)
+      this.#asyncPauses.drop(tp.topic, tp.partition)
     }
     if (affected.length === 0) return
     this.#setState('REBALANCING')
@@ -383,19 +389,34 @@ export class KafkaStreams implements AsyncDisposable {
         // punctuation or the next commit.
         const wait = this.#backlog ? 0 : Math.max(1, Math.min(100, this.#commitIntervalMs - (Date.now() - this.#lastCommit)))
         let timer: NodeJS.Timeout | undefined
-        b = await Promise.race([pending, new Promise<typeof TICK>((r) => (timer = setTimeout(() => r(TICK), wait)))])
+        b = await Promise.race([
+          pending,
+          new Promise<typeof TICK>((r) => {
+            timer = setTimeout(() => r(TICK), wait)
+            // A paused partition's async stage got room: resume it now rather than at the timer.
+            this.#asyncPauses.onRoom = () => r(TICK)
+          }),
+        ])
         clearTimeout(timer)
+        this.#asyncPauses.onRoom = undefined
         if (b === undefined) break
         if (b !== TICK) {
           const batch = b
           // An in-process reader that fell behind holds up new input (backpressure).
           if (!this.#exports.empty) await this.#exports.whenSpace()
+          // So does a full async stage of a task reading several partitions in timestamp order
+          // (a single-partition task pauses its partition instead, see #processBatch).
+          const batchTask = this.#tasks?.byPartition(batch.topic, batch.partition)
+          const work = batchTask?.task.asyncWork
+          if (work != null && batchTask !== undefined && batchTask.partitions.length > 1 && work.full()) await work.whenSpace()
           await this.#locked(async () => this.#processBatch(consumer, batch))
           // Asking for the next batch marks this one consumed (and lets a waiting rebalance go on).
           pending = consumer.next()
         }
         if (!this.#loopRunning) break
         await this.#locked(async () => {
+          throwAsyncFailure((this.#tasks as TaskManager).runningTasks().map((at) => at.task))
+          this.#asyncPauses.resumeReady(consumer, this.#tasks as TaskManager)
           for (const at of (this.#tasks as TaskManager).runningTasks()) {
             // Records waiting in a partition group may have become ready (idle time over, lags
             // known, a run stopped at the commit deadline).
@@ -459,12 +480,23 @@ export class KafkaStreams implements AsyncDisposable {
       await ordered.add(task, group, b.topic, b.partition, c, () => this.#markDirty(at), this.#commitDeadline())
       return
     }
+    const work = task.asyncWork
+    // A full async stage takes no more input: the partition pauses here and is read again from
+    // the first record not processed once the stage has room (other tasks go on meanwhile).
+    if (work !== null && work.full()) {
+      this.#asyncPauses.pause(consumer, at, b.topic, b.partition, b.fetchOffset, this.#soughtTo)
+      return
+    }
     // Begin before the first send: a transactional producer refuses records outside a transaction.
     this.#markDirty(at)
     for (let i = 1; more; i++) {
       task.processAt(b.topic, b.partition, c)
       task.maybePunctuateStreamTime()
       more = c.next()
+      if (work !== null && more && work.full()) {
+        this.#asyncPauses.pause(consumer, at, b.topic, b.partition, c.offset, this.#soughtTo)
+        return
+      }
       // A fetched batch can hold thousands of records: let network I/O (the producer's sends,
       // heartbeats) in every so often instead of only after the whole batch.
       if (i % YIELD_EVERY_RECORDS === 0 && more) await new Promise<void>((r) => setImmediate(r))
@@ -483,24 +515,18 @@ export class KafkaStreams implements AsyncDisposable {
   }
 
   async #commitTasks(consumer: GroupConsumer): Promise<void> {
-    // A committed offset must not pass a record an in-process reader has not finished with.
-    if (!this.#exports.empty) await this.#exports.whenDrained()
     const tasks = this.#tasks as TaskManager
-    const collector = this.#collector as ProducerCollector
     const running = tasks.runningTasks()
+    // A committed offset must not pass a record an async stage holds (its results are not out yet)...
+    await whenAsyncIdle(running.map((at) => at.task))
+    // ...nor one an in-process reader has not finished with.
+    if (!this.#exports.empty) await this.#exports.whenDrained()
+    const collector = this.#collector as ProducerCollector
     const t0 = performance.now()
     if (this.#eos) {
       if (!this.#txnOpen) return
       const producer = this.#producer as TransactionalProducer
-      for (let i = 0; i < running.length; i++) {
-        running[i].task.flush()
-        if (i === running.length - 1) break
-        // A task's flush writes its changelogs (the record cache, suppression buffers): they go to
-        // the broker while the next task flushes, instead of all after the last one, so the wait
-        // for acknowledgements below covers little more than the last task's.
-        collector.sendNow()
-        await new Promise<void>((r) => setImmediate(r))
-      }
+      await this.#flushTasks(running, true)
       collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
@@ -516,7 +542,7 @@ export class KafkaStreams implements AsyncDisposable {
       } catch (err) {
         if (err instanceof ProducerFencedError) throw err
         this.#logger.warn({ err }, 'transaction commit failed: aborting, state of the tasks in it restores from the changelog')
-        await this.#abortAndReset(consumer, [])
+        await this.#abortAndReset(consumer, [], err instanceof TransactionOutcomeUnknownError)
         return
       }
       this.#txnOpen = false
@@ -524,7 +550,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#noteCommitted(offsets)
       tasks.committed(running, false)
     } else {
-      for (const at of running) at.task.flush()
+      await this.#flushTasks(running)
       await collector.flush()
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       if (offsets.length > 0) {
@@ -548,6 +574,31 @@ export class KafkaStreams implements AsyncDisposable {
     if (ms > this.#commitMsMax) this.#commitMsMax = ms
   }
 
+  /** Flushes the tasks' caches and stores; what a flush forwards into an async stage is waited for, then flushed in turn. */
+  async #flushTasks(running: ActiveTask[], sendBetween = false): Promise<void> {
+    // With no async stage in use nothing reaches a task while the loop yields between flushes.
+    const overlap = sendBetween && running.every((at) => at.task.asyncWork === null)
+    for (;;) {
+      for (let i = 0; i < running.length; i++) {
+        running[i].task.flush()
+        if (!overlap || i === running.length - 1) continue
+        // A task's flush writes its changelogs (the record cache, suppression buffers): they go to
+        // the broker while the next task flushes, instead of all after the last one, so the wait
+        // for acknowledgements after covers little more than the last task's.
+        ;(this.#collector as ProducerCollector).sendNow()
+        await new Promise<void>((r) => setImmediate(r))
+      }
+      if (!running.some((at) => (at.task.asyncWork?.held ?? 0) > 0)) return
+      await whenAsyncIdle(running.map((at) => at.task))
+    }
+  }
+
+  /** Drops what async stages hold before a transaction is aborted (their late results must not reach the producer). */
+  #abandonAsync(reason: string): void {
+    const tasks = this.#tasks
+    if (tasks !== undefined) abandonAsync([...tasks.active.values()].map((at) => at.task), reason)
+  }
+
   #noteCommitted(offsets: readonly ConsumedOffset[]): void {
     for (const o of offsets) this.#committedMeta.set(`${o.topic}\u0000${o.partition}`, { offset: o.offset, metadata: o.metadata ?? null })
   }
@@ -557,9 +608,10 @@ export class KafkaStreams implements AsyncDisposable {
    * uncommitted state: tasks being revoked are closed by the caller, the others are re-created,
    * restored from their changelogs and re-read from their committed offsets.
    */
-  async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[]): Promise<void> {
+  async #abortAndReset(consumer: GroupConsumer, revoking: ActiveTask[], outcomeUnknown = false): Promise<void> {
     const tasks = this.#tasks as TaskManager
     const producer = this.#producer as TransactionalProducer
+    this.#abandonAsync('the transaction is aborted')
     try {
       await producer.abort()
     } catch (err) {
@@ -568,6 +620,17 @@ export class KafkaStreams implements AsyncDisposable {
       await producer.init()
     }
     this.#txnOpen = false
+    if (outcomeUnknown) {
+      // The commit's EndTxn may have reached the coordinator: re-initializing the producer then
+      // completed that transaction instead of aborting it, and going back to the offsets this
+      // instance committed before it would process its records a second time.
+      const committed = await fetchCommittedPositions(this.#client as Client, this.applicationId, consumer.assignment())
+      for (const [key, c] of committed) {
+        this.#committedPos.set(key, c.offset)
+        this.#committedMeta.set(key, c)
+      }
+      this.#logger.info({ partitions: committed.size }, 'transaction outcome was unknown: positions reset to what the group has committed')
+    }
     ;(this.#collector as ProducerCollector).clearError()
     // A commit refused for a stale generation comes while the member is losing partitions it
     // still has tasks for (their onLost/onRevoked closes them): those are not sought, a new
@@ -622,6 +685,7 @@ export class KafkaStreams implements AsyncDisposable {
     try {
       const consumer = this.#consumer
       this.#consumer = undefined
+      this.#abandonAsync('the stream thread is replaced')
       if (this.#eos && this.#txnOpen) await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
       this.#txnOpen = false
       ;(this.#tasks as TaskManager).closeAll(false)
@@ -631,6 +695,7 @@ export class KafkaStreams implements AsyncDisposable {
       this.#committedPos.clear()
       this.#committedMeta.clear()
       this.#soughtTo.clear()
+      this.#asyncPauses.clear()
       this.#lag.clear()
       this.#producer = await this.#newProducer()
       ;(this.#collector as ProducerCollector).producer = this.#producer
@@ -699,7 +764,9 @@ export class KafkaStreams implements AsyncDisposable {
   /** This instance's tasks and stores as the query server and client read them. */
   #querySource(): LocalQuerySource {
     return {
+      applicationId: this.applicationId,
       topology: this.#topology,
+      serdes: (store) => this.#storeSerdes(store),
       state: () => this.#state,
       tasksPerSubtopology: () => this.#tasksPerSub,
       taskStore: (taskId, name) => {
@@ -720,12 +787,15 @@ export class KafkaStreams implements AsyncDisposable {
       source: this.#querySource(),
       self: this.#options.applicationServer,
       hosts: () => this.#hosts,
-      serdes: (store) => {
-        const b = this.#topology.stores.get(store)?.builder as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } | undefined
-        return { keySerde: b?.keySerde ?? this.#options.defaultKeySerde, valueSerde: b?.valueSerde ?? this.#options.defaultValueSerde }
-      },
+      serdes: (store) => this.#storeSerdes(store),
     })
     return this.#remote
+  }
+
+  /** A store's serdes from the topology, then the application defaults (as its tasks pick them). */
+  #storeSerdes(store: string): { keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined } {
+    const b = this.#topology.stores.get(store)?.builder as { keySerde?: Serde<unknown>; valueSerde?: Serde<unknown> } | undefined
+    return { keySerde: b?.keySerde ?? this.#options.defaultKeySerde, valueSerde: b?.valueSerde ?? this.#options.defaultValueSerde }
   }
 
   /**
@@ -823,6 +893,8 @@ export class KafkaStreams implements AsyncDisposable {
       const teardown = this.#teardown(!failed)
       if (timeoutMs !== undefined && !(await settlesWithin(teardown, timeoutMs))) {
         this.#logger.warn({ timeoutMs }, 'close timeout passed: closing the connections under the remaining shutdown steps')
+        // A final commit waiting for async calls that do not settle would never end.
+        this.#abandonAsync('the close timeout passed')
         await this.#client?.close({ timeoutMs: 0 }).catch(() => undefined)
       }
       await teardown
@@ -855,7 +927,10 @@ export class KafkaStreams implements AsyncDisposable {
         }
       })
     }
-    if (!clean) this.#dirtyTeardown = true
+    if (!clean) {
+      this.#dirtyTeardown = true
+      this.#abandonAsync('the application closes without committing')
+    }
     if (this.#eos && this.#txnOpen) {
       await (this.#producer as TransactionalProducer).abort().catch(() => undefined)
       this.#txnOpen = false

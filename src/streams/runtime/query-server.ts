@@ -9,12 +9,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { partitionForKey } from '../../client/partitioner.js'
-import { queryableTypeOf } from '../state/read-only-views.js'
+import type { Serde } from '../serde.js'
+import { queryableTypeOf, readOnlyWindowView } from '../state/read-only-views.js'
 import type { StateStore } from '../state/store.js'
 import type { SerdeKeyValueStore } from '../state/typed.js'
-import type { SerdeWindowStore } from '../state/typed-window.js'
-import { CachingWindowStore } from '../state/caching-window-store.js'
-import { rawValueOf } from '../state/value-and-timestamp.js'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
+import type { ReadOnlyWindowStore } from '../state/window-store.js'
+import { changelogTopic } from '../topology/naming.js'
 import type { Topology } from '../topology/topology.js'
 import { QueryRequestError } from './query-errors.js'
 import { decodeRequest, encodeAnswer, QUERY_ERROR_STATUS, QUERY_PATH, type QueryAnswer, type QueryErrorBody, type QueryErrorCode, type QueryRequest } from './query-protocol.js'
@@ -22,7 +23,10 @@ import type { StreamsState } from './streams-options.js'
 
 /** What the query server reads: this instance's tasks and stores (evaluated per query). */
 export interface LocalQuerySource {
+  readonly applicationId: string
   readonly topology: Topology
+  /** The store's serdes as its tasks use them (window fetches read typed windows and serialize the values). */
+  serdes(store: string): { keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined }
   /** The instance's lifecycle state. */
   state(): StreamsState
   /** Tasks (partitions) of each sub-topology, known once the instance has started. */
@@ -69,11 +73,12 @@ export function answerQuery(source: LocalQuerySource, req: QueryRequest): QueryA
     throw new QueryRefusedError('bad-request', `state store '${req.store}' is a ${type} store: ${windowed ? "query it with 'windowFetch'" : `'${req.op}' needs a window store`}`)
   }
   const global = source.globalStore(req.store)
-  if (global !== undefined) return answerFrom([global], req, false)
+  if (global !== undefined) return answerFrom(source, [global], req, false)
   if (req.op === 'range') {
     const { subtopology, tasks } = storeTasks(source, req.store)
     const partitions = req.partitions ?? [...Array(tasks).keys()].filter((p) => source.taskStore(`${subtopology}_${p}`, req.store)?.role === 'running')
     return answerFrom(
+      source,
       partitions.map((p) => hostedStore(source, `${subtopology}_${p}`, req.store, req.stale)),
       req,
       type === 'timestampedWindow',
@@ -81,7 +86,7 @@ export function answerQuery(source: LocalQuerySource, req: QueryRequest): QueryA
   }
   const { subtopology, tasks } = storeTasks(source, req.store)
   const taskId = `${subtopology}_${partitionForKey(req.key, tasks)}`
-  return answerFrom([hostedStore(source, taskId, req.store, req.stale)], req, type === 'timestampedWindow')
+  return answerFrom(source, [hostedStore(source, taskId, req.store, req.stale)], req, type === 'timestampedWindow')
 }
 
 /** The store of a task this instance runs (or keeps as a standby, when `stale` reads are allowed). */
@@ -94,7 +99,7 @@ function hostedStore(source: LocalQuerySource, taskId: string, store: string, st
   throw new QueryRefusedError('not-hosted', `task ${taskId} of store '${store}' is not ${stale ? 'active or standby' : 'active'} on this instance`)
 }
 
-function answerFrom(stores: StateStore[], req: QueryRequest, timestamped: boolean): QueryAnswer {
+function answerFrom(source: LocalQuerySource, stores: StateStore[], req: QueryRequest, timestamped: boolean): QueryAnswer {
   switch (req.op) {
     case 'get': {
       for (const s of stores) {
@@ -118,15 +123,17 @@ function answerFrom(stores: StateStore[], req: QueryRequest, timestamped: boolea
       return { op: 'range', entries }
     }
     case 'windowFetch': {
+      // The typed read path of local queries (a caching store answers through its cache), with
+      // the key deserialized and the plain values serialized by the store's serdes.
+      const { keySerde, valueSerde } = source.serdes(req.store)
+      if (keySerde === undefined || valueSerde === undefined) throw new QueryRefusedError('unknown-store', `state store '${req.store}' has no serdes to read it with`)
+      const topic = changelogTopic(source.applicationId, req.store)
+      const view = readOnlyWindowView<unknown, unknown, unknown>(req.store, () => stores as unknown as Array<ReadOnlyWindowStore<unknown, unknown>>, timestamped ? (vt) => (vt as ValueAndTimestamp<unknown>).value : (v) => v)
       const windows: Array<{ start: number; value: Buffer }> = []
-      for (const s of stores) {
-        // A cached window store answers through its cache (as local queries read it).
-        const found = s instanceof CachingWindowStore ? s.fetchBytes(req.key, req.timeFrom, req.timeTo) : (s as SerdeWindowStore<unknown, unknown>).bytes.fetch(req.key, req.timeFrom, req.timeTo)
-        for (const e of found) {
-          windows.push({ start: e.key, value: timestamped ? rawValueOf(e.value) : e.value })
-        }
+      for (const e of view.fetch(keySerde.deserialize(topic, req.key), req.timeFrom, req.timeTo)) {
+        const value = valueSerde.serialize(topic, e.value)
+        if (value !== null) windows.push({ start: e.key, value })
       }
-      windows.sort((a, b) => a.start - b.start)
       return { op: 'windowFetch', windows }
     }
   }

@@ -51,8 +51,11 @@ export interface KafkaStreamsOptions {
   applicationServer?: string
   /** Further client options (TLS, SASL, timeouts, ...). */
   clientOptions?: Omit<ClientOptions, 'brokers'>
-  /** Producer tuning (linger, compression, ...). */
-  producerOptions?: Pick<ProducerOptions, 'lingerMs' | 'compression' | 'maxBatchBytes' | 'maxBufferedBytes'>
+  /**
+   * Producer tuning (linger, compression, ...). `maxBlockMs` also bounds how long a transaction's
+   * commit waits for the coordinator (Kafka Streams' `producer.max.block.ms`).
+   */
+  producerOptions?: Pick<ProducerOptions, 'lingerMs' | 'compression' | 'maxBatchBytes' | 'maxBufferedBytes' | 'maxBlockMs'>
   /** Replication factor of internal topics (default -1: the broker's default). */
   replicationFactor?: number
   /** Group session timeout (default 45000 ms) and heartbeat interval (default 3000 ms). */

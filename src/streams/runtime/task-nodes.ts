@@ -15,6 +15,7 @@ import type { ProcessorMetadataContext } from '../processor-metadata-context.js'
 import type { SinkNode, SourceNode, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from '../topology/topology.js'
 import type { SinkPartitioner } from './collector.js'
 import type { StreamTask } from './task.js'
+import type { AsyncTaskHost } from './async-stage.js'
 
 export abstract class NodeRuntime {
   readonly name: string
@@ -203,6 +204,10 @@ export class NodeContext implements ProcessorContext<unknown, unknown>, Windowed
   /** @internal {@link ProcessorMetadataContext}. */
   addProcessorMetadata(key: string, value: number): void {
     this.#task.processorMetadata.put(key, value)
+  }
+  /** @internal What async stages (async-stage.ts) use of the task. */
+  asyncHost(): AsyncTaskHost {
+    return this.#task.asyncHost()
   }
   /** @internal {@link WindowedAggregationContext}: counted per task, the first one logged. */
   recordDropped(reason: string, details: Readonly<globalThis.Record<string, unknown>>): void {

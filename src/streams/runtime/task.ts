@@ -8,6 +8,7 @@
  * call children directly and record context lives in task fields (no per-record closures).
  */
 import { pino, type Logger } from 'pino'
+import { channels, publishedProcess } from '../../client/telemetry/channels.js'
 import type { RecordCursor } from '../../protocol/records/index.js'
 import { StreamsProcessingError, TopologyError } from '../errors.js'
 import type { Cancellable, PunctuationType, Punctuator } from '../processor.js'
@@ -30,6 +31,7 @@ import { decodeTaskOffsetMetadata, encodeTaskOffsetMetadata, ProcessorMetadata }
 import type { CachedForwardSpec, ConsumedRecordInfo, Topology, TopologyNode } from '../topology/topology.js'
 import type { ChangelogPartition, ConsumedOffset, RecordCollector } from './collector.js'
 import { deserializeAt, NodeContext, ProcessorRuntime, Schedule, SinkRuntime, SourceRuntime, type NodeRuntime } from './task-nodes.js'
+import { AsyncWork, type AsyncTaskHost, type HeldRecordContext } from './async-stage.js'
 
 /** What to do with a record that cannot be deserialized or whose processing throws. */
 export type ExceptionHandlerResponse = 'fail' | 'log-and-continue'
@@ -177,12 +179,20 @@ export class StreamTask implements TimestampSource {
   readonly #wallSchedules: Schedule[] = []
   #nextStreamPunctuation = Infinity
   #initialized = false
+  /** True while {@link #run} runs a record inside its tracing span. */
+  #traced = false
   #closed = false
   // Record context (fields rather than an object per record).
   #topic: string | null = null
   #recPartition = -1
   #offset = -1n
   #headers: RecordHeaders = EMPTY_HEADERS
+  // The consumed bytes of the record in flight (async stages keep their size, and a copy for the dead-letter queue).
+  #rawCursor: RecordCursor | undefined
+  #rawKey: Buffer | null = null
+  #rawValue: Buffer | null = null
+  /** The task's async stages (created when the first one initializes). */
+  #asyncWork: AsyncWork | null = null
 
   constructor(options: StreamTaskOptions) {
     const { topology, subtopology, partition, config } = options
@@ -232,7 +242,7 @@ export class StreamTask implements TimestampSource {
             ? builder.build(env)
             : builder.timestamped
               ? buildTimestampedKeyValueStore(builder.supplier, env)
-              : buildKeyValueStore(builder.supplier, env, builder.logAtFlush),
+              : buildKeyValueStore(builder.supplier, env),
         )
       }
     }
@@ -472,6 +482,16 @@ export class StreamTask implements TimestampSource {
     value: Buffer | null,
     raw: RecordCursor | undefined,
   ): boolean {
+    // In a tracing span when tracing listens (the `peridot:streams:process` channels): this call again, inside it.
+    if (channels.streamsProcess.hasSubscribers && !this.#traced) {
+      this.#traced = true
+      try {
+        const event = { applicationId: this.applicationId, taskId: this.id, topic, partition, offset, headers }
+        return publishedProcess(event, () => this.#run(ps, topic, partition, offset, k, v, timestamp, headers, key, value, raw))
+      } finally {
+        this.#traced = false
+      }
+    }
     const src = ps.source
     let ts = timestamp
     if (src.extractor !== undefined) {
@@ -494,6 +514,9 @@ export class StreamTask implements TimestampSource {
     this.#offset = offset
     this.#headers = headers
     this.currentTimestamp = ts
+    this.#rawCursor = raw
+    this.#rawKey = key
+    this.#rawValue = value
     try {
       src.process({ key: k, value: v, timestamp: ts, headers })
       this.metrics.processed++
@@ -503,6 +526,8 @@ export class StreamTask implements TimestampSource {
     } finally {
       this.#topic = null
       this.#headers = EMPTY_HEADERS
+      this.#rawCursor = undefined
+      this.#rawKey = this.#rawValue = null
     }
   }
 
@@ -605,6 +630,58 @@ export class StreamTask implements TimestampSource {
       this.#offset = saved.offset
       this.#headers = saved.headers
     }
+  }
+
+  /**
+   * The task's async stages (`mapValuesAsync` and the like), or null when it has none: the
+   * runtime waits for them before a commit and holds input back while one is full.
+   */
+  get asyncWork(): AsyncWork | null {
+    return this.#asyncWork
+  }
+
+  #asyncHost: AsyncTaskHost | undefined
+  /** The held record whose results are being forwarded (its context goes on into later async stages). */
+  #held: HeldRecordContext | null = null
+
+  /** @internal What async stages use of the task. */
+  asyncHost(): AsyncTaskHost {
+    this.#asyncHost ??= {
+      taskId: this.id,
+      asyncWork: () => (this.#asyncWork ??= new AsyncWork()),
+      holdRecordContext: () => {
+        const c = this.#rawCursor
+        const held = this.#held
+        if (held !== null) return held // a result of an async stage going into the next one
+        const bytes = c !== undefined ? Math.max(0, c.keyLength) + Math.max(0, c.valueLength) : (this.#rawKey?.length ?? 0) + (this.#rawValue?.length ?? 0)
+        // Copies, so a held record does not keep its whole fetch alive; only a dead-letter queue needs them.
+        const dlq = this.#config.deadLetterQueueTopic !== undefined
+        const key = dlq ? (c !== undefined ? c.key : this.#rawKey) : null
+        const value = dlq ? (c !== undefined ? c.value : this.#rawValue) : null
+        return {
+          metadata: this.recordMetadata(),
+          headers: this.#headers,
+          timestamp: this.currentTimestamp,
+          rawKey: key === null ? null : Buffer.from(key),
+          rawValue: value === null ? null : Buffer.from(value),
+          bytes,
+        }
+      },
+      inHeldContext: (ctx: HeldRecordContext, fn: () => void) => {
+        const saved = this.#held
+        this.#held = ctx
+        try {
+          this.#cachingContext.inContext(ctx.metadata, ctx.timestamp, ctx.headers, fn, undefined)
+        } finally {
+          this.#held = saved
+        }
+      },
+      asyncRecordFailed: (err: unknown, ctx: HeldRecordContext) => {
+        const m = ctx.metadata
+        this.#handleFailure('processing', err, m?.topic ?? '', m?.partition ?? -1, m?.offset ?? -1n, ctx.rawKey, ctx.rawValue, ctx.timestamp, ctx.headers)
+      },
+    }
+    return this.#asyncHost
   }
 
   /** Closes processors and stores. */

@@ -38,13 +38,10 @@ export interface BuiltStore {
   decodeChangelog(key: Buffer, value: Buffer | null): { key: unknown; value: unknown }
 }
 
-/**
- * The {@link BuiltStore} of a key-value store: serdes over the (logged) bytes store. `logAtFlush`:
- * changed keys are logged once each at flush instead of at every write.
- */
-export function buildKeyValueStore(supplier: KeyValueBytesStoreSupplier, env: StoreBuildEnv, logAtFlush = false): BuiltStore {
+/** The {@link BuiltStore} of a key-value store: serdes over the (logged) bytes store. */
+export function buildKeyValueStore(supplier: KeyValueBytesStoreSupplier, env: StoreBuildEnv): BuiltStore {
   const inner = supplier.get(env.context)
-  const bytes = env.changelog === null ? inner : new LoggingBytesStore(inner, env.changelog, env.time, logAtFlush)
+  const bytes = env.changelog === null ? inner : new LoggingBytesStore(inner, env.changelog, env.time)
   const { keySerde, valueSerde, serdeTopic } = env
   return {
     store: new SerdeKeyValueStore(bytes, keySerde, valueSerde, serdeTopic),

@@ -224,24 +224,6 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     return this.#range(null, null, timeFrom, timeTo, true)
   }
 
-  /**
-   * One key's windows in [timeFrom, timeTo] as store bytes (timestamped values), the cache over
-   * the store, by start: what a remote interactive query answers with.
-   */
-  fetchBytes(keyBytes: Buffer, timeFrom: number, timeTo: number): Array<KeyValue<number, Buffer>> {
-    const merged = new Map<number, Buffer>()
-    for (const kv of this.inner.bytes.fetch(keyBytes, timeFrom, timeTo)) merged.set(kv.key, kv.value)
-    const windows = this.#entries.get(keyBytes.toString('latin1'))
-    if (windows !== undefined) {
-      for (const e of windows.values()) {
-        if (e.start < timeFrom || e.start > timeTo) continue
-        if (e.bytes === null) merged.delete(e.start)
-        else merged.set(e.start, e.bytes)
-      }
-    }
-    return [...merged].sort((x, y) => x[0] - y[0]).map(([key, value]) => ({ key, value }))
-  }
-
   /** Flushes the cache, then the store. */
   flush(): void {
     this.flushCache()

@@ -1,8 +1,6 @@
 /**
  * Changelog logging: a bytes store wrapper that reports every change to a {@link ChangelogSink}
- * after applying it, with the timestamp of the record being processed. Deferred: the changed keys
- * are logged at flush (before every commit), each once with its value then (null when deleted),
- * as Kafka Streams logs its suppression buffer.
+ * after applying it, with the timestamp of the record being processed.
  */
 import type { KeyValue } from '../record.js'
 import type { BytesStore, ChangelogSink } from './store.js'
@@ -18,20 +16,16 @@ export class LoggingBytesStore implements BytesStore {
   readonly inner: BytesStore
   protected readonly sink: ChangelogSink
   protected readonly time: TimestampSource
-  /** Keys changed since the last flush (latin1 text of the bytes -> bytes), when deferred. */
-  readonly #dirty: Map<string, Buffer> | null
 
-  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource, deferred = false) {
+  constructor(inner: BytesStore, sink: ChangelogSink, time: TimestampSource) {
     this.inner = inner
     this.name = inner.name
     this.sink = sink
     this.time = time
-    this.#dirty = deferred ? new Map() : null
   }
 
   #log(key: Buffer, value: Buffer | null): void {
-    if (this.#dirty !== null) this.#dirty.set(key.toString('latin1'), key)
-    else this.log(key, value, this.time.currentRecordTimestamp())
+    this.log(key, value, this.time.currentRecordTimestamp())
   }
 
   /** Reports one change (a null value: a delete) to the changelog sink. */
@@ -82,12 +76,6 @@ export class LoggingBytesStore implements BytesStore {
   }
 
   flush(): void {
-    const dirty = this.#dirty
-    if (dirty !== null && dirty.size > 0) {
-      const ts = this.time.currentRecordTimestamp()
-      for (const key of dirty.values()) this.log(key, this.inner.get(key), ts)
-      dirty.clear()
-    }
     this.inner.flush()
   }
 

@@ -25,7 +25,6 @@ export class StoreBuilder<K, V> extends LoggedStoreBuilder<KeyValueBytesStoreSup
    * `getKeyValueStore` still read plain values.
    */
   readonly timestamped: boolean
-  #logAtFlush = false
 
   constructor(
     supplier: KeyValueBytesStoreSupplier,
@@ -39,22 +38,8 @@ export class StoreBuilder<K, V> extends LoggedStoreBuilder<KeyValueBytesStoreSup
     this.timestamped = timestamped
   }
 
-  /** @internal True when changed keys are logged at flush (once each, before every commit) rather than at every write. */
-  get logAtFlush(): boolean {
-    return this.#logAtFlush
-  }
-
-  /** @internal The same builder, logging changed keys at flush (Kafka Streams' suppression buffer does). */
-  withLogAtFlush(): StoreBuilder<K, V> {
-    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, this.loggingEnabled, this.changelogConfig, this.timestamped)
-    b.#logAtFlush = true
-    return b
-  }
-
   protected withLogging(loggingEnabled: boolean, changelogConfig: Readonly<globalThis.Record<string, string>>): StoreBuilder<K, V> {
-    const b = new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig, this.timestamped)
-    b.#logAtFlush = this.#logAtFlush
-    return b
+    return new StoreBuilder(this.supplier, this.keySerde, this.valueSerde, loggingEnabled, changelogConfig, this.timestamped)
   }
 }
 

@@ -22,6 +22,10 @@ import { StreamTask, type TaskConfig } from '../runtime/task.js'
 import { changelogTopic } from '../topology/naming.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import { MAX_TASK_IDLE_MS_DISABLED, PartitionGroup } from '../runtime/partition-group.js'
+import { TypedInputTopic, TypedOutputTopic, type RawTestRecord, type TestRecord } from './typed-topics.js'
+import { throwAsyncFailure, whenAsyncIdle } from '../runtime/async-stage.js'
+
+export type { TestRecord } from './typed-topics.js'
 
 /** Options of {@link TopologyTestDriver}. */
 export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
@@ -50,14 +54,6 @@ export interface TopologyTestDriverOptions extends Partial<TaskConfig> {
   maxTaskIdleMs?: number
 }
 
-/** A record as written to or read from a test topic. */
-export interface TestRecord<K, V> {
-  key: K
-  value: V
-  timestamp: number
-  headers: RecordHeaders
-}
-
 /** A changelog record a store produced (decoded with the store's serdes). */
 export interface ChangelogRecord<K, V> {
   topic: string
@@ -68,12 +64,7 @@ export interface ChangelogRecord<K, V> {
   timestamp: number
 }
 
-interface RawRecord {
-  key: Buffer | null
-  value: Buffer | null
-  headers: RecordHeaders
-  timestamp: number
-}
+type RawRecord = RawTestRecord
 
 interface RawChangelogRecord extends RawRecord {
   topic: string
@@ -89,126 +80,55 @@ export interface InputTopicOptions {
 }
 
 /** Pipes typed records into one input topic. */
-export class TestInputTopic<K, V> {
+export class TestInputTopic<K, V> extends TypedInputTopic<K, V> {
   readonly #driver: TopologyTestDriver
-  readonly #topic: string
-  readonly #keySerde: Serde<K>
-  readonly #valueSerde: Serde<V>
-  #time: number
-  readonly #advance: number
 
   /** @internal */
   constructor(driver: TopologyTestDriver, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, start: number, advance: number) {
+    super(topic, keySerde, valueSerde, start, advance)
     this.#driver = driver
-    this.#topic = topic
-    this.#keySerde = keySerde
-    this.#valueSerde = valueSerde
-    this.#time = start
-    this.#advance = advance
   }
 
   /** Pipes one record; without a timestamp it gets the topic's current time (then auto-advanced). */
   pipeInput(key: K, value: V, timestamp?: number, headers: RecordHeaders = []): void {
-    let ts = timestamp
-    if (ts === undefined) {
-      ts = this.#time
-      this.#time += this.#advance
-    }
-    this.#driver.pipeRaw(this.#topic, this.#keySerde.serialize(this.#topic, key), this.#valueSerde.serialize(this.#topic, value), headers, ts)
-  }
-
-  /** Pipes a value with a null key. */
-  pipeValue(value: V, timestamp?: number): void {
-    this.pipeInput(null as K, value, timestamp)
-  }
-
-  pipeKeyValueList(list: ReadonlyArray<KeyValue<K, V>>): void {
-    for (const kv of list) this.pipeInput(kv.key, kv.value)
-  }
-
-  pipeValueList(values: readonly V[]): void {
-    for (const v of values) this.pipeValue(v)
-  }
-
-  pipeRecordList(records: ReadonlyArray<Partial<TestRecord<K, V>> & { value: V }>): void {
-    for (const r of records) this.pipeInput(r.key as K, r.value, r.timestamp, r.headers)
-  }
-
-  /** Moves the time used for records piped without a timestamp. */
-  advanceTime(ms: number): void {
-    this.#time += ms
+    const r = this.serialize(key, value, timestamp)
+    this.#driver.pipeRaw(this.topic, r.key, r.value, headers, r.timestamp)
   }
 }
 
 /** Reads typed records written to one output topic (consumed in order, like a consumer). */
-export class TestOutputTopic<K, V> {
+export class TestOutputTopic<K, V> extends TypedOutputTopic<K, V> {
   readonly #queue: RawRecord[]
-  readonly #topic: string
-  readonly #keySerde: Serde<K>
-  readonly #valueSerde: Serde<V>
 
   /** @internal */
   constructor(queue: RawRecord[], topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+    super(topic, keySerde, valueSerde)
     this.#queue = queue
-    this.#topic = topic
-    this.#keySerde = keySerde
-    this.#valueSerde = valueSerde
   }
 
   /** The next record; throws when the topic is empty. */
   readRecord(): TestRecord<K, V> {
     const r = this.#queue.shift()
-    if (r === undefined) throw new RangeError(`output topic '${this.#topic}' is empty`)
-    return {
-      key: this.#keySerde.deserialize(this.#topic, r.key),
-      value: this.#valueSerde.deserialize(this.#topic, r.value),
-      timestamp: r.timestamp,
-      headers: r.headers,
-    }
+    if (r === undefined) throw new RangeError(`output topic '${this.topic}' is empty`)
+    return this.decode(r)
   }
 
+  /** The next record's key and value; throws when the topic is empty. */
   readKeyValue(): KeyValue<K, V> {
     const r = this.readRecord()
     return { key: r.key, value: r.value }
   }
 
+  /** The next record's value; throws when the topic is empty. */
   readValue(): V {
     return this.readRecord().value
   }
 
-  readRecordsToList(): Array<TestRecord<K, V>> {
-    const out: Array<TestRecord<K, V>> = []
-    while (this.#queue.length > 0) out.push(this.readRecord())
-    return out
+  protected *take(): Iterable<TestRecord<K, V>> {
+    while (this.#queue.length > 0) yield this.readRecord()
   }
 
-  readKeyValuesToList(): Array<KeyValue<K, V>> {
-    const out: Array<KeyValue<K, V>> = []
-    while (this.#queue.length > 0) out.push(this.readKeyValue())
-    return out
-  }
-
-  readValuesToList(): V[] {
-    const out: V[] = []
-    while (this.#queue.length > 0) out.push(this.readValue())
-    return out
-  }
-
-  /** The latest value per key (null values kept, as in Java). */
-  readKeyValuesToMap(): Map<K, V> {
-    const out = new Map<K, V>()
-    while (this.#queue.length > 0) {
-      const kv = this.readKeyValue()
-      if (kv.key == null) throw new TypeError('readKeyValuesToMap: null keys are not allowed')
-      out.set(kv.key, kv.value)
-    }
-    return out
-  }
-
-  isEmpty(): boolean {
-    return this.#queue.length === 0
-  }
-
+  /** Number of records readable now. */
   getQueueSize(): number {
     return this.#queue.length
   }
@@ -422,6 +342,30 @@ export class TopologyTestDriver {
     return new Map(this.#tasks.map((t) => [t.id, t.metrics]))
   }
 
+  /**
+   * Waits until the topology's async stages (`mapValuesAsync` and the like) have forwarded every
+   * result, and processes what they wrote to topics the topology reads (repartition topics), as
+   * piping does for synchronous processing. Call it after piping input into a topology with
+   * async operators, before reading the output. Rejects with the error of a record the
+   * processing exception handler let fail in an async stage.
+   */
+  async settle(): Promise<void> {
+    this.#checkOpen()
+    for (;;) {
+      await whenAsyncIdle(this.#tasks)
+      for (const t of this.#tasks) t.flush()
+      this.#drain()
+      if (this.#tasks.every((t) => (t.asyncWork?.held ?? 0) === 0)) return
+    }
+  }
+
+  /** Records held by the async stages of the topology (waiting, in flight, or results waiting for their turn). */
+  asyncHeld(): number {
+    let n = 0
+    for (const t of this.#tasks) n += t.asyncWork?.held ?? 0
+    return n
+  }
+
   close(): void {
     if (this.#closed) return
     this.#closed = true
@@ -437,6 +381,7 @@ export class TopologyTestDriver {
   /** @internal Pipes one serialized record and everything it causes. */
   pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, headers: RecordHeaders, timestamp: number): void {
     this.#checkOpen()
+    throwAsyncFailure(this.#tasks)
     this.#deliver(topic, key, value, headers, timestamp)
     this.#drain()
   }

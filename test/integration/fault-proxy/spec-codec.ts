@@ -2,7 +2,8 @@
 // version under test): decodes any request or response body into a plain object keyed by the
 // spec's field names and encodes it back byte for byte. The fault proxy uses it to read requests
 // (topics, partitions) and to rewrite or fabricate responses; Peridot's own modules only encode
-// requests and decode responses, the other half a broker needs.
+// requests and decode responses, the other half a broker needs. The codec unit tests read the
+// bytes Peridot's request encoders write with it too (strictly: see DecodeOptions).
 import { Reader, Writer } from '../../../src/protocol/index.js'
 import { ZERO_UUID } from '../../../src/protocol/messages/flexible.js'
 import { SPEC_TEXTS, specJson } from '../../unit/protocol/messages/kafka-specs.js'
@@ -35,6 +36,15 @@ export interface MessageSpec {
 /** A decoded message or struct: spec field name -> value. */
 export type Msg = { [field: string]: unknown }
 
+/**
+ * Options of {@link SpecCodec.decode}. `strict`: the bytes must be what a careful encoder writes:
+ * bools are 0 or 1, null only where the spec allows it, no tagged fields at all (Peridot's
+ * request encoders write none).
+ */
+export interface DecodeOptions {
+  strict?: boolean
+}
+
 /** Key under which a decoded struct keeps tagged fields its spec does not know (re-encoded as they came). */
 export const UNKNOWN_TAGS = '$unknownTags'
 
@@ -53,7 +63,8 @@ export function versionRange(spec: string | undefined): { min: number; max: numb
   return { min: Number(a), max: Number(b ?? a) }
 }
 
-function inRange(spec: string | undefined, v: number): boolean {
+/** Whether version `v` is in the spec range `spec` ("3", "2+", "0-5", "none"; undefined: no). */
+export function inRange(spec: string | undefined, v: number): boolean {
   const r = versionRange(spec)
   return r !== null && v >= r.min && v <= r.max
 }
@@ -79,8 +90,8 @@ export class SpecCodec {
   }
 
   /** Reads one message of `version` from `r`. */
-  decode(r: Reader, version: number): Msg {
-    return this.readStruct(r, this.spec.fields, version, this.isFlexible(version))
+  decode(r: Reader, version: number, options: DecodeOptions = {}): Msg {
+    return this.readStruct(r, this.spec.fields, version, this.isFlexible(version), options.strict === true)
   }
 
   /** Writes `msg` as `version`; absent fields take their spec defaults. */
@@ -130,7 +141,17 @@ export class SpecCodec {
     return f.flexibleVersions === undefined ? flex : inRange(f.flexibleVersions, version)
   }
 
-  private readScalar(r: Reader, type: string, flex: boolean): unknown {
+  private readScalar(r: Reader, type: string, flex: boolean, strict = false, nullable = true): unknown {
+    if (strict) {
+      if (type === 'bool') {
+        const b = r.uint8()
+        if (b > 1) throw new Error(`${this.spec.name}: bool byte ${b}`)
+        return b === 1
+      }
+      const v = this.readScalar(r, type, flex)
+      if (v === null && !nullable) throw new Error(`${this.spec.name}: null in a non-nullable ${type}`)
+      return v
+    }
     switch (type) {
       case 'int8':
         return r.int8()
@@ -198,23 +219,27 @@ export class SpecCodec {
     }
   }
 
-  private readField(r: Reader, f: SpecField, version: number, flex: boolean): unknown {
+  private readField(r: Reader, f: SpecField, version: number, flex: boolean, strict: boolean): unknown {
     const fflex = this.fieldFlex(f, version, flex)
+    const nullable = inRange(f.nullableVersions, version)
     if (f.type.startsWith('[]')) {
       const n = fflex ? r.unsignedVarint() - 1 : r.int32()
-      if (n < 0) return null
+      if (n < 0) {
+        if (strict && !nullable) throw new Error(`${this.spec.name}: null array ${f.name}`)
+        return null
+      }
       const out: unknown[] = []
       const struct = this.isStruct(f)
       for (let i = 0; i < n; i++) {
-        out.push(struct ? this.readStruct(r, this.structFields(f), version, flex) : this.readScalar(r, f.type.slice(2), fflex))
+        out.push(struct ? this.readStruct(r, this.structFields(f), version, flex, strict) : this.readScalar(r, f.type.slice(2), fflex, strict, false))
       }
       return out
     }
     if (this.isStruct(f)) {
-      if (inRange(f.nullableVersions, version) && this.readScalar(r, 'int8', false) === -1) return null
-      return this.readStruct(r, this.structFields(f), version, flex)
+      if (nullable && this.readScalar(r, 'int8', false) === -1) return null
+      return this.readStruct(r, this.structFields(f), version, flex, strict)
     }
-    return this.readScalar(r, f.type, fflex)
+    return this.readScalar(r, f.type, fflex, strict, nullable)
   }
 
   private writeField(w: Writer, f: SpecField, version: number, flex: boolean, v: unknown): void {
@@ -249,7 +274,7 @@ export class SpecCodec {
     this.writeScalar(w, f.type, fflex, v)
   }
 
-  private readStruct(r: Reader, fields: SpecField[], version: number, flex: boolean): Msg {
+  private readStruct(r: Reader, fields: SpecField[], version: number, flex: boolean, strict: boolean): Msg {
     const out: Msg = {}
     const tagged = new Map<number, SpecField>()
     for (const f of fields) {
@@ -258,16 +283,17 @@ export class SpecCodec {
         tagged.set(f.tag, f)
         continue
       }
-      out[f.name] = this.readField(r, f, version, flex)
+      out[f.name] = this.readField(r, f, version, flex, strict)
     }
     if (flex) {
       const n = r.unsignedVarint()
+      if (strict && n !== 0) throw new Error(`${this.spec.name}: ${n} tagged fields where an encoder writes none`)
       const unknown: TaggedRaw[] = []
       for (let i = 0; i < n; i++) {
         const tag = r.unsignedVarint()
         const data = r.raw(r.unsignedVarint())
         const f = tagged.get(tag)
-        if (f) out[f.name] = this.readField(new Reader(data), f, version, flex)
+        if (f) out[f.name] = this.readField(new Reader(data), f, version, flex, strict)
         else unknown.push({ tag, data })
       }
       if (unknown.length > 0) out[UNKNOWN_TAGS] = unknown

@@ -6,7 +6,7 @@ import type { ApiDefinition } from '../../../src/protocol/messages/api.js'
 import { SaslAuthenticate } from '../../../src/protocol/messages/sasl-authenticate.js'
 import { SaslHandshake } from '../../../src/protocol/messages/sasl-handshake.js'
 import { AuthenticationError, UnsupportedVersionError } from '../../../src/client/errors.js'
-import { authenticateSasl, type SaslTransport } from '../../../src/client/sasl-authenticator.js'
+import { authenticateSasl, reauthenticationDelayMs, type SaslTransport } from '../../../src/client/sasl-authenticator.js'
 import { SaslCredentials, SecurityConfig, isTlsHandshakeError } from '../../../src/client/security.js'
 
 const PASSWORD = 'hunter2-very-secret'
@@ -117,5 +117,67 @@ describe('security settings', () => {
     expect(isTlsHandshakeError(Object.assign(new Error('x'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))).toBe(true)
     expect(isTlsHandshakeError(Object.assign(new Error('x'), { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }))).toBe(true)
     expect(isTlsHandshakeError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(false)
+  })
+})
+
+describe('authenticateSasl with OAUTHBEARER', () => {
+  const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2ln'
+
+  it('sends the provider token once and reports the session lifetime', async () => {
+    const { t, sent } = transport([{ errorCode: 0, mechanisms: ['OAUTHBEARER'] }, { ...ok(), sessionLifetimeMs: 3000n }])
+    let calls = 0
+    const creds = new SaslCredentials({ mechanism: 'OAUTHBEARER', token: () => (calls++, { value: TOKEN, expiresAtMs: Date.now() + 60_000, extensions: { traceId: 'abc' } }) })
+    await expect(authenticateSasl(t, creds)).resolves.toEqual({ mechanism: 'OAUTHBEARER', sessionLifetimeMs: 3000n })
+    expect(calls).toBe(1)
+    expect(sent[0].body).toEqual({ mechanism: 'OAUTHBEARER' })
+    expect(Buffer.from((sent[1].body as { authBytes: Uint8Array }).authBytes).toString()).toBe(`n,,\x01auth=Bearer ${TOKEN}\x01traceId=abc\x01\x01`)
+  })
+
+  it('a refused token: acknowledges the error challenge, then an AuthenticationError with its status and no token', async () => {
+    const { t, sent } = transport([
+      { errorCode: 0, mechanisms: ['OAUTHBEARER'] },
+      ok(Buffer.from('{"status":"invalid_token"}')),
+      { ...ok(), errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER' },
+    ])
+    const creds = new SaslCredentials({ mechanism: 'OAUTHBEARER', token: async () => ({ value: TOKEN, expiresAtMs: 0 }) })
+    const err = await authenticateSasl(t, creds).then(() => new Error('should have failed'), (e: Error) => e)
+    expect(err).toBeInstanceOf(AuthenticationError)
+    expect(err.message).toBe(
+      'authentication failed with mechanism OAUTHBEARER on broker 127.0.0.1:9093: Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER (invalid_token)',
+    )
+    expect(Buffer.from((sent[2].body as { authBytes: Uint8Array }).authBytes)).toEqual(Buffer.from([1]))
+    expect(err.message).not.toContain(TOKEN)
+  })
+
+  it('a failing provider is an AuthenticationError with the provider error as cause; nothing is sent', async () => {
+    const { t, sent } = transport([{ errorCode: 0, mechanisms: ['OAUTHBEARER'] }])
+    const cause = new Error('identity provider down')
+    const creds = new SaslCredentials({ mechanism: 'OAUTHBEARER', token: () => Promise.reject(cause) })
+    const err = await authenticateSasl(t, creds).then(() => new Error('should have failed'), (e: Error) => e)
+    expect(err).toBeInstanceOf(AuthenticationError)
+    expect(err.message).toContain('the token provider failed: identity provider down')
+    expect(err.cause).toBe(cause)
+    expect(sent.map((s) => s.api)).toEqual(['SaslHandshake'])
+  })
+
+  it('options: OAUTHBEARER needs a token function; inspect shows no provider', () => {
+    expect(() => new SaslCredentials({ mechanism: 'OAUTHBEARER' } as never)).toThrow(/sasl.token must be a function/)
+    const creds = new SaslCredentials({ mechanism: 'OAUTHBEARER', token: () => ({ value: TOKEN, expiresAtMs: 0 }) })
+    expect(inspect(creds)).toBe("SaslCredentials { mechanism: 'OAUTHBEARER' }")
+    expect(JSON.stringify(new SecurityConfig({ sasl: { mechanism: 'OAUTHBEARER', token: () => ({ value: TOKEN, expiresAtMs: 0 }) } }))).toBe(
+      '{"protocol":"SASL_PLAINTEXT","sasl":{"mechanism":"OAUTHBEARER"}}',
+    )
+  })
+
+  it('re-authentication starts at 85-95% of the session lifetime', () => {
+    expect(reauthenticationDelayMs(10_000n, 0)).toBe(8500)
+    expect(reauthenticationDelayMs(10_000n, 1)).toBe(9500)
+  })
+
+  it('a re-authentication the broker refuses (ILLEGAL_SASL_STATE) is explained as such', async () => {
+    const { t } = transport([{ errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] }])
+    const creds = new SaslCredentials({ mechanism: 'PLAIN', username: 'alice', password: PASSWORD })
+    const err = await authenticateSasl(t, creds, undefined, { reauthentication: true }).then(() => new Error('should have failed'), (e: Error) => e)
+    expect(err.message).toContain('refused to re-authenticate')
   })
 })

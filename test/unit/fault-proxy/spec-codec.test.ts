@@ -5,7 +5,7 @@
  * included. The proxy relies on this to pass frames through unchanged and to rewrite them.
  */
 import { describe, expect, it } from 'vitest'
-import { type MessageSpec as ProxySpec, SpecCodec, versionRange } from '../../integration/fault-proxy/spec-codec.js'
+import { SpecCodec, versionRange } from '../../integration/fault-proxy/spec-codec.js'
 import { Reader } from '../../../src/protocol/index.js'
 import { loadSpec, prng, randomMessage } from '../protocol/messages/admin-spec-support.js'
 import { SPEC_TEXTS } from '../protocol/messages/kafka-specs.js'
@@ -18,7 +18,7 @@ describe('fault proxy spec codec', () => {
     const covered = new Set<string>()
     for (const name of [...SPEC_TEXTS.keys()].filter((n) => n.endsWith('Request') || n.endsWith('Response')).sort()) {
       const spec = loadSpec(name)
-      const codec = new SpecCodec(spec as unknown as ProxySpec)
+      const codec = new SpecCodec(spec)
       const range = versionRange(spec.validVersions)
       if (!range) continue
       for (let v = range.min; v <= range.max; v++) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Serdes, type Serde } from '../../../src/streams/index.js'
+import { Serdes, Stores, Topology, type Serde } from '../../../src/streams/index.js'
+import { answerQuery, type LocalQuerySource } from '../../../src/streams/runtime/query-server.js'
 import { CachingWindowStore, type CachingContext } from '../../../src/streams/state/caching-window-store.js'
 import { LoggingWindowBytesStore } from '../../../src/streams/state/logging-window.js'
 import { RecordCache } from '../../../src/streams/state/record-cache.js'
@@ -107,15 +108,31 @@ describe('caching window store', () => {
     expect([...store.backwardFetch('a', 0, 100)].map((kv) => [kv.key, kv.value.value])).toEqual([[0, 7]])
   })
 
-  it('answers bytes-level reads (remote queries) through the cache: unflushed windows included, cached deletes hidden', () => {
+  it('answers remote queries through the cache (the typed read path): unflushed windows included, cached deletes hidden', () => {
     const { store, put } = harness()
     put('k', 1, 0)
     put('k', 2, 10)
     store.flushCache()
     put('k', 5, 10, 12)
     put('k', null, 0)
-    const rows = store.fetchBytes(Buffer.from('k'), 0, 100).map((kv) => [kv.key, Number(kv.value.readBigInt64BE(8)), Number(kv.value.readBigInt64BE(0))])
-    expect(rows).toEqual([[10, 5, 12]])
+    const str = Serdes.string()
+    const int64 = Serdes.int64()
+    const topology = new Topology()
+      .addSource('src', 'in', { keySerde: str, valueSerde: str })
+      .addProcessor('p', () => ({ process: () => {} }), 'src')
+      .addStateStore(Stores.timestampedWindowStoreBuilder(Stores.inMemoryWindowStore('s', 20, 10, false), str, int64), 'p')
+    const source: LocalQuerySource = {
+      applicationId: 'app',
+      topology,
+      serdes: () => ({ keySerde: str as Serde<unknown>, valueSerde: int64 as Serde<unknown> }),
+      state: () => 'RUNNING',
+      tasksPerSubtopology: () => new Map(topology.subtopologies().map((st) => [st.id, 1])),
+      taskStore: () => ({ store, role: 'running' }),
+      globalStore: () => undefined,
+    }
+    const answer = answerQuery(source, { op: 'windowFetch', store: 's', key: Buffer.from('k'), timeFrom: 0, timeTo: 100, stale: false })
+    // Plain values (a timestamped store's timestamps stay behind), serialized with the store's serde.
+    expect(answer.op === 'windowFetch' && answer.windows.map((w) => [w.start, Number(w.value.readBigInt64BE(0)), w.value.length])).toEqual([[10, 5, 8]])
   })
 
   it('a flushed delete leaves the cache', () => {

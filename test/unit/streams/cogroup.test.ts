@@ -121,64 +121,44 @@ describe('cogroup', () => {
     driver.close()
   })
 
-  it('time windows: per key and window, emit on update, timestamp the window max', () => {
-    const timeKey = WindowedSerdes.timeWindowedSerdeFrom(s, 10)
-    const { driver, in1, in2, rows } = windowedCogroup(
-      (one, two) =>
-        one
-          .cogroup<string>(concat)
-          .cogroup(two, (_k, v, agg) => agg + v.toUpperCase())
-          .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
-          .aggregate(() => '', { name: 'wagg', key: s, value: s }),
-      timeKey,
-      (text) => {
-        expect(text).toContain('Processor: COGROUPKSTREAM-AGGREGATE-0000000002 (stores: [wagg])')
-        expect(text).toContain('Processor: COGROUPKSTREAM-MERGE-0000000004 (stores: [])')
-      },
-    )
-    in1.pipeInput('a', 'x', 5)
-    in2.pipeInput('a', 'y', 3) // same window [0,10): timestamp stays 5 (max)
-    in2.pipeInput('a', 'z', 12) // window [10,20)
-    // Each aggregate processor keeps its own stream time (as in Kafka Streams): for processor one
-    // it is 8, so [0,10) is still open. The shared store has seen 12 and its retention (size +
-    // grace = 10) dropped window 0, but the record cache still holds it (entries stay after a
-    // flush until evicted) and serves the read, as Kafka Streams' caching window store does: the
-    // aggregate goes on, and its old value is what the store holds (nothing).
-    in1.pipeInput('a', 'w', 8)
-    expect(rows()).toEqual([
-      [0, 10, 'x', 5],
-      [0, 10, 'xY', 5],
-      [10, 20, 'Z', 12],
-      [0, 10, 'xYw', 8],
-    ])
-    driver.close()
-  })
-
-  it('time windows without the record cache: a window the shared store expired restarts from the initializer', () => {
-    const { driver, in1, in2, rows } = windowedCogroup(
-      (one, two) =>
-        one
-          .cogroup<string>(concat)
-          .cogroup(two, (_k, v, agg) => agg + v.toUpperCase())
-          .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
-          .aggregate(() => '', { name: 'wagg', key: s, value: s }),
-      WindowedSerdes.timeWindowedSerdeFrom(s, 10),
-      undefined,
-      0,
-    )
-    in1.pipeInput('a', 'x', 5)
-    in2.pipeInput('a', 'y', 3)
-    in2.pipeInput('a', 'z', 12)
-    // Processor one's stream time is 8 ([0,10) open), but the store dropped window 0 and nothing
-    // caches it: the fetch finds nothing (Kafka Streams with caching disabled does the same).
-    in1.pipeInput('a', 'w', 8)
-    expect(rows()).toEqual([
-      [0, 10, 'x', 5],
-      [0, 10, 'xY', 5],
-      [10, 20, 'Z', 12],
-      [0, 10, 'w', 8],
-    ])
-    driver.close()
+  // Each aggregate processor keeps its own stream time (as in Kafka Streams): after z at 12, for
+  // processor one it is 8, so [0,10) is still open for w. The shared store has seen 12 and its
+  // retention (size + grace = 10) dropped window 0. With the record cache, the cache still holds
+  // it (entries stay after a flush until evicted) and serves the read, as Kafka Streams' caching
+  // window store does: the aggregate goes on, and its old value is what the store holds (nothing).
+  // Without it the fetch finds nothing and the window restarts from the initializer (Kafka
+  // Streams with caching disabled does the same).
+  describe.each([
+    { cache: 'with the record cache', cacheMaxBytes: undefined, afterExpiry: 'xYw' },
+    { cache: 'without the record cache', cacheMaxBytes: 0, afterExpiry: 'w' },
+  ])('time windows $cache', ({ cacheMaxBytes, afterExpiry }) => {
+    it(`per key and window, emit on update, timestamp the window max; a window the shared store expired goes on as '${afterExpiry}'`, () => {
+      const { driver, in1, in2, rows } = windowedCogroup(
+        (one, two) =>
+          one
+            .cogroup<string>(concat)
+            .cogroup(two, (_k, v, agg) => agg + v.toUpperCase())
+            .windowedBy(TimeWindows.ofSizeAndGrace(10, 0))
+            .aggregate(() => '', { name: 'wagg', key: s, value: s }),
+        WindowedSerdes.timeWindowedSerdeFrom(s, 10),
+        (text) => {
+          expect(text).toContain('Processor: COGROUPKSTREAM-AGGREGATE-0000000002 (stores: [wagg])')
+          expect(text).toContain('Processor: COGROUPKSTREAM-MERGE-0000000004 (stores: [])')
+        },
+        cacheMaxBytes,
+      )
+      in1.pipeInput('a', 'x', 5)
+      in2.pipeInput('a', 'y', 3) // same window [0,10): timestamp stays 5 (max)
+      in2.pipeInput('a', 'z', 12) // window [10,20)
+      in1.pipeInput('a', 'w', 8)
+      expect(rows()).toEqual([
+        [0, 10, 'x', 5],
+        [0, 10, 'xY', 5],
+        [10, 20, 'Z', 12],
+        [0, 10, afterExpiry, 8],
+      ])
+      driver.close()
+    })
   })
 
   it('sliding windows: both streams add to the shared windows', () => {

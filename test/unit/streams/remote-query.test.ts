@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Serdes, StreamsBuilder, TopologyTestDriver } from '../../../src/streams/index.js'
+import { Serdes, StreamsBuilder, TopologyTestDriver, type Serde } from '../../../src/streams/index.js'
 import { TimeWindows } from '../../../src/streams/dsl/windows.js'
 import { NoQueryHostError, QueryRequestError, QueryTimeoutError, UnknownStoreError } from '../../../src/streams/runtime/query-errors.js'
 import { decodeAnswer, decodeBytes, decodeRequest, encodeAnswer, encodeBytes, encodeRequest, type QueryRequest } from '../../../src/streams/runtime/query-protocol.js'
@@ -83,7 +83,9 @@ function driverSource(roles: { role: 'running' | 'restoring' | 'standby' | 'abse
   const topology = b.build()
   const driver = new TopologyTestDriver(topology, { applicationId: 'rq' })
   const source: LocalQuerySource = {
+    applicationId: 'rq',
     topology,
+    serdes: () => ({ keySerde: s as Serde<unknown>, valueSerde: Serdes.int64() as Serde<unknown> }),
     state: () => roles.state ?? 'RUNNING',
     tasksPerSubtopology: () => new Map(topology.subtopologies().map((st) => [st.id, 1])),
     taskStore: (taskId, name) => {
@@ -197,7 +199,9 @@ describe('query server and client', () => {
     open.push(driver)
     driver.createInputTopic('products', s, s).pipeInput('p1', 'lamp')
     const source: LocalQuerySource = {
+      applicationId: 'rq-g',
       topology,
+      serdes: () => ({ keySerde: s as Serde<unknown>, valueSerde: s as Serde<unknown> }),
       state: () => 'RUNNING',
       tasksPerSubtopology: () => new Map(),
       taskStore: () => undefined,

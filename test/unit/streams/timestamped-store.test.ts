@@ -124,15 +124,12 @@ describe('timestamped DSL stores', () => {
 })
 
 describe('StoreBuilder copies', () => {
-  it('keeps the timestamped flag and log-at-flush through withLogAtFlush and the logging toggles', () => {
+  it('keeps the timestamped flag through the logging toggles', () => {
     const base = Stores.timestampedKeyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), Serdes.string(), Serdes.string())
-    const atFlush = base.withLogAtFlush()
-    expect(atFlush.timestamped).toBe(true)
-    expect(atFlush.logAtFlush).toBe(true)
-    const relogged = atFlush.withLoggingEnabled({ 'retention.ms': '1000' })
+    const relogged = base.withLoggingEnabled({ 'retention.ms': '1000' })
     expect(relogged.timestamped).toBe(true)
-    expect(relogged.logAtFlush).toBe(true)
-    expect(atFlush.withLoggingDisabled().timestamped).toBe(true)
-    expect(base.logAtFlush).toBe(false)
+    expect(relogged.changelogConfig).toEqual({ 'retention.ms': '1000' })
+    expect(base.withLoggingDisabled().timestamped).toBe(true)
+    expect(base.withLoggingDisabled().loggingEnabled).toBe(false)
   })
 })

@@ -12,45 +12,14 @@ import type { ApiDefinition } from '../../../../src/protocol/messages/api.js'
 import { Reader } from '../../../../src/protocol/primitives/reader.js'
 import { Writer } from '../../../../src/protocol/primitives/writer.js'
 import { specJson } from './kafka-specs.js'
+import { inRange, type MessageSpec, SpecCodec, type SpecField, versionRange } from '../../../integration/fault-proxy/spec-codec.js'
 
-/** One field of a JSON message spec. */
-export interface SpecField {
-  name: string
-  type: string
-  versions: string
-  nullableVersions?: string
-  taggedVersions?: string
-  tag?: number
-  fields?: SpecField[]
-}
-
-/** A request or response JSON message spec. */
-export interface MessageSpec {
-  apiKey: number
-  type: string
-  name: string
-  validVersions: string
-  flexibleVersions: string
-  fields: SpecField[]
-}
+export type { MessageSpec, SpecField } from '../../../integration/fault-proxy/spec-codec.js'
+export { versionRange } from '../../../integration/fault-proxy/spec-codec.js'
 
 /** Reads `<name>.json` from the kafka-clients jar of the Kafka version under test. */
 export function loadSpec(name: string): MessageSpec {
   return specJson<MessageSpec>(name)
-}
-
-/** Parses "3", "2+", "0-5" or "none" into an inclusive range. */
-export function versionRange(spec: string): { min: number; max: number } | null {
-  if (spec === 'none' || spec === '') return null
-  if (spec.endsWith('+')) return { min: Number(spec.slice(0, -1)), max: Number.POSITIVE_INFINITY }
-  const [a, b] = spec.split('-')
-  return { min: Number(a), max: Number(b ?? a) }
-}
-
-function inRange(spec: string | undefined, v: number): boolean {
-  if (spec === undefined) return false
-  const r = versionRange(spec)
-  return r !== null && v >= r.min && v <= r.max
 }
 
 function camel(name: string): string {
@@ -117,6 +86,23 @@ export function randomMessage(spec: MessageSpec, version: number, rnd: () => num
         const v = rnd() < 0.5
         ww.boolean(v)
         return v
+      }
+      case 'float64': {
+        const v = rnd() < 0.5 ? int(-1000, 1000) / 4 : (rnd() - 0.5) * 1e12
+        ww.float64(v)
+        return v
+      }
+      case 'bytes': {
+        if (nullable && rnd() < 0.25) {
+          if (flex) ww.compactBytes(null)
+          else ww.bytes(null)
+          return null
+        }
+        const b = Buffer.alloc(int(0, 6))
+        for (let i = 0; i < b.length; i++) b[i] = int(0, 255)
+        if (flex) ww.compactBytes(b)
+        else ww.bytes(b)
+        return b
       }
       case 'uuid': {
         const b = Buffer.alloc(16)
@@ -190,69 +176,24 @@ export function randomMessage(spec: MessageSpec, version: number, rnd: () => num
   return { bytes: Buffer.from(w.finish()), value }
 }
 
-/** Parses message bytes per the spec (the reference reading of an encoder's output). */
+/** A decoded spec struct with camelCase keys, as Peridot's request objects name fields. */
+function camelCased(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelCased)
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Uint8Array) return v
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) out[camel(k)] = camelCased(x)
+  return out
+}
+
+/**
+ * Parses message bytes per the spec (the reference reading of an encoder's output): strictly, with
+ * the fault proxy's spec codec, and with camelCase keys.
+ */
 export function parseMessage(spec: MessageSpec, version: number, bytes: Buffer): Record<string, unknown> {
-  const flex = inRange(spec.flexibleVersions, version)
   const r = new Reader(bytes)
-
-  const readScalar = (type: string, nullable: boolean): unknown => {
-    switch (type) {
-      case 'int8':
-        return r.int8()
-      case 'int16':
-        return r.int16()
-      case 'int32':
-        return r.int32()
-      case 'int64':
-        return r.int64()
-      case 'bool': {
-        const b = r.uint8()
-        if (b > 1) throw new Error(`bool byte ${b}`)
-        return b === 1
-      }
-      case 'uuid':
-        return r.uuid()
-      case 'string': {
-        const s = flex ? r.compactNullableString() : r.nullableString()
-        if (s === null && !nullable) throw new Error('null in a non-nullable string')
-        return s
-      }
-      default:
-        throw new Error(`spec type ${type} not supported by the test parser`)
-    }
-  }
-
-  const readField = (f: SpecField): unknown => {
-    const nullable = inRange(f.nullableVersions, version)
-    if (f.type.startsWith('[]')) {
-      const n = flex ? r.unsignedVarint() - 1 : r.int32()
-      if (n === -1) {
-        if (!nullable) throw new Error(`null array ${f.name}`)
-        return null
-      }
-      const out: unknown[] = []
-      for (let i = 0; i < n; i++) out.push(f.fields ? readStruct(f.fields) : readScalar(f.type.slice(2), false))
-      return out
-    }
-    return readScalar(f.type, nullable)
-  }
-
-  const readStruct = (fields: SpecField[]): Record<string, unknown> => {
-    const value: Record<string, unknown> = {}
-    for (const f of fields) {
-      if (!inRange(f.versions, version) || isTagged(f, version)) continue
-      value[camel(f.name)] = readField(f)
-    }
-    if (flex) {
-      const n = r.unsignedVarint()
-      if (n !== 0) throw new Error(`encoder wrote ${n} tagged fields; expected none`)
-    }
-    return value
-  }
-
-  const value = readStruct(spec.fields)
+  const value = new SpecCodec(spec).decode(r, version, { strict: true })
   if (r.remaining !== 0) throw new Error(`${r.remaining} bytes left after parsing ${spec.name} v${version}`)
-  return value
+  return camelCased(value) as Record<string, unknown>
 }
 
 /** Versions `api` claims to support. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ConsumerGroupDescribe } from '../../../../src/protocol/messages/consumer-group-describe.js'
 import { decode, encode, hex } from './admin-spec-support.js'
 import { groupSpecAndFuzzSuites } from './group-spec-support.js'
+import { whenSpecCovers } from './share-group-specs.js'
 
 const name = fc.string({ maxLength: 8, unit: 'binary' })
 const TID = '0123abcd-0000-4000-8000-00000000beef'
@@ -39,7 +40,7 @@ const response = hex`
   00                                # tagged fields
 `
 
-// Flexible in its only version: there is no non-flexible encoding to pin.
+// Flexible in every version: there is no non-flexible encoding to pin.
 describe('ConsumerGroupDescribe', () => {
   it('v0 request golden bytes', () => {
     expect(encode(ConsumerGroupDescribe, 0, { groupIds: ['g'] })).toEqual(hex`02 02 67 00 00`)
@@ -69,6 +70,7 @@ describe('ConsumerGroupDescribe', () => {
               subscribedTopicRegex: null,
               assignment: { topicPartitions: [{ topicId: TID, topicName: 't', partitions: [0] }] },
               targetAssignment: { topicPartitions: [] },
+              memberType: -1,
             },
           ],
           authorizedOperations: -2147483648,
@@ -78,9 +80,22 @@ describe('ConsumerGroupDescribe', () => {
   })
 })
 
-groupSpecAndFuzzSuites(ConsumerGroupDescribe, {
-  spec: 'ConsumerGroupDescribe',
-  request: () => fc.record({ groupIds: fc.array(name, { maxLength: 3 }), includeAuthorizedOperations: fc.boolean() }),
-  // The shared generator cannot build the Assignment structs: fuzz this response instead.
-  responseSeeds: () => [response],
+describe('ConsumerGroupDescribe v1', () => {
+  it('decodes member_type after the target assignment', () => {
+    // The v0 response with member_type 1 (consumer) inserted before the member's tagged fields.
+    // The member's tagged fields are followed by authorized_operations and two tag sections (7 bytes).
+    const at = response.length - 7
+    const v1 = Buffer.concat([response.subarray(0, at), hex`01`, response.subarray(at)])
+    expect(decode(ConsumerGroupDescribe, 1, v1).groups[0].members[0].memberType).toBe(1)
+  })
+})
+
+// Kafka 3.9's specs predate the newest version (a field added in 4.x): checked against 4.x's.
+whenSpecCovers(ConsumerGroupDescribe, 'ConsumerGroupDescribe', () => {
+  groupSpecAndFuzzSuites(ConsumerGroupDescribe, {
+    spec: 'ConsumerGroupDescribe',
+    request: () => fc.record({ groupIds: fc.array(name, { maxLength: 3 }), includeAuthorizedOperations: fc.boolean() }),
+    // The shared generator cannot build the Assignment structs: fuzz this response instead.
+    responseSeeds: () => [response],
+  })
 })
