@@ -63,6 +63,12 @@ export function serverProperties(cfg: NodeConfig): Record<string, string> {
     // time). The lowest acquisition lock a group may set (share.record.lock.duration.ms) is 15 s
     // by default; tests of lock expiry set a short one. The default lock (30 s) is unchanged.
     props['group.share.min.record.lock.duration.ms'] = '1000'
+    // Likewise for KIP-848 consumer groups: the lowest session timeout and heartbeat interval a
+    // group may set (consumer.session.timeout.ms / consumer.heartbeat.interval.ms group configs)
+    // are 45 s and 5 s by default, so a test of a session outlived would wait a minute. The
+    // broker-wide defaults (45 s, 5 s) are unchanged.
+    props['group.consumer.min.session.timeout.ms'] = '1000'
+    props['group.consumer.min.heartbeat.interval.ms'] = '500'
   }
   return { ...props, ...(cfg.overrides ?? {}) }
 }

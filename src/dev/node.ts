@@ -185,11 +185,16 @@ export async function launchNode(opts: LaunchNodeOptions): Promise<LaunchedNode>
 export async function waitUntilReady(state: NodeState, dataDir: string, timeoutMs: number, alive: () => boolean, brokers = 1): Promise<void> {
   const logFile = join(dataDir, LOG_FILE)
   const deadline = Date.now() + timeoutMs
+  const ours = (await readFile(join(dataDir, CLUSTER_ID_FILE), 'utf8').catch(() => '')).trim()
   for (;;) {
     if (!alive()) {
       throw new Error(`The Kafka broker exited during startup; see ${logFile}. Last lines:\n${await logTail(logFile)}`)
     }
     const probe = await probeKafka(state.host, state.port, 1000)
+    // Another cluster took the port after it was found free (two starts at once): ours cannot bind.
+    if (ours !== '' && probe.clusterId !== null && probe.clusterId !== ours) {
+      throw new Error(`Port ${state.port} on ${state.host} is answered by another Kafka cluster (${probe.clusterId}, not ${ours}): it was taken after it was found free; start again on another port`)
+    }
     // ApiVersions answers before the broker is unfenced; Metadata listing it means it is usable.
     if (probe.apiVersions && probe.brokers >= brokers) return
     if (Date.now() > deadline) {

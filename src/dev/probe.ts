@@ -8,6 +8,32 @@ export interface ProbeResult {
   apiVersions: boolean
   /** Brokers in a Metadata v4 response (0 while the broker is still fenced). */
   brokers: number
+  /** The cluster id the Metadata response names (null when none or unreadable). */
+  clusterId: string | null
+}
+
+/** The cluster id of a Metadata v4 response (after its brokers array); null when it does not read. */
+function metadataClusterId(md: Buffer, brokers: number): string | null {
+  try {
+    let o = 12
+    const str = (): string | null => {
+      const n = md.readInt16BE(o)
+      o += 2
+      if (n < 0) return null
+      const v = md.toString('utf8', o, o + n)
+      o += n
+      return v
+    }
+    for (let i = 0; i < brokers; i++) {
+      o += 4 // node id
+      str() // host
+      o += 4 // port
+      str() // rack
+    }
+    return str()
+  } catch {
+    return null
+  }
 }
 
 /** Frames a request header v1 (api key, version, correlation id, client id) plus body. */
@@ -70,11 +96,15 @@ export async function probeKafka(host: string, port: number, timeoutMs = 2000): 
     )
     const apiVersions = av !== undefined && av.length >= 6 && av.readInt32BE(0) === apiVersionsId && av.readInt16BE(4) === 0
     let brokers = 0
-    // Metadata v4 response: correlation id, throttle_time_ms, brokers: [int32 count, ...].
-    if (md !== undefined && md.length >= 12 && md.readInt32BE(0) === metadataId) brokers = Math.max(0, md.readInt32BE(8))
-    return { apiVersions, brokers }
+    let clusterId: string | null = null
+    // Metadata v4 response: correlation id, throttle_time_ms, brokers: [int32 count, ...], cluster_id.
+    if (md !== undefined && md.length >= 12 && md.readInt32BE(0) === metadataId) {
+      brokers = Math.max(0, md.readInt32BE(8))
+      clusterId = metadataClusterId(md, brokers)
+    }
+    return { apiVersions, brokers, clusterId }
   } catch {
-    return { apiVersions: false, brokers: 0 }
+    return { apiVersions: false, brokers: 0, clusterId: null }
   }
 }
 

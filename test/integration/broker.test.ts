@@ -2,7 +2,8 @@
 // the same options finds the running one instead of launching a second JVM.
 import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { localBrokerStatus, startLocalBroker } from '../../src/dev/index.js'
+import { localBrokerStatus, probeKafka, startLocalBroker } from '../../src/dev/index.js'
+import { Client } from '../../src/index.js'
 import { bootstrap, localBroker, skipUnlessRestartable } from './helpers.js'
 
 /** ApiVersions v0 over a raw socket; returns the api keys the broker lists. */
@@ -44,6 +45,20 @@ describe('test broker', () => {
     const keys = await rawApiVersions(bootstrap())
     // Produce, Fetch, Metadata and ApiVersions itself are served by every broker.
     expect(keys).toEqual(expect.arrayContaining([0, 1, 3, 18]))
+  })
+
+  it("the startup probe reads the cluster id the broker answers with (a start that lost its port to another cluster is told apart)", async () => {
+    const [host, port] = [bootstrap().slice(0, bootstrap().lastIndexOf(':')), Number(bootstrap().slice(bootstrap().lastIndexOf(':') + 1))]
+    const probe = await probeKafka(host, port)
+    const client = await Client.connect({ brokers: [bootstrap()] })
+    try {
+      const { clusterId } = await client.admin().describeCluster()
+      expect(probe).toMatchObject({ apiVersions: true, clusterId })
+      expect(probe.brokers).toBeGreaterThanOrEqual(1)
+      expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    } finally {
+      await client.close()
+    }
   })
 
   it('reuses the running local broker when started again with the same options', async (ctx) => {

@@ -5,14 +5,33 @@
 // not from the offsets it committed before, or every record of that transaction is output twice.
 import { describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
-import { EndTxn, InitProducerId } from '../../src/protocol/index.js'
+import { EndTxn, Fetch, InitProducerId, OffsetCommit, OffsetFetch, Produce, TxnOffsetCommit } from '../../src/protocol/index.js'
 import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
+import type { FaultHandle, FaultRule } from './fault-proxy/fault-proxy.js'
 import { mentions, sharedFaultProxy } from './fault-proxy/shared.js'
+import { runStreamsFaultCase, type CaseNames, type StreamsFaultCase, until } from './fault-proxy/streams-fault-case.js'
 import { sharedClient, uniqueTopic } from './helpers.js'
 import { tempStateDir, waitFor } from './streams-helpers.js'
 
 const direct = sharedClient()
 const proxy = sharedFaultProxy()
+
+/** A case whose faults are `rules` (built from the case's names), done once each acted `times` (default: its own times). */
+function faultCase(guarantee: StreamsFaultCase['guarantee'], rules: (n: CaseNames) => FaultRule[], extra: Partial<StreamsFaultCase> = {}): StreamsFaultCase {
+  let handles: FaultHandle[] = []
+  return {
+    guarantee,
+    arm: (n) => (handles = rules(n).map((r) => proxy().addRule(r))),
+    acted: async () => {
+      await until('the faults to act', () => handles.every((h) => h.applied >= 1))
+      // A commit and more processing after them.
+      await new Promise((r) => setTimeout(r, 300))
+    },
+    ...extra,
+  }
+}
+
+const app = (n: CaseNames) => mentions(n.applicationId)
 
 describe('streams faults', () => {
   it('exactly_once_v2: a commit whose EndTxn answer is lost is not processed again once the producer is re-initialized', async () => {
@@ -55,6 +74,134 @@ describe('streams faults', () => {
     let committed: string[] = []
     await waitFor('the output of all 25 records', async () => (committed = await readCommitted(direct(), output)).length >= 25, 30_000)
     expect(committed).toEqual(Array.from({ length: 25 }, (_, i) => `v${i}`))
+  })
+})
+
+describe('streams exactly-once under protocol faults', () => {
+  const eos = 'exactly_once_v2' as const
+  const alos = 'at_least_once' as const
+  for (const code of ['COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR', 'CONCURRENT_TRANSACTIONS']) {
+    it(`exactly_once_v2: TxnOffsetCommit answered ${code} (retried)`, async () => {
+      await runStreamsFaultCase(direct(), proxy(), faultCase(eos, (n) => [{ apiKey: TxnOffsetCommit.apiKey, match: app(n), times: 3, action: { kind: 'error', code } }]))
+    })
+  }
+  for (const code of ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']) {
+    it(`exactly_once_v2: TxnOffsetCommit answered ${code} (fenced group member: abort, process again)`, async () => {
+      await runStreamsFaultCase(direct(), proxy(), faultCase(eos, (n) => [{ apiKey: TxnOffsetCommit.apiKey, match: app(n), action: { kind: 'error', code } }]))
+    })
+  }
+  it('exactly_once_v2: TxnOffsetCommit answer lost (connection cut after forwarding)', async () => {
+    await runStreamsFaultCase(direct(), proxy(), faultCase(eos, (n) => [{ apiKey: TxnOffsetCommit.apiKey, match: app(n), action: { kind: 'drop-response', then: 'disconnect' } }]))
+  })
+  for (const [what, topic] of [['output', 'echo'], ['changelog', 'changelog']] as const) {
+    for (const guarantee of [eos, alos]) {
+      it(`${guarantee}: Produce of a ${what} record answered NOT_LEADER_OR_FOLLOWER (retried)`, async () => {
+        await runStreamsFaultCase(direct(), proxy(), faultCase(guarantee, (n) => [{ apiKey: Produce.apiKey, topic: n[topic], times: 2, action: { kind: 'error', code: 'NOT_LEADER_OR_FOLLOWER' } }]))
+      })
+      it(`${guarantee}: Produce of a ${what} record whose answer is lost after forwarding`, async () => {
+        await runStreamsFaultCase(direct(), proxy(), faultCase(guarantee, (n) => [{ apiKey: Produce.apiKey, topic: n[topic], action: { kind: 'drop-response', then: 'disconnect' } }]))
+      })
+      it(`${guarantee}: Produce of a ${what} record answered with a non-retriable error (INVALID_RECORD)`, async () => {
+        await runStreamsFaultCase(direct(), proxy(), faultCase(guarantee, (n) => [{ apiKey: Produce.apiKey, topic: n[topic], action: { kind: 'error', code: 'INVALID_RECORD' } }], { mayFail: true }))
+      })
+    }
+  }
+  for (const code of ['CONCURRENT_TRANSACTIONS', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS']) {
+    it(`exactly_once_v2: EndTxn answered ${code} (retried)`, async () => {
+      await runStreamsFaultCase(direct(), proxy(), faultCase(eos, (n) => [{ apiKey: EndTxn.apiKey, match: app(n), times: 3, action: { kind: 'error', code } }]))
+    })
+  }
+  it('exactly_once_v2: InitProducerId answered COORDINATOR_LOAD_IN_PROGRESS and CONCURRENT_TRANSACTIONS at start', async () => {
+    await runStreamsFaultCase(
+      direct(),
+      proxy(),
+      faultCase(eos, (n) => [
+        { apiKey: InitProducerId.apiKey, match: app(n), times: 2, action: { kind: 'error', code: 'COORDINATOR_LOAD_IN_PROGRESS' } },
+        { apiKey: InitProducerId.apiKey, match: app(n), nth: 3, times: 2, action: { kind: 'error', code: 'CONCURRENT_TRANSACTIONS' } },
+      ]),
+    )
+  })
+  it('exactly_once_v2: InitProducerId answered CONCURRENT_TRANSACTIONS at the re-initialization after a lost EndTxn answer', async () => {
+    await runStreamsFaultCase(
+      direct(),
+      proxy(),
+      faultCase(eos, (n) => [
+        { apiKey: EndTxn.apiKey, match: app(n), times: Infinity, action: { kind: 'drop-response', then: 'disconnect' } },
+        { apiKey: InitProducerId.apiKey, match: app(n), nth: 2, times: 3, action: { kind: 'error', code: 'CONCURRENT_TRANSACTIONS' } },
+      ]),
+    )
+  })
+  for (const guarantee of [eos, alos]) {
+    it(`${guarantee}: OffsetFetch answered UNSTABLE_OFFSET_COMMIT at assignment`, async () => {
+      await runStreamsFaultCase(direct(), proxy(), faultCase(guarantee, (n) => [{ apiKey: OffsetFetch.apiKey, match: app(n), times: 3, action: { kind: 'error', code: 'UNSTABLE_OFFSET_COMMIT' } }]))
+    })
+  }
+  for (const code of ['COORDINATOR_LOAD_IN_PROGRESS', 'ILLEGAL_GENERATION']) {
+    it(`at_least_once: OffsetCommit answered ${code}`, async () => {
+      await runStreamsFaultCase(direct(), proxy(), faultCase(alos, (n) => [{ apiKey: OffsetCommit.apiKey, match: app(n), times: 2, action: { kind: 'error', code } }]))
+    })
+  }
+  it('exactly_once_v2: a zombie (another producer with the same transactional id) fences the producer: tasks close dirty, a new producer takes over, nothing is output twice', async () => {
+    let fencedAt = 0
+    await runStreamsFaultCase(direct(), proxy(), {
+      guarantee: eos,
+      arm: () => [],
+      acted: async (n) => {
+        await until('a first commit', async () => ((await direct().admin().listGroupOffsets(n.applicationId)).find((o) => o.topic === n.input)?.offset ?? 0n) > 0n)
+        const init = proxy().requests.find((r) => r.apiKey === InitProducerId.apiKey && app(n)(r))
+        const transactionalId = String(init?.body.TransactionalId)
+        expect(transactionalId).toContain(n.applicationId)
+        // The zombie's init fences the app's producer (and aborts its open transaction).
+        const zombie = direct().transactionalProducer({ transactionalId })
+        await zombie.init()
+        fencedAt = proxy().count(InitProducerId.apiKey, app(n))
+        await zombie.close()
+      },
+    }).then(({ names, states }) => {
+      expect(states, 'the app never failed').not.toContain('ERROR')
+      expect(proxy().count(InitProducerId.apiKey, app(names)), 'the app initialized a new producer after the zombie').toBeGreaterThan(fencedAt)
+    })
+  })
+  for (const [api, apiKey, code] of [
+    ['Produce of an output record', Produce.apiKey, 'INVALID_PRODUCER_EPOCH'],
+    ['TxnOffsetCommit', TxnOffsetCommit.apiKey, 'PRODUCER_FENCED'],
+    ['EndTxn', EndTxn.apiKey, 'PRODUCER_FENCED'],
+  ] as const) {
+    it(`exactly_once_v2: ${api} answered ${code} (fenced): a new producer takes over, the app does not fail`, async () => {
+      const { states } = await runStreamsFaultCase(
+        direct(),
+        proxy(),
+        faultCase(eos, (n) => [apiKey === Produce.apiKey ? { apiKey, topic: n.echo, action: { kind: 'error', code } } : { apiKey, match: app(n), action: { kind: 'error', code } }]),
+      )
+      expect(states, 'states of the app').not.toContain('ERROR')
+    })
+  }
+  for (const guarantee of [eos, alos]) {
+    it(`${guarantee}: a second instance joins while the commits' answers are delayed`, async () => {
+      const commitApis = guarantee === eos ? [TxnOffsetCommit.apiKey, EndTxn.apiKey] : [OffsetCommit.apiKey]
+      let delays: FaultHandle[] = []
+      await runStreamsFaultCase(direct(), proxy(), {
+        guarantee,
+        partitions: 2,
+        arm: (n) => (delays = commitApis.map((apiKey) => proxy().addRule({ apiKey, match: app(n), times: Infinity, action: { kind: 'delay', ms: 1_000 } }))),
+        acted: async (_n, _app, newInstance) => {
+          await until('a delayed commit', () => delays.every((d) => d.applied >= 1))
+          // It joins during that commit: the group rebalances while its answers are on their way.
+          await newInstance().start()
+        },
+      })
+    })
+  }
+  it('exactly_once_v2: the changelog Fetch of a restore is cut and answered with errors (after an abort re-creates the task)', async () => {
+    await runStreamsFaultCase(
+      direct(),
+      proxy(),
+      faultCase(eos, (n) => [
+        { apiKey: TxnOffsetCommit.apiKey, match: app(n), action: { kind: 'error', code: 'ILLEGAL_GENERATION' } },
+        { apiKey: Fetch.apiKey, topic: n.changelog, times: 1, action: { kind: 'disconnect' } },
+        { apiKey: Fetch.apiKey, topic: n.changelog, nth: 2, times: 2, action: { kind: 'error', code: 'NOT_LEADER_OR_FOLLOWER' } },
+      ]),
+    )
   })
 })
 

@@ -4,7 +4,8 @@
 // commits succeed, and every record is processed exactly once. Past maxPollIntervalMs the member
 // leaves on its own and the next call of the iterator throws PollIntervalExceededError.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, PollIntervalExceededError, rangeAssignor, type GroupConsumer, type TopicPartition } from '../../src/index.js'
+import { Client, KafkaProtocolError, PollIntervalExceededError, rangeAssignor, type GroupConsumer, type TopicPartition } from '../../src/index.js'
+import { ErrorCode } from '../../src/protocol/error-codes.js'
 import { bootstrap, hasConsumerGroupProtocol, uniqueTopic } from './helpers.js'
 
 let client: Client
@@ -63,6 +64,28 @@ async function member(c: GroupConsumer, name: string, shared: Shared, slow?: () 
   pending.catch(() => undefined)
 }
 
+/**
+ * KIP-848 sessions are set by the broker: gives the group an 8 s session and 1 s heartbeats
+ * (group configs; brokers this project starts allow them), or, on a broker whose minimums forbid
+ * that (45 s and 5 s by default, e.g. KAFKA_CONNECT), keeps its defaults. Returns the session and
+ * heartbeat interval in force.
+ */
+async function shortConsumerSession(groupId: string): Promise<{ sessionMs: number; heartbeatMs: number }> {
+  const set = (name: string, value: number) => ({ op: 'set' as const, name, value: String(value) })
+  try {
+    await client.admin().incrementalAlterConfigs([
+      { type: 'group', name: groupId, ops: [set('consumer.session.timeout.ms', 8_000), set('consumer.heartbeat.interval.ms', 1_000)] },
+    ])
+    // The test proves nothing if the member's session were longer than its slow batch.
+    const [config] = await client.admin().describeConfigs([{ type: 'group', name: groupId }], { keys: ['consumer.session.timeout.ms'] })
+    expect(config!.configs.find((c) => c.name === 'consumer.session.timeout.ms')?.value).toBe('8000')
+    return { sessionMs: 8_000, heartbeatMs: 1_000 }
+  } catch (err) {
+    if (!(err instanceof KafkaProtocolError && err.code === ErrorCode.INVALID_CONFIG)) throw err
+    return { sessionMs: 45_000, heartbeatMs: 5_000 }
+  }
+}
+
 const VARIANTS = [
   { groupProtocol: 'classic', eager: false },
   // Eager: revocation of everything before the join, while the caller holds its batch.
@@ -74,10 +97,9 @@ for (const { groupProtocol, eager } of VARIANTS) {
   describe(`GroupConsumer with a slow handler (${groupProtocol} protocol${eager ? ', eager assignor' : ''})`, () => {
     it('a batch slower than the session timeout while another member joins costs no membership; nothing is processed twice', async (ctx) => {
       if (groupProtocol === 'consumer' && !hasConsumerGroupProtocol()) ctx.skip('KIP-848 needs Kafka 4 (Redpanda lacks it)')
-      // KIP-848 sessions are set by the broker (group.consumer.session.timeout.ms, 45 s by default and at least).
-      const sessionMs = groupProtocol === 'classic' ? 6_000 : 45_000
       const topic = uniqueTopic('slow')
       const groupId = uniqueTopic('g-slow')
+      const { sessionMs, heartbeatMs } = groupProtocol === 'classic' ? { sessionMs: 6_000, heartbeatMs: 500 } : await shortConsumerSession(groupId)
       await client.createTopic(topic, { partitions: PARTITIONS })
       await produce(topic, RECORDS)
       const lostA: TopicPartition[][] = []
@@ -89,7 +111,7 @@ for (const { groupProtocol, eager } of VARIANTS) {
         autoOffsetReset: 'earliest' as const,
         // Commits only after processing (an auto-commit would also count as a heartbeat in classic groups).
         autoCommit: false,
-        ...(groupProtocol === 'classic' ? { sessionTimeoutMs: sessionMs, heartbeatIntervalMs: 500 } : {}),
+        ...(groupProtocol === 'classic' ? { sessionTimeoutMs: sessionMs, heartbeatIntervalMs: heartbeatMs } : {}),
         ...(eager ? { assignors: [rangeAssignor] } : {}),
       }
       const a = client.groupConsumer({ ...opts, onLost: (tps) => void lostA.push(tps), onRevoked: (tps) => void revokedA.push(tps) })
@@ -102,9 +124,8 @@ for (const { groupProtocol, eager } of VARIANTS) {
       const runA = member(a, 'A', shared, async () => {
         // B joins while A is busy with this batch for longer than a session.
         joinB = b.start().then(() => member(b, 'B', shared))
-        // Longer than a session after A's last heartbeat before the batch (KIP-848: the broker's
-        // heartbeat interval is 5 s).
-        await sleep(sessionMs + (groupProtocol === 'consumer' ? 10_000 : 3_000))
+        // Longer than a session after A's last heartbeat before the batch.
+        await sleep(sessionMs + Math.max(3_000, 2 * heartbeatMs))
       })
       await runA
       await joinB

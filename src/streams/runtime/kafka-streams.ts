@@ -41,6 +41,7 @@ import { TaskManager, type ActiveTask, type CommittedPosition } from './task-man
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
 import { fetchCommittedPositions } from './committed-positions.js'
+import { isTaskMigrated } from './task-migrated.js'
 import { ExportGate } from '../stream-export.js'
 import { GlobalStoreThread } from './global-store-thread.js'
 import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
@@ -429,6 +430,12 @@ export class KafkaStreams implements AsyncDisposable {
       } catch (err) {
         pending.catch(() => undefined)
         if (!this.#loopRunning) break
+        if (this.#eos && isTaskMigrated(err)) {
+          // Not an application error: the tasks migrate back to a new producer (task-migrated.ts).
+          this.#logger.warn({ err }, 'the transactional producer was fenced: closing the tasks dirty, new producer, rejoining the group')
+          await this.#replaceThread()
+          return
+        }
         await this.#handleUncaught(err)
         return
       }
