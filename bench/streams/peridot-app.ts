@@ -22,6 +22,8 @@ interface AppConfig {
   httpUrl?: string
   /** Workload 'async-io': records of a task in flight at once. */
   concurrency?: number
+  /** Workload 'async-io': input partitions (tasks), to size the HTTP connection pool. */
+  partitions?: number
   /** Workload 'join': the payments topic (`input` holds the orders). */
   payments?: string
 }
@@ -47,7 +49,12 @@ if (cfg.workload === 'windowed') {
     .to(cfg.output, { key: Serdes.string(), value: json })
 } else if (cfg.workload === 'async-io') {
   // Each record waits for a call to the runner's HTTP server; up to `concurrency` per task at once.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 })
+  // Connections are reused: the pool keeps as many idle sockets as calls can be in flight (the
+  // default maxFreeSockets, 256, made the agent close and reconnect sockets all the time once
+  // more calls than that were in flight: a TCP connect per call the Java side never pays, its
+  // single synchronous caller reusing one kept-alive connection).
+  const sockets = (cfg.concurrency ?? 256) * (cfg.partitions ?? 6)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets })
   const url = new URL(cfg.httpUrl ?? '')
   const call = (signal: AbortSignal): Promise<void> =>
     new Promise((resolve, reject) => {

@@ -337,7 +337,7 @@ async function runSide(side: Side, ctx: { client: Client; bootstrap: string; inp
       args.push('--cpu-prof', '--cpu-prof-dir', dir)
     }
     args.push(join(appRoot, 'bench', 'streams', 'peridot-app.ts'))
-    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD, httpUrl: ctx.httpUrl, concurrency: ASYNC_IO.concurrency }
+    const cfg = { bootstrap: ctx.bootstrap, applicationId, input: ctx.inputs[0], payments: ctx.inputs[1], output, commitIntervalMs: COMMIT_MS, stateDir, workload: WORKLOAD, httpUrl: ctx.httpUrl, concurrency: ASYNC_IO.concurrency, partitions: PARTITIONS }
     child = spawn(process.execPath, args, { cwd: appRoot, env: { ...process.env, STREAMS_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] })
   } else {
     const cp = `${ctx.classpath}:${ctx.classesDir}`
@@ -560,7 +560,7 @@ async function main(): Promise<void> {
         : []),
       ...(WORKLOAD === 'async-io'
         ? [
-            `- async-io: ${ASYNC_IO.keys.toLocaleString('en-US')} keys; each record waits for a GET to a local HTTP server (in the bench's process, keep-alive) that answers after ${ASYNC_IO.latencyMs} ms; Peridot: \`mapValuesAsync\` with concurrency ${ASYNC_IO.concurrency} per task (keyed: one record per key at a time), Node http.Agent with keep-alive; Kafka Streams: \`mapValues\` calling java.net.http.HttpClient.send (synchronous, one record at a time per stream thread)`,
+            `- async-io: ${ASYNC_IO.keys.toLocaleString('en-US')} keys; each record waits for a GET to a local HTTP server (in the bench's process, keep-alive) that answers after ${ASYNC_IO.latencyMs} ms; Peridot: \`mapValuesAsync\` with concurrency ${ASYNC_IO.concurrency} per task (keyed: one record per key at a time), Node http.Agent with keep-alive and as many sockets kept open as calls can be in flight (concurrency x partitions), timeoutMs 30000 with the call's AbortSignal passed to http.get; Kafka Streams: \`mapValues\` calling java.net.http.HttpClient.send (synchronous, one record at a time per stream thread, one HttpClient whose pool keeps its connection alive)`,
             ...(ASYNC_IO.javaRecords < N
               ? [`- Kafka Streams was timed on its first ${ASYNC_IO.javaRecords.toLocaleString('en-US')} records (until its group committed that many input offsets): the whole input would take ~${Math.round(N / (ASYNC_IO.javaRecords / (results.find((r) => r.side === 'java')?.seconds ?? NaN)) / 60)} minutes at its rate; records/s is each side's own count over its own time`]
               : []),

@@ -5,7 +5,11 @@
  * Output and changelog records are counted, not sent. Isolates processing and state cost from
  * the client and the broker.
  *
- *   npx tsx bench/streams/windowed-cpu.ts [--records 300000] [--partitions 6] [--commit-every 2000]
+ *   npx tsx bench/streams/windowed-cpu.ts [--records 300000] [--partitions 6] [--commit-every 2000] [--fetch 0]
+ *
+ * `--fetch N` takes each partition's records in runs of N (as fetches deliver them to the broker
+ * bench's tasks) instead of in input order with the partitions interleaved: the record cache then
+ * collapses as many updates as it does there.
  *   node --cpu-prof --import tsx bench/streams/windowed-cpu.ts   (profile)
  */
 import { parseArgs } from 'node:util'
@@ -19,12 +23,15 @@ const { values: opts } = parseArgs({
     partitions: { type: 'string', default: '6' },
     'commit-every': { type: 'string', default: '2000' },
     keys: { type: 'string', default: '10000' },
+    fetch: { type: 'string', default: '0' },
   },
 })
 const N = Number(opts.records)
 const P = Number(opts.partitions)
 const COMMIT_EVERY = Number(opts['commit-every'])
 const KEYS = Number(opts.keys)
+/** Records per partition taken in one run, as from one fetch (0: records in input order, partitions interleaved). */
+const FETCH = Number(opts.fetch)
 const size = 300_000
 
 const builder = new StreamsBuilder()
@@ -67,12 +74,37 @@ const commit = (): void => {
 
 const cpu0 = process.cpuUsage()
 const t0 = performance.now()
-for (let i = 0; i < N; i++) {
+const processRecord = (i: number): void => {
   const k = i % KEYS
   const p = k % P
   const value = Buffer.from(`{"id":${i},"name":"record-${i}","payload":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)
   tasks[p].process('in', p, offsets[p]++, keys[k], value, baseTs + i, [])
-  if ((i + 1) % COMMIT_EVERY === 0) commit()
+}
+if (FETCH > 0) {
+  // Each partition's records in runs of FETCH, partitions in turn (as fetches arrive), a commit after each COMMIT_EVERY records.
+  const byPartition = Array.from({ length: P }, () => [] as number[])
+  for (let i = 0; i < N; i++) byPartition[(i % KEYS) % P].push(i)
+  const at = new Array<number>(P).fill(0)
+  let sinceCommit = 0
+  for (let done = 0; done < N; ) {
+    for (let p = 0; p < P; p++) {
+      const list = byPartition[p]
+      const end = Math.min(list.length, at[p] + FETCH)
+      sinceCommit += end - at[p]
+      done += end - at[p]
+      for (; at[p] < end; at[p]++) processRecord(list[at[p]])
+      if (sinceCommit >= COMMIT_EVERY) {
+        commit()
+        sinceCommit = 0
+      }
+    }
+  }
+  if (sinceCommit > 0) commit()
+} else {
+  for (let i = 0; i < N; i++) {
+    processRecord(i)
+    if ((i + 1) % COMMIT_EVERY === 0) commit()
+  }
 }
 commit()
 const wall = performance.now() - t0

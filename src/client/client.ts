@@ -23,7 +23,7 @@ import { checkCount } from './producer/producer-options.js'
 import { SecurityConfig, type SaslOptions, type TlsOptions } from './security.js'
 import { Admin } from './admin/admin.js'
 import { PartitionClient } from './partition-client.js'
-import { Fetcher, type FetchManyOptions, type FetchManyPartition, type PartitionFetch } from './consumer/fetcher.js'
+import { Fetcher, type FetcherOptions, type FetchManyOptions, type FetchManyPartition, type PartitionFetch } from './consumer/fetcher.js'
 import { Producer, type ProducerOptions, type TransactionalProducerOptions } from './producer/producer.js'
 import { TransactionalProducer } from './producer/transactional-producer.js'
 import { GroupConsumer, type GroupConsumerOptions } from './consumer/group-consumer.js'
@@ -350,10 +350,11 @@ export class Client implements AsyncDisposable {
   /**
    * A multi-partition fetcher with connections of its own (reused by its consecutive calls).
    * Use one per concurrent reader; `close()` it when done (closing the Client closes it too).
+   * It keeps an incremental fetch session (KIP-227) per broker unless `fetchSessions: false`.
    */
-  fetcher(): Fetcher {
+  fetcher(options: FetcherOptions = {}): Fetcher {
     this.check()
-    return new Fetcher(this.cluster)
+    return new Fetcher(this.cluster, options)
   }
 
   /**

@@ -65,6 +65,7 @@ export {
   Fetcher,
   type FetchManyPartition,
   type FetchManyOptions,
+  type FetcherOptions,
   type PartitionFetch,
   type PartitionFetchResult,
   type PartitionFetchError,

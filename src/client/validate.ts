@@ -32,15 +32,24 @@ export function checkTopicName(name: unknown, what = 'topic'): asserts name is s
   }
 }
 
-/** Checks the fields every produced record has (key, value, headers, timestamp); `at` names it in errors. */
-function checkRecordFields(r: ProduceRecord, at: string): void {
-  if (r.key !== undefined && !isPayload(r.key)) throw new InvalidArgumentError(`${at}: key must be a Buffer, a string or null (got ${describeValue(r.key)})`)
-  if (!isPayload(r.value)) throw new InvalidArgumentError(`${at}: value must be a Buffer, a string or null (got ${describeValue(r.value)})`)
+/** How errors name a record: "record" alone, or "record <index>" of a batch. */
+function recordLabel(index: number | undefined): string {
+  return index === undefined ? 'record' : `record ${index}`
+}
+
+/**
+ * Checks the fields every produced record has (key, value, headers, timestamp); `index` names it
+ * in errors (the label is built only for an error: this runs for every record sent).
+ */
+function checkRecordFields(r: ProduceRecord, index: number | undefined): void {
+  if (r.key !== undefined && !isPayload(r.key)) throw new InvalidArgumentError(`${recordLabel(index)}: key must be a Buffer, a string or null (got ${describeValue(r.key)})`)
+  if (!isPayload(r.value)) throw new InvalidArgumentError(`${recordLabel(index)}: value must be a Buffer, a string or null (got ${describeValue(r.value)})`)
   if (r.timestamp !== undefined && (typeof r.timestamp !== 'number' || !Number.isSafeInteger(r.timestamp) || r.timestamp < 0)) {
-    throw new InvalidArgumentError(`${at}: timestamp must be a non-negative integer of milliseconds (got ${describeValue(r.timestamp)})`)
+    throw new InvalidArgumentError(`${recordLabel(index)}: timestamp must be a non-negative integer of milliseconds (got ${describeValue(r.timestamp)})`)
   }
   const headers = r.headers as unknown
-  if (headers === undefined) return
+  if (headers === undefined || (Array.isArray(headers) && headers.length === 0)) return
+  const at = recordLabel(index)
   if (!Array.isArray(headers)) {
     const hint = headers !== null && typeof headers === 'object' ? ' (an object: use Object.entries(headers) with Buffer values)' : ''
     throw new InvalidArgumentError(`${at}: headers must be an array of [name, value] pairs, got ${describeValue(headers)}${hint}`)
@@ -63,12 +72,14 @@ export function validateProduceRecords(records: readonly ProduceRecord[]): void 
   for (let i = 0; i < records.length; i++) {
     const r: unknown = records[i]
     checkIsObject(r, `record ${i}`)
-    checkRecordFields(r as unknown as ProduceRecord, `record ${i}`)
+    checkRecordFields(r as unknown as ProduceRecord, i)
   }
 }
 
 /** The topic name of the last record that passed {@link validateTopicRecord}. */
 let lastValidTopic: string | undefined
+/** Topic names that passed {@link validateTopicRecord} lately (a few; cleared when it grows). */
+const validTopics = new Set<string>()
 
 /** A record of a keyed producer: a ProduceRecord with its topic and an optional partition. */
 export interface TopicRecord extends ProduceRecord {
@@ -81,16 +92,19 @@ export interface TopicRecord extends ProduceRecord {
  * timestamp). `index` names the record of a batch in errors.
  */
 export function validateTopicRecord(r: unknown, index?: number): asserts r is TopicRecord {
-  const at = index === undefined ? 'record' : `record ${index}`
-  checkIsObject(r, at)
-  // Records mostly go to the topic of the record before: its name was checked then.
-  if (typeof r.topic !== 'string' || r.topic !== lastValidTopic) {
-    checkTopicName(r.topic, `${at}: topic`)
-    lastValidTopic = r.topic
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) checkIsObject(r, recordLabel(index))
+  const rec = r as Record<string, unknown>
+  // Records mostly go to a few topics (a streams task: its output and changelogs), checked before.
+  const topic = rec.topic
+  if (typeof topic !== 'string' || (topic !== lastValidTopic && !validTopics.has(topic))) {
+    checkTopicName(topic, `${recordLabel(index)}: topic`)
+    if (validTopics.size >= 64) validTopics.clear()
+    validTopics.add(topic)
   }
-  const partition = r.partition
+  lastValidTopic = topic
+  const partition = rec.partition
   if (partition !== undefined && (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)) {
-    throw new InvalidArgumentError(`${at}: partition must be a non-negative integer (got ${describeValue(partition)})`)
+    throw new InvalidArgumentError(`${recordLabel(index)}: partition must be a non-negative integer (got ${describeValue(partition)})`)
   }
-  checkRecordFields(r as unknown as ProduceRecord, at)
+  checkRecordFields(rec as unknown as ProduceRecord, index)
 }

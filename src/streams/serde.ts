@@ -4,6 +4,7 @@
  * tombstone), whatever the serde.
  */
 import { readUtf8 } from '../protocol/primitives/utf8.js'
+import { writeInt64Number } from '../protocol/primitives/writer.js'
 import { SerializationError } from './errors.js'
 
 /** Serializer and deserializer for one type. `topic` is the topic the bytes are written to / read from. */
@@ -86,10 +87,8 @@ const int64Serde: Serde<number> = {
       throw new SerializationError(`int64 serde: ${String(value)} is not a safe integer (|n| < 2^53); use Serdes.bigint64() for the full 64-bit range`)
     }
     // Split into the high (signed) and low (unsigned) 32 bits without going through BigInt.
-    const hi = Math.floor(value / TWO_32)
     const b = Buffer.allocUnsafe(8)
-    b.writeInt32BE(hi, 0)
-    b.writeUInt32BE(value - hi * TWO_32, 4)
+    writeInt64Number(b, value, 0)
     return b
   },
   deserialize(_topic, data) {

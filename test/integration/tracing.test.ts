@@ -3,32 +3,24 @@
 // through the broker; a group consumer's receive spans link to it; its processing
 // (KafkaTracing.process) and a KafkaStreams app's processing are children of that span, in the
 // same trace, and the app's own sends link back to it.
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, openTelemetryTracing, parseTraceparent, type KafkaRecord, type KafkaTracing } from '../../src/index.js'
+import { Client, type KafkaTracing } from '../../src/index.js'
 import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
 import { bootstrap, uniqueTopic } from './helpers.js'
 import { readTopic, tempStateDir, waitFor } from './streams-helpers.js'
+import { consumeTraced, inMemoryTracing, traceparentOf, type TestTracing } from './tracing-helpers.js'
 
 let admin: Client
-let exporter: InMemorySpanExporter
 let tracing: KafkaTracing
+let spansNamed: TestTracing['spansNamed']
 beforeAll(async () => {
   admin = await Client.connect({ brokers: [bootstrap()] })
-  exporter = new InMemorySpanExporter()
-  tracing = await openTelemetryTracing({ tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }) })
+  ;({ tracing, spansNamed } = await inMemoryTracing())
 })
 afterAll(async () => {
   tracing?.close()
   await admin?.close()
 })
-
-const spansNamed = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name)
-const traceparentOf = (r: KafkaRecord) => {
-  const values = r.headers.filter((h) => h[0] === 'traceparent')
-  expect(values).toHaveLength(1)
-  return parseTraceparent(values[0][1]!.toString())!
-}
 
 describe('tracing against the broker', () => {
   it('a trace goes from a producer through the broker to a group consumer\'s processing', async () => {
@@ -48,16 +40,8 @@ describe('tracing against the broker', () => {
       expect(sends).toHaveLength(2)
       expect(sends.every((s) => s.status.code !== 2)).toBe(true)
 
-      const consumer = client.groupConsumer({ groupId, topics: [topic], autoCommit: false, autoOffsetReset: 'earliest' })
-      const records: KafkaRecord[] = []
-      while (records.length < 3) {
-        const batch = await consumer.next()
-        for (const r of batch!.records) {
-          // The consumer's processing, in a span continuing the producer's trace.
-          tracing.process({ topic: batch!.topic, partition: batch!.partition, offset: r.offset, headers: r.headers }, () => records.push(r), { groupId })
-        }
-      }
-      await consumer.close()
+      // The consumer's processing, in a span continuing the producer's trace.
+      const records = await consumeTraced(client, tracing, topic, groupId, 3)
 
       // What crossed the broker: each record's traceparent names its send span; other headers kept.
       const [one, two, three] = records.map(traceparentOf)

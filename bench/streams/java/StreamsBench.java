@@ -97,7 +97,8 @@ public class StreamsBench {
           .to(args[3], Produced.with(Serdes.String(), json));
     } else if (workload.equals("async-io")) {
       // Each record waits for a call to the runner's local HTTP server (args[8]), synchronously:
-      // a Kafka Streams task processes one record at a time.
+      // a Kafka Streams task processes one record at a time. One HttpClient for the app: its
+      // pool keeps the HTTP/1.1 connection alive between calls (as the Peridot side's agent does).
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       HttpRequest request = HttpRequest.newBuilder(URI.create(args[8])).GET().build();
       builder.stream(args[2], Consumed.with(Serdes.String(), json))

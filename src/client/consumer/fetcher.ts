@@ -6,11 +6,13 @@
  */
 import { InvalidArgumentError, KafkaProtocolError, PeridotError } from '../../protocol/errors.js'
 import { ErrorCode } from '../../protocol/error-codes.js'
-import { Fetch, type FetchPartitionResponse, type FetchRequestTopic, type FetchResponse } from '../../protocol/messages/fetch.js'
+import { Fetch, type FetchPartitionResponse, type FetchResponse } from '../../protocol/messages/fetch.js'
 import type { KafkaRecord } from '../../protocol/records/index.js'
 import { ZERO_UUID, type Cluster } from '../cluster.js'
 import { ClientClosedError } from '../errors.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
+import { FetchSession, type SessionPartition } from './fetch-session.js'
+import { FetcherSession } from './fetcher-session.js'
 import { fetchResultOf, type FetchResult, type IsolationLevel, type LazyFetchResult } from './fetch-result.js'
 
 /** One partition to read with {@link Fetcher.fetch} / `Client.fetchMany`. */
@@ -108,22 +110,58 @@ interface Wanted {
   topicId: string
 }
 
+/** How one round fetches. */
+interface RoundOptions {
+  minBytes: number
+  maxBytes: number
+  maxWaitMs: number
+  isolation: IsolationLevel
+  maxDecompressedBytes?: number
+  /** Whether the round uses the brokers' fetch sessions. */
+  sessions: boolean
+}
+
+/** Requests with a session per broker and call before falling back to a sessionless one. */
+const SESSION_ATTEMPTS = 3
+
 /** Rounds of re-fetching partitions that failed with a retriable error. */
 const FETCH_RETRIES = 5
 /** Answers that another round would not change (the metadata lookup behind them is fresh). */
 const NOT_RETRIED = new Set<number>([ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
 
+/** Options of `client.fetcher()`. */
+export interface FetcherOptions {
+  /**
+   * Incremental fetch sessions (KIP-227), default true: one per broker, opened by the first
+   * call; later calls list only the partitions whose offset (or size limit) changed, and the
+   * broker answers only those with news (the others get empty results, as before). False sends
+   * every partition every time.
+   */
+  fetchSessions?: boolean
+}
+
 /**
  * Multi-partition fetches on a lane of their own. Consecutive calls reuse its
- * connections; use one Fetcher per concurrent caller (calls on one Fetcher to
- * the same broker are served one after another). `close()` releases the lane.
+ * connections and fetch sessions; use one Fetcher per concurrent caller (calls on
+ * one Fetcher to the same broker are served one after another, all but one of
+ * them without the session). `close()` releases the lane.
  */
 export class Fetcher implements AsyncDisposable {
   private readonly lane: string
   private closed = false
+  private readonly sessionsEnabled: boolean
+  /** Fetch sessions by broker id. */
+  private readonly sessions = new Map<number, FetcherSession>()
 
   /** @internal Use `client.fetcher()`. */
-  constructor(private readonly cluster: Cluster) {
+  constructor(
+    private readonly cluster: Cluster,
+    options: FetcherOptions = {},
+  ) {
+    if (options.fetchSessions !== undefined && typeof options.fetchSessions !== 'boolean') {
+      throw new InvalidArgumentError(`fetchSessions must be a boolean (got ${typeof options.fetchSessions})`)
+    }
+    this.sessionsEnabled = options.fetchSessions ?? true
     this.lane = cluster.newLane('fetcher')
   }
 
@@ -158,12 +196,13 @@ export class Fetcher implements AsyncDisposable {
     })
 
     const out = new Array<PartitionFetch>(partitions.length)
-    const opts = { minBytes, maxBytes, maxWaitMs, isolation, maxDecompressedBytes: options.maxDecompressedBytes }
+    const opts = { minBytes, maxBytes, maxWaitMs, isolation, maxDecompressedBytes: options.maxDecompressedBytes, sessions: false }
     let todo = partitions.map((_, i) => i)
     // Fetching is read-only, so partitions that failed with a retriable error (stale leader,
     // lost connection) are fetched again after a metadata refresh; the rest report their error.
     for (let attempt = 0; ; attempt++) {
-      await this.fetchRound(partitions, todo, opts, out)
+      // Retries (a few partitions, rarely) go without the sessions rather than reshape them.
+      await this.fetchRound(partitions, todo, { ...opts, sessions: attempt === 0 && this.sessionsEnabled }, out)
       const again = todo.filter((i) => {
         const e = out[i].error
         return e !== undefined && isRetriable(e) && !(e instanceof KafkaProtocolError && NOT_RETRIED.has(e.code))
@@ -176,12 +215,7 @@ export class Fetcher implements AsyncDisposable {
   }
 
   /** One Fetch per leader broker for the partitions at `indices`, results written into `out`. */
-  private async fetchRound(
-    partitions: readonly FetchManyPartition[],
-    indices: readonly number[],
-    opts: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel; maxDecompressedBytes?: number },
-    out: PartitionFetch[],
-  ): Promise<void> {
+  private async fetchRound(partitions: readonly FetchManyPartition[], indices: readonly number[], opts: RoundOptions, out: PartitionFetch[]): Promise<void> {
     // Group by leader from the metadata cache (refreshed when a topic is unknown to it).
     const byLeader = new Map<number, Wanted[]>()
     for (const i of indices) {
@@ -210,56 +244,73 @@ export class Fetcher implements AsyncDisposable {
     )
   }
 
-  private async fetchFrom(
-    nodeId: number,
-    wanted: Wanted[],
-    o: { minBytes: number; maxBytes: number; maxWaitMs: number; isolation: IsolationLevel; maxDecompressedBytes?: number },
-    out: PartitionFetch[],
-  ): Promise<void> {
+  private async fetchFrom(nodeId: number, wanted: Wanted[], o: RoundOptions, out: PartitionFetch[]): Promise<void> {
     const conn = await this.cluster.broker(nodeId, this.lane)
     // v13+ names topics by id: stay at v12 when any topic has none (old metadata).
     let version = conn.version(Fetch)
     if (version >= 13 && wanted.some((w) => w.topicId === ZERO_UUID)) version = 12
-    const topics = new Map<string, FetchRequestTopic>()
-    for (const w of wanted) {
-      let t = topics.get(w.req.topic)
-      if (!t) topics.set(w.req.topic, (t = { topic: w.req.topic, topicId: w.topicId, partitions: [] }))
-      t.partitions.push({
-        partition: w.req.partition,
-        currentLeaderEpoch: w.leaderEpoch,
-        fetchOffset: w.req.offset,
-        lastFetchedEpoch: -1,
-        logStartOffset: -1n,
-        partitionMaxBytes: w.req.maxBytes ?? 1 << 20,
-      })
+    const asked: SessionPartition[] = wanted.map((w) => ({
+      topic: w.req.topic,
+      topicId: w.topicId,
+      partition: w.req.partition,
+      fetchOffset: w.req.offset,
+      partitionMaxBytes: w.req.maxBytes ?? 1 << 20,
+      currentLeaderEpoch: w.leaderEpoch,
+    }))
+    // Answers are keyed by topic name (v12-) or id (v13+), then partition.
+    const keyOf = (w: Wanted): string => `${version >= 13 ? w.topicId : w.req.topic}\u0000${w.req.partition}`
+    const keys = wanted.map(keyOf)
+    let parts: ReadonlyMap<string, FetchPartitionResponse> | undefined
+    // A session error (or an answer the session cannot complete) is followed by a full request.
+    for (let attempt = 0; parts === undefined; attempt++) {
+      // Past a few attempts, or while a concurrent call has the session's request in flight: none.
+      const candidate = o.sessions && attempt < SESSION_ATTEMPTS ? this.sessionOf(nodeId) : undefined
+      const claimed = candidate?.start(asked, version)
+      const session = claimed ? candidate : undefined
+      const req = claimed ?? new FetchSession({ enabled: false }).build(asked, version)
+      let res: FetchResponse
+      try {
+        res = await conn.send(
+          Fetch,
+          version,
+          {
+            replicaId: -1,
+            maxWaitMs: o.maxWaitMs,
+            minBytes: o.minBytes,
+            maxBytes: o.maxBytes,
+            isolationLevel: o.isolation === 'read_committed' ? 1 : 0,
+            sessionId: req.sessionId,
+            sessionEpoch: req.sessionEpoch,
+            topics: req.topics,
+            forgottenTopicsData: req.forgottenTopicsData,
+            rackId: '',
+          },
+          { timeoutMs: this.cluster.options.requestTimeoutMs + o.maxWaitMs },
+        )
+      } catch (err) {
+        session?.fail()
+        throw err
+      }
+      const got = new Map<string, FetchPartitionResponse>()
+      if (res.errorCode === 0) {
+        for (const t of res.responses) {
+          const name = version >= 13 ? t.topicId : t.topic
+          for (const p of t.partitions) got.set(`${name}\u0000${p.partitionIndex}`, p)
+        }
+      }
+      if (!session) {
+        if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `fetch from broker ${nodeId}`)
+        parts = got
+        continue
+      }
+      const outcome = session.complete(res.errorCode, res.sessionId, got, keys)
+      if (outcome.kind === 'error') throw new KafkaProtocolError(outcome.errorCode, `fetch from broker ${nodeId}`)
+      if (outcome.kind === 'answers') parts = outcome.answers
     }
-    const res: FetchResponse = await conn.send(
-      Fetch,
-      version,
-      {
-        replicaId: -1,
-        maxWaitMs: o.maxWaitMs,
-        minBytes: o.minBytes,
-        maxBytes: o.maxBytes,
-        isolationLevel: o.isolation === 'read_committed' ? 1 : 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [...topics.values()],
-        forgottenTopicsData: [],
-        rackId: '',
-      },
-      { timeoutMs: this.cluster.options.requestTimeoutMs + o.maxWaitMs },
-    )
-    if (res.errorCode !== 0) throw new KafkaProtocolError(res.errorCode, `fetch from broker ${nodeId}`)
-    // Index the response by topic name (v12-) or id (v13+), then partition.
-    const parts = new Map<string, FetchPartitionResponse>()
-    for (const t of res.responses) {
-      const name = version >= 13 ? t.topicId : t.topic
-      for (const p of t.partitions) parts.set(`${name}\u0000${p.partitionIndex}`, p)
-    }
-    for (const w of wanted) {
+    for (let i = 0; i < wanted.length; i++) {
+      const w = wanted[i]
       const { topic, partition, offset } = w.req
-      const p = parts.get(`${version >= 13 ? w.topicId : topic}\u0000${partition}`)
+      const p = parts.get(keys[i])
       if (!p) {
         out[w.index] = { topic, partition, error: new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `fetch response without ${topic}-${partition}`) }
       } else if (p.errorCode !== 0) {
@@ -275,10 +326,18 @@ export class Fetcher implements AsyncDisposable {
     }
   }
 
+  private sessionOf(nodeId: number): FetcherSession {
+    let s = this.sessions.get(nodeId)
+    if (!s) this.sessions.set(nodeId, (s = new FetcherSession()))
+    return s
+  }
+
   /** Closes this fetcher's connections. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    // The brokers evict the sessions left behind (they expire, or make room for new ones).
+    this.sessions.clear()
     await this.cluster.releaseLane(this.lane)
   }
 

@@ -359,9 +359,19 @@ export class Writer {
 
 /** Writes a safe-integer number as a big-endian int64 at `at`. */
 export function writeInt64Number(buf: Buffer, v: number, at: number): void {
+  // Byte stores: Buffer#writeInt32BE's argument checks cost more than the write (store keys and
+  // values write several of these per record).
+  if (!(at >= 0 && at + 8 <= buf.length)) throw new RangeError(`int64 at offset ${at} does not fit in ${buf.length} bytes`)
   const hi = Math.floor(v / 0x100000000)
-  buf.writeInt32BE(hi | 0, at)
-  buf.writeUInt32BE((v - hi * 0x100000000) >>> 0, at + 4)
+  const lo = v - hi * 0x100000000
+  buf[at] = hi >>> 24
+  buf[at + 1] = hi >>> 16
+  buf[at + 2] = hi >>> 8
+  buf[at + 3] = hi
+  buf[at + 4] = lo >>> 24
+  buf[at + 5] = lo >>> 16
+  buf[at + 6] = lo >>> 8
+  buf[at + 7] = lo
 }
 
 /** Encodes a string as UTF-8 bytes (helper for callers that cache encoded names). */

@@ -64,38 +64,38 @@ function node(op: string, prefix: string, fn: unknown, options: AsyncOptions | u
 
 /** @internal KStream.mapValuesAsync. */
 export function mapValuesAsyncNode(mapper: (value: U, key: U, call: AsyncCallContext) => Promise<U>, options: AsyncOptions): AsyncNode {
-  return node('mapValuesAsync', AsyncPrefix.MAPVALUES, mapper, options, async (r, call, emit) => {
+  return node('mapValuesAsync', AsyncPrefix.MAPVALUES, mapper, options, async (r, call) => {
     const value = await mapper(r.value, r.key, call)
-    emit({ ...r, value })
+    call.emit({ ...r, value })
   })
 }
 
 /** @internal KStream.mapAsync. */
 export function mapAsyncNode(mapper: (key: U, value: U, call: AsyncCallContext) => Promise<KeyValue<U, U>>, options: AsyncOptions): AsyncNode {
-  return node('mapAsync', AsyncPrefix.MAP, mapper, options, async (r, call, emit) => {
+  return node('mapAsync', AsyncPrefix.MAP, mapper, options, async (r, call) => {
     const kv = await mapper(r.key, r.value, call)
-    emit({ ...r, key: kv.key, value: kv.value })
+    call.emit({ ...r, key: kv.key, value: kv.value })
   })
 }
 
 /** @internal KStream.flatMapAsync. */
 export function flatMapAsyncNode(mapper: (key: U, value: U, call: AsyncCallContext) => Promise<Iterable<KeyValue<U, U>>>, options: AsyncOptions): AsyncNode {
-  return node('flatMapAsync', AsyncPrefix.FLATMAP, mapper, options, async (r, call, emit) => {
-    for (const kv of await mapper(r.key, r.value, call)) emit({ ...r, key: kv.key, value: kv.value })
+  return node('flatMapAsync', AsyncPrefix.FLATMAP, mapper, options, async (r, call) => {
+    for (const kv of await mapper(r.key, r.value, call)) call.emit({ ...r, key: kv.key, value: kv.value })
   })
 }
 
 /** @internal KStream.flatMapValuesAsync. */
 export function flatMapValuesAsyncNode(mapper: (value: U, key: U, call: AsyncCallContext) => Promise<Iterable<U>>, options: AsyncOptions): AsyncNode {
-  return node('flatMapValuesAsync', AsyncPrefix.FLATMAPVALUES, mapper, options, async (r, call, emit) => {
-    for (const value of await mapper(r.value, r.key, call)) emit({ ...r, value })
+  return node('flatMapValuesAsync', AsyncPrefix.FLATMAPVALUES, mapper, options, async (r, call) => {
+    for (const value of await mapper(r.value, r.key, call)) call.emit({ ...r, value })
   })
 }
 
 /** @internal KStream.filterAsync. */
 export function filterAsyncNode(predicate: (key: U, value: U, call: AsyncCallContext) => Promise<boolean>, options: AsyncOptions): AsyncNode {
-  return node('filterAsync', AsyncPrefix.FILTER, predicate, options, async (r, call, emit) => {
-    if (await predicate(r.key, r.value, call)) emit(r)
+  return node('filterAsync', AsyncPrefix.FILTER, predicate, options, async (r, call) => {
+    if (await predicate(r.key, r.value, call)) call.emit(r)
   })
 }
 
@@ -108,8 +108,16 @@ export function processAsyncNode(fn: (record: Record<U, U>, context: AsyncProces
     AsyncPrefix.PROCESSOR,
     fn,
     options,
-    async (r, call, emit, store) => {
-      await fn(r, { signal: call.signal, metadata: call.metadata, forward: emit, getStateStore: store })
+    async (r, call) => {
+      // signal is read through: the call creates its AbortController only if the function uses it.
+      await fn(r, {
+        get signal() {
+          return call.signal
+        },
+        metadata: call.metadata,
+        forward: (x) => call.emit(x),
+        getStateStore: (name) => call.store(name),
+      })
     },
     stores,
   )

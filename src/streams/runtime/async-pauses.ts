@@ -1,7 +1,8 @@
 /**
  * Backpressure of async stages on the fetch: an input partition whose task's async stage is
  * full is paused at the first record not processed (the consumer is moved back there, so the
- * rest of its fetched batch is read again later), and resumed once the stage has room. Other
+ * rest of its fetched batch is read again later), and resumed once the stage is down to half its
+ * caps (resuming at the first free slot would re-fetch a whole batch for a record or two). Other
  * partitions' tasks go on meanwhile. (A task reading several partitions in timestamp order
  * waits for room before each batch instead; see StreamThread's loop.)
  */
@@ -32,7 +33,7 @@ export class AsyncPauses {
     consumer.pause([tp])
     this.#paused.set(key, { tp, at })
     const wake = (): void => this.onRoom?.()
-    at.task.asyncWork?.whenSpace().then(wake, wake)
+    at.task.asyncWork?.whenRoomToResume().then(wake, wake)
   }
 
   /** Resumes the paused partitions whose stage has room; forgets those whose task moved on. */
@@ -45,7 +46,7 @@ export class AsyncPauses {
         if (now !== undefined && now.state === 'running') consumer.resume([p.tp])
         continue
       }
-      if (p.at.state !== 'running' || p.at.task.asyncWork?.full() === true) continue
+      if (p.at.state !== 'running' || p.at.task.asyncWork?.roomToResume() === false) continue
       this.#paused.delete(key)
       consumer.resume([p.tp])
     }

@@ -90,11 +90,18 @@ export function resolveAsyncOptions(op: string, options: AsyncOptions | undefine
 }
 
 /**
- * One record's work: resolves with the records to forward, in order. `emit` hands over a
- * record to forward before the work resolves (processAsync's forward); `store` opens a store
- * for the work (serialized per key by the stage). @internal
+ * What one record's work gets from its stage: the call context, `emit` to hand over a record to
+ * forward (in order, before the work resolves) and `store` to open a store for the work
+ * (serialized per key by the stage). One object per record, with its methods on the prototype:
+ * no closures per record. @internal
  */
-export type AsyncWorkFn = (record: Record<unknown, unknown>, call: AsyncCallContext, emit: (r: Record<unknown, unknown>) => void, store: <S extends StateStore>(name: string) => S) => Promise<void>
+export interface AsyncWorkCall extends AsyncCallContext {
+  emit(r: Record<unknown, unknown>): void
+  store<S extends StateStore>(name: string): S
+}
+
+/** One record's work: resolves once the records to forward were emitted. @internal */
+export type AsyncWorkFn = (record: Record<unknown, unknown>, call: AsyncWorkCall) => Promise<void>
 
 /** Where a record came from, kept while the stage holds it (forwarding, failure handling). @internal */
 export interface HeldRecordContext {
@@ -124,7 +131,8 @@ export interface AsyncTaskHost {
 /** The async stages of one task, as the runtime waits on them. */
 export class AsyncWork {
   readonly #stages: AsyncStage[] = []
-  #waiters: Array<() => void> = []
+  /** Waits in progress: each is woken only once its condition holds (or a stage failed). */
+  #waiters: Waiter[] = []
   #failure: Error | undefined
 
   /** @internal */
@@ -153,6 +161,17 @@ export class AsyncWork {
   /** Resolves once no stage is full; rejects with the failure of a stage. */
   whenSpace(): Promise<void> {
     return this.#until(() => !this.full())
+  }
+
+  /** True when every stage is at or below half of its caps: a partition paused for a full stage may resume. */
+  roomToResume(): boolean {
+    for (const s of this.#stages) if (!s.roomToResume()) return false
+    return true
+  }
+
+  /** Resolves once {@link roomToResume}; rejects with the failure of a stage. */
+  whenRoomToResume(): Promise<void> {
+    return this.#until(() => this.roomToResume())
   }
 
   /**
@@ -186,41 +205,94 @@ export class AsyncWork {
     this.changed()
   }
 
-  /** @internal A stage's counts changed: waits check again. */
+  /**
+   * @internal A stage's counts changed: waits whose condition now holds are woken. (Checked
+   * here, synchronously: a commit waiting for idle would otherwise cost a promise per record.)
+   */
   changed(): void {
     if (this.#waiters.length === 0) return
-    const ws = this.#waiters
-    this.#waiters = []
-    for (const w of ws) w()
+    const failure = this.#failure
+    const waiting: Waiter[] = []
+    for (const w of this.#waiters) {
+      if (failure !== undefined) w.reject(failure)
+      else if (w.done()) w.resolve()
+      else waiting.push(w)
+    }
+    this.#waiters = waiting
   }
 
-  async #until(done: () => boolean): Promise<void> {
-    for (;;) {
-      if (this.#failure !== undefined) throw this.#failure
-      if (done()) return
-      await new Promise<void>((r) => this.#waiters.push(r))
-    }
+  #until(done: () => boolean): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure)
+    if (done()) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => this.#waiters.push({ done, resolve, reject }))
   }
+}
+
+/** A wait on an AsyncWork's counts. */
+interface Waiter {
+  readonly done: () => boolean
+  readonly resolve: () => void
+  readonly reject: (err: Error) => void
 }
 
 const WAITING = 0
 const RUNNING = 1
 const DONE = 2
 
-/** A record held by a stage. */
-class Held {
+/** A record held by a stage; while it runs, also the call its work gets. */
+class Held implements AsyncWorkCall {
   state = WAITING
-  /** Records to forward (collected while running). */
-  out: Array<Record<unknown, unknown>> = []
+  /** Records to forward (collected while running; made on the first). */
+  out: Array<Record<unknown, unknown>> | null = null
+  /** Created when the work first reads `signal` (most calls never abort; an AbortController is not free). */
   controller: AbortController | null = null
-  timer: NodeJS.Timeout | undefined
+  /** Why the call was aborted (kept for a signal created after the abort). */
+  abortReason: Error | undefined
+  /** The stage's epoch when the work started (older epochs were abandoned). */
+  epoch = 0
+  settled = false
+  /** When the call times out (performance.now() ms; stages with timeoutMs). */
+  deadline = 0
   /** The next record with the same key (keyed stages). */
   nextSameKey: Held | null = null
   constructor(
+    readonly stage: AsyncStage,
     readonly record: Record<unknown, unknown>,
     readonly keyId: unknown,
     readonly ctx: HeldRecordContext,
   ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController()
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason)
+    }
+    return this.controller.signal
+  }
+
+  get metadata(): RecordMetadata | null {
+    return this.ctx.metadata
+  }
+
+  /** Fires the call's signal (now, or when the work reads it later). */
+  abort(reason: Error): void {
+    this.abortReason ??= reason
+    this.controller?.abort(reason)
+  }
+
+  /** True once the work settled, timed out or was abandoned: its emits and store calls are refused. */
+  get over(): boolean {
+    return this.settled || this.epoch !== this.stage.epoch
+  }
+
+  emit(r: Record<unknown, unknown>): void {
+    if (this.settled) throw new InvalidArgumentError(`async processor '${this.stage.name}': forward() after the record's work settled`)
+    ;(this.out ??= []).push(r)
+  }
+
+  store<S extends StateStore>(name: string): S {
+    return this.stage.storeFor<S>(name, this)
+  }
 }
 
 /** A FIFO with O(1) shift (an array and a head index). */
@@ -245,6 +317,13 @@ class Fifo<T> {
       this.#head = 0
     }
     return x
+  }
+  /** Drops the items `keep` refuses (order kept). */
+  retain(keep: (x: T) => boolean): void {
+    const kept: T[] = []
+    for (let i = this.#head; i < this.#items.length; i++) if (keep(this.#items[i] as T)) kept.push(this.#items[i] as T)
+    this.#items = kept
+    this.#head = 0
   }
   clear(): T[] {
     const rest = this.#items.slice(this.#head)
@@ -287,6 +366,10 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
   readonly #lastOfKey = new Map<unknown, Held>()
   /** Every held record in input order (ordered stages). */
   readonly #inOrder = new Fifo<Held>()
+  /** Running records of a stage with timeoutMs, in start order (so in deadline order); settled ones are dropped lazily. */
+  readonly #deadlines = new Fifo<Held>()
+  /** One timer for the earliest deadline (not one per call). */
+  #timer: NodeJS.Timeout | undefined
   /** Bumped when the stage abandons its records: callbacks of older records are ignored. */
   #epoch = 0
   #closed = false
@@ -307,6 +390,16 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
     this.#work.add(this)
   }
 
+  /** The node's name (errors). @internal */
+  get name(): string {
+    return this.#name
+  }
+
+  /** Bumped on abandon (a record's work started in an older epoch is over). @internal */
+  get epoch(): number {
+    return this.#epoch
+  }
+
   /** Records held (waiting, in flight, or results waiting for their turn). */
   get held(): number {
     return this.#held
@@ -317,10 +410,19 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
     return this.#held >= this.#o.maxBufferedRecords || this.#bytes >= this.#o.maxBufferedBytes
   }
 
+  /**
+   * True at or below half of both caps: a partition paused for this stage is resumed only then,
+   * so that each resume (a new fetch of what was read and put back) is worth half a buffer of
+   * records rather than the one record of room that ends `full()`.
+   */
+  roomToResume(): boolean {
+    return this.#held <= this.#o.maxBufferedRecords >>> 1 && this.#bytes <= Math.floor(this.#o.maxBufferedBytes / 2)
+  }
+
   process(record: Record<unknown, unknown>): void {
     if (this.#closed) return
     const ctx = this.#host.holdRecordContext()
-    const h = new Held(record, this.#o.keyed ? keyIdentity(record.key) : undefined, ctx)
+    const h = new Held(this, record, this.#o.keyed ? keyIdentity(record.key) : undefined, ctx)
     this.#held++
     this.#bytes += ctx.bytes
     if (this.#o.ordered) this.#inOrder.push(h)
@@ -342,44 +444,66 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
 
   #start(h: Held): void {
     h.state = RUNNING
+    h.epoch = this.#epoch
     this.#inFlight.add(h)
-    const epoch = this.#epoch
-    const controller = new AbortController()
-    h.controller = controller
-    let settled = false
-    const settle = (err: unknown): void => {
-      if (settled || epoch !== this.#epoch) return
-      settled = true
-      clearTimeout(h.timer)
-      this.#done(h, err)
-    }
     if (this.#o.timeoutMs !== undefined) {
-      const ms = this.#o.timeoutMs
-      h.timer = setTimeout(() => {
-        const err = new AsyncTimeoutError(`async processor '${this.#name}' (task ${this.#host.taskId}): the call did not settle within timeoutMs ${ms}`)
-        controller.abort(err)
-        settle(err)
-      }, ms)
+      h.deadline = performance.now() + this.#o.timeoutMs
+      this.#deadlines.push(h)
+      this.#timer ??= setTimeout(() => this.#onTimer(), this.#o.timeoutMs)
     }
-    const emit = (r: Record<unknown, unknown>): void => {
-      if (settled) throw new InvalidArgumentError(`async processor '${this.#name}': forward() after the record's work settled`)
-      h.out.push(r)
-    }
-    const store = <S extends StateStore>(name: string): S => this.#store<S>(name, h, () => settled || epoch !== this.#epoch)
-    let p: Promise<void>
-    try {
-      p = this.#fn(h.record, { signal: controller.signal, metadata: h.ctx.metadata }, emit, store)
-    } catch (err) {
-      p = Promise.reject(err)
-    }
-    p.then(
-      () => settle(undefined),
-      (err: unknown) => settle(err ?? new Error('async processor rejected without a reason')),
-    )
+    void this.#run(h)
   }
 
-  /** A store for one record's work: each call runs in the record's context and is refused once the work settled. */
-  #store<S extends StateStore>(name: string, h: Held, over: () => boolean): S {
+  /** Runs a record's work and settles it (an async method: no closures per record). */
+  async #run(h: Held): Promise<void> {
+    let err: unknown
+    try {
+      await this.#fn(h.record, h)
+    } catch (e) {
+      err = e ?? new Error('async processor rejected without a reason')
+    }
+    this.#settle(h, err)
+  }
+
+  #settle(h: Held, err: unknown): void {
+    if (h.over) return
+    h.settled = true
+    this.#done(h, err)
+  }
+
+  /** Times out the running records whose deadline passed; re-arms for the next one. */
+  #onTimer(): void {
+    this.#timer = undefined
+    const now = performance.now()
+    for (let h = this.#deadlines.peek(); h !== undefined; h = this.#deadlines.peek()) {
+      if (h.over) {
+        this.#deadlines.shift()
+        continue
+      }
+      if (h.deadline > now) {
+        this.#timer = setTimeout(() => this.#onTimer(), Math.max(1, Math.ceil(h.deadline - now)))
+        return
+      }
+      this.#deadlines.shift()
+      const err = new AsyncTimeoutError(`async processor '${this.#name}' (task ${this.#host.taskId}): the call did not settle within timeoutMs ${String(this.#o.timeoutMs)}`)
+      h.abort(err)
+      this.#settle(h, err)
+    }
+  }
+
+  /** Drops settled records from the deadline queue (from its head; all of them when it grew well past what runs). */
+  #pruneDeadlines(): void {
+    const q = this.#deadlines
+    for (let h = q.peek(); h !== undefined && h.over; h = q.peek()) q.shift()
+    if (q.length > 1024 && q.length > 4 * this.#inFlight.size) q.retain((h) => !h.over)
+    if (q.length === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+  }
+
+  /** A store for one record's work: each call runs in the record's context and is refused once the work settled. @internal */
+  storeFor<S extends StateStore>(name: string, h: Held): S {
     if (!this.#storeNames.has(name)) throw new InvalidArgumentError(`async processor '${this.#name}' has no access to state store '${name}' (name it in the stores option)`)
     const store = this.#ctx.getStateStore<S>(name)
     const host = this.#host
@@ -389,7 +513,7 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
         const v: unknown = Reflect.get(target, prop, receiver)
         if (typeof v !== 'function') return v
         return (...args: unknown[]): unknown => {
-          if (over()) throw new InvalidArgumentError(`async processor '${stage}': state store '${name}' used after the record's work settled (timed out or abandoned)`)
+          if (h.over) throw new InvalidArgumentError(`async processor '${stage}': state store '${name}' used after the record's work settled (timed out or abandoned)`)
           let result: unknown
           host.inHeldContext(h.ctx, () => {
             result = (v as (...a: unknown[]) => unknown).apply(target, args)
@@ -402,10 +526,10 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
 
   #done(h: Held, err: unknown): void {
     this.#inFlight.delete(h)
-    h.controller = null
     h.state = DONE
+    if (this.#o.timeoutMs !== undefined) this.#pruneDeadlines()
     if (err !== undefined) {
-      h.out = []
+      h.out = null
       try {
         this.#host.asyncRecordFailed(err, h.ctx)
       } catch (fatal) {
@@ -440,9 +564,9 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
   #forward(h: Held): void {
     this.#held--
     this.#bytes -= h.ctx.bytes
-    if (h.out.length === 0) return
     const out = h.out
-    h.out = []
+    if (out === null) return
+    h.out = null
     try {
       this.#host.inHeldContext(h.ctx, () => {
         for (const r of out) this.#ctx.forward(r)
@@ -457,11 +581,10 @@ export class AsyncStage implements Processor<unknown, unknown, unknown, unknown>
   abandon(reason: string): void {
     this.#epoch++
     const aborted = new AsyncAbandonedError(reason)
-    const drop = (h: Held): void => {
-      clearTimeout(h.timer)
-      h.controller?.abort(aborted)
-      h.controller = null
-    }
+    const drop = (h: Held): void => h.abort(aborted)
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#deadlines.clear()
     // Every held record is reachable from the ready queue, a key chain or (ordered) the order queue.
     for (const h of this.#inOrder.clear()) drop(h)
     for (const h of this.#ready.clear()) for (let x: Held | null = h; x !== null; x = x.nextSameKey) drop(x)

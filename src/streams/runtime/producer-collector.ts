@@ -6,7 +6,7 @@
  * checkpoints.
  */
 import type { Client } from '../../client/client.js'
-import type { Producer, ProducerRecord } from '../../client/producer/producer.js'
+import type { Producer, ProducerRecord, RecordMetadata } from '../../client/producer/producer.js'
 import { partitionForKey } from '../../client/partitioner.js'
 import type { RecordHeaders } from '../record.js'
 import type { RecordCollector, SinkPartitioner } from './collector.js'
@@ -102,19 +102,48 @@ export class ProducerCollector implements RecordCollector {
     const epoch = this.#epoch
     // Tracked like the slow path's sends, so that flush() has seen its outcome before it returns.
     const p: Promise<void> = this.producer.sendBatch(records).then(
-      (mds) => {
-        for (let i = 0; i < mds.length; i++) {
-          const md = mds[i]
-          if (!this.#changelogTopics.has(md.topic)) continue
-          const k = `${md.topic}:${md.partition}`
-          const next = md.offset + 1n
-          if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
-        }
-      },
+      (mds) => this.#noteChangelogEnds(mds),
       (err: unknown) => this.#fail(err, epoch),
     )
     this.#pending.add(p)
     void p.finally(() => this.#pending.delete(p))
+  }
+
+  /**
+   * Moves {@link changelogEnds} past the changelog records of an acknowledged batch: the largest
+   * offset per partition first (offsets only grow within a partition), then one map write each,
+   * not a `topic:partition` key per record.
+   */
+  #noteChangelogEnds(mds: readonly RecordMetadata[]): void {
+    let ends: Map<string, bigint[]> | undefined
+    for (let i = 0; i < mds.length; i++) {
+      const md = mds[i]
+      if (!this.#changelogTopics.has(md.topic)) continue
+      ends ??= new Map()
+      let byPartition = ends.get(md.topic)
+      if (byPartition === undefined) ends.set(md.topic, (byPartition = []))
+      const last = byPartition[md.partition]
+      if (last === undefined || last < md.offset) byPartition[md.partition] = md.offset
+    }
+    if (ends === undefined) return
+    for (const [topic, byPartition] of ends) {
+      for (let p = 0; p < byPartition.length; p++) {
+        const last = byPartition[p]
+        if (last === undefined) continue
+        const k = `${topic}:${p}`
+        const next = last + 1n
+        if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
+      }
+    }
+  }
+
+  /**
+   * Hands the queued records to the producer and has it send every open batch now rather than
+   * after its linger (records of a commit's flush, which the commit then waits for).
+   */
+  sendNow(): void {
+    this.drain()
+    this.producer.flush().catch(() => undefined) // outcomes arrive through the sends; flush() reports them
   }
 
   #track(topic: string, p: Promise<{ partition: number; offset: bigint }>, epoch: number): void {

@@ -438,7 +438,7 @@ export class StreamThread {
     if (this.#eos) {
       if (!this.#txnOpen) return
       const producer = this.#producer as TransactionalProducer
-      await this.#flushTasks(running)
+      await this.#flushTasks(running, true)
       collector.drain() // every record of the transaction is with the producer before it commits
       const offsets = running.flatMap((at) => at.task.committableOffsets())
       try {
@@ -487,9 +487,19 @@ export class StreamThread {
   }
 
   /** Flushes the tasks' caches and stores; what a flush forwards into an async stage is waited for, then flushed in turn. */
-  async #flushTasks(running: ActiveTask[]): Promise<void> {
+  async #flushTasks(running: ActiveTask[], sendBetween = false): Promise<void> {
+    // With no async stage in use nothing reaches a task while the loop yields between flushes.
+    const overlap = sendBetween && running.every((at) => at.task.asyncWork === null)
     for (;;) {
-      for (const at of running) at.task.flush()
+      for (let i = 0; i < running.length; i++) {
+        running[i].task.flush()
+        if (!overlap || i === running.length - 1) continue
+        // A task's flush writes its changelogs (the record cache, suppression buffers): they go to
+        // the broker while the next task flushes, instead of all after the last one, so the wait
+        // for acknowledgements after covers little more than the last task's.
+        this.#collector.sendNow()
+        await new Promise<void>((r) => setImmediate(r))
+      }
       if (!running.some((at) => (at.task.asyncWork?.held ?? 0) > 0)) return
       await whenAsyncIdle(running.map((at) => at.task))
     }

@@ -214,9 +214,14 @@ export class StreamTask implements TimestampSource {
     if (subs.some((s) => s.global) && subtopology !== 'global') throw new TopologyError(`sub-topology ${subtopology} is a global store's`)
 
     // Stores first: processors may open them in init().
+    // Topic names by store, built once: a name built per change costs a string and its hashing in the producer.
+    const changelogTopics = new Map<string, string>()
     const changelogSink: ChangelogSink = options.changelogSink ?? {
-      logChange: (store, key, value, timestamp) =>
-        this.collector.send(changelogTopic(this.applicationId, store), key, value, EMPTY_HEADERS, timestamp, this.partition),
+      logChange: (store, key, value, timestamp) => {
+        let topic = changelogTopics.get(store)
+        if (topic === undefined) changelogTopics.set(store, (topic = changelogTopic(this.applicationId, store)))
+        this.collector.send(topic, key, value, EMPTY_HEADERS, timestamp, this.partition)
+      },
     }
     for (const sub of subs) {
       for (const storeName of sub.stores) {

@@ -172,8 +172,8 @@ interface Slot {
   size: number
   /** The prior value of the key's buffered change (what downstream last saw). */
   readonly prior: Buffer | null
-  /** The latest buffered change of the key. */
-  change: BufferedChange
+  /** The latest buffered change of the key (updated in place). */
+  readonly change: BufferedChange
   /** False once emitted: the store entry is deleted at the next flush. */
   live: boolean
   /** The flush interval in which the slot was last listed as changed. */
@@ -264,36 +264,44 @@ export class SuppressionBuffer {
   ): void {
     const id = key.toString('latin1')
     const slot = this.#index.get(id)
-    const prior = slot === undefined ? oldValue : slot.prior
+    if (slot !== undefined) {
+      // The key's change is replaced in place (nothing else holds it between puts): no object per update.
+      const c = slot.change
+      c.timestamp = timestamp
+      c.headers = headers
+      c.topic = source?.topic ?? null
+      c.partition = source?.partition ?? -1
+      c.offset = source?.offset ?? -1n
+      c.oldValue = oldValue
+      c.newValue = newValue
+      const size = entrySize(key, c)
+      this.#bytes += size - slot.size
+      slot.size = size
+      this.#changed(slot)
+      return
+    }
     const change: BufferedChange = {
       timestamp,
       headers,
       topic: source?.topic ?? null,
       partition: source?.partition ?? -1,
       offset: source?.offset ?? -1n,
-      bufferTime: slot === undefined ? time : slot.time,
-      priorValue: prior,
+      bufferTime: time,
+      priorValue: oldValue,
       oldValue,
       newValue,
     }
     const size = entrySize(key, change)
-    if (slot === undefined) {
-      const added: Slot = { key, id, time, size, prior, change, live: true, dirtyAt: -1, replacement: null }
-      this.#index.set(id, added)
-      this.#push(added)
-      this.#bytes += size
-      const emitted = this.#emitted.size === 0 ? undefined : this.#emitted.get(id)
-      if (emitted !== undefined) {
-        emitted.replacement = added
-        added.dirtyAt = this.#epoch
-        this.#emitted.delete(id)
-      } else this.#changed(added)
-    } else {
-      this.#bytes += size - slot.size
-      slot.size = size
-      slot.change = change
-      this.#changed(slot)
-    }
+    const added: Slot = { key, id, time, size, prior: oldValue, change, live: true, dirtyAt: -1, replacement: null }
+    this.#index.set(id, added)
+    this.#push(added)
+    this.#bytes += size
+    const emitted = this.#emitted.size === 0 ? undefined : this.#emitted.get(id)
+    if (emitted !== undefined) {
+      emitted.replacement = added
+      added.dirtyAt = this.#epoch
+      this.#emitted.delete(id)
+    } else this.#changed(added)
   }
 
   #changed(slot: Slot): void {

@@ -23,7 +23,11 @@ export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER
 export function windowStoreKey(key: Buffer, windowStart: number, seqnum: number): Buffer {
   const out = withSuffix(key, WINDOW_SUFFIX_SIZE)
   writeInt64Number(out, windowStart, key.length)
-  out.writeInt32BE(seqnum, key.length + TIMESTAMP_SIZE)
+  const at = key.length + TIMESTAMP_SIZE
+  out[at] = seqnum >>> 24
+  out[at + 1] = seqnum >>> 16
+  out[at + 2] = seqnum >>> 8
+  out[at + 3] = seqnum
   return out
 }
 
@@ -81,7 +85,7 @@ export function timeWindowedKey(key: Buffer, windowStart: number): Buffer {
 /** A buffer holding `key`, with `suffix` bytes to fill after it. */
 function withSuffix(key: Buffer, suffix: number): Buffer {
   const out = Buffer.allocUnsafe(key.length + suffix)
-  key.copy(out, 0)
+  out.set(key, 0)
   return out
 }
 

@@ -112,6 +112,21 @@ describe('records given to send / sendBatch / produce', () => {
     expect((err as Error).message).toMatch(/^record 1: headers must be an array/)
   })
 
+  it('sendBatch() checks every topic name, also among records to topics it has accepted (names are remembered)', async () => {
+    const p = new Producer(fakeClient())
+    const records = [
+      { topic: 'a', value: 'v' },
+      { topic: 'b', value: 'v' },
+      { topic: 'a', value: 'v' },
+      { topic: 'a b', value: 'v' },
+    ]
+    const err = await p.sendBatch(records).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(InvalidArgumentError)
+    expect((err as Error).message).toMatch(/^invalid record 3: topic name "a b"/)
+    const again = await p.sendBatch([{ topic: 'b', value: 'v' }, { topic: 'x/y', value: 'v' }]).catch((e: unknown) => e)
+    expect((again as Error).message).toMatch(/^invalid record 1: topic name "x\/y"/)
+  })
+
   it('send() refuses a record that is not an object', async () => {
     const err = await new Producer(fakeClient()).send('hello' as never).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(InvalidArgumentError)

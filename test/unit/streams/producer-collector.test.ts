@@ -70,6 +70,36 @@ describe('ProducerCollector', () => {
     expect(() => c.throwIfFailed()).not.toThrow()
   })
 
+  it('changelogEnds: next offset after the last acknowledged record of each changelog partition, other topics ignored', async () => {
+    const producer = new FakeProducer()
+    const c = new ProducerCollector({} as Client, producer as unknown as Producer, new Set(['a-changelog', 'b-changelog']))
+    for (let i = 0; i < 6; i++) c.send(i % 2 === 0 ? 'a-changelog' : 'b-changelog', 'k', 'v', [], 1, 0)
+    c.send('out', 'k', 'v', [], 1, 0)
+    c.drain()
+    producer.calls[0].resolve([
+      { topic: 'a-changelog', partition: 0, offset: 10n },
+      { topic: 'b-changelog', partition: 0, offset: 3n },
+      { topic: 'a-changelog', partition: 2, offset: 7n },
+      { topic: 'b-changelog', partition: 0, offset: 4n },
+      { topic: 'a-changelog', partition: 0, offset: 11n },
+      { topic: 'b-changelog', partition: 1, offset: 0n },
+      { topic: 'out', partition: 0, offset: 99n },
+    ])
+    await c.flush()
+    expect(Object.fromEntries(c.changelogEnds)).toEqual({ 'a-changelog:0': 12n, 'a-changelog:2': 8n, 'b-changelog:0': 5n, 'b-changelog:1': 1n })
+    // A later batch only moves ends forward.
+    c.send('a-changelog', 'k', 'v', [], 1, 0)
+    c.send('a-changelog', 'k', 'v', [], 1, 0)
+    c.drain()
+    producer.calls[1].resolve([
+      { topic: 'a-changelog', partition: 0, offset: 12n },
+      { topic: 'a-changelog', partition: 2, offset: 5n },
+    ])
+    await c.flush()
+    expect(c.changelogEnds.get('a-changelog:0')).toBe(13n)
+    expect(c.changelogEnds.get('a-changelog:2')).toBe(8n)
+  })
+
   it('a failure of the current transaction is kept until it is thrown', async () => {
     const { c, producer } = collector()
     c.send('out', 'k', 'v', [], 1, 0)
