@@ -31,7 +31,7 @@ const CODEC_CLIENTS: ClientName[] = ['peridot', 'kafkajs']
 
 const { values: opts } = parseArgs({
   options: {
-    only: { type: 'string', default: 'produce,fetch,latency,codec' },
+    only: { type: 'string', default: 'produce,fetch,latency,codec,fetch-sessions' },
     clients: { type: 'string', default: ALL_CLIENTS.join(',') },
     records: { type: 'string', default: '1000000' },
     sizes: { type: 'string', default: '100,1024' },
@@ -48,7 +48,7 @@ const { values: opts } = parseArgs({
   },
 })
 
-const only = new Set(opts.only.split(',') as JobKind[])
+const only = new Set(opts.only.split(',') as Array<JobKind | 'fetch-sessions'>)
 const clients = opts.clients.split(',').filter((c): c is ClientName => (ALL_CLIENTS as readonly string[]).includes(c))
 const records = Number(opts.records)
 /** Produce and fetch runs per client (median reported). */
@@ -295,6 +295,13 @@ async function main(): Promise<void> {
     ]
     if (opts.note) env.push(`- note: ${opts.note}`)
     const report = [`${table}`, '', 'Ratio in parentheses: client ÷ Peridot (throughput: below 1 means Peridot is faster; latency: above 1 means Peridot is faster).', '', ...env]
+    if (only.has('fetch-sessions')) {
+      // Incremental fetch requests (KIP-227) against full ones, on a private broker whose CPU time
+      // it can attribute (bench/fetch-sessions.ts).
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, 'fetch-sessions.ts'), '--seconds', '15'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      if (r.status === 0) report.push(r.stdout.trimEnd())
+      else failures.push(`fetch-sessions: exit ${r.status ?? r.signal}`)
+    }
     if (failures.length > 0) report.push('', 'Failures:', ...failures.map((f) => `- ${f}`))
     console.log(report.join('\n'))
     if (opts.write) writeResults(report.join('\n'))
