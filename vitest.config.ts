@@ -13,7 +13,7 @@ const NEWEST_KAFKA_ONLY = [
   'examples', 'readme', 'group-consumer-example', 'share-consumer-example', 'cli', 'cli-broker', 'cli-schema-registry',
   'schema-registry', 'schema-registry-interop', 'share-admin', 'share-java', 'faults-admin',
   'faults-consumer', 'faults-group', 'faults-producer', 'faults-proxy', 'faults-redpanda', 'faults-streams', 'faults-txn',
-  'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs', 'tracing-java', 'docs',
+  'consumer-readable', 'streams-import-export', 'streams-remote-query', 'interop', 'java-codecs', 'tracing-java',
   // Its own authorizer broker; ACL and SCRAM APIs have the same versions on 3.9 (passes there too).
   'admin-security',
   // Client-side features whose protocol is the same on 3.9: tracing headers, fetch sessions

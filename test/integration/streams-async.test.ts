@@ -18,7 +18,7 @@ afterAll(async () => {
 })
 
 const KEYS = 40
-const PER_KEY = 250
+const PER_KEY = 100
 const N = KEYS * PER_KEY
 
 /** Input records `from` to `to` (exclusive): key `k<i % KEYS>`, value the key's sequence number. */
@@ -84,7 +84,7 @@ describe('KStream async operators under exactly_once_v2', () => {
       await Promise.all([b.start(), produce(input, N / 2, N)])
       await waitFor('B runs tasks', () => b.metrics().tasks.active.length > 0 && b.state === 'RUNNING', 30_000, 50)
       const atJoin = await committedOut()
-      await waitFor('more output', async () => (await committedOut()) >= Math.min(N, atJoin + 500), 30_000, 50)
+      await waitFor('more output', async () => (await committedOut()) >= Math.min(N, atJoin + 500), 30_000, 200)
       // A leaves with records in flight: its tasks move to B.
       const atLeave = await committedOut()
       await a.close()

@@ -1,8 +1,8 @@
 // `npm run docs` builds the API reference from the TSDoc (issue 14 §5): it must succeed, leave no
 // broken or dangling links (a public signature naming a type the reference does not show, or a
 // {@link} that resolves nowhere), and produce the pages of the main entry points with their
-// documented members and without internals. Needs no broker; it runs against the newest Kafka
-// only (vitest.config.ts).
+// documented members and without internals. Needs no broker (a unit test, if a slow one: the
+// first run installs TypeDoc into a tools cache).
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
