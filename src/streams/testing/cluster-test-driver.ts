@@ -465,6 +465,11 @@ export class ClusterTestDriver {
     })
     task.initializeMetadata(committed)
     task.init()
+    if (task.asyncWork !== null) {
+      // Its simulated commits and crashes do not wait for calls in flight: refused rather than wrong.
+      task.close()
+      throw new TopologyError('ClusterTestDriver does not run async stages (mapValuesAsync, processAsync, ...) yet: test them with TopologyTestDriver and settle()')
+    }
     return { def, owner, task, positions }
   }
 
