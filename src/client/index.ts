@@ -78,6 +78,7 @@ export {
   type ProducerOptions,
   type ProducerRecord,
   type RecordMetadata,
+  type PartitionLastOffset,
   type Partitioner,
 } from './producer/producer.js'
 export {

@@ -12,8 +12,18 @@ import { channels, type ProducerBatchEvent } from '../telemetry/channels.js'
 export interface PendingRecord {
   /** The bytes it holds in the producer's budget. */
   size: number
-  resolve: (offset: bigint) => void
+  /**
+   * The record's batch was written at `base` (-1n: an old broker acknowledged a retried batch as
+   * a duplicate without its offset) and the record is number `index` in it: the offset is left to
+   * the record to compute ({@link offsetInBatch}), so records that do not need it make no BigInt.
+   */
+  resolve: (base: bigint, index: number) => void
   reject: (err: Error) => void
+}
+
+/** Offset of record `index` of a batch written at `base` (-1n when the base is unknown). */
+export function offsetInBatch(base: bigint, index: number): bigint {
+  return base < 0n ? -1n : base + BigInt(index)
 }
 
 /** A batch of records for one partition, from sealing until it settles. */
@@ -204,8 +214,7 @@ export class RecordAccumulator {
     if ('error' in result) for (const p of batch.items) p.reject(result.error)
     else {
       const base = result.baseOffset
-      // A duplicate acknowledged by an old broker may carry no offset (-1): report -1 for each record.
-      for (let i = 0; i < batch.items.length; i++) batch.items[i].resolve(base < 0n ? -1n : base + BigInt(i))
+      for (let i = 0; i < batch.items.length; i++) batch.items[i].resolve(base, i)
     }
     this.budget.release(batch.bytes)
     if (channels.producerBatch.hasSubscribers) publishBatch(this.options.clientId ?? '', batch, result)

@@ -17,7 +17,7 @@ import { ClientClosedError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { validateTopicRecord } from '../validate.js'
-import { RecordAccumulator, type PartitionQueue, type PendingRecord } from './accumulator.js'
+import { RecordAccumulator, offsetInBatch, type PartitionQueue, type PendingRecord } from './accumulator.js'
 import { estimateRecordSize, recordSizeRefusal } from './record-size.js'
 import type { BudgetWaiter } from './byte-budget.js'
 import type { RecordTooLargeError } from './errors.js'
@@ -27,7 +27,7 @@ import { settlesWithin, untilAborted } from '../owned-resources.js'
 import { Sender } from './sender.js'
 import { channels, publishedSend } from '../telemetry/channels.js'
 import { TransactionManager } from './transaction-manager.js'
-import { PendingGroup } from './pending-group.js'
+import { LastOffsetsOutcome, MetadataOutcome, type PartitionLastOffset, type RecordMetadata, type SendOutcome } from './send-outcomes.js'
 
 /** One record to send with {@link Producer.send}. A string key or value is sent as its UTF-8 bytes. */
 export interface ProducerRecord {
@@ -40,13 +40,7 @@ export interface ProducerRecord {
   partition?: number
 }
 
-/** Where a record was written. */
-export interface RecordMetadata {
-  topic: string
-  partition: number
-  /** -1n only when an old broker acknowledged a retried batch as a duplicate without its offset. */
-  offset: bigint
-}
+export type { PartitionLastOffset, RecordMetadata } from './send-outcomes.js'
 
 /** Picks a partition for a keyed record. */
 export type Partitioner = (topic: string, key: Buffer, numPartitions: number) => number
@@ -146,8 +140,8 @@ class SingleRecord implements PendingRecord, BudgetWaiter {
     })
   }
 
-  resolve(offset: bigint): void {
-    this.resolveSend({ topic: this.q.topic, partition: this.q.partition, offset })
+  resolve(base: bigint, index: number): void {
+    this.resolveSend({ topic: this.q.topic, partition: this.q.partition, offset: offsetInBatch(base, index) })
   }
 
   nextSize(): number {
@@ -168,24 +162,8 @@ class SingleRecord implements PendingRecord, BudgetWaiter {
   }
 }
 
-/** A record of a group: settles its share of the group's promise (no closure per record). */
-class GroupItem implements PendingRecord {
-  constructor(
-    private readonly group: PendingGroup<RecordMetadata>,
-    private readonly index: number,
-    private readonly topic: string,
-    private readonly partition: number,
-    readonly size: number,
-  ) {}
-
-  resolve(offset: bigint): void {
-    this.group.settle(this.index, { topic: this.topic, partition: this.partition, offset })
-  }
-
-  reject(err: Error): void {
-    this.group.fail(err)
-  }
-}
+const newMetadataOutcome = (n: number): SendOutcome<RecordMetadata[]> => new MetadataOutcome(n)
+const newLastOffsetsOutcome = (n: number): SendOutcome<PartitionLastOffset[]> => new LastOffsetsOutcome(n)
 
 function nonNegativeInt(name: string, v: number | undefined, dflt: number, allowZero = false): number {
   if (v === undefined) return dflt
@@ -429,11 +407,26 @@ export class Producer implements AsyncDisposable {
    * A record above `maxRequestSize` fails the whole call at once, before any record is queued.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    if (channels.producerSend.hasSubscribers && Array.isArray(records) && records.length > 0) return publishedSend(this.clientId, records, (rs) => this.sendMany(rs))
-    return this.sendMany(records)
+    return this.sendWith(records, newMetadataOutcome)
   }
 
-  private sendMany(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+  /**
+   * Sends an array of records as {@link sendBatch} does, but resolves with only the offset of
+   * the last record written to each partition (in the order the partitions first appear), once
+   * every record is acknowledged: no metadata object and no BigInt per record, for callers that
+   * track how far each partition got (a streams runtime's changelog checkpoints).
+   */
+  sendBatchLastOffsets(records: readonly ProducerRecord[]): Promise<PartitionLastOffset[]> {
+    return this.sendWith(records, newLastOffsetsOutcome)
+  }
+
+  /** A sendBatch-style call whose result `outcome` builds. */
+  protected sendWith<T>(records: readonly ProducerRecord[], outcome: (n: number) => SendOutcome<T>): Promise<T> {
+    if (channels.producerSend.hasSubscribers && Array.isArray(records) && records.length > 0) return publishedSend(this.clientId, records, (rs) => this.sendMany(rs, outcome))
+    return this.sendMany(records, outcome)
+  }
+
+  private sendMany<T>(records: readonly ProducerRecord[], outcome: (n: number) => SendOutcome<T>): Promise<T> {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
@@ -442,7 +435,7 @@ export class Producer implements AsyncDisposable {
     } catch (err) {
       return Promise.reject(err)
     }
-    if (records.length === 0) return Promise.resolve([])
+    if (records.length === 0) return outcome(0).promise
     if (this.slowSends === 0) {
       const partitions = new Array<number>(records.length)
       let ok = true
@@ -459,12 +452,12 @@ export class Producer implements AsyncDisposable {
           return Promise.reject(err)
         }
       }
-      if (ok) return this.dispatch(records, partitions, this.txn?.generation)
+      if (ok) return this.dispatch(records, partitions, this.txn?.generation, outcome)
     }
-    return this.sendBatchSlow(records)
+    return this.sendBatchSlow(records, outcome)
   }
 
-  private async sendBatchSlow(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+  private async sendBatchSlow<T>(records: readonly ProducerRecord[], outcome: (n: number) => SendOutcome<T>): Promise<T> {
     const generation = this.txn?.generation
     this.slowSends++
     let handedOver = false
@@ -477,7 +470,7 @@ export class Producer implements AsyncDisposable {
         }
       }
       const partitions = records.map((r) => this.pickPartition(r, counts.get(r.topic)!))
-      const p = this.dispatch(records, partitions, generation)
+      const p = this.dispatch(records, partitions, generation, outcome)
       handedOver = true
       this.slowSends--
       done()
@@ -491,14 +484,14 @@ export class Producer implements AsyncDisposable {
   }
 
   /** Admits the records (validated by sendBatch) in array order (FIFO with other callers under backpressure) into their partitions' batches. */
-  private dispatch(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined): Promise<RecordMetadata[]> {
-    const group = new PendingGroup<RecordMetadata>(records.length)
-    const items = new Array<GroupItem>(records.length)
+  private dispatch<T>(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined, outcome: (n: number) => SendOutcome<T>): Promise<T> {
+    const out = outcome(records.length)
+    const items = new Array<PendingRecord>(records.length)
     for (let i = 0; i < records.length; i++) {
       const size = estimateRecordSize(records[i])
       const tooLarge = this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`)
       if (tooLarge) return Promise.reject(tooLarge)
-      items[i] = new GroupItem(group, i, records[i].topic, partitions[i], size)
+      items[i] = out.item(i, records[i].topic, partitions[i], size)
     }
     this.accumulator.budget.admitAll(
       items.length,
@@ -508,7 +501,7 @@ export class Producer implements AsyncDisposable {
         for (let i = from; i < items.length; i++) items[i].reject(err)
       },
     )
-    return group.promise
+    return out.promise
   }
 
   /**

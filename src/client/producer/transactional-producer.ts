@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { Client } from '../client.js'
 import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-consumer.js'
 import { TransactionStateError } from './errors.js'
-import { Producer, type ProducerRecord, type RecordMetadata, type TransactionalProducerOptions } from './producer.js'
+import { Producer, type ProducerRecord, type PartitionLastOffset, type RecordMetadata, type TransactionalProducerOptions } from './producer.js'
 import type { TransactionManager } from './transaction-manager.js'
 import type { TransactionState } from './txn-state.js'
 
@@ -95,6 +95,11 @@ export class TransactionalProducer extends Producer {
   /** Sends records in the current transaction; as {@link send}, the promise need not be handled. */
   override sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     return this.misuse() ?? this.watch(super.sendBatch(records))
+  }
+
+  /** {@link sendBatch} resolving with the last offset per partition; as {@link send}, the promise need not be handled. */
+  override sendBatchLastOffsets(records: readonly ProducerRecord[]): Promise<PartitionLastOffset[]> {
+    return this.misuse() ?? this.watch(super.sendBatchLastOffsets(records))
   }
 
   /**

@@ -6,7 +6,7 @@
  * checkpoints.
  */
 import type { Client } from '../../client/client.js'
-import type { Producer, ProducerRecord, RecordMetadata } from '../../client/producer/producer.js'
+import type { PartitionLastOffset, Producer, ProducerRecord } from '../../client/producer/producer.js'
 import { partitionForKey } from '../../client/partitioner.js'
 import type { RecordHeaders } from '../record.js'
 import type { RecordCollector, SinkPartitioner } from './collector.js'
@@ -29,7 +29,7 @@ export class ProducerCollector implements RecordCollector {
   #pending = new Set<Promise<unknown>>()
   /** Records sent since the last {@link resetSentCount}. */
   sent = 0
-  /** Records of the current turn, handed to the producer in one sendBatch (one promise, not one per record). */
+  /** Records of the current turn, handed to the producer in one sendBatchLastOffsets (one promise, not one per record). */
   #batch: ProducerRecord[] = []
   #drainScheduled = false
   readonly #drainNow = (): void => this.drain()
@@ -101,39 +101,22 @@ export class ProducerCollector implements RecordCollector {
     this.#batch = []
     const epoch = this.#epoch
     // Tracked like the slow path's sends, so that flush() has seen its outcome before it returns.
-    const p: Promise<void> = this.producer.sendBatch(records).then(
-      (mds) => this.#noteChangelogEnds(mds),
+    // Only how far each partition got is needed (changelog checkpoints): no metadata per record.
+    const p: Promise<void> = this.producer.sendBatchLastOffsets(records).then(
+      (ends) => this.#noteChangelogEnds(ends),
       (err: unknown) => this.#fail(err, epoch),
     )
     this.#pending.add(p)
     void p.finally(() => this.#pending.delete(p))
   }
 
-  /**
-   * Moves {@link changelogEnds} past the changelog records of an acknowledged batch: the largest
-   * offset per partition first (offsets only grow within a partition), then one map write each,
-   * not a `topic:partition` key per record.
-   */
-  #noteChangelogEnds(mds: readonly RecordMetadata[]): void {
-    let ends: Map<string, bigint[]> | undefined
-    for (let i = 0; i < mds.length; i++) {
-      const md = mds[i]
-      if (!this.#changelogTopics.has(md.topic)) continue
-      ends ??= new Map()
-      let byPartition = ends.get(md.topic)
-      if (byPartition === undefined) ends.set(md.topic, (byPartition = []))
-      const last = byPartition[md.partition]
-      if (last === undefined || last < md.offset) byPartition[md.partition] = md.offset
-    }
-    if (ends === undefined) return
-    for (const [topic, byPartition] of ends) {
-      for (let p = 0; p < byPartition.length; p++) {
-        const last = byPartition[p]
-        if (last === undefined) continue
-        const k = `${topic}:${p}`
-        const next = last + 1n
-        if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
-      }
+  /** Moves {@link changelogEnds} past the last changelog record of each partition of an acknowledged batch. */
+  #noteChangelogEnds(ends: readonly PartitionLastOffset[]): void {
+    for (const e of ends) {
+      if (!this.#changelogTopics.has(e.topic) || e.offset < 0n) continue
+      const k = `${e.topic}:${e.partition}`
+      const next = e.offset + 1n
+      if ((this.changelogEnds.get(k) ?? -1n) < next) this.changelogEnds.set(k, next)
     }
   }
 

@@ -9,7 +9,7 @@ import type { ProduceRequest, ProduceResponse } from '../../../src/protocol/mess
 import { decodeRecordBatches } from '../../../src/protocol/records/index.js'
 import type { Cluster } from '../../../src/client/cluster.js'
 import { ConnectionError, ProduceOutcomeUnknownError } from '../../../src/client/errors.js'
-import { RecordAccumulator, type PendingRecord } from '../../../src/client/producer/accumulator.js'
+import { RecordAccumulator, offsetInBatch, type PendingRecord } from '../../../src/client/producer/accumulator.js'
 import { TransactionStateError } from '../../../src/client/producer/errors.js'
 import { Sender } from '../../../src/client/producer/sender.js'
 import { canTransition, incrementSequence, lastSequence, MAX_SEQUENCE, TransactionStateMachine } from '../../../src/client/producer/txn-state.js'
@@ -151,7 +151,7 @@ function producerOn(cluster: Cluster, maxBatchBytes = 200, opts: { idempotent?: 
   const q = acc.queue('t', 0)
   const send = (value: string): Promise<bigint> =>
     new Promise<bigint>((resolve, reject) => {
-      const item: PendingRecord = { size: 40, resolve, reject }
+      const item: PendingRecord = { size: 40, resolve: (base, index) => resolve(offsetInBatch(base, index)), reject }
       acc.budget.reserve(item.size)
       acc.append(q, { key: null, value: Buffer.from(value) }, item)
     })

@@ -3,13 +3,13 @@
 // clearError() (an aborted transaction's) does not fail the transaction after it.
 import { describe, expect, it } from 'vitest'
 import type { Client } from '../../../src/client/client.js'
-import type { Producer, ProducerRecord, RecordMetadata } from '../../../src/client/producer/producer.js'
+import type { PartitionLastOffset, Producer, ProducerRecord, RecordMetadata } from '../../../src/client/producer/producer.js'
 import { ProducerCollector } from '../../../src/streams/runtime/producer-collector.js'
 
-/** A producer whose sendBatch calls settle when the test says so. */
+/** A producer whose sendBatchLastOffsets calls settle when the test says so. */
 class FakeProducer {
-  readonly calls: Array<{ records: readonly ProducerRecord[]; resolve: (md: RecordMetadata[]) => void; reject: (err: Error) => void }> = []
-  sendBatch(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+  readonly calls: Array<{ records: readonly ProducerRecord[]; resolve: (ends: PartitionLastOffset[]) => void; reject: (err: Error) => void }> = []
+  sendBatchLastOffsets(records: readonly ProducerRecord[]): Promise<PartitionLastOffset[]> {
     return new Promise((resolve, reject) => this.calls.push({ records, resolve, reject }))
   }
   readonly sent: ProducerRecord[] = []
@@ -77,27 +77,28 @@ describe('ProducerCollector', () => {
     c.send('out', 'k', 'v', [], 1, 0)
     c.drain()
     producer.calls[0].resolve([
-      { topic: 'a-changelog', partition: 0, offset: 10n },
-      { topic: 'b-changelog', partition: 0, offset: 3n },
-      { topic: 'a-changelog', partition: 2, offset: 7n },
-      { topic: 'b-changelog', partition: 0, offset: 4n },
       { topic: 'a-changelog', partition: 0, offset: 11n },
+      { topic: 'b-changelog', partition: 0, offset: 4n },
+      { topic: 'a-changelog', partition: 2, offset: 7n },
       { topic: 'b-changelog', partition: 1, offset: 0n },
       { topic: 'out', partition: 0, offset: 99n },
     ])
     await c.flush()
     expect(Object.fromEntries(c.changelogEnds)).toEqual({ 'a-changelog:0': 12n, 'a-changelog:2': 8n, 'b-changelog:0': 5n, 'b-changelog:1': 1n })
-    // A later batch only moves ends forward.
+    // A later batch only moves ends forward; an unknown offset (-1n) moves nothing.
     c.send('a-changelog', 'k', 'v', [], 1, 0)
     c.send('a-changelog', 'k', 'v', [], 1, 0)
+    c.send('b-changelog', 'k', 'v', [], 1, 0)
     c.drain()
     producer.calls[1].resolve([
       { topic: 'a-changelog', partition: 0, offset: 12n },
       { topic: 'a-changelog', partition: 2, offset: 5n },
+      { topic: 'b-changelog', partition: 1, offset: -1n },
     ])
     await c.flush()
     expect(c.changelogEnds.get('a-changelog:0')).toBe(13n)
     expect(c.changelogEnds.get('a-changelog:2')).toBe(8n)
+    expect(c.changelogEnds.get('b-changelog:1')).toBe(1n)
   })
 
   it('a failure of the current transaction is kept until it is thrown', async () => {
