@@ -18,7 +18,7 @@ import { partitionForKey } from '../partitioner.js'
 import { backoffDelay, isRetriable, sleep } from '../retry.js'
 import { validateTopicRecord } from '../validate.js'
 import { RecordAccumulator, offsetInBatch, type PartitionQueue, type PendingRecord } from './accumulator.js'
-import { estimateRecordSize, recordSizeRefusal } from './record-size.js'
+import { estimateRecordSize, recordFits, recordSizeRefusal } from './record-size.js'
 import type { BudgetWaiter } from './byte-budget.js'
 import type { RecordTooLargeError } from './errors.js'
 import { ProducerWritable, type ProducerWritableOptions } from './producer-writable.js'
@@ -343,6 +343,11 @@ export class Producer implements AsyncDisposable {
     return recordSizeRefusal(size, what, this.maxRequestSize, this.maxBufferedBytes)
   }
 
+  /** True when a record of `size` estimated bytes can be sent ({@link sizeRefusal} says why not). */
+  private fits(size: number): boolean {
+    return recordFits(size, this.maxRequestSize, this.maxBufferedBytes)
+  }
+
   /**
    * The partition count of a topic seen before, at once; refreshed in the background once older
    * than TOPIC_INFO_TTL_MS (a topic found deleted is forgotten, so its next send looks it up).
@@ -372,8 +377,7 @@ export class Producer implements AsyncDisposable {
   /** Queues a record validated by send(). */
   private enqueueOne(record: ProducerRecord, partition: number, generation: number | undefined, onAdmitted?: () => void): Promise<RecordMetadata> {
     const size = estimateRecordSize(record)
-    const tooLarge = this.sizeRefusal(size, `the record for ${record.topic}-${partition}`)
-    if (tooLarge) return Promise.reject(tooLarge)
+    if (!this.fits(size)) return Promise.reject(this.sizeRefusal(size, `the record for ${record.topic}-${partition}`))
     const item = new SingleRecord(size, this, this.queueFor(record.topic, partition), record, generation, onAdmitted)
     this.accumulator.budget.admit(item)
     return item.promise
@@ -489,8 +493,8 @@ export class Producer implements AsyncDisposable {
     const items = new Array<PendingRecord>(records.length)
     for (let i = 0; i < records.length; i++) {
       const size = estimateRecordSize(records[i])
-      const tooLarge = this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`)
-      if (tooLarge) return Promise.reject(tooLarge)
+      // The refusal's message is only built for a record that does not fit (not a string per record).
+      if (!this.fits(size)) return Promise.reject(this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`))
       items[i] = out.item(i, records[i].topic, partitions[i], size)
     }
     this.accumulator.budget.admitAll(

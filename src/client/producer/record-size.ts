@@ -20,6 +20,11 @@ export function estimateRecordSize(r: ProduceRecord): number {
   return n
 }
 
+/** True when a record of `size` estimated bytes can be sent: {@link recordSizeRefusal} is undefined. */
+export function recordFits(size: number, maxRequestSize: number, maxBufferedBytes: number): boolean {
+  return size + RECORD_BATCH_OVERHEAD <= maxRequestSize && size <= maxBufferedBytes
+}
+
 /**
  * Why a record of `size` estimated bytes can never be sent, if so: larger than `maxRequestSize`
  * once serialized with its batch header, or than the whole buffer. `what` names the record.
