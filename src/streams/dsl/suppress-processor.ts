@@ -133,6 +133,9 @@ function openBuffer(ctx: ProcessorContext<unknown, unknown>, storeName: string):
   return { store, inner: (store.valueSerde as SuppressionBufferValueSerde<unknown>).inner as Serde<unknown> }
 }
 
+/** Distinct number and boolean values whose bytes a suppression processor keeps. */
+const MAX_PRIMITIVE_BYTES = 4096
+
 /** @internal */
 export class SuppressProcessor implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
   readonly #spec: SuppressionSpec
@@ -141,6 +144,8 @@ export class SuppressProcessor implements Processor<unknown, Change<unknown>, un
   #keySerde!: Serde<unknown>
   #valueSerde!: Serde<unknown>
   #topic = ''
+  /** Serialized numbers and booleans (see {@link #valueBytes}). */
+  readonly #primitiveBytes = new Map<unknown, Buffer | null>()
   /** Largest timestamp of the records that reached this processor (Kafka Streams' observed stream time). */
   #streamTime = -1
   readonly #overCapacity = (): boolean => this.#buffer.numRecords > this.#spec.maxRecords || this.#buffer.bufferSize > this.#spec.maxBytes
@@ -168,12 +173,29 @@ export class SuppressProcessor implements Processor<unknown, Change<unknown>, un
     const key = this.#keySerde.serialize(this.#topic, record.key)
     if (key === null) throw new SerializationError(`suppression '${spec.storeName}': null keys cannot be buffered`)
     const change = record.value
-    const vs = this.#valueSerde
-    const newValue = change.newValue === null ? null : vs.serialize(this.#topic, change.newValue)
-    const oldValue = change.oldValue === null ? null : vs.serialize(this.#topic, change.oldValue)
+    const newValue = this.#valueBytes(change.newValue)
+    const oldValue = this.#valueBytes(change.oldValue)
     const time = spec.windowEndTime ? (record.key as Windowed<unknown>).window.end : record.timestamp
     this.#buffer.put(time, key, newValue, oldValue, record.timestamp, record.headers, this.#ctx.recordMetadata())
     this.#enforce()
+  }
+
+  /**
+   * The serialized value. A number or boolean's bytes are kept and shared (the buffer only
+   * copies them): a count or sum takes few distinct values, and an update's old value is the
+   * previous update's new one, so most updates serialize nothing and retain no buffer of their own.
+   */
+  #valueBytes(value: unknown): Buffer | null {
+    if (value === null) return null
+    // (-0 is not kept: a map key cannot tell it from 0, and a double serde writes them apart.)
+    if ((typeof value !== 'number' && typeof value !== 'boolean') || Object.is(value, -0)) return this.#valueSerde.serialize(this.#topic, value)
+    let bytes = this.#primitiveBytes.get(value)
+    if (bytes === undefined) {
+      bytes = this.#valueSerde.serialize(this.#topic, value)
+      if (this.#primitiveBytes.size >= MAX_PRIMITIVE_BYTES) this.#primitiveBytes.clear()
+      this.#primitiveBytes.set(value, bytes)
+    }
+    return bytes
   }
 
   #enforce(): void {

@@ -91,7 +91,7 @@ function encodeWithoutHeaders(c: BufferedChange, size: number, topic: Buffer | n
   out[0] = SUPPRESSION_BUFFER_FORMAT_VERSION
   writeInt64Number(out, c.bufferTime, 1)
   writeInt64Number(out, c.timestamp, 9)
-  out.writeBigInt64BE(c.offset, 17)
+  writeOffset(out, c.offset, 17)
   out.writeInt32BE(c.partition, 25)
   let o = 29
   if (topic === null) o = out.writeInt16BE(-1, o)
@@ -106,6 +106,15 @@ function encodeWithoutHeaders(c: BufferedChange, size: number, topic: Buffer | n
   writeBytes(out, o, c.newValue)
   return out
 }
+
+/** An int64 offset: through a number when exact (Buffer#writeBigInt64BE makes BigInts per call). */
+function writeOffset(out: Buffer, offset: bigint, at: number): void {
+  if (offset >= MIN_SAFE && offset <= MAX_SAFE) writeInt64Number(out, Number(offset), at)
+  else out.writeBigInt64BE(offset, at)
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** An i32 length (-1: null) and the bytes; returns the offset after them. */
 function writeBytes(out: Buffer, at: number, bytes: Buffer | null): number {

@@ -135,6 +135,27 @@ describe('KTable.suppress(untilTimeLimit)', () => {
     driver.close()
   })
 
+  it('number values keep their exact bytes through the buffer: 0 and -0 apart, many distinct values', () => {
+    const b = new StreamsBuilder()
+    const dbl = Serdes.double()
+    const table = b
+      .table('in', { key: str, value: dbl })
+      .suppress(Suppressed.untilTimeLimit(0, BufferConfig.unbounded()))
+    const topology = b.build()
+    const seen = captureChanges(topology, table)
+    const driver = new TopologyTestDriver(topology)
+    const input = driver.createInputTopic('in', str, dbl)
+    const values = [0, -0, 0, 1.5, -0, ...Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? -i : i / 4))]
+    values.forEach((v, i) => input.pipeInput(i % 2 === 0 ? 'a' : 'b', v, i))
+    const expected = values.map((v, i) => [v, i < 2 ? null : values[i - 2]])
+    const got = seen.map((s) => [s.newValue, s.oldValue])
+    expect(got).toHaveLength(expected.length)
+    for (let i = 0; i < expected.length; i++) {
+      expect(Object.is(got[i][0], expected[i][0]) && Object.is(got[i][1], expected[i][1]), `update ${i}: ${got[i]} vs ${expected[i]}`).toBe(true)
+    }
+    driver.close()
+  })
+
   it('a time limit of 0 emits every update at once', () => {
     const { driver, seen, input } = timeLimited(Suppressed.untilTimeLimit(0, BufferConfig.unbounded()))
     input.pipeInput('a', 'v1', 3)

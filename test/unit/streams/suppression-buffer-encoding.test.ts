@@ -16,6 +16,9 @@ describe('suppression buffer value layout', () => {
   const cases: Array<[string, BufferedChange]> = [
     ['plain', base],
     ['no topic (punctuation)', { ...base, topic: null, partition: -1, offset: -1n }],
+    ['an offset past 2^53', { ...base, offset: 2n ** 53n + 3n }],
+    ['the largest offset', { ...base, offset: 2n ** 63n - 1n }],
+    ['a large offset near 2^53', { ...base, offset: 2n ** 53n - 1n }],
     ['multi-byte topic and headers', { ...base, topic: 'tøpic-é', headers: [['h€', Buffer.from('v')], ['n', null]] }],
     ['old value equal to the prior', { ...base, priorValue: Buffer.from('p'), oldValue: Buffer.from('p') }],
     ['old value other than the prior', { ...base, priorValue: Buffer.from('p'), oldValue: Buffer.from('older'), newValue: null }],
