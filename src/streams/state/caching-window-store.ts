@@ -307,22 +307,30 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
 
   #flush(evicted: Entry | null): boolean {
     if (this.#dirtyOldest === null && evicted === null) return false
+    // One pass over the dirty list takes the entries out of it (each entry touched once: the
+    // cache is large, and every visit of an entry can be a memory miss).
     const entries: Entry[] = evicted === null ? [] : [evicted]
+    let deletes = false
+    if (evicted !== null) {
+      evicted.dirty = false
+      deletes = evicted.value === null
+    }
     for (let e = this.#dirtyOldest; e !== null; ) {
       const next: Entry | null = e.dirtyNewer
       e.dirtyNewer = null
       e.dirtyOlder = null
+      e.dirty = false
+      if (e.value === null) deletes = true
       entries.push(e)
       e = next
     }
     this.#dirtyOldest = null
     this.#dirtyNewest = null
-    for (const e of entries) e.dirty = false
     try {
-      for (const e of entries) this.#write(e)
+      for (let i = 0; i < entries.length; i++) this.#write(entries[i])
     } finally {
       // A flushed delete leaves the cache (unless written again meanwhile).
-      for (const e of entries) if (e !== evicted && e.value === null && !e.dirty && this.#entries.get(e.id)?.get(e.start) === e) this.#remove(e)
+      if (deletes) for (const e of entries) if (e !== evicted && e.value === null && !e.dirty && this.#entries.get(e.id)?.get(e.start) === e) this.#remove(e)
     }
     return true
   }

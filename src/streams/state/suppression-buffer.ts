@@ -173,22 +173,45 @@ function entrySize(key: Buffer, c: BufferedChange): number {
   return size
 }
 
-interface Slot {
+/**
+ * A buffered key and its latest change, updated in place: one object per key (each update
+ * touches one object, and a large buffer's objects are far apart in memory).
+ */
+interface Slot extends BufferedChange {
   readonly key: Buffer
   /** The key bytes as latin1 text: one char per byte, so string order is unsigned byte order. */
   readonly id: string
+  /** The buffer time (as {@link BufferedChange.bufferTime}): the heap's order. */
   readonly time: number
   size: number
-  /** The prior value of the key's buffered change (what downstream last saw). */
-  readonly prior: Buffer | null
-  /** The latest buffered change of the key (updated in place). */
-  readonly change: BufferedChange
   /** False once emitted: the store entry is deleted at the next flush. */
   live: boolean
   /** The flush interval in which the slot was last listed as changed. */
   dirtyAt: number
   /** An emitted slot's successor: the key buffered again in the same interval (written in its place). */
   replacement: Slot | null
+}
+
+/** A slot for a key first buffered (or loaded), its size computed. */
+function newSlot(
+  key: Buffer,
+  id: string,
+  time: number,
+  timestamp: number,
+  headers: RecordHeaders,
+  topic: string | null,
+  partition: number,
+  offset: bigint,
+  priorValue: Buffer | null,
+  oldValue: Buffer | null,
+  newValue: Buffer | null,
+): Slot {
+  const slot: Slot = {
+    key, id, time, size: 0, live: true, dirtyAt: -1, replacement: null,
+    bufferTime: time, timestamp, headers, topic, partition, offset, priorValue, oldValue, newValue,
+  }
+  slot.size = entrySize(key, slot)
+  return slot
 }
 
 function before(a: Slot, b: Slot): boolean {
@@ -235,7 +258,7 @@ export class SuppressionBuffer {
     this.#bytes = 0
     for (const { key, value } of this.#store.all()) {
       const c = decodeBufferedChange(value)
-      const slot: Slot = { key, id: key.toString('latin1'), time: c.bufferTime, size: entrySize(key, c), prior: c.priorValue, change: c, live: true, dirtyAt: -1, replacement: null }
+      const slot = newSlot(key, key.toString('latin1'), c.bufferTime, c.timestamp, c.headers, c.topic, c.partition, c.offset, c.priorValue, c.oldValue, c.newValue)
       this.#index.set(slot.id, slot)
       this.#push(slot)
       this.#bytes += slot.size
@@ -275,36 +298,23 @@ export class SuppressionBuffer {
     const slot = this.#index.get(id)
     if (slot !== undefined) {
       // The key's change is replaced in place (nothing else holds it between puts): no object per update.
-      const c = slot.change
-      c.timestamp = timestamp
-      c.headers = headers
-      c.topic = source?.topic ?? null
-      c.partition = source?.partition ?? -1
-      c.offset = source?.offset ?? -1n
-      c.oldValue = oldValue
-      c.newValue = newValue
-      const size = entrySize(key, c)
+      slot.timestamp = timestamp
+      slot.headers = headers
+      slot.topic = source?.topic ?? null
+      slot.partition = source?.partition ?? -1
+      slot.offset = source?.offset ?? -1n
+      slot.oldValue = oldValue
+      slot.newValue = newValue
+      const size = entrySize(key, slot)
       this.#bytes += size - slot.size
       slot.size = size
       this.#changed(slot)
       return
     }
-    const change: BufferedChange = {
-      timestamp,
-      headers,
-      topic: source?.topic ?? null,
-      partition: source?.partition ?? -1,
-      offset: source?.offset ?? -1n,
-      bufferTime: time,
-      priorValue: oldValue,
-      oldValue,
-      newValue,
-    }
-    const size = entrySize(key, change)
-    const added: Slot = { key, id, time, size, prior: oldValue, change, live: true, dirtyAt: -1, replacement: null }
+    const added = newSlot(key, id, time, timestamp, headers, source?.topic ?? null, source?.partition ?? -1, source?.offset ?? -1n, oldValue, oldValue, newValue)
     this.#index.set(id, added)
     this.#push(added)
-    this.#bytes += size
+    this.#bytes += added.size
     const emitted = this.#emitted.size === 0 ? undefined : this.#emitted.get(id)
     if (emitted !== undefined) {
       emitted.replacement = added
@@ -322,7 +332,7 @@ export class SuppressionBuffer {
   /** The prior value of a buffered key: `defined` false when the key is not buffered. */
   priorValue(key: Buffer): { defined: boolean; value: Buffer | null } {
     const slot = this.#index.get(key.toString('latin1'))
-    return slot === undefined ? { defined: false, value: null } : { defined: true, value: slot.prior }
+    return slot === undefined ? { defined: false, value: null } : { defined: true, value: slot.priorValue }
   }
 
   /**
@@ -332,7 +342,7 @@ export class SuppressionBuffer {
   evictWhile(predicate: () => boolean, emit: (key: Buffer, change: BufferedChange) => void): void {
     while (this.#heap.length > 0 && predicate()) {
       const slot = this.#heap[0]
-      emit(slot.key, slot.change)
+      emit(slot.key, slot)
       this.#pop()
       this.#index.delete(slot.id)
       this.#bytes -= slot.size
@@ -352,7 +362,7 @@ export class SuppressionBuffer {
     const store = this.#store
     for (let slot of dirty) {
       while (slot.replacement !== null) slot = slot.replacement
-      if (slot.live) store.put(slot.key, encodeBufferedChange(slot.change), slot.id)
+      if (slot.live) store.put(slot.key, encodeBufferedChange(slot), slot.id)
       else store.delete(slot.key)
     }
   }
