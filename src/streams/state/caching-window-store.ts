@@ -96,6 +96,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   #oldest: Entry | null = null
   #lastKeyBytes: Buffer | null = null
   #lastId = ''
+  /** The entry of the last read, while it is in the cache (an aggregation reads a window, then writes it). */
+  #hit: Entry | null = null
   /** The last read the cache missed (an aggregation reads a window, then writes it). */
   #missId: string | null = null
   #missStart = -1
@@ -137,53 +139,67 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     const headers = ctx.headers()
     let size = 8 + keyBytes.length + 12 + 24 + (bytes?.length ?? 0) + 1 + 8 + 8 + 4 + (context?.topic.length ?? 0)
     for (let i = 0; i < headers.length; i++) size += headers[i][0].length + (headers[i][1]?.length ?? 0)
-    let windows = this.#entries.get(id)
-    if (windows === undefined) this.#entries.set(id, (windows = new Map()))
-    let e = windows.get(windowStart)
-    if (e === undefined) {
-      const read = this.#missId === id && this.#missStart === windowStart
-      e = {
-        id,
-        keyBytes,
-        key,
-        start: windowStart,
-        value,
-        bytes,
-        storeKey: read ? this.#missStoreKey : null,
-        storeId: null,
-        stored: read ? this.#missBytes : undefined,
-        storedValue: read ? this.#missValue : null,
-        dirty: true,
-        size,
-        timestamp: ctx.timestamp(),
-        headers,
-        context,
-        newer: null,
-        older: null,
-        dirtyNewer: null,
-        dirtyOlder: null,
+    // An aggregation writes the window it just read: that entry, without looking it up again.
+    let e: Entry | null | undefined = this.#hit
+    this.#hit = null
+    if (e === null || e.start !== windowStart || e.id !== id) {
+      let windows = this.#entries.get(id)
+      if (windows === undefined) this.#entries.set(id, (windows = new Map()))
+      e = windows.get(windowStart)
+      if (e === undefined) {
+        e = this.#added(windows, id, keyBytes, key, windowStart, value, bytes, size, context, headers)
+        this.#pushNewest(e)
+        this.#pushDirty(e)
+        this.#maybeEvict()
+        return
       }
-      this.#missId = null
-      windows.set(windowStart, e)
-      this.#count++
-      this.#bytes += size
-      this.#cache.adjust(size)
-    } else {
-      this.#unlink(e)
-      this.#bytes += size - e.size
-      this.#cache.adjust(size - e.size)
-      if (e.dirty) this.#unlinkDirty(e)
-      e.value = value
-      e.bytes = bytes
-      e.dirty = true
-      e.size = size
-      e.timestamp = ctx.timestamp()
-      e.headers = headers
-      e.context = context
     }
+    this.#unlink(e)
+    this.#bytes += size - e.size
+    this.#cache.adjust(size - e.size)
+    if (e.dirty) this.#unlinkDirty(e)
+    e.value = value
+    e.bytes = bytes
+    e.dirty = true
+    e.size = size
+    e.timestamp = ctx.timestamp()
+    e.headers = headers
+    e.context = context
     this.#pushNewest(e)
     this.#pushDirty(e)
     this.#maybeEvict()
+  }
+
+  /** A window first put: its entry, counted in the cache. */
+  #added(windows: Map<number, Entry>, id: string, keyBytes: Buffer, key: unknown, start: number, value: VT | null, bytes: Buffer | null, size: number, context: RecordMetadata | null, headers: RecordHeaders): Entry {
+    const read = this.#missId === id && this.#missStart === start
+    const e: Entry = {
+      id,
+      keyBytes,
+      key,
+      start,
+      value,
+      bytes,
+      storeKey: read ? this.#missStoreKey : null,
+      storeId: null,
+      stored: read ? this.#missBytes : undefined,
+      storedValue: read ? this.#missValue : null,
+      dirty: true,
+      size,
+      timestamp: this.#ctx.timestamp(),
+      headers,
+      context,
+      newer: null,
+      older: null,
+      dirtyNewer: null,
+      dirtyOlder: null,
+    }
+    this.#missId = null
+    windows.set(start, e)
+    this.#count++
+    this.#bytes += size
+    this.#cache.adjust(size)
+    return e
   }
 
   fetch(key: unknown, windowStart: number): VT | null
@@ -195,9 +211,13 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     const keyBytes = this.inner.serializeKey(a)
     const id = this.#idOf(keyBytes)
     const e = this.#entries.get(id)?.get(b as number)
-    if (e === undefined) return this.#fetchStore(id, keyBytes, b as number)
+    if (e === undefined) {
+      this.#hit = null
+      return this.#fetchStore(id, keyBytes, b as number)
+    }
     this.#unlink(e)
     this.#pushNewest(e)
+    this.#hit = e
     return this.#own(e.value, e.bytes)
   }
 
@@ -243,6 +263,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   /** Drops every cached window (unwritten ones are lost: the task closes without committing). */
   clearCache(): void {
     this.#missId = null
+    this.#hit = null
     this.#cache.adjust(-this.#bytes)
     this.#bytes = 0
     this.#count = 0
@@ -378,6 +399,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
   }
 
   #remove(e: Entry): void {
+    if (e === this.#hit) this.#hit = null
     this.#unlink(e)
     const windows = this.#entries.get(e.id)
     if (windows !== undefined && windows.get(e.start) === e) {
