@@ -10,8 +10,6 @@ import { channels, type ProducerBatchEvent } from '../telemetry/channels.js'
 
 /** One record waiting for its batch's outcome (its bytes are already in the batch). */
 export interface PendingRecord {
-  /** The bytes it holds in the producer's budget. */
-  size: number
   /**
    * The record's batch was written at `base` (-1n: an old broker acknowledged a retried batch as
    * a duplicate without its offset) and the record is number `index` in it: the offset is left to
@@ -154,10 +152,11 @@ export class RecordAccumulator {
   }
 
   /**
-   * Encodes a record whose bytes are reserved into the partition's open batch; seals the batch
+   * Encodes a record whose bytes (`size`, its budget estimate) are reserved into the partition's
+   * open batch, `pending` settled with the batch (one object may stand for several records); seals the batch
    * when full or schedules the linger. Throws (appending nothing) if the record cannot be encoded.
    */
-  append(q: PartitionQueue, record: ProduceRecord, pending: PendingRecord): void {
+  append(q: PartitionQueue, record: ProduceRecord, pending: PendingRecord, size: number): void {
     const max = this.options.maxBatchBytes
     let b = q.open ?? this.waitingTail(q)
     if (b && !b.builder.appendWithin(record, max)) {
@@ -170,7 +169,7 @@ export class RecordAccumulator {
       b.builder.append(record)
     }
     b.items.push(pending)
-    b.bytes += pending.size
+    b.bytes += size
     if (b !== q.open) return // grew a sealed batch: it is in the ready queue already
     if (b.builder.sizeInBytes >= this.options.maxBatchBytes) this.seal(q)
     else if (this.options.lingerMs === 0) queueMicrotask(() => this.seal(q))

@@ -151,7 +151,7 @@ class SingleRecord implements PendingRecord, BudgetWaiter {
   admitNext(): boolean {
     const record = this.record!
     this.record = undefined
-    this.producer.appendAdmitted(this.q, record, this, this.generation)
+    this.producer.appendAdmitted(this.q, record, this, this.size, this.generation)
     this.onAdmitted?.()
     return true
   }
@@ -387,19 +387,19 @@ export class Producer implements AsyncDisposable {
    * Appends an admitted record (which may have waited for buffer space), unless the producer
    * moved on meanwhile. @internal
    */
-  appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, generation: number | undefined): void {
+  appendAdmitted(q: PartitionQueue, record: ProduceRecord, item: PendingRecord, size: number, generation: number | undefined): void {
     // (Closing does not refuse records sent before close(): it flushes them, unless it gave up.)
     const refused = this.abandoned.signal.aborted ? (this.abandoned.signal.reason as Error) : this.txn?.sendError(generation)
     if (refused) {
-      this.accumulator.budget.release(item.size)
+      this.accumulator.budget.release(size)
       item.reject(refused)
       return
     }
     try {
-      this.accumulator.append(q, record, item)
+      this.accumulator.append(q, record, item, size)
     } catch (err) {
       // Validated before: only an encoder bug gets here, and it must not leak budget or hang the send.
-      this.accumulator.budget.release(item.size)
+      this.accumulator.budget.release(size)
       item.reject(err as Error)
     }
   }
@@ -491,16 +491,18 @@ export class Producer implements AsyncDisposable {
   private dispatch<T>(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined, outcome: (n: number) => SendOutcome<T>): Promise<T> {
     const out = outcome(records.length)
     const items = new Array<PendingRecord>(records.length)
+    const sizes = new Array<number>(records.length)
     for (let i = 0; i < records.length; i++) {
       const size = estimateRecordSize(records[i])
       // The refusal's message is only built for a record that does not fit (not a string per record).
       if (!this.fits(size)) return Promise.reject(this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`))
-      items[i] = out.item(i, records[i].topic, partitions[i], size)
+      sizes[i] = size
+      items[i] = out.item(i, records[i].topic, partitions[i])
     }
     this.accumulator.budget.admitAll(
       items.length,
-      (i) => items[i].size,
-      (i) => this.appendAdmitted(this.queueFor(records[i].topic, partitions[i]), records[i], items[i], generation),
+      (i) => sizes[i],
+      (i) => this.appendAdmitted(this.queueFor(records[i].topic, partitions[i]), records[i], items[i], sizes[i], generation),
       (from, err) => {
         for (let i = from; i < items.length; i++) items[i].reject(err)
       },

@@ -29,8 +29,8 @@ export interface PartitionLastOffset {
 /** The pending records of one call and the promise they settle. @internal */
 export interface SendOutcome<T> {
   readonly promise: Promise<T>
-  /** The pending record of the call's record `index`, going to `topic`-`partition`. */
-  item(index: number, topic: string, partition: number, size: number): PendingRecord
+  /** The pending record of the call's record `index`, going to `topic`-`partition` (records may share one). */
+  item(index: number, topic: string, partition: number): PendingRecord
 }
 
 /** Resolves with each record's metadata, in the order given. @internal */
@@ -43,8 +43,8 @@ export class MetadataOutcome implements SendOutcome<RecordMetadata[]> {
     this.promise = this.#group.promise
   }
 
-  item(index: number, topic: string, partition: number, size: number): PendingRecord {
-    return new MetadataItem(this.#group, index, topic, partition, size)
+  item(index: number, topic: string, partition: number): PendingRecord {
+    return new MetadataItem(this.#group, index, topic, partition)
   }
 }
 
@@ -55,7 +55,6 @@ class MetadataItem implements PendingRecord {
     private readonly index: number,
     private readonly topic: string,
     private readonly partition: number,
-    readonly size: number,
   ) {}
 
   resolve(base: bigint, index: number): void {
@@ -67,12 +66,32 @@ class MetadataItem implements PendingRecord {
   }
 }
 
-/** The furthest acknowledged record of one partition so far: its batch's base offset and index in it. */
-interface PartitionEnd {
-  readonly topic: string
-  readonly partition: number
-  base: bigint
-  index: number
+/**
+ * One partition's records of a last-offsets call: the pending record they all share (no object
+ * per record), and the furthest acknowledged one so far (its batch's base offset and index in it).
+ */
+class PartitionEnd implements PendingRecord {
+  base = -1n
+  index = -1
+
+  constructor(
+    private readonly outcome: LastOffsetsOutcome,
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  resolve(base: bigint, index: number): void {
+    // Offsets grow with (base, index); an unknown base (-1n) never moves the end back.
+    if (base > this.base || (base === this.base && index > this.index)) {
+      this.base = base
+      this.index = index
+    }
+    this.outcome.settled()
+  }
+
+  reject(err: Error): void {
+    this.outcome.fail(err)
+  }
 }
 
 /** Resolves with the last offset per partition once every record is acknowledged, or rejects with the first failure. @internal */
@@ -96,29 +115,24 @@ export class LastOffsetsOutcome implements SendOutcome<PartitionLastOffset[]> {
     if (n === 0) this.#resolve([])
   }
 
-  item(_index: number, topic: string, partition: number, size: number): PendingRecord {
+  item(_index: number, topic: string, partition: number): PendingRecord {
     let end = this.#last
     if (end === null || end.partition !== partition || end.topic !== topic) {
       let byPartition = this.#byTopic.get(topic)
       if (byPartition === undefined) this.#byTopic.set(topic, (byPartition = []))
       end = byPartition[partition]
       if (end === undefined) {
-        end = { topic, partition, base: -1n, index: -1 }
+        end = new PartitionEnd(this, topic, partition)
         byPartition[partition] = end
         this.#ends.push(end)
       }
       this.#last = end
     }
-    return new LastOffsetItem(this, end, size)
+    return end
   }
 
-  /** A record of `end`'s partition was written as record `index` of a batch at `base`. */
-  settle(end: PartitionEnd, base: bigint, index: number): void {
-    // Offsets grow with (base, index); an unknown base (-1n) never moves the end back.
-    if (base > end.base || (base === end.base && index > end.index)) {
-      end.base = base
-      end.index = index
-    }
+  /** A record was acknowledged (its partition's end moved). */
+  settled(): void {
     if (--this.#remaining === 0 && !this.#failed) {
       this.#resolve(this.#ends.map((e) => ({ topic: e.topic, partition: e.partition, offset: offsetInBatch(e.base, e.index) })))
     }
@@ -131,22 +145,5 @@ export class LastOffsetsOutcome implements SendOutcome<PartitionLastOffset[]> {
       this.#failed = true
       this.#reject(err)
     }
-  }
-}
-
-/** A record of a last-offsets call: moves its partition's end (no closure, no BigInt per record). */
-class LastOffsetItem implements PendingRecord {
-  constructor(
-    private readonly outcome: LastOffsetsOutcome,
-    private readonly end: PartitionEnd,
-    readonly size: number,
-  ) {}
-
-  resolve(base: bigint, index: number): void {
-    this.outcome.settle(this.end, base, index)
-  }
-
-  reject(err: Error): void {
-    this.outcome.fail(err)
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { RecordAccumulator, type PendingRecord } from '../../../src/client/producer/accumulator.js'
 import { decodeRecordBatches } from '../../../src/protocol/records/index.js'
 
-const pending = (size: number): PendingRecord => ({ size, resolve: () => undefined, reject: () => undefined })
+const pending = (): PendingRecord => ({ resolve: () => undefined, reject: () => undefined })
 
 describe('RecordAccumulator', () => {
   it('seals batches before they pass maxBatchBytes (a broker refuses batches over max.message.bytes)', () => {
@@ -15,7 +15,7 @@ describe('RecordAccumulator', () => {
       const value = `value-${i}-`.repeat(1 + (i % 13))
       values.push(value)
       acc.budget.reserve(value.length)
-      acc.append(q, { key: `key-${i}`, value }, pending(value.length))
+      acc.append(q, { key: `key-${i}`, value }, pending(), value.length)
     }
     acc.sealAll()
     expect(sealed).toBe(q.ready.length)
@@ -35,9 +35,9 @@ describe('RecordAccumulator', () => {
   it('puts a record larger than maxBatchBytes in a batch of its own', () => {
     const acc = new RecordAccumulator({ lingerMs: 1000, maxBatchBytes: 1000, maxBufferedBytes: 1 << 30 }, () => undefined)
     const q = acc.queue('t', 0)
-    acc.append(q, { value: 'a' }, pending(1))
-    acc.append(q, { value: 'b'.repeat(5000) }, pending(5000))
-    acc.append(q, { value: 'c' }, pending(1))
+    acc.append(q, { value: 'a' }, pending(), 1)
+    acc.append(q, { value: 'b'.repeat(5000) }, pending(), 5000)
+    acc.append(q, { value: 'c' }, pending(), 1)
     acc.sealAll()
     expect(q.ready.map((b) => b.builder.count)).toEqual([1, 1, 1])
     expect(q.ready[1].builder.build().length).toBeGreaterThan(5000)
@@ -47,16 +47,16 @@ describe('RecordAccumulator', () => {
     let sealed = 0
     const acc = new RecordAccumulator({ lingerMs: 1000, maxBatchBytes: 200, maxBufferedBytes: 1 << 30 }, () => sealed++)
     const q = acc.queue('t', 0)
-    acc.append(q, { value: 'a' }, pending(1))
+    acc.append(q, { value: 'a' }, pending(), 1)
     acc.sealAll() // linger expired, but the partition cannot send yet (say its leader just died)
-    acc.append(q, { value: 'b' }, pending(1))
-    acc.append(q, { value: 'c' }, pending(1))
+    acc.append(q, { value: 'b' }, pending(), 1)
+    acc.append(q, { value: 'c' }, pending(), 1)
     expect(q.open).toBeUndefined()
     expect(q.ready.map((b) => b.builder.count)).toEqual([3])
     expect(q.ready[0].items).toHaveLength(3)
     expect(sealed).toBe(1)
     // Full: the next record opens a new batch.
-    for (let i = 0; i < 20; i++) acc.append(q, { value: `value-${i}` }, pending(1))
+    for (let i = 0; i < 20; i++) acc.append(q, { value: `value-${i}` }, pending(), 1)
     expect(q.ready[0].builder.build().length).toBeLessThanOrEqual(200)
     expect(q.ready[0].builder.count + (q.open?.builder.count ?? 0) + q.ready.slice(1).reduce((n, b) => n + b.builder.count, 0)).toBe(23)
     // Once drained (a sequence assigned, encoded), the batch is frozen: records go to a new one.
@@ -64,7 +64,7 @@ describe('RecordAccumulator', () => {
     const last = q.ready[q.ready.length - 1]
     const count = last.builder.count
     last.baseSequence = 0
-    acc.append(q, { value: 'late' }, pending(1))
+    acc.append(q, { value: 'late' }, pending(), 1)
     expect(last.builder.count).toBe(count)
     expect(q.open?.builder.count).toBe(1)
     const values = [...q.ready, q.open!].flatMap((b) => [...decodeRecordBatches(b.builder.build())[0].records()].map((r) => r.value!.toString()))

@@ -151,9 +151,9 @@ function producerOn(cluster: Cluster, maxBatchBytes = 200, opts: { idempotent?: 
   const q = acc.queue('t', 0)
   const send = (value: string): Promise<bigint> =>
     new Promise<bigint>((resolve, reject) => {
-      const item: PendingRecord = { size: 40, resolve: (base, index) => resolve(offsetInBatch(base, index)), reject }
-      acc.budget.reserve(item.size)
-      acc.append(q, { key: null, value: Buffer.from(value) }, item)
+      const item: PendingRecord = { resolve: (base, index) => resolve(offsetInBatch(base, index)), reject }
+      acc.budget.reserve(40)
+      acc.append(q, { key: null, value: Buffer.from(value) }, item, 40)
     })
   return { acc, sender, send }
 }
