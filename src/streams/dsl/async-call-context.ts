@@ -9,11 +9,18 @@ import type { AsyncCallContext, AsyncWorkCall } from '../runtime/async-stage.js'
 import type { StateStore } from '../state/store.js'
 import type { AsyncProcessorContext } from './async-operators.js'
 
+/** The holder behind a view (for the subclass: `#call` is private to its class). */
+let callOf: (view: AsyncCallView) => AsyncWorkCall
+
 /** The {@link AsyncCallContext} of one record's call (mapValuesAsync, mapAsync, filterAsync, ...). @internal */
 export class AsyncCallView implements AsyncCallContext {
   readonly #call: AsyncWorkCall
   constructor(call: AsyncWorkCall) {
     this.#call = call
+  }
+
+  static {
+    callOf = (view) => view.#call
   }
 
   /** Read through: the call creates its AbortController only if the function uses the signal. */
@@ -27,25 +34,12 @@ export class AsyncCallView implements AsyncCallContext {
 }
 
 /** The {@link AsyncProcessorContext} of one record's call (processAsync). @internal */
-export class AsyncProcessorView<KOut, VOut> implements AsyncProcessorContext<KOut, VOut> {
-  readonly #call: AsyncWorkCall
-  constructor(call: AsyncWorkCall) {
-    this.#call = call
-  }
-
-  get signal(): AbortSignal {
-    return this.#call.signal
-  }
-
-  get metadata(): RecordMetadata | null {
-    return this.#call.metadata
-  }
-
+export class AsyncProcessorView<KOut, VOut> extends AsyncCallView implements AsyncProcessorContext<KOut, VOut> {
   forward(record: Record<KOut, VOut>): void {
-    this.#call.emit(record as Record<unknown, unknown>)
+    callOf(this).emit(record as Record<unknown, unknown>)
   }
 
   getStateStore<S extends StateStore>(name: string): S {
-    return this.#call.store<S>(name)
+    return callOf(this).store<S>(name)
   }
 }
