@@ -1,4 +1,4 @@
-// ClusterTestDriver with async stages: commits (and the handoff commits of rebalances) wait for
+// ClusterTestDriver with async stages: a full stage stops its task's input; commits (and the handoff commits of rebalances) wait for
 // every record in flight to be forwarded, the synchronous commits refuse to pass one, a crash
 // abandons the calls in flight (late results dropped, input re-read from the last commit); under
 // random schedules of crashes and rebalances an async mapValues topology's output is exactly once
@@ -34,7 +34,7 @@ interface Calls {
  * in -> mapValuesAsync (upper-cases; value `v<i>` waits i % 4 event-loop turns) -> out, and the
  * results counted per key -> counts. `gate`, when given, holds every call until it resolves.
  */
-function asyncTopology(calls: Calls, gate?: () => Promise<void>): Topology {
+function asyncTopology(calls: Calls, gate?: () => Promise<void>, maxBufferedRecords?: number): Topology {
   const b = new StreamsBuilder()
   const mapped = b.stream('in', { key: str, value: str }).mapValuesAsync(
     async (v, _k, call) => {
@@ -45,7 +45,7 @@ function asyncTopology(calls: Calls, gate?: () => Promise<void>): Topology {
       await (gate?.() ?? turns(Number(v.slice(1)) % 4))
       return v.toUpperCase()
     },
-    { concurrency: 4 },
+    { concurrency: 4, maxBufferedRecords },
   )
   mapped.to('out', { key: str, value: str })
   mapped.groupByKey({ key: str, value: str }).count({ name: 'counts' }).toStream().to('counts', { key: str, value: Serdes.int64() })
@@ -103,6 +103,21 @@ describe('ClusterTestDriver: async stages', () => {
     expect(driver.asyncHeld()).toBe(0)
     expect(driver.committedOffset('in', 0)).toBe(3n)
     expect(outputOf(driver).values).toEqual(['V0', 'V1', 'V2'])
+    driver.close()
+  })
+
+  it('a task whose async stage is full takes no input until the stage has room', async () => {
+    const g = gate()
+    const driver = driverFor(asyncTopology({ started: 0, abandoned: 0 }, () => g.opened, 3), 'at_least_once', { defaultPartitions: 1 })
+    pipe(driver, input(8))
+    expect(driver.process()).toBe(3)
+    expect(driver.process()).toBe(0)
+    g.open()
+    await driver.settle()
+    expect(driver.asyncHeld()).toBe(0)
+    expect(driver.committedOffset('in', 0)).toBeUndefined() // settle() commits nothing
+    expect(await driver.runUntilIdleAsync()).toBe(5)
+    expect(outputOf(driver).values).toHaveLength(8)
     driver.close()
   })
 
