@@ -492,7 +492,7 @@ export class StreamTask implements TimestampSource {
 
   /** @internal */
   currentRecordTimestamp(): number {
-    return this.currentTimestamp
+    return this.#record.currentTimestamp
   }
 
   /** @internal The metadata of the record in flight (one object while it is the same: processors read it per update). */
