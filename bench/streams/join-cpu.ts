@@ -6,11 +6,13 @@
  * `--commit-every` records. Output and changelog records are counted, not sent. Isolates
  * processing and state cost from the client and the broker.
  *
- *   npx tsx bench/streams/join-cpu.ts [--records 400000] [--partitions 6] [--commit-every 2000] [--rounds 3]
+ *   npx tsx bench/streams/join-cpu.ts [--records 400000] [--partitions 6] [--commit-every 2000] [--rounds 3] [--kind inner|left|outer]
  *   node --cpu-prof --import tsx bench/streams/join-cpu.ts   (profile)
  *
  * Records as bench/streams/run.ts makes them (`--records` split into orders and payments);
  * `--rounds` repeats the whole run on fresh tasks and prints each (the first includes warm-up).
+ * `--kind left` or `outer` runs that join instead of the inner one (unmatched records go through
+ * the outer-join store and out once their window closes, checked at most once a second).
  */
 import { parseArgs } from 'node:util'
 import { partitionForKey } from '../../src/index.js'
@@ -23,12 +25,15 @@ const { values: opts } = parseArgs({
     partitions: { type: 'string', default: '6' },
     'commit-every': { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '3' },
+    kind: { type: 'string', default: 'inner' },
   },
 })
 const N = Number(opts.records)
 const P = Number(opts.partitions)
 const COMMIT_EVERY = Number(opts['commit-every'])
 const ROUNDS = Number(opts.rounds)
+const KIND = opts.kind
+if (KIND !== 'inner' && KIND !== 'left' && KIND !== 'outer') throw new Error(`--kind must be inner, left or outer, got ${KIND}`)
 const ORDERS = N / 2
 const STEP_MS = 10
 const BASE_TS = Math.floor((Date.now() - ORDERS * STEP_MS - 3_600_000) / 60_000) * 60_000
@@ -37,9 +42,13 @@ const builder = new StreamsBuilder()
 const json = Serdes.json<unknown>()
 const orders = builder.stream('orders', { key: Serdes.string(), value: json })
 const payments = builder.stream('payments', { key: Serdes.string(), value: json })
-orders
-  .join(payments, (order, payment): unknown => ({ order, payment }), JoinWindows.ofTimeDifferenceWithNoGrace(300_000), { key: Serdes.string(), value: json, otherValue: json })
-  .to('out', { key: Serdes.string(), value: json })
+const joiner = (order: unknown, payment: unknown): unknown => ({ order, payment })
+const joined = { key: Serdes.string(), value: json, otherValue: json }
+const window = JoinWindows.ofTimeDifferenceWithNoGrace(300_000)
+;(KIND === 'inner' ? orders.join(payments, joiner, window, joined) : KIND === 'left' ? orders.leftJoin(payments, joiner, window, joined) : orders.outerJoin(payments, joiner, window, joined)).to('out', {
+  key: Serdes.string(),
+  value: json,
+})
 const topology = builder.build()
 
 interface In {
@@ -125,6 +134,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   console.log(
     JSON.stringify({
       round,
+      kind: KIND,
       records: N,
       recordsPerSec: Math.round((N / wall) * 1000),
       cpuUsPerRecord: +((cpu.user + cpu.system) / N).toFixed(2),
