@@ -112,6 +112,7 @@ export {
   type GroupConsumerOptions,
   type GroupBatch,
   type OffsetToCommit,
+  type CommittedOffset,
   type ConsumerGroupMetadata,
 } from './consumer/group-consumer.js'
 export {

@@ -134,7 +134,16 @@ export {
 export { ClusterTestDriver, type ClusterTestDriverOptions, type ClusterTestDriverStats } from './testing/cluster-test-driver.js'
 export { ClusterInputTopic, ClusterOutputTopic, type ClusterTestRecord } from './testing/cluster-topics.js'
 export { TypedInputTopic, TypedOutputTopic, type RawTestRecord } from './testing/typed-topics.js'
-export { randomFailureSchedule, runFailureSchedule, outputUnderSchedule, type FailureStep, type RandomScheduleOptions } from './testing/failure-schedule.js'
+export {
+  randomFailureSchedule,
+  runFailureSchedule,
+  runFailureScheduleAsync,
+  outputUnderSchedule,
+  outputUnderScheduleAsync,
+  type FailureStep,
+  type OutputUnderScheduleOptions,
+  type RandomScheduleOptions,
+} from './testing/failure-schedule.js'
 export {
   KafkaStreams,
   type KafkaStreamsOptions,

@@ -5,23 +5,16 @@
 // partition; nothing is lost or delivered twice.
 import { describe, expect, it } from 'vitest'
 import { type Client, type GroupConsumer } from '../../src/index.js'
-import { Fetch } from '../../src/protocol/index.js'
-import type { Msg } from './fault-proxy/spec-codec.js'
 import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
-import { mentions, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
+import type { Msg } from './fault-proxy/spec-codec.js'
+import { failIncrementalFetches, FETCH_SESSION_ERRORS, fetchSessionTopics, forgottenPartitions as forgotten, listedPartitions } from './fault-proxy/fetch-session-faults.js'
+import { proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
 import { sharedClient, uniqueTopic } from './helpers.js'
 
 const direct = sharedClient()
 const proxy = sharedFaultProxy()
 const PARTITIONS = 6
-
-/** A topic of PARTITIONS partitions. */
-async function newTopic(): Promise<string> {
-  const topic = uniqueTopic('fetch-session')
-  await direct().createTopic(topic, { partitions: PARTITIONS })
-  topicIds.set(topic, (await direct().describeTopic(topic)).topicId)
-  return topic
-}
+const { newTopic, fetchesOf } = fetchSessionTopics(proxy, direct, 'fetch-session', PARTITIONS)
 
 /** Produces `n` records `<partition>:<from + i>` to `partition`, directly to the broker. */
 async function produce(topic: string, partition: number, n: number, from = 0): Promise<string[]> {
@@ -42,19 +35,7 @@ async function take(consumer: GroupConsumer, n: number): Promise<string[]> {
   return out
 }
 
-const topicIds = new Map<string, string>()
-
-/** The consumer's Fetch requests: those on the connection of the first Fetch naming `topic` (by name or id). */
-function fetchesOf(topic: string): ProxiedRequest[] {
-  const all = proxy().requests.filter((r) => r.apiKey === Fetch.apiKey)
-  const byName = mentions(topic)
-  const byId = mentions(topicIds.get(topic)!)
-  const first = all.find((r) => byName(r) || byId(r))
-  return first ? all.filter((r) => r.connection === first.connection && r.correlationId >= first.correlationId) : []
-}
-
-const listed = (req: ProxiedRequest): number => ((req.body.Topics as Msg[]) ?? []).reduce((n, t) => n + (t.Partitions as unknown[]).length, 0)
-const forgotten = (req: ProxiedRequest): number[] => ((req.body.ForgottenTopicsData as Msg[]) ?? []).flatMap((t) => t.Partitions as number[])
+const listed = (req: ProxiedRequest): number => listedPartitions(req).length
 
 async function withConsumer(topic: string, body: (consumer: GroupConsumer, client: Client) => Promise<void>): Promise<void> {
   const client = await proxiedClient(proxy())
@@ -93,10 +74,7 @@ describe('fetch sessions (KIP-227)', () => {
     expect(Math.max(...later.map(listed))).toBeLessThanOrEqual(2)
   })
 
-  for (const [code, name, expectedId] of [
-    [70, 'FETCH_SESSION_ID_NOT_FOUND', 'zero'],
-    [71, 'INVALID_FETCH_SESSION_EPOCH', 'same'],
-  ] as const) {
+  for (const { code, name, nextSessionId: expectedId } of FETCH_SESSION_ERRORS) {
     it(`${name}: the next Fetch is full (session id ${expectedId === 'zero' ? '0, a new session' : 'kept, epoch 0: closed and reopened'}); nothing lost or repeated`, async () => {
       const topic = await newTopic()
       const sent = await produce(topic, 1, 5)
@@ -104,18 +82,7 @@ describe('fetch sessions (KIP-227)', () => {
         const got = await take(consumer, 5)
         const conn = fetchesOf(topic)[0].connection
         // The broker's answer to the next incremental fetch is replaced by the session error.
-        const rule = proxy().addRule({
-          apiKey: Fetch.apiKey,
-          match: (r) => r.connection === conn && (r.body.SessionEpoch as number) > 0,
-          action: {
-            kind: 'rewrite',
-            edit: (res) => {
-              res.ErrorCode = code
-              res.SessionId = 0
-              res.Responses = []
-            },
-          },
-        })
+        const rule = failIncrementalFetches(proxy(), conn, code)
         sent.push(...(await produce(topic, 1, 5, 5)), ...(await produce(topic, 4, 5)))
         await rule.appliedTimes(1)
         got.push(...(await take(consumer, 10)))

@@ -7,40 +7,20 @@
 import { describe, expect, it } from 'vitest'
 import type { Fetcher, FetchManyPartition, PartitionFetch } from '../../src/index.js'
 import { Fetch } from '../../src/protocol/index.js'
-import type { Msg } from './fault-proxy/spec-codec.js'
-import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
-import { mentions, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
-import { sharedClient, uniqueTopic } from './helpers.js'
+import { failIncrementalFetches, FETCH_SESSION_ERRORS, fetchSessionTopics, forgottenPartitions as forgotten, listedPartitions as listed } from './fault-proxy/fetch-session-faults.js'
+import { proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
+import { sharedClient } from './helpers.js'
 
 const direct = sharedClient()
 const proxy = sharedFaultProxy()
 const PARTITIONS = 4
-const topicIds = new Map<string, string>()
-
-async function newTopic(): Promise<string> {
-  const topic = uniqueTopic('fetcher-session')
-  await direct().createTopic(topic, { partitions: PARTITIONS })
-  topicIds.set(topic, (await direct().describeTopic(topic)).topicId)
-  return topic
-}
+const { newTopic, fetchesOf } = fetchSessionTopics(proxy, direct, 'fetcher-session', PARTITIONS)
 
 /** Produces `n` records `<partition>:<from + i>` to `partition`, directly to the broker. */
 async function produce(topic: string, partition: number, n: number, from = 0): Promise<void> {
   const pc = await direct().partitionClient(topic, partition)
   await pc.produce(Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`${partition}:${from + i}`) })))
 }
-
-/** The Fetch requests on the connection of the first one naming `topic` (by name or id). */
-function fetchesOf(topic: string): ProxiedRequest[] {
-  const all = proxy().requests.filter((r) => r.apiKey === Fetch.apiKey)
-  const byName = mentions(topic)
-  const byId = mentions(topicIds.get(topic)!)
-  const first = all.find((r) => byName(r) || byId(r))
-  return first ? all.filter((r) => r.connection === first.connection && r.correlationId >= first.correlationId) : []
-}
-
-const listed = (req: ProxiedRequest): number[] => ((req.body.Topics as Msg[]) ?? []).flatMap((t) => (t.Partitions as Msg[]).map((p) => p.Partition as number))
-const forgotten = (req: ProxiedRequest): number[] => ((req.body.ForgottenTopicsData as Msg[]) ?? []).flatMap((t) => t.Partitions as number[])
 
 /** What a caller sees of a result. */
 function view(r: PartitionFetch): unknown {
@@ -111,10 +91,7 @@ describe('Fetcher fetch sessions (KIP-227)', () => {
     expect(forgotten(fetches[3])).toEqual([3])
   })
 
-  for (const [code, name, expectedId] of [
-    [70, 'FETCH_SESSION_ID_NOT_FOUND', 'zero'],
-    [71, 'INVALID_FETCH_SESSION_EPOCH', 'same'],
-  ] as const) {
+  for (const { code, name, nextSessionId: expectedId } of FETCH_SESSION_ERRORS) {
     it(`${name}: the same call fetches again in full; nothing lost or repeated; incremental after`, async () => {
       const topic = await newTopic()
       await produce(topic, 0, 3)
@@ -128,18 +105,7 @@ describe('Fetcher fetch sessions (KIP-227)', () => {
         const r1 = await fetchChecked(fetcher, at(topic, [0n, 0n, 0n, 0n]))
         collect(r1)
         const conn = fetchesOf(topic)[0].connection
-        const rule = proxy().addRule({
-          apiKey: Fetch.apiKey,
-          match: (r) => r.connection === conn && (r.body.SessionEpoch as number) > 0,
-          action: {
-            kind: 'rewrite',
-            edit: (res) => {
-              res.ErrorCode = code
-              res.SessionId = 0
-              res.Responses = []
-            },
-          },
-        })
+        const rule = failIncrementalFetches(proxy(), conn, code)
         await produce(topic, 0, 2, 3)
         await produce(topic, 3, 2)
         const r2 = await fetchChecked(fetcher, at(topic, next(r1)))

@@ -22,22 +22,26 @@ export async function kafkaToolsClasspath(): Promise<string> {
 }
 
 /**
- * Compiles a one-file Java program against `classpath` into the jar cache, once per source text
- * and classpath, and returns its classes directory (the JVM then starts without compiling).
+ * Compiles a Java program (its main source first, then the sources it shares with other programs)
+ * against `classpath` into the jar cache, once per source texts and classpath, and returns its
+ * classes directory (the JVM then starts without compiling).
  */
-export async function compileJavaProgram(source: string, classpath: string): Promise<string> {
-  const text = await readFile(source)
-  const hash = createHash('sha1').update(text).update(classpath).digest('hex').slice(0, 12)
-  const classes = join(defaultCacheDir(javaPeerKafkaVersion()), 'programs', `${basename(source, '.java')}-${hash}`)
+export async function compileJavaProgram(sources: string | readonly string[], classpath: string): Promise<string> {
+  const files = typeof sources === 'string' ? [sources] : [...sources]
+  const hash = createHash('sha1')
+  for (const f of files) hash.update(await readFile(f)).update('\0')
+  const digest = hash.update(classpath).digest('hex').slice(0, 12)
+  const main = basename(files[0]!, '.java')
+  const classes = join(defaultCacheDir(javaPeerKafkaVersion()), 'programs', `${main}-${digest}`)
   if (existsSync(classes)) return classes
   // Compiled into a temp dir and renamed into place: a parallel run never sees half the classes.
   const tmp = `${classes}.tmp-${process.pid}`
   await mkdir(tmp, { recursive: true })
   const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac'
-  const r = await run(javac, ['-cp', classpath, '-d', tmp, source]).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }))
+  const r = await run(javac, ['-cp', classpath, '-d', tmp, ...files]).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }))
   if (r.code !== 0) {
     await rm(tmp, { recursive: true, force: true })
-    throw new Error(`javac failed on ${basename(source)} (a JDK 17+ is needed, not only a JRE):\n${r.stdout}${r.stderr}`)
+    throw new Error(`javac failed on ${files.map((f) => basename(f)).join(', ')} (a JDK 17+ is needed, not only a JRE):\n${r.stdout}${r.stderr}`)
   }
   try {
     await rename(tmp, classes)

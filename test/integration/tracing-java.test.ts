@@ -26,6 +26,8 @@ import { consumeTraced, inMemoryTracing, traceparentOf, type TestTracing } from 
 
 const PROGRAM = fileURLToPath(new URL('./java/TraceInterop.java', import.meta.url))
 const STREAMS_PROGRAM = fileURLToPath(new URL('./java/TraceStreams.java', import.meta.url))
+/** The span exporter both programs print their spans with, compiled with each. */
+const EXPORTER = fileURLToPath(new URL('./java/StdoutSpanExporter.java', import.meta.url))
 /** OpenTelemetry Java: the SDK and the API it needs pinned together (Maven would pick the
  * instrumentation's older API otherwise), and the Kafka client instrumentation of the matching
  * instrumentation release (its kafka-clients dependency is provided: the broker's is used). */
@@ -40,7 +42,7 @@ const JAVA_ARTIFACTS = [
   'org.apache.kafka:kafka-streams',
 ]
 
-/** A span line of TraceInterop.java. */
+/** A span line of the Java programs (StdoutSpanExporter.java). */
 interface JavaSpan {
   kind: string
   traceId: string
@@ -75,7 +77,7 @@ beforeAll(async () => {
   ;({ tracing, spansNamed } = await inMemoryTracing())
   // The broker's jars bring kafka-clients; fetched once into the jar cache like the other Java peers.
   const jars = (await ensureKafkaJars(javaPeerKafkaVersion(), { artifacts: JAVA_ARTIFACTS })).join(delimiter)
-  const classes = await Promise.all([PROGRAM, STREAMS_PROGRAM].map((p) => compileJavaProgram(p, jars)))
+  const classes = await Promise.all([PROGRAM, STREAMS_PROGRAM].map((p) => compileJavaProgram([p, EXPORTER], jars)))
   classpath = [jars, ...classes].join(delimiter)
 }, 600_000)
 afterAll(async () => {

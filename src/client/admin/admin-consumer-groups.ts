@@ -8,14 +8,10 @@ import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.
 import { ErrorCode } from '../../protocol/error-codes.js'
 import type { ApiDefinition } from '../../protocol/messages/api.js'
 import { ConsumerGroupDescribe, ConsumerGroupMemberType, type ConsumerGroupDescribeAssignment } from '../../protocol/messages/consumer-group-describe.js'
-import type { Connection } from '../connection.js'
 import type { TopicPartition } from '../consumer/assignor.js'
-import { COORDINATOR_ERRORS } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
+import { checkGroupId, COORDINATOR_RETRY as RETRY, type GroupCoordinatorHost } from './coordinator-host.js'
 import type { GroupDescription } from './types.js'
-
-/** Errors after which a coordinator request is retried. */
-const RETRY = new Set<number>([...COORDINATOR_ERRORS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
 
 /** One member of a consumer group. */
 export interface ConsumerGroupMemberDescription {
@@ -50,12 +46,6 @@ export interface ConsumerGroupDescription {
   coordinator: number
 }
 
-/** What the Admin lends: its coordinator routing with retries. */
-export interface ConsumerGroupAdminHost {
-  onCoordinator<T>(groupId: string, fn: (conn: Connection) => Promise<{ value: T; errors: number[] }>): Promise<T>
-  nodeIdOf(conn: Connection): number
-}
-
 function partitionsOf(a: ConsumerGroupDescribeAssignment): TopicPartition[] {
   return a.topicPartitions
     .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topicName, partition })))
@@ -68,9 +58,9 @@ const MEMBER_TYPES = new Map<number, 'classic' | 'consumer'>([
 ])
 
 /** KIP-848 consumer groups with their members, each asked of its coordinator. */
-export async function describeConsumerGroups(host: ConsumerGroupAdminHost, groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> {
+export async function describeConsumerGroups(host: GroupCoordinatorHost, groupIds: readonly string[]): Promise<ConsumerGroupDescription[]> {
   if (!Array.isArray(groupIds)) throw new InvalidArgumentError('groupIds must be an array')
-  for (const id of groupIds) if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('groupId must be a non-empty string')
+  groupIds.forEach(checkGroupId)
   return Promise.all(
     groupIds.map((groupId) =>
       host.onCoordinator(groupId, async (conn) => {

@@ -12,22 +12,17 @@ import { InvalidArgumentError, KafkaProtocolError } from '../../protocol/errors.
 import { ErrorCode } from '../../protocol/error-codes.js'
 import { DeleteGroups } from '../../protocol/messages/delete-groups.js'
 import { DescribeCluster } from '../../protocol/messages/describe-cluster.js'
-import { ConfigResourceType, ConfigSource, ConfigType, DescribeConfigs } from '../../protocol/messages/describe-configs.js'
 import { DescribeGroups } from '../../protocol/messages/describe-groups.js'
 import { DescribeProducers } from '../../protocol/messages/describe-producers.js'
 import { DescribeTransactions } from '../../protocol/messages/describe-transactions.js'
-import { AlterConfigOp, IncrementalAlterConfigs } from '../../protocol/messages/incremental-alter-configs.js'
 import { ListGroups } from '../../protocol/messages/list-groups.js'
 import { ListTransactions } from '../../protocol/messages/list-transactions.js'
-import { OffsetCommit } from '../../protocol/messages/offset-commit.js'
-import { OffsetDelete } from '../../protocol/messages/offset-delete.js'
-import { OffsetFetch } from '../../protocol/messages/offset-fetch.js'
 import type { ApiDefinition } from '../../protocol/messages/api.js'
 import type { Client } from '../client.js'
 import type { Cluster } from '../cluster.js'
 import type { Connection } from '../connection.js'
 import type { TopicPartition } from '../consumer/assignor.js'
-import { COORDINATOR_ERRORS, type CoordinatorKind, Coordinators } from '../coordinator.js'
+import { type CoordinatorKind, Coordinators } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
 import { withRetry } from '../retry.js'
 import {
@@ -53,14 +48,16 @@ import {
   type QuotaFilterComponent,
 } from './admin-quotas.js'
 import { alterUserScramCredentials, describeUserScramCredentials, type ScramCredentialAlteration, type UserScramCredentialsDescription } from './admin-scram.js'
+import { describeConfigs, incrementalAlterConfigs } from './admin-configs.js'
+import { alterGroupOffsets, deleteGroupOffsets, listGroupOffsets } from './admin-group-offsets.js'
+import { checkGroupId, COORDINATOR_RETRY, type GroupCoordinatorHost } from './coordinator-host.js'
+import { groupBy, partitionsByTopic } from './request-grouping.js'
 import { ShareGroupAdmin, type ShareGroupDescription, type ShareGroupOffset, type ShareGroupOffsetToSet } from './share-groups.js'
 import type {
   ClusterDescription,
   ConfigAlteration,
-  ConfigEntry,
   ConfigResource,
   ConfigResourceDescription,
-  ConfigSourceName,
   DescribeConfigsOptions,
   GroupDescription,
   GroupListing,
@@ -74,60 +71,8 @@ import type {
   TransactionListing,
 } from './types.js'
 
-const SOURCE_NAMES = Object.fromEntries(Object.entries(ConfigSource).map(([k, v]) => [v, k])) as Record<number, ConfigSourceName>
-const TYPE_NAMES = Object.fromEntries(Object.entries(ConfigType).map(([k, v]) => [v, k])) as Record<number, string>
-const RESOURCE_NAMES: Record<number, string> = { [ConfigResourceType.TOPIC]: 'topic', [ConfigResourceType.BROKER]: 'broker', [ConfigResourceType.GROUP]: 'group' }
-const OPS = { set: AlterConfigOp.SET, delete: AlterConfigOp.DELETE, append: AlterConfigOp.APPEND, subtract: AlterConfigOp.SUBTRACT }
-
-/** Errors after which a coordinator request is retried (after looking the coordinator up again). */
-const COORDINATOR_RETRY = new Set<number>([...COORDINATOR_ERRORS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
-
 /** Thrown inside a retried coordinator call so withRetry tries again. */
 class CoordinatorMoved extends KafkaProtocolError {}
-
-function resourceType(r: ConfigResource): number {
-  if (r.type === 'topic') return ConfigResourceType.TOPIC
-  if (r.type === 'broker') return ConfigResourceType.BROKER
-  if (r.type === 'group') return ConfigResourceType.GROUP
-  throw new InvalidArgumentError(`config resource type must be 'topic', 'broker' or 'group', got ${JSON.stringify(String((r as { type: unknown }).type))}`)
-}
-
-function checkResource(r: ConfigResource): void {
-  if (!r || typeof r.name !== 'string') throw new InvalidArgumentError('a config resource needs { type, name }')
-  resourceType(r)
-  if (r.type === 'topic' && r.name === '') throw new InvalidArgumentError('a topic config resource needs a topic name')
-  if (r.type === 'group' && r.name === '') throw new InvalidArgumentError('a group config resource needs a group id')
-  if (r.type === 'broker' && r.name !== '' && !/^\d+$/.test(r.name)) throw new InvalidArgumentError(`broker config resource name must be a node id or '', got ${JSON.stringify(r.name)}`)
-}
-
-function checkGroupId(groupId: string): void {
-  if (typeof groupId !== 'string' || groupId.length === 0) throw new InvalidArgumentError('groupId must be a non-empty string')
-}
-
-/** Groups `items` by `key`, keeping first-seen order. */
-function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>()
-  for (const t of items) {
-    const k = key(t)
-    const list = out.get(k)
-    if (list) list.push(t)
-    else out.set(k, [t])
-  }
-  return out
-}
-
-function byTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
-  const out = new Map<string, number[]>()
-  for (const tp of tps) {
-    if (!tp || typeof tp.topic !== 'string' || !Number.isInteger(tp.partition) || tp.partition < 0) {
-      throw new InvalidArgumentError('partitions must be { topic, partition } with a non-negative integer partition')
-    }
-    const list = out.get(tp.topic) ?? []
-    list.push(tp.partition)
-    out.set(tp.topic, list)
-  }
-  return out
-}
 
 /**
  * Cluster administration; get one with `client.admin()`. It shares the client's connections
@@ -142,12 +87,15 @@ export class Admin {
     private readonly cluster: Cluster,
   ) {
     this.coordinators = new Coordinators(cluster)
-    this.shareGroups = new ShareGroupAdmin({
+    this.groupHost = {
       onCoordinator: (groupId, fn) => this.onCoordinator('group', groupId, fn),
       nodeIdOf: (conn) => this.nodeIdOf(conn),
-    })
+    }
+    this.shareGroups = new ShareGroupAdmin(this.groupHost)
   }
 
+  /** The group-coordinator routing lent to the group calls in admin-*.ts. */
+  private readonly groupHost: GroupCoordinatorHost
   private readonly shareGroups: ShareGroupAdmin
 
   // ---- cluster ---------------------------------------------------------------------------
@@ -262,92 +210,17 @@ export class Admin {
 
   // ---- configs ---------------------------------------------------------------------------
 
-  /** Where a request about a resource goes: a broker's own configs to that broker, the rest anywhere. */
-  private connectionFor(r: ConfigResource): Promise<Connection> {
-    return r.type === 'broker' && r.name !== '' ? this.cluster.broker(Number(r.name)) : this.cluster.anyBroker()
-  }
-
   /** Configs of topics and brokers; throws the first resource error (e.g. UNKNOWN_TOPIC_OR_PARTITION). */
-  async describeConfigs(resources: ConfigResource[], options: DescribeConfigsOptions = {}): Promise<ConfigResourceDescription[]> {
-    if (!Array.isArray(resources)) throw new InvalidArgumentError('resources must be an array')
-    resources.forEach(checkResource)
-    const out = new Map<ConfigResource, ConfigResourceDescription>()
-    // One request per destination broker.
-    const groups = groupBy(resources, (r) => (r.type === 'broker' && r.name !== '' ? r.name : ''))
-    await Promise.all(
-      [...groups.values()].map(async (list) => {
-        const res = await withRetry(
-          async () =>
-            (await this.connectionFor(list[0])).request(DescribeConfigs, {
-              resources: list.map((r) => ({ resourceType: resourceType(r), resourceName: r.name, configurationKeys: options.keys ?? null })),
-              includeSynonyms: options.includeSynonyms ?? false,
-              includeDocumentation: options.includeDocumentation ?? false,
-            }),
-          this.cluster.options.retry,
-        )
-        for (const r of list) {
-          const result = res.results.find((x) => x.resourceType === resourceType(r) && x.resourceName === r.name)
-          if (!result) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describe configs response without ${r.type} '${r.name}'`)
-          if (result.errorCode !== 0) throw new KafkaProtocolError(result.errorCode, result.errorMessage ?? `${r.type} '${r.name}'`)
-          out.set(r, {
-            type: r.type,
-            name: r.name,
-            configs: result.configs
-              .map(
-                (c): ConfigEntry => ({
-                  name: c.name,
-                  value: c.value,
-                  source: SOURCE_NAMES[c.configSource] ?? 'UNKNOWN',
-                  isDefault: c.configSource === ConfigSource.DEFAULT_CONFIG,
-                  readOnly: c.readOnly,
-                  isSensitive: c.isSensitive,
-                  synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: SOURCE_NAMES[s.source] ?? 'UNKNOWN' })),
-                  type: TYPE_NAMES[c.configType] ?? 'UNKNOWN',
-                  documentation: c.documentation,
-                }),
-              )
-              .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-          })
-        }
-      }),
-    )
-    return resources.map((r) => out.get(r)!)
+  describeConfigs(resources: ConfigResource[], options: DescribeConfigsOptions = {}): Promise<ConfigResourceDescription[]> {
+    return describeConfigs(this.cluster, resources, options)
   }
 
   /**
    * Changes only the listed config keys of topics and brokers (IncrementalAlterConfigs).
    * Throws the first resource error, e.g. INVALID_CONFIG with the broker's explanation.
    */
-  async incrementalAlterConfigs(alterations: ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
-    if (!Array.isArray(alterations)) throw new InvalidArgumentError('alterations must be an array')
-    for (const a of alterations) {
-      checkResource(a)
-      if (!Array.isArray(a.ops) || a.ops.length === 0) throw new InvalidArgumentError(`no config operations for ${a.type} '${a.name}'`)
-      for (const op of a.ops) {
-        if (!(op.op in OPS)) throw new InvalidArgumentError(`config operation must be set, delete, append or subtract, got ${JSON.stringify(String(op.op))}`)
-        if (op.op !== 'delete' && typeof op.value !== 'string') throw new InvalidArgumentError(`config '${op.name}': ${op.op} needs a string value`)
-      }
-    }
-    const groups = groupBy(alterations, (r) => (r.type === 'broker' && r.name !== '' ? r.name : ''))
-    await Promise.all(
-      [...groups.values()].map(async (list) => {
-        const res = await withRetry(
-          async () =>
-            (await this.connectionFor(list[0])).request(IncrementalAlterConfigs, {
-              resources: list.map((a) => ({
-                resourceType: resourceType(a),
-                resourceName: a.name,
-                configs: a.ops.map((op) => ({ name: op.name, configOperation: OPS[op.op], value: op.op === 'delete' ? null : op.value })),
-              })),
-              validateOnly: options.validateOnly ?? false,
-            }),
-          this.cluster.options.retry,
-        )
-        for (const r of res.responses) {
-          if (r.errorCode !== 0) throw new KafkaProtocolError(r.errorCode, r.errorMessage ?? `${RESOURCE_NAMES[r.resourceType] ?? 'resource'} '${r.resourceName}'`)
-        }
-      }),
-    )
+  incrementalAlterConfigs(alterations: ConfigAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    return incrementalAlterConfigs(this.cluster, alterations, options)
   }
 
   // ---- groups ----------------------------------------------------------------------------
@@ -478,7 +351,7 @@ export class Admin {
 
   /** KIP-848 consumer groups with members and current and target assignments (ConsumerGroupDescribe, Kafka 3.7+). */
   describeConsumerGroups(groupIds: string[]): Promise<ConsumerGroupDescription[]> {
-    return describeConsumerGroups({ onCoordinator: (groupId, fn) => this.onCoordinator('group', groupId, fn), nodeIdOf: (conn) => this.nodeIdOf(conn) }, groupIds)
+    return describeConsumerGroups(this.groupHost, groupIds)
   }
 
   /**
@@ -501,26 +374,8 @@ export class Admin {
   }
 
   /** Committed offsets of a group (all of them, or of the given partitions), sorted by topic and partition. */
-  async listGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<GroupOffset[]> {
-    checkGroupId(groupId)
-    const topics = options.partitions ? [...byTopic(options.partitions)].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) : null
-    return this.onCoordinator('group', groupId, async (conn) => {
-      const res = await conn.request(OffsetFetch, { groups: [{ groupId, topics }], requireStable: true })
-      const g = res.groups[0]
-      if (!g) throw new KafkaProtocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `offset fetch response without group '${groupId}'`)
-      const errors = [g.errorCode, ...g.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))]
-      if (g.errorCode !== 0 && !COORDINATOR_RETRY.has(g.errorCode)) throw new KafkaProtocolError(g.errorCode, `group '${groupId}'`)
-      const out: GroupOffset[] = []
-      for (const t of g.topics) {
-        for (const p of t.partitions) {
-          if (p.errorCode !== 0 && !COORDINATOR_RETRY.has(p.errorCode)) throw new KafkaProtocolError(p.errorCode, `group '${groupId}', ${t.name}-${p.partitionIndex}`)
-          if (p.committedOffset < 0n) continue // nothing committed
-          out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata })
-        }
-      }
-      out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
-      return { value: out, errors }
-    })
+  listGroupOffsets(groupId: string, options: { partitions?: TopicPartition[] } = {}): Promise<GroupOffset[]> {
+    return listGroupOffsets(this.groupHost, groupId, options)
   }
 
   /**
@@ -528,52 +383,16 @@ export class Admin {
    * OffsetCommit with generation -1 and no member id). A group with members refuses it with
    * UNKNOWN_MEMBER_ID; stop its consumers first.
    */
-  async alterGroupOffsets(groupId: string, offsets: GroupOffsetToSet[]): Promise<void> {
-    checkGroupId(groupId)
-    if (!Array.isArray(offsets) || offsets.length === 0) throw new InvalidArgumentError('offsets must be a non-empty array')
-    for (const o of offsets) {
-      if (typeof o.offset !== 'bigint' || o.offset < 0n) throw new InvalidArgumentError(`offset for ${o.topic}-${o.partition} must be a non-negative bigint`)
-    }
-    byTopic(offsets)
-    const topics = [...groupBy(offsets, (o) => o.topic)].map(([name, list]) => ({
-      name,
-      partitions: list.map((o) => ({ partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: o.metadata ?? null })),
-    }))
-    await this.onCoordinator('group', groupId, async (conn) => {
-      const res = await conn.request(OffsetCommit, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics })
-      const errors: number[] = []
-      for (const t of res.topics) {
-        for (const p of t.partitions) {
-          errors.push(p.errorCode)
-          if (p.errorCode === 0 || COORDINATOR_RETRY.has(p.errorCode)) continue
-          const active = p.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || p.errorCode === ErrorCode.ILLEGAL_GENERATION
-          throw new KafkaProtocolError(p.errorCode, `group '${groupId}', ${t.name}-${p.partitionIndex}${active ? ': the group has active members; stop them first' : ''}`)
-        }
-      }
-      return { value: undefined, errors }
-    })
+  alterGroupOffsets(groupId: string, offsets: GroupOffsetToSet[]): Promise<void> {
+    return alterGroupOffsets(this.groupHost, groupId, offsets)
   }
 
   /**
    * Deletes committed offsets of a group for the given partitions (OffsetDelete). Refused with
    * GROUP_SUBSCRIBED_TO_TOPIC while an active member subscribes to the topic.
    */
-  async deleteGroupOffsets(groupId: string, partitions: TopicPartition[]): Promise<void> {
-    checkGroupId(groupId)
-    if (!Array.isArray(partitions) || partitions.length === 0) throw new InvalidArgumentError('partitions must be a non-empty array')
-    const topics = [...byTopic(partitions)].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) }))
-    await this.onCoordinator('group', groupId, async (conn) => {
-      const res = await conn.request(OffsetDelete, { groupId, topics })
-      if (res.errorCode !== 0 && !COORDINATOR_RETRY.has(res.errorCode)) throw new KafkaProtocolError(res.errorCode, `group '${groupId}'`)
-      const errors = [res.errorCode]
-      for (const t of res.topics) {
-        for (const p of t.partitions) {
-          errors.push(p.errorCode)
-          if (p.errorCode !== 0 && !COORDINATOR_RETRY.has(p.errorCode)) throw new KafkaProtocolError(p.errorCode, `group '${groupId}', ${t.name}-${p.partitionIndex}`)
-        }
-      }
-      return { value: undefined, errors }
-    })
+  deleteGroupOffsets(groupId: string, partitions: TopicPartition[]): Promise<void> {
+    return deleteGroupOffsets(this.groupHost, groupId, partitions)
   }
 
   // ---- share groups (KIP-932) ------------------------------------------------------------------
@@ -621,7 +440,7 @@ export class Admin {
    */
   async describeProducers(partitions: TopicPartition[]): Promise<PartitionProducers[]> {
     if (!Array.isArray(partitions) || partitions.length === 0) throw new InvalidArgumentError('partitions must be a non-empty array')
-    byTopic(partitions)
+    partitionsByTopic(partitions)
     const leaders = await Promise.all(partitions.map(async (tp) => ({ tp, leader: (await this.cluster.leader(tp.topic, tp.partition, { refresh: true })).leader })))
     const results = new Map<string, PartitionProducers>()
     await Promise.all(
@@ -629,7 +448,7 @@ export class Admin {
         const conn = await this.cluster.broker(leader)
         this.requireApi(conn, DescribeProducers as ApiDefinition<unknown, unknown>, 'describeProducers', '2.8')
         const res = await conn.request(DescribeProducers, {
-          topics: [...byTopic(list.map((l) => l.tp))].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+          topics: [...partitionsByTopic(list.map((l) => l.tp))].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
         })
         for (const t of res.topics) {
           for (const p of t.partitions) {

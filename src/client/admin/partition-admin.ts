@@ -10,6 +10,7 @@ import { ElectionType, ElectLeaders } from '../../protocol/messages/elect-leader
 import { ListPartitionReassignments } from '../../protocol/messages/list-partition-reassignments.js'
 import type { Cluster } from '../cluster.js'
 import type { TopicPartition } from '../consumer/assignor.js'
+import { checkTopicPartitions } from '../topic-partitions.js'
 import { anyBrokerRequest } from './any-broker.js'
 
 const DEFAULT_TIMEOUT_MS = 30_000
@@ -61,20 +62,6 @@ export interface PartitionReassignment extends TopicPartition {
   removingReplicas: number[]
 }
 
-function checkPartitions(tps: readonly TopicPartition[], what: string): Map<string, number[]> {
-  if (!Array.isArray(tps)) throw new InvalidArgumentError(`${what} must be an array of { topic, partition }`)
-  const out = new Map<string, number[]>()
-  for (const tp of tps) {
-    if (!tp || typeof tp.topic !== 'string' || tp.topic === '' || !Number.isInteger(tp.partition) || tp.partition < 0) {
-      throw new InvalidArgumentError(`${what}: each entry must be { topic, partition } with a topic name and a non-negative integer partition`)
-    }
-    const list = out.get(tp.topic) ?? []
-    list.push(tp.partition)
-    out.set(tp.topic, list)
-  }
-  return out
-}
-
 function checkTimeout(timeoutMs: number | undefined): number {
   const t = timeoutMs ?? DEFAULT_TIMEOUT_MS
   if (!Number.isInteger(t) || t < 0 || t > 2 ** 31 - 1) throw new InvalidArgumentError(`timeoutMs must be a non-negative integer, got ${String(timeoutMs)}`)
@@ -86,7 +73,7 @@ function checkTimeout(timeoutMs: number | undefined): number {
  * returns one result per partition. See {@link Admin.electLeaders}.
  */
 export async function electLeaders(cluster: Cluster, partitions: readonly TopicPartition[] | null, options: ElectLeadersOptions = {}): Promise<ElectionResult[]> {
-  const byTopic = partitions === null ? null : checkPartitions(partitions, 'electLeaders partitions')
+  const byTopic = partitions === null ? null : checkTopicPartitions(partitions, 'electLeaders partitions')
   const type = options.type ?? 'preferred'
   if (type !== 'preferred' && type !== 'unclean') throw new InvalidArgumentError(`electLeaders type must be 'preferred' or 'unclean', got ${JSON.stringify(String(type))}`)
   const timeoutMs = checkTimeout(options.timeoutMs)
@@ -126,7 +113,7 @@ export async function alterPartitionReassignments(
   targets: readonly PartitionReassignmentTarget[],
   options: AlterPartitionReassignmentsOptions = {},
 ): Promise<void> {
-  checkPartitions(targets, 'alterPartitionReassignments targets')
+  checkTopicPartitions(targets, 'alterPartitionReassignments targets')
   const topics = new Map<string, Array<{ partitionIndex: number; replicas: number[] | null }>>()
   for (const t of targets) {
     if (t.replicas !== null && (!Array.isArray(t.replicas) || t.replicas.length === 0 || t.replicas.some((id) => !Number.isInteger(id) || id < 0))) {
@@ -157,7 +144,7 @@ export async function listPartitionReassignments(
   partitions?: readonly TopicPartition[],
   options: { timeoutMs?: number } = {},
 ): Promise<PartitionReassignment[]> {
-  const byTopic = partitions === undefined ? null : checkPartitions(partitions, 'listPartitionReassignments partitions')
+  const byTopic = partitions === undefined ? null : checkTopicPartitions(partitions, 'listPartitionReassignments partitions')
   const timeoutMs = checkTimeout(options.timeoutMs)
   const res = await anyBrokerRequest(
     cluster,

@@ -12,11 +12,9 @@ import { DescribeShareGroupOffsets } from '../../protocol/messages/describe-shar
 import { ShareGroupDescribe } from '../../protocol/messages/share-group-describe.js'
 import type { Connection } from '../connection.js'
 import type { TopicPartition } from '../consumer/assignor.js'
-import { COORDINATOR_ERRORS } from '../coordinator.js'
 import { UnsupportedVersionError } from '../errors.js'
-
-/** Errors after which a coordinator request is retried. */
-const RETRY = new Set<number>([...COORDINATOR_ERRORS, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
+import { checkGroupId, COORDINATOR_RETRY as RETRY, type GroupCoordinatorHost } from './coordinator-host.js'
+import { partitionsByTopic } from './request-grouping.js'
 
 /** One member of a share group. */
 export interface ShareGroupMemberDescription {
@@ -62,16 +60,6 @@ export interface ShareGroupOffsetToSet {
   offset: bigint
 }
 
-/** What the Admin lends: its coordinator routing with retries. */
-export interface ShareGroupAdminHost {
-  onCoordinator<T>(groupId: string, fn: (conn: Connection) => Promise<{ value: T; errors: number[] }>): Promise<T>
-  nodeIdOf(conn: Connection): number
-}
-
-function checkGroupId(groupId: unknown): asserts groupId is string {
-  if (typeof groupId !== 'string' || groupId.length === 0) throw new InvalidArgumentError('groupId must be a non-empty string')
-}
-
 function requireShareApi(conn: Connection, api: ApiDefinition<unknown, unknown>): void {
   if (!conn.supports(api)) throw new UnsupportedVersionError(`broker ${conn.address} does not support ${api.name}: share groups need Kafka 4.1+ with the share.version feature enabled`)
 }
@@ -82,7 +70,7 @@ function fail(code: number, message: string | null, what: string): never {
 
 /** The share-group calls of `Admin`, routed to the group's coordinator. */
 export class ShareGroupAdmin {
-  constructor(private readonly host: ShareGroupAdminHost) {}
+  constructor(private readonly host: GroupCoordinatorHost) {}
 
   /** Share groups with their members and assignments; a group that does not exist fails with GROUP_ID_NOT_FOUND. */
   async describeShareGroups(groupIds: string[]): Promise<ShareGroupDescription[]> {
@@ -123,12 +111,7 @@ export class ShareGroupAdmin {
     let topics: Array<{ topicName: string; partitions: number[] }> | null = null
     if (options.partitions !== undefined) {
       if (!Array.isArray(options.partitions)) throw new InvalidArgumentError('partitions must be an array of { topic, partition }')
-      const m = new Map<string, number[]>()
-      for (const tp of options.partitions) {
-        if (!tp || typeof tp.topic !== 'string' || !Number.isInteger(tp.partition) || tp.partition < 0) throw new InvalidArgumentError('partitions must be { topic, partition } with a non-negative integer partition')
-        m.set(tp.topic, [...(m.get(tp.topic) ?? []), tp.partition])
-      }
-      topics = [...m].map(([topicName, partitions]) => ({ topicName, partitions }))
+      topics = [...partitionsByTopic(options.partitions)].map(([topicName, partitions]) => ({ topicName, partitions }))
     }
     return this.host.onCoordinator(groupId, async (conn) => {
       requireShareApi(conn, DescribeShareGroupOffsets)

@@ -16,13 +16,14 @@ import type { KafkaRecord } from '../../protocol/records/index.js'
 import type { Cluster } from '../cluster.js'
 import { Coordinators } from '../coordinator.js'
 import { ClientClosedError } from '../errors.js'
+import { checkTopicPartitions } from '../topic-partitions.js'
 import type { TopicPartition } from './assignor.js'
 import { ClassicMembership } from './classic-membership.js'
 import { ConsumerProtocolMembership } from './consumer-protocol-membership.js'
 import type { FetchCursor } from './fetch-result.js'
 import { resolveGroupConsumerOptions, type GroupConsumerOptions, type ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { GroupFetcher, type Buffered } from './group-fetcher.js'
-import { GroupOffsets, type OffsetToCommit } from './group-offsets.js'
+import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js'
 import { FailureTracker } from './failure-tracker.js'
 import { PollIntervalExceededError } from './consumer-errors.js'
 import type { Membership, MembershipHost } from './membership.js'
@@ -31,7 +32,7 @@ import { channels, type ConsumerReceiveEvent, type GroupPartitionsEvent } from '
 import type { Channel } from 'node:diagnostics_channel'
 
 export type { GroupConsumerOptions } from './group-consumer-options.js'
-export { CommitFailedError, RebalanceInProgressError, type OffsetToCommit } from './group-offsets.js'
+export { CommitFailedError, RebalanceInProgressError, type CommittedOffset, type OffsetToCommit } from './group-offsets.js'
 
 /** Records of one partition, in offset order. */
 export interface GroupBatch extends Iterable<KafkaRecord> {
@@ -176,7 +177,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   /**
    * The committed offset of an assigned partition and its metadata string, as read when the
    * partition was assigned (before `onAssigned`) or committed by this member since; undefined for
-   * a partition not assigned or without a committed offset.
+   * a partition not assigned or without a committed offset. {@link fetchCommitted} asks the
+   * coordinator instead.
    */
   committed(topic: string, partition: number): { offset: bigint; metadata: string | null } | undefined {
     const s = this.assigned.get(tpKey(topic, partition))
@@ -217,8 +219,31 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
   }
 
   /**
+   * What the group has committed for `partitions` (default: the assigned ones), read from the
+   * coordinator now, as Java's `KafkaConsumer.committed()`: per partition that has a committed
+   * offset, that offset (the next to read) and its metadata string, in the order asked; the
+   * others are left out. Offsets an open transaction sent are waited for (UNSTABLE_OFFSET_COMMIT,
+   * as on assignment) until it commits or aborts, so the answer is what the group will resume
+   * from. Positions do not move ({@link seekToCommitted} moves them); the partitions need not be
+   * assigned to this member. Rejects with a ClientClosedError on a closed consumer, and with the
+   * UNSTABLE_OFFSET_COMMIT KafkaProtocolError if the consumer closes or fails while waiting.
+   */
+  async fetchCommitted(partitions?: readonly TopicPartition[]): Promise<CommittedOffset[]> {
+    if (this.closed || this.closing) throw new ClientClosedError('consumer is closed')
+    if (partitions !== undefined) checkTopicPartitions(partitions, 'fetchCommitted partitions')
+    const asked = partitions ?? this.assignment()
+    const committed = await this.offsets.fetchCommitted(asked, () => this.closing || this.fatal !== undefined)
+    const out: CommittedOffset[] = []
+    for (const tp of asked) {
+      const c = committed.get(tpKey(tp.topic, tp.partition))
+      if (c !== undefined) out.push({ ...c })
+    }
+    return out
+  }
+
+  /**
    * Moves assigned partitions (default: all of them) back to what the group has committed, read
-   * again from the coordinator (waiting for offsets an open transaction sent, as on assignment),
+   * again from the coordinator ({@link fetchCommitted}: waiting for offsets an open transaction sent),
    * or to `autoOffsetReset` where nothing is committed; buffered records of them are dropped. For
    * consume-transform-produce after a `TransactionOutcomeUnknownError`: once `abort()` has
    * re-initialized the producer, that transaction is committed or aborted, and the group's

@@ -11,6 +11,7 @@ import type { Connection } from '../connection.js'
 import { COORDINATOR_ERRORS, type Coordinators } from '../coordinator.js'
 import { ConnectionError, TimeoutError } from '../errors.js'
 import { backoffDelay, sleep } from '../retry.js'
+import type { TopicPartition } from './assignor.js'
 import type { ResolvedGroupConsumerOptions } from './group-consumer-options.js'
 import { byTopic, tpKey, type PartitionState } from './partition-state.js'
 
@@ -20,6 +21,14 @@ export interface OffsetToCommit {
   partition: number
   offset: bigint
   metadata?: string | null
+}
+
+/** A committed offset of a group: the next offset to read, and the metadata string committed with it. */
+export interface CommittedOffset {
+  topic: string
+  partition: number
+  offset: bigint
+  metadata: string | null
 }
 
 /** A commit was refused because the group moved on (rebalanced or this member was removed). */
@@ -119,17 +128,16 @@ export class GroupOffsets {
   }
 
   /**
-   * Sets the positions of `states`: committed offsets, or the reset policy where none exists.
-   * Offsets a transaction has sent but not ended yet (UNSTABLE_OFFSET_COMMIT: KIP-447's
-   * requireStable) are waited for, as the Java consumer does, while `stopped()` is false: their
-   * transaction commits or aborts (at the latest when its timeout passes), and starting from
-   * the offsets before it would process what it committed a second time.
+   * What the group has committed for `partitions` (those without a committed offset are left
+   * out), by `tpKey`. Offsets a transaction has sent but not ended yet (UNSTABLE_OFFSET_COMMIT:
+   * KIP-447's requireStable) are waited for, as the Java consumer does, while `stopped()` is
+   * false: their transaction commits or aborts (at the latest when its timeout passes), and the
+   * offsets before it would have its input processed a second time.
    */
-  async initPositions(states: PartitionState[], stopped: () => boolean = () => false): Promise<void> {
-    if (states.length === 0) return
-    const topics = byTopic(states, (s) => s.partition)
-    const committed = new Map<string, bigint>()
-    const metadata = new Map<string, string | null>()
+  async fetchCommitted(partitions: readonly TopicPartition[], stopped: () => boolean = () => false): Promise<Map<string, CommittedOffset>> {
+    const committed = new Map<string, CommittedOffset>()
+    if (partitions.length === 0) return committed
+    const topics = byTopic(partitions, (s) => s.partition)
     for (let attempt = 0; ; attempt++) {
       const res = await this.toCoordinator((conn) =>
         conn.request(OffsetFetch, {
@@ -155,25 +163,30 @@ export class GroupOffsets {
             continue
           }
           if (p.errorCode !== 0) throw new KafkaProtocolError(p.errorCode, `offset fetch of ${t.name}-${p.partitionIndex}`)
-          if (p.committedOffset >= 0n) {
-            committed.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
-            metadata.set(tpKey(t.name, p.partitionIndex), p.metadata)
-          }
+          if (p.committedOffset >= 0n) committed.set(tpKey(t.name, p.partitionIndex), { topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.metadata })
         }
       }
-      if (unstable === undefined) break
+      if (unstable === undefined) return committed
       if (stopped()) throw new KafkaProtocolError(ErrorCode.UNSTABLE_OFFSET_COMMIT, `offset fetch of ${unstable} for group '${this.opts.groupId}'`)
       if (attempt % 20 === 0) {
         this.cluster.logger.info({ groupId: this.opts.groupId, partition: unstable }, 'committed offsets wait for an open transaction to end (UNSTABLE_OFFSET_COMMIT); retrying')
       }
       committed.clear()
-      metadata.clear()
       await sleep(backoffDelay(Math.min(attempt, 4), this.cluster.options.retry))
     }
+  }
+
+  /**
+   * Sets the positions of `states`: committed offsets ({@link fetchCommitted}: stable ones), or
+   * the reset policy where none exists.
+   */
+  async initPositions(states: PartitionState[], stopped: () => boolean = () => false): Promise<void> {
+    if (states.length === 0) return
+    const committed = await this.fetchCommitted(states, stopped)
     await Promise.all(
       states.map(async (s) => {
         const c = committed.get(tpKey(s.topic, s.partition))
-        let pos = c
+        let pos = c?.offset
         if (pos === undefined) {
           if (this.opts.autoOffsetReset === 'error') {
             throw new KafkaProtocolError(ErrorCode.OFFSET_OUT_OF_RANGE, `no committed offset for ${s.topic}-${s.partition} and autoOffsetReset is 'error'`)
@@ -182,8 +195,8 @@ export class GroupOffsets {
         }
         s.fetchPosition = pos
         s.consumed = pos
-        s.committed = c
-        s.committedMetadata = metadata.get(tpKey(s.topic, s.partition)) ?? null
+        s.committed = c?.offset
+        s.committedMetadata = c?.metadata ?? null
       }),
     )
   }

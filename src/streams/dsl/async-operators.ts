@@ -2,13 +2,15 @@
  * The async operators of KStream (`mapValuesAsync`, `mapAsync`, `flatMapAsync`,
  * `flatMapValuesAsync`, `filterAsync`, `processAsync`): each is one `AsyncStage` node
  * whose work per record is the user's Promise. See runtime/async-stage.ts for the ordering,
- * commit and memory rules.
+ * commit and memory rules. User functions get a facade of the call (async-call-context.ts), never
+ * the stage's per-record holder.
  */
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { ProcessorSupplier } from '../processor.js'
 import type { KeyValue, Record } from '../record.js'
 import type { StateStore } from '../state/store.js'
 import { AsyncStage, resolveAsyncOptions, type AsyncCallContext, type AsyncOptions, type AsyncWorkFn } from '../runtime/async-stage.js'
+import { AsyncCallView, AsyncProcessorView } from './async-call-context.js'
 
 export type { AsyncCallContext, AsyncOptions } from '../runtime/async-stage.js'
 
@@ -65,7 +67,7 @@ function node(op: string, prefix: string, fn: unknown, options: AsyncOptions | u
 /** @internal KStream.mapValuesAsync. */
 export function mapValuesAsyncNode(mapper: (value: U, key: U, call: AsyncCallContext) => Promise<U>, options: AsyncOptions): AsyncNode {
   return node('mapValuesAsync', AsyncPrefix.MAPVALUES, mapper, options, async (r, call) => {
-    const value = await mapper(r.value, r.key, call)
+    const value = await mapper(r.value, r.key, new AsyncCallView(call))
     call.emit({ ...r, value })
   })
 }
@@ -73,7 +75,7 @@ export function mapValuesAsyncNode(mapper: (value: U, key: U, call: AsyncCallCon
 /** @internal KStream.mapAsync. */
 export function mapAsyncNode(mapper: (key: U, value: U, call: AsyncCallContext) => Promise<KeyValue<U, U>>, options: AsyncOptions): AsyncNode {
   return node('mapAsync', AsyncPrefix.MAP, mapper, options, async (r, call) => {
-    const kv = await mapper(r.key, r.value, call)
+    const kv = await mapper(r.key, r.value, new AsyncCallView(call))
     call.emit({ ...r, key: kv.key, value: kv.value })
   })
 }
@@ -81,21 +83,21 @@ export function mapAsyncNode(mapper: (key: U, value: U, call: AsyncCallContext) 
 /** @internal KStream.flatMapAsync. */
 export function flatMapAsyncNode(mapper: (key: U, value: U, call: AsyncCallContext) => Promise<Iterable<KeyValue<U, U>>>, options: AsyncOptions): AsyncNode {
   return node('flatMapAsync', AsyncPrefix.FLATMAP, mapper, options, async (r, call) => {
-    for (const kv of await mapper(r.key, r.value, call)) call.emit({ ...r, key: kv.key, value: kv.value })
+    for (const kv of await mapper(r.key, r.value, new AsyncCallView(call))) call.emit({ ...r, key: kv.key, value: kv.value })
   })
 }
 
 /** @internal KStream.flatMapValuesAsync. */
 export function flatMapValuesAsyncNode(mapper: (value: U, key: U, call: AsyncCallContext) => Promise<Iterable<U>>, options: AsyncOptions): AsyncNode {
   return node('flatMapValuesAsync', AsyncPrefix.FLATMAPVALUES, mapper, options, async (r, call) => {
-    for (const value of await mapper(r.value, r.key, call)) call.emit({ ...r, value })
+    for (const value of await mapper(r.value, r.key, new AsyncCallView(call))) call.emit({ ...r, value })
   })
 }
 
 /** @internal KStream.filterAsync. */
 export function filterAsyncNode(predicate: (key: U, value: U, call: AsyncCallContext) => Promise<boolean>, options: AsyncOptions): AsyncNode {
   return node('filterAsync', AsyncPrefix.FILTER, predicate, options, async (r, call) => {
-    if (await predicate(r.key, r.value, call)) call.emit(r)
+    if (await predicate(r.key, r.value, new AsyncCallView(call))) call.emit(r)
   })
 }
 
@@ -109,15 +111,7 @@ export function processAsyncNode(fn: (record: Record<U, U>, context: AsyncProces
     fn,
     options,
     async (r, call) => {
-      // signal is read through: the call creates its AbortController only if the function uses it.
-      await fn(r, {
-        get signal() {
-          return call.signal
-        },
-        metadata: call.metadata,
-        forward: (x) => call.emit(x),
-        getStateStore: (name) => call.store(name),
-      })
+      await fn(r, new AsyncProcessorView<U, U>(call))
     },
     stores,
   )

@@ -24,7 +24,6 @@ import { decodeAssignmentInfo, streamsAssignor, type AssignorSubtopology, type H
 import type { ActiveTask, CommittedPosition, TaskManager } from './task-manager.js'
 import type { ConsumedOffset } from './collector.js'
 import { OrderedInput } from './ordered-input.js'
-import { fetchCommittedPositions } from './committed-positions.js'
 import { isTaskMigrated } from './task-migrated.js'
 import { abandonAsync, throwAsyncFailure, whenAsyncIdle } from './async-stage.js'
 import { AsyncPauses } from './async-pauses.js'
@@ -535,12 +534,13 @@ export class StreamThread {
       // The commit's EndTxn may have reached the coordinator: re-initializing the producer then
       // completed that transaction instead of aborting it, and going back to the offsets this
       // instance committed before it would process its records a second time.
-      const committed = await fetchCommittedPositions(this.#client, this.#applicationId, consumer.assignment())
-      for (const [key, c] of committed) {
+      const committed = await consumer.fetchCommitted()
+      for (const c of committed) {
+        const key = `${c.topic}\u0000${c.partition}`
         this.#committedPos.set(key, c.offset)
-        this.#committedMeta.set(key, c)
+        this.#committedMeta.set(key, { offset: c.offset, metadata: c.metadata })
       }
-      this.#logger.info({ partitions: committed.size }, 'transaction outcome was unknown: positions reset to what the group has committed')
+      this.#logger.info({ partitions: committed.length }, 'transaction outcome was unknown: positions reset to what the group has committed')
     }
     this.#collector.clearError()
     // A commit refused for a stale generation comes while the member is losing partitions it

@@ -4,111 +4,39 @@
  * {@link RecordCollector}, logs store changes, keeps stream time, runs punctuators and tracks the
  * offsets to commit. The test driver and the broker runtime both drive tasks through this API.
  *
+ * This file is the task's lifecycle (build, init, process, punctuate, commit, close); around it:
+ * task-graph.ts builds its stores and node runtimes (task-nodes.ts), record-context.ts holds the
+ * record in flight, record-failures.ts handles records that fail, task-config.ts has its options.
+ *
  * Hot path: a consumed record costs one Record object plus whatever processors allocate; nodes
- * call children directly and record context lives in task fields (no per-record closures).
+ * call children directly and record context lives in plain fields (no per-record closures).
  */
 import { pino, type Logger } from 'pino'
 import { channels, publishedProcess } from '../../client/telemetry/channels.js'
 import type { RecordCursor } from '../../protocol/records/index.js'
 import { StreamsProcessingError, TopologyError } from '../errors.js'
 import type { Cancellable, PunctuationType, Punctuator } from '../processor.js'
-import type { Record, RecordHeaders, RecordMetadata } from '../record.js'
+import type { RecordHeaders, RecordMetadata } from '../record.js'
 import type { Serde } from '../serde.js'
-import { buildKeyValueStore, type BuiltStore, type StoreBuildEnv } from '../state/built-store.js'
-import { buildTimestampedKeyValueStore, type TimestampedKeyValueStore } from '../state/timestamped.js'
+import type { BuiltStore } from '../state/built-store.js'
+import type { TimestampedKeyValueStore } from '../state/timestamped.js'
 import type { TimestampSource } from '../state/logging.js'
 import type { ChangelogSink, StateStore } from '../state/store.js'
 import { isVersionedStoreBuilder } from '../state/versioned-store-builder.js'
 import { isWindowedStoreBuilder } from '../state/window-store-builders.js'
 import { changelogTopic } from '../topology/naming.js'
-import { isDeferredSerde } from '../dsl/change-serde.js'
-import type { CacheFlushable, RecordCache } from '../state/record-cache.js'
-import { CachingWindowStore, type CachingContext, type FlushForward } from '../state/caching-window-store.js'
-import { SerdeWindowStore } from '../state/typed-window.js'
-import type { ValueAndTimestamp } from '../state/value-and-timestamp.js'
-import { CachedForwarder } from './cached-forward.js'
+import type { CacheFlushable } from '../state/record-cache.js'
 import { decodeTaskOffsetMetadata, encodeTaskOffsetMetadata, ProcessorMetadata } from './task-metadata.js'
-import type { CachedForwardSpec, ConsumedRecordInfo, Topology, TopologyNode } from '../topology/topology.js'
+import type { ConsumedRecordInfo, Topology } from '../topology/topology.js'
 import type { ChangelogPartition, ConsumedOffset, RecordCollector } from './collector.js'
-import { deserializeAt, NodeContext, ProcessorRuntime, Schedule, SinkRuntime, SourceRuntime, type NodeRuntime } from './task-nodes.js'
+import { deserializeAt, Schedule, type ProcessorRuntime, type SourceRuntime } from './task-nodes.js'
 import { AsyncWork, type AsyncTaskHost, type HeldRecordContext } from './async-stage.js'
+import { resolveTaskSerde, type StreamTaskOptions, type TaskConfig, type TaskMetrics } from './task-config.js'
+import { EMPTY_HEADERS, TaskRecordContext } from './record-context.js'
+import { RecordFailures } from './record-failures.js'
+import { buildTaskGraph } from './task-graph.js'
 
-/** What to do with a record that cannot be deserialized or whose processing throws. */
-export type ExceptionHandlerResponse = 'fail' | 'log-and-continue'
-
-/** Task configuration shared by all tasks of an application. */
-export interface TaskConfig {
-  applicationId: string
-  /** Serde for keys wherever none is given or inherited. */
-  defaultKeySerde?: Serde<unknown>
-  /** Serde for values wherever none is given or inherited. */
-  defaultValueSerde?: Serde<unknown>
-  /** Default 'fail': the task throws. 'log-and-continue' skips the record (counted in metrics). */
-  deserializationExceptionHandler?: ExceptionHandlerResponse
-  /** Default 'fail'. 'log-and-continue' skips a record whose processing throws. */
-  processingExceptionHandler?: ExceptionHandlerResponse
-  /**
-   * Dead-letter topic: a record that fails to deserialize or to process is written there first
-   * (original key/value bytes and headers, plus `__streams.errors.*` headers: exception, message,
-   * stacktrace, topic, partition, offset — Kafka's KIP-1034 names); the handler then decides
-   * whether the task fails or continues.
-   */
-  deadLetterQueueTopic?: string
-  logger?: Logger
-  /** State directory of the application: persistent stores go to `<stateDir>/<taskId>/<store>`. */
-  stateDir?: string
-  /**
-   * The record cache shared by the tasks of an instance: cached DSL tables forward their updates
-   * collapsed per key at each commit (see state/record-cache.ts). None: every update at once.
-   * @internal
-   */
-  recordCache?: RecordCache
-  /**
-   * How often (ms of wall-clock time) an `EmitStrategy.onWindowClose()` aggregation looks for
-   * closed windows, on a record's arrival. Default 1000 (Kafka Streams' internal
-   * `__emit.interval.ms.kstreams.windowed.aggregation__`); 0 looks on every record, as Kafka
-   * Streams' own tests set it.
-   */
-  windowedEmitIntervalMs?: number
-  /**
-   * How often (ms of wall-clock time) a left or outer stream-stream join looks for unmatched
-   * records whose windows have closed, on a record that advances its stream time. Default 1000
-   * (Kafka Streams' internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`);
-   * 0 looks on every such record (the TopologyTestDriver's default, as in Kafka Streams' driver).
-   */
-  outerJoinEmitIntervalMs?: number
-}
-
-/** Counters a task keeps. */
-export interface TaskMetrics {
-  processed: number
-  skippedDeserialization: number
-  skippedProcessing: number
-  skippedNegativeTimestamp: number
-  deadLettered: number
-  punctuations: number
-  /**
-   * Records windowed aggregations dropped: null keys, and records whose windows had closed
-   * (later than window end + grace). Kafka Streams' `dropped-records` task metric.
-   */
-  droppedRecords: number
-}
-
-/** Constructor options of {@link StreamTask}. */
-export interface StreamTaskOptions {
-  topology: Topology
-  /** Sub-topology id, or 'global' for the global-store updater (all global sub-topologies). */
-  subtopology: number | 'global'
-  partition: number
-  config: TaskConfig
-  collector: RecordCollector
-  /** Receives store changes; defaults to sending them through the collector to the changelog topic. */
-  changelogSink?: ChangelogSink
-  /** Global stores by name (from the global task), readable by every processor. */
-  globalStores?: ReadonlyMap<string, StateStore>
-  /** Wall-clock time source (ms); defaults to Date.now. */
-  clock?: () => number
-}
+export type { ExceptionHandlerResponse, StreamTaskOptions, TaskConfig, TaskMetrics } from './task-config.js'
 
 // Per-record routing state of one input topic-partition.
 interface PartitionState {
@@ -121,18 +49,6 @@ interface PartitionState {
   /** Largest timestamp seen on this partition. */
   partitionTime: number
 }
-
-// Kafka's KIP-1034 dead-letter headers.
-const DLQ_HEADER = {
-  exception: '__streams.errors.exception',
-  message: '__streams.errors.message',
-  stacktrace: '__streams.errors.stacktrace',
-  topic: '__streams.errors.topic',
-  partition: '__streams.errors.partition',
-  offset: '__streams.errors.offset',
-} as const
-
-const EMPTY_HEADERS: RecordHeaders = []
 
 /** One task: a sub-topology instantiated for one partition. */
 export class StreamTask implements TimestampSource {
@@ -159,7 +75,12 @@ export class StreamTask implements TimestampSource {
   /** TaskConfig.outerJoinEmitIntervalMs. @internal */
   readonly outerJoinEmitIntervalMs: number | undefined
   /** Timestamp of the record in flight (what changelog records get). @internal */
-  currentTimestamp = -1
+  get currentTimestamp(): number {
+    return this.#record.currentTimestamp
+  }
+  set currentTimestamp(timestamp: number) {
+    this.#record.currentTimestamp = timestamp
+  }
   /** Committed with the input offsets (see task-metadata.ts). @internal */
   readonly processorMetadata = new ProcessorMetadata()
 
@@ -167,13 +88,13 @@ export class StreamTask implements TimestampSource {
   readonly #config: TaskConfig
   readonly #logger: Logger
   /** Stores of this task: the typed store processors open, and its restore path. */
-  readonly #stores = new Map<string, BuiltStore>()
+  readonly #stores: Map<string, BuiltStore>
   readonly #globalStores: ReadonlyMap<string, StateStore>
-  readonly #processors: ProcessorRuntime[] = []
+  readonly #processors: ProcessorRuntime[]
   /** Record cache namespaces of this task's cached tables and caching stores, in topology order. */
-  readonly #caches: CacheFlushable[] = []
-  readonly #sourcesByTopic = new Map<string, SourceRuntime>()
-  readonly #patternSources: Array<{ pattern: RegExp; source: SourceRuntime }> = []
+  readonly #caches: CacheFlushable[]
+  readonly #sourcesByTopic: Map<string, SourceRuntime>
+  readonly #patternSources: Array<{ pattern: RegExp; source: SourceRuntime }>
   readonly #partitions = new Map<string, PartitionState[]>()
   readonly #streamSchedules: Schedule[] = []
   readonly #wallSchedules: Schedule[] = []
@@ -182,15 +103,9 @@ export class StreamTask implements TimestampSource {
   /** True while {@link #run} runs a record inside its tracing span. */
   #traced = false
   #closed = false
-  // Record context (fields rather than an object per record).
-  #topic: string | null = null
-  #recPartition = -1
-  #offset = -1n
-  #headers: RecordHeaders = EMPTY_HEADERS
-  // The consumed bytes of the record in flight (async stages keep their size, and a copy for the dead-letter queue).
-  #rawCursor: RecordCursor | undefined
-  #rawKey: Buffer | null = null
-  #rawValue: Buffer | null = null
+  /** The record in flight, as processors, sinks and changelog records see it. */
+  readonly #record = new TaskRecordContext()
+  readonly #failures: RecordFailures
   /** The task's async stages (created when the first one initializes). */
   #asyncWork: AsyncWork | null = null
 
@@ -213,7 +128,8 @@ export class StreamTask implements TimestampSource {
     if (subs.length === 0 && subtopology !== 'global') throw new TopologyError(`the topology has no sub-topology ${subtopology}`)
     if (subs.some((s) => s.global) && subtopology !== 'global') throw new TopologyError(`sub-topology ${subtopology} is a global store's`)
 
-    // Stores first: processors may open them in init().
+    this.#failures = new RecordFailures(this.id, config, this.collector, this.metrics, this.#logger)
+
     // Topic names by store, built once: a name built per change costs a string and its hashing in the producer.
     const changelogTopics = new Map<string, string>()
     const changelogSink: ChangelogSink = options.changelogSink ?? {
@@ -223,138 +139,12 @@ export class StreamTask implements TimestampSource {
         this.collector.send(topic, key, value, EMPTY_HEADERS, timestamp, this.partition)
       },
     }
-    for (const sub of subs) {
-      for (const storeName of sub.stores) {
-        const reg = topology.stores.get(storeName)
-        if (reg === undefined) throw new TopologyError(`state store '${storeName}' is not registered`)
-        const env: StoreBuildEnv = {
-          context: { applicationId: this.applicationId, taskId: this.id, stateDir: config.stateDir },
-          changelog: reg.builder.loggingEnabled && !reg.global ? changelogSink : null,
-          time: this,
-          keySerde: this.#serde(reg.builder.keySerde, 'key', `state store '${storeName}'`),
-          valueSerde: this.#serde(reg.builder.valueSerde, 'value', `state store '${storeName}'`),
-          serdeTopic: changelogTopic(this.applicationId, storeName),
-        }
-        const builder = reg.builder
-        this.#stores.set(
-          storeName,
-          isWindowedStoreBuilder(builder) || isVersionedStoreBuilder(builder)
-            ? builder.build(env)
-            : builder.timestamped
-              ? buildTimestampedKeyValueStore(builder.supplier, env)
-              : buildKeyValueStore(builder.supplier, env),
-        )
-      }
-    }
-
-    // Nodes: create, then wire children (only those in this task).
-    const runtimes = new Map<string, NodeRuntime>()
-    const forwarders = new Map<string, CachedForwarder>()
-    for (const sub of subs) {
-      for (const name of sub.nodes) {
-        const def = topology.nodes.get(name) as TopologyNode
-        if (def.kind === 'source') {
-          const src = new SourceRuntime(def, this.#serde(def.keySerde, 'key', `source '${name}'`), this.#serde(def.valueSerde, 'value', `source '${name}'`))
-          runtimes.set(name, src)
-          for (const t of def.topics) this.#sourcesByTopic.set(topology.topicName(this.applicationId, t), src)
-          if (def.pattern !== null) this.#patternSources.push({ pattern: def.pattern, source: src })
-        } else if (def.kind === 'sink') {
-          const topic = typeof def.topic === 'string' ? topology.topicName(this.applicationId, def.topic) : null
-          runtimes.set(name, new SinkRuntime(this, def, topic, this.#serde(def.keySerde, 'key', `sink '${name}'`), this.#serde(def.valueSerde, 'value', `sink '${name}'`)))
-        } else {
-          const p = new ProcessorRuntime(name)
-          p.processor = def.supplier()
-          p.context = new NodeContext(this, p, def.stores)
-          const cached = topology.cachedForwards.get(name)
-          if (cached?.windowStore !== undefined) {
-            if (config.recordCache?.enabled === true) this.#cacheWindowStore(config.recordCache, cached, p.context)
-            runtimes.set(name, p)
-            this.#processors.push(p)
-            continue
-          }
-          // Processors caching into the same store (a cogroup's aggregates, which share their one
-          // child) share one forwarder: one cache namespace, as Kafka Streams has one cached store.
-          const shared = cached === undefined ? undefined : forwarders.get(cached.storeName)
-          if (cached !== undefined && shared !== undefined) {
-            p.context.cache = shared
-            p.context.cachedStore = cached.storeName
-          } else if (cached !== undefined && config.recordCache?.enabled === true) {
-            const ctx = p.context
-            const where = `the cached table of '${name}'`
-            ctx.cache = new CachedForwarder(
-              config.recordCache,
-              `${this.id}/${name}`,
-              this.#serde(cached.keySerde, 'key', where),
-              this.#serde(cached.valueSerde, 'value', where),
-              changelogTopic(this.applicationId, cached.storeName),
-              () => this.recordMetadata(),
-              (r, context) => this.#inRecordContext(context, r.headers, () => ctx.forwardNow(r)),
-              () => (this.recordMetadata() === null ? null : this.recordContext().headers),
-            )
-            ctx.cachedStore = cached.storeName
-            this.#caches.push(ctx.cache.namespace)
-            forwarders.set(cached.storeName, ctx.cache)
-          }
-          runtimes.set(name, p)
-          this.#processors.push(p)
-        }
-      }
-    }
-    for (const [name, rt] of runtimes) {
-      const def = topology.nodes.get(name) as TopologyNode
-      rt.children = def.children.map((c) => runtimes.get(c)).filter((c): c is NodeRuntime => c !== undefined)
-    }
-  }
-
-  /**
-   * Puts the record cache in front of a time-window aggregation's window store (once per store:
-   * a cogroup's aggregates share it and their one child).
-   */
-  #cacheWindowStore(cache: RecordCache, spec: CachedForwardSpec, ctx: NodeContext): void {
-    const built = this.#builtStore(spec.storeName)
-    if (!(built.store instanceof SerdeWindowStore)) return
-    const inner = built.store as SerdeWindowStore<unknown, ValueAndTimestamp<unknown>>
-    const forward: FlushForward | null =
-      spec.windowStore === 'on-update' ? (key, newValue, oldValue, timestamp, headers) => ctx.forwardNow({ key, value: { newValue, oldValue }, timestamp, headers }) : null
-    const store = new CachingWindowStore(cache, `${this.id}/${spec.storeName}`, inner, this.#cachingContext, forward)
-    this.#stores.set(spec.storeName, {
-      ...built,
-      store,
-      queryStore: store,
-      wipe: () => {
-        store.clearCache()
-        built.wipe()
-      },
-    })
-    this.#caches.push(store)
-  }
-
-  /** What caching stores read of the record in flight, and how they flush in a held entry's context. */
-  readonly #cachingContext: CachingContext = {
-    recordMetadata: () => this.recordMetadata(),
-    timestamp: () => this.currentTimestamp,
-    headers: () => this.#headers,
-    inContext: (context, timestamp, headers, fn, arg) => {
-      const topic = this.#topic
-      const partition = this.#recPartition
-      const offset = this.#offset
-      const savedHeaders = this.#headers
-      const savedTimestamp = this.currentTimestamp
-      this.#topic = context?.topic ?? null
-      this.#recPartition = context?.partition ?? -1
-      this.#offset = context?.offset ?? -1n
-      this.#headers = headers
-      this.currentTimestamp = timestamp
-      try {
-        fn(arg)
-      } finally {
-        this.#topic = topic
-        this.#recPartition = partition
-        this.#offset = offset
-        this.#headers = savedHeaders
-        this.currentTimestamp = savedTimestamp
-      }
-    },
+    const graph = buildTaskGraph(this, topology, subs, config, this.#record, changelogSink)
+    this.#stores = graph.stores
+    this.#processors = graph.processors
+    this.#caches = graph.caches
+    this.#sourcesByTopic = graph.sourcesByTopic
+    this.#patternSources = graph.patternSources
   }
 
   /** Logged stores and their changelog partition (= the task's partition), for restoration. */
@@ -435,7 +225,7 @@ export class StreamTask implements TimestampSource {
       k = src.keySerde.deserialize(topic, key)
       v = src.valueSerde.deserialize(topic, value)
     } catch (err) {
-      return this.#handleFailure('deserialization', err, topic, partition, offset, key, value, timestamp, headers)
+      return this.#failures.handle('deserialization', err, topic, partition, offset, key, value, timestamp, headers)
     }
     return this.#run(ps, topic, partition, offset, k, v, timestamp, headers, key, value, undefined)
   }
@@ -455,7 +245,7 @@ export class StreamTask implements TimestampSource {
       k = deserializeAt(src.keySerde, topic, c.buffer, c.keyStart, c.keyLength)
       v = deserializeAt(src.valueSerde, topic, c.buffer, c.valueStart, c.valueLength)
     } catch (err) {
-      return this.#handleFailure('deserialization', err, topic, partition, offset, c.key, c.value, c.timestamp, c.headers)
+      return this.#failures.handle('deserialization', err, topic, partition, offset, c.key, c.value, c.timestamp, c.headers)
     }
     return this.#run(ps, topic, partition, offset, k, v, c.timestamp, c.headers, null, null, c)
   }
@@ -499,7 +289,7 @@ export class StreamTask implements TimestampSource {
       try {
         ts = src.extractor(info, ps.partitionTime)
       } catch (err) {
-        return this.#handleFailure('processing', err, topic, partition, offset, raw ? raw.key : key, raw ? raw.value : value, timestamp, headers)
+        return this.#failures.handle('processing', err, topic, partition, offset, raw ? raw.key : key, raw ? raw.value : value, timestamp, headers)
       }
     }
     if (!(ts >= 0)) {
@@ -509,25 +299,26 @@ export class StreamTask implements TimestampSource {
     }
     if (ts > ps.partitionTime) ps.partitionTime = ts
     if (ts > this.streamTime) this.streamTime = ts
-    this.#topic = topic
-    this.#recPartition = partition
-    this.#offset = offset
-    this.#headers = headers
-    this.currentTimestamp = ts
-    this.#rawCursor = raw
-    this.#rawKey = key
-    this.#rawValue = value
+    const rc = this.#record
+    rc.topic = topic
+    rc.partition = partition
+    rc.offset = offset
+    rc.currentHeaders = headers
+    rc.currentTimestamp = ts
+    rc.rawCursor = raw
+    rc.rawKey = key
+    rc.rawValue = value
     try {
       src.process({ key: k, value: v, timestamp: ts, headers })
       this.metrics.processed++
       return true
     } catch (err) {
-      return this.#handleFailure('processing', err, topic, partition, offset, raw ? raw.key : key, raw ? raw.value : value, timestamp, headers)
+      return this.#failures.handle('processing', err, topic, partition, offset, raw ? raw.key : key, raw ? raw.value : value, timestamp, headers)
     } finally {
-      this.#topic = null
-      this.#headers = EMPTY_HEADERS
-      this.#rawCursor = undefined
-      this.#rawKey = this.#rawValue = null
+      rc.topic = null
+      rc.currentHeaders = EMPTY_HEADERS
+      rc.rawCursor = undefined
+      rc.rawKey = rc.rawValue = null
     }
   }
 
@@ -615,23 +406,6 @@ export class StreamTask implements TimestampSource {
     }
   }
 
-  /** Runs `fn` with the record context of a held update (what recordMetadata() and sinks see). */
-  #inRecordContext(context: RecordMetadata | null, headers: RecordHeaders, fn: () => void): void {
-    const saved = { topic: this.#topic, partition: this.#recPartition, offset: this.#offset, headers: this.#headers }
-    this.#topic = context?.topic ?? null
-    this.#recPartition = context?.partition ?? -1
-    this.#offset = context?.offset ?? -1n
-    this.#headers = headers
-    try {
-      fn()
-    } finally {
-      this.#topic = saved.topic
-      this.#recPartition = saved.partition
-      this.#offset = saved.offset
-      this.#headers = saved.headers
-    }
-  }
-
   /**
    * The task's async stages (`mapValuesAsync` and the like), or null when it has none: the
    * runtime waits for them before a commit and holds input back while one is full.
@@ -641,44 +415,17 @@ export class StreamTask implements TimestampSource {
   }
 
   #asyncHost: AsyncTaskHost | undefined
-  /** The held record whose results are being forwarded (its context goes on into later async stages). */
-  #held: HeldRecordContext | null = null
 
   /** @internal What async stages use of the task. */
   asyncHost(): AsyncTaskHost {
     this.#asyncHost ??= {
       taskId: this.id,
       asyncWork: () => (this.#asyncWork ??= new AsyncWork()),
-      holdRecordContext: () => {
-        const c = this.#rawCursor
-        const held = this.#held
-        if (held !== null) return held // a result of an async stage going into the next one
-        const bytes = c !== undefined ? Math.max(0, c.keyLength) + Math.max(0, c.valueLength) : (this.#rawKey?.length ?? 0) + (this.#rawValue?.length ?? 0)
-        // Copies, so a held record does not keep its whole fetch alive; only a dead-letter queue needs them.
-        const dlq = this.#config.deadLetterQueueTopic !== undefined
-        const key = dlq ? (c !== undefined ? c.key : this.#rawKey) : null
-        const value = dlq ? (c !== undefined ? c.value : this.#rawValue) : null
-        return {
-          metadata: this.recordMetadata(),
-          headers: this.#headers,
-          timestamp: this.currentTimestamp,
-          rawKey: key === null ? null : Buffer.from(key),
-          rawValue: value === null ? null : Buffer.from(value),
-          bytes,
-        }
-      },
-      inHeldContext: (ctx: HeldRecordContext, fn: () => void) => {
-        const saved = this.#held
-        this.#held = ctx
-        try {
-          this.#cachingContext.inContext(ctx.metadata, ctx.timestamp, ctx.headers, fn, undefined)
-        } finally {
-          this.#held = saved
-        }
-      },
+      holdRecordContext: () => this.#record.hold(this.#config.deadLetterQueueTopic !== undefined),
+      inHeldContext: (ctx: HeldRecordContext, fn: () => void) => this.#record.inHeldContext(ctx, fn),
       asyncRecordFailed: (err: unknown, ctx: HeldRecordContext) => {
         const m = ctx.metadata
-        this.#handleFailure('processing', err, m?.topic ?? '', m?.partition ?? -1, m?.offset ?? -1n, ctx.rawKey, ctx.rawValue, ctx.timestamp, ctx.headers)
+        this.#failures.handle('processing', err, m?.topic ?? '', m?.partition ?? -1, m?.offset ?? -1n, ctx.rawKey, ctx.rawValue, ctx.timestamp, ctx.headers)
       },
     }
     return this.#asyncHost
@@ -745,22 +492,17 @@ export class StreamTask implements TimestampSource {
 
   /** @internal */
   currentRecordTimestamp(): number {
-    return this.currentTimestamp
+    return this.#record.currentTimestamp
   }
 
   /** @internal The metadata of the record in flight (one object while it is the same: processors read it per update). */
   recordMetadata(): RecordMetadata | null {
-    if (this.#topic === null) return null
-    const m = this.#metadata
-    if (m !== null && m.offset === this.#offset && m.partition === this.#recPartition && m.topic === this.#topic) return m
-    return (this.#metadata = { topic: this.#topic, partition: this.#recPartition, offset: this.#offset })
+    return this.#record.recordMetadata()
   }
-
-  #metadata: RecordMetadata | null = null
 
   /** @internal */
   recordContext(): { topic: string | null; partition: number; offset: bigint; timestamp: number; headers: RecordHeaders } {
-    return { topic: this.#topic, partition: this.#recPartition, offset: this.#offset, timestamp: this.currentTimestamp, headers: this.#headers }
+    return this.#record.snapshot()
   }
 
   /** @internal */
@@ -787,8 +529,8 @@ export class StreamTask implements TimestampSource {
       if (s.cancelled) continue
       const missed = Math.floor((now - s.next) / s.interval)
       s.next += (missed + 1) * s.interval
-      this.#topic = null
-      this.currentTimestamp = now
+      this.#record.topic = null
+      this.#record.currentTimestamp = now
       this.metrics.punctuations++
       try {
         s.callback(now)
@@ -804,43 +546,6 @@ export class StreamTask implements TimestampSource {
       this.#nextStreamPunctuation = next
     }
     return due.length > 0
-  }
-
-  #handleFailure(
-    kind: 'deserialization' | 'processing',
-    err: unknown,
-    topic: string,
-    partition: number,
-    offset: bigint,
-    key: Buffer | null,
-    value: Buffer | null,
-    timestamp: number,
-    headers: RecordHeaders,
-  ): false {
-    const error = err instanceof Error ? err : new Error(String(err))
-    const dlq = this.#config.deadLetterQueueTopic
-    if (dlq !== undefined) {
-      const h: RecordHeaders = [
-        ...headers,
-        [DLQ_HEADER.exception, Buffer.from(error.name || error.constructor.name)],
-        [DLQ_HEADER.message, Buffer.from(error.message)],
-        [DLQ_HEADER.stacktrace, Buffer.from(error.stack ?? '')],
-        [DLQ_HEADER.topic, Buffer.from(topic)],
-        [DLQ_HEADER.partition, Buffer.from(String(partition))],
-        [DLQ_HEADER.offset, Buffer.from(String(offset))],
-      ]
-      this.collector.send(dlq, key, value, h, timestamp)
-      this.metrics.deadLettered++
-    }
-    const response = (kind === 'deserialization' ? this.#config.deserializationExceptionHandler : this.#config.processingExceptionHandler) ?? 'fail'
-    const where = { taskId: this.id, topic, partition, offset, cause: err }
-    if (response === 'fail') {
-      throw new StreamsProcessingError(`task ${this.id}: ${kind} of ${topic}-${partition}@${offset} failed: ${error.message}`, where)
-    }
-    if (kind === 'deserialization') this.metrics.skippedDeserialization++
-    else this.metrics.skippedProcessing++
-    this.#logger.warn({ err: error, topic, partition, offset: String(offset) }, `skipping record after ${kind} error`)
-    return false
   }
 
   #sourceFor(topic: string): SourceRuntime | undefined {
@@ -867,17 +572,6 @@ export class StreamTask implements TimestampSource {
 
   /** @internal {@link NodeContext.resolveSerde}. */
   resolveSerde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
-    return this.#serde(serde, which, where)
-  }
-
-  #serde(serde: Serde<unknown> | undefined, which: 'key' | 'value', where: string): Serde<unknown> {
-    if (isDeferredSerde(serde)) return serde.resolveDefaults(this.#config.defaultKeySerde, this.#config.defaultValueSerde)
-    const s = serde ?? (which === 'key' ? this.#config.defaultKeySerde : this.#config.defaultValueSerde)
-    if (s === undefined) {
-      throw new TopologyError(
-        `no ${which} serde for ${where}: pass one in the DSL (Consumed/Produced/Grouped/Materialized) or set default${which === 'key' ? 'Key' : 'Value'}Serde`,
-      )
-    }
-    return s
+    return resolveTaskSerde(this.#config, serde, which, where)
   }
 }

@@ -14,6 +14,13 @@
  * Global stores: each instance has a global task that reads every partition of their topics
  * before any task processes (a crash rebuilds it from the topics). Pattern sources
  * read the topics named in the `partitions` option that they match.
+ *
+ * Async stages (mapValuesAsync, processAsync, ...) run for real, their calls progressing while
+ * the test awaits: {@link ClusterTestDriver.commitAsync}, {@link ClusterTestDriver.rebalanceAsync}
+ * and {@link ClusterTestDriver.runUntilIdleAsync} wait, as the runtime's commits do, until every
+ * record a committing task's stages hold was forwarded (the synchronous ones refuse to commit past
+ * such a record); a crash abandons the calls in flight (their late results are dropped) and the
+ * input is read again from the last commit.
  */
 import type { IsolationLevel } from '../../client/consumer/fetch-result.js'
 import { partitionForKey } from '../../client/partitioner.js'
@@ -24,6 +31,7 @@ import type { Serde } from '../serde.js'
 import type { KeyValueStore, StateStore } from '../state/store.js'
 import { DEFAULT_CACHE_MAX_BYTES, RecordCache } from '../state/record-cache.js'
 import type { Topology } from '../topology/topology.js'
+import { throwAsyncFailure, whenAsyncIdle } from '../runtime/async-stage.js'
 import type { RecordCollector, SinkPartitioner } from '../runtime/collector.js'
 import type { ProcessingGuarantee } from '../runtime/streams-options.js'
 import { StreamTask, type TaskConfig, type TaskMetrics } from '../runtime/task.js'
@@ -249,17 +257,20 @@ export class ClusterTestDriver {
   /**
    * Processes up to `maxRecords` records (default: until no task has a readable record), one
    * at a time: a seeded choice among the tasks with input picks the next one, which processes
-   * the head with the lowest timestamp of its input partitions. Nothing is committed. Returns
-   * the number processed.
+   * the head with the lowest timestamp of its input partitions. Nothing is committed. A task
+   * whose async stage is full takes no input (as the runtime pauses it). Returns the number
+   * processed; throws the failure of an async stage.
    */
   process(maxRecords = Infinity): number {
     this.#checkOpen()
+    throwAsyncFailure(this.#runningTasks())
     let n = 0
     while (n < maxRecords) {
       // Global stores keep up with their topics before any task processes (as after the runtime's bootstrap).
       for (const inst of this.#instances) this.#catchUpGlobal(inst)
       const ready: Array<{ t: RunningTask; topic: string; r: SimulatedRecord }> = []
       for (const t of this.#tasks.values()) {
+        if (t.task.asyncWork?.full() === true) continue
         let best: { topic: string; r: SimulatedRecord } | undefined
         for (const [topic, pos] of t.positions) {
           const r = this.#log.next(topic, t.def.partition, pos, this.#isolation)
@@ -281,7 +292,7 @@ export class ClusterTestDriver {
   /**
    * Processes and commits every instance until nothing is left to process (under
    * exactly_once_v2, repartitioned records become readable downstream only once committed).
-   * Returns the number of records processed.
+   * Returns the number of records processed. With async stages use {@link runUntilIdleAsync}.
    */
   runUntilIdle(): number {
     let n = 0
@@ -294,6 +305,35 @@ export class ClusterTestDriver {
     }
   }
 
+  /** {@link runUntilIdle} for topologies with async stages: each commit waits for their calls in flight ({@link commitAsync}). */
+  async runUntilIdleAsync(): Promise<number> {
+    let n = 0
+    for (;;) {
+      n += this.process()
+      await this.commitAsync()
+      const more = this.process(1)
+      if (more === 0) return n
+      n += more
+    }
+  }
+
+  /**
+   * Waits until the async stages of every task have forwarded the results of the records they
+   * hold (nothing is committed), as TopologyTestDriver.settle() does; rejects with the
+   * failure of a stage.
+   */
+  async settle(): Promise<void> {
+    this.#checkOpen()
+    await whenAsyncIdle(this.#runningTasks())
+  }
+
+  /** Records held by the tasks' async stages (waiting, in flight, or results waiting for their turn). */
+  asyncHeld(): number {
+    let n = 0
+    for (const t of this.#tasks.values()) n += t.task.asyncWork?.held ?? 0
+    return n
+  }
+
   /**
    * Commits as the runtime does: stores and the record cache flush, then the input offsets are
    * committed (under exactly_once_v2 with the instance's transaction, which then commits).
@@ -303,16 +343,28 @@ export class ClusterTestDriver {
    */
   commit(target?: string): void {
     this.#checkOpen()
-    if (target === undefined) {
-      for (const inst of this.#instances) this.#commitInstance(inst)
-      return
-    }
+    for (const [inst, tasks] of this.#commitTargets(target)) this.#commitTasks(inst, tasks)
+  }
+
+  /**
+   * {@link commit} that first waits, as the runtime's commits do, until the committing tasks'
+   * async stages have forwarded every record they hold (and what flushing the stores and caches
+   * forwards into them): a committed offset never passes a record whose results are not out.
+   */
+  async commitAsync(target?: string): Promise<void> {
+    this.#checkOpen()
+    for (const [inst, tasks] of this.#commitTargets(target)) await this.#commitTasksAsync(inst, tasks)
+  }
+
+  /** The instances a commit of `target` commits, each with its tasks to commit. */
+  #commitTargets(target: string | undefined): Array<[Instance, RunningTask[]]> {
+    const all = (inst: Instance): [Instance, RunningTask[]] => [inst, [...this.#tasks.values()].filter((t) => t.owner === inst)]
+    if (target === undefined) return this.#instances.map(all)
     const inst = this.#instances.find((i) => i.name === target)
-    if (inst !== undefined) return this.#commitInstance(inst)
+    if (inst !== undefined) return [all(inst)]
     const t = this.#tasks.get(target)
     if (t === undefined) throw new InvalidArgumentError(`commit: '${target}' is neither an instance (${this.instanceNames().join(', ')}) nor a task (${[...this.#tasks.keys()].join(', ')})`)
-    if (this.processingGuarantee === 'exactly_once_v2') this.#commitInstance(t.owner)
-    else this.#commitTasks(t.owner, [t])
+    return this.processingGuarantee === 'exactly_once_v2' ? [all(t.owner)] : [[t.owner, [t]]]
   }
 
   /**
@@ -320,17 +372,20 @@ export class ClusterTestDriver {
    * Under exactly_once_v2 its open transaction aborts (read_committed readers never see that
    * output); under at_least_once what it wrote stays. Its tasks are re-created: stores restore
    * from the changelog (what a restoring consumer reads at the guarantee's isolation level) and
-   * input is re-read from the committed offsets.
+   * input is re-read from the committed offsets. Calls of its async stages in flight are
+   * abandoned: their signals fire and their results are dropped.
    */
   crash(instance: string): void {
     this.#checkOpen()
     const inst = this.#instance(instance)
+    const lost = [...this.#tasks.values()].filter((t) => t.owner === inst)
+    // Calls in flight die with the process: their late results are dropped, their signals fire.
+    for (const t of lost) t.task.asyncWork?.abandon(`instance ${inst.name} crashed`)
     if (inst.txn !== null) {
       inst.txn.state = 'aborted'
       inst.txn = null
       this.stats.aborted++
     }
-    const lost = [...this.#tasks.values()].filter((t) => t.owner === inst)
     for (const t of lost) closeQuietly(t.task)
     // The record cache and the global stores died with the process.
     inst.config = this.#instanceConfig()
@@ -348,6 +403,20 @@ export class ClusterTestDriver {
    */
   rebalance(assignment?: ReadonlyMap<string, string> | Readonly<globalThis.Record<string, string>>): string[] {
     this.#checkOpen()
+    const { moving, target } = this.#planMoves(assignment)
+    for (const inst of new Set(moving.map((t) => t.owner))) this.#commitInstance(inst)
+    return this.#move(moving, target)
+  }
+
+  /** {@link rebalance} whose handoff commits wait for the async stages' calls in flight ({@link commitAsync}). */
+  async rebalanceAsync(assignment?: ReadonlyMap<string, string> | Readonly<globalThis.Record<string, string>>): Promise<string[]> {
+    this.#checkOpen()
+    const { moving, target } = this.#planMoves(assignment)
+    for (const inst of new Set(moving.map((t) => t.owner))) await this.#commitTasksAsync(inst, [...this.#tasks.values()].filter((t) => t.owner === inst))
+    return this.#move(moving, target)
+  }
+
+  #planMoves(assignment: ReadonlyMap<string, string> | Readonly<globalThis.Record<string, string>> | undefined): { moving: RunningTask[]; target: Map<string, Instance> } {
     const target = new Map<string, Instance>()
     if (assignment === undefined) {
       for (const id of this.#tasks.keys()) target.set(id, this.#instances[this.#rng.int(this.#instances.length)])
@@ -358,8 +427,10 @@ export class ClusterTestDriver {
         target.set(id, this.#instance(name))
       }
     }
-    const moving = [...this.#tasks.values()].filter((t) => target.has(t.def.id) && target.get(t.def.id) !== t.owner)
-    for (const inst of new Set(moving.map((t) => t.owner))) this.#commitInstance(inst)
+    return { moving: [...this.#tasks.values()].filter((t) => target.has(t.def.id) && target.get(t.def.id) !== t.owner), target }
+  }
+
+  #move(moving: RunningTask[], target: Map<string, Instance>): string[] {
     for (const t of moving) {
       t.task.close()
       this.#tasks.set(t.def.id, this.#startTask(t.def, target.get(t.def.id) as Instance))
@@ -465,11 +536,6 @@ export class ClusterTestDriver {
     })
     task.initializeMetadata(committed)
     task.init()
-    if (task.asyncWork !== null) {
-      // Its simulated commits and crashes do not wait for calls in flight: refused rather than wrong.
-      task.close()
-      throw new TopologyError('ClusterTestDriver does not run async stages (mapValuesAsync, processAsync, ...) yet: test them with TopologyTestDriver and settle()')
-    }
     return { def, owner, task, positions }
   }
 
@@ -478,8 +544,37 @@ export class ClusterTestDriver {
   }
 
   #commitTasks(inst: Instance, tasks: RunningTask[]): void {
+    this.#refuseHeld(tasks)
     // Flushing forwards cached updates: their output belongs to this commit.
     for (const t of tasks) t.task.flush()
+    this.#refuseHeld(tasks)
+    this.#completeCommit(inst, tasks)
+  }
+
+  /** A commit must not pass a record an async stage holds: the synchronous commits cannot wait for it. */
+  #refuseHeld(tasks: RunningTask[]): void {
+    throwAsyncFailure(tasks.map((t) => t.task))
+    const t = tasks.find((x) => (x.task.asyncWork?.held ?? 0) > 0)
+    if (t === undefined) return
+    throw new TopologyError(
+      `task ${t.def.id} has ${t.task.asyncWork?.held} record(s) in async stages whose results are not forwarded yet: ` +
+        'await commitAsync(), rebalanceAsync() or runUntilIdleAsync() (they wait for them), or settle() first',
+    )
+  }
+
+  /** The commit of #commitTasks waiting for the async stages, as the runtime does: what a flush forwards into a stage is waited for, then flushed in turn. */
+  async #commitTasksAsync(inst: Instance, tasks: RunningTask[]): Promise<void> {
+    const running = tasks.map((t) => t.task)
+    for (;;) {
+      await whenAsyncIdle(running)
+      for (const t of running) t.flush()
+      if (!running.some((t) => (t.asyncWork?.held ?? 0) > 0)) break
+    }
+    this.#completeCommit(inst, tasks)
+  }
+
+  /** Commits the tasks' input offsets (with the instance's transaction under exactly_once_v2). */
+  #completeCommit(inst: Instance, tasks: RunningTask[]): void {
     const offsets = tasks.flatMap((t) => t.task.committableOffsets())
     if (inst.txn !== null) {
       inst.txn.state = 'committed'
@@ -488,6 +583,10 @@ export class ClusterTestDriver {
     for (const o of offsets) this.#committed.set(positionKey(o.topic, o.partition), { offset: o.offset, metadata: o.metadata ?? null })
     for (const t of tasks) t.task.markCommitted()
     this.stats.commits++
+  }
+
+  #runningTasks(): StreamTask[] {
+    return [...this.#tasks.values()].map((t) => t.task)
   }
 
   /** The instance's collector: output goes to the log, in the open transaction under exactly_once_v2. */

@@ -48,7 +48,8 @@ export function randomFailureSchedule(seed: number, options: RandomScheduleOptio
 
 /**
  * Runs `schedule` on the driver, then processes and commits until idle
- * ({@link ClusterTestDriver.runUntilIdle}), so the final output is complete.
+ * ({@link ClusterTestDriver.runUntilIdle}), so the final output is complete. With async stages
+ * use {@link runFailureScheduleAsync}.
  */
 export function runFailureSchedule(driver: ClusterTestDriver, schedule: readonly FailureStep[]): void {
   for (const step of schedule) {
@@ -73,11 +74,36 @@ export function runFailureSchedule(driver: ClusterTestDriver, schedule: readonly
 }
 
 /**
- * The property-test helper: builds a driver, pipes the input, runs the schedule and returns what
- * `output` reads, closing the driver. Compare a run with an empty schedule (no failures) to runs
- * with random ones (e.g. with fast-check, or {@link randomFailureSchedule}).
+ * {@link runFailureSchedule} for topologies with async stages: commits and rebalances wait for
+ * the calls in flight ({@link ClusterTestDriver.commitAsync}), a crash abandons them, and after
+ * each process step the calls get one turn of the event loop to settle (quick ones are then
+ * forwarded before the next step, slow ones are still in flight).
  */
-export function outputUnderSchedule<T>(options: {
+export async function runFailureScheduleAsync(driver: ClusterTestDriver, schedule: readonly FailureStep[]): Promise<void> {
+  for (const step of schedule) {
+    switch (step.kind) {
+      case 'process':
+        driver.process(step.records)
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        break
+      case 'commit':
+        await driver.commitAsync(step.target)
+        break
+      case 'crash':
+        driver.crash(step.instance)
+        break
+      case 'rebalance':
+        await driver.rebalanceAsync(step.assignment)
+        break
+      default:
+        throw new InvalidArgumentError(`unknown failure step kind '${String((step as { kind: unknown }).kind)}'`)
+    }
+  }
+  await driver.runUntilIdleAsync()
+}
+
+/** Options of {@link outputUnderSchedule} and {@link outputUnderScheduleAsync}. */
+export interface OutputUnderScheduleOptions<T> {
   /** A fresh driver (same topology and options for every run). */
   driver: () => ClusterTestDriver
   /** Pipes the input (through the driver's input topics). */
@@ -85,7 +111,26 @@ export function outputUnderSchedule<T>(options: {
   /** Reads the final output (e.g. an output topic's records). */
   output: (driver: ClusterTestDriver) => T
   schedule: readonly FailureStep[]
-}): T {
+}
+
+/** {@link outputUnderSchedule} for topologies with async stages (runs {@link runFailureScheduleAsync}). */
+export async function outputUnderScheduleAsync<T>(options: OutputUnderScheduleOptions<T>): Promise<T> {
+  const driver = options.driver()
+  try {
+    options.input(driver)
+    await runFailureScheduleAsync(driver, options.schedule)
+    return options.output(driver)
+  } finally {
+    driver.close()
+  }
+}
+
+/**
+ * The property-test helper: builds a driver, pipes the input, runs the schedule and returns what
+ * `output` reads, closing the driver. Compare a run with an empty schedule (no failures) to runs
+ * with random ones (e.g. with fast-check, or {@link randomFailureSchedule}).
+ */
+export function outputUnderSchedule<T>(options: OutputUnderScheduleOptions<T>): T {
   const driver = options.driver()
   try {
     options.input(driver)

@@ -1,8 +1,8 @@
 // The Java side of tracing-java.test.ts: Kafka's Java producer and consumer instrumented with
 // OpenTelemetry's Kafka client library instrumentation (KafkaTelemetry.wrap) and the OpenTelemetry
 // Java SDK (W3C Trace Context propagator), exporting every ended span to stdout.
-// Run as a single-file program with kafka-clients and the OpenTelemetry jars on the classpath.
-// Usage: java TraceInterop.java <bootstrap> <produceTopic> <count> <consumeTopic> <groupId> <expected>
+// Compiled with StdoutSpanExporter.java, with kafka-clients and the OpenTelemetry jars on the classpath.
+// Usage: java TraceInterop <bootstrap> <produceTopic> <count> <consumeTopic> <groupId> <expected>
 //   sends <count> records (values j0, j1, ...) to <produceTopic>, one send() each, then reads
 //   <expected> records of <consumeTopic> in group <groupId> from the earliest offset.
 // Output lines:
@@ -13,18 +13,12 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.LinkData;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,33 +30,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 public class TraceInterop {
-  /** Prints each ended span as one line (stdout is line-buffered by the test). */
-  static final class StdoutExporter implements SpanExporter {
-    @Override
-    public synchronized CompletableResultCode export(Collection<SpanData> spans) {
-      for (SpanData s : spans) {
-        String parent = s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-";
-        List<LinkData> links = s.getLinks();
-        String linked = links.isEmpty()
-            ? "-"
-            : links.stream().map(l -> l.getSpanContext().getTraceId() + "/" + l.getSpanContext().getSpanId()).collect(Collectors.joining(","));
-        System.out.println("SPAN " + s.getKind() + " " + s.getTraceId() + " " + s.getSpanId() + " " + parent + " " + linked + " " + s.getName());
-      }
-      System.out.flush();
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     String bootstrap = args[0];
     String produceTopic = args[1];
@@ -71,7 +38,7 @@ public class TraceInterop {
     String groupId = args[4];
     int expected = Integer.parseInt(args[5]);
 
-    SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(new StdoutExporter())).build();
+    SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(new StdoutSpanExporter())).build();
     OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
         .setTracerProvider(tracerProvider)
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))

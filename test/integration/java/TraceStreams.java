@@ -5,10 +5,10 @@
 // the processor does what its documentation asks of library users: it extracts the record's
 // context from its headers and makes it current while it forwards the record, so the send span
 // the wrapped producer starts is that context's child.
-// Run as a single-file program with kafka-streams and the OpenTelemetry jars on the classpath.
-// Usage: java TraceStreams.java <bootstrap> <input> <output> <applicationId> <stateDir> <expected>
+// Compiled with StdoutSpanExporter.java, with kafka-streams and the OpenTelemetry jars on the classpath.
+// Usage: java TraceStreams <bootstrap> <input> <output> <applicationId> <stateDir> <expected>
 //   upper-cases the values of <input> into <output>, stops after <expected> records.
-// Output lines: SPAN ... (as TraceInterop.java prints them), then DONE.
+// Output lines: SPAN ... (StdoutSpanExporter.java's format), then DONE.
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -17,22 +17,16 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.LinkData;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.header.Header;
@@ -50,32 +44,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 
 public class TraceStreams {
-  static final class StdoutExporter implements SpanExporter {
-    @Override
-    public synchronized CompletableResultCode export(Collection<SpanData> spans) {
-      for (SpanData s : spans) {
-        String parent = s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-";
-        List<LinkData> links = s.getLinks();
-        String linked = links.isEmpty()
-            ? "-"
-            : links.stream().map(l -> l.getSpanContext().getTraceId() + "/" + l.getSpanContext().getSpanId()).collect(Collectors.joining(","));
-        System.out.println("SPAN " + s.getKind() + " " + s.getTraceId() + " " + s.getSpanId() + " " + parent + " " + linked + " " + s.getName());
-      }
-      System.out.flush();
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-  }
-
   /** Reads a propagator's fields from Kafka record headers (the last value of each). */
   static final class HeadersGetter implements TextMapGetter<Headers> {
     @Override
@@ -101,7 +69,7 @@ public class TraceStreams {
     String stateDir = args[4];
     int expected = Integer.parseInt(args[5]);
 
-    SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(new StdoutExporter())).build();
+    SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(new StdoutSpanExporter())).build();
     OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
         .setTracerProvider(tracerProvider)
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))

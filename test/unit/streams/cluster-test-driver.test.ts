@@ -85,16 +85,6 @@ const repartitionTopic = (): string => {
   return rt!.name
 }
 
-describe('ClusterTestDriver: async stages', () => {
-  it('refuses a topology with an async stage (its commits and crashes would not wait for calls in flight)', () => {
-    const b = new StreamsBuilder()
-    b.stream('in', { key: Serdes.string(), value: Serdes.string() })
-      .mapValuesAsync(async (v) => v.toUpperCase(), { concurrency: 4 })
-      .to('out', { key: Serdes.string(), value: Serdes.string() })
-    expect(() => new ClusterTestDriver(b.build())).toThrow(/does not run async stages/)
-  })
-})
-
 describe('ClusterTestDriver: partitions and tasks', () => {
   it('places keyed input with the Java client partitioner (murmur2), an explicit partition when given', () => {
     const driver = driverFor({ defaultPartitions: 5 })
