@@ -17,7 +17,7 @@
 import { parseArgs } from 'node:util'
 import { partitionForKey } from '../../src/index.js'
 import { JoinWindows, Serdes, StreamsBuilder } from '../../src/streams/index.js'
-import { StreamTask } from '../../src/streams/runtime/task.js'
+import { cpuTasks, startClock } from './cpu-tasks.js'
 
 const { values: opts } = parseArgs({
   options: {
@@ -84,31 +84,9 @@ for (const p of pays) byPartition[partitionForKey(p.key, P)].push(p)
 for (const list of byPartition) list.sort((a, b) => a.timestamp - b.timestamp || (a.topic === b.topic ? 0 : a.topic === 'orders' ? -1 : 1))
 
 for (let round = 1; round <= ROUNDS; round++) {
-  let outputs = 0
-  let changelog = 0
-  const config = { applicationId: 'join-cpu' }
-  const collector = { send: (): void => void outputs++ }
-  const changelogSink = { logChange: (): void => void changelog++ }
-  const tasks: StreamTask[] = []
-  for (let p = 0; p < P; p++) {
-    const t = new StreamTask({ topology, subtopology: 0, partition: p, config, collector, changelogSink })
-    t.init()
-    tasks.push(t)
-  }
+  const { tasks, commit, close, summary } = cpuTasks(topology, P, { applicationId: 'join-cpu' })
   const offsets = { orders: new Array<bigint>(P).fill(0n), payments: new Array<bigint>(P).fill(0n) } as Record<string, bigint[]>
-  let commits = 0
-  let commitMs = 0
-  const commit = (): void => {
-    const t0 = performance.now()
-    for (const t of tasks) {
-      t.flush()
-      t.markCommitted()
-    }
-    commitMs += performance.now() - t0
-    commits++
-  }
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
+  const clock = startClock()
   // Partitions in turn, a run of records each (as fetched batches interleave).
   const at = new Array<number>(P).fill(0)
   let sinceCommit = 0
@@ -128,21 +106,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
   }
   commit()
-  const wall = performance.now() - t0
-  const cpu = process.cpuUsage(cpu0)
-  for (const t of tasks) t.close()
-  console.log(
-    JSON.stringify({
-      round,
-      kind: KIND,
-      records: N,
-      recordsPerSec: Math.round((N / wall) * 1000),
-      cpuUsPerRecord: +((cpu.user + cpu.system) / N).toFixed(2),
-      commits,
-      commitAvgMs: +(commitMs / commits).toFixed(3),
-      outputs,
-      changelog,
-      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-    }),
-  )
+  const line = { round, kind: KIND, ...summary(N, clock) }
+  close()
+  console.log(JSON.stringify(line))
 }
