@@ -14,8 +14,8 @@
  */
 import { parseArgs } from 'node:util'
 import { BufferConfig, Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from '../../src/streams/index.js'
-import { StreamTask } from '../../src/streams/runtime/task.js'
 import { RecordCache, DEFAULT_CACHE_MAX_BYTES } from '../../src/streams/state/record-cache.js'
+import { cpuTasks, startClock } from './cpu-tasks.js'
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,35 +45,13 @@ builder
   .to('out', { key: WindowedSerdes.timeWindowedSerdeFrom(Serdes.string(), size), value: Serdes.int64() })
 const topology = builder.build()
 
-let outputs = 0
-let changelog = 0
-const config = { applicationId: 'windowed-cpu', recordCache: new RecordCache(DEFAULT_CACHE_MAX_BYTES) }
-const collector = { send: (): void => void outputs++ }
-const changelogSink = { logChange: (): void => void changelog++ }
-const tasks: StreamTask[] = []
-for (let p = 0; p < P; p++) {
-  const t = new StreamTask({ topology, subtopology: 0, partition: p, config, collector, changelogSink })
-  t.init()
-  tasks.push(t)
-}
+const { tasks, commit, summary } = cpuTasks(topology, P, { applicationId: 'windowed-cpu', recordCache: new RecordCache(DEFAULT_CACHE_MAX_BYTES) })
 
 const baseTs = Math.floor((Date.now() - N - 3_600_000) / 60_000) * 60_000
 const keys = Array.from({ length: KEYS }, (_, i) => Buffer.from(`k${i}`))
 const offsets = new Array<bigint>(P).fill(0n)
-let commits = 0
-let commitMs = 0
-const commit = (): void => {
-  const t0 = performance.now()
-  for (const t of tasks) {
-    t.flush()
-    t.markCommitted()
-  }
-  commitMs += performance.now() - t0
-  commits++
-}
 
-const cpu0 = process.cpuUsage()
-const t0 = performance.now()
+const clock = startClock()
 const processRecord = (i: number): void => {
   const k = i % KEYS
   const p = k % P
@@ -107,18 +85,4 @@ if (FETCH > 0) {
   }
 }
 commit()
-const wall = performance.now() - t0
-const cpu = process.cpuUsage(cpu0)
-const cpuUs = cpu.user + cpu.system
-console.log(
-  JSON.stringify({
-    records: N,
-    recordsPerSec: Math.round((N / wall) * 1000),
-    cpuUsPerRecord: +(cpuUs / N).toFixed(2),
-    commits,
-    commitAvgMs: +(commitMs / commits).toFixed(2),
-    outputs,
-    changelog,
-    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-  }),
-)
+console.log(JSON.stringify(summary(N, clock)))

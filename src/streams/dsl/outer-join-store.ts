@@ -15,6 +15,9 @@
 import { SerializationError, TopologyError } from '../errors.js'
 import type { Serde } from '../serde.js'
 import type { KeyValueStore } from '../state/store.js'
+import { SerdeKeyValueStore } from '../state/typed.js'
+import { readInt64Number } from '../state/window-key-schema.js'
+import { writeInt64Number } from '../../protocol/primitives/writer.js'
 import type { DeferredSerde } from './change-serde.js'
 
 /** A buffered record's key: its key, timestamp and join side. */
@@ -55,7 +58,7 @@ export class TimestampedKeyAndJoinSideSerde<K> implements Serde<TimestampedKeyAn
     const keyBytes = (this.inner ?? missing('key')).serialize(topic, k.key)
     if (keyBytes === null) throw new SerializationError('stream-stream join: the key serde gave null for a non-null key')
     const out = Buffer.allocUnsafe(9 + keyBytes.length)
-    out.writeBigInt64BE(BigInt(k.timestamp), 0)
+    writeInt64Number(out, k.timestamp, 0)
     out[8] = k.leftSide ? LEFT : RIGHT
     keyBytes.copy(out, 9)
     return out
@@ -65,7 +68,7 @@ export class TimestampedKeyAndJoinSideSerde<K> implements Serde<TimestampedKeyAn
     if (data === null) return null as unknown as TimestampedKeyAndJoinSide<K>
     if (data.length < 9) throw new SerializationError(`stream-stream join store key too short (${data.length} bytes)`)
     const key = (this.inner ?? missing('key')).deserialize(topic, data.subarray(9))
-    return { key, timestamp: Number(data.readBigInt64BE(0)), leftSide: data[8] === LEFT }
+    return { key, timestamp: readInt64Number(data, 0), leftSide: data[8] === LEFT }
   }
 }
 
@@ -130,13 +133,42 @@ export class LeftOrRightValueListSerde<V1, V2> implements Serde<Array<LeftOrRigh
   }
 }
 
-/** @internal Appends a record to its key's list (Kafka Streams' ListValueStore put). */
+/**
+ * @internal Appends a record to its key's list (Kafka Streams' ListValueStore put: the new
+ * entry's bytes appended to the stored list's, the entries already there not decoded again).
+ */
 export function appendToOuterJoinStore(store: OuterJoinStore, key: TimestampedKeyAndJoinSide<unknown>, value: LeftOrRightValue<unknown, unknown>): void {
+  if (store instanceof SerdeKeyValueStore && store.valueSerde instanceof LeftOrRightValueListSerde) {
+    const k = store.serializeKey(key)
+    const old = store.bytes.get(k)
+    const added = store.valueSerde.serialize(store.serdeTopic, [value]) as Buffer
+    store.bytes.put(k, old === null ? added : appendListBytes(old, added))
+    return
+  }
   const old = store.get(key)
   store.put(key, old === null ? [value] : [...old, value])
 }
 
-/** @internal Removes a key's list if there is one (Kafka Streams' ListValueStore putIfAbsent(key, null)). */
+/** A serialized list with the entries of a serialized one-entry list after its own (the same bytes as serializing both lists' values as one). */
+function appendListBytes(list: Buffer, one: Buffer): Buffer {
+  if (list.length < 5 || list[0] !== VARIABLE_SIZE) throw new SerializationError('stream-stream join store: bad value list')
+  const out = Buffer.allocUnsafe(list.length + one.length - 5)
+  out[0] = VARIABLE_SIZE
+  out.writeInt32BE(list.readInt32BE(1) + 1, 1)
+  list.copy(out, 5, 5)
+  one.copy(out, list.length, 5)
+  return out
+}
+
+/**
+ * @internal Removes a key's list if there is one (Kafka Streams' ListValueStore putIfAbsent(key,
+ * null)): looked up as bytes, the list is not decoded.
+ */
 export function removeFromOuterJoinStore(store: OuterJoinStore, key: TimestampedKeyAndJoinSide<unknown>): void {
+  if (store instanceof SerdeKeyValueStore) {
+    const k = store.serializeKey(key)
+    if (store.bytes.get(k) !== null) store.bytes.put(k, null)
+    return
+  }
   if (store.get(key) !== null) store.put(key, null)
 }

@@ -6,6 +6,7 @@
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
 import { checkTimestamp, queryBound, SegmentedStore } from './segmented-store.js'
+import { isKeyIndexed } from './key-indexed-window-segment.js'
 import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
 import type { BytesStore } from './store.js'
 import { MAX_TIMESTAMP, WINDOW_SUFFIX_SIZE, windowStoreKey, windowStoreKeyStart } from './window-key-schema.js'
@@ -116,12 +117,19 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     const timeTo = queryBound(this.name, rawTimeTo, timeFrom)
     const from = Math.max(timeFrom, this.minLiveTime())
     if (from > timeTo) return [][Symbol.iterator]()
-    const lower = windowStoreKey(key, from, 0)
-    const upper = windowStoreKey(key, timeTo, MAX_SEQNUM)
+    let lower: Buffer | undefined
+    let upper: Buffer | undefined
+    let keyId: string | undefined
     const length = key.length + WINDOW_SUFFIX_SIZE
     const out: Array<KeyValue<number, Buffer>> = []
     // One key's entries in time order: the segments in time order, each a key-prefixed range.
     for (const segment of this.segments.search(from, timeTo)) {
+      if (isKeyIndexed(segment)) {
+        segment.fetchKey((keyId ??= key.toString('latin1')), from, timeTo, out)
+        continue
+      }
+      lower ??= windowStoreKey(key, from, 0)
+      upper ??= windowStoreKey(key, timeTo, MAX_SEQNUM)
       for (const e of segment.range(lower, upper)) {
         // Longer keys that start with `key` can fall into the byte range.
         if (e.key.length === length) out.push({ key: windowStoreKeyStart(e.key), value: e.value })

@@ -26,6 +26,16 @@ export class SerdeKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.bytes.persistent
   }
 
+  /** The topic name serdes see (the changelog topic). @internal */
+  get serdeTopic(): string {
+    return this.#topic
+  }
+
+  /** The store bytes of a key (for callers that work on {@link bytes} directly). @internal */
+  serializeKey(key: K): Buffer {
+    return this.#key(key)
+  }
+
   #key(key: K): Buffer {
     const k = this.keySerde.serialize(this.#topic, key)
     if (k === null) throw new TypeError(`store '${this.name}': keys must not be null`)

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { InMemoryKeyValueStore } from './in-memory.js'
+import { KeyIndexedWindowSegment } from './key-indexed-window-segment.js'
 import { LmdbKeyValueStore, storeDirectory, type LmdbStoreOptions } from './lmdb.js'
 import { SegmentedSessionBytesStore } from './segmented-session-store.js'
 import { SegmentedWindowBytesStore } from './segmented-window-store.js'
@@ -33,10 +34,11 @@ export interface WindowedStoreOptions {
   timeOrdered?: boolean
 }
 
-function inMemorySegments(name: string): SegmentFactory {
+/** `keyIndexed`: window segments indexed by record key (join stores: read one key at a time, see key-indexed-window-segment.ts). */
+function inMemorySegments(name: string, keyIndexed = false): SegmentFactory {
   return {
     persistent: false,
-    open: (_id, start) => new InMemoryKeyValueStore(`${name}.${start}`),
+    open: (_id, start) => (keyIndexed ? new KeyIndexedWindowSegment(`${name}.${start}`) : new InMemoryKeyValueStore(`${name}.${start}`)),
     drop: (_id, segment) => segment.close(),
     existing: () => [],
     close: () => undefined,
@@ -137,8 +139,9 @@ export function inMemoryWindowStore(
   retainDuplicates: boolean,
   options: WindowedStoreOptions = {},
 ): WindowBytesStoreSupplier {
+  // Stores with duplicates back stream-stream joins: read by key over a time range, once per record.
   return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, defaultSegmentInterval(retentionPeriod), options.timeOrdered === true, () =>
-    inMemorySegments(name),
+    inMemorySegments(name, retainDuplicates),
   )
 }
 

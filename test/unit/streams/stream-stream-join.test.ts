@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/index.js'
 import { JoinWindows, Serdes, Stores, StreamsBuilder, StreamTask, TimeWindows, TopologyError, TopologyTestDriver, type KStream, type StreamJoined } from '../../../src/streams/index.js'
-import { LeftOrRightValueListSerde, TimestampedKeyAndJoinSideSerde } from '../../../src/streams/dsl/outer-join-store.js'
+import { appendToOuterJoinStore, LeftOrRightValueListSerde, removeFromOuterJoinStore, TimestampedKeyAndJoinSideSerde, type OuterJoinStore } from '../../../src/streams/dsl/outer-join-store.js'
+import { InMemoryKeyValueStore } from '../../../src/streams/state/in-memory.js'
+import { SerdeKeyValueStore } from '../../../src/streams/state/typed.js'
 
 const str = Serdes.string()
 type Kind = 'inner' | 'left' | 'outer'
@@ -433,6 +435,26 @@ describe('stream-stream join topology', () => {
       { left: 'a1', right: null },
       { left: null, right: 'b' },
     ])
+  })
+
+  it('the join processors append to and remove from the outer-join store as bytes: stored lists are never decoded', () => {
+    const keySerde = new TimestampedKeyAndJoinSideSerde(str)
+    let decodes = 0
+    const counting = { serialize: str.serialize, deserialize: (t: string, d: Buffer | null) => (decodes++, str.deserialize(t, d)) }
+    const listSerde = new LeftOrRightValueListSerde(counting, counting)
+    const store = new SerdeKeyValueStore(new InMemoryKeyValueStore('outer'), keySerde, listSerde, 'outer-changelog') as unknown as OuterJoinStore
+    const a = { key: 'A', timestamp: 7, leftSide: true }
+    appendToOuterJoinStore(store, a, { left: 'a1', right: null })
+    appendToOuterJoinStore(store, a, { left: 'a2', right: null })
+    appendToOuterJoinStore(store, a, { left: null, right: 'r' })
+    removeFromOuterJoinStore(store, { key: 'B', timestamp: 7, leftSide: true })
+    expect(decodes).toBe(0)
+    // The same bytes as the three values serialized as one list.
+    const stored = (store as unknown as SerdeKeyValueStore<unknown, unknown>).bytes.get(keySerde.serialize('t', a) as Buffer)
+    expect(stored?.toString('hex')).toBe(listSerde.serialize('t', [{ left: 'a1', right: null }, { left: 'a2', right: null }, { left: null, right: 'r' }])?.toString('hex'))
+    removeFromOuterJoinStore(store, a)
+    expect(store.get(a)).toBeNull()
+    expect(decodes).toBe(0)
   })
 
   it('a task restored from the changelogs goes on as the original: buffered records still match, unmatched ones still come out once', () => {
