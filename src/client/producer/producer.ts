@@ -162,6 +162,44 @@ class SingleRecord implements PendingRecord, BudgetWaiter {
   }
 }
 
+/**
+ * The records of one sendBatch-style call, admitted into their partitions' batches in array
+ * order as budget allows (one waiter per call; no closure and no pending-record array per call).
+ */
+class BatchDispatch<T> implements BudgetWaiter {
+  deadline = 0
+  #next = 0
+  /** The queue of the record admitted last: consecutive records mostly share one. */
+  #queue: PartitionQueue | undefined
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly records: readonly ProducerRecord[],
+    private readonly partitions: readonly number[],
+    private readonly sizes: readonly number[],
+    private readonly out: SendOutcome<T>,
+    private readonly generation: number | undefined,
+  ) {}
+
+  nextSize(): number {
+    return this.sizes[this.#next]
+  }
+
+  admitNext(): boolean {
+    const i = this.#next++
+    const r = this.records[i]
+    const partition = this.partitions[i]
+    let q = this.#queue
+    if (q === undefined || q.partition !== partition || q.topic !== r.topic) this.#queue = q = this.producer.queueOf(r.topic, partition)
+    this.producer.appendAdmitted(q, r, this.out.item(i, r.topic, partition), this.sizes[i], this.generation)
+    return this.#next >= this.records.length
+  }
+
+  refuse(err: Error): void {
+    for (let i = this.#next; i < this.records.length; i++) this.out.item(i, this.records[i].topic, this.partitions[i]).reject(err)
+  }
+}
+
 const newMetadataOutcome = (n: number): SendOutcome<RecordMetadata[]> => new MetadataOutcome(n)
 const newLastOffsetsOutcome = (n: number): SendOutcome<PartitionLastOffset[]> => new LastOffsetsOutcome(n)
 
@@ -434,30 +472,33 @@ export class Producer implements AsyncDisposable {
     const refused = this.refusal()
     if (refused) return Promise.reject(refused)
     if (!Array.isArray(records)) return Promise.reject(new InvalidArgumentError('sendBatch needs an array of records'))
+    // One pass validates every record and, while each record's topic's partition count is at
+    // hand, picks its partition (a record of the same topic as the one before reuses its count:
+    // no map lookup and clock read per record).
+    const n = records.length
+    let partitions: number[] | undefined = this.slowSends === 0 && n > 0 ? new Array<number>(n) : undefined
+    let topic: string | undefined
+    let known: number | undefined
     try {
-      for (let i = 0; i < records.length; i++) validateTopicRecord(records[i], i)
+      for (let i = 0; i < n; i++) {
+        const r = records[i]
+        validateTopicRecord(r, i)
+        if (partitions === undefined) continue
+        if (r.topic !== topic) {
+          topic = r.topic
+          known = this.knownPartitions(topic)
+          if (known === undefined) {
+            partitions = undefined
+            continue
+          }
+        }
+        partitions[i] = this.pickPartition(r, known!)
+      }
     } catch (err) {
       return Promise.reject(err)
     }
-    if (records.length === 0) return outcome(0).promise
-    if (this.slowSends === 0) {
-      const partitions = new Array<number>(records.length)
-      let ok = true
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]
-        const known = this.knownPartitions(r.topic)
-        if (known === undefined) {
-          ok = false
-          break
-        }
-        try {
-          partitions[i] = this.pickPartition(r, known)
-        } catch (err) {
-          return Promise.reject(err)
-        }
-      }
-      if (ok) return this.dispatch(records, partitions, this.txn?.generation, outcome)
-    }
+    if (n === 0) return outcome(0).promise
+    if (partitions !== undefined) return this.dispatch(records, partitions, this.txn?.generation, outcome)
     return this.sendBatchSlow(records, outcome)
   }
 
@@ -489,25 +530,22 @@ export class Producer implements AsyncDisposable {
 
   /** Admits the records (validated by sendBatch) in array order (FIFO with other callers under backpressure) into their partitions' batches. */
   private dispatch<T>(records: readonly ProducerRecord[], partitions: number[], generation: number | undefined, outcome: (n: number) => SendOutcome<T>): Promise<T> {
-    const out = outcome(records.length)
-    const items = new Array<PendingRecord>(records.length)
-    const sizes = new Array<number>(records.length)
-    for (let i = 0; i < records.length; i++) {
+    const n = records.length
+    const sizes = new Array<number>(n)
+    for (let i = 0; i < n; i++) {
       const size = estimateRecordSize(records[i])
       // The refusal's message is only built for a record that does not fit (not a string per record).
       if (!this.fits(size)) return Promise.reject(this.sizeRefusal(size, `record ${i} (${records[i].topic}-${partitions[i]})`))
       sizes[i] = size
-      items[i] = out.item(i, records[i].topic, partitions[i])
     }
-    this.accumulator.budget.admitAll(
-      items.length,
-      (i) => sizes[i],
-      (i) => this.appendAdmitted(this.queueFor(records[i].topic, partitions[i]), records[i], items[i], sizes[i], generation),
-      (from, err) => {
-        for (let i = from; i < items.length; i++) items[i].reject(err)
-      },
-    )
+    const out = outcome(n)
+    this.accumulator.budget.admit(new BatchDispatch(this, records, partitions, sizes, out, generation))
     return out.promise
+  }
+
+  /** The queue of `topic`-`partition`, for {@link BatchDispatch}. @internal */
+  queueOf(topic: string, partition: number): PartitionQueue {
+    return this.queueFor(topic, partition)
   }
 
   /**
