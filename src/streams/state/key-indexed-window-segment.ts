@@ -14,6 +14,7 @@
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import type { KeyValue } from '../record.js'
 import { InMemoryKeyValueStore } from './in-memory.js'
+import { latin1Text } from './latin1.js'
 import type { BytesStore } from './store.js'
 import { SEQNUM_SIZE, WINDOW_SUFFIX_SIZE } from './window-key-schema.js'
 
@@ -153,7 +154,7 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
     if (key.length < WINDOW_SUFFIX_SIZE) {
       throw new InvalidArgumentError(`store '${this.name}': a window store key has at least ${WINDOW_SUFFIX_SIZE} bytes (key, start, sequence number), got ${key.length}`)
     }
-    return key.toString('latin1', 0, key.length - WINDOW_SUFFIX_SIZE)
+    return latin1Text(key, 0, key.length - WINDOW_SUFFIX_SIZE)
   }
 
   /** The ordered store, built from the index on the first scan and kept up to date after it. */

@@ -7,6 +7,7 @@ import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
 import { checkTimestamp, queryBound, SegmentedStore } from './segmented-store.js'
 import { isKeyIndexed } from './key-indexed-window-segment.js'
+import { latin1Text } from './latin1.js'
 import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
 import type { BytesStore } from './store.js'
 import { MAX_TIMESTAMP, WINDOW_SUFFIX_SIZE, windowStoreKey, windowStoreKeyStart } from './window-key-schema.js'
@@ -125,7 +126,7 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     // One key's entries in time order: the segments in time order, each a key-prefixed range.
     for (const segment of this.segments.search(from, timeTo)) {
       if (isKeyIndexed(segment)) {
-        segment.fetchKey((keyId ??= key.toString('latin1')), from, timeTo, out)
+        segment.fetchKey((keyId ??= latin1Text(key, 0, key.length)), from, timeTo, out)
         continue
       }
       lower ??= windowStoreKey(key, from, 0)
