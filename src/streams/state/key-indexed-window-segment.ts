@@ -16,11 +16,14 @@ import type { KeyValue } from '../record.js'
 import { InMemoryKeyValueStore } from './in-memory.js'
 import { latin1Text } from './latin1.js'
 import type { BytesStore } from './store.js'
-import { SEQNUM_SIZE, WINDOW_SUFFIX_SIZE } from './window-key-schema.js'
+import { SEQNUM_SIZE, WINDOW_SUFFIX_SIZE, windowStoreKey } from './window-key-schema.js'
 
-/** One stored entry: its whole store key, the key's window start and sequence number, the value. */
+/**
+ * One stored entry: the window start and sequence number of its store key, the value. The store
+ * key itself is not kept (one Buffer less per buffered record for the garbage collector to copy
+ * and mark): a scan rebuilds it from the record key's text and these numbers.
+ */
 interface Entry {
-  readonly key: Buffer
   readonly start: number
   readonly seq: number
   value: Buffer
@@ -81,7 +84,7 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
       this.#ordered?.put(key, null)
       return
     }
-    const entry: Entry = { key, start, seq, value }
+    const entry: Entry = { start, seq, value }
     this.#ordered?.put(key, value)
     if (list === undefined) {
       this.#byKey.set(keyId, [entry])
@@ -161,7 +164,10 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
   #orderedStore(): InMemoryKeyValueStore {
     if (this.#ordered === null) {
       const ordered = new InMemoryKeyValueStore(this.name)
-      for (const list of this.#byKey.values()) for (const e of list) ordered.put(e.key, e.value)
+      for (const [keyId, list] of this.#byKey) {
+        const keyBytes = Buffer.from(keyId, 'latin1')
+        for (const e of list) ordered.put(windowStoreKey(keyBytes, e.start, e.seq), e.value)
+      }
       this.#ordered = ordered
     }
     return this.#ordered
