@@ -101,8 +101,12 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
   fetch(key: Buffer, windowStart: number): Buffer | null
   fetch(key: Buffer, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, Buffer>>
   fetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number): WindowRange
-  fetch(...args: unknown[]): Buffer | null | IterableIterator<KeyValue<number, Buffer>> | WindowRange {
-    return (this.inner.fetch as Call).apply(this.inner, args) as Buffer | null
+  fetch(a: Buffer | null, b: Buffer | number | null, c?: number, d?: number): Buffer | null | IterableIterator<KeyValue<number, Buffer>> | WindowRange {
+    // Passed on by arity (not `apply` of a rest array: a join fetches once per record).
+    const inner = this.inner
+    if (d !== undefined) return inner.fetch(a, b as Buffer | null, c as number, d)
+    if (c !== undefined) return inner.fetch(a as Buffer, b as number, c)
+    return inner.fetch(a as Buffer, b as number)
   }
 
   backwardFetch(key: Buffer, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, Buffer>>
