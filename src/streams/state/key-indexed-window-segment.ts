@@ -189,13 +189,21 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
     if (this.#ownIndex) this.#byKey.clear()
     else if (this.#size > 0) {
       // Its entries leave the shared index (one pass over the store's keys per dropped segment).
-      for (const [keyId, list] of this.#byKey) {
-        const i = lowerBound(list, this.#from, 0)
-        if (i === list.length || list[i].start >= this.#to) continue
-        const j = lowerBound(list, this.#to, 0)
-        if (i === 0 && j === list.length) this.#byKey.delete(keyId)
-        else list.splice(i, j - i)
-      }
+      const from = this.#from
+      const to = this.#to
+      const byKey = this.#byKey
+      // forEach: no [key, value] array per entry, as for-of over the map would make.
+      byKey.forEach((list, keyId) => {
+        const first = list[0].start
+        const last = list[list.length - 1].start
+        if (first >= to || last < from) return // none of this segment's
+        if (first >= from && last < to) {
+          byKey.delete(keyId) // all of this segment's (the common case of a key's last records)
+          return
+        }
+        const i = first >= from ? 0 : lowerBound(list, from, 0)
+        list.splice(i, lowerBound(list, to, 0) - i)
+      })
     }
     this.#size = 0
     this.#ordered?.close()
