@@ -7,11 +7,6 @@
  * insert; here a read is one map lookup per segment and a write an append to its key's list
  * (records arrive mostly in time order).
  *
- * The segments of one store share one index ({@link KeyIndex}): a fetch over a time range reads
- * one key list, whichever segments the range spans, instead of one map lookup per segment. A
- * segment's entries are those of the index within its time range; dropping the segment removes
- * them.
- *
  * The segment is still a complete {@link BytesStore}: byte ranges and full scans (interactive
  * queries) go to an ordered in-memory store of the same entries, built on the first scan and
  * kept up to date from then on, so a store that is never scanned never pays for the order.
@@ -26,44 +21,19 @@ import { SEQNUM_SIZE, WINDOW_SUFFIX_SIZE, windowStoreKey } from './window-key-sc
 /**
  * One stored entry: the window start and sequence number of its store key, the value. The store
  * key itself is not kept (one Buffer less per buffered record for the garbage collector to copy
- * and mark): a scan rebuilds it from the record key's text and these numbers. @internal
+ * and mark): a scan rebuilds it from the record key's text and these numbers.
  */
-export interface KeyIndexEntry {
+interface Entry {
   readonly start: number
   readonly seq: number
   value: Buffer
 }
 
-/**
- * The entries of the segments of one store by record key (latin1 text of the store key without
- * its window suffix), each key's list in store-key order (start, then sequence number). @internal
- */
-export class KeyIndex {
-  readonly byKey = new Map<string, KeyIndexEntry[]>()
-
-  /**
-   * Appends to `out` the entries of the record key `keyId` (its bytes as latin1 text) whose window
-   * start is within [timeFrom, timeTo], in store-key order, from every segment sharing the index.
-   */
-  fetchKey(keyId: string, timeFrom: number, timeTo: number, out: Array<KeyValue<number, Buffer>>): void {
-    const list = this.byKey.get(keyId)
-    if (list === undefined) return
-    for (let i = list.length > 8 ? lowerBound(list, timeFrom, 0) : 0; i < list.length; i++) {
-      const e = list[i]
-      if (e.start > timeTo) return
-      if (e.start >= timeFrom) out.push({ key: e.start, value: e.value })
-    }
-  }
-}
-
 /** A segment that answers single-key window fetches from its index. @internal */
 export interface KeyIndexedSegment extends BytesStore {
-  /** The index holding the segment's entries, shared by the segments of its store. */
-  readonly index: KeyIndex
   /**
-   * Appends to `out` the entries of this segment of the record key `keyId` (its bytes as latin1
-   * text) whose window start is within [timeFrom, timeTo], in store-key order (start, then
-   * sequence number).
+   * Appends to `out` the entries of the record key `keyId` (its bytes as latin1 text) whose window
+   * start is within [timeFrom, timeTo], in store-key order (start, then sequence number).
    */
   fetchKey(keyId: string, timeFrom: number, timeTo: number, out: Array<KeyValue<number, Buffer>>): void
 }
@@ -77,13 +47,8 @@ export function isKeyIndexed(segment: BytesStore): segment is KeyIndexedSegment 
 export class KeyIndexedWindowSegment implements KeyIndexedSegment {
   readonly name: string
   readonly persistent = false
-  readonly index: KeyIndex
-  /** Entries by record key: the index's map (shared with the store's other segments unless the index is the segment's own). */
-  readonly #byKey: Map<string, KeyIndexEntry[]>
-  /** The segment's time range [#from, #to): where its entries' window starts lie. */
-  readonly #from: number
-  readonly #to: number
-  readonly #ownIndex: boolean
+  /** Entries by record key (latin1 text of the store key without its window suffix), in store-key order. */
+  readonly #byKey = new Map<string, Entry[]>()
   #size = 0
   /**
    * The entries again as an ordered store, for byte ranges and full scans (a byte range of one
@@ -91,18 +56,8 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
    */
   #ordered: InMemoryKeyValueStore | null = null
 
-  /**
-   * @param index the store's index, shared by its segments (default: an index of its own)
-   * @param from start of the segment's time range (window starts of its entries)
-   * @param to end (exclusive) of the segment's time range
-   */
-  constructor(name: string, index?: KeyIndex, from = 0, to = Number.POSITIVE_INFINITY) {
+  constructor(name: string) {
     this.name = name
-    this.#ownIndex = index === undefined
-    this.index = index ?? new KeyIndex()
-    this.#byKey = this.index.byKey
-    this.#from = from
-    this.#to = to
   }
 
   get(key: Buffer): Buffer | null {
@@ -129,7 +84,7 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
       this.#ordered?.put(key, null)
       return
     }
-    const entry: KeyIndexEntry = { start, seq, value }
+    const entry: Entry = { start, seq, value }
     this.#ordered?.put(key, value)
     if (list === undefined) {
       this.#byKey.set(keyId, [entry])
@@ -168,7 +123,13 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
   }
 
   fetchKey(keyId: string, timeFrom: number, timeTo: number, out: Array<KeyValue<number, Buffer>>): void {
-    this.index.fetchKey(keyId, Math.max(timeFrom, this.#from), Math.min(timeTo, this.#to - 1), out)
+    const list = this.#byKey.get(keyId)
+    if (list === undefined) return
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]
+      if (e.start > timeTo) return
+      if (e.start >= timeFrom) out.push({ key: e.start, value: e.value })
+    }
   }
 
   range(from: Buffer, to: Buffer): IterableIterator<KeyValue<Buffer, Buffer>> {
@@ -186,25 +147,7 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
   flush(): void {}
 
   close(): void {
-    if (this.#ownIndex) this.#byKey.clear()
-    else if (this.#size > 0) {
-      // Its entries leave the shared index (one pass over the store's keys per dropped segment).
-      const from = this.#from
-      const to = this.#to
-      const byKey = this.#byKey
-      // forEach: no [key, value] array per entry, as for-of over the map would make.
-      byKey.forEach((list, keyId) => {
-        const first = list[0].start
-        const last = list[list.length - 1].start
-        if (first >= to || last < from) return // none of this segment's
-        if (first >= from && last < to) {
-          byKey.delete(keyId) // all of this segment's (the common case of a key's last records)
-          return
-        }
-        const i = first >= from ? 0 : lowerBound(list, from, 0)
-        list.splice(i, lowerBound(list, to, 0) - i)
-      })
-    }
+    this.#byKey.clear()
     this.#size = 0
     this.#ordered?.close()
     this.#ordered = null
@@ -222,12 +165,8 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
     if (this.#ordered === null) {
       const ordered = new InMemoryKeyValueStore(this.name)
       for (const [keyId, list] of this.#byKey) {
-        let keyBytes: Buffer | undefined
-        for (const e of list) {
-          if (e.start < this.#from || e.start >= this.#to) continue
-          keyBytes ??= Buffer.from(keyId, 'latin1')
-          ordered.put(windowStoreKey(keyBytes, e.start, e.seq), e.value)
-        }
+        const keyBytes = Buffer.from(keyId, 'latin1')
+        for (const e of list) ordered.put(windowStoreKey(keyBytes, e.start, e.seq), e.value)
       }
       this.#ordered = ordered
     }
@@ -245,7 +184,7 @@ function seqOf(storeKey: Buffer): number {
 }
 
 /** Index of the first entry at or after (start, seq) in a list in store-key order. */
-function lowerBound(list: readonly KeyIndexEntry[], start: number, seq: number): number {
+function lowerBound(list: readonly Entry[], start: number, seq: number): number {
   let a = 0
   let b = list.length
   while (a < b) {

@@ -6,7 +6,7 @@
 import type { KeyValue } from '../record.js'
 import type { Windowed } from '../windowed.js'
 import { checkTimestamp, queryBound, SegmentedStore } from './segmented-store.js'
-import { isKeyIndexed, type KeyIndex } from './key-indexed-window-segment.js'
+import { isKeyIndexed } from './key-indexed-window-segment.js'
 import { latin1Text } from './latin1.js'
 import { KEY_UPPER_SENTINEL, mergeSorted, type SegmentFactory } from './segments.js'
 import type { BytesStore } from './store.js'
@@ -121,17 +121,12 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     let lower: Buffer | undefined
     let upper: Buffer | undefined
     let keyId: string | undefined
-    let index: KeyIndex | undefined
     const length = key.length + WINDOW_SUFFIX_SIZE
     const out: Array<KeyValue<number, Buffer>> = []
     // One key's entries in time order: the segments in time order, each a key-prefixed range.
     for (const segment of this.segments.search(from, timeTo)) {
       if (isKeyIndexed(segment)) {
-        // Segments sharing an index: the first one's fetch over the whole range found them all
-        // (entries of expired segments lie before `from`).
-        if (segment.index === index) continue
-        index = segment.index
-        index.fetchKey((keyId ??= latin1Text(key, 0, key.length)), from, timeTo, out)
+        segment.fetchKey((keyId ??= latin1Text(key, 0, key.length)), from, timeTo, out)
         continue
       }
       lower ??= windowStoreKey(key, from, 0)

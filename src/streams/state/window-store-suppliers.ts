@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvalidArgumentError } from '../../protocol/errors.js'
 import { InMemoryKeyValueStore } from './in-memory.js'
-import { KeyIndex, KeyIndexedWindowSegment } from './key-indexed-window-segment.js'
+import { KeyIndexedWindowSegment } from './key-indexed-window-segment.js'
 import { LmdbKeyValueStore, storeDirectory, type LmdbStoreOptions } from './lmdb.js'
 import { SegmentedSessionBytesStore } from './segmented-session-store.js'
 import { SegmentedWindowBytesStore } from './segmented-window-store.js'
@@ -35,13 +35,10 @@ export interface WindowedStoreOptions {
 }
 
 /** `keyIndexed`: window segments indexed by record key (join stores: read one key at a time, see key-indexed-window-segment.ts). */
-function inMemorySegments(name: string, keyIndexed = false, segmentInterval = 0): SegmentFactory {
-  // One key index for the store's segments: a fetch across segments is one lookup.
-  const index = keyIndexed ? new KeyIndex() : undefined
+function inMemorySegments(name: string, keyIndexed = false): SegmentFactory {
   return {
     persistent: false,
-    open: (_id, start) =>
-      index !== undefined ? new KeyIndexedWindowSegment(`${name}.${start}`, index, start, start + segmentInterval) : new InMemoryKeyValueStore(`${name}.${start}`),
+    open: (_id, start) => (keyIndexed ? new KeyIndexedWindowSegment(`${name}.${start}`) : new InMemoryKeyValueStore(`${name}.${start}`)),
     drop: (_id, segment) => segment.close(),
     existing: () => [],
     close: () => undefined,
@@ -143,9 +140,8 @@ export function inMemoryWindowStore(
   options: WindowedStoreOptions = {},
 ): WindowBytesStoreSupplier {
   // Stores with duplicates back stream-stream joins: read by key over a time range, once per record.
-  const segmentInterval = defaultSegmentInterval(retentionPeriod)
-  return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, segmentInterval, options.timeOrdered === true, () =>
-    inMemorySegments(name, retainDuplicates, segmentInterval),
+  return windowSupplier(name, retentionPeriod, windowSize, retainDuplicates, defaultSegmentInterval(retentionPeriod), options.timeOrdered === true, () =>
+    inMemorySegments(name, retainDuplicates),
   )
 }
 

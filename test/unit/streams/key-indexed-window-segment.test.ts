@@ -8,7 +8,6 @@ import { InvalidArgumentError } from '../../../src/protocol/errors.js'
 import type { KeyValue } from '../../../src/streams/record.js'
 import { InMemoryKeyValueStore } from '../../../src/streams/state/in-memory.js'
 import { isKeyIndexed, KeyIndexedWindowSegment } from '../../../src/streams/state/key-indexed-window-segment.js'
-import { SegmentedWindowBytesStore } from '../../../src/streams/state/segmented-window-store.js'
 import { inMemoryWindowStore } from '../../../src/streams/state/window-store-suppliers.js'
 import { windowStoreKey, windowStoreKeyStart, WINDOW_SUFFIX_SIZE } from '../../../src/streams/state/window-key-schema.js'
 
@@ -108,58 +107,6 @@ describe('KeyIndexedWindowSegment', () => {
     } finally {
       dups.close()
       plain.close()
-    }
-  })
-
-  it('shares one index among the segments of a store: fetches, scans and expiry answer as ordered segments do', () => {
-    // Retention 120 s: 60 s segments, three live at most, expired ones dropped as stream time moves.
-    const params = { name: 'j', retentionPeriod: 120_000, windowSize: 120_000, retainDuplicates: true, segmentInterval: 60_000 }
-    const ordered = (): SegmentedWindowBytesStore =>
-      new SegmentedWindowBytesStore(params, { persistent: false, open: (_id, start) => new InMemoryKeyValueStore(`m.${start}`), drop: (_id, s) => s.close(), existing: () => [], close: () => undefined })
-    const putArb = fc.record({ key: keyArb, time: fc.integer({ min: 0, max: 40 }).map((x) => x * 10_000), value: fc.string({ maxLength: 2 }) })
-    const fetchArb = fc.record({ key: keyArb, from: fc.integer({ min: 0, max: 40 }).map((x) => x * 10_000), span: fc.integer({ min: 0, max: 30 }).map((x) => x * 10_000) })
-    const opsArb = fc.array(fc.oneof({ weight: 3, arbitrary: putArb }, { weight: 2, arbitrary: fetchArb }), { maxLength: 80 })
-    fc.assert(
-      fc.property(opsArb, fc.boolean(), (ops, flushing) => {
-        const model = ordered()
-        const store = inMemoryWindowStore('j', 120_000, 120_000, true).get()
-        try {
-          for (const op of ops) {
-            if ('value' in op) {
-              for (const s of [model, store]) s.put(KEYS[op.key], Buffer.from(op.value), op.time)
-              if (flushing) for (const s of [model, store]) s.flush()
-            } else {
-              const show = (s: typeof model | typeof store): string[] => [...s.fetch(KEYS[op.key], op.from, op.from + op.span)].map((e) => `${e.key}=${e.value.toString()}`)
-              expect(show(store)).toEqual(show(model))
-            }
-          }
-          const all = (s: typeof model | typeof store): string[] => [...s.all()].map((e) => `${e.key.key.toString('hex')}@${e.key.window.start}=${e.value.toString()}`)
-          expect(all(store)).toEqual(all(model))
-          // Closing drops every segment: nothing stays in the shared index.
-          const index = (store as unknown as { segments: { all(): Array<{ index: { byKey: Map<string, unknown[]> } }> } }).segments.all()[0]?.index
-          store.close()
-          expect(index?.byKey.size ?? 0).toBe(0)
-        } finally {
-          model.close()
-          store.close()
-        }
-      }),
-      { numRuns: 200 },
-    )
-  })
-
-  it('removes a dropped segment\'s entries from the shared index', () => {
-    const store = inMemoryWindowStore('j', 120_000, 120_000, true).get()
-    try {
-      for (let t = 0; t <= 600_000; t += 10_000) store.put(Buffer.from(`k${(t / 10_000) % 3}`), Buffer.from(String(t)), t)
-      store.flush() // deletes the expired segments
-      const segs = (store as unknown as { segments: { all(): Array<{ index: { byKey: Map<string, Array<{ start: number }>> } }> } }).segments.all()
-      const starts = [...segs[0].index.byKey.values()].flat().map((e) => e.start)
-      // Live: the segments of 480-540 s and 540-600 s and 600-660 s (stream time 600 s, retention 120 s).
-      expect(Math.min(...starts)).toBe(480_000)
-      expect(starts.length).toBe(13)
-    } finally {
-      store.close()
     }
   })
 })
