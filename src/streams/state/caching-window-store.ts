@@ -154,7 +154,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
         return
       }
     }
-    this.#unlink(e)
+    // (The window just read is the most recently used already: nothing to move.)
+    if (e !== this.#newest) this.#unlink(e)
     this.#bytes += size - e.size
     this.#cache.adjust(size - e.size)
     if (e.dirty) this.#unlinkDirty(e)
@@ -165,7 +166,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     e.timestamp = ctx.timestamp()
     e.headers = headers
     e.context = context
-    this.#pushNewest(e)
+    if (e !== this.#newest) this.#pushNewest(e)
     this.#pushDirty(e)
     this.#maybeEvict()
   }
