@@ -17,7 +17,7 @@ import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
 import { addProcessorMetadata, processorMetadataForKey } from '../processor-metadata-context.js'
 import type { TimestampedWindowStore } from '../state/window-store.js'
 import { forwardsOnFlush } from '../state/caching-window-store.js'
-import type { EmitStrategy, Windows } from './windows.js'
+import { TimeWindows, type EmitStrategy, type Windows } from './windows.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
@@ -71,6 +71,11 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
     recordDropped(this.ctx, 'expired window', { timestamp, window, expiration: closeTime, streamTime: this.observedStreamTime })
   }
 
+  /** True when updates are not forwarded by the processor (emit on close, or the cache forwards them). */
+  protected get quietUpdates(): boolean {
+    return this.#onClose || this.#cacheForwards
+  }
+
   protected forwardUpdate(record: Rec, window: Window, oldAgg: unknown, newAgg: unknown, timestamp: number): void {
     if (this.#onClose || this.#cacheForwards) return
     const key: Windowed<unknown> = { key: record.key, window }
@@ -108,6 +113,9 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
 
 /** @internal KGroupedStream.windowedBy(Windows) count / reduce / aggregate. */
 export class WindowAggregate extends TimeWindowAggregateBase {
+  /** Size and advance of fixed-size windows (TimeWindows): their starts are computed here, no Window objects per record. */
+  readonly #fixed: { readonly size: number; readonly advance: number } | null
+
   constructor(
     storeName: string,
     private readonly windows: Windows,
@@ -115,6 +123,8 @@ export class WindowAggregate extends TimeWindowAggregateBase {
     private readonly agg: WindowAggregation,
   ) {
     super(storeName, emitStrategy)
+    // Exactly TimeWindows (not a subclass that could place its windows differently).
+    this.#fixed = Object.getPrototypeOf(windows) === TimeWindows.prototype ? { size: (windows as TimeWindows).sizeMs, advance: (windows as TimeWindows).advanceMs } : null
   }
 
   process(record: Rec): void {
@@ -125,25 +135,38 @@ export class WindowAggregate extends TimeWindowAggregateBase {
     const timestamp = record.timestamp
     this.updateObservedStreamTime(timestamp)
     const windowCloseTime = this.observedStreamTime - this.windows.gracePeriodMs()
-    for (const window of this.windows.windowsFor(timestamp)) {
-      if (window.end > windowCloseTime) {
-        const old = this.store.fetch(record.key, window.start)
-        let oldAgg = old === null ? null : old.value
-        let newTimestamp: number
-        if (oldAgg == null) {
-          oldAgg = this.agg.initializer()
-          newTimestamp = timestamp
-        } else {
-          newTimestamp = Math.max(timestamp, (old as { timestamp: number }).timestamp)
-        }
-        const newAgg = this.agg.aggregator(record.key, record.value, oldAgg)
-        this.store.put(record.key, newAgg == null ? null : { value: newAgg, timestamp: newTimestamp }, window.start)
-        this.forwardUpdate(record, window, oldAgg, newAgg, newTimestamp)
-      } else {
-        this.dropForExpiredWindow(timestamp, `[${window.start},${window.end})`, windowCloseTime)
+    const fixed = this.#fixed
+    if (fixed !== null) {
+      // TimeWindows.windowsFor's starts, by start, without building the windows.
+      const { size, advance } = fixed
+      for (let start = Math.floor(Math.max(0, timestamp - size + advance) / advance) * advance; start <= timestamp; start += advance) {
+        this.#update(record, start, start + size, windowCloseTime)
       }
+    } else {
+      for (const window of this.windows.windowsFor(timestamp)) this.#update(record, window.start, window.end, windowCloseTime)
     }
     this.forwardFinalResults(record, windowCloseTime)
+  }
+
+  /** Adds the record to the window [start, end) unless it closed. */
+  #update(record: Rec, start: number, end: number, windowCloseTime: number): void {
+    const timestamp = record.timestamp
+    if (end <= windowCloseTime) {
+      this.dropForExpiredWindow(timestamp, `[${start},${end})`, windowCloseTime)
+      return
+    }
+    const old = this.store.fetch(record.key, start)
+    let oldAgg = old === null ? null : old.value
+    let newTimestamp: number
+    if (oldAgg == null) {
+      oldAgg = this.agg.initializer()
+      newTimestamp = timestamp
+    } else {
+      newTimestamp = Math.max(timestamp, (old as { timestamp: number }).timestamp)
+    }
+    const newAgg = this.agg.aggregator(record.key, record.value, oldAgg)
+    this.store.put(record.key, newAgg == null ? null : { value: newAgg, timestamp: newTimestamp }, start)
+    if (!this.quietUpdates) this.forwardUpdate(record, { start, end }, oldAgg, newAgg, newTimestamp)
   }
 
   protected emitRange(windowCloseTime: number): { from: number; to: number } {

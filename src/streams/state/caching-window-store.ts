@@ -56,6 +56,13 @@ interface Entry {
   dirtyOlder: Entry | null
 }
 
+/** A flush in progress: the next dirty entry to write and the last, or (after a put during the flush) the entries left to write. */
+interface FlushState {
+  next: Entry | null
+  last: Entry | null
+  rest: Entry[] | null
+}
+
 /** Where a caching store gets the record context of a put and runs a flushed entry in its own. */
 export interface CachingContext {
   /** Record metadata of the record being processed (null in punctuations). */
@@ -131,6 +138,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
 
   put(key: unknown, value: VT | null, windowStart: number): void {
     checkTimestamp(this.name, windowStart, 'windowStart')
+    const flushing = this.#flushing
+    if (flushing !== null && flushing.rest === null) this.#detachRest(flushing)
     const keyBytes = this.inner.serializeKey(key)
     const id = this.#idOf(keyBytes)
     const bytes = value === null ? null : this.inner.valueSerde.serialize(this.inner.serdeTopic, value)
@@ -154,7 +163,8 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
         return
       }
     }
-    this.#unlink(e)
+    // (The window just read is the most recently used already: nothing to move.)
+    if (e !== this.#newest) this.#unlink(e)
     this.#bytes += size - e.size
     this.#cache.adjust(size - e.size)
     if (e.dirty) this.#unlinkDirty(e)
@@ -165,7 +175,7 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
     e.timestamp = ctx.timestamp()
     e.headers = headers
     e.context = context
-    this.#pushNewest(e)
+    if (e !== this.#newest) this.#pushNewest(e)
     this.#pushDirty(e)
     this.#maybeEvict()
   }
@@ -328,32 +338,61 @@ export class CachingWindowStore implements WindowStore<unknown, VT>, CacheFlusha
 
   #flush(evicted: Entry | null): boolean {
     if (this.#dirtyOldest === null && evicted === null) return false
-    // One pass over the dirty list takes the entries out of it (each entry touched once: the
-    // cache is large, and every visit of an entry can be a memory miss).
-    const entries: Entry[] = evicted === null ? [] : [evicted]
+    // The entries dirty when the flush starts are written (Kafka Streams' snapshot of its dirty
+    // keys), taken off the dirty list one at a time as they are written: each entry is touched
+    // once (the cache is large, and every visit of an entry can be a memory miss). Should a write
+    // lead to a put to this store, the put first takes the rest off as the snapshot (#detachRest).
+    const state: FlushState = { next: this.#dirtyOldest, last: this.#dirtyNewest, rest: null }
+    const outer = this.#flushing
+    this.#flushing = state
+    const written: Entry[] = []
     let deletes = false
-    if (evicted !== null) {
-      evicted.dirty = false
-      deletes = evicted.value === null
-    }
-    for (let e = this.#dirtyOldest; e !== null; ) {
-      const next: Entry | null = e.dirtyNewer
-      e.dirtyNewer = null
-      e.dirtyOlder = null
-      e.dirty = false
-      if (e.value === null) deletes = true
-      entries.push(e)
-      e = next
-    }
-    this.#dirtyOldest = null
-    this.#dirtyNewest = null
     try {
-      for (let i = 0; i < entries.length; i++) this.#write(entries[i])
+      if (evicted !== null) {
+        evicted.dirty = false
+        deletes = evicted.value === null
+        written.push(evicted)
+        this.#write(evicted)
+      }
+      for (let e = state.next; e !== null && state.rest === null; e = state.next) {
+        state.next = e === state.last ? null : e.dirtyNewer
+        this.#unlinkDirty(e)
+        e.dirty = false
+        if (e.value === null) deletes = true
+        written.push(e)
+        this.#write(e)
+      }
+      const rest = state.rest as Entry[] | null
+      if (rest !== null) {
+        for (let i = 0; i < rest.length; i++) if (rest[i].value === null) deletes = true
+        for (let i = 0; i < rest.length; i++) {
+          written.push(rest[i])
+          this.#write(rest[i])
+        }
+      }
     } finally {
+      this.#flushing = outer
       // A flushed delete leaves the cache (unless written again meanwhile).
-      if (deletes) for (const e of entries) if (e !== evicted && e.value === null && !e.dirty && this.#entries.get(e.id)?.get(e.start) === e) this.#remove(e)
+      if (deletes) for (const e of written) if (e !== evicted && e.value === null && !e.dirty && this.#entries.get(e.id)?.get(e.start) === e) this.#remove(e)
     }
     return true
+  }
+
+  /** The flush in progress (null: none). */
+  #flushing: FlushState | null = null
+
+  /** A put during a flush: the entries the flush has yet to write leave the dirty list first (they are its snapshot). */
+  #detachRest(state: FlushState): void {
+    const rest: Entry[] = []
+    for (let e = state.next; e !== null; ) {
+      const next = e === state.last ? null : e.dirtyNewer
+      this.#unlinkDirty(e)
+      e.dirty = false
+      rest.push(e)
+      e = next
+    }
+    state.next = null
+    state.rest = rest
   }
 
   #write(e: Entry): void {

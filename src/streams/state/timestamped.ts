@@ -29,10 +29,23 @@ export type TimestampedKeyValueStore<K, V> = KeyValueStore<K, ValueAndTimestamp<
  * value whose own bytes are null serializes to null (a delete), as Kafka Streams' does.
  */
 export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
+  // A count's bytes by value (a window cache serializes at every update): they are only copied
+  // into the timestamped bytes, so they are shared; kept for one topic (a store serializes for its own).
+  let smallIntTopic: string | null = null
+  let smallInts: (Buffer | null | undefined)[] = []
   const serde: Serde<ValueAndTimestamp<V>> = {
     serialize(topic, v) {
       if (v == null) return null
-      const raw = inner.serialize(topic, v.value)
+      const value: unknown = v.value
+      let raw: Buffer | null
+      if (typeof value === 'number' && value >= 0 && value < SMALL_INTS && Number.isInteger(value) && !Object.is(value, -0)) {
+        if (topic !== smallIntTopic) {
+          smallIntTopic = topic
+          smallInts = new Array<Buffer | null | undefined>(SMALL_INTS)
+        }
+        raw = smallInts[value] ?? null
+        if (raw === null) raw = smallInts[value] = inner.serialize(topic, v.value)
+      } else raw = inner.serialize(topic, v.value)
       return raw === null ? null : toTimestampedBytes(v.timestamp, raw)
     },
     deserialize(topic, data) {
@@ -44,6 +57,9 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
 }
 
 const TIMESTAMPED_SERDES = new WeakSet<object>()
+
+/** Integers in [0, SMALL_INTS) whose inner bytes a timestamped serde keeps. */
+const SMALL_INTS = 4096
 
 /** True for a store made with {@link timestampedSerde} values (its values are ValueAndTimestamp). */
 export function isTimestampedKeyValueStore(store: SerdeKeyValueStore<unknown, unknown>): boolean {

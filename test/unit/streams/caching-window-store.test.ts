@@ -11,7 +11,7 @@ import { inMemoryWindowStore } from '../../../src/streams/state/window-store-sup
 type VT = ValueAndTimestamp<unknown>
 
 /** A caching store over a logged in-memory window store (size 10, retention 20), recording changelog records and forwards. */
-function harness(maxBytes = 1 << 20, values: Serde<unknown> = Serdes.int64() as Serde<unknown>) {
+function harness(maxBytes = 1 << 20, values: Serde<unknown> = Serdes.int64() as Serde<unknown>, onForward?: (key: string, start: number) => void) {
   const logged: Array<[string, number | null]> = []
   const forwards: Array<[string, number, unknown, unknown, number]> = []
   const bytes = inMemoryWindowStore('s', 20, 10, false).get()
@@ -29,9 +29,10 @@ function harness(maxBytes = 1 << 20, values: Serde<unknown> = Serdes.int64() as 
     headers: () => [],
     inContext: (_c, _t, _h, fn, arg) => fn(arg),
   }
-  const store = new CachingWindowStore(new RecordCache(maxBytes), '0_0/s', typed, ctx, (key, newValue, oldValue, timestamp) =>
-    forwards.push([key.key as string, key.window.start, newValue, oldValue, timestamp]),
-  )
+  const store = new CachingWindowStore(new RecordCache(maxBytes), '0_0/s', typed, ctx, (key, newValue, oldValue, timestamp) => {
+    forwards.push([key.key as string, key.window.start, newValue, oldValue, timestamp])
+    onForward?.(key.key as string, key.window.start)
+  })
   const put = (key: string, value: unknown, start: number, timestamp = start) => {
     now = timestamp
     store.put(key, value === null ? null : { value, timestamp }, start)
@@ -56,6 +57,27 @@ describe('caching window store', () => {
     expect(forwards[1]).toEqual(['k', 0, 3, 2, 4])
     expect(store.flushCache()).toBe(false)
     expect(store.cachedEntries).toBe(1)
+  })
+
+  it('a flush writes the windows dirty when it starts: puts made while it forwards are written by it (latest value) or by the next one', () => {
+    let reentered = false
+    const h = harness(1 << 20, undefined, (key) => {
+      if (key !== 'a' || reentered) return
+      reentered = true
+      h.put('c', 30, 0, 5) // dirty, not yet written by this flush: written by it with the new value, and dirty again
+      h.put('a', 11, 0, 6) // written by this flush already: dirty for the next one
+      h.put('d', 40, 0, 7) // new: the next flush
+    })
+    const { store, logged, forwards, put } = h
+    put('a', 1, 0)
+    put('b', 2, 0)
+    put('c', 3, 0)
+    store.flushCache()
+    expect(forwards.map((f) => [f[0], f[2]])).toEqual([['a', 1], ['b', 2], ['c', 30]])
+    expect(logged).toEqual([['a', 1], ['b', 2], ['c', 30]])
+    store.flushCache()
+    expect(forwards.slice(3).map((f) => [f[0], f[2], f[3]])).toEqual([['c', 30, 30], ['a', 11, 1], ['d', 40, null]])
+    expect(store.flushCache()).toBe(false)
   })
 
   it('keeps flushed windows until evicted: a window the store has expired is still read and updated from the cache', () => {

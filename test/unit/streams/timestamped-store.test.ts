@@ -1,7 +1,7 @@
 // DSL stores keep each value's timestamp (Kafka Streams' timestamped key-value stores): output
 // timestamps of aggregations, the store bytes, the changelog records and restoration.
 import { describe, expect, it } from 'vitest'
-import { Materialized, Serdes, Stores, StreamsBuilder, StreamTask, Topology, TopologyTestDriver, type KeyValueStore, type SerdeKeyValueStore, type TimestampedKeyValueStore } from '../../../src/streams/index.js'
+import { Materialized, Serdes, Stores, StreamsBuilder, StreamTask, Topology, TopologyTestDriver, type KeyValueStore, type SerdeKeyValueStore, type TimestampedKeyValueStore, timestampedSerde } from '../../../src/streams/index.js'
 
 function counts() {
   const b = new StreamsBuilder()
@@ -131,5 +131,31 @@ describe('StoreBuilder copies', () => {
     expect(relogged.changelogConfig).toEqual({ 'retention.ms': '1000' })
     expect(base.withLoggingDisabled().timestamped).toBe(true)
     expect(base.withLoggingDisabled().loggingEnabled).toBe(false)
+  })
+})
+
+describe('timestampedSerde', () => {
+  it('serializes small integers with the inner serde of the topic at hand (kept bytes are per topic)', () => {
+    // An inner serde whose bytes depend on the topic: kept bytes of one topic must not serve another.
+    const inner = { serialize: (topic: string, v: number) => Buffer.from(`${topic}:${v}`), deserialize: (_t: string, b: Buffer | null) => Number(String(b).split(':')[1]) }
+    const serde = timestampedSerde(inner)
+    const a1 = serde.serialize('a', { value: 7, timestamp: 1 }) as Buffer
+    const a2 = serde.serialize('a', { value: 7, timestamp: 2 }) as Buffer
+    const b = serde.serialize('b', { value: 7, timestamp: 3 }) as Buffer
+    expect(a1.subarray(8).toString()).toBe('a:7')
+    expect(a2.subarray(8).toString()).toBe('a:7')
+    expect(a2.readBigInt64BE(0)).toBe(2n)
+    expect(b.subarray(8).toString()).toBe('b:7')
+    expect(serde.deserialize('a', a2)).toEqual({ value: 7, timestamp: 2 })
+  })
+
+  it('keeps -0 apart from 0 and serializes other numbers each time', () => {
+    const serde = timestampedSerde(Serdes.double())
+    const zero = serde.serialize('t', { value: 0, timestamp: 5 }) as Buffer
+    const negZero = serde.serialize('t', { value: -0, timestamp: 5 }) as Buffer
+    expect(Object.is(serde.deserialize('t', zero).value, 0)).toBe(true)
+    expect(Object.is(serde.deserialize('t', negZero).value, -0)).toBe(true)
+    expect(serde.deserialize('t', serde.serialize('t', { value: 2.5, timestamp: 5 })).value).toBe(2.5)
+    expect(serde.deserialize('t', serde.serialize('t', { value: 5000, timestamp: 5 })).value).toBe(5000)
   })
 })
