@@ -17,6 +17,7 @@
  */
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { Record } from '../record.js'
+import { SerdeWindowStore } from '../state/typed-window.js'
 import type { WindowStore } from '../state/window-store.js'
 import type { JoinWindows } from './join-windows.js'
 import { appendToOuterJoinStore, removeFromOuterJoinStore, type LeftOrRightValue, type OuterJoinStore, type TimestampedKeyAndJoinSide } from './outer-join-store.js'
@@ -24,6 +25,21 @@ import { recordDropped } from './windowed-context.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
+
+/**
+ * Appends the other side's windows of `key` in [timeFrom, timeTo] to `starts` / `values`: the
+ * typed store's allocation-light read, or the iterator fetch of any other window store.
+ */
+function fetchWindowsInto(store: WindowStore<unknown, unknown>, key: unknown, timeFrom: number, timeTo: number, starts: number[], values: unknown[]): void {
+  if (store instanceof SerdeWindowStore) {
+    store.fetchInto(key, timeFrom, timeTo, starts, values)
+    return
+  }
+  for (const e of store.fetch(key, timeFrom, timeTo)) {
+    starts.push(e.key)
+    values.push(e.value)
+  }
+}
 
 /** @internal A joiner as the processors call it: this side's value, the other side's value, the key. */
 export type SideJoiner = (thisValue: unknown, otherValue: unknown, key: unknown) => unknown
@@ -135,6 +151,9 @@ export class StreamStreamJoinProcessor implements Processor<unknown, unknown, un
   readonly #beforeMs: number
   readonly #afterMs: number
   readonly #graceMs: number
+  /** Window starts and values of the current record's matches (null while in use). */
+  #startsScratch: number[] | null = []
+  #valuesScratch: unknown[] | null = []
 
   constructor(p: JoinSideParams) {
     this.#p = p
@@ -171,11 +190,25 @@ export class StreamStreamJoinProcessor implements Processor<unknown, unknown, un
 
     const timeFrom = Math.max(0, ts - this.#beforeMs)
     const timeTo = Math.max(0, ts + this.#afterMs)
-    let matched = false
-    for (const other of this.#other.fetch(key, timeFrom, timeTo)) {
-      matched = true
-      if (outerStore !== undefined) removeFromOuterJoinStore(outerStore, { key, timestamp: other.key, leftSide: !this.#p.leftSide })
-      this.#ctx.forward({ ...record, value: this.#p.joiner(value, other.value, key), timestamp: Math.max(ts, other.key) })
+    // The matches into arrays kept for the next record (fresh ones if this processor is reentered).
+    const starts = this.#startsScratch ?? []
+    const values = this.#valuesScratch ?? []
+    this.#startsScratch = null
+    this.#valuesScratch = null
+    let matched: boolean
+    try {
+      fetchWindowsInto(this.#other, key, timeFrom, timeTo, starts, values)
+      matched = starts.length > 0
+      for (let i = 0; i < starts.length; i++) {
+        const start = starts[i]
+        if (outerStore !== undefined) removeFromOuterJoinStore(outerStore, { key, timestamp: start, leftSide: !this.#p.leftSide })
+        this.#ctx.forward({ ...record, value: this.#p.joiner(value, values[i], key), timestamp: Math.max(ts, start) })
+      }
+    } finally {
+      starts.length = 0
+      values.length = 0
+      this.#startsScratch = starts
+      this.#valuesScratch = values
     }
     if (!this.#p.outer || matched) return
     // The window of this record has already closed (an out-of-order record): no later match can

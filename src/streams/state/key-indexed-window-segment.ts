@@ -36,6 +36,8 @@ export interface KeyIndexedSegment extends BytesStore {
    * start is within [timeFrom, timeTo], in store-key order (start, then sequence number).
    */
   fetchKey(keyId: string, timeFrom: number, timeTo: number, out: Array<KeyValue<number, Buffer>>): void
+  /** {@link fetchKey} into parallel arrays of window starts and values (no entry object per match). */
+  fetchKeyInto(keyId: string, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void
 }
 
 /** True when `segment` answers {@link KeyIndexedSegment.fetchKey}. @internal */
@@ -129,6 +131,19 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
       const e = list[i]
       if (e.start > timeTo) return
       if (e.start >= timeFrom) out.push({ key: e.start, value: e.value })
+    }
+  }
+
+  fetchKeyInto(keyId: string, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void {
+    const list = this.#byKey.get(keyId)
+    if (list === undefined) return
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]
+      if (e.start > timeTo) return
+      if (e.start >= timeFrom) {
+        starts.push(e.start)
+        values.push(e.value)
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import type { SessionBytesStore } from './session-store.js'
 import type { ChangelogSink } from './store.js'
 import { rawValueOf, timestampOf } from './value-and-timestamp.js'
 import { sessionStoreKey, windowStoreKey, windowStoreKeyKey } from './window-key-schema.js'
+import { fetchBytesInto } from './window-fetch-into.js'
 import type { WindowBytesStore } from './window-store.js'
 
 type WindowRange = IterableIterator<KeyValue<Windowed<Buffer>, Buffer>>
@@ -107,6 +108,11 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
     if (d !== undefined) return inner.fetch(a, b as Buffer | null, c as number, d)
     if (c !== undefined) return inner.fetch(a as Buffer, b as number, c)
     return inner.fetch(a as Buffer, b as number)
+  }
+
+  /** {@link WindowBytesStore.fetchInto} of the inner store (its iterator fetch when it has none). @internal */
+  fetchInto(key: Buffer, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void {
+    fetchBytesInto(this.inner, key, timeFrom, timeTo, starts, values)
   }
 
   backwardFetch(key: Buffer, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, Buffer>>

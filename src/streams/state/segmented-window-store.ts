@@ -140,6 +140,38 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     return out[Symbol.iterator]()
   }
 
+  /** {@link WindowBytesStore.fetchInto}: {@link #keyFetch} forward, into the caller's arrays. @internal */
+  fetchInto(key: Buffer, timeFrom: number, rawTimeTo: number, starts: number[], values: Buffer[]): void {
+    this.checkOpen()
+    const timeTo = queryBound(this.name, rawTimeTo, timeFrom)
+    const from = Math.max(timeFrom, this.minLiveTime())
+    if (from > timeTo) return
+    const segments = this.segments
+    const lo = segments.segmentId(from)
+    const hi = segments.segmentId(timeTo)
+    // The ids array is replaced, never changed in place, when segments come and go.
+    const ids = segments.ids()
+    let keyId: string | undefined
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]
+      if (id < lo) continue
+      if (id > hi) break
+      const segment = segments.byId(id) as BytesStore
+      if (isKeyIndexed(segment)) {
+        segment.fetchKeyInto((keyId ??= latin1Text(key, 0, key.length)), from, timeTo, starts, values)
+        continue
+      }
+      const length = key.length + WINDOW_SUFFIX_SIZE
+      for (const e of segment.range(windowStoreKey(key, from, 0), windowStoreKey(key, timeTo, MAX_SEQNUM))) {
+        // Longer keys that start with `key` can fall into the byte range.
+        if (e.key.length === length) {
+          starts.push(windowStoreKeyStart(e.key))
+          values.push(e.value)
+        }
+      }
+    }
+  }
+
   /** Windows of a key range (null: unbounded) in store-key order. */
   #rangeFetch(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, rawTimeTo: number, backward: boolean): IterableIterator<KeyValue<Windowed<Buffer>, Buffer>> {
     this.checkOpen()

@@ -118,7 +118,12 @@ export class Segments {
     return out
   }
 
-  /** Ids of the live segments, ascending. */
+  /** The live segment with this id, if any. */
+  byId(id: number): BytesStore | undefined {
+    return this.#segments.get(id)
+  }
+
+  /** Ids of the live segments, ascending (a new array whenever they change: safe to iterate while segments come and go). */
   ids(): readonly number[] {
     return this.#ids
   }

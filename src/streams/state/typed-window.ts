@@ -7,6 +7,7 @@ import { Serdes, type Serde } from '../serde.js'
 import { writeInt64Number } from '../../protocol/primitives/writer.js'
 import type { Windowed } from '../windowed.js'
 import { rawValueOf, timestampOf, toTimestampedBytes, type ValueAndTimestamp } from './value-and-timestamp.js'
+import { fetchBytesInto } from './window-fetch-into.js'
 import type { WindowBytesStore, WindowStore } from './window-store.js'
 import { MAX_TIMESTAMP } from './window-key-schema.js'
 
@@ -76,6 +77,8 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
   /** The last text or number key serialized, and its bytes. */
   #lastKey: unknown = undefined
   #lastKeyBytes: Buffer | null = null
+  /** {@link fetchInto}'s buffer of matched bytes (null while in use). */
+  #rawScratch: Buffer[] | null = []
 
   /**
    * @param serdeTopic the topic name serdes see (the changelog topic).
@@ -123,6 +126,24 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
     if (c !== undefined) return this.#starts(this.bytes.fetch(this.#key(a as K), b as number, c))
     const v = this.bytes.fetch(this.#key(a as K), b as number)
     return v === null ? null : this.valueSerde.deserialize(this.#topic, v)
+  }
+
+  /**
+   * The single-key range {@link fetch} appended to `starts` and `values`: the same windows in the
+   * same order, with no iterator or entry object per match (the stream-stream join's read).
+   * @internal
+   */
+  fetchInto(key: K, timeFrom: number, timeTo: number, starts: number[], values: V[]): void {
+    // The bytes of the matches, in a buffer kept for the next call (a fresh one if a serde reenters).
+    const raw = this.#rawScratch ?? []
+    this.#rawScratch = null
+    try {
+      fetchBytesInto(this.bytes, this.#key(key), timeFrom, timeTo, starts, raw)
+      for (let i = 0; i < raw.length; i++) values.push(this.valueSerde.deserialize(this.#topic, raw[i]))
+    } finally {
+      raw.length = 0
+      this.#rawScratch = raw
+    }
   }
 
   backwardFetch(key: K, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, V>>

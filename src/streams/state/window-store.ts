@@ -87,6 +87,12 @@ export interface WindowBytesStore extends WindowStore<Buffer, Buffer> {
   fetchWindow?(storeKey: Buffer, windowStart: number): Buffer | null
   /** False when the window starting at `windowStart` has expired (reads find nothing, puts are dropped). */
   isLive?(windowStart: number): boolean
+  /**
+   * The single-key range {@link fetch} appended to `starts` and `values` (same entries, same
+   * order), with no iterator or entry object per match: the stream-stream join's read, once per
+   * record. @internal
+   */
+  fetchInto?(key: Buffer, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void
 }
 
 /** Creates the bytes window store of one task (in-memory or persistent). */
