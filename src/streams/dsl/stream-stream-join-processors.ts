@@ -17,7 +17,7 @@
  */
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { Record } from '../record.js'
-import { SerdeWindowStore } from '../state/typed-window.js'
+import { fetchWindowsInto } from '../state/window-fetch-into.js'
 import type { WindowStore } from '../state/window-store.js'
 import type { JoinWindows } from './join-windows.js'
 import { appendToOuterJoinStore, removeFromOuterJoinStore, type LeftOrRightValue, type OuterJoinStore, type TimestampedKeyAndJoinSide } from './outer-join-store.js'
@@ -25,21 +25,6 @@ import { recordDropped } from './windowed-context.js'
 
 type Ctx = ProcessorContext<unknown, unknown>
 type Rec = Record<unknown, unknown>
-
-/**
- * Appends the other side's windows of `key` in [timeFrom, timeTo] to `starts` / `values`: the
- * typed store's allocation-light read, or the iterator fetch of any other window store.
- */
-function fetchWindowsInto(store: WindowStore<unknown, unknown>, key: unknown, timeFrom: number, timeTo: number, starts: number[], values: unknown[]): void {
-  if (store instanceof SerdeWindowStore) {
-    store.fetchInto(key, timeFrom, timeTo, starts, values)
-    return
-  }
-  for (const e of store.fetch(key, timeFrom, timeTo)) {
-    starts.push(e.key)
-    values.push(e.value)
-  }
-}
 
 /** @internal A joiner as the processors call it: this side's value, the other side's value, the key. */
 export type SideJoiner = (thisValue: unknown, otherValue: unknown, key: unknown) => unknown
@@ -190,7 +175,7 @@ export class StreamStreamJoinProcessor implements Processor<unknown, unknown, un
 
     const timeFrom = Math.max(0, ts - this.#beforeMs)
     const timeTo = Math.max(0, ts + this.#afterMs)
-    // The matches into arrays kept for the next record (fresh ones if this processor is reentered).
+    // The matches (the typed store's allocation-light read, or any store's iterator fetch) into arrays kept for the next record (fresh ones if this processor is reentered).
     const starts = this.#startsScratch ?? []
     const values = this.#valuesScratch ?? []
     this.#startsScratch = null

@@ -16,7 +16,7 @@ import type { SessionBytesStore } from './session-store.js'
 import type { ChangelogSink } from './store.js'
 import { rawValueOf, timestampOf } from './value-and-timestamp.js'
 import { sessionStoreKey, windowStoreKey, windowStoreKeyKey } from './window-key-schema.js'
-import { fetchBytesInto } from './window-fetch-into.js'
+import { fetchWindowsInto } from './window-fetch-into.js'
 import type { WindowBytesStore } from './window-store.js'
 
 type WindowRange = IterableIterator<KeyValue<Windowed<Buffer>, Buffer>>
@@ -112,7 +112,7 @@ export class LoggingWindowBytesStore implements WindowBytesStore {
 
   /** {@link WindowBytesStore.fetchInto} of the inner store (its iterator fetch when it has none). @internal */
   fetchInto(key: Buffer, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void {
-    fetchBytesInto(this.inner, key, timeFrom, timeTo, starts, values)
+    fetchWindowsInto(this.inner, key, timeFrom, timeTo, starts, values)
   }
 
   backwardFetch(key: Buffer, timeFrom: number, timeTo: number): IterableIterator<KeyValue<number, Buffer>>

@@ -7,7 +7,7 @@ import { Serdes, type Serde } from '../serde.js'
 import { writeInt64Number } from '../../protocol/primitives/writer.js'
 import type { Windowed } from '../windowed.js'
 import { rawValueOf, timestampOf, toTimestampedBytes, type ValueAndTimestamp } from './value-and-timestamp.js'
-import { fetchBytesInto } from './window-fetch-into.js'
+import { fetchWindowsInto } from './window-fetch-into.js'
 import type { WindowBytesStore, WindowStore } from './window-store.js'
 import { MAX_TIMESTAMP } from './window-key-schema.js'
 
@@ -138,7 +138,7 @@ export class SerdeWindowStore<K, V> implements WindowStore<K, V> {
     const raw = this.#rawScratch ?? []
     this.#rawScratch = null
     try {
-      fetchBytesInto(this.bytes, this.#key(key), timeFrom, timeTo, starts, raw)
+      fetchWindowsInto(this.bytes, this.#key(key), timeFrom, timeTo, starts, raw)
       for (let i = 0; i < raw.length; i++) values.push(this.valueSerde.deserialize(this.#topic, raw[i]))
     } finally {
       raw.length = 0

@@ -6,10 +6,15 @@
  * cannot do it (e.g. a user-supplied bytes store) go through their iterator fetch.
  * @internal
  */
-import type { WindowBytesStore } from './window-store.js'
+import type { WindowStore } from './window-store.js'
 
-/** Appends the windows of `key` in [timeFrom, timeTo] of a bytes window store to `starts` / `values`. @internal */
-export function fetchBytesInto(store: WindowBytesStore, key: Buffer, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void {
+/** A window store that may answer {@link fetchWindowsInto} itself. @internal */
+export type MaybeFetchInto<K, V> = WindowStore<K, V> & {
+  fetchInto?(key: K, timeFrom: number, timeTo: number, starts: number[], values: V[]): void
+}
+
+/** Appends the windows of `key` in [timeFrom, timeTo] of a window store to `starts` / `values`. @internal */
+export function fetchWindowsInto<K, V>(store: MaybeFetchInto<K, V>, key: K, timeFrom: number, timeTo: number, starts: number[], values: V[]): void {
   if (typeof store.fetchInto === 'function') {
     store.fetchInto(key, timeFrom, timeTo, starts, values)
     return
