@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, KafkaProtocolError, PollIntervalExceededError, rangeAssignor, type GroupConsumer, type TopicPartition } from '../../src/index.js'
 import { ErrorCode } from '../../src/protocol/error-codes.js'
 import { bootstrap, hasConsumerGroupProtocol, uniqueTopic } from './helpers.js'
+import { waitFor } from './streams-helpers.js'
 
 let client: Client
 beforeAll(async () => {
@@ -76,9 +77,13 @@ async function shortConsumerSession(groupId: string): Promise<{ sessionMs: numbe
     await client.admin().incrementalAlterConfigs([
       { type: 'group', name: groupId, ops: [set('consumer.session.timeout.ms', 8_000), set('consumer.heartbeat.interval.ms', 1_000)] },
     ])
-    // The test proves nothing if the member's session were longer than its slow batch.
-    const [config] = await client.admin().describeConfigs([{ type: 'group', name: groupId }], { keys: ['consumer.session.timeout.ms'] })
-    expect(config!.configs.find((c) => c.name === 'consumer.session.timeout.ms')?.value).toBe('8000')
+    // The test proves nothing if the member's session were longer than its slow batch. The
+    // broker answers the alter once the controller has the change and applies it to its own
+    // metadata a moment later: wait until it describes (and so its coordinator uses) the new value.
+    await waitFor('the group config to apply', async () => {
+      const [config] = await client.admin().describeConfigs([{ type: 'group', name: groupId }], { keys: ['consumer.session.timeout.ms'] })
+      return config!.configs.find((c) => c.name === 'consumer.session.timeout.ms')?.value === '8000'
+    })
     return { sessionMs: 8_000, heartbeatMs: 1_000 }
   } catch (err) {
     if (!(err instanceof KafkaProtocolError && err.code === ErrorCode.INVALID_CONFIG)) throw err
