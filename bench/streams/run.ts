@@ -37,11 +37,16 @@
  * (the time until its group committed M input offsets), for when the whole input would take
  * too long at its rate; the records/s figures are then each side's own count over its own time.
  *
+ * `--warmup N` runs each side N times untimed before the timed rounds: on a fresh broker the
+ * first runs of a workload cost the broker up to 3x the CPU of later ones (measured: 6.6-8.7 s
+ * against 2.1-3.0 s of broker CPU for the same Peridot join run), which would otherwise count
+ * against whichever side runs first.
+ *
  * `--baseline <dir>` adds a side "baseline": the Peridot app of another checkout (e.g. a
  * `git worktree` of an older commit, with its own node_modules), to compare two builds of Peridot
  * on the same broker and input: `--sides peridot,baseline --baseline ../peridot-main`.
  *
- *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100] [--repeat 1]
+ *   npm run bench:streams -- [--records 1000000] [--partitions 6] [--commit-interval 100] [--repeat 1] [--warmup 0]
  *                             [--workload pipeline|windowed|join]
  *                             [--sides peridot,java] [--java-threads 1] [--baseline <dir>] [--cpu-prof]
  *                             [--write] [--note "..."]
@@ -74,6 +79,7 @@ const { values: opts } = parseArgs({
     note: { type: 'string' },
     timeout: { type: 'string', default: '600' },
     repeat: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '0' },
     baseline: { type: 'string' },
     workload: { type: 'string', default: 'pipeline' },
     'latency-ms': { type: 'string', default: '5' },
@@ -87,6 +93,8 @@ const COMMIT_MS = Number(opts['commit-interval'])
 const sides = opts.sides.split(',').map((s) => s.trim()) as Side[]
 const REPEAT = Number(opts.repeat)
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat must be a positive integer, got ${opts.repeat}`)
+const WARMUP = Number(opts.warmup)
+if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error(`--warmup must be a non-negative integer, got ${opts.warmup}`)
 type Side = 'peridot' | 'java' | 'baseline'
 type Workload = 'pipeline' | 'windowed' | 'join' | 'async-io'
 const WORKLOAD = opts.workload as Workload
@@ -521,6 +529,16 @@ async function main(): Promise<void> {
     console.error('  read the input once to warm the broker')
     const expectedOutput = WORKLOAD === 'pipeline' || WORKLOAD === 'async-io' ? N : WORKLOAD === 'windowed' ? expectedWindowedOutput() : expectedJoinOutput()
     if (WORKLOAD === 'windowed' || WORKLOAD === 'join') console.error(`  ${expectedOutput} ${WORKLOAD === 'windowed' ? 'final window counts' : 'join results'} expected in the output`)
+    // Untimed rounds: the broker's first runs of a workload (transactions, changelogs, its JIT)
+    // cost it up to 3x the CPU of later ones, which would fall on whichever side runs first.
+    for (let w = 0; w < WARMUP; w++) {
+      for (const side of sides) {
+        console.error(`${LABEL[side]} (warm-up ${w + 1} of ${WARMUP}, not counted): running`)
+        const r = await runSide(side, { client, bootstrap, inputs, runId: `${runId}-w${w}`, expectedOutput, brokerPid: broker?.pid, classpath, classesDir, httpUrl })
+        console.error(r.error ? `  failed: ${r.error}` : `  ${r.seconds.toFixed(2)} s${r.cpu ? `, broker CPU ${r.cpu.broker?.toFixed(1) ?? '–'} s` : ''}`)
+        if (r.error) throw new Error(`warm-up run of ${LABEL[side]} failed: ${r.error}`)
+      }
+    }
     const all: SideResult[] = []
     const roundRatios: string[] = []
     for (let round = 0; round < REPEAT; round++) {
@@ -576,6 +594,7 @@ async function main(): Promise<void> {
           ]
         : []),
       '- before the timed runs the input is read back once (broker warm-up, input check)',
+      ...(WARMUP > 0 ? [`- before the timed rounds each side ran the workload ${WARMUP === 1 ? 'once' : `${WARMUP} times`} untimed (--warmup ${WARMUP}): the broker's first runs cost it more CPU than later ones`] : []),
       `- Kafka Streams: ${opts['java-threads']} stream thread(s), Jackson ObjectMapper readTree/writeValueAsBytes; Peridot: one Node.js event loop, Serdes.json()`,
       `- date: ${new Date().toISOString()}; machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average at start ${load.map((x) => x.toFixed(2)).join(' ')}`,
       `- Node ${process.version}; ${javaVersion()}; Kafka broker ${kafkaVersion}${process.env.KAFKA_CONNECT ? ` at ${process.env.KAFKA_CONNECT}` : ' (local, started by the bench)'}`,
