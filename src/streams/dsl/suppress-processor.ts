@@ -191,7 +191,9 @@ export class SuppressProcessor implements Processor<unknown, Change<unknown>, un
     if ((typeof value !== 'number' && typeof value !== 'boolean') || Object.is(value, -0)) return this.#valueSerde.serialize(this.#topic, value)
     let bytes = this.#primitiveBytes.get(value)
     if (bytes === undefined) {
-      bytes = this.#valueSerde.serialize(this.#topic, value)
+      // A copy: a serde may reuse the Buffer it returned for its next call.
+      const fresh = this.#valueSerde.serialize(this.#topic, value)
+      bytes = fresh === null ? null : Buffer.from(fresh)
       if (this.#primitiveBytes.size >= MAX_PRIMITIVE_BYTES) this.#primitiveBytes.clear()
       this.#primitiveBytes.set(value, bytes)
     }

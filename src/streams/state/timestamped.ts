@@ -29,8 +29,8 @@ export type TimestampedKeyValueStore<K, V> = KeyValueStore<K, ValueAndTimestamp<
  * value whose own bytes are null serializes to null (a delete), as Kafka Streams' does.
  */
 export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
-  // A count's bytes by value (a window cache serializes at every update): they are only copied
-  // into the timestamped bytes, so they are shared; kept for one topic (a store serializes for its own).
+  // A count's bytes by value (a window cache serializes at every update), kept for one topic (a
+  // store serializes for its own). The kept bytes are a copy: a serde may reuse its output Buffer.
   let smallIntTopic: string | null = null
   let smallInts: (Buffer | null | undefined)[] = []
   const serde: Serde<ValueAndTimestamp<V>> = {
@@ -44,7 +44,10 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
           smallInts = new Array<Buffer | null | undefined>(SMALL_INTS)
         }
         raw = smallInts[value] ?? null
-        if (raw === null) raw = smallInts[value] = inner.serialize(topic, v.value)
+        if (raw === null) {
+          const fresh = inner.serialize(topic, v.value)
+          raw = smallInts[value] = fresh === null ? null : Buffer.from(fresh)
+        }
       } else raw = inner.serialize(topic, v.value)
       return raw === null ? null : toTimestampedBytes(v.timestamp, raw)
     },

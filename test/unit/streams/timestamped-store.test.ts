@@ -149,6 +149,17 @@ describe('timestampedSerde', () => {
     expect(serde.deserialize('a', a2)).toEqual({ value: 7, timestamp: 2 })
   })
 
+  it('keeps a copy of the bytes it reuses: a serde may return one Buffer it rewrites on every call', () => {
+    const scratch = Buffer.alloc(8)
+    const inner = { serialize: (_t: string, v: number) => (scratch.writeBigInt64BE(BigInt(v)), scratch), deserialize: (_t: string, b: Buffer | null) => Number(b!.readBigInt64BE(0)) }
+    const serde = timestampedSerde(inner)
+    serde.serialize('t', { value: 5, timestamp: 1 })
+    serde.serialize('t', { value: 7, timestamp: 1 })
+    serde.serialize('t', { value: 9000, timestamp: 1 })
+    expect(serde.deserialize('t', serde.serialize('t', { value: 5, timestamp: 2 }))).toEqual({ value: 5, timestamp: 2 })
+    expect(serde.deserialize('t', serde.serialize('t', { value: 7, timestamp: 3 }))).toEqual({ value: 7, timestamp: 3 })
+  })
+
   it('keeps -0 apart from 0 and serializes other numbers each time', () => {
     const serde = timestampedSerde(Serdes.double())
     const zero = serde.serialize('t', { value: 0, timestamp: 5 }) as Buffer
