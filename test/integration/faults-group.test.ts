@@ -4,7 +4,7 @@
 // CommitFailedError, as Kafka's Java consumer does.
 import { describe, expect, it } from 'vitest'
 import { type Client, CommitFailedError, type GroupConsumer, KafkaProtocolError, RebalanceInProgressError } from '../../src/index.js'
-import { ConsumerGroupHeartbeat, FindCoordinator, Heartbeat, JoinGroup, OffsetCommit, OffsetFetch, SyncGroup } from '../../src/protocol/index.js'
+import { ConsumerGroupHeartbeat, FindCoordinator, Heartbeat, JoinGroup, ListOffsets, OffsetCommit, OffsetFetch, SyncGroup } from '../../src/protocol/index.js'
 import type { ProxiedRequest } from './fault-proxy/fault-proxy.js'
 import { mentions, proxiedClient, sharedFaultProxy } from './fault-proxy/shared.js'
 import { hasConsumerGroupProtocol, sharedClient, uniqueTopic } from './helpers.js'
@@ -211,6 +211,55 @@ describe('group coordinator faults', () => {
   })
 })
 
+/**
+ * Partition 0 has a committed offset, partition 1 none: its start is asked with ListOffsets,
+ * which the proxy holds back. Partition 0's position is known meanwhile; fetching it then handed
+ * its records out before onAssigned ran (a streams runtime that creates its tasks there dropped
+ * the batch, and the position had moved past it: records lost under exactly-once). Checks that
+ * onAssigned comes first and a seek there applies to every record of the partition.
+ */
+async function seekInOnAssigned(protocol: Partial<Parameters<Client['groupConsumer']>[0]>): Promise<void> {
+  const topic = uniqueTopic('faults-group')
+  await direct().createTopic(topic, { partitions: 2 })
+  for (const p of [0, 1]) {
+    await (await direct().partitionClient(topic, p)).produce(Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`p${p}v${i}`) })))
+  }
+  const groupId = uniqueTopic('faults-group-id')
+  await direct().admin().alterGroupOffsets(groupId, [{ topic, partition: 0, offset: 3n }])
+  const rule = proxy().addRule({ apiKey: ListOffsets.apiKey, topic, partition: 1, times: Infinity, action: { kind: 'delay', ms: 1500 } })
+  const events: string[] = []
+  let consumerRef: GroupConsumer | undefined
+  const onAssigned = (tps: Array<{ topic: string; partition: number }>): void => {
+    events.push(`assigned ${tps.map((tp) => tp.partition).sort().join(',')}`)
+    if (tps.some((tp) => tp.partition === 0)) consumerRef!.seek(topic, 0, 5n)
+  }
+  try {
+    await withConsumer(topic, { ...protocol, onAssigned }, async (consumer) => {
+      consumerRef = consumer
+      const first = new Map<number, string>()
+      while (first.size < 2) {
+        const batch = await consumer.next()
+        if (!batch) break
+        if (first.has(batch.partition)) continue
+        first.set(batch.partition, batch.records[0].value!.toString())
+        events.push(`batch ${batch.partition}`)
+      }
+      expect(rule.applied, 'ListOffsets of partition 1 held back').toBeGreaterThan(0)
+      expect(events[0]).toBe('assigned 0,1')
+      expect(first.get(0), 'first record of partition 0: where onAssigned sought').toBe('p0v5')
+      expect(first.get(1)).toBe('p1v0')
+    }, groupId)
+  } finally {
+    rule.remove()
+  }
+}
+
+describe('assignment', () => {
+  it('classic protocol: no record of a new partition before onAssigned returned (a seek there applies to all), while another partition waits for its start offset', async () => {
+    await seekInOnAssigned({})
+  })
+})
+
 describe.skipIf(!hasConsumerGroupProtocol())('group coordinator faults, KIP-848 consumer protocol', () => {
   const consumer848 = { groupProtocol: 'consumer' as const }
 
@@ -256,5 +305,9 @@ describe.skipIf(!hasConsumerGroupProtocol())('group coordinator faults, KIP-848 
       expect(err).toBeInstanceOf(KafkaProtocolError)
       expect((err as KafkaProtocolError).type).toBe('GROUP_AUTHORIZATION_FAILED')
     }, groupId)
+  })
+
+  it('no record of a new partition before onAssigned returned (a seek there applies to all), while another partition waits for its start offset', async () => {
+    await seekInOnAssigned(consumer848)
   })
 })

@@ -5,12 +5,12 @@
 // not from the offsets it committed before, or every record of that transaction is output twice.
 import { describe, expect, it } from 'vitest'
 import { Client } from '../../src/index.js'
-import { EndTxn, Fetch, InitProducerId, OffsetCommit, OffsetFetch, Produce, TxnOffsetCommit } from '../../src/protocol/index.js'
+import { EndTxn, Fetch, InitProducerId, ListOffsets, OffsetCommit, OffsetFetch, Produce, TxnOffsetCommit } from '../../src/protocol/index.js'
 import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/streams/index.js'
 import type { FaultHandle, FaultRule } from './fault-proxy/fault-proxy.js'
 import { mentions, sharedFaultProxy } from './fault-proxy/shared.js'
 import { runStreamsFaultCase, type CaseNames, type StreamsFaultCase, until } from './fault-proxy/streams-fault-case.js'
-import { sharedClient, uniqueTopic } from './helpers.js'
+import { bootstrap, sharedClient, uniqueTopic } from './helpers.js'
 import { tempStateDir, waitFor } from './streams-helpers.js'
 
 const direct = sharedClient()
@@ -74,6 +74,56 @@ describe('streams faults', () => {
     let committed: string[] = []
     await waitFor('the output of all 25 records', async () => (committed = await readCommitted(direct(), output)).length >= 25, 30_000)
     expect(committed).toEqual(Array.from({ length: 25 }, (_, i) => `v${i}`))
+  })
+})
+
+describe('streams assignment', () => {
+  // The EOS crash test lost records this way: a running instance is handed a task reading two
+  // co-partitioned topics; one has a committed offset, the other none, so its start is asked with
+  // ListOffsets. The first topic was fetched meanwhile and its batch reached the runtime before
+  // the task existed: it was dropped while the consumer's position had moved past it.
+  it('exactly_once_v2: a task handed over to a running instance, one topic committed and one waiting for ListOffsets (held back), processes every record', async () => {
+    const first = uniqueTopic('faults-streams-a')
+    const second = uniqueTopic('faults-streams-b')
+    const output = uniqueTopic('faults-streams-out')
+    const applicationId = uniqueTopic('faults-streams-app')
+    // The second topic stays empty: no instance commits an offset for it.
+    for (const t of [first, second, output]) await direct().createTopic(t, { partitions: 2 })
+    const producer = direct().producer({ lingerMs: 0 })
+    const send = (from: number, to: number) =>
+      producer.sendBatch(Array.from({ length: to - from }, (_, i) => ({ topic: first, partition: (from + i) % 2, key: `k${from + i}`, value: `a${from + i}` })))
+    const b = new StreamsBuilder()
+    const s = { key: Serdes.string(), value: Serdes.string() }
+    b.stream(first, s).merge(b.stream(second, s)).to(output, s)
+    const topology = b.build()
+    const committed = async (): Promise<bigint> => (await direct().admin().listGroupOffsets(applicationId)).reduce((n, o) => n + (o.topic === first ? o.offset : 0n), 0n)
+    const options = { applicationId, processingGuarantee: 'exactly_once_v2' as const, commitIntervalMs: 100 }
+    // The first instance (straight to the broker) takes both tasks and commits the first topic.
+    const one = new KafkaStreams(topology, { ...options, brokers: [bootstrap()], stateDir: tempStateDir() })
+    let two: KafkaStreams | undefined
+    let held: FaultHandle | undefined
+    try {
+      await one.start()
+      await send(0, 20)
+      await waitFor('the first instance to commit 20 records', async () => (await committed()) === 20n, 30_000)
+      // The second one (through the proxy, whose ListOffsets of the second topic wait 1.5 s) joins and is handed a task.
+      held = proxy().addRule({ apiKey: ListOffsets.apiKey, topic: second, times: Infinity, action: { kind: 'delay', ms: 1500 } })
+      two = new KafkaStreams(topology, { ...options, brokers: [proxy().address], stateDir: tempStateDir() })
+      await two.start()
+      await send(20, 60)
+      // Records lost leave the commits short: the output below says which.
+      await waitFor('the instances to commit all 60 records', async () => (await committed()) === 60n, 20_000).catch(() => undefined)
+    } finally {
+      await two?.close()
+      await one.close()
+      held?.remove()
+      await producer.close()
+    }
+    expect(held!.applied, 'ListOffsets of the second topic held back').toBeGreaterThan(0)
+    const out: string[] = []
+    for (const p of [0, 1]) out.push(...(await readCommitted(direct(), output, p)))
+    expect(out.sort()).toEqual(Array.from({ length: 60 }, (_, i) => `a${i}`).sort())
+    expect(await committed()).toBe(60n)
   })
 })
 
@@ -206,8 +256,8 @@ describe('streams exactly-once under protocol faults', () => {
 })
 
 /** The values of partition 0 a read_committed reader sees (readAll reads uncommitted records too). */
-async function readCommitted(client: Client, topic: string): Promise<string[]> {
-  const pc = await client.partitionClient(topic, 0)
+async function readCommitted(client: Client, topic: string, partition = 0): Promise<string[]> {
+  const pc = await client.partitionClient(topic, partition)
   const end = await pc.getOffset('latest')
   const out: string[] = []
   let next = 0n

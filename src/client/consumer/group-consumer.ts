@@ -349,8 +349,14 @@ export class GroupConsumer implements AsyncIterable<GroupBatch>, AsyncDisposable
       throw err
     }
     if (added.length > 0 && channels.groupAssigned.hasSubscribers) this.publishGroupEvent(channels.groupAssigned, added)
-    if (added.length > 0) await this.opts.onAssigned?.(added.map(toTopicPartition))
-    this.fetcher.wake()
+    try {
+      if (added.length > 0) await this.opts.onAssigned?.(added.map(toTopicPartition))
+    } finally {
+      // Fetched from here on (from where onAssigned left them), also when it threw: the error
+      // goes to onError/the caller as before, and the partitions stay assigned.
+      for (const s of added) s.assigning = false
+      this.fetcher.wake()
+    }
     return added
   }
 

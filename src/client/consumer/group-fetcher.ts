@@ -124,7 +124,7 @@ export class GroupFetcher {
   async run(): Promise<void> {
     let attempt = 0
     while (!this.host.stopped) {
-      const fetchable = [...this.host.assigned.values()].filter((s) => !s.paused && s.fetchPosition !== undefined)
+      const fetchable = [...this.host.assigned.values()].filter((s) => !s.paused && !s.assigning && s.fetchPosition !== undefined)
       if (fetchable.length === 0 || this.bufferedBytes >= this.opts.maxBufferedBytes || this.host.held) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(done, 200)
@@ -196,7 +196,7 @@ export class GroupFetcher {
   private async fetchFrom(nodeId: number, states: PartitionState[]): Promise<void> {
     const conn = await this.cluster.broker(nodeId, this.lane)
     // Paused since run() picked them (the awaits above let pause() in): not fetched.
-    const requested = states.filter((s) => !s.paused).map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
+    const requested = states.filter((s) => !s.paused && !s.assigning).map((s) => ({ s, epoch: s.epoch, offset: s.fetchPosition! }))
     if (requested.length === 0) return
     const wanted: SessionPartition[] = []
     const idToName = new Map<string, string>()

@@ -22,6 +22,13 @@ export interface PartitionState {
   /** Metadata string of the committed offset read when the partition was assigned (null: none). */
   committedMetadata: string | null
   paused: boolean
+  /**
+   * Assigned, and `onAssigned` has not returned yet: not fetched (as the Java consumer returns no
+   * record of a partition before onPartitionsAssigned completes, so that a seek or pause there
+   * applies to every record; and a caller that learns of the partition there never sees its
+   * records first).
+   */
+  assigning: boolean
   /** Bumped on seek/revoke so that fetches in flight are discarded. */
   epoch: number
   /** The replica the leader asked to fetch from (KIP-392), until `until` (ms) or its first error. */
@@ -42,6 +49,7 @@ export function newPartitionState(cluster: Cluster, tp: TopicPartition): Partiti
     committed: undefined,
     committedMetadata: null,
     paused: false,
+    assigning: true,
     epoch: 0,
     pc: new PartitionClient(cluster, tp.topic, tp.partition),
   }

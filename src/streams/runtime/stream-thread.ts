@@ -379,8 +379,9 @@ export class StreamThread {
     if (!more) return
     const at = this.#tasks.byPartition(b.topic, b.partition)
     if (at === undefined || at.state !== 'running') {
-      // Not ours to process now (moved, or restoring): read it again once the task runs.
-      if (at !== undefined) consumer.seek(b.topic, b.partition, b.fetchOffset)
+      // Not ours to process now (restoring, or its task not created yet): read it again once the
+      // task runs. A partition no longer assigned is left to its new owner.
+      if (at !== undefined || this.#tasks.taskIdOf(b.topic, b.partition) !== undefined) this.#readAgain(consumer, b)
       return
     }
     if (!this.#committedPos.has(posKey)) this.#committedPos.set(posKey, b.fetchOffset)
@@ -412,6 +413,16 @@ export class StreamThread {
       // heartbeats) in every so often instead of only after the whole batch.
       if (i % YIELD_EVERY_RECORDS === 0 && more) await new Promise<void>((r) => setImmediate(r))
     }
+  }
+
+  /**
+   * Moves the position of a batch's partition back to the batch's first record, if the partition
+   * is still assigned: a batch handed out and not processed must not count as read (the consumer's
+   * position is past it already).
+   */
+  #readAgain(consumer: GroupConsumer, b: GroupBatch): void {
+    if (!consumer.assignment().some((tp) => tp.topic === b.topic && tp.partition === b.partition)) return
+    consumer.seek(b.topic, b.partition, b.fetchOffset)
   }
 
   /** Commits every running task (see the class comment for the two guarantees). */
