@@ -55,7 +55,11 @@ export interface GroupConsumerOptions {
   groupProtocol?: 'classic' | 'consumer'
   /** With groupProtocol 'consumer': the broker-side assignor ('uniform' or 'range'); broker default when unset. */
   serverAssignor?: string
-  /** Called after partitions are assigned (before any of their records are delivered). */
+  /**
+   * Called after partitions are assigned and their start positions read (committed offsets, or
+   * `autoOffsetReset`); none of their records is fetched or delivered before it returns, so a
+   * seek or pause here applies to every record of them (Java's onPartitionsAssigned contract).
+   */
   onAssigned?: (partitions: TopicPartition[]) => void | Promise<void>
   /**
    * Called before partitions move away, once the caller has finished the batch in hand (as the
