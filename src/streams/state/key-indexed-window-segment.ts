@@ -32,17 +32,16 @@ interface Entry {
 /** A segment that answers single-key window fetches from its index. @internal */
 export interface KeyIndexedSegment extends BytesStore {
   /**
-   * Appends to `out` the entries of the record key `keyId` (its bytes as latin1 text) whose window
-   * start is within [timeFrom, timeTo], in store-key order (start, then sequence number).
+   * Appends to `starts` and `values` the entries of the record key `keyId` (its bytes as latin1
+   * text) whose window start is within [timeFrom, timeTo], in store-key order (start, then
+   * sequence number).
    */
-  fetchKey(keyId: string, timeFrom: number, timeTo: number, out: Array<KeyValue<number, Buffer>>): void
-  /** {@link fetchKey} into parallel arrays of window starts and values (no entry object per match). */
   fetchKeyInto(keyId: string, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void
 }
 
-/** True when `segment` answers {@link KeyIndexedSegment.fetchKey}. @internal */
+/** True when `segment` answers {@link KeyIndexedSegment.fetchKeyInto}. @internal */
 export function isKeyIndexed(segment: BytesStore): segment is KeyIndexedSegment {
-  return typeof (segment as Partial<KeyIndexedSegment>).fetchKey === 'function'
+  return typeof (segment as Partial<KeyIndexedSegment>).fetchKeyInto === 'function'
 }
 
 /** In-memory window segment indexed by record key (see the module comment). @internal */
@@ -122,16 +121,6 @@ export class KeyIndexedWindowSegment implements KeyIndexedSegment {
     const previous = this.get(key)
     if (previous !== null) this.put(key, null)
     return previous
-  }
-
-  fetchKey(keyId: string, timeFrom: number, timeTo: number, out: Array<KeyValue<number, Buffer>>): void {
-    const list = this.#byKey.get(keyId)
-    if (list === undefined) return
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]
-      if (e.start > timeTo) return
-      if (e.start >= timeFrom) out.push({ key: e.start, value: e.value })
-    }
   }
 
   fetchKeyInto(keyId: string, timeFrom: number, timeTo: number, starts: number[], values: Buffer[]): void {

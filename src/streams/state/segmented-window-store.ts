@@ -112,35 +112,22 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     return null
   }
 
-  /** Windows of one key by start time. */
-  #keyFetch(key: Buffer, timeFrom: number, rawTimeTo: number, backward: boolean): IterableIterator<KeyValue<number, Buffer>> {
-    this.checkOpen()
-    const timeTo = queryBound(this.name, rawTimeTo, timeFrom)
-    const from = Math.max(timeFrom, this.minLiveTime())
-    if (from > timeTo) return [][Symbol.iterator]()
-    let lower: Buffer | undefined
-    let upper: Buffer | undefined
-    let keyId: string | undefined
-    const length = key.length + WINDOW_SUFFIX_SIZE
-    const out: Array<KeyValue<number, Buffer>> = []
-    // One key's entries in time order: the segments in time order, each a key-prefixed range.
-    for (const segment of this.segments.search(from, timeTo)) {
-      if (isKeyIndexed(segment)) {
-        segment.fetchKey((keyId ??= latin1Text(key, 0, key.length)), from, timeTo, out)
-        continue
-      }
-      lower ??= windowStoreKey(key, from, 0)
-      upper ??= windowStoreKey(key, timeTo, MAX_SEQNUM)
-      for (const e of segment.range(lower, upper)) {
-        // Longer keys that start with `key` can fall into the byte range.
-        if (e.key.length === length) out.push({ key: windowStoreKeyStart(e.key), value: e.value })
-      }
-    }
+  /** Windows of one key by start time (the entries of {@link fetchInto}). */
+  #keyFetch(key: Buffer, timeFrom: number, timeTo: number, backward: boolean): IterableIterator<KeyValue<number, Buffer>> {
+    const starts: number[] = []
+    const values: Buffer[] = []
+    this.fetchInto(key, timeFrom, timeTo, starts, values)
+    const out = new Array<KeyValue<number, Buffer>>(starts.length)
+    for (let i = 0; i < starts.length; i++) out[i] = { key: starts[i], value: values[i] }
     if (backward) out.reverse()
     return out[Symbol.iterator]()
   }
 
-  /** {@link WindowBytesStore.fetchInto}: {@link #keyFetch} forward, into the caller's arrays. @internal */
+  /**
+   * {@link WindowBytesStore.fetchInto}: one key's windows in time order (the segments in time
+   * order, each its key-indexed list or a key-prefixed byte range), into the caller's arrays.
+   * @internal
+   */
   fetchInto(key: Buffer, timeFrom: number, rawTimeTo: number, starts: number[], values: Buffer[]): void {
     this.checkOpen()
     const timeTo = queryBound(this.name, rawTimeTo, timeFrom)
@@ -152,6 +139,9 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
     // The ids array is replaced, never changed in place, when segments come and go.
     const ids = segments.ids()
     let keyId: string | undefined
+    let lower: Buffer | undefined
+    let upper: Buffer | undefined
+    const length = key.length + WINDOW_SUFFIX_SIZE
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]
       if (id < lo) continue
@@ -161,8 +151,9 @@ export class SegmentedWindowBytesStore extends SegmentedStore implements WindowB
         segment.fetchKeyInto((keyId ??= latin1Text(key, 0, key.length)), from, timeTo, starts, values)
         continue
       }
-      const length = key.length + WINDOW_SUFFIX_SIZE
-      for (const e of segment.range(windowStoreKey(key, from, 0), windowStoreKey(key, timeTo, MAX_SEQNUM))) {
+      lower ??= windowStoreKey(key, from, 0)
+      upper ??= windowStoreKey(key, timeTo, MAX_SEQNUM)
+      for (const e of segment.range(lower, upper)) {
         // Longer keys that start with `key` can fall into the byte range.
         if (e.key.length === length) {
           starts.push(windowStoreKeyStart(e.key))

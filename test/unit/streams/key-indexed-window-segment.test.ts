@@ -59,9 +59,10 @@ describe('KeyIndexedWindowSegment', () => {
           const expected = [...model.range(storeKey(k, 1000, 0), storeKey(k, 2 ** 41, 0x7fffffff))]
             .filter((e) => e.key.length === length)
             .map((e) => `${windowStoreKeyStart(e.key)}=${e.value.toString()}`)
-          const out: Array<KeyValue<number, Buffer>> = []
-          seg.fetchKey(KEYS[k].toString('latin1'), 1000, 2 ** 41, out)
-          expect(out.map((e) => `${e.key}=${e.value.toString()}`)).toEqual(expected)
+          const starts: number[] = []
+          const values: Buffer[] = []
+          seg.fetchKeyInto(KEYS[k].toString('latin1'), 1000, 2 ** 41, starts, values)
+          expect(starts.map((start, i) => `${start}=${values[i].toString()}`)).toEqual(expected)
           for (const start of [0, 1000, 2 ** 40 + 255]) {
             for (const seq of [0, 1, 0x7fffffff]) {
               const key = storeKey(k, start, seq)
