@@ -161,7 +161,7 @@ export class SlidingWindowAggregate extends TimeWindowAggregateBase {
   #createCurrentRecordRightWindow(t: number, rightWinAgg: ValueAndTimestamp<unknown>, record: Rec): void {
     const window = { start: t + 1, end: t + 1 + this.#d }
     this.store.put(record.key, rightWinAgg, window.start)
-    this.forwardUpdate(record, window, null, rightWinAgg.value, rightWinAgg.timestamp)
+    this.forwardUpdate(record, window.start, window.end, null, rightWinAgg.value, rightWinAgg.timestamp)
   }
 
   #createPreviousRecordRightWindow(start: number, record: Rec, closeTime: number): void {
@@ -178,7 +178,7 @@ export class SlidingWindowAggregate extends TimeWindowAggregateBase {
       const newAgg = this.agg.aggregator(record.key, record.value, oldAgg)
       const newTimestamp = oldAgg == null ? record.timestamp : Math.max(record.timestamp, (valueAndTime as ValueAndTimestamp<unknown>).timestamp)
       this.store.put(record.key, make(newAgg, newTimestamp), window.start)
-      this.forwardUpdate(record, window, oldAgg, newAgg, newTimestamp)
+      this.forwardUpdate(record, window.start, window.end, oldAgg, newAgg, newTimestamp)
     } else {
       this.dropForExpiredWindow(record.timestamp, `[${window.start},${window.end}]`, closeTime)
     }

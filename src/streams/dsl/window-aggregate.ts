@@ -12,7 +12,7 @@
  */
 import type { Processor, ProcessorContext } from '../processor.js'
 import type { Change, Record } from '../record.js'
-import type { Window, Windowed } from '../windowed.js'
+import type { Windowed } from '../windowed.js'
 import { recordDropped, windowedEmitIntervalMs } from './windowed-context.js'
 import { addProcessorMetadata, processorMetadataForKey } from '../processor-metadata-context.js'
 import type { TimestampedWindowStore } from '../state/window-store.js'
@@ -71,14 +71,10 @@ export abstract class TimeWindowAggregateBase implements Processor<unknown, unkn
     recordDropped(this.ctx, 'expired window', { timestamp, window, expiration: closeTime, streamTime: this.observedStreamTime })
   }
 
-  /** True when updates are not forwarded by the processor (emit on close, or the cache forwards them). */
-  protected get quietUpdates(): boolean {
-    return this.#onClose || this.#cacheForwards
-  }
-
-  protected forwardUpdate(record: Rec, window: Window, oldAgg: unknown, newAgg: unknown, timestamp: number): void {
+  /** Forwards an update of window [start, end), unless emitting on close or the cache forwards it (no Window object then). */
+  protected forwardUpdate(record: Rec, start: number, end: number, oldAgg: unknown, newAgg: unknown, timestamp: number): void {
     if (this.#onClose || this.#cacheForwards) return
-    const key: Windowed<unknown> = { key: record.key, window }
+    const key: Windowed<unknown> = { key: record.key, window: { start, end } }
     const value: Change<unknown> = { newValue: newAgg ?? null, oldValue: oldAgg ?? null }
     this.ctx.forward({ key, value, timestamp, headers: record.headers })
   }
@@ -166,7 +162,7 @@ export class WindowAggregate extends TimeWindowAggregateBase {
     }
     const newAgg = this.agg.aggregator(record.key, record.value, oldAgg)
     this.store.put(record.key, newAgg == null ? null : { value: newAgg, timestamp: newTimestamp }, start)
-    if (!this.quietUpdates) this.forwardUpdate(record, { start, end }, oldAgg, newAgg, newTimestamp)
+    this.forwardUpdate(record, start, end, oldAgg, newAgg, newTimestamp)
   }
 
   protected emitRange(windowCloseTime: number): { from: number; to: number } {
