@@ -190,7 +190,7 @@ class BatchDispatch<T> implements BudgetWaiter {
     const r = this.records[i]
     const partition = this.partitions[i]
     let q = this.#queue
-    if (q === undefined || q.partition !== partition || q.topic !== r.topic) this.#queue = q = this.producer.queueOf(r.topic, partition)
+    if (q === undefined || q.partition !== partition || q.topic !== r.topic) this.#queue = q = this.producer.queueFor(r.topic, partition)
     this.producer.appendAdmitted(q, r, this.out.item(i, r.topic, partition), this.sizes[i], this.generation)
     return this.#next >= this.records.length
   }
@@ -406,7 +406,8 @@ export class Producer implements AsyncDisposable {
     return info.partitions
   }
 
-  private queueFor(topic: string, partition: number): PartitionQueue {
+  /** The queue of `topic`-`partition` (also for {@link BatchDispatch}). @internal */
+  queueFor(topic: string, partition: number): PartitionQueue {
     let byPartition = this.queuesByTopic.get(topic)
     if (!byPartition) this.queuesByTopic.set(topic, (byPartition = []))
     return (byPartition[partition] ??= this.accumulator.queue(topic, partition))
@@ -541,11 +542,6 @@ export class Producer implements AsyncDisposable {
     const out = outcome(n)
     this.accumulator.budget.admit(new BatchDispatch(this, records, partitions, sizes, out, generation))
     return out.promise
-  }
-
-  /** The queue of `topic`-`partition`, for {@link BatchDispatch}. @internal */
-  queueOf(topic: string, partition: number): PartitionQueue {
-    return this.queueFor(topic, partition)
   }
 
   /**

@@ -32,7 +32,7 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
   // A count's bytes by value (a window cache serializes at every update), kept for one topic (a
   // store serializes for its own). The kept bytes are a copy: a serde may reuse its output Buffer.
   let smallIntTopic: string | null = null
-  let smallInts: (Buffer | null | undefined)[] = []
+  let smallInts: (Buffer | undefined)[] = []
   const serde: Serde<ValueAndTimestamp<V>> = {
     serialize(topic, v) {
       if (v == null) return null
@@ -41,12 +41,13 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
       if (typeof value === 'number' && value >= 0 && value < SMALL_INTS && Number.isInteger(value) && !Object.is(value, -0)) {
         if (topic !== smallIntTopic) {
           smallIntTopic = topic
-          smallInts = new Array<Buffer | null | undefined>(SMALL_INTS)
+          smallInts = new Array<Buffer | undefined>(SMALL_INTS)
         }
         raw = smallInts[value] ?? null
         if (raw === null) {
-          const fresh = inner.serialize(topic, v.value)
-          raw = smallInts[value] = fresh === null ? null : Buffer.from(fresh)
+          // (A serde that writes no bytes for a count is asked every time: nothing to keep.)
+          const fresh = inner.serialize(topic, value as V)
+          if (fresh !== null) raw = smallInts[value] = Buffer.from(fresh)
         }
       } else raw = inner.serialize(topic, v.value)
       return raw === null ? null : toTimestampedBytes(v.timestamp, raw)
